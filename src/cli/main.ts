@@ -1,0 +1,30 @@
+// The command line: `npx otklik <group> [command] [args] [--json]`.
+// Each room owns its commands in `<room>/cli.ts`, exporting `run(argv): Promise<number>` (the exit code).
+type CommandModule = { run(argv: string[]): Promise<number> };
+
+const groups: Record<string, { describe: string; load: () => Promise<CommandModule> }> = {
+  serve: { describe: "запустить сервер", load: () => import("./serve.ts") },
+  migrate: { describe: "применить миграции базы данных", load: () => import("./migrate.ts") },
+  user: { describe: "сотрудники: user add --email E --role R --password P", load: () => import("../staff/cli.ts") },
+  token: { describe: "токены API: token create --email E", load: () => import("../staff/cli-token.ts") },
+  directory: { describe: "справочник линий: check, recommend", load: () => import("../directory/cli.ts") },
+  kb: { describe: "база знаний: search, eval", load: () => import("../knowledge/cli.ts") },
+  classify: { describe: "классификатор: classify \"текст\", classify train, classify eval", load: () => import("../routing/cli.ts") },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [group, ...rest] = argv;
+  const entry = group ? groups[group] : undefined;
+  if (!entry) {
+    const lines = Object.entries(groups).map(([name, g]) => `  ${name.padEnd(10)} ${g.describe}`);
+    const out = `Использование: otklik <команда> [--json]\n\nКоманды:\n${lines.join("\n")}\n`;
+    if (group && group !== "help" && group !== "--help") {
+      process.stderr.write(`Неизвестная команда «${group}».\n\n${out}`);
+      return 2;
+    }
+    process.stdout.write(out);
+    return 0;
+  }
+  const mod = await entry.load();
+  return mod.run(rest);
+}
