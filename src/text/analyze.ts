@@ -1,0 +1,52 @@
+import { looksLikeWrongLayout, toCyrillicLayout } from "./layout.ts";
+import { isLatin, isStopWord, tokenize } from "./normalize.ts";
+import { stem } from "./stem.ts";
+import { transliterate } from "./translit.ts";
+
+export interface Term {
+  /** The word as read (after any layout or transliteration repair). */
+  token: string;
+  stem: string;
+  /** How the word was read: as typed, re-typed from the wrong layout, or from Latin transliteration. */
+  via: "typed" | "layout" | "translit";
+}
+
+/**
+ * A text as a list of content-word stems, stop words dropped. Latin chunks are read as the wrong
+ * layout or as transliteration when that gives a known stem (`isKnownStem`, e.g. the search
+ * vocabulary or a classifier's features); without it, by the shape of the chunk.
+ */
+export function analyze(text: string, isKnownStem?: (stem: string) => boolean): Term[] {
+  const out: Term[] = [];
+  for (const chunk of text.split(/\s+/)) {
+    if (!chunk) continue;
+    for (const term of readChunk(chunk, isKnownStem)) {
+      if (!isStopWord(term.token)) out.push(term);
+    }
+  }
+  return out;
+}
+
+function readChunk(chunk: string, isKnownStem?: (stem: string) => boolean): Term[] {
+  const typed = tokenize(chunk).map((token): Term => ({ token, stem: stem(token), via: "typed" }));
+  if (!/[a-z]/i.test(chunk) || /[а-яё]/i.test(chunk)) return typed;
+  const known = (terms: Term[]) => terms.length > 0 && terms.every((t) => isKnownStem?.(t.stem) ?? false);
+  if (isKnownStem && known(typed)) return typed;
+
+  const core = chunk.replace(/[.,!?:;"]+$/, "");
+  const layouts = [chunk, core].map((c) =>
+    tokenize(toCyrillicLayout(c)).map((token): Term => ({ token, stem: stem(token), via: "layout" })),
+  );
+  const translit = tokenize(core)
+    .filter(isLatin)
+    .map((t): Term => {
+      const token = tokenize(transliterate(t))[0] ?? t;
+      return { token, stem: stem(token), via: "translit" };
+    });
+
+  if (isKnownStem) {
+    for (const terms of [...layouts, translit]) if (known(terms)) return terms;
+  }
+  if (looksLikeWrongLayout(core)) return layouts[1] ?? typed;
+  return translit.length > 0 ? translit : typed;
+}
