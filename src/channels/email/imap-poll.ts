@@ -1,0 +1,98 @@
+// Polling an existing mailbox (for a support address hosted elsewhere). Each unseen letter is stored
+// through the same store() as the SMTP intake and marked \Seen only afterwards: a crash between the two
+// means the letter is fetched again next time, and the registry deduplicates it by Message-ID.
+import { ImapFlow } from "imapflow";
+
+/** The part of ImapFlow we use; tests pass a fake with the same shape. */
+export type ImapClient = {
+  connect(): Promise<void>;
+  getMailboxLock(path: string): Promise<{ release(): void }>;
+  search(query: { seen: boolean }, options: { uid: true }): Promise<number[] | false | undefined>;
+  fetchOne(
+    uid: string,
+    query: { source: true },
+    options: { uid: true },
+  ): Promise<{ source?: Buffer | undefined } | false>;
+  messageFlagsAdd(uid: string, flags: string[], options: { uid: true }): Promise<boolean>;
+  logout(): Promise<void>;
+};
+
+export type ImapPollOptions = {
+  host: string;
+  port: number;
+  user: string;
+  pass: string;
+  mailbox?: string;
+  /** TLS from the first byte (993); false for a STARTTLS port. Default: port === 993. */
+  secure?: boolean;
+  store(raw: Buffer): Promise<void>;
+  /** Letters handled per pass, so one huge backlog does not hold the mailbox lock for an hour. */
+  batchSize?: number;
+  /** For tests. */
+  client?: ImapClient;
+};
+
+export type ImapPollResult = { found: number; stored: number; failed: number };
+
+export async function pollImap(options: ImapPollOptions): Promise<ImapPollResult> {
+  const client =
+    options.client ??
+    (new ImapFlow({
+      host: options.host,
+      port: options.port,
+      secure: options.secure ?? options.port === 993,
+      auth: { user: options.user, pass: options.pass },
+      logger: false,
+    }) as unknown as ImapClient);
+  const result: ImapPollResult = { found: 0, stored: 0, failed: 0 };
+  await client.connect();
+  try {
+    const lock = await client.getMailboxLock(options.mailbox ?? "INBOX");
+    try {
+      const uids = (await client.search({ seen: false }, { uid: true })) || [];
+      result.found = uids.length;
+      for (const uid of uids.slice(0, options.batchSize ?? 200)) {
+        const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
+        if (!message || !message.source) {
+          result.failed++;
+          continue;
+        }
+        try {
+          await options.store(message.source);
+        } catch {
+          // Left unseen: the next pass tries again.
+          result.failed++;
+          continue;
+        }
+        await client.messageFlagsAdd(String(uid), ["\\Seen"], { uid: true });
+        result.stored++;
+      }
+    } finally {
+      lock.release();
+    }
+  } finally {
+    await client.logout().catch(() => {});
+  }
+  return result;
+}
+
+/** Polls every `intervalMs`, never two passes at once. Returns a stop function. */
+export function startImapPolling(
+  options: ImapPollOptions & { intervalMs: number; onResult?(r: ImapPollResult | Error): void },
+): () => void {
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      options.onResult?.(await pollImap(options));
+    } catch (error) {
+      options.onResult?.(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(tick, options.intervalMs);
+  void tick();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,25 @@
+// The e-mail channel: intake (SMTP, IMAP), parsing into an InboundMessage, subject and thread helpers,
+// outbound mail and loop protection. No database here: the registry wires these into its own tables.
+export { type AttachmentFlag, type InboundAttachment, classifyAttachment, sniffContentType } from "./attachments.ts";
+export { type AutoReplyVerdict, type HeaderBag, SenderRateLimiter, bareAddress, isAutoReply } from "./autoreply.ts";
+export { type ImapClient, type ImapPollOptions, type ImapPollResult, pollImap, startImapPolling } from "./imap-poll.ts";
+export { type Mailer, type MailerOptions, type OutboundMail, createMailer } from "./mailer.ts";
+export {
+  DEFAULT_MAX_ATTACHMENTS,
+  type InboundMessage,
+  type MessageFlag,
+  type ParseOptions,
+  parseMessage,
+  readableHtml,
+} from "./parse.ts";
+export { type SplitText, splitReply } from "./quote.ts";
+export { type IntakeEnvelope, type IntakeEvent, type SmtpIntake, type SmtpIntakeOptions, startSmtpIntake } from "./smtp-intake.ts";
+export {
+  type CategoryCode,
+  categoryFromSubject,
+  findRequestNumber,
+  formatSubject,
+  isReplySubject,
+  stripReplyPrefixes,
+} from "./subject.ts";
+export { makeMessageId, replyHeaders, requestNumberFromMessageIds } from "./threading.ts";
