@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { splitReply } from "./quote.ts";
+
+describe("splitReply", () => {
+  it("keeps a letter without history whole", () => {
+    expect(splitReply("Здравствуйте!\n\nНе приходит код.\n")).toEqual({ text: "Здравствуйте!\n\nНе приходит код." });
+  });
+
+  it("sets «> » quotation apart", () => {
+    const r = splitReply("Спасибо, помогло.\n\n> Очистите кэш браузера.\n> С уважением, поддержка");
+    expect(r.text).toBe("Спасибо, помогло.");
+    expect(r.quoted).toContain("> Очистите кэш браузера.");
+  });
+
+  it("cuts at «… пишет:» with the history below it", () => {
+    const r = splitReply(
+      "Код так и не пришёл.\n\n12.05.2025, 10:14, Служба поддержки <support@example.ru> пишет:\n> Проверьте номер телефона.",
+    );
+    expect(r.text).toBe("Код так и не пришёл.");
+    expect(r.quoted?.startsWith("12.05.2025, 10:14")).toBe(true);
+  });
+
+  it("cuts at an attribution wrapped over two lines", () => {
+    const r = splitReply(
+      "Thanks.\n\nOn Mon, 12 May 2025 at 10:14, Support <\nsupport@example.ru> wrote:\n> Please check the number.",
+    );
+    expect(r.text).toBe("Thanks.");
+    expect(r.quoted).toContain("On Mon, 12 May 2025");
+  });
+
+  it("cuts at «-----Original Message-----» and at an Outlook header block", () => {
+    expect(splitReply("Да, верно.\n-----Original Message-----\nFrom: x\nSent: y\n\nold").text).toBe("Да, верно.");
+    expect(splitReply("Да.\n\n-----Исходное сообщение-----\nОт: x\nold").text).toBe("Да.");
+    const outlook = splitReply(
+      "Прилагаю скан.\n\n________________________________\nОт: Поддержка <s@example.ru>\nОтправлено: 12 мая 2025 г. 10:14\nКому: Иван\nТема: Re: ЭП\n\nСтарый текст",
+    );
+    expect(outlook.text).toBe("Прилагаю скан.");
+    expect(outlook.quoted).toContain("Старый текст");
+  });
+
+  it("does not cut at an ordinary sentence with «пишет» or a rule of underscores", () => {
+    const text = "Сотрудник пишет: подождите.\nЯ жду уже неделю.\n__________\nИтог: ничего.";
+    expect(splitReply(text).text).toBe(text);
+  });
+
+  it("sets the «-- » signature apart and keeps a closing «С уважением» in the text", () => {
+    const r = splitReply("Прошу помочь.\n\nС уважением,\nИван\n-- \nИван Петров\n+7 900 000-00-00");
+    expect(r.text).toBe("Прошу помочь.\n\nС уважением,\nИван");
+    expect(r.signature).toBe("Иван Петров\n+7 900 000-00-00");
+  });
+
+  it("treats a mobile footer as the signature", () => {
+    const r = splitReply("Не работает вход\n\nОтправлено из мобильной Почты Mail.ru");
+    expect(r).toEqual({ text: "Не работает вход", signature: "Отправлено из мобильной Почты Mail.ru" });
+  });
+
+  it("keeps the lines between interleaved quotes as the new text", () => {
+    const r = splitReply("> Какой у вас браузер?\nFirefox 128\n> Какая ОС?\nWindows 11");
+    expect(r.text).toBe("Firefox 128\nWindows 11");
+    expect(r.quoted).toBe("> Какой у вас браузер?\n> Какая ОС?");
+  });
+
+  it("gives an empty text for a bare forward", () => {
+    const r = splitReply("---------- Forwarded message ---------\nFrom: a@b.ru\nDate: x\n\nold");
+    expect(r.text).toBe("");
+    expect(r.quoted).toContain("old");
+  });
+});
