@@ -1,0 +1,28 @@
+// The only file of the room that touches the disk: reading the directory, the regions and the calendar.
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+import { buildCalendar, type ProductionCalendar, parseCalendarYear } from "./calendar.ts";
+import { type ParsedDirectory, parseDirectoryText } from "./parse.ts";
+import { indexRegions, parseRegions, type RegionIndex } from "./regions.ts";
+
+/** The bundled data folder of the repository. */
+export const DATA_DIR = fileURLToPath(new URL("../../data/", import.meta.url));
+
+export async function loadDirectoryFile(path = join(DATA_DIR, "directory.yaml")): Promise<ParsedDirectory> {
+  return parseDirectoryText(await readFile(path, "utf8"));
+}
+
+export async function loadRegions(path = join(DATA_DIR, "regions.yaml")): Promise<RegionIndex> {
+  return indexRegions(parseRegions(parse(await readFile(path, "utf8"))));
+}
+
+/** Every `<year>.yaml` of the calendar folder. */
+export async function loadCalendar(dir = join(DATA_DIR, "calendar")): Promise<ProductionCalendar> {
+  const files = (await readdir(dir)).filter((f) => /^\d{4}\.ya?ml$/.test(f)).sort();
+  const years = await Promise.all(
+    files.map(async (f) => parseCalendarYear(parse(await readFile(join(dir, f), "utf8")), `календарь ${f}`)),
+  );
+  return buildCalendar(years);
+}

@@ -1,0 +1,79 @@
+// Federal subjects and the names people type for them: «Воронежская обл.», «Москва», «Дагестан», «Якутия».
+import { DISTRICTS, type District, type Region } from "./types.ts";
+
+/** Lower case, ё→е, one kind of dash, no dots or quotes, single spaces. */
+export function normaliseRegionName(text: string): string {
+  return text
+    .toLowerCase()
+    .replaceAll("ё", "е")
+    .replace(/[\u2010-\u2015\u2212]/g, "-")
+    .replace(/[.,«»"()]/g, " ")
+    .replace(/\s*-\s*/g, "-")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+// Forms derived from an official name, so regions.yaml lists only the irregular ones.
+function derivedForms(name: string): string[] {
+  const forms = [name];
+  const base = name.split(" — ")[0]!;
+  forms.push(base);
+  const oblast = /^(.+) область$/.exec(base);
+  if (oblast) forms.push(`${oblast[1]} обл`, `${oblast[1]}`);
+  const krai = /^(.+) край$/.exec(base);
+  if (krai) forms.push(`${krai[1]} кр`);
+  const rep = /^Республика (.+)$/.exec(base);
+  if (rep) forms.push(rep[1]!, `респ ${rep[1]}`);
+  const repAfter = /^(.+) Республика$/.exec(base);
+  if (repAfter) forms.push(`${repAfter[1]} респ`);
+  const okrug = /^(.+) автономный округ$/.exec(base);
+  if (okrug) forms.push(`${okrug[1]} ао`);
+  return forms;
+}
+
+export interface RegionIndex {
+  regions: Region[];
+  byName: ReadonlyMap<string, Region>;
+}
+
+export function indexRegions(regions: Region[]): RegionIndex {
+  const byName = new Map<string, Region>();
+  // Official names first so that a short form never shadows another subject's official name.
+  for (const r of regions) byName.set(normaliseRegionName(r.name), r);
+  for (const r of regions)
+    for (const form of [...derivedForms(r.name), ...r.short]) {
+      const key = normaliseRegionName(form);
+      if (!byName.has(key)) byName.set(key, r);
+    }
+  return { regions, byName };
+}
+
+export function resolveRegion(index: RegionIndex, text: string): Region | undefined {
+  const key = normaliseRegionName(text);
+  const direct = index.byName.get(key);
+  if (direct) return direct;
+  // «г. Москва», «город Севастополь»
+  const city = /^(?:г|город) (.+)$/.exec(key);
+  return city ? index.byName.get(city[1]!) : undefined;
+}
+
+/** Validates regions.yaml content; throws with a Russian message naming the entry. */
+export function parseRegions(data: unknown): Region[] {
+  const list = (data as { regions?: unknown } | null)?.regions;
+  if (!Array.isArray(list)) throw new Error("regions.yaml: ожидался список regions");
+  return list.map((raw, i): Region => {
+    const r = raw as Record<string, unknown>;
+    const where = `regions.yaml: regions[${i}]`;
+    if (typeof r.name !== "string" || !r.name) throw new Error(`${where}: нет названия (name)`);
+    if (!DISTRICTS.includes(r.district as District)) throw new Error(`${where} (${r.name}): неизвестный округ`);
+    if (typeof r.timezone !== "string") throw new Error(`${where} (${r.name}): нет часового пояса`);
+    const strings = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
+    return {
+      name: r.name,
+      short: strings(r.short),
+      district: r.district as District,
+      timezone: r.timezone,
+      abc: strings(r.abc),
+    };
+  });
+}
