@@ -1,0 +1,212 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { buildFixtures } from "../../../test/fixtures/mail/generate.ts";
+import { type InboundMessage, parseMessage } from "./parse.ts";
+
+const DIR = join(import.meta.dirname, "../../../test/fixtures/mail");
+const own = ["support@gosuslugi.example"];
+const read = (name: string) => readFileSync(join(DIR, name));
+const parse = (name: string, options = {}) => parseMessage(read(name), { ownAddresses: own, ...options });
+
+describe("the committed corpus", () => {
+  it("is exactly what the generator writes", () => {
+    const built = buildFixtures();
+    const files = readdirSync(DIR).filter((n) => n.endsWith(".eml")).sort();
+    expect(files).toEqual(Object.keys(built).sort());
+    for (const name of files) expect(read(name).equals(built[name] as Buffer), name).toBe(true);
+  });
+});
+
+describe("encodings", () => {
+  it("reads UTF-8 quoted-printable with encoded-word headers, setting history and signature apart", async () => {
+    const m = await parse("utf8-qp-reply.eml");
+    expect(m.from).toEqual({ name: "Иван Петров", address: "ivan.petrov@mail.example.ru" });
+    expect(m.subject).toBe("Re: Госуслуги - Электронная подпись");
+    expect(m.categoryFromSubject).toBe("e_signature");
+    expect(m.text).toBe("Здравствуйте!\nПодпись так и не проверяется, ошибка «Сертификат недействителен».");
+    expect(m.signature).toBe("Иван Петров");
+    expect(m.quoted).toMatch(/^12\.05\.2025, 09:00, Служба поддержки <support@gosuslugi\.example> пишет:\n> Установите плагин/);
+    expect(m.inReplyTo).toBe("<r12345674.0a1b2c@gosuslugi.example>");
+    expect(m.references).toEqual(["<r12345674.0a1b2c@gosuslugi.example>"]);
+    expect(m.sentAt?.toISOString()).toBe("2025-05-12T07:14:00.000Z");
+    expect(m.flags).toEqual([]);
+  });
+
+  it("reads windows-1251 in base64", async () => {
+    const m = await parse("win1251-base64.eml");
+    expect(m.from.name).toBe("Мария Сидорова");
+    expect(m.subject).toBe("Госуслуги - [Вход / Доступ / Пароль / Коды]");
+    expect(m.categoryFromSubject).toBe("access");
+    expect(m.text).toContain("Не приходит СМС-код для входа");
+  });
+
+  it("reads KOI8-R in 8bit with Q-encoded headers", async () => {
+    const m = await parse("koi8r-8bit.eml");
+    expect(m.from.name).toBe("Сергей");
+    expect(m.categoryFromSubject).toBe("application_status");
+    expect(m.text).toBe('Заявление на загранпаспорт третью неделю в статусе "Принято ведомством".\nЧто делать?');
+  });
+
+  it("repairs raw windows-1251 bytes in headers and says so", async () => {
+    const m = await parse("win1251-raw-headers.eml");
+    expect(m.subject).toBe("Госуслуги - Жалоба");
+    expect(m.from.name).toBe("Ольга");
+    expect(m.categoryFromSubject).toBe("complaint");
+    expect(m.flags).toEqual(["raw_8bit_headers"]);
+  });
+
+  it("prefers the plain part of multipart/alternative", async () => {
+    const m = await parse("alternative-utf8.eml");
+    expect(m.text).toBe("Хочу сменить номер телефона в профиле.");
+    expect(m.categoryFromSubject).toBe("contacts");
+    expect(JSON.stringify(m)).not.toContain("<b>");
+  });
+
+  it("turns an HTML-only letter into readable text, dropping scripts, styles and images", async () => {
+    const m = await parse("html-only-win1251.eml");
+    expect(m.flags).toContain("html_only");
+    expect(m.text).toContain("Страница оплаты показывает ошибку 500.");
+    expect(m.text).toMatch(/Браузер\s+Firefox 128/);
+    expect(m.text).toContain("страница оплаты [https://www.gosuslugi.ru/pay]");
+    expect(m.quoted).toContain("> Пришлите снимок экрана.");
+    const all = JSON.stringify(m);
+    for (const gone of ["<p>", "alert(", "color:red", "cid:x"]) expect(all).not.toContain(gone);
+  });
+});
+
+describe("attachments", () => {
+  it("keeps inline images and Cyrillic names (RFC 2231 and encoded-words), sniffing the real type", async () => {
+    const m = await parse("mixed-cyrillic-attachments.eml");
+    expect(m.text).toBe("Прикладываю документы.");
+    expect(m.attachments.map((a) => [a.filename, a.contentType, a.inline, a.flagged ?? null])).toEqual([
+      ["attachment-1.png", "image/png", true, null],
+      ["Паспорт скан.pdf", "application/pdf", false, null],
+      ["Заявление.pdf", "image/jpeg", false, "type_mismatch"],
+    ]);
+    expect(m.attachments[0]?.contentId).toBe("shot@x");
+    expect(m.attachments[1]?.content.subarray(0, 5).toString()).toBe("%PDF-");
+    expect(m.flags).toContain("attachment_type_mismatch");
+  });
+
+  it("keeps an executable but marks it not downloadable, whatever its name claims", async () => {
+    const m = await parse("bad-executable.eml");
+    expect(m.text).toBe("См. вложение.");
+    expect(m.attachments.map((a) => [a.filename, a.contentType, a.flagged, a.downloadable])).toEqual([
+      ["invoice.pdf.exe", "application/x-msdownload", "executable", false],
+      ["scan.pdf", "application/x-msdownload", "executable", false],
+    ]);
+    expect(m.flags).toEqual(["attachment_executable"]);
+  });
+
+  it("flags archives without unpacking them (a 100 MB zip bomb stays 100 KB)", async () => {
+    const before = process.memoryUsage().rss;
+    const m = await parse("bad-zip-bomb.eml");
+    expect(m.attachments.map((a) => [a.filename, a.contentType, a.flagged])).toEqual([
+      ["docs.zip", "application/zip", "archive"],
+      ["log.gz", "application/gzip", "archive"],
+    ]);
+    expect(m.attachments[0]?.size).toBeLessThan(200_000);
+    expect(process.memoryUsage().rss - before).toBeLessThan(60 * 1024 * 1024);
+    expect(m.flags).toEqual(["attachment_archive"]);
+  });
+
+  it("caps 500 parts at the limit and flags it", async () => {
+    const m = await parse("bad-500-parts.eml");
+    expect(m.attachments).toHaveLength(50);
+    expect(m.attachments[49]?.filename).toBe("part-49.txt");
+    expect(m.text).toBe("Many parts.");
+    expect(m.flags).toEqual(["attachments_capped"]);
+    expect((await parse("bad-500-parts.eml", { maxAttachments: 500 })).attachments).toHaveLength(500);
+  });
+});
+
+describe("bad input", () => {
+  it("reports a missing From, or takes the envelope sender when there is one", async () => {
+    const m = await parse("bad-no-from.eml");
+    expect(m.from).toEqual({ address: "" });
+    expect(m.flags).toEqual(["missing_from"]);
+    expect(m.text).toBe("Подскажите часы работы МФЦ.");
+    const withEnvelope = await parse("bad-no-from.eml", { envelopeFrom: "Someone@Mail.example.ru" });
+    expect(withEnvelope.from).toEqual({ address: "someone@mail.example.ru" });
+    expect(withEnvelope.flags).toEqual(["from_from_envelope"]);
+  });
+
+  it("shows the body of a multipart letter without a boundary as text rather than losing it", async () => {
+    const m = await parse("bad-malformed-mime.eml");
+    expect(m.flags).toEqual(["mime_unparseable"]);
+    expect(m.text).toContain("Текст письма без границы частей.");
+  });
+
+  it("removes NUL bytes from headers and text", async () => {
+    const m = await parse("bad-nul-bytes.eml");
+    expect(m.subject).toBe("Госуслуги - Ошибка");
+    expect(m.text).toBe("Текст с нулевыми байтами.");
+    expect(m.flags).toEqual(["nul_bytes_removed"]);
+    expect(m.rawSize).toBe(read("bad-nul-bytes.eml").length);
+  });
+
+  it("never throws: garbage, an empty buffer, a header-only letter", async () => {
+    const garbage = await parseMessage(Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x41, 0x0a]));
+    expect(garbage.flags).toEqual(expect.arrayContaining(["nul_bytes_removed", "missing_from", "missing_message_id"]));
+    const empty = await parseMessage(Buffer.alloc(0));
+    expect(empty.flags).toEqual(expect.arrayContaining(["missing_from", "missing_message_id", "empty_body"]));
+    const headerOnly = await parseMessage(Buffer.from("From: a@b.ru\r\nSubject: x\r\n\r\n"));
+    expect(headerOnly.flags).toEqual(expect.arrayContaining(["empty_body", "missing_message_id"]));
+  });
+
+  it("derives a stable Message-ID for a letter without one, so a redelivery deduplicates", async () => {
+    const raw = Buffer.from("From: a@b.ru\r\nSubject: x\r\n\r\nhello\r\n");
+    const [a, b] = await Promise.all([parseMessage(raw), parseMessage(raw)]);
+    expect(a.messageId).toBe(b.messageId);
+    expect(a.messageId).toMatch(/^<[0-9a-f]{32}@missing-message-id\.invalid>$/);
+  });
+
+  it("ignores an unreadable Date instead of inventing one", async () => {
+    const m = await parseMessage(Buffer.from("From: a@b.ru\r\nDate: someday\r\n\r\nhi\r\n"));
+    expect(m.sentAt).toBeUndefined();
+  });
+
+  it("truncates an endless text and says so", async () => {
+    const raw = Buffer.from(`From: a@b.ru\r\n\r\n${"а".repeat(200_000)}\r\n`);
+    const m = await parseMessage(raw, { maxTextLength: 1000 });
+    expect(m.text).toHaveLength(1000);
+    expect(m.flags).toContain("text_truncated");
+  });
+});
+
+describe("loops and threading", () => {
+  it("marks an out-of-office reply and still reads the request number", async () => {
+    const m = await parse("autoreply-out-of-office.eml");
+    expect(m).toMatchObject({ autoReply: true, autoReplyReason: "Auto-Submitted: auto-replied", requestNumberFromSubject: "12345674" });
+  });
+
+  it("marks a bounce", async () => {
+    const m = await parse("bounce.eml");
+    expect(m.autoReply).toBe(true);
+    expect(m.from.address).toBe("mailer-daemon@mx.example.ru");
+  });
+
+  it("marks our own letter coming back", async () => {
+    const raw = Buffer.from("From: Support <support@gosuslugi.example>\r\nSubject: x\r\n\r\nhi\r\n");
+    expect((await parseMessage(raw, { ownAddresses: own })).autoReplyReason).toBe("from our own address");
+  });
+
+  it("reads an Outlook reply: number with the injected validator, references, history", async () => {
+    const seen: string[] = [];
+    const m: InboundMessage = await parse("outlook-reply-win1251.eml", {
+      isValidNumber: (n: string) => {
+        seen.push(n);
+        return n === "12345674";
+      },
+    });
+    expect(seen).toEqual(["12345674"]);
+    expect(m.requestNumberFromSubject).toBe("12345674");
+    expect(m.categoryFromSubject).toBe("business");
+    expect(m.text).toBe("Доверенность приложить не получается, файл больше 5 МБ.");
+    expect(m.quoted).toContain("Приложите доверенность к заявлению.");
+    expect(m.references).toEqual(["<first@mail.example.ru>", "<r12345674.77aa@gosuslugi.example>"]);
+    const refused = await parse("outlook-reply-win1251.eml", { isValidNumber: () => false });
+    expect(refused.requestNumberFromSubject).toBeUndefined();
+  });
+});
