@@ -1,0 +1,46 @@
+import { isStopWord, stem, tokenize } from "../text/index.ts";
+import type { SynonymGroup } from "./synonyms.ts";
+
+// Concept terms are spelled «~id», which no tokenizer can produce, so they never collide with words.
+export const conceptTerm = (id: string): string => `~${id}`;
+
+/** Stems of a text with stop words dropped: the sequence both concept matching and indexing work on. */
+export function contentStems(text: string): { token: string; stem: string }[] {
+  const out: { token: string; stem: string }[] = [];
+  for (const token of tokenize(text)) if (!isStopWord(token)) out.push({ token, stem: stem(token) });
+  return out;
+}
+
+/** Finds synonym phrases in a stem sequence. */
+export class ConceptMatcher {
+  private readonly byFirst = new Map<string, { stems: string[]; id: string }[]>();
+  /** Every stem of every phrase of a concept: what a snippet highlights when the concept matched. */
+  readonly stemsOf = new Map<string, Set<string>>();
+
+  constructor(groups: SynonymGroup[]) {
+    for (const g of groups) {
+      const all = new Set<string>();
+      for (const phrase of g.phrases) {
+        const stems = contentStems(phrase).map((t) => t.stem);
+        const first = stems[0];
+        if (first === undefined) continue;
+        for (const s of stems) all.add(s);
+        const list = this.byFirst.get(first) ?? [];
+        list.push({ stems, id: g.id });
+        this.byFirst.set(first, list);
+      }
+      this.stemsOf.set(conceptTerm(g.id), all);
+    }
+  }
+
+  /** Concept terms found in the sequence, one per occurrence. */
+  match(stems: readonly string[]): string[] {
+    const found: string[] = [];
+    for (let i = 0; i < stems.length; i++) {
+      for (const p of this.byFirst.get(stems[i] as string) ?? []) {
+        if (p.stems.every((s, k) => stems[i + k] === s)) found.push(conceptTerm(p.id));
+      }
+    }
+    return found;
+  }
+}
