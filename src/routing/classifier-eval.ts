@@ -1,0 +1,73 @@
+// Figures of a model on labelled messages: accuracy, per-class precision/recall, the confusion
+// matrix, audience accuracy, and how accuracy splits at the triage threshold.
+import { CATEGORY_CODES, type CategoryCode } from "./categories.ts";
+import { type Classification, CONFIDENCE_THRESHOLD, classify } from "./classifier.ts";
+import type { LabelledMessage } from "./classifier-data.ts";
+import type { Model } from "./classifier-model.ts";
+
+export interface ClassScore {
+  category: CategoryCode;
+  precision: number;
+  recall: number;
+  support: number;
+}
+
+export interface Evaluation {
+  total: number;
+  accuracy: number;
+  audienceAccuracy: number;
+  perClass: ClassScore[];
+  /** confusion[actual][predicted] = count, categories in CATEGORY_CODES order. */
+  confusion: Record<CategoryCode, Record<CategoryCode, number>>;
+  threshold: number;
+  /** Share of messages at or above the threshold, and the accuracy on each side of it. */
+  routedShare: number;
+  accuracyRouted: number;
+  accuracyTriage: number;
+  errors: { text: string; expected: CategoryCode; got: CategoryCode; confidence: number }[];
+}
+
+const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 1000) / 1000);
+
+export function evaluate(model: Model, messages: readonly LabelledMessage[]): Evaluation {
+  const zeroRow = () => Object.fromEntries(CATEGORY_CODES.map((c) => [c, 0])) as Record<CategoryCode, number>;
+  const confusion = Object.fromEntries(CATEGORY_CODES.map((c) => [c, zeroRow()])) as Evaluation["confusion"];
+  let correct = 0;
+  let audienceRight = 0;
+  let audienceTotal = 0;
+  const routed = { n: 0, ok: 0 };
+  const triage = { n: 0, ok: 0 };
+  const errors: Evaluation["errors"] = [];
+  for (const m of messages) {
+    const r: Classification = classify(m.text, model);
+    confusion[m.category][r.category]++;
+    const ok = r.category === m.category;
+    if (ok) correct++;
+    else errors.push({ text: m.text, expected: m.category, got: r.category, confidence: r.confidence });
+    const side = r.needsTriage ? triage : routed;
+    side.n++;
+    if (ok) side.ok++;
+    if (m.audience) {
+      audienceTotal++;
+      if (r.audience === m.audience) audienceRight++;
+    }
+  }
+  const perClass = CATEGORY_CODES.map((c): ClassScore => {
+    const tp = confusion[c][c];
+    const predicted = CATEGORY_CODES.reduce((s, a) => s + confusion[a][c], 0);
+    const support = CATEGORY_CODES.reduce((s, p) => s + confusion[c][p], 0);
+    return { category: c, precision: ratio(tp, predicted), recall: ratio(tp, support), support };
+  });
+  return {
+    total: messages.length,
+    accuracy: ratio(correct, messages.length),
+    audienceAccuracy: ratio(audienceRight, audienceTotal),
+    perClass,
+    confusion,
+    threshold: CONFIDENCE_THRESHOLD,
+    routedShare: ratio(routed.n, messages.length),
+    accuracyRouted: ratio(routed.ok, routed.n),
+    accuracyTriage: ratio(triage.ok, triage.n),
+    errors,
+  };
+}

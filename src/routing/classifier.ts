@@ -1,0 +1,57 @@
+// The request classifier: free Russian text → category, confidence and audience.
+// The shipped model is trained at start from data/classify/train.tsv (well under a second), so there
+// is no model file to drift from its data; operators' corrections are trained in through `train`.
+import type { Audience, CategoryCode } from "./categories.ts";
+import { detectAudience } from "./classifier-audience.ts";
+import { readLabelled, TRAIN_FILE } from "./classifier-data.ts";
+import { type Example, type Model, predictProba, type TrainOptions, trainModel } from "./classifier-model.ts";
+
+export { AUDIENCES, type Audience, CATEGORIES, type CategoryCode } from "./categories.ts";
+export { detectAudience } from "./classifier-audience.ts";
+export { type Example, loadModel, type Model, serializeModel } from "./classifier-model.ts";
+
+/**
+ * Below this confidence a request goes to the triage queue instead of straight to its category's queue.
+ * Chosen on cross-validation of the training split (see docs/CLASSIFIER.md): above it the model is right
+ * about 19 times in 20; below it, about half the time.
+ */
+export const CONFIDENCE_THRESHOLD = 0.5;
+
+export interface Classification {
+  category: CategoryCode;
+  /** Probability of the chosen category, in [0, 1]. */
+  confidence: number;
+  audience: Audience;
+  /** The runner-up, for the operator's «или, может быть…». */
+  alternatives: { category: CategoryCode; confidence: number }[];
+  /** Whether a person should look before routing (confidence below the threshold). */
+  needsTriage: boolean;
+}
+
+/** Trains a model on the shipped training split plus `extra` examples (operators' corrections). */
+export function train(extra: readonly Example[] = [], options?: TrainOptions): Model {
+  const shipped = readLabelled(TRAIN_FILE).map(({ text, category }) => ({ text, category }));
+  return trainModel([...shipped, ...extra], options);
+}
+
+let shippedModel: Model | undefined;
+
+/** The model trained on the shipped data, trained once per process. */
+export function loadShippedModel(): Model {
+  shippedModel ??= train();
+  return shippedModel;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+export function classify(text: string, model: Model = loadShippedModel()): Classification {
+  const ranked = predictProba(model, text).sort((a, b) => b.p - a.p);
+  const top = ranked[0] as { category: CategoryCode; p: number };
+  return {
+    category: top.category,
+    confidence: round(top.p),
+    audience: detectAudience(text).audience,
+    alternatives: ranked.slice(1, 3).map((r) => ({ category: r.category, confidence: round(r.p) })),
+    needsTriage: top.p < CONFIDENCE_THRESHOLD,
+  };
+}
