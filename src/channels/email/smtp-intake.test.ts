@@ -1,0 +1,207 @@
+// Real SMTP sessions on 127.0.0.1: nodemailer is the sending MTA, our intake the receiving one.
+import { once } from "node:events";
+import { type Socket, connect } from "node:net";
+import nodemailer from "nodemailer";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseMessage } from "./parse.ts";
+import { type IntakeEnvelope, type IntakeEvent, type SmtpIntake, type SmtpIntakeOptions, startSmtpIntake } from "./smtp-intake.ts";
+
+const SUPPORT = "support@gosuslugi.example";
+let intake: SmtpIntake | undefined;
+
+afterEach(async () => {
+  await intake?.close();
+  intake = undefined;
+});
+
+async function start(overrides: Partial<SmtpIntakeOptions> = {}) {
+  const stored: Array<{ raw: Buffer; envelope: IntakeEnvelope }> = [];
+  const events: IntakeEvent[] = [];
+  intake = await startSmtpIntake({
+    host: "127.0.0.1",
+    port: 0,
+    supportAddresses: [SUPPORT],
+    maxSize: 10 * 1024 * 1024,
+    store: async (raw, envelope) => {
+      stored.push({ raw, envelope });
+    },
+    onEvent: (e) => events.push(e),
+    ...overrides,
+  });
+  const client = nodemailer.createTransport({ host: "127.0.0.1", port: intake.port, secure: false, ignoreTLS: true });
+  return { stored, events, client, port: intake.port };
+}
+
+const letter = {
+  from: "Иван Петров <ivan@mail.example.ru>",
+  to: SUPPORT,
+  subject: "Госуслуги - [Электронная подпись]",
+  text: "Не могу подписать заявление.",
+  attachments: [{ filename: "Скан паспорта.pdf", content: Buffer.from("%PDF-1.4\n%%EOF\n") }],
+};
+
+describe("SMTP intake", () => {
+  it("accepts a letter for a support address, stores it raw, and the letter parses back whole", async () => {
+    const { stored, events, client } = await start();
+    const info = await client.sendMail(letter);
+    expect(info.accepted).toEqual([SUPPORT]);
+    expect(info.response).toMatch(/^250 /);
+    expect(stored).toHaveLength(1);
+    const { raw, envelope } = stored[0] ?? { raw: Buffer.alloc(0), envelope: undefined };
+    expect(envelope).toMatchObject({ mailFrom: "ivan@mail.example.ru", rcptTo: [SUPPORT], remoteAddress: "127.0.0.1" });
+    expect(raw.toString("latin1").startsWith("Return-Path: <ivan@mail.example.ru>\r\n")).toBe(true);
+    const m = await parseMessage(raw);
+    expect(m).toMatchObject({ subject: letter.subject, text: letter.text, categoryFromSubject: "e_signature" });
+    expect(m.from).toEqual({ name: "Иван Петров", address: "ivan@mail.example.ru" });
+    expect(m.attachments.map((a) => [a.filename, a.contentType])).toEqual([["Скан паспорта.pdf", "application/pdf"]]);
+    expect(events).toEqual([{ type: "accepted", size: raw.length - "Return-Path: <ivan@mail.example.ru>\r\n".length }]);
+    client.close();
+  });
+
+  it("is not an open relay: 550 for any other address, plus-addressing of ours accepted", async () => {
+    const { stored, events, client } = await start();
+    const refused = await client.sendMail({ ...letter, to: "someone@elsewhere.example" }).catch((e) => e);
+    expect(refused.responseCode).toBe(550);
+    expect(stored).toHaveLength(0);
+    const partly = await client.sendMail({ ...letter, to: ["someone@elsewhere.example", "Support+12345674@GosUslugi.example"] });
+    expect(partly.accepted).toEqual(["Support+12345674@gosuslugi.example"]);
+    expect(partly.rejected).toEqual(["someone@elsewhere.example"]);
+    expect(stored[0]?.envelope.rcptTo).toEqual(["support+12345674@gosuslugi.example"]);
+    expect(events.filter((e) => e.type === "rejected")).toEqual([
+      { type: "rejected", code: 550, reason: "unknown_recipient" },
+      { type: "rejected", code: 550, reason: "unknown_recipient" },
+    ]);
+    client.close();
+  });
+
+  it("refuses a 30 MB letter with 552 and stores nothing", async () => {
+    const { stored, client } = await start({ maxSize: 25 * 1024 * 1024 });
+    const big = Buffer.alloc(30 * 1024 * 1024, "a");
+    const error = await client
+      .sendMail({ ...letter, attachments: [{ filename: "big.bin", content: big }] })
+      .catch((e) => e);
+    expect(error.responseCode).toBe(552);
+    expect(stored).toHaveLength(0);
+    // The connection stays usable for the next letter.
+    await expect(client.sendMail(letter)).resolves.toMatchObject({ accepted: [SUPPORT] });
+    client.close();
+  });
+
+  it("refuses with 552 at DATA when the client did not announce the size", async () => {
+    const { stored, port } = await start({ maxSize: 1000 });
+    const smtp = await rawSession(port);
+    await smtp.say("EHLO test", /^250 /m);
+    await smtp.say("MAIL FROM:<ivan@mail.example.ru>", /^250 /m);
+    await smtp.say(`RCPT TO:<${SUPPORT}>`, /^250 /m);
+    await smtp.say("DATA", /^354 /m);
+    const reply = await smtp.say(`Subject: x\r\n\r\n${"x".repeat(5000)}\r\n.`, /^\d{3} /m);
+    expect(reply).toMatch(/^552 /);
+    expect(stored).toHaveLength(0);
+    smtp.end();
+  });
+
+  it("answers 250 only after store() resolved", async () => {
+    let release: () => void = () => {};
+    let storeCalled = false;
+    const { client } = await start({
+      store: () => {
+        storeCalled = true;
+        return new Promise<void>((resolve) => {
+          release = resolve;
+        });
+      },
+    });
+    let answered = false;
+    const sending = client.sendMail(letter).then((info) => {
+      answered = true;
+      return info;
+    });
+    await waitFor(() => storeCalled);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(answered).toBe(false);
+    release();
+    await expect(sending).resolves.toMatchObject({ accepted: [SUPPORT] });
+    client.close();
+  });
+
+  it("answers 451 when store() fails, so the sender retries; the retry succeeds", async () => {
+    let failures = 1;
+    const stored: Buffer[] = [];
+    const { client, events } = await start({
+      store: async (raw) => {
+        if (failures-- > 0) throw new Error("disk full");
+        stored.push(raw);
+      },
+    });
+    const error = await client.sendMail(letter).catch((e) => e);
+    expect(error.responseCode).toBe(451);
+    expect(events).toContainEqual({ type: "store_failed", code: 451 });
+    await client.sendMail(letter);
+    expect(stored).toHaveLength(1);
+    client.close();
+  });
+
+  it("answers 451 when store() hangs past its timeout", async () => {
+    const { client } = await start({ store: () => new Promise(() => {}), storeTimeoutMs: 200 });
+    const error = await client.sendMail(letter).catch((e) => e);
+    expect(error.responseCode).toBe(451);
+    client.close();
+  });
+
+  it("offers neither AUTH nor STARTTLS, and announces the size limit", async () => {
+    const { port } = await start({ maxSize: 5_000_000 });
+    const smtp = await rawSession(port);
+    const ehlo = await smtp.say("EHLO test", /^250 /m);
+    expect(ehlo).toContain("SIZE 5000000");
+    expect(ehlo).not.toMatch(/STARTTLS|AUTH/);
+    expect(await smtp.say("AUTH PLAIN AGl2YW4AeA==", /^\d{3} /m)).toMatch(/^5\d\d /);
+    expect(await smtp.say("STARTTLS", /^\d{3} /m)).toMatch(/^5\d\d /);
+    smtp.end();
+  });
+
+  it("accepts a bounce from the null sender", async () => {
+    const { stored, port } = await start();
+    const smtp = await rawSession(port);
+    await smtp.say("EHLO test", /^250 /m);
+    await smtp.say("MAIL FROM:<>", /^250 /m);
+    await smtp.say(`RCPT TO:<${SUPPORT}>`, /^250 /m);
+    await smtp.say("DATA", /^354 /m);
+    expect(await smtp.say("From: MAILER-DAEMON@mx.example\r\nSubject: failure\r\n\r\nbounced\r\n.", /^\d{3} /m)).toMatch(/^250 /);
+    expect(stored[0]?.envelope.mailFrom).toBe("");
+    expect((await parseMessage(stored[0]?.raw ?? Buffer.alloc(0))).autoReplyReason).toBe("Return-Path <>");
+    smtp.end();
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+// A bare SMTP conversation, for what a polite client like nodemailer would never send.
+async function rawSession(port: number) {
+  const socket: Socket = connect(port, "127.0.0.1");
+  let buffer = "";
+  socket.setEncoding("utf8");
+  socket.on("data", (chunk: string) => {
+    buffer += chunk;
+  });
+  await once(socket, "connect");
+  const read = async (pattern: RegExp) => {
+    await waitFor(() => pattern.test(buffer));
+    const out = buffer;
+    buffer = "";
+    return out;
+  };
+  await read(/^220 /m);
+  return {
+    say: (line: string, until: RegExp) => {
+      socket.write(`${line}\r\n`);
+      return read(until);
+    },
+    end: () => socket.destroy(),
+  };
+}
