@@ -1,0 +1,29 @@
+import { ConfigError, loadConfig } from "../config.ts";
+import { startServer } from "../server.ts";
+
+export async function run(_argv: string[]): Promise<number> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const server = await startServer(config);
+  process.stdout.write(`Otklik работает: ${config.publicUrl} (база: ${server.ctx.database.engine})\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stdout.write(`Получен ${signal}: завершаю начатое и останавливаюсь…\n`);
+      server.close().then(resolve, (e) => {
+        process.stderr.write(`Ошибка при остановке: ${(e as Error).name}\n`);
+        resolve();
+      });
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+  return 0;
+}

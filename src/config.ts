@@ -1,0 +1,117 @@
+// Every setting of Otklik, declared once and validated at start: a bad value stops the process with its name.
+import path from "node:path";
+
+export type Config = {
+  port: number;
+  host: string;
+  smtpPort: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  adminPassword: string | undefined;
+  publicRateLimit: number;
+  publicUrl: string;
+  smtpRelay: string | undefined;
+  supportAddress: string;
+  maxAttachmentBytes: number;
+  maxAttachments: number;
+  logLevel: string;
+  trustProxy: boolean;
+};
+
+type Setting = {
+  env: string;
+  describe: string;
+  default?: string;
+  parse: (raw: string) => unknown;
+};
+
+const int = (min: number, max: number) => (raw: string) => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`целое число от ${min} до ${max}`);
+  return n;
+};
+const text = (raw: string) => raw;
+const bool = (raw: string) => {
+  if (["1", "true", "yes"].includes(raw)) return true;
+  if (["0", "false", "no", ""].includes(raw)) return false;
+  throw new Error("true или false");
+};
+const url = (protocols: string[]) => (raw: string) => {
+  const u = new URL(raw);
+  if (!protocols.includes(u.protocol)) throw new Error(`адрес со схемой ${protocols.join(" или ")}`);
+  return raw;
+};
+
+/** The table of settings; README.md lists the same ones (a test keeps them in step). */
+export const SETTINGS: Record<keyof Config, Setting> = {
+  port: { env: "OTKLIK_PORT", describe: "HTTP port", default: "3000", parse: int(0, 65535) },
+  host: { env: "OTKLIK_HOST", describe: "address to listen on", default: "127.0.0.1", parse: text },
+  smtpPort: {
+    env: "OTKLIK_SMTP_PORT",
+    describe: "port of the SMTP intake (0 turns it off)",
+    default: "2525",
+    parse: int(0, 65535),
+  },
+  dataDir: { env: "OTKLIK_DATA_DIR", describe: "data folder (embedded database, attachments, outbox)", default: "./var", parse: (raw) => path.resolve(raw) },
+  databaseUrl: {
+    env: "DATABASE_URL",
+    describe: "postgres://… puts the data on a PostgreSQL server instead of the embedded one",
+    parse: url(["postgres:", "postgresql:"]),
+  },
+  adminPassword: {
+    env: "OTKLIK_ADMIN_PASSWORD",
+    describe: "password of the first administrator (otherwise a random one is printed once)",
+    parse: (raw) => {
+      if (raw.length < 10) throw new Error("не короче 10 символов");
+      return raw;
+    },
+  },
+  publicRateLimit: {
+    env: "OTKLIK_PUBLIC_RATE_LIMIT",
+    describe: "web-form submissions per minute per address (0: no limit)",
+    default: "10",
+    parse: int(0, 1_000_000),
+  },
+  publicUrl: {
+    env: "OTKLIK_PUBLIC_URL",
+    describe: "address applicants use to reach Otklik (for tracking links)",
+    parse: url(["http:", "https:"]),
+  },
+  smtpRelay: { env: "OTKLIK_SMTP_RELAY", describe: "outbound mail relay smtp://host:port (otherwise the outbox folder)", parse: url(["smtp:", "smtps:"]) },
+  supportAddress: {
+    env: "OTKLIK_SUPPORT_ADDRESS",
+    describe: "the support mailbox address (intake and From of replies)",
+    default: "support@otklik.local",
+    parse: text,
+  },
+  maxAttachmentBytes: {
+    env: "OTKLIK_MAX_ATTACHMENT_BYTES",
+    describe: "largest attachment accepted, bytes",
+    default: String(10 * 1024 * 1024),
+    parse: int(1024, 1024 * 1024 * 1024),
+  },
+  maxAttachments: { env: "OTKLIK_MAX_ATTACHMENTS", describe: "attachments per message", default: "5", parse: int(0, 50) },
+  logLevel: { env: "OTKLIK_LOG_LEVEL", describe: "fatal, error, warn, info, debug or silent", default: "info", parse: text },
+  trustProxy: { env: "OTKLIK_TRUST_PROXY", describe: "trust X-Forwarded-* from a proxy in front", default: "false", parse: bool },
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const out: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(SETTINGS)) {
+    const raw = env[s.env] ?? s.default;
+    if (raw === undefined || raw === "") {
+      out[key] = undefined;
+      continue;
+    }
+    try {
+      out[key] = s.parse(raw);
+    } catch (e) {
+      throw new ConfigError(`Настройка ${s.env}: ожидается ${(e as Error).message}`);
+    }
+  }
+  const config = { ...(out as Config), ...overrides };
+  config.publicUrl ??= `http://${config.host}:${config.port}`;
+  return config;
+}

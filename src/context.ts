@@ -1,0 +1,21 @@
+// What every room's routes and services receive: the configuration, the database and the shared services.
+import type { ServerResponse } from "node:http";
+import type { Config } from "./config.ts";
+import type { Database, Db } from "./db/client.ts";
+import type { EventBus, OutboxWorker } from "./db/outbox.ts";
+import type { FileStore } from "./requests/files.ts";
+import type { Classifier } from "./routing/classify-port.ts";
+
+export type AppContext = {
+  config: Config;
+  database: Database;
+  db: Db;
+  bus: EventBus;
+  worker: OutboxWorker;
+  files: FileStore;
+  /** Server secret for derived tokens (idempotent submissions); kept in the database's settings table. */
+  secret: Buffer;
+  classifier: Classifier;
+  /** Open event streams, ended on shutdown so that the server can close. */
+  streams: Set<ServerResponse>;
+};

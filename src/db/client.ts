@@ -1,0 +1,192 @@
+// One database, two engines: PGlite in the data folder (embedded default) or a PostgreSQL server.
+// Both are driven through Drizzle with the same schema and the same migrations.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import pg from "pg";
+import lockfile from "proper-lockfile";
+import * as schema from "./schema.ts";
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+/** Anything that runs queries: the database itself or an open transaction. */
+export type Queryable = Db | Tx;
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL("./migrations", import.meta.url));
+
+export interface Database {
+  db: Db;
+  engine: "pglite" | "postgres";
+  /** The schema the tables live in (`public` unless a test gave the connection its own). */
+  schemaName: string;
+  /** Subscribes to NOTIFY on a channel; the handler runs in this process only after the sender committed. */
+  listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type OpenOptions = {
+  databaseUrl?: string | undefined;
+  /** Folder of the embedded database; undefined keeps it in memory (tests). */
+  dataDir?: string | undefined;
+  /** PostgreSQL only: put every table into this schema (created if missing). */
+  schemaName?: string | undefined;
+  poolSize?: number;
+};
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts) : openPglite(opts.dataDir);
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  let release: (() => Promise<void>) | undefined;
+  let dir: string | undefined;
+  if (dataDir) {
+    dir = path.join(dataDir, "pgdata");
+    mkdirSync(dir, { recursive: true });
+    // PGlite does not lock its folder: two processes on one folder would corrupt it.
+    try {
+      release = await lockfile.lock(dir, { lockfilePath: path.join(dataDir, "pgdata.lock"), stale: 15_000 });
+    } catch {
+      throw new Error(
+        `Папка данных ${dataDir} уже открыта другим процессом Otklik. Остановите его или укажите другую OTKLIK_DATA_DIR.`,
+      );
+    }
+  }
+  const client = await PGlite.create(dir ? { dataDir: dir } : {});
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return {
+    db,
+    engine: "pglite",
+    schemaName: "public",
+    listen: async (channel, handler) => {
+      const unsub = await client.listen(channel, handler);
+      return unsub;
+    },
+    migrate: async () => {
+      await migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR, migrationsSchema: "public" });
+    },
+    close: async () => {
+      await client.close();
+      await release?.();
+    },
+  };
+}
+
+async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
+  const schemaName = opts.schemaName ?? "public";
+  if (!/^[a-z_][a-z0-9_]*$/.test(schemaName)) throw new Error(`bad schema name ${schemaName}`);
+  const clientConfig: pg.ClientConfig = {
+    connectionString: url,
+    options: schemaName === "public" ? undefined : `-c search_path=${schemaName}`,
+  };
+  if (schemaName !== "public") {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schemaName}`);
+    await admin.end();
+  }
+  const pool = new pg.Pool({ ...clientConfig, max: opts.poolSize ?? 10 });
+  // An idle client that errors (server restart) must not crash the process; the pool replaces it.
+  pool.on("error", () => {});
+  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  const listener = new PgListener(clientConfig);
+  return {
+    db,
+    engine: "postgres",
+    schemaName,
+    listen: (channel, handler) => listener.listen(channel, handler),
+    migrate: async () => {
+      // Several processes may start at once: one migrates, the others wait for it.
+      const lock = new pg.Client(clientConfig);
+      await lock.connect();
+      try {
+        await lock.query("SELECT pg_advisory_lock(hashtext($1))", [`otklik-migrate:${schemaName}`]);
+        await migratePg(db as never, { migrationsFolder: MIGRATIONS_DIR, migrationsSchema: schemaName });
+      } finally {
+        await lock.end();
+      }
+    },
+    close: async () => {
+      await listener.close();
+      await pool.end();
+    },
+  };
+}
+
+/** One connection for LISTEN, re-established with back-off when the server goes away. */
+class PgListener {
+  private client: pg.Client | undefined;
+  private handlers = new Map<string, Set<(payload: string) => void>>();
+  private closed = false;
+  private connecting: Promise<void> | undefined;
+
+  constructor(private readonly config: pg.ClientConfig) {}
+
+  async listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>> {
+    let set = this.handlers.get(channel);
+    const first = !set;
+    if (!set) {
+      set = new Set();
+      this.handlers.set(channel, set);
+    }
+    set.add(handler);
+    await this.ensure();
+    if (first) await this.client?.query(`LISTEN ${quoteIdent(channel)}`);
+    return async () => {
+      set.delete(handler);
+    };
+  }
+
+  private ensure(): Promise<void> {
+    if (this.client) return Promise.resolve();
+    this.connecting ??= this.connect().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async connect(): Promise<void> {
+    for (let attempt = 0; !this.closed; attempt++) {
+      const client = new pg.Client(this.config);
+      try {
+        await client.connect();
+        client.on("notification", (n) => {
+          for (const h of this.handlers.get(n.channel) ?? []) h(n.payload ?? "");
+        });
+        client.on("error", () => this.reconnect(client));
+        client.on("end", () => this.reconnect(client));
+        for (const channel of this.handlers.keys()) await client.query(`LISTEN ${quoteIdent(channel)}`);
+        this.client = client;
+        return;
+      } catch {
+        await client.end().catch(() => {});
+        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
+      }
+    }
+  }
+
+  private reconnect(client: pg.Client) {
+    if (this.client !== client || this.closed) return;
+    this.client = undefined;
+    void this.ensure();
+  }
+
+  async close() {
+    this.closed = true;
+    const c = this.client;
+    this.client = undefined;
+    await c?.end().catch(() => {});
+  }
+}
+
+function quoteIdent(name: string) {
+  return `"${name.replaceAll('"', '""')}"`;
+}

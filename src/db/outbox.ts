@@ -1,0 +1,160 @@
+// The outbox: side effects of a change are written as rows in the same transaction, then carried out
+// after commit. NOTIFY inside the transaction is delivered only on commit, so realtime pushes never
+// announce a change that rolled back; jobs are claimed with a lease so that one worker does each.
+import { sql } from "drizzle-orm";
+import type { Database, Queryable, Tx } from "./client.ts";
+import { events } from "./schema.ts";
+
+export const EVENTS_CHANNEL = "otklik_events";
+
+export type EventMessage = { id: number; topic: string; data: Record<string, unknown> };
+
+/**
+ * Records an event in the caller's transaction. `data` travels in the NOTIFY payload to every process:
+ * keep it small and free of personal data (ids, numbers, statuses).
+ */
+export async function emit(tx: Tx, topic: string, data: Record<string, unknown>): Promise<void> {
+  const [row] = await tx.insert(events).values({ topic, payload: data }).returning({ id: events.id });
+  const message: EventMessage = { id: row!.id, topic, data };
+  await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(message)})`);
+}
+
+type Listener = (event: EventMessage) => void;
+
+/** Fans NOTIFY messages out to this process's subscribers (SSE streams, WebSocket clients). */
+export class EventBus {
+  private listeners = new Set<Listener>();
+  private unlisten: (() => Promise<void>) | undefined;
+
+  async start(database: Database) {
+    this.unlisten = await database.listen(EVENTS_CHANNEL, (payload) => {
+      let message: EventMessage;
+      try {
+        message = JSON.parse(payload) as EventMessage;
+      } catch {
+        return;
+      }
+      for (const l of this.listeners) {
+        try {
+          l(message);
+        } catch {
+          // A broken subscriber must not stop delivery to the others.
+        }
+      }
+    });
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get subscriberCount() {
+    return this.listeners.size;
+  }
+
+  async stop() {
+    await this.unlisten?.();
+    this.listeners.clear();
+  }
+}
+
+export type JobHandler = (event: EventMessage, db: Queryable) => Promise<void>;
+
+/**
+ * Carries out the jobs attached to event topics. At least once: a job is marked done after its handler
+ * returns; a worker that dies mid-job leaves the lease to expire and another worker retries it.
+ */
+export class OutboxWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private wake = false;
+  private stopped = false;
+
+  constructor(
+    private readonly database: Database,
+    private readonly handlers: Record<string, JobHandler>,
+    private readonly opts: { leaseSeconds?: number; pollMs?: number; batch?: number } = {},
+  ) {}
+
+  start(bus: EventBus) {
+    bus.subscribe(() => this.kick());
+    this.timer = setInterval(() => this.kick(), this.opts.pollMs ?? 2000);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Runs one pass now (tests call it to drain the outbox deterministically). */
+  kick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) {
+      this.wake = true;
+      return this.running;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      if (this.wake) {
+        this.wake = false;
+        void this.kick();
+      }
+    });
+    return this.running;
+  }
+
+  private async drain() {
+    for (;;) {
+      const claimed = await this.claim();
+      if (claimed.length === 0) return;
+      for (const row of claimed) await this.runOne(row);
+    }
+  }
+
+  private async claim(): Promise<EventMessage[]> {
+    const { db } = this.database;
+    const lease = this.opts.leaseSeconds ?? 60;
+    const topics = Object.keys(this.handlers);
+    // Topics without a job need no worker: they are marked done in the same pass.
+    await db.execute(sql`
+      update events set processed_at = now()
+      where processed_at is null and not (topic = any(${toPgArray(topics)}::text[]))`);
+    const rows = await db.execute<{ id: number; topic: string; payload: Record<string, unknown> }>(sql`
+      update events set locked_until = now() + make_interval(secs => ${lease}), attempts = attempts + 1
+      where id in (
+        select id from events
+        where processed_at is null and (locked_until is null or locked_until < now())
+        order by id limit ${this.opts.batch ?? 20}
+        for update skip locked)
+      returning id, topic, payload`);
+    return rowsOf<{ id: number; topic: string; payload: Record<string, unknown> }>(rows).map((r) => ({ id: Number(r.id), topic: r.topic, data: r.payload }));
+  }
+
+  private async runOne(event: EventMessage) {
+    const { db } = this.database;
+    const handler = this.handlers[event.topic];
+    try {
+      if (handler) await handler(event, db);
+      await db.update(events).set({ processedAt: new Date(), lastError: null }).where(sql`id = ${event.id}`);
+    } catch (e) {
+      // Back off: the lease is extended by a growing delay before the next attempt.
+      await db.execute(sql`
+        update events set last_error = ${String((e as Error).message).slice(0, 500)},
+          locked_until = now() + make_interval(secs => least(3600, 5 * power(2, least(attempts, 10))))
+        where id = ${event.id}`);
+    }
+  }
+
+  async stop() {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}
+
+function toPgArray(items: string[]) {
+  return `{${items.map((t) => `"${t.replaceAll('"', '\\"')}"`).join(",")}}`;
+}
+
+/** node-postgres answers `{rows}`, PGlite answers `{rows}` too; keep the one place that knows. */
+export function rowsOf<T>(result: unknown): T[] {
+  return ((result as { rows?: T[] }).rows ?? (result as T[])) as T[];
+}

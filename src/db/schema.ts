@@ -1,0 +1,33 @@
+// Every table of Otklik: each room owns its tables; this file gathers them for Drizzle and its migrations.
+import { sql } from "drizzle-orm";
+import { bigint, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+
+export * from "../requests/schema.ts";
+export * from "../staff/schema.ts";
+
+/**
+ * The outbox: written in the same transaction as the change it announces. Rows are claimed by one worker
+ * (FOR UPDATE SKIP LOCKED) for side effects that must happen exactly once; the NOTIFY sent in the same
+ * transaction wakes every process for realtime pushes, and arrives only if the transaction commits.
+ */
+export const events = pgTable(
+  "events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    topic: text("topic").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp("processed_at", { withTimezone: true }),
+    // A worker's lease on the row: a worker that dies mid-job lets another take it after this time.
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+    attempts: bigint("attempts", { mode: "number" }).notNull().default(0),
+    lastError: text("last_error"),
+  },
+  (t) => [index("events_pending_idx").on(t.id).where(sql`processed_at is null`)],
+);
+
+/** Small key/value settings kept by the server itself (e.g. its signing secret). */
+export const settings = pgTable("settings", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});

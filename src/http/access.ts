@@ -1,0 +1,67 @@
+// Access is declared on every route (`config.access`) and checked here, on the server, before the handler.
+// A route without a declaration cannot be registered: see `enforceAccessDeclarations`.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Role } from "../staff/schema.ts";
+import { type StaffUser, findApiToken, findSession } from "../staff/service.ts";
+import type { AppContext } from "../context.ts";
+import { errors } from "./errors.ts";
+
+/** `public`: anyone; `staff`: any signed-in employee; a list: only those roles. */
+export type Access = "public" | "staff" | readonly Role[];
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    staff?: StaffUser;
+    authVia?: "session" | "token";
+  }
+}
+
+export const SESSION_COOKIE = "otklik_session";
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export function enforceAccessDeclarations(app: FastifyInstance) {
+  app.addHook("onRoute", (route) => {
+    if (route.url.startsWith("/api/") && route.method !== "HEAD" && route.config?.access === undefined) {
+      throw new Error(`Маршрут ${String(route.method)} ${route.url} не объявил правило доступа (config.access)`);
+    }
+  });
+}
+
+export function accessHook(ctx: AppContext) {
+  return async (req: FastifyRequest, _reply: FastifyReply) => {
+    const access = req.routeOptions.config?.access;
+    if (access === undefined || access === "public") return;
+    const user = await authenticate(ctx, req);
+    if (!user) throw errors.unauthenticated();
+    if (access !== "staff" && !access.includes(user.role)) throw errors.forbidden();
+  };
+}
+
+async function authenticate(ctx: AppContext, req: FastifyRequest): Promise<StaffUser | undefined> {
+  const header = req.headers.authorization;
+  if (header?.startsWith("Bearer ")) {
+    const user = await findApiToken(ctx.db, header.slice(7).trim());
+    if (!user) throw errors.unauthenticated();
+    req.staff = user;
+    req.authVia = "token";
+    return user;
+  }
+  const sid = req.cookies?.[SESSION_COOKIE];
+  if (!sid) return undefined;
+  const session = await findSession(ctx.db, sid);
+  if (!session) return undefined;
+  // A cookie rides along with any cross-site request; the CSRF header can only come from our own pages.
+  if (!SAFE_METHODS.has(req.method) && req.headers["x-csrf-token"] !== session.csrfToken) throw errors.csrf();
+  req.staff = session.user;
+  req.authVia = "session";
+  return session.user;
+}
+
+/** The signed-in employee; only call from routes whose access is not `public`. */
+export function staffOf(req: FastifyRequest): StaffUser {
+  if (!req.staff) throw errors.unauthenticated();
+  return req.staff;
+}

@@ -1,0 +1,115 @@
+// The HTTP application: plugins, the access check, the error vocabulary, OpenAPI, and every room's routes.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import fastifyCookie from "@fastify/cookie";
+import fastifyFormbody from "@fastify/formbody";
+import fastifyMultipart from "@fastify/multipart";
+import fastifyRateLimit from "@fastify/rate-limit";
+import fastifyStatic from "@fastify/static";
+import fastifySwagger from "@fastify/swagger";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import type { AppContext } from "../context.ts";
+import { healthRoutes } from "./health.ts";
+import { accessHook, enforceAccessDeclarations } from "./access.ts";
+import { loggerOptions } from "./logging.ts";
+import { metricsPlugin } from "./metrics.ts";
+import { errorHandler, schemaErrorFormatter, sendProblem } from "./problem.ts";
+import { publicRequestRoutes } from "../requests/routes-public.ts";
+import { staffRequestRoutes } from "../requests/routes-staff.ts";
+import { staffRoutes } from "../staff/routes.ts";
+import { securityHeaders } from "./security.ts";
+
+export type App = FastifyInstance;
+
+const WEB_DIST = fileURLToPath(new URL("../../web/dist", import.meta.url));
+
+export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOptions["logger"] } = {}) {
+  const app = Fastify({
+    logger: opts.logger ?? (loggerOptions(ctx.config.logLevel) as FastifyServerOptions["logger"]),
+    trustProxy: ctx.config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    schemaErrorFormatter,
+    ajv: { customOptions: { allErrors: false, coerceTypes: "array", removeAdditional: false } },
+  });
+
+  enforceAccessDeclarations(app);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith("/api/") || !existsSync(WEB_DIST)) {
+      return sendProblem(reply, 404, "not_found", "Такой страницы или метода нет.");
+    }
+    // The single-page application answers every other path.
+    return reply.type("text/html; charset=utf-8").sendFile("index.html");
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody);
+  await app.register(fastifyMultipart, {
+    limits: {
+      fileSize: ctx.config.maxAttachmentBytes,
+      files: ctx.config.maxAttachments,
+      fields: 20,
+      fieldSize: 100_000,
+      parts: ctx.config.maxAttachments + 20,
+    },
+  });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, c) => ({
+      statusCode: 429,
+      code: "rate_limited",
+      message: `Слишком много запросов. Повторите через ${Math.ceil(c.ttl / 1000)} с.`,
+    }),
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Otklik API",
+        version: "1",
+        description: "Обращения, отслеживание, справочник линий, база знаний и каналы службы поддержки.",
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer" },
+          session: { type: "apiKey", in: "cookie", name: "otklik_session" },
+        },
+      },
+    },
+    transform: ({ schema, url, route }) => {
+      const access = route.config?.access;
+      const security = access === undefined || access === "public" ? [] : [{ bearer: [] }, { session: [] }];
+      const extra = access && access !== "public" ? `\n\nДоступ: ${access === "staff" ? "любой сотрудник" : access.join(", ")}.` : "";
+      return {
+        schema: { ...schema, security, description: `${schema?.description ?? ""}${extra}`.trim() },
+        url,
+      } as never;
+    },
+  });
+  securityHeaders(app);
+  app.addHook("onRequest", accessHook(ctx));
+  await app.register(metricsPlugin, { ctx });
+
+  await app.register(
+    async (api) => {
+      await api.register(healthRoutes, { ctx });
+      await api.register(publicRequestRoutes, { ctx });
+      await api.register(staffRequestRoutes, { ctx });
+      await api.register(staffRoutes, { ctx });
+      api.get(
+        "/openapi.json",
+        { config: { access: "public" }, schema: { hide: true } },
+        async () => app.swagger(),
+      );
+    },
+    { prefix: "/api/v1" },
+  );
+
+  if (existsSync(WEB_DIST)) {
+    await app.register(fastifyStatic, { root: WEB_DIST, prefix: "/", wildcard: false, index: ["index.html"] });
+  }
+  return app;
+}
+
+export const WEB_DIST_DIR = path.resolve(WEB_DIST);

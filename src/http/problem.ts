@@ -1,0 +1,103 @@
+// Turns every error into application/problem+json with a stable code and a Russian message.
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { isAppError } from "./errors.ts";
+
+type AjvError = { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string };
+
+const FIELD_NAMES: Record<string, string> = {
+  text: "Текст обращения",
+  subject: "Тема",
+  category: "Категория",
+  audience: "Тип заявителя",
+  region: "Регион",
+  "contact.name": "Имя",
+  "contact.email": "Электронная почта",
+  "contact.phone": "Телефон",
+  body: "Текст",
+  score: "Оценка",
+  email: "Электронная почта",
+  password: "Пароль",
+};
+
+function fieldOf(e: AjvError): string {
+  const path = e.instancePath.replace(/^\//, "").replaceAll("/", ".");
+  if (e.keyword === "required") return [path, String(e.params.missingProperty)].filter(Boolean).join(".");
+  if (e.keyword === "additionalProperties") return [path, String(e.params.additionalProperty)].filter(Boolean).join(".");
+  return path;
+}
+
+/** One Russian sentence for a schema violation. */
+export function describeSchemaError(e: AjvError, where: string): { field: string; message: string } {
+  const field = fieldOf(e);
+  const name = FIELD_NAMES[field] ? `«${FIELD_NAMES[field]}»` : field ? `«${field}»` : where;
+  const p = e.params;
+  const message = (() => {
+    switch (e.keyword) {
+      case "required":
+        return `Заполните поле ${name}.`;
+      case "minLength":
+        return Number(p.limit) <= 1 ? `Заполните поле ${name}.` : `Поле ${name} короче ${p.limit} символов.`;
+      case "maxLength":
+        return `Поле ${name} длиннее ${p.limit} символов.`;
+      case "type":
+        return `Поле ${name} имеет неверный тип: ожидается ${p.type}.`;
+      case "enum":
+        return `Недопустимое значение поля ${name}. Возможные: ${(p.allowedValues as unknown[]).join(", ")}.`;
+      case "additionalProperties":
+        return `Неизвестное поле ${name}.`;
+      case "minimum":
+      case "maximum":
+        return `Значение поля ${name} вне допустимых пределов.`;
+      case "pattern":
+      case "format":
+        return `Поле ${name} заполнено в неверном формате.`;
+      default:
+        return `Поле ${name} заполнено неверно.`;
+    }
+  })();
+  return { field: field || where, message };
+}
+
+export function schemaErrorFormatter(errs: AjvError[], dataVar: string) {
+  const first = describeSchemaError(errs[0]!, dataVar);
+  const err = new Error(first.message) as Error & { validationDetails: unknown };
+  err.validationDetails = errs.map((e) => describeSchemaError(e, dataVar));
+  return err;
+}
+
+export function sendProblem(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+) {
+  return reply
+    .code(status)
+    .type("application/problem+json; charset=utf-8")
+    .send({ type: `https://otklik.dev/problems/${code}`, title: message, status, code, detail: message, ...extra });
+}
+
+export function errorHandler(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  if (isAppError(error)) {
+    if (error.status === 429 && error.details?.retryAfter) reply.header("retry-after", String(error.details.retryAfter));
+    return sendProblem(reply, error.status, error.code, error.message, error.details ?? {});
+  }
+  if (error.validation) {
+    const details = (error as unknown as { validationDetails?: unknown }).validationDetails;
+    return sendProblem(reply, 400, "validation_failed", error.message, { errors: details });
+  }
+  const status = error.statusCode ?? 500;
+  if (status === 413 || error.code === "FST_REQ_FILE_TOO_LARGE" || error.code === "FST_FILES_LIMIT") {
+    return sendProblem(reply, 413, "payload_too_large", "Запрос слишком большой: уменьшите файлы или их число.");
+  }
+  if (status === 415) return sendProblem(reply, 415, "unsupported_media_type", "Этот тип содержимого не принимается.");
+  if (status === 429) return sendProblem(reply, 429, "rate_limited", "Слишком много запросов. Повторите чуть позже.");
+  if (status >= 400 && status < 500) {
+    const code = error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error.code === "FST_ERR_CTP_EMPTY_JSON_BODY" ? "invalid_json" : "bad_request";
+    return sendProblem(reply, status, code, "Запрос составлен неверно и не может быть обработан.");
+  }
+  // The error's text may quote data: only its class and code go to the log.
+  req.log.error({ err: { type: error.name, code: error.code, stack: error.stack?.split("\n").slice(1).join("\n") } }, "unhandled error");
+  return sendProblem(reply, 500, "internal_error", "Внутренняя ошибка. Мы уже знаем о ней; попробуйте ещё раз позже.");
+}

@@ -1,0 +1,206 @@
+// Reading the registry: the staff queue with filters and search, one request in full, the applicant's view.
+import { type SQL, and, asc, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { Queryable } from "../db/client.ts";
+import { errors } from "../http/errors.ts";
+import type { StaffUser } from "../staff/service.ts";
+import { departments, users } from "../staff/schema.ts";
+import { sha256 } from "../staff/tokens.ts";
+import { maskEmail, maskPhone, normalizePhone } from "./contact.ts";
+import { isValidRequestNumber, normalizeRequestNumber } from "./number.ts";
+import { attachments, messages, requestHistory, requests } from "./schema.ts";
+import { scopeCondition } from "./scope.ts";
+import { type Status, allowedTransitions, isOpen } from "./status.ts";
+
+export type ListFilter = {
+  q?: string | undefined;
+  status?: string[] | undefined;
+  category?: string[] | undefined;
+  channel?: string[] | undefined;
+  department?: string | undefined;
+  assignee?: "me" | "none" | number | undefined;
+  overdue?: boolean | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+};
+
+const overdueSql = sql`(${requests.status} not in ('resolved','closed') and (
+  ${requests.resolutionDueAt} < now() or (${requests.firstRespondedAt} is null and ${requests.firstResponseDueAt} < now())))`;
+
+function searchCondition(q: string): SQL {
+  const digits = normalizeRequestNumber(q);
+  if (digits && isValidRequestNumber(digits)) return eq(requests.number, digits);
+  const phone = /^[\s+\d()\-–‑]{7,}$/.test(q) ? normalizePhone(q) : null;
+  if (phone) return eq(requests.contactPhone, phone);
+  if (q.includes("@")) return sql`lower(${requests.contactEmail}) = lower(${q.trim()})`;
+  if (digits) return eq(requests.number, digits);
+  return sql`${requests.search} @@ websearch_to_tsquery('russian', ${q})`;
+}
+
+export async function listRequests(db: Queryable, user: StaffUser, f: ListFilter) {
+  const conds: (SQL | undefined)[] = [scopeCondition(user)];
+  if (f.q?.trim()) conds.push(searchCondition(f.q.trim()));
+  if (f.status?.length) conds.push(inArray(requests.status, f.status));
+  if (f.category?.length) conds.push(inArray(requests.category, f.category));
+  if (f.channel?.length) conds.push(inArray(requests.channel, f.channel));
+  if (f.department === "none") conds.push(isNull(requests.departmentId));
+  else if (f.department) conds.push(sql`${requests.departmentId} = (select id from departments where code = ${f.department})`);
+  if (f.assignee === "me") conds.push(eq(requests.assigneeId, user.id));
+  else if (f.assignee === "none") conds.push(isNull(requests.assigneeId));
+  else if (typeof f.assignee === "number") conds.push(eq(requests.assigneeId, f.assignee));
+  if (f.overdue) conds.push(overdueSql);
+  const where = and(...conds.filter(Boolean));
+  const [rows, [total]] = await Promise.all([
+    db
+      .select({
+        number: requests.number,
+        subject: requests.subject,
+        category: requests.category,
+        categoryConfidence: requests.categoryConfidence,
+        audience: requests.audience,
+        channel: requests.channel,
+        priority: requests.priority,
+        status: requests.status,
+        department: departments.code,
+        assigneeId: requests.assigneeId,
+        assigneeName: users.name,
+        contactName: requests.contactName,
+        contactEmail: requests.contactEmail,
+        contactPhone: requests.contactPhone,
+        firstResponseDueAt: requests.firstResponseDueAt,
+        resolutionDueAt: requests.resolutionDueAt,
+        firstRespondedAt: requests.firstRespondedAt,
+        createdAt: requests.createdAt,
+        updatedAt: requests.updatedAt,
+        overdue: sql<boolean>`${overdueSql}`,
+      })
+      .from(requests)
+      .leftJoin(departments, eq(departments.id, requests.departmentId))
+      .leftJoin(users, eq(users.id, requests.assigneeId))
+      .where(where)
+      .orderBy(desc(requests.createdAt), desc(requests.id))
+      .limit(Math.min(f.limit ?? 50, 200))
+      .offset(f.offset ?? 0),
+    db.select({ n: count() }).from(requests).where(where),
+  ]);
+  return {
+    items: rows.map((r) => ({
+      ...r,
+      // Lists show contacts masked; the full value is on the request's own page.
+      contactEmail: maskEmail(r.contactEmail),
+      contactPhone: maskPhone(r.contactPhone),
+      overdue: Boolean(r.overdue),
+    })),
+    total: Number(total?.n ?? 0),
+  };
+}
+
+export async function loadRequestRow(db: Queryable, number: string) {
+  const digits = normalizeRequestNumber(number);
+  if (!digits) throw errors.notFound("Обращение");
+  const [row] = await db.select().from(requests).where(eq(requests.number, digits));
+  if (!row) throw errors.notFound("Обращение");
+  return row;
+}
+
+/** One request as staff see it: everything, after the scope check. */
+export async function getRequestForStaff(db: Queryable, user: StaffUser, number: string) {
+  const row = await loadRequestRow(db, number);
+  const scope = scopeCondition(user);
+  if (scope) {
+    const [visible] = await db.select({ id: requests.id }).from(requests).where(and(eq(requests.id, row.id), scope));
+    // Not «forbidden»: a request outside one's scope is not there at all.
+    if (!visible) throw errors.notFound("Обращение");
+  }
+  const [msgs, files, history, dept, assignee] = await Promise.all([
+    db
+      .select({ id: messages.id, visibility: messages.visibility, authorType: messages.authorType, authorName: users.name, body: messages.body, channel: messages.channel, createdAt: messages.createdAt })
+      .from(messages)
+      .leftJoin(users, eq(users.id, messages.authorId))
+      .where(eq(messages.requestId, row.id))
+      .orderBy(asc(messages.id)),
+    db.select().from(attachments).where(eq(attachments.requestId, row.id)).orderBy(asc(attachments.createdAt)),
+    db
+      .select({ id: requestHistory.id, actorType: requestHistory.actorType, actorName: users.name, action: requestHistory.action, changes: requestHistory.changes, createdAt: requestHistory.createdAt })
+      .from(requestHistory)
+      .leftJoin(users, eq(users.id, requestHistory.actorId))
+      .where(eq(requestHistory.requestId, row.id))
+      .orderBy(asc(requestHistory.id)),
+    row.departmentId ? db.select().from(departments).where(eq(departments.id, row.departmentId)) : Promise.resolve([]),
+    row.assigneeId ? db.select({ id: users.id, name: users.name }).from(users).where(eq(users.id, row.assigneeId)) : Promise.resolve([]),
+  ]);
+  return {
+    number: row.number,
+    subject: row.subject,
+    category: row.category,
+    categoryConfidence: row.categoryConfidence,
+    categorySource: row.categorySource,
+    audience: row.audience,
+    region: row.region,
+    channel: row.channel,
+    priority: row.priority,
+    status: row.status,
+    allowedStatuses: [...allowedTransitions(row.status as Status)],
+    department: dept[0]?.code ?? null,
+    assignee: assignee[0] ?? null,
+    contact: { name: row.contactName, email: row.contactEmail, phone: row.contactPhone },
+    firstResponseDueAt: row.firstResponseDueAt,
+    resolutionDueAt: row.resolutionDueAt,
+    firstRespondedAt: row.firstRespondedAt,
+    resolvedAt: row.resolvedAt,
+    closedAt: row.closedAt,
+    rating: row.rating,
+    ratingComment: row.ratingComment,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    messages: msgs.map((m) => ({ ...m, attachments: files.filter((f) => f.messageId === m.id).map(fileView) })),
+    history,
+  };
+}
+
+function fileView(f: typeof attachments.$inferSelect) {
+  return { id: f.id, filename: f.filename, contentType: f.contentType, size: f.size };
+}
+
+export async function findByTrackingToken(db: Queryable, token: string) {
+  if (!/^[A-Za-z0-9_-]{22,100}$/.test(token)) throw errors.notFound("Обращение");
+  const [row] = await db.select().from(requests).where(eq(requests.trackingTokenHash, sha256(token)));
+  if (!row) throw errors.notFound("Обращение");
+  return row;
+}
+
+/** What the applicant sees on the tracking page: no internal notes, no staff names beyond the first name. */
+export async function getTrackingView(db: Queryable, token: string) {
+  const row = await findByTrackingToken(db, token);
+  const [msgs, files] = await Promise.all([
+    db
+      .select({ id: messages.id, authorType: messages.authorType, authorName: users.name, body: messages.body, createdAt: messages.createdAt })
+      .from(messages)
+      .leftJoin(users, eq(users.id, messages.authorId))
+      .where(and(eq(messages.requestId, row.id), eq(messages.visibility, "public")))
+      .orderBy(asc(messages.id)),
+    db.select().from(attachments).where(eq(attachments.requestId, row.id)),
+  ]);
+  const status = row.status as Status;
+  return {
+    number: row.number,
+    subject: row.subject,
+    category: row.category,
+    status,
+    dueAt: row.firstRespondedAt ? row.resolutionDueAt : row.firstResponseDueAt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    canReply: status !== "closed",
+    canRate: status === "resolved" || status === "closed",
+    rating: row.rating === null ? null : { score: row.rating, comment: row.ratingComment },
+    messages: msgs.map((m) => ({
+      id: m.id,
+      from: (m.authorType === "applicant" ? "applicant" : "support") as "applicant" | "support",
+      authorName: m.authorType === "staff" ? (m.authorName?.split(" ")[0] ?? "Служба поддержки") : null,
+      body: m.body,
+      createdAt: m.createdAt,
+      attachments: files.filter((f) => f.messageId === m.id).map(fileView),
+    })),
+    open: isOpen(status),
+  };
+}
+

@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TestServer, createTestServer } from "../../test/harness.ts";
+import { isValidRequestNumber } from "./number.ts";
+
+let s: TestServer;
+let operator: Awaited<ReturnType<TestServer["staff"]>>;
+
+beforeAll(async () => {
+  s = await createTestServer();
+  operator = await s.staff("operator", { department: "first_line" });
+});
+afterAll(() => s?.close());
+
+const submit = (payload: unknown, headers: Record<string, string> = {}) =>
+  s.app.inject({ method: "POST", url: "/api/v1/requests", payload: payload as object, headers });
+
+const tokenOf = (trackingUrl: string) => trackingUrl.split("/").pop()!;
+
+describe("web form intake", () => {
+  it("registers a request and answers number, tracking link and due time", async () => {
+    const res = await submit({
+      text: "Не приходит СМС с кодом подтверждения при входе",
+      contact: { name: "Иван", email: "ivan@example.ru", phone: "8 (912) 345-67-89" },
+    });
+    expect(res.statusCode).toBe(201);
+    const body = res.json();
+    expect(isValidRequestNumber(body.number)).toBe(true);
+    expect(body.trackingUrl).toMatch(/^http:\/\/otklik\.test\/track\/[A-Za-z0-9_-]{43}$/);
+    expect(new Date(body.dueAt).getTime()).toBeGreaterThan(Date.now());
+
+    const track = await s.app.inject({ method: "GET", url: `/api/v1/track/${tokenOf(body.trackingUrl)}` });
+    expect(track.statusCode).toBe(200);
+    expect(track.json()).toMatchObject({ number: body.number, status: "new", canReply: true, canRate: false });
+    expect(track.json().messages[0].body).toContain("СМС");
+  });
+
+  it("refuses bad input with a Russian message and a stable code", async () => {
+    const empty = await submit({ text: "" });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.headers["content-type"]).toContain("application/problem+json");
+    expect(empty.json()).toMatchObject({ code: "validation_failed" });
+    expect(empty.json().detail).toMatch(/Текст обращения/);
+
+    const phone = await submit({ text: "Вопрос", contact: { phone: "+7 872 33-44-55" } });
+    expect(phone.statusCode).toBe(400);
+    expect(phone.json().code).toBe("invalid_phone");
+
+    const cat = await submit({ text: "Вопрос", category: "nonsense" });
+    expect(cat.statusCode).toBe(400);
+    expect(cat.json().code).toBe("validation_failed");
+
+    const extra = await submit({ text: "Вопрос", admin: true });
+    expect(extra.statusCode).toBe(400);
+
+    const broken = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/requests",
+      payload: "{not json",
+      headers: { "content-type": "application/json" },
+    });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().code).toBe("invalid_json");
+  });
+
+  it("makes one request for a retried submission with the same Idempotency-Key", async () => {
+    const payload = { text: "Заявление застряло на проверке", contact: { email: "petr@example.ru" } };
+    const key = "form-7f3a9c1e-retry";
+    const [a, b] = await Promise.all([submit(payload, { "idempotency-key": key }), submit(payload, { "idempotency-key": key })]);
+    const c = await submit(payload, { "idempotency-key": key });
+    const numbers = new Set([a.json().number, b.json().number, c.json().number]);
+    expect(numbers.size).toBe(1);
+    expect(new Set([a.json().trackingUrl, b.json().trackingUrl, c.json().trackingUrl]).size).toBe(1);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([200, 201]);
+    const list = await s.app.inject({
+      method: "GET",
+      url: "/api/v1/requests?q=petr@example.ru",
+      headers: { authorization: operator.authorization },
+    });
+    expect(list.json().total).toBe(1);
+
+    const other = await submit({ ...payload, text: "Совсем другой текст" }, { "idempotency-key": key });
+    expect(other.statusCode).toBe(409);
+    expect(other.json().code).toBe("idempotency_key_reused");
+  });
+
+  it("an unknown or malformed tracking token finds nothing", async () => {
+    const a = await s.app.inject({ method: "GET", url: `/api/v1/track/${"A".repeat(43)}` });
+    expect(a.statusCode).toBe(404);
+    const b = await s.app.inject({ method: "GET", url: "/api/v1/track/short" });
+    expect(b.statusCode).toBe(400);
+  });
+});
+
+describe("the operator's work and the applicant's view", () => {
+  it("answer, resolve, reopen by reply, rate — each step in the history", async () => {
+    const created = (await submit({ text: "Как изменить номер телефона в профиле?", contact: { phone: "+79123450000" } })).json();
+    const token = tokenOf(created.trackingUrl);
+    const auth = { authorization: operator.authorization };
+
+    const found = await s.app.inject({ method: "GET", url: "/api/v1/requests?q=%2B7%20912%20345-00-00", headers: auth });
+    expect(found.json().items.map((i: { number: string }) => i.number)).toContain(created.number);
+    expect(found.json().items[0].contactPhone).toBe("+7•••••0000");
+
+    const byWords = await s.app.inject({ method: "GET", url: `/api/v1/requests?q=${encodeURIComponent("номера телефона")}`, headers: auth });
+    expect(byWords.json().items.map((i: { number: string }) => i.number)).toContain(created.number);
+
+    const reply = await s.app.inject({
+      method: "POST",
+      url: `/api/v1/requests/${created.number}/messages`,
+      headers: auth,
+      payload: { body: "Откройте профиль → Контакты → Изменить.", visibility: "public" },
+    });
+    expect(reply.statusCode).toBe(200);
+    const note = await s.app.inject({
+      method: "POST",
+      url: `/api/v1/requests/${created.number}/messages`,
+      headers: auth,
+      payload: { body: "Внутренняя заметка: проверить номер", visibility: "note" },
+    });
+    expect(note.statusCode).toBe(200);
+
+    let view = (await s.app.inject({ method: "GET", url: `/api/v1/track/${token}` })).json();
+    expect(view.status).toBe("in_progress");
+    expect(view.messages.map((m: { body: string }) => m.body)).toContain("Откройте профиль → Контакты → Изменить.");
+    expect(JSON.stringify(view)).not.toContain("Внутренняя заметка");
+
+    const early = await s.app.inject({ method: "POST", url: `/api/v1/track/${token}/rating`, payload: { score: 5 } });
+    expect(early.statusCode).toBe(409);
+
+    const resolve = await s.app.inject({ method: "POST", url: `/api/v1/requests/${created.number}/status`, headers: auth, payload: { status: "resolved" } });
+    expect(resolve.statusCode).toBe(200);
+    const illegal = await s.app.inject({ method: "POST", url: `/api/v1/requests/${created.number}/status`, headers: auth, payload: { status: "escalated" } });
+    expect(illegal.statusCode).toBe(409);
+    expect(illegal.json().code).toBe("illegal_transition");
+
+    const back = await s.app.inject({ method: "POST", url: `/api/v1/track/${token}/messages`, payload: { text: "Не получилось, кнопки нет" } });
+    expect(back.statusCode).toBe(200);
+    view = (await s.app.inject({ method: "GET", url: `/api/v1/track/${token}` })).json();
+    expect(view.status).toBe("in_progress");
+
+    await s.app.inject({ method: "POST", url: `/api/v1/requests/${created.number}/status`, headers: auth, payload: { status: "resolved" } });
+    const rate = await s.app.inject({ method: "POST", url: `/api/v1/track/${token}/rating`, payload: { score: 4, comment: "Помогли" } });
+    expect(rate.statusCode).toBe(200);
+    const bad = await s.app.inject({ method: "POST", url: `/api/v1/track/${token}/rating`, payload: { score: 9 } });
+    expect(bad.statusCode).toBe(400);
+
+    const detail = (await s.app.inject({ method: "GET", url: `/api/v1/requests/${created.number}`, headers: auth })).json();
+    expect(detail.rating).toBe(4);
+    expect(detail.contact.phone).toBe("+79123450000");
+    expect(detail.history.map((h: { action: string }) => h.action)).toEqual([
+      "created",
+      "replied",
+      "noted",
+      "status_changed",
+      "applicant_replied",
+      "status_changed",
+      "rated",
+    ]);
+    expect(detail.history[1].actorName).toBe(detail.messages[1].authorName);
+  });
+
+  it("escalation needs a reason and moves the request out of a first-line operator's sight", async () => {
+    const created = (await submit({ text: "Не работает подпись", category: "information" })).json();
+    const auth = { authorization: operator.authorization };
+    const noReason = await s.app.inject({
+      method: "POST",
+      url: `/api/v1/requests/${created.number}/escalate`,
+      headers: auth,
+      payload: { department: "e_signature", reason: "" },
+    });
+    expect(noReason.statusCode).toBe(400);
+    const ok = await s.app.inject({
+      method: "POST",
+      url: `/api/v1/requests/${created.number}/escalate`,
+      headers: auth,
+      payload: { department: "e_signature", reason: "Нужна проверка сертификата" },
+    });
+    expect(ok.statusCode).toBe(200);
+    const hidden = await s.app.inject({ method: "GET", url: `/api/v1/requests/${created.number}`, headers: auth });
+    expect(hidden.statusCode).toBe(404);
+
+    const specialist = await s.staff("specialist", { department: "e_signature" });
+    const seen = await s.app.inject({ method: "GET", url: `/api/v1/requests/${created.number}`, headers: { authorization: specialist.authorization } });
+    expect(seen.statusCode).toBe(200);
+    expect(seen.json()).toMatchObject({ status: "escalated", department: "e_signature" });
+    const other = await s.staff("specialist", { department: "technical" });
+    const notSeen = await s.app.inject({ method: "GET", url: `/api/v1/requests/${created.number}`, headers: { authorization: other.authorization } });
+    expect(notSeen.statusCode).toBe(404);
+  });
+
+  it("staff routes refuse anonymous callers and bad tokens", async () => {
+    expect((await s.app.inject({ method: "GET", url: "/api/v1/requests" })).statusCode).toBe(401);
+    const bad = await s.app.inject({ method: "GET", url: "/api/v1/requests", headers: { authorization: "Bearer otk_nope" } });
+    expect(bad.statusCode).toBe(401);
+    expect(bad.json().code).toBe("unauthenticated");
+  });
+});

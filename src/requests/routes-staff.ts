@@ -1,0 +1,215 @@
+// The staff side of the registry: the queue, one request, and the actions on it.
+import { Type } from "@sinclair/typebox";
+import type { Static } from "@sinclair/typebox";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance } from "fastify";
+import type { AppContext } from "../context.ts";
+import { staffOf } from "../http/access.ts";
+import { errors } from "../http/errors.ts";
+import { isMultipart, readMultipart } from "../http/multipart.ts";
+import { departments } from "../staff/schema.ts";
+import { addStaffMessage, changeStatus, escalate, updateRequest } from "./actions.ts";
+import type { StoredFile } from "./files.ts";
+import { getRequestForStaff, listRequests } from "./queries.ts";
+import { sendAttachment } from "./routes-public.ts";
+import { ListItem, ListQuery, NumberParams, Ok, Problem, RequestDetail, STATUS_LIST, StringEnum } from "./schemas.ts";
+import { canSee } from "./scope.ts";
+import { streamEvents } from "./sse.ts";
+import { eq } from "drizzle-orm";
+
+const WORKERS = ["operator", "specialist", "supervisor", "administrator"] as const;
+
+export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(
+    "/requests",
+    {
+      config: { access: "staff" },
+      schema: {
+        summary: "Очередь обращений с фильтрами и поиском",
+        tags: ["requests"],
+        querystring: ListQuery,
+        response: { 200: Type.Object({ items: Type.Array(ListItem), total: Type.Integer() }), 400: Problem, 401: Problem },
+      },
+    },
+    async (req) => {
+      const q = req.query as Static<typeof ListQuery>;
+      const assignee = q.assignee === "me" || q.assignee === "none" ? q.assignee : q.assignee ? Number(q.assignee) : undefined;
+      return listRequests(ctx.db, staffOf(req), { ...q, assignee });
+    },
+  );
+
+  app.get(
+    "/requests/:number",
+    {
+      config: { access: "staff" },
+      schema: {
+        summary: "Обращение целиком: сообщения, заметки, файлы, история",
+        tags: ["requests"],
+        params: NumberParams,
+        response: { 200: RequestDetail, 401: Problem, 404: Problem },
+      },
+    },
+    async (req) => getRequestForStaff(ctx.db, staffOf(req), (req.params as { number: string }).number),
+  );
+
+  app.patch(
+    "/requests/:number",
+    {
+      config: { access: WORKERS },
+      schema: {
+        summary: "Изменить категорию, тип заявителя, приоритет, регион или исполнителя",
+        tags: ["requests"],
+        params: NumberParams,
+        body: Type.Object(
+          {
+            category: Type.Optional(Type.String({ maxLength: 40 })),
+            audience: Type.Optional(Type.String({ maxLength: 40 })),
+            priority: Type.Optional(StringEnum(["low", "normal", "high", "urgent"] as const)),
+            region: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+            assigneeId: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Ok, 400: Problem, 404: Problem },
+      },
+    },
+    async (req) => {
+      await updateRequest(ctx, staffOf(req), (req.params as { number: string }).number, req.body as never);
+      return { ok: true as const };
+    },
+  );
+
+  app.post(
+    "/requests/:number/messages",
+    {
+      config: { access: WORKERS },
+      schema: {
+        summary: "Ответ заявителю (public) или внутренняя заметка (note)",
+        tags: ["requests"],
+        params: NumberParams,
+        body: {
+          content: {
+            "application/json": {
+              schema: Type.Object(
+                {
+                  body: Type.String({ minLength: 1, maxLength: 20000 }),
+                  visibility: Type.Union([Type.Literal("public"), Type.Literal("note")]),
+                },
+                { additionalProperties: false },
+              ),
+            },
+            "multipart/form-data": { schema: Type.Object({ body: Type.String(), visibility: Type.String() }) },
+          },
+        } as never,
+        response: { 200: Ok, 400: Problem, 404: Problem, 409: Problem },
+      },
+    },
+    async (req) => {
+      let body: string;
+      let visibility: string;
+      let files: StoredFile[] = [];
+      if (isMultipart(req)) {
+        const parsed = await readMultipart(req, ctx.files);
+        files = parsed.files;
+        body = parsed.fields.body ?? "";
+        visibility = parsed.fields.visibility ?? "public";
+      } else {
+        ({ body, visibility } = req.body as { body: string; visibility: string });
+      }
+      if (visibility !== "public" && visibility !== "note") {
+        await Promise.all(files.map((f) => ctx.files.remove(f.id)));
+        throw errors.validation("visibility: public или note.", { field: "visibility" });
+      }
+      try {
+        await addStaffMessage(ctx, staffOf(req), (req.params as { number: string }).number, { body, visibility, files });
+      } catch (e) {
+        await Promise.all(files.map((f) => ctx.files.remove(f.id)));
+        throw e;
+      }
+      return { ok: true as const };
+    },
+  );
+
+  app.post(
+    "/requests/:number/status",
+    {
+      config: { access: WORKERS },
+      schema: {
+        summary: "Сменить статус (недопустимые переходы отклоняются)",
+        tags: ["requests"],
+        params: NumberParams,
+        body: Type.Object({ status: STATUS_LIST, reason: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }),
+        response: { 200: Ok, 400: Problem, 404: Problem, 409: Problem },
+      },
+    },
+    async (req) => {
+      const b = req.body as { status: string; reason?: string };
+      await changeStatus(ctx, staffOf(req), (req.params as { number: string }).number, b.status, b.reason);
+      return { ok: true as const };
+    },
+  );
+
+  app.post(
+    "/requests/:number/escalate",
+    {
+      config: { access: WORKERS },
+      schema: {
+        summary: "Передать в профильное подразделение с причиной",
+        tags: ["requests"],
+        params: NumberParams,
+        body: Type.Object(
+          { department: Type.String({ minLength: 1, maxLength: 40 }), reason: Type.String({ minLength: 1, maxLength: 2000 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Ok, 400: Problem, 404: Problem, 409: Problem },
+      },
+    },
+    async (req) => {
+      const b = req.body as { department: string; reason: string };
+      await escalate(ctx, staffOf(req), (req.params as { number: string }).number, b.department, b.reason);
+      return { ok: true as const };
+    },
+  );
+
+  app.get(
+    "/requests/:number/attachments/:id",
+    {
+      config: { access: "staff" },
+      schema: {
+        summary: "Файл из обращения (для сотрудника)",
+        tags: ["requests"],
+        params: Type.Object({ number: NumberParams.properties.number, id: Type.String({ format: "uuid" }) }),
+      },
+    },
+    async (req, reply) => {
+      const p = req.params as { number: string; id: string };
+      const view = await getRequestForStaff(ctx.db, staffOf(req), p.number);
+      const file = view.messages.flatMap((m) => m.attachments).find((a) => a.id === p.id);
+      if (!file) throw errors.notFound("Файл");
+      return sendAttachment(ctx, reply, file);
+    },
+  );
+
+  app.get(
+    "/events",
+    {
+      config: { access: "staff" },
+      schema: {
+        summary: "Поток изменений очереди для консоли (Server-Sent Events)",
+        tags: ["requests"],
+      },
+    },
+    async (req, reply) => {
+      const user = staffOf(req);
+      const [firstLine] = await ctx.db.select({ id: departments.id }).from(departments).where(eq(departments.code, "first_line"));
+      streamEvents(ctx, req, reply, (e) =>
+        canSee(
+          user,
+          { departmentId: (e.data.departmentId as number | null) ?? null, assigneeId: (e.data.assigneeId as number | null) ?? null },
+          firstLine?.id ?? null,
+        ),
+      );
+    },
+  );
+}

@@ -1,0 +1,32 @@
+// Who sees which requests. Supervisors and administrators see all; operators see the first-line queue,
+// their department's and their own; specialists see their department's and their own.
+import { type SQL, eq, isNull, or, sql } from "drizzle-orm";
+import type { StaffUser } from "../staff/service.ts";
+import { departments } from "../staff/schema.ts";
+import { requests } from "./schema.ts";
+
+export function scopeCondition(user: StaffUser): SQL | undefined {
+  if (user.role === "supervisor" || user.role === "administrator") return undefined;
+  const own = eq(requests.assigneeId, user.id);
+  const department = user.departmentId === null ? undefined : eq(requests.departmentId, user.departmentId);
+  if (user.role === "operator") {
+    const firstLine = or(
+      isNull(requests.departmentId),
+      sql`${requests.departmentId} = (select ${departments.id} from ${departments} where ${departments.code} = 'first_line')`,
+    );
+    return or(own, department, firstLine);
+  }
+  return or(own, department);
+}
+
+/** The same rule for one loaded request (for events pushed to a console). */
+export function canSee(
+  user: StaffUser,
+  req: { departmentId: number | null; assigneeId: number | null },
+  firstLineId: number | null,
+): boolean {
+  if (user.role === "supervisor" || user.role === "administrator") return true;
+  if (req.assigneeId === user.id) return true;
+  if (user.departmentId !== null && req.departmentId === user.departmentId) return true;
+  return user.role === "operator" && (req.departmentId === null || req.departmentId === firstLineId);
+}

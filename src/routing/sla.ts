@@ -1,0 +1,102 @@
+// SLA arithmetic: due times in calendar time or in the department's working time, by the Russian
+// production calendar. Pure: no I/O, the calendar is passed in.
+import { DateTime } from "luxon";
+
+export interface WorkCalendar {
+  /** Working day by the production calendar (weekends, holidays and transferred days applied). */
+  isWorkingDay(isoDate: string): boolean;
+  /** A shortened pre-holiday working day (one hour shorter). */
+  isShortDay(isoDate: string): boolean;
+}
+
+/** Weekends only: the fallback when no calendar data is loaded. */
+export const WEEKDAYS_ONLY: WorkCalendar = {
+  isWorkingDay: (d) => DateTime.fromISO(d).weekday <= 5,
+  isShortDay: () => false,
+};
+
+export type WorkingHours = { zone: string; startMinute: number; endMinute: number };
+
+/** The support service's office hours for working-time targets: 09:00–18:00 Moscow time. */
+export const OFFICE_HOURS: WorkingHours = { zone: "Europe/Moscow", startMinute: 9 * 60, endMinute: 18 * 60 };
+
+export type Target = { minutes: number; basis: "calendar" | "working" };
+
+/** Adds a target to a moment. Working time counts only the office hours of working days. */
+export function addTarget(
+  from: Date,
+  target: Target,
+  calendar: WorkCalendar = WEEKDAYS_ONLY,
+  hours: WorkingHours = OFFICE_HOURS,
+): Date {
+  if (target.basis === "calendar") return new Date(from.getTime() + target.minutes * 60_000);
+  let left = target.minutes;
+  let t = DateTime.fromJSDate(from, { zone: hours.zone });
+  for (let guard = 0; guard < 3700; guard++) {
+    const day = t.toISODate()!;
+    if (calendar.isWorkingDay(day)) {
+      const end = hours.endMinute - (calendar.isShortDay(day) ? 60 : 0);
+      const start = t.startOf("day").plus({ minutes: hours.startMinute });
+      const stop = t.startOf("day").plus({ minutes: end });
+      const from = t < start ? start : t;
+      if (from < stop) {
+        const available = stop.diff(from, "minutes").minutes;
+        if (left <= available) return from.plus({ minutes: left }).toJSDate();
+        left -= available;
+      }
+    }
+    t = t.plus({ days: 1 }).startOf("day");
+  }
+  throw new Error("working-time target does not fit in ten years of calendar");
+}
+
+/** Working minutes between two moments (for pauses and reports), the inverse of `addTarget`. */
+export function workingMinutesBetween(
+  from: Date,
+  to: Date,
+  calendar: WorkCalendar = WEEKDAYS_ONLY,
+  hours: WorkingHours = OFFICE_HOURS,
+): number {
+  if (to <= from) return 0;
+  let total = 0;
+  let t = DateTime.fromJSDate(from, { zone: hours.zone });
+  const endAt = DateTime.fromJSDate(to, { zone: hours.zone });
+  while (t < endAt) {
+    const day = t.toISODate()!;
+    if (calendar.isWorkingDay(day)) {
+      const start = t.startOf("day").plus({ minutes: hours.startMinute });
+      const stop = t.startOf("day").plus({ minutes: hours.endMinute - (calendar.isShortDay(day) ? 60 : 0) });
+      const a = t < start ? start : t;
+      const b = endAt < stop ? endAt : stop;
+      if (b > a) total += b.diff(a, "minutes").minutes;
+    }
+    t = t.plus({ days: 1 }).startOf("day");
+  }
+  return Math.round(total);
+}
+
+export type SlaPolicy = { channel: string; firstResponse: Target; resolution: Target };
+
+const HOUR = 60;
+const WORKDAY = 9 * HOUR;
+
+// Seed: e-mail answered within 24 hours; portal feedback within one working day; chat within minutes.
+// Resolution: the 30-day limit of Federal Law 59-FZ for written appeals.
+export const DEFAULT_POLICIES: SlaPolicy[] = [
+  { channel: "email", firstResponse: { minutes: 24 * HOUR, basis: "calendar" }, resolution: { minutes: 30 * 24 * HOUR, basis: "calendar" } },
+  { channel: "web", firstResponse: { minutes: WORKDAY, basis: "working" }, resolution: { minutes: 30 * 24 * HOUR, basis: "calendar" } },
+  { channel: "chat", firstResponse: { minutes: 5, basis: "calendar" }, resolution: { minutes: 5 * WORKDAY, basis: "working" } },
+  { channel: "phone", firstResponse: { minutes: 0, basis: "calendar" }, resolution: { minutes: 5 * WORKDAY, basis: "working" } },
+];
+
+export function policyFor(channel: string, policies: SlaPolicy[] = DEFAULT_POLICIES): SlaPolicy {
+  return policies.find((p) => p.channel === channel) ?? policies.find((p) => p.channel === "web")!;
+}
+
+export function dueTimes(channel: string, createdAt: Date, calendar?: WorkCalendar) {
+  const p = policyFor(channel);
+  return {
+    firstResponseDueAt: addTarget(createdAt, p.firstResponse, calendar),
+    resolutionDueAt: addTarget(createdAt, p.resolution, calendar),
+  };
+}

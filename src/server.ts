@@ -1,0 +1,74 @@
+// Starting and stopping Otklik: database, migrations, first-start data, HTTP, background work.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { bootstrap } from "./bootstrap.ts";
+import type { Config } from "./config.ts";
+import type { AppContext } from "./context.ts";
+import { type Database, openDatabase } from "./db/client.ts";
+import { EventBus, OutboxWorker } from "./db/outbox.ts";
+import { buildApp } from "./http/app.ts";
+import { FileStore } from "./requests/files.ts";
+import { loadClassifier } from "./routing/classify-port.ts";
+
+export type Running = {
+  ctx: AppContext;
+  app: Awaited<ReturnType<typeof buildApp>>;
+  url: string;
+  close(): Promise<void>;
+};
+
+export type StartOptions = {
+  database?: Database;
+  logger?: boolean;
+  listen?: boolean;
+  onFirstAdmin?: (info: { email: string; generatedPassword?: string }) => void;
+};
+
+export async function createContext(config: Config, database: Database): Promise<AppContext> {
+  await database.migrate();
+  const { secret, admin } = await bootstrap(database.db, config);
+  if (admin?.generatedPassword) {
+    // Printed once, to the console only (never to the log): it is not stored anywhere in clear.
+    process.stdout.write(
+      `\nПервый запуск: создан администратор ${admin.email}\nПароль (показывается один раз): ${admin.generatedPassword}\n\n`,
+    );
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const bus = new EventBus();
+  await bus.start(database);
+  const ctx: AppContext = {
+    config,
+    database,
+    db: database.db,
+    bus,
+    worker: undefined as never,
+    files: new FileStore(path.join(config.dataDir, "attachments"), config.maxAttachmentBytes),
+    secret,
+    classifier: await loadClassifier(),
+    streams: new Set(),
+  };
+  ctx.worker = new OutboxWorker(database, {});
+  return ctx;
+}
+
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<Running> {
+  const database = opts.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const ctx = await createContext(config, database);
+  const app = await buildApp(ctx, opts.logger === false ? { logger: false } : {});
+  ctx.worker.start(ctx.bus);
+  let url = "";
+  if (opts.listen !== false) url = await app.listen({ port: config.port, host: config.host });
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      // Stop taking new work, end the live streams so connections can drain, finish what is in flight.
+      for (const res of ctx.streams) res.end();
+      await app.close();
+      await ctx.worker.stop();
+      await ctx.bus.stop();
+      await database.close();
+    })();
+    return closing;
+  };
+  return { ctx, app, url, close };
+}

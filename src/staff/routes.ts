@@ -1,0 +1,124 @@
+// Signing in and out, who am I, and the lists the console needs (staff, departments).
+import { Type } from "@sinclair/typebox";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance } from "fastify";
+import type { AppContext } from "../context.ts";
+import { SESSION_COOKIE, staffOf } from "../http/access.ts";
+import { errors } from "../http/errors.ts";
+import { Problem, StringEnum } from "../requests/schemas.ts";
+import { ROLES } from "./schema.ts";
+import { checkLogin, createSession, deleteSession, findSession, listDepartments, listStaff } from "./service.ts";
+
+const Me = Type.Object({
+  user: Type.Object({
+    id: Type.Integer(),
+    email: Type.String(),
+    name: Type.String(),
+    role: StringEnum(ROLES),
+    departmentId: Type.Union([Type.Integer(), Type.Null()]),
+  }),
+  csrfToken: Type.Union([Type.String(), Type.Null()]),
+});
+
+export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const secure = ctx.config.publicUrl.startsWith("https:");
+
+  app.post(
+    "/auth/login",
+    {
+      config: { access: "public", rateLimit: { max: 10, timeWindow: "1 minute" } },
+      schema: {
+        summary: "Вход сотрудника: ставит cookie сессии и возвращает CSRF-токен",
+        tags: ["staff"],
+        body: Type.Object(
+          { email: Type.String({ minLength: 3, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Me, 400: Problem, 401: Problem, 429: Problem },
+      },
+    },
+    async (req, reply) => {
+      const { email, password } = req.body as { email: string; password: string };
+      const user = await checkLogin(ctx.db, email, password);
+      if (!user) throw errors.badCredentials();
+      const session = await createSession(ctx.db, user.id);
+      reply.setCookie(SESSION_COOKIE, session.id, {
+        path: "/",
+        httpOnly: true,
+        sameSite: "strict",
+        secure,
+        expires: session.expiresAt,
+      });
+      return { user, csrfToken: session.csrfToken };
+    },
+  );
+
+  app.post(
+    "/auth/logout",
+    {
+      config: { access: "public" },
+      schema: { summary: "Выход: сессия удаляется на сервере", tags: ["staff"], response: { 204: Type.Null() } },
+    },
+    async (req, reply) => {
+      const sid = req.cookies[SESSION_COOKIE];
+      if (sid) {
+        const session = await findSession(ctx.db, sid);
+        // Logging out of someone else's browser needs their CSRF token too.
+        if (session && req.headers["x-csrf-token"] !== session.csrfToken) throw errors.csrf();
+        await deleteSession(ctx.db, sid);
+      }
+      reply.clearCookie(SESSION_COOKIE, { path: "/" });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    "/auth/me",
+    {
+      config: { access: "staff" },
+      schema: { summary: "Текущий сотрудник и его CSRF-токен", tags: ["staff"], response: { 200: Me, 401: Problem } },
+    },
+    async (req) => {
+      const user = staffOf(req);
+      const sid = req.cookies[SESSION_COOKIE];
+      const session = req.authVia === "session" && sid ? await findSession(ctx.db, sid) : undefined;
+      return { user, csrfToken: session?.csrfToken ?? null };
+    },
+  );
+
+  app.get(
+    "/staff",
+    {
+      config: { access: "staff" },
+      schema: {
+        summary: "Сотрудники (для назначения исполнителя)",
+        tags: ["staff"],
+        response: {
+          200: Type.Array(
+            Type.Object({
+              id: Type.Integer(),
+              name: Type.String(),
+              role: Type.String(),
+              departmentId: Type.Union([Type.Integer(), Type.Null()]),
+            }),
+          ),
+        },
+      },
+    },
+    async () => (await listStaff(ctx.db)).map(({ id, name, role, departmentId }) => ({ id, name, role, departmentId })),
+  );
+
+  app.get(
+    "/departments",
+    {
+      config: { access: "staff" },
+      schema: {
+        summary: "Подразделения",
+        tags: ["staff"],
+        response: { 200: Type.Array(Type.Object({ id: Type.Integer(), code: Type.String(), name: Type.String() })) },
+      },
+    },
+    async () => listDepartments(ctx.db),
+  );
+}

@@ -1,0 +1,131 @@
+// Staff accounts, login sessions and API tokens. Knows nothing of HTTP.
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import type { Queryable } from "../db/client.ts";
+import { errors } from "../http/errors.ts";
+import { hashPassword, passwordProblem, verifyPassword } from "./passwords.ts";
+import { type Role, ROLES, apiTokens, departments, sessions, users } from "./schema.ts";
+import { randomToken, sha256 } from "./tokens.ts";
+
+export type StaffUser = {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+  departmentId: number | null;
+};
+
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+const publicColumns = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  departmentId: users.departmentId,
+};
+
+export async function createUser(
+  db: Queryable,
+  input: { email: string; name?: string; role: string; password: string; department?: string },
+): Promise<StaffUser> {
+  if (!(ROLES as readonly string[]).includes(input.role)) {
+    throw errors.badInput("unknown_role", `Неизвестная роль «${input.role}». Возможные: ${ROLES.join(", ")}.`);
+  }
+  const problem = passwordProblem(input.password);
+  if (problem) throw errors.badInput("weak_password", problem);
+  const email = input.email.trim();
+  if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw errors.badInput("invalid_email", "Укажите адрес электронной почты.");
+  let departmentId: number | null = null;
+  if (input.department) {
+    const [d] = await db.select().from(departments).where(eq(departments.code, input.department));
+    if (!d) throw errors.badInput("unknown_department", `Неизвестное подразделение «${input.department}».`);
+    departmentId = d.id;
+  }
+  const existing = await findUserByEmail(db, email);
+  if (existing) throw errors.conflict("user_exists", `Сотрудник с адресом ${email} уже есть.`);
+  const [row] = await db
+    .insert(users)
+    .values({
+      email,
+      name: input.name ?? email.split("@")[0]!,
+      role: input.role as Role,
+      departmentId,
+      passwordHash: await hashPassword(input.password),
+    })
+    .returning(publicColumns);
+  return row!;
+}
+
+export async function findUserByEmail(db: Queryable, email: string) {
+  const [row] = await db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.email}) = lower(${email.trim()})`);
+  return row;
+}
+
+export async function listStaff(db: Queryable): Promise<StaffUser[]> {
+  return db.select(publicColumns).from(users).where(eq(users.active, true)).orderBy(users.name);
+}
+
+// A hash to verify against when the e-mail is unknown, so both answers take the same time.
+let dummyHash: Promise<string> | undefined;
+
+export async function checkLogin(db: Queryable, email: string, password: string): Promise<StaffUser | null> {
+  const row = await findUserByEmail(db, email);
+  if (!row || !row.active) {
+    dummyHash ??= hashPassword("otklik-dummy-password-1");
+    await verifyPassword(await dummyHash, password);
+    return null;
+  }
+  if (!(await verifyPassword(row.passwordHash, password))) return null;
+  return { id: row.id, email: row.email, name: row.name, role: row.role, departmentId: row.departmentId };
+}
+
+export async function createSession(db: Queryable, userId: number, now = new Date()) {
+  const id = randomToken();
+  const csrfToken = randomToken(24);
+  const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+  await db.insert(sessions).values({ idHash: sha256(id), userId, csrfToken, expiresAt });
+  return { id, csrfToken, expiresAt };
+}
+
+export async function findSession(db: Queryable, id: string, now = new Date()) {
+  const [row] = await db
+    .select({ user: publicColumns, csrfToken: sessions.csrfToken, expiresAt: sessions.expiresAt })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.idHash, sha256(id)), gt(sessions.expiresAt, now), eq(users.active, true)));
+  return row;
+}
+
+export async function deleteSession(db: Queryable, id: string) {
+  await db.delete(sessions).where(eq(sessions.idHash, sha256(id)));
+}
+
+export async function createApiToken(db: Queryable, email: string, name = "cli") {
+  const user = await findUserByEmail(db, email);
+  if (!user) throw errors.notFound(`Сотрудник с адресом ${email}`);
+  const token = `otk_${randomToken()}`;
+  await db.insert(apiTokens).values({ tokenHash: sha256(token), userId: user.id, name });
+  return token;
+}
+
+export async function findApiToken(db: Queryable, token: string): Promise<StaffUser | undefined> {
+  const [row] = await db
+    .select(publicColumns)
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(and(eq(apiTokens.tokenHash, sha256(token)), isNull(apiTokens.revokedAt), eq(users.active, true)));
+  return row;
+}
+
+export async function ensureDepartments(db: Queryable, list: { code: string; name: string }[]) {
+  for (const d of list) {
+    await db.insert(departments).values(d).onConflictDoUpdate({ target: departments.code, set: { name: d.name } });
+  }
+}
+
+export async function listDepartments(db: Queryable) {
+  return db.select().from(departments).orderBy(departments.id);
+}
