@@ -37,13 +37,13 @@ export type ImapPollResult = { found: number; stored: number; failed: number };
 export async function pollImap(options: ImapPollOptions): Promise<ImapPollResult> {
   const client =
     options.client ??
-    (new ImapFlow({
+    new ImapFlow({
       host: options.host,
       port: options.port,
       secure: options.secure ?? options.port === 993,
       auth: { user: options.user, pass: options.pass },
       logger: false,
-    }) as unknown as ImapClient);
+    });
   const result: ImapPollResult = { found: 0, stored: 0, failed: 0 };
   await client.connect();
   try {

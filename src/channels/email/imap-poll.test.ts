@@ -1,0 +1,98 @@
+// No IMAP server runs here, so the flow is checked against a fake with ImapFlow's shape:
+// what matters is the order (store, then \Seen) and what happens when store() fails.
+import { describe, expect, it } from "vitest";
+import { type ImapClient, pollImap, startImapPolling } from "./imap-poll.ts";
+
+class FakeMailbox implements ImapClient {
+  readonly log: string[] = [];
+  readonly seen = new Set<number>();
+  constructor(readonly messages: Map<number, Buffer>) {}
+  async connect() {
+    this.log.push("connect");
+  }
+  async getMailboxLock(path: string) {
+    this.log.push(`lock ${path}`);
+    return { release: () => this.log.push("release") };
+  }
+  async search(query: { seen: boolean }) {
+    return [...this.messages.keys()].filter((uid) => this.seen.has(uid) === query.seen);
+  }
+  async fetchOne(uid: string) {
+    this.log.push(`fetch ${uid}`);
+    const source = this.messages.get(Number(uid));
+    return source ? { source } : false;
+  }
+  async messageFlagsAdd(uid: string, flags: string[]) {
+    this.log.push(`flag ${uid} ${flags.join(",")}`);
+    if (flags.includes("\\Seen")) this.seen.add(Number(uid));
+    return true;
+  }
+  async logout() {
+    this.log.push("logout");
+  }
+}
+
+const base = { host: "imap.example", port: 993, user: "support", pass: "secret" };
+const letters = () => new Map([[11, Buffer.from("a")], [12, Buffer.from("b")], [13, Buffer.from("c")]]);
+
+describe("pollImap", () => {
+  it("stores every unseen letter, then marks it seen, and releases the mailbox", async () => {
+    const client = new FakeMailbox(letters());
+    const stored: string[] = [];
+    const result = await pollImap({ ...base, client, store: async (raw) => void stored.push(raw.toString()) });
+    expect(result).toEqual({ found: 3, stored: 3, failed: 0 });
+    expect(stored).toEqual(["a", "b", "c"]);
+    expect(client.log).toEqual([
+      "connect", "lock INBOX", "fetch 11", "flag 11 \\Seen", "fetch 12", "flag 12 \\Seen", "fetch 13", "flag 13 \\Seen",
+      "release", "logout",
+    ]);
+    expect(await pollImap({ ...base, client, store: async () => {} })).toEqual({ found: 0, stored: 0, failed: 0 });
+  });
+
+  it("leaves a letter unseen when store() fails, so the next pass takes it again", async () => {
+    const client = new FakeMailbox(letters());
+    let attempt = 0;
+    const store = async (raw: Buffer) => {
+      if (raw.toString() === "b" && attempt++ === 0) throw new Error("database down");
+    };
+    expect(await pollImap({ ...base, client, mailbox: "Support", store })).toEqual({ found: 3, stored: 2, failed: 1 });
+    expect([...client.seen].sort()).toEqual([11, 13]);
+    expect(client.log).toContain("lock Support");
+    expect(await pollImap({ ...base, client, store })).toEqual({ found: 1, stored: 1, failed: 0 });
+    expect(client.seen.size).toBe(3);
+  });
+
+  it("takes at most batchSize letters per pass", async () => {
+    const client = new FakeMailbox(letters());
+    expect(await pollImap({ ...base, client, batchSize: 2, store: async () => {} })).toEqual({ found: 3, stored: 2, failed: 0 });
+  });
+
+  it("releases the lock and logs out when the server fails mid-pass", async () => {
+    const client = new FakeMailbox(letters());
+    client.fetchOne = async () => {
+      throw new Error("connection reset");
+    };
+    await expect(pollImap({ ...base, client, store: async () => {} })).rejects.toThrow("connection reset");
+    expect(client.log.slice(-2)).toEqual(["release", "logout"]);
+  });
+
+  it("polls on an interval without overlapping passes", async () => {
+    const client = new FakeMailbox(letters());
+    const results: unknown[] = [];
+    const stop = startImapPolling({
+      ...base,
+      client,
+      intervalMs: 20,
+      store: () => new Promise((r) => setTimeout(r, 30)),
+      onResult: (r) => results.push(r),
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    stop();
+    await new Promise((r) => setTimeout(r, 150)); // let a pass in flight finish
+    expect(results[0]).toEqual({ found: 3, stored: 3, failed: 0 });
+    expect(client.log.filter((l) => l === "connect").length).toBe(client.log.filter((l) => l === "logout").length);
+    // Passes never interleave: each connect is followed by its own logout before the next connect.
+    const order = client.log.filter((l) => l === "connect" || l === "logout");
+    expect(order.every((l, i) => l === (i % 2 === 0 ? "connect" : "logout"))).toBe(true);
+  });
+});
