@@ -10,7 +10,7 @@ import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
-import lockfile from "proper-lockfile";
+import { lockFolder } from "./folder-lock.ts";
 import * as schema from "./schema.ts";
 
 export type Schema = typeof schema;
@@ -46,14 +46,14 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
-  let release: (() => Promise<void>) | undefined;
+  let release: (() => void) | undefined;
   let dir: string | undefined;
   if (dataDir) {
     dir = path.join(dataDir, "pgdata");
     mkdirSync(dir, { recursive: true });
     // PGlite does not lock its folder: two processes on one folder would corrupt it.
     try {
-      release = await lockfile.lock(dir, { lockfilePath: path.join(dataDir, "pgdata.lock"), stale: 15_000 });
+      release = lockFolder(path.join(dataDir, "pgdata.lock"));
     } catch {
       throw new Error(
         `Папка данных ${dataDir} уже открыта другим процессом Otklik. Остановите его или укажите другую OTKLIK_DATA_DIR.`,
@@ -75,7 +75,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     },
     close: async () => {
       await client.close();
-      await release?.();
+      release?.();
     },
   };
 }
