@@ -21,7 +21,7 @@ export interface TrainOptions {
 }
 
 export const DEFAULT_TRAIN_OPTIONS: Required<TrainOptions> = {
-  iterations: 120,
+  iterations: 80,
   learningRate: 0.15,
   l2: 0.0005,
   minCount: 2,
@@ -156,6 +156,11 @@ export function trainModel(examples: readonly Example[], options: TrainOptions =
     lexicon: lexicon.list(),
     examples: examples.length,
   };
+}
+
+/** The model's word list, for reading Latin chunks the way the model does. */
+export function lexiconOf(model: Model): Lexicon {
+  return compile(model).lexicon;
 }
 
 /** Probability of each class, in the model's class order. */

@@ -50,6 +50,9 @@ describe("classify", () => {
     expect(classify("cvtybnm yjvth ntktajyf d ghjabkt").category).toBe("contacts"); // «сменить номер телефона в профиле»
     expect(classify("smenit nomer telefona v lichnom kabinete").category).toBe("contacts");
     expect(classify("sait gosuslug ne otkryvaetsya oshibka 503").category).toBe("technical");
+    // The audience is read from the repaired text too.
+    expect(classify("registraciya nashei organizacii na portale").audience).toBe("legal_entity");
+    expect(classify("htubcnhfwbz jhufybpfwbb").audience).toBe("legal_entity"); // «регистрация организации»
   });
 
   it("survives typos", () => {

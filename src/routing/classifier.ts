@@ -4,7 +4,15 @@
 import type { Audience, CategoryCode } from "./categories.ts";
 import { detectAudience } from "./classifier-audience.ts";
 import { readLabelled, TRAIN_FILE } from "./classifier-data.ts";
-import { type Example, type Model, predictProba, type TrainOptions, trainModel } from "./classifier-model.ts";
+import { readWords } from "./classifier-features.ts";
+import {
+  type Example,
+  lexiconOf,
+  type Model,
+  predictProba,
+  type TrainOptions,
+  trainModel,
+} from "./classifier-model.ts";
 
 export { AUDIENCES, type Audience, CATEGORIES, type CategoryCode } from "./categories.ts";
 export { detectAudience } from "./classifier-audience.ts";
@@ -44,13 +52,20 @@ export function loadShippedModel(): Model {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
+// «registraciya organizacii», «j,otcndj» (общество): read Latin text the way the model does before looking for words.
+function audienceOf(text: string, model: Model): Audience {
+  const direct = detectAudience(text);
+  if (direct.reason !== "default" || !/[a-z]/i.test(text)) return direct.audience;
+  return detectAudience(readWords(text, lexiconOf(model)).join(" ")).audience;
+}
+
 export function classify(text: string, model: Model = loadShippedModel()): Classification {
   const ranked = predictProba(model, text).sort((a, b) => b.p - a.p);
   const top = ranked[0] as { category: CategoryCode; p: number };
   return {
     category: top.category,
     confidence: round(top.p),
-    audience: detectAudience(text).audience,
+    audience: audienceOf(text, model),
     alternatives: ranked.slice(1, 3).map((r) => ({ category: r.category, confidence: round(r.p) })),
     needsTriage: top.p < CONFIDENCE_THRESHOLD,
   };
