@@ -1,6 +1,6 @@
 // Messages per second accepted over SMTP (real sessions on loopback, store() into memory) and parsed.
 // `npm run bench:email [-- --count 2000 --connections 4]`
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import nodemailer from "nodemailer";
@@ -41,7 +41,9 @@ const client = nodemailer.createTransport({
 const envelope = { from: "citizen@mail.example.ru", to: ["support@gosuslugi.example"] };
 const started = performance.now();
 await Promise.all(
-  Array.from({ length: count }, (_, i) => client.sendMail({ envelope, raw: everyday[i % everyday.length] as Buffer })),
+  Array.from({ length: count }, (_, i) =>
+    client.sendMail({ envelope, raw: everyday[i % everyday.length] as Buffer }),
+  ),
 );
 const smtpSeconds = (performance.now() - started) / 1000;
 client.close();
@@ -60,8 +62,14 @@ for (const raw of hostile) {
 }
 
 const bytes = stored.reduce((s, r) => s + r.length, 0);
-console.log(`letters: ${stored.length} of ${count} (${everyday.length} kinds, mean ${Math.round(bytes / stored.length)} bytes), ${connections} SMTP connections`);
-console.log(`SMTP accepted: ${(stored.length / smtpSeconds).toFixed(0)} messages/s (${smtpSeconds.toFixed(2)} s)`);
-console.log(`parsed:        ${(stored.length / parseSeconds).toFixed(0)} messages/s (${parseSeconds.toFixed(2)} s, ${flagged} with flags)`);
+console.log(
+  `letters: ${stored.length} of ${count} (${everyday.length} kinds, mean ${Math.round(bytes / stored.length)} bytes), ${connections} SMTP connections`,
+);
+console.log(
+  `SMTP accepted: ${(stored.length / smtpSeconds).toFixed(0)} messages/s (${smtpSeconds.toFixed(2)} s)`,
+);
+console.log(
+  `parsed:        ${(stored.length / parseSeconds).toFixed(0)} messages/s (${parseSeconds.toFixed(2)} s, ${flagged} with flags)`,
+);
 console.log(`end to end:    ${(stored.length / (smtpSeconds + parseSeconds)).toFixed(0)} messages/s`);
 console.log(`hostile letters parsed in: zip bomb ${hostileTimes[0]} ms, 500 parts ${hostileTimes[1]} ms`);

@@ -22,22 +22,85 @@ export type InboundAttachment = {
 };
 
 const EXECUTABLE_TYPES = new Set([
-  "application/x-msdownload", "application/x-dosexec", "application/x-elf", "application/x-mach-binary",
-  "application/x-executable", "application/x-sharedlib", "application/vnd.microsoft.portable-executable",
-  "application/x-msi", "application/java-archive", "application/vnd.android.package-archive",
-  "application/x-apple-diskimage", "application/wasm",
+  "application/x-msdownload",
+  "application/x-dosexec",
+  "application/x-elf",
+  "application/x-mach-binary",
+  "application/x-executable",
+  "application/x-sharedlib",
+  "application/vnd.microsoft.portable-executable",
+  "application/x-msi",
+  "application/java-archive",
+  "application/vnd.android.package-archive",
+  "application/x-apple-diskimage",
+  "application/wasm",
 ]);
 const EXECUTABLE_EXTENSIONS = new Set([
-  "exe", "com", "scr", "pif", "bat", "cmd", "msi", "msp", "dll", "cpl", "jar", "js", "jse", "vbs", "vbe", "wsf",
-  "wsh", "hta", "ps1", "psm1", "lnk", "reg", "sh", "apk", "app", "dmg", "iso", "img", "elf", "run", "bin",
+  "exe",
+  "com",
+  "scr",
+  "pif",
+  "bat",
+  "cmd",
+  "msi",
+  "msp",
+  "dll",
+  "cpl",
+  "jar",
+  "js",
+  "jse",
+  "vbs",
+  "vbe",
+  "wsf",
+  "wsh",
+  "hta",
+  "ps1",
+  "psm1",
+  "lnk",
+  "reg",
+  "sh",
+  "apk",
+  "app",
+  "dmg",
+  "iso",
+  "img",
+  "elf",
+  "run",
+  "bin",
 ]);
 const ARCHIVE_TYPES = new Set([
-  "application/zip", "application/x-rar-compressed", "application/vnd.rar", "application/x-7z-compressed",
-  "application/gzip", "application/x-gzip", "application/x-bzip2", "application/x-xz", "application/x-tar",
-  "application/zstd", "application/x-lzip", "application/x-compress", "application/vnd.ms-cab-compressed",
-  "application/x-cpio", "application/x-arj", "application/x-lzh-compressed", "application/x-ace-compressed",
+  "application/zip",
+  "application/x-rar-compressed",
+  "application/vnd.rar",
+  "application/x-7z-compressed",
+  "application/gzip",
+  "application/x-gzip",
+  "application/x-bzip2",
+  "application/x-xz",
+  "application/x-tar",
+  "application/zstd",
+  "application/x-lzip",
+  "application/x-compress",
+  "application/vnd.ms-cab-compressed",
+  "application/x-cpio",
+  "application/x-arj",
+  "application/x-lzh-compressed",
+  "application/x-ace-compressed",
 ]);
-const ARCHIVE_EXTENSIONS = new Set(["zip", "rar", "7z", "gz", "tgz", "bz2", "xz", "tar", "zst", "cab", "arj", "lzh"]);
+const ARCHIVE_EXTENSIONS = new Set([
+  "zip",
+  "rar",
+  "7z",
+  "gz",
+  "tgz",
+  "bz2",
+  "xz",
+  "tar",
+  "zst",
+  "cab",
+  "arj",
+  "lzh",
+]);
 
 // file-type reads a few headers only; a cap keeps even its container probing cheap.
 const SNIFF_BYTES = 4 * 1024 * 1024;
@@ -64,7 +127,11 @@ function extensionOf(filename: string): string {
   return dot >= 0 ? filename.slice(dot + 1).toLowerCase() : "";
 }
 
-export function classifyAttachment(filename: string, sniffed: string, declared: string): AttachmentFlag | undefined {
+export function classifyAttachment(
+  filename: string,
+  sniffed: string,
+  declared: string,
+): AttachmentFlag | undefined {
   const ext = extensionOf(filename);
   if (EXECUTABLE_TYPES.has(sniffed) || EXECUTABLE_EXTENSIONS.has(ext)) return "executable";
   if (ARCHIVE_TYPES.has(sniffed) || ARCHIVE_EXTENSIONS.has(ext)) return "archive";
@@ -77,6 +144,7 @@ export function classifyAttachment(filename: string, sniffed: string, declared: 
 /** A file name safe to show and to use as a download name: no path, no control characters, bounded. */
 export function safeFilename(name: string | undefined, index: number, contentType: string): string {
   const cleaned = (name ?? "")
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
     .replace(/[\u0000-\u001f\u007f]/g, "")
     .split(/[\\/]/)
     .pop()
@@ -84,6 +152,10 @@ export function safeFilename(name: string | undefined, index: number, contentTyp
     .trim()
     .slice(0, 200);
   if (cleaned) return cleaned;
-  const ext = contentType.split("/")[1]?.replace(/[^a-z0-9]/gi, "").slice(0, 8) || "bin";
+  const ext =
+    contentType
+      .split("/")[1]
+      ?.replace(/[^a-z0-9]/gi, "")
+      .slice(0, 8) || "bin";
   return `attachment-${index + 1}.${ext}`;
 }

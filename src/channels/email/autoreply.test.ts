@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SenderRateLimiter, bareAddress, isAutoReply } from "./autoreply.ts";
+import { bareAddress, isAutoReply, SenderRateLimiter } from "./autoreply.ts";
 
 const person = { From: "Иван <ivan@example.ru>", "Return-Path": "<ivan@example.ru>" };
 
@@ -29,7 +29,9 @@ describe("isAutoReply", () => {
     expect(isAutoReply({ From: "Mail Delivery System <MAILER-DAEMON@mx.example.ru>" }).auto).toBe(true);
     expect(isAutoReply({ From: "postmaster@example.ru" }).auto).toBe(true);
     expect(isAutoReply({ From: "noreply@bank.example" }).auto).toBe(true);
-    expect(isAutoReply({ From: "a@b.ru", "Content-Type": "multipart/report; report-type=delivery-status" }).auto).toBe(true);
+    expect(
+      isAutoReply({ From: "a@b.ru", "Content-Type": "multipart/report; report-type=delivery-status" }).auto,
+    ).toBe(true);
     expect(isAutoReply({ From: "postmaster.ivanov@example.ru" }).auto).toBe(false);
   });
 

@@ -7,7 +7,8 @@ export type HeaderBag = Record<string, string | string[] | undefined>;
 export type AutoReplyVerdict = { auto: boolean; reason?: string };
 
 const BULK_PRECEDENCE = new Set(["bulk", "junk", "list", "auto_reply", "auto-reply"]);
-const SYSTEM_LOCALPARTS = /^(?:mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?|auto-?reply)(?:[+-].*)?$/i;
+const SYSTEM_LOCALPARTS =
+  /^(?:mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?|auto-?reply)(?:[+-].*)?$/i;
 
 function values(headers: HeaderBag, name: string): string[] {
   const wanted = name.toLowerCase();
@@ -35,7 +36,8 @@ export function isAutoReply(headers: HeaderBag, ownAddresses: string[] = []): Au
     return { auto: true, reason: `Auto-Submitted: ${autoSubmitted.split(";")[0]?.trim()}` };
   }
   const precedence = values(headers, "precedence")[0]?.toLowerCase();
-  if (precedence && BULK_PRECEDENCE.has(precedence)) return { auto: true, reason: `Precedence: ${precedence}` };
+  if (precedence && BULK_PRECEDENCE.has(precedence))
+    return { auto: true, reason: `Precedence: ${precedence}` };
   if (values(headers, "list-id").length || values(headers, "list-unsubscribe").length) {
     return { auto: true, reason: "mailing list (List-Id)" };
   }
@@ -47,7 +49,8 @@ export function isAutoReply(headers: HeaderBag, ownAddresses: string[] = []): Au
     return { auto: true, reason: `X-Auto-Response-Suppress: ${suppress}` };
   }
   const returnPath = values(headers, "return-path");
-  if (returnPath.length && returnPath.some((v) => bareAddress(v) === "")) return { auto: true, reason: "Return-Path <>" };
+  if (returnPath.length && returnPath.some((v) => bareAddress(v) === ""))
+    return { auto: true, reason: "Return-Path <>" };
 
   const from = values(headers, "from").map(bareAddress);
   const sender = [...from, ...returnPath.map(bareAddress)];
@@ -73,7 +76,8 @@ export class SenderRateLimiter {
   private readonly now: () => number;
 
   constructor(options: { limit: number; windowMs: number; now?: () => number }) {
-    if (options.limit < 1 || options.windowMs <= 0) throw new RangeError("limit ≥ 1 and windowMs > 0 required");
+    if (options.limit < 1 || options.windowMs <= 0)
+      throw new RangeError("limit ≥ 1 and windowMs > 0 required");
     this.limit = options.limit;
     this.windowMs = options.windowMs;
     this.now = options.now ?? Date.now;

@@ -31,8 +31,14 @@ function isUtf8(bytes: Buffer): boolean {
 }
 
 const KNOWN = new Map([
-  ["windows-1251", "win1251"], ["cp1251", "win1251"], ["win-1251", "win1251"], ["koi8-r", "koi8-r"],
-  ["koi8-u", "koi8-u"], ["iso-8859-5", "iso-8859-5"], ["ibm866", "cp866"], ["cp866", "cp866"],
+  ["windows-1251", "win1251"],
+  ["cp1251", "win1251"],
+  ["win-1251", "win1251"],
+  ["koi8-r", "koi8-r"],
+  ["koi8-u", "koi8-u"],
+  ["iso-8859-5", "iso-8859-5"],
+  ["ibm866", "cp866"],
+  ["cp866", "cp866"],
 ]);
 
 // The first charset the letter declares anywhere (a multipart letter declares it in its text part).

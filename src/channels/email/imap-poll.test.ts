@@ -33,20 +33,41 @@ class FakeMailbox implements ImapClient {
 }
 
 const base = { host: "imap.example", port: 993, user: "support", pass: "secret" };
-const letters = () => new Map([[11, Buffer.from("a")], [12, Buffer.from("b")], [13, Buffer.from("c")]]);
+const letters = () =>
+  new Map([
+    [11, Buffer.from("a")],
+    [12, Buffer.from("b")],
+    [13, Buffer.from("c")],
+  ]);
 
 describe("pollImap", () => {
   it("stores every unseen letter, then marks it seen, and releases the mailbox", async () => {
     const client = new FakeMailbox(letters());
     const stored: string[] = [];
-    const result = await pollImap({ ...base, client, store: async (raw) => void stored.push(raw.toString()) });
+    const result = await pollImap({
+      ...base,
+      client,
+      store: async (raw) => void stored.push(raw.toString()),
+    });
     expect(result).toEqual({ found: 3, stored: 3, failed: 0 });
     expect(stored).toEqual(["a", "b", "c"]);
     expect(client.log).toEqual([
-      "connect", "lock INBOX", "fetch 11", "flag 11 \\Seen", "fetch 12", "flag 12 \\Seen", "fetch 13", "flag 13 \\Seen",
-      "release", "logout",
+      "connect",
+      "lock INBOX",
+      "fetch 11",
+      "flag 11 \\Seen",
+      "fetch 12",
+      "flag 12 \\Seen",
+      "fetch 13",
+      "flag 13 \\Seen",
+      "release",
+      "logout",
     ]);
-    expect(await pollImap({ ...base, client, store: async () => {} })).toEqual({ found: 0, stored: 0, failed: 0 });
+    expect(await pollImap({ ...base, client, store: async () => {} })).toEqual({
+      found: 0,
+      stored: 0,
+      failed: 0,
+    });
   });
 
   it("leaves a letter unseen when store() fails, so the next pass takes it again", async () => {
@@ -55,7 +76,11 @@ describe("pollImap", () => {
     const store = async (raw: Buffer) => {
       if (raw.toString() === "b" && attempt++ === 0) throw new Error("database down");
     };
-    expect(await pollImap({ ...base, client, mailbox: "Support", store })).toEqual({ found: 3, stored: 2, failed: 1 });
+    expect(await pollImap({ ...base, client, mailbox: "Support", store })).toEqual({
+      found: 3,
+      stored: 2,
+      failed: 1,
+    });
     expect([...client.seen].sort()).toEqual([11, 13]);
     expect(client.log).toContain("lock Support");
     expect(await pollImap({ ...base, client, store })).toEqual({ found: 1, stored: 1, failed: 0 });
@@ -64,7 +89,11 @@ describe("pollImap", () => {
 
   it("takes at most batchSize letters per pass", async () => {
     const client = new FakeMailbox(letters());
-    expect(await pollImap({ ...base, client, batchSize: 2, store: async () => {} })).toEqual({ found: 3, stored: 2, failed: 0 });
+    expect(await pollImap({ ...base, client, batchSize: 2, store: async () => {} })).toEqual({
+      found: 3,
+      stored: 2,
+      failed: 0,
+    });
   });
 
   it("releases the lock and logs out when the server fails mid-pass", async () => {
@@ -90,7 +119,9 @@ describe("pollImap", () => {
     stop();
     await new Promise((r) => setTimeout(r, 150)); // let a pass in flight finish
     expect(results[0]).toEqual({ found: 3, stored: 3, failed: 0 });
-    expect(client.log.filter((l) => l === "connect").length).toBe(client.log.filter((l) => l === "logout").length);
+    expect(client.log.filter((l) => l === "connect").length).toBe(
+      client.log.filter((l) => l === "logout").length,
+    );
     // Passes never interleave: each connect is followed by its own logout before the next connect.
     const order = client.log.filter((l) => l === "connect" || l === "logout");
     expect(order.every((l, i) => l === (i % 2 === 0 ? "connect" : "logout"))).toBe(true);

@@ -53,7 +53,7 @@ export async function pollImap(options: ImapPollOptions): Promise<ImapPollResult
       result.found = uids.length;
       for (const uid of uids.slice(0, options.batchSize ?? 200)) {
         const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
-        if (!message || !message.source) {
+        if (message === false || !message.source) {
           result.failed++;
           continue;
         }

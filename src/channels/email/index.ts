@@ -1,9 +1,26 @@
 // The e-mail channel: intake (SMTP, IMAP), parsing into an InboundMessage, subject and thread helpers,
 // outbound mail and loop protection. No database here: the registry wires these into its own tables.
-export { type AttachmentFlag, type InboundAttachment, classifyAttachment, sniffContentType } from "./attachments.ts";
-export { type AutoReplyVerdict, type HeaderBag, SenderRateLimiter, bareAddress, isAutoReply } from "./autoreply.ts";
-export { type ImapClient, type ImapPollOptions, type ImapPollResult, pollImap, startImapPolling } from "./imap-poll.ts";
-export { type Mailer, type MailerOptions, type OutboundMail, createMailer } from "./mailer.ts";
+export {
+  type AttachmentFlag,
+  classifyAttachment,
+  type InboundAttachment,
+  sniffContentType,
+} from "./attachments.ts";
+export {
+  type AutoReplyVerdict,
+  bareAddress,
+  type HeaderBag,
+  isAutoReply,
+  SenderRateLimiter,
+} from "./autoreply.ts";
+export {
+  type ImapClient,
+  type ImapPollOptions,
+  type ImapPollResult,
+  pollImap,
+  startImapPolling,
+} from "./imap-poll.ts";
+export { createMailer, type Mailer, type MailerOptions, type OutboundMail } from "./mailer.ts";
 export {
   DEFAULT_MAX_ATTACHMENTS,
   type InboundMessage,
@@ -13,7 +30,13 @@ export {
   readableHtml,
 } from "./parse.ts";
 export { type SplitText, splitReply } from "./quote.ts";
-export { type IntakeEnvelope, type IntakeEvent, type SmtpIntake, type SmtpIntakeOptions, startSmtpIntake } from "./smtp-intake.ts";
+export {
+  type IntakeEnvelope,
+  type IntakeEvent,
+  type SmtpIntake,
+  type SmtpIntakeOptions,
+  startSmtpIntake,
+} from "./smtp-intake.ts";
 export {
   type CategoryCode,
   categoryFromSubject,

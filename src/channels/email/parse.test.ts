@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildFixtures } from "../../../test/fixtures/mail/generate.ts";
@@ -12,7 +12,9 @@ const parse = (name: string, options = {}) => parseMessage(read(name), { ownAddr
 describe("the committed corpus", () => {
   it("is exactly what the generator writes", () => {
     const built = buildFixtures();
-    const files = readdirSync(DIR).filter((n) => n.endsWith(".eml")).sort();
+    const files = readdirSync(DIR)
+      .filter((n) => n.endsWith(".eml"))
+      .sort();
     expect(files).toEqual(Object.keys(built).sort());
     for (const name of files) expect(read(name).equals(built[name] as Buffer), name).toBe(true);
   });
@@ -26,7 +28,9 @@ describe("encodings", () => {
     expect(m.categoryFromSubject).toBe("e_signature");
     expect(m.text).toBe("Здравствуйте!\nПодпись так и не проверяется, ошибка «Сертификат недействителен».");
     expect(m.signature).toBe("Иван Петров");
-    expect(m.quoted).toMatch(/^12\.05\.2025, 09:00, Служба поддержки <support@gosuslugi\.example> пишет:\n> Установите плагин/);
+    expect(m.quoted).toMatch(
+      /^12\.05\.2025, 09:00, Служба поддержки <support@gosuslugi\.example> пишет:\n> Установите плагин/,
+    );
     expect(m.inReplyTo).toBe("<r12345674.0a1b2c@gosuslugi.example>");
     expect(m.references).toEqual(["<r12345674.0a1b2c@gosuslugi.example>"]);
     expect(m.sentAt?.toISOString()).toBe("2025-05-12T07:14:00.000Z");
@@ -45,7 +49,9 @@ describe("encodings", () => {
     const m = await parse("koi8r-8bit.eml");
     expect(m.from.name).toBe("Сергей");
     expect(m.categoryFromSubject).toBe("application_status");
-    expect(m.text).toBe('Заявление на загранпаспорт третью неделю в статусе "Принято ведомством".\nЧто делать?');
+    expect(m.text).toBe(
+      'Заявление на загранпаспорт третью неделю в статусе "Принято ведомством".\nЧто делать?',
+    );
   });
 
   it("repairs raw windows-1251 bytes in headers and says so", async () => {
@@ -148,7 +154,9 @@ describe("bad input", () => {
 
   it("never throws: garbage, an empty buffer, a header-only letter", async () => {
     const garbage = await parseMessage(Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x41, 0x0a]));
-    expect(garbage.flags).toEqual(expect.arrayContaining(["nul_bytes_removed", "missing_from", "missing_message_id"]));
+    expect(garbage.flags).toEqual(
+      expect.arrayContaining(["nul_bytes_removed", "missing_from", "missing_message_id"]),
+    );
     const empty = await parseMessage(Buffer.alloc(0));
     expect(empty.flags).toEqual(expect.arrayContaining(["missing_from", "missing_message_id", "empty_body"]));
     const headerOnly = await parseMessage(Buffer.from("From: a@b.ru\r\nSubject: x\r\n\r\n"));
@@ -178,7 +186,11 @@ describe("bad input", () => {
 describe("loops and threading", () => {
   it("marks an out-of-office reply and still reads the request number", async () => {
     const m = await parse("autoreply-out-of-office.eml");
-    expect(m).toMatchObject({ autoReply: true, autoReplyReason: "Auto-Submitted: auto-replied", requestNumberFromSubject: "12345674" });
+    expect(m).toMatchObject({
+      autoReply: true,
+      autoReplyReason: "Auto-Submitted: auto-replied",
+      requestNumberFromSubject: "12345674",
+    });
   });
 
   it("marks a bounce", async () => {

@@ -2,9 +2,9 @@
 // reported in `flags` (stable codes, safe to log: they carry no personal data), and the raw letter
 // itself stays with the caller, who stored it before parsing.
 import { createHash } from "node:crypto";
-import { convert as htmlToText } from "html-to-text";
+import { compile } from "html-to-text";
 import { type AddressObject, type ParsedMail, simpleParser } from "mailparser";
-import { type InboundAttachment, classifyAttachment, safeFilename, sniffContentType } from "./attachments.ts";
+import { classifyAttachment, type InboundAttachment, safeFilename, sniffContentType } from "./attachments.ts";
 import { type HeaderBag, isAutoReply } from "./autoreply.ts";
 import { decodeRawHeaders } from "./charset.ts";
 import { splitReply } from "./quote.ts";
@@ -115,15 +115,20 @@ export async function parseMessage(input: Buffer, options: ParseOptions = {}): P
   if (!text && !split.quoted) flags.add("empty_body");
 
   const attachments = await keepAttachments(parsed, options.maxAttachments ?? DEFAULT_MAX_ATTACHMENTS, flags);
-  const subject = clean(parsed?.subject ?? "").replace(/\s+/g, " ").trim();
+  const subject = clean(parsed?.subject ?? "")
+    .replace(/\s+/g, " ")
+    .trim();
   const verdict = isAutoReply(headers, options.ownAddresses);
   if (verdict.auto) flags.add("auto_reply");
   const requestNumber = findRequestNumber(subject, options.isValidNumber ?? (() => true));
   const category = categoryFromSubject(subject);
-  const inReplyTo = clean(parsed?.inReplyTo ?? "").trim().split(/\s+/)[0];
+  const inReplyTo = clean(parsed?.inReplyTo ?? "")
+    .trim()
+    .split(/\s+/)[0];
   // mailparser substitutes «now» for an unreadable Date header; we would rather say nothing.
   const dateHeader = headers.date?.[0];
-  const sentAt = dateHeader && !Number.isNaN(Date.parse(dateHeader)) ? new Date(Date.parse(dateHeader)) : undefined;
+  const sentAt =
+    dateHeader && !Number.isNaN(Date.parse(dateHeader)) ? new Date(Date.parse(dateHeader)) : undefined;
 
   return {
     channel: "email",
@@ -151,7 +156,10 @@ export async function parseMessage(input: Buffer, options: ParseOptions = {}): P
 
 function bodyText(parsed: ParsedMail | undefined, raw: Buffer, flags: Set<MessageFlag>): string {
   const nothingFound =
-    !parsed || (!parsed.text?.trim() && !(typeof parsed.html === "string" && parsed.html.trim()) && !parsed.attachments.length);
+    !parsed ||
+    (!parsed.text?.trim() &&
+      !(typeof parsed.html === "string" && parsed.html.trim()) &&
+      !parsed.attachments.length);
   if (nothingFound) {
     // Unreadable structure (no boundary, no headers at all): show the raw body as text, so an operator
     // still sees what was written instead of an empty request.
@@ -175,21 +183,24 @@ function rawBody(raw: Buffer): string {
   return clean(raw.subarray(at).toString("utf8")).slice(0, DEFAULT_MAX_TEXT_LENGTH);
 }
 
+// Compiled once: building the converter costs more than converting a typical letter.
+const htmlToText = compile({
+  wordwrap: false,
+  selectors: [
+    { selector: "img", format: "skip" },
+    { selector: "style", format: "skip" },
+    { selector: "script", format: "skip" },
+    { selector: "head", format: "skip" },
+    { selector: "a", options: { hideLinkHrefIfSameAsText: true, noAnchorUrl: true } },
+    { selector: "h1", options: { uppercase: false } },
+    { selector: "h2", options: { uppercase: false } },
+    { selector: "h3", options: { uppercase: false } },
+    { selector: "table", format: "dataTable", options: { uppercaseHeaderCells: false } },
+  ],
+});
+
 export function readableHtml(html: string): string {
-  return htmlToText(html, {
-    wordwrap: false,
-    selectors: [
-      { selector: "img", format: "skip" },
-      { selector: "style", format: "skip" },
-      { selector: "script", format: "skip" },
-      { selector: "head", format: "skip" },
-      { selector: "a", options: { hideLinkHrefIfSameAsText: true, noAnchorUrl: true } },
-      { selector: "h1", options: { uppercase: false } },
-      { selector: "h2", options: { uppercase: false } },
-      { selector: "h3", options: { uppercase: false } },
-      { selector: "table", format: "dataTable", options: { uppercaseHeaderCells: false } },
-    ],
-  });
+  return htmlToText(html);
 }
 
 async function keepAttachments(
@@ -225,17 +236,26 @@ function headerBag(parsed: ParsedMail | undefined): HeaderBag {
   const bag: Record<string, string[]> = {};
   for (const { key, line } of parsed?.headerLines ?? []) {
     const colon = line.indexOf(":");
-    const value = line.slice(colon + 1).replace(/\r?\n[ \t]+/g, " ").trim();
-    (bag[key.toLowerCase()] ??= []).push(value);
+    const value = line
+      .slice(colon + 1)
+      .replace(/\r?\n[ \t]+/g, " ")
+      .trim();
+    const name = key.toLowerCase();
+    bag[name] = [...(bag[name] ?? []), value];
   }
   return bag;
 }
 
-function firstAddress(field: AddressObject | AddressObject[] | undefined): { name?: string; address: string } {
+function firstAddress(field: AddressObject | AddressObject[] | undefined): {
+  name?: string;
+  address: string;
+} {
   const list = Array.isArray(field) ? field : field ? [field] : [];
   for (const group of list) {
     for (const entry of group.value) {
-      const address = clean(entry.address ?? "").trim().toLowerCase();
+      const address = clean(entry.address ?? "")
+        .trim()
+        .toLowerCase();
       if (!address) continue;
       const name = clean(entry.name ?? "").trim();
       return name ? { name, address } : { address };
@@ -252,10 +272,14 @@ function addresses(field: AddressObject | AddressObject[] | undefined): string[]
 function references(value: string | string[] | undefined): string[] {
   const list = Array.isArray(value) ? value : value ? value.split(/\s+/) : [];
   // A long thread's References grows without end; the newest ids are the ones that find the request.
-  return list.map((r) => clean(r).trim()).filter((r) => /^<[^<>\s]+>$/.test(r)).slice(-50);
+  return list
+    .map((r) => clean(r).trim())
+    .filter((r) => /^<[^<>\s]+>$/.test(r))
+    .slice(-50);
 }
 
 // NUL and other control characters have no place in text an operator reads.
 function clean(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
   return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "");
 }

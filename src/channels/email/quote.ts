@@ -36,7 +36,11 @@ export function splitReply(input: string): SplitText {
   let signature: string | undefined;
   const sigAt = own.findIndex((l) => SIGNATURE_DELIMITER.test(l));
   if (sigAt >= 0) {
-    signature = own.slice(sigAt + 1).join("\n").trim() || undefined;
+    signature =
+      own
+        .slice(sigAt + 1)
+        .join("\n")
+        .trim() || undefined;
     own.length = sigAt;
   } else {
     const last = lastNonBlank(own);
@@ -64,7 +68,9 @@ function findQuoteStart(lines: string[]): number {
     if ((ATTRIBUTION_END.test(line) || DATED_ADDRESS_LINE.test(line)) && quoteFollows(lines, i + 1)) {
       // Clients wrap a long attribution: «On Mon, 12 May 2025 at 10:14, Ivan <\nivan@example.ru> wrote:».
       const prev = (lines[i - 1] ?? "").trim();
-      return prev && /^(?:on|в|\d|пн|вт|ср|чт|пт|сб|вс|mon|tue|wed|thu|fri|sat|sun)(?=[\s,.\d])/iu.test(prev) && !/[.!?]$/.test(prev)
+      return prev &&
+        /^(?:on|в|\d|пн|вт|ср|чт|пт|сб|вс|mon|tue|wed|thu|fri|sat|sun)(?=[\s,.\d])/iu.test(prev) &&
+        !/[.!?]$/.test(prev)
         ? i - 1
         : i;
     }
@@ -89,5 +95,8 @@ function lastNonBlank(lines: string[]): number {
 }
 
 function tidy(s: string): string {
-  return s.replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").trim();
+  return s
+    .replace(/[ \t]+$/gm, "")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
 }

@@ -1,10 +1,16 @@
 // Real SMTP sessions on 127.0.0.1: nodemailer is the sending MTA, our intake the receiving one.
 import { once } from "node:events";
-import { type Socket, connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import nodemailer from "nodemailer";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseMessage } from "./parse.ts";
-import { type IntakeEnvelope, type IntakeEvent, type SmtpIntake, type SmtpIntakeOptions, startSmtpIntake } from "./smtp-intake.ts";
+import {
+  type IntakeEnvelope,
+  type IntakeEvent,
+  type SmtpIntake,
+  type SmtpIntakeOptions,
+  startSmtpIntake,
+} from "./smtp-intake.ts";
 
 const SUPPORT = "support@gosuslugi.example";
 let intake: SmtpIntake | undefined;
@@ -28,7 +34,12 @@ async function start(overrides: Partial<SmtpIntakeOptions> = {}) {
     onEvent: (e) => events.push(e),
     ...overrides,
   });
-  const client = nodemailer.createTransport({ host: "127.0.0.1", port: intake.port, secure: false, ignoreTLS: true });
+  const client = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: intake.port,
+    secure: false,
+    ignoreTLS: true,
+  });
   return { stored, events, client, port: intake.port };
 }
 
@@ -48,13 +59,25 @@ describe("SMTP intake", () => {
     expect(info.response).toMatch(/^250 /);
     expect(stored).toHaveLength(1);
     const { raw, envelope } = stored[0] ?? { raw: Buffer.alloc(0), envelope: undefined };
-    expect(envelope).toMatchObject({ mailFrom: "ivan@mail.example.ru", rcptTo: [SUPPORT], remoteAddress: "127.0.0.1" });
+    expect(envelope).toMatchObject({
+      mailFrom: "ivan@mail.example.ru",
+      rcptTo: [SUPPORT],
+      remoteAddress: "127.0.0.1",
+    });
     expect(raw.toString("latin1").startsWith("Return-Path: <ivan@mail.example.ru>\r\n")).toBe(true);
     const m = await parseMessage(raw);
-    expect(m).toMatchObject({ subject: letter.subject, text: letter.text, categoryFromSubject: "e_signature" });
+    expect(m).toMatchObject({
+      subject: letter.subject,
+      text: letter.text,
+      categoryFromSubject: "e_signature",
+    });
     expect(m.from).toEqual({ name: "Иван Петров", address: "ivan@mail.example.ru" });
-    expect(m.attachments.map((a) => [a.filename, a.contentType])).toEqual([["Скан паспорта.pdf", "application/pdf"]]);
-    expect(events).toEqual([{ type: "accepted", size: raw.length - "Return-Path: <ivan@mail.example.ru>\r\n".length }]);
+    expect(m.attachments.map((a) => [a.filename, a.contentType])).toEqual([
+      ["Скан паспорта.pdf", "application/pdf"],
+    ]);
+    expect(events).toEqual([
+      { type: "accepted", size: raw.length - "Return-Path: <ivan@mail.example.ru>\r\n".length },
+    ]);
     client.close();
   });
 
@@ -63,7 +86,10 @@ describe("SMTP intake", () => {
     const refused = await client.sendMail({ ...letter, to: "someone@elsewhere.example" }).catch((e) => e);
     expect(refused.responseCode).toBe(550);
     expect(stored).toHaveLength(0);
-    const partly = await client.sendMail({ ...letter, to: ["someone@elsewhere.example", "Support+12345674@GosUslugi.example"] });
+    const partly = await client.sendMail({
+      ...letter,
+      to: ["someone@elsewhere.example", "Support+12345674@GosUslugi.example"],
+    });
     expect(partly.accepted).toEqual(["Support+12345674@gosuslugi.example"]);
     expect(partly.rejected).toEqual(["someone@elsewhere.example"]);
     expect(stored[0]?.envelope.rcptTo).toEqual(["support+12345674@gosuslugi.example"]);
@@ -166,7 +192,9 @@ describe("SMTP intake", () => {
     await smtp.say("MAIL FROM:<>", /^250 /m);
     await smtp.say(`RCPT TO:<${SUPPORT}>`, /^250 /m);
     await smtp.say("DATA", /^354 /m);
-    expect(await smtp.say("From: MAILER-DAEMON@mx.example\r\nSubject: failure\r\n\r\nbounced\r\n.", /^\d{3} /m)).toMatch(/^250 /);
+    expect(
+      await smtp.say("From: MAILER-DAEMON@mx.example\r\nSubject: failure\r\n\r\nbounced\r\n.", /^\d{3} /m),
+    ).toMatch(/^250 /);
     expect(stored[0]?.envelope.mailFrom).toBe("");
     expect((await parseMessage(stored[0]?.raw ?? Buffer.alloc(0))).autoReplyReason).toBe("Return-Path <>");
     smtp.end();

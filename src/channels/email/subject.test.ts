@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { categoryFromSubject, findRequestNumber, formatSubject, isReplySubject, stripReplyPrefixes } from "./subject.ts";
+import {
+  categoryFromSubject,
+  findRequestNumber,
+  formatSubject,
+  isReplySubject,
+  stripReplyPrefixes,
+} from "./subject.ts";
 
 describe("categoryFromSubject", () => {
   it.each([
