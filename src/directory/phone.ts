@@ -90,5 +90,7 @@ function formatProblem(text: string): string | undefined {
 /** How a caller abroad dials a Russian number: exit prefix (00 in most countries, 011 from North America), then 7. */
 export function dialFromAbroad(e164: string): string {
   const rest = e164.replace(/^\+/, "");
-  return `00 ${rest} или 011 ${rest} (из США и Канады); с мобильного: ${e164}`;
+  const m = /^7(\d{3})(\d{3})(\d{2})(\d{2})$/.exec(rest);
+  const spaced = m ? `7 ${m[1]} ${m[2]}-${m[3]}-${m[4]}` : rest;
+  return `00 ${spaced} (из США и Канады — 011 ${spaced}); с мобильного можно набрать ${e164}`;
 }
