@@ -78,7 +78,10 @@ export class OutboxWorker {
   ) {}
 
   start(bus: EventBus) {
-    bus.subscribe(() => this.kick());
+    // Woken only by topics that have a job; the periodic pass sweeps the rest and picks up what a crash left.
+    bus.subscribe((e) => {
+      if (this.handlers[e.topic]) void this.kick();
+    });
     this.timer = setInterval(() => this.kick(), this.opts.pollMs ?? 2000);
     this.timer.unref();
     this.kick();

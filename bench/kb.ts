@@ -1,0 +1,72 @@
+// Knowledge-base search latency: p50/p99 per query on the shipped base and on a generated base of
+// 10,000 articles (words drawn from the shipped articles plus made-up words, so the vocabulary grows too).
+import { performance } from "node:perf_hooks";
+import { type Article, createSearchIndex, loadArticlesFromDir, plainText } from "../src/knowledge/index.ts";
+import { DEFAULT_KB_DIR } from "../src/knowledge/cli.ts";
+import { readQueries } from "../src/knowledge/evaluation.ts";
+import { tokenize } from "../src/text/index.ts";
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function generateArticles(shipped: Article[], count: number, seed = 42): Article[] {
+  const random = rng(seed);
+  const words = shipped.flatMap((a) => tokenize(`${a.title} ${a.summary} ${plainText(a.body)}`));
+  const syllables = ["ка", "ро", "ми", "ст", "на", "ле", "ви", "др", "пу", "зо", "те", "ль", "ща", "бы", "гр", "ян"];
+  const madeUp = Array.from({ length: 40_000 }, () => {
+    let w = "";
+    const n = 2 + Math.floor(random() * 3);
+    for (let i = 0; i < n; i++) w += syllables[Math.floor(random() * syllables.length)];
+    return w;
+  });
+  const word = () => (random() < 0.8 ? words[Math.floor(random() * words.length)] : madeUp[Math.floor(random() * madeUp.length)]) as string;
+  const sentence = (n: number) => Array.from({ length: n }, word).join(" ");
+  const template = shipped[0] as Article;
+  return Array.from({ length: count }, (_, i) => ({
+    ...template,
+    slug: `generated-${i}`,
+    title: sentence(4 + Math.floor(random() * 5)),
+    summary: sentence(15 + Math.floor(random() * 10)),
+    tags: [word(), word()],
+    synonyms: [sentence(2)],
+    body: Array.from({ length: 10 + Math.floor(random() * 10) }, () => `${sentence(15)}.`).join("\n"),
+  }));
+}
+
+function measure(label: string, articles: Article[], queries: string[], rounds: number) {
+  const t0 = performance.now();
+  const index = createSearchIndex(articles);
+  const build = performance.now() - t0;
+  for (const q of queries) index.search(q); // warm-up: JIT and the stem cache
+  const times: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const q of queries) {
+      const t = performance.now();
+      index.search(q, { limit: 10 });
+      times.push(performance.now() - t);
+    }
+  }
+  times.sort((a, b) => a - b);
+  const pct = (p: number) => (times[Math.min(times.length - 1, Math.floor(p * times.length))] as number).toFixed(2);
+  const heap = (process.memoryUsage().heapUsed / 2 ** 20).toFixed(0);
+  console.log(
+    `${label.padEnd(28)} статей ${String(articles.length).padStart(6)}  индекс ${build.toFixed(0).padStart(5)} мс  ` +
+      `p50 ${pct(0.5)} мс  p99 ${pct(0.99)} мс  max ${pct(1)} мс  (запросов ${times.length}, куча ${heap} МБ)`,
+  );
+}
+
+const shipped = await loadArticlesFromDir(DEFAULT_KB_DIR);
+const queries = [
+  ...(await readQueries(`${DEFAULT_KB_DIR}/eval/queries.tsv`)),
+  ...(await readQueries(`${DEFAULT_KB_DIR}/eval/queries.holdout.tsv`)),
+].map((q) => q.query);
+measure("поставляемая база", shipped, queries, 5);
+measure("сгенерированная база", [...shipped, ...generateArticles(shipped, 10_000)], queries, 2);
