@@ -35,6 +35,8 @@ const DISTRICT_NAMES: Record<string, string> = {
 export function checkDirectory(parsed: ParsedDirectory, regions: RegionIndex): Problem[] {
   const problems: Problem[] = [...parsed.problems];
   const ids = new Map<string, number>();
+  // An unreadable schedule is reported once, not again as «hours unknown».
+  const badSchedule = new Set(parsed.problems.filter((p) => p.field === "schedule").map((p) => p.entry));
   parsed.lines.forEach((line, i) => {
     const pos = parsed.positions[i]!;
     const at = (field: string) => pos.fields[field] ?? pos.line;
@@ -47,7 +49,7 @@ export function checkDirectory(parsed: ParsedDirectory, regions: RegionIndex): P
       if (first !== undefined) report("error", "duplicate_id", "id", `id «${line.id}» уже занят строкой ${first}`);
       else ids.set(line.id, pos.line);
     }
-    checkLine(line, ids, regions, report);
+    checkLine(line, regions, report, badSchedule.has(line.id));
     if (!line.published) {
       if (!line.unpublishedReason?.trim())
         problems.push({
@@ -73,7 +75,7 @@ export function checkDirectory(parsed: ParsedDirectory, regions: RegionIndex): P
 
 type Report = (severity: Problem["severity"], code: string, field: string, message: string) => void;
 
-function checkLine(line: DirectoryLine, _ids: Map<string, number>, regions: RegionIndex, report: Report): void {
+function checkLine(line: DirectoryLine, regions: RegionIndex, report: Report, badSchedule: boolean): void {
   if (line.kind && !KINDS.includes(line.kind as LineKind))
     report("error", "field_invalid", "kind", `вид линии «${line.kind}» не из: ${KINDS.join(", ")}`);
   if (line.role && !ROLES.includes(line.role as LineRole))
@@ -108,7 +110,7 @@ function checkLine(line: DirectoryLine, _ids: Map<string, number>, regions: Regi
     else if (line.abroad && info.russian && /^\s*8/.test(line.number))
       report("warning", "abroad_domestic_format", "number", `номер для звонков из-за рубежа записан через 8: из-за границы набирают +7`);
   }
-  if (line.schedule.kind === "unknown" && line.published)
+  if (line.schedule.kind === "unknown" && line.published && !badSchedule)
     report("warning", "schedule_unknown", "schedule", "часы работы не указаны: справочник не скажет, открыта ли линия");
   if (line.schedule.kind === "periods")
     for (const [a, b] of overlappingPeriods(line.schedule.periods))
@@ -139,6 +141,7 @@ function servedRegions(line: DirectoryLine, regions: RegionIndex, report: Report
 
 function checkAreaCode(line: DirectoryLine, code: string, served: Set<string>, index: RegionIndex, report: Report): void {
   const listed = index.regions.filter((r) => served.has(r.name));
+  if (listed.length === 0) return; // the unknown region is reported already
   if (listed.some((r) => r.abc.includes(code))) return;
   const known = listed.filter((r) => r.abc.length > 0);
   if (known.length === 0) {
