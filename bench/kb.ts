@@ -1,9 +1,9 @@
 // Knowledge-base search latency: p50/p99 per query on the shipped base and on a generated base of
 // 10,000 articles (words drawn from the shipped articles plus made-up words, so the vocabulary grows too).
 import { performance } from "node:perf_hooks";
-import { type Article, createSearchIndex, loadArticlesFromDir, plainText } from "../src/knowledge/index.ts";
 import { DEFAULT_KB_DIR } from "../src/knowledge/cli.ts";
 import { readQueries } from "../src/knowledge/evaluation.ts";
+import { type Article, createSearchIndex, loadArticlesFromDir, plainText } from "../src/knowledge/index.ts";
 import { tokenize } from "../src/text/index.ts";
 
 function rng(seed: number) {
@@ -20,14 +20,34 @@ function rng(seed: number) {
 export function generateArticles(shipped: Article[], count: number, seed = 42): Article[] {
   const random = rng(seed);
   const words = shipped.flatMap((a) => tokenize(`${a.title} ${a.summary} ${plainText(a.body)}`));
-  const syllables = ["ка", "ро", "ми", "ст", "на", "ле", "ви", "др", "пу", "зо", "те", "ль", "ща", "бы", "гр", "ян"];
+  const syllables = [
+    "ка",
+    "ро",
+    "ми",
+    "ст",
+    "на",
+    "ле",
+    "ви",
+    "др",
+    "пу",
+    "зо",
+    "те",
+    "ль",
+    "ща",
+    "бы",
+    "гр",
+    "ян",
+  ];
   const madeUp = Array.from({ length: 40_000 }, () => {
     let w = "";
     const n = 2 + Math.floor(random() * 3);
     for (let i = 0; i < n; i++) w += syllables[Math.floor(random() * syllables.length)];
     return w;
   });
-  const word = () => (random() < 0.8 ? words[Math.floor(random() * words.length)] : madeUp[Math.floor(random() * madeUp.length)]) as string;
+  const word = () =>
+    (random() < 0.8
+      ? words[Math.floor(random() * words.length)]
+      : madeUp[Math.floor(random() * madeUp.length)]) as string;
   const sentence = (n: number) => Array.from({ length: n }, word).join(" ");
   const template = shipped[0] as Article;
   return Array.from({ length: count }, (_, i) => ({
@@ -55,7 +75,8 @@ function measure(label: string, articles: Article[], queries: string[], rounds: 
     }
   }
   times.sort((a, b) => a - b);
-  const pct = (p: number) => (times[Math.min(times.length - 1, Math.floor(p * times.length))] as number).toFixed(2);
+  const pct = (p: number) =>
+    (times[Math.min(times.length - 1, Math.floor(p * times.length))] as number).toFixed(2);
   const heap = (process.memoryUsage().heapUsed / 2 ** 20).toFixed(0);
   console.log(
     `${label.padEnd(28)} статей ${String(articles.length).padStart(6)}  индекс ${build.toFixed(0).padStart(5)} мс  ` +

@@ -4,8 +4,15 @@ import { parse as parseYaml } from "yaml";
 import { KnowledgeError } from "./errors.ts";
 
 export const CATEGORIES = [
-  "access", "contacts", "application_status", "documents", "e_signature",
-  "technical", "business", "information", "complaint",
+  "access",
+  "contacts",
+  "application_status",
+  "documents",
+  "e_signature",
+  "technical",
+  "business",
+  "information",
+  "complaint",
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 export const AUDIENCES = ["citizen", "legal_entity", "entrepreneur"] as const;
@@ -33,15 +40,25 @@ const FRONT = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/;
 /** Parses one article: YAML front matter between `---` lines, then the Markdown body. */
 export function parseArticle(markdown: string, fallbackSlug?: string): Article {
   const m = FRONT.exec(markdown.replace(/^\uFEFF/, ""));
-  if (!m) throw new KnowledgeError("kb.front_matter_missing", `Статья ${fallbackSlug ?? ""}: нет заголовка YAML между строками «---».`);
+  if (!m)
+    throw new KnowledgeError(
+      "kb.front_matter_missing",
+      `Статья ${fallbackSlug ?? ""}: нет заголовка YAML между строками «---».`,
+    );
   let meta: unknown;
   try {
     meta = parseYaml(m[1] as string);
   } catch (e) {
-    throw new KnowledgeError("kb.front_matter_invalid", `Статья ${fallbackSlug ?? ""}: заголовок YAML не читается: ${(e as Error).message}`);
+    throw new KnowledgeError(
+      "kb.front_matter_invalid",
+      `Статья ${fallbackSlug ?? ""}: заголовок YAML не читается: ${(e as Error).message}`,
+    );
   }
   if (typeof meta !== "object" || meta === null) {
-    throw new KnowledgeError("kb.front_matter_invalid", `Статья ${fallbackSlug ?? ""}: заголовок YAML должен быть словарём.`);
+    throw new KnowledgeError(
+      "kb.front_matter_invalid",
+      `Статья ${fallbackSlug ?? ""}: заголовок YAML должен быть словарём.`,
+    );
   }
   const f = meta as Record<string, unknown>;
   const slug = str(f, "slug", fallbackSlug);
@@ -50,7 +67,8 @@ export function parseArticle(markdown: string, fallbackSlug?: string): Article {
   const category = str(f, "category", undefined, where);
   if (!(CATEGORIES as readonly string[]).includes(category)) fail(where, "category", CATEGORIES.join(", "));
   const audience = list(f, "audience", where, [...AUDIENCES]);
-  for (const a of audience) if (!(AUDIENCES as readonly string[]).includes(a)) fail(where, "audience", AUDIENCES.join(", "));
+  for (const a of audience)
+    if (!(AUDIENCES as readonly string[]).includes(a)) fail(where, "audience", AUDIENCES.join(", "));
   const status = str(f, "status", "published", where);
   if (status !== "draft" && status !== "published") fail(where, "status", "draft или published");
   const visibility = str(f, "visibility", "public", where);
@@ -82,7 +100,8 @@ function str(f: Record<string, unknown>, key: string, dflt?: string, where = "С
 function list(f: Record<string, unknown>, key: string, where: string, dflt: string[]): string[] {
   const v = f[key];
   if (v === undefined || v === null) return dflt;
-  if (!Array.isArray(v) || v.some((x) => typeof x !== "string" && typeof x !== "number")) fail(where, key, "список строк");
+  if (!Array.isArray(v) || v.some((x) => typeof x !== "string" && typeof x !== "number"))
+    fail(where, key, "список строк");
   return v.map((x) => String(x).trim()).filter(Boolean);
 }
 
@@ -93,7 +112,8 @@ export async function loadArticlesFromDir(dir: string): Promise<Article[]> {
   const seen = new Set<string>();
   for (const name of names) {
     const article = parseArticle(await readFile(join(dir, name), "utf8"), basename(name, ".md"));
-    if (seen.has(article.slug)) throw new KnowledgeError("kb.duplicate_slug", `Статья ${article.slug} встречается дважды.`);
+    if (seen.has(article.slug))
+      throw new KnowledgeError("kb.duplicate_slug", `Статья ${article.slug} встречается дважды.`);
     seen.add(article.slug);
     articles.push(article);
   }

@@ -1,5 +1,14 @@
 // The knowledge base: articles as Markdown files and the in-memory Russian search over them.
-export { type Article, type Audience, type Category, AUDIENCES, CATEGORIES, loadArticlesFromDir, parseArticle, plainText } from "./article.ts";
+export {
+  type Article,
+  AUDIENCES,
+  type Audience,
+  CATEGORIES,
+  type Category,
+  loadArticlesFromDir,
+  parseArticle,
+  plainText,
+} from "./article.ts";
 export { KnowledgeError, type KnowledgeErrorCode } from "./errors.ts";
 export { createSearchIndex, type SearchHit, type SearchIndex, type SearchOptions } from "./search-index.ts";
 export { MARK_CLOSE, MARK_OPEN } from "./snippet.ts";

@@ -1,4 +1,12 @@
-import { analyze, FuzzyVocabulary, toLatinLayout, tokenize, toCyrillicLayout, transliterate } from "../text/index.ts";
+import {
+  analyze,
+  FuzzyVocabulary,
+  normalize,
+  toCyrillicLayout,
+  tokenize,
+  toLatinLayout,
+  transliterate,
+} from "../text/index.ts";
 import { type Article, plainText } from "./article.ts";
 import { ConceptMatcher, contentStems } from "./concepts.ts";
 import { makeSnippet } from "./snippet.ts";
@@ -27,42 +35,79 @@ export interface SearchIndex {
 }
 
 // BM25F: a word in the title counts three times a word in the body; tags and synonyms twice.
-const FIELDS = [
+const DEFAULT_FIELDS = [
   { weight: 3.0, b: 0.3 }, // title
   { weight: 2.0, b: 0.5 }, // summary
   { weight: 2.0, b: 0.3 }, // tags and synonyms
   { weight: 1.0, b: 0.75 }, // body
 ] as const;
-const K1 = 1.2;
+const DEFAULT_K1 = 1.2;
 // A word recognised only through a typo is worth less than one typed right.
 const TYPO_WEIGHT = [1, 0.8, 0.6];
 const MAX_QUERY_CHARS = 4000;
+
+function has(p: Postings | undefined, doc: number): boolean {
+  if (!p) return false;
+  let lo = 0;
+  let hi = p.docs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const d = p.docs[mid] as number;
+    if (d === doc) return true;
+    if (d < doc) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
 
 interface Doc {
   article: Article;
   text: string;
 }
-interface Posting {
-  doc: number;
-  tf: number;
+interface Postings {
+  docs: Int32Array;
+  /** idf × saturated term weight, per document. */
+  sat: Float64Array;
 }
 interface Alt {
   term: string;
   weight: number;
 }
 
-export function createSearchIndex(articles: readonly Article[], synonyms: SynonymGroup[] = DEFAULT_SYNONYMS): SearchIndex {
-  const concepts = new ConceptMatcher(synonyms);
+export interface IndexOptions {
+  synonyms?: SynonymGroup[];
+  /** Weights of title, summary, tags+synonyms and body. */
+  fieldWeights?: readonly [number, number, number, number];
+  k1?: number;
+}
+
+export function createSearchIndex(articles: readonly Article[], options: IndexOptions = {}): SearchIndex {
+  const concepts = new ConceptMatcher(options.synonyms ?? DEFAULT_SYNONYMS);
+  const K1 = options.k1 ?? DEFAULT_K1;
+  const FIELDS = DEFAULT_FIELDS.map((f, i) => ({ b: f.b, weight: options.fieldWeights?.[i] ?? f.weight }));
   const docs: Doc[] = [];
   const fieldTf: Map<string, number>[][] = [];
   const lengths: number[][] = [];
   const vocabulary = new FuzzyVocabulary();
   const stemOfWord = new Map<string, string>();
 
+  // «Смотрите статью «Как восстановить пароль»» is a pointer to another article, not this one's topic:
+  // quoted titles are shown in snippets but not indexed.
+  const titles = new Set(articles.map((a) => normalize(a.title)));
+  const withoutReferences = (text: string) =>
+    text.replace(/«([^«»]*(?:«[^«»]*»[^«»]*)*)»/g, (quote, inner: string) =>
+      titles.has(normalize(inner)) ? " " : quote,
+    );
+
   for (const article of articles) {
     const text = plainText(article.body);
     docs.push({ article, text });
-    const fields = [article.title, article.summary, [...article.tags, ...article.synonyms].join(". "), text];
+    const fields = [
+      article.title,
+      article.summary,
+      [...article.tags, ...article.synonyms].join(". "),
+      withoutReferences(text),
+    ];
     const tfs: Map<string, number>[] = [];
     const lens: number[] = [];
     for (const field of fields) {
@@ -81,9 +126,12 @@ export function createSearchIndex(articles: readonly Article[], synonyms: Synony
     lengths.push(lens);
   }
 
-  const avg = FIELDS.map((_, f) => Math.max(1, lengths.reduce((s, l) => s + (l[f] as number), 0) / Math.max(1, docs.length)));
-  // Per posting, the field-weighted, length-normalised term frequency; scoring then needs one lookup per term.
-  const postings = new Map<string, Posting[]>();
+  const avg = FIELDS.map((_, f) =>
+    Math.max(1, lengths.reduce((s, l) => s + (l[f] as number), 0) / Math.max(1, docs.length)),
+  );
+  // Per term, its documents in order and each one's saturated BM25F weight: scoring is then one
+  // multiply-add per posting, on typed arrays, with no allocation.
+  const collected = new Map<string, { docs: number[]; sat: number[] }>();
   fieldTf.forEach((tfs, doc) => {
     const terms = new Set<string>();
     for (const tf of tfs) for (const t of tf.keys()) terms.add(t);
@@ -91,15 +139,33 @@ export function createSearchIndex(articles: readonly Article[], synonyms: Synony
       let w = 0;
       FIELDS.forEach((field, f) => {
         const tf = tfs[f]?.get(term) ?? 0;
-        if (tf > 0) w += (field.weight * tf) / (1 - field.b + (field.b * (lengths[doc]?.[f] ?? 0)) / (avg[f] as number));
+        if (tf > 0)
+          w +=
+            (field.weight * tf) / (1 - field.b + (field.b * (lengths[doc]?.[f] ?? 0)) / (avg[f] as number));
       });
-      const list = postings.get(term) ?? [];
-      list.push({ doc, tf: w });
-      postings.set(term, list);
+      const list = collected.get(term) ?? { docs: [], sat: [] };
+      list.docs.push(doc);
+      list.sat.push((w * (K1 + 1)) / (w + K1));
+      collected.set(term, list);
     }
   });
-  const idf = new Map<string, number>();
-  for (const [term, list] of postings) idf.set(term, Math.log(1 + (docs.length - list.length + 0.5) / (list.length + 0.5)));
+  const postings = new Map<string, Postings>();
+  for (const [term, list] of collected) {
+    const idf = Math.log(1 + (docs.length - list.docs.length + 0.5) / (list.docs.length + 0.5));
+    postings.set(term, {
+      docs: Int32Array.from(list.docs),
+      sat: Float64Array.from(list.sat, (x) => x * idf),
+    });
+  }
+  collected.clear();
+  fieldTf.length = 0;
+
+  // Scratch space reused by every search (search is synchronous, so calls never overlap).
+  const total = new Float64Array(docs.length);
+  const totalStamp = new Int32Array(docs.length);
+  const slotBest = new Float64Array(docs.length);
+  const slotStamp = new Int32Array(docs.length);
+  let stamp = 0;
 
   const known = (s: string) => postings.has(s);
 
@@ -147,48 +213,84 @@ export function createSearchIndex(articles: readonly Article[], synonyms: Synony
   function search(query: string, options: SearchOptions = {}): SearchHit[] {
     const limit = Math.max(1, Math.min(options.limit ?? 10, 100));
     const slots = parseQuery(query);
-    const scores = new Map<number, number>();
-    const matched = new Map<number, Set<string>>();
+    const scoreGen = ++stamp;
+    const touched: number[] = [];
+    const add = (doc: number, s: number) => {
+      if (totalStamp[doc] !== scoreGen) {
+        totalStamp[doc] = scoreGen;
+        total[doc] = 0;
+        touched.push(doc);
+      }
+      total[doc] = (total[doc] as number) + s;
+    };
     for (const alts of slots) {
+      if (alts.length === 1) {
+        const { term, weight } = alts[0] as Alt;
+        const p = postings.get(term);
+        if (p)
+          for (let i = 0; i < p.docs.length; i++) add(p.docs[i] as number, weight * (p.sat[i] as number));
+        continue;
+      }
       // A word read several ways counts once per document: its best reading.
-      const best = new Map<number, { score: number; term: string }>();
+      const gen = ++stamp;
+      const slotDocs: number[] = [];
       for (const { term, weight } of alts) {
-        const termIdf = idf.get(term) ?? 0;
-        for (const p of postings.get(term) ?? []) {
-          const s = (weight * termIdf * p.tf * (K1 + 1)) / (p.tf + K1);
-          const prev = best.get(p.doc);
-          if (!prev || s > prev.score) best.set(p.doc, { score: s, term });
+        const p = postings.get(term);
+        if (!p) continue;
+        for (let i = 0; i < p.docs.length; i++) {
+          const doc = p.docs[i] as number;
+          const s = weight * (p.sat[i] as number);
+          if (slotStamp[doc] !== gen) {
+            slotStamp[doc] = gen;
+            slotBest[doc] = s;
+            slotDocs.push(doc);
+          } else if (s > (slotBest[doc] as number)) slotBest[doc] = s;
         }
       }
-      for (const [doc, { score, term }] of best) {
-        scores.set(doc, (scores.get(doc) ?? 0) + score);
-        const set = matched.get(doc) ?? new Set<string>();
-        set.add(term);
-        matched.set(doc, set);
-      }
+      for (const doc of slotDocs) add(doc, slotBest[doc] as number);
     }
-    const visible = [...scores]
-      .filter(([doc]) => {
-        const a = (docs[doc] as Doc).article;
-        return (options.includeDrafts || a.status === "published") && (options.includeInternal || a.visibility === "public");
-      })
-      .sort((x, y) => y[1] - x[1] || (docs[x[0]] as Doc).article.slug.localeCompare((docs[y[0]] as Doc).article.slug))
-      .slice(0, limit);
-    return visible.map(([doc, score]) => {
+
+    // Top `limit` among the visible documents, kept sorted by insertion: limit is small.
+    const top: number[] = [];
+    const better = (a: number, b: number) =>
+      (total[a] as number) > (total[b] as number) ||
+      (total[a] === total[b] && (docs[a] as Doc).article.slug < (docs[b] as Doc).article.slug);
+    for (const doc of touched) {
+      if (top.length === limit && !better(doc, top[limit - 1] as number)) continue;
+      const a = (docs[doc] as Doc).article;
+      if (
+        !(options.includeDrafts || a.status === "published") ||
+        !(options.includeInternal || a.visibility === "public")
+      )
+        continue;
+      let i = top.length;
+      while (i > 0 && better(doc, top[i - 1] as number)) i--;
+      top.splice(i, 0, doc);
+      if (top.length > limit) top.pop();
+    }
+
+    return top.map((doc) => {
       const { article, text } = docs[doc] as Doc;
-      const highlight = new Set<string>();
-      for (const term of matched.get(doc) ?? []) {
-        if (term.startsWith("~")) for (const s of concepts.stemsOf.get(term) ?? []) highlight.add(s);
-        else highlight.add(term);
-      }
       return {
         slug: article.slug,
         title: article.title,
-        score: Math.round(score * 1000) / 1000,
-        snippet: makeSnippet(article.summary, text, highlight),
+        score: Math.round((total[doc] as number) * 1000) / 1000,
+        snippet: makeSnippet(article.summary, text, highlightStems(slots, doc)),
         category: article.category,
       };
     });
+  }
+
+  // The stems to mark in a document's snippet: per query word, its best reading that the document has.
+  function highlightStems(slots: Alt[][], doc: number): Set<string> {
+    const out = new Set<string>();
+    for (const alts of slots) {
+      const hit = alts.find((a) => has(postings.get(a.term), doc));
+      if (!hit) continue;
+      if (hit.term.startsWith("~")) for (const s of concepts.stemsOf.get(hit.term) ?? []) out.add(s);
+      else out.add(hit.term);
+    }
+    return out;
   }
 
   return { search, size: docs.length };

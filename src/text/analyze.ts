@@ -30,7 +30,9 @@ export function analyze(text: string, isKnownStem?: (stem: string) => boolean): 
 function readChunk(chunk: string, isKnownStem?: (stem: string) => boolean): Term[] {
   const typed = tokenize(chunk).map((token): Term => ({ token, stem: stem(token), via: "typed" }));
   if (!/[a-z]/i.test(chunk) || /[а-яё]/i.test(chunk)) return typed;
-  const known = (terms: Term[]) => terms.length > 0 && terms.every((t) => isKnownStem?.(t.stem) ?? false);
+  // A stop word is a real word too: «ne» is «не», not the layout-typed «ту».
+  const known = (terms: Term[]) =>
+    terms.length > 0 && terms.every((t) => isStopWord(t.token) || (isKnownStem?.(t.stem) ?? false));
   if (isKnownStem && known(typed)) return typed;
 
   const core = chunk.replace(/[.,!?:;"]+$/, "");
@@ -44,9 +46,12 @@ function readChunk(chunk: string, isKnownStem?: (stem: string) => boolean): Term
       return { token, stem: stem(token), via: "translit" };
     });
 
+  // Vowel-poor chunks are tried as layout first, the rest as transliteration first.
+  const layoutFirst = looksLikeWrongLayout(core);
   if (isKnownStem) {
-    for (const terms of [...layouts, translit]) if (known(terms)) return terms;
+    const order = layoutFirst ? [...layouts, translit] : [translit, ...layouts];
+    for (const terms of order) if (known(terms)) return terms;
   }
-  if (looksLikeWrongLayout(core)) return layouts[1] ?? typed;
+  if (layoutFirst) return layouts[1] ?? typed;
   return translit.length > 0 ? translit : typed;
 }
