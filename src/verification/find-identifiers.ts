@@ -69,11 +69,12 @@ export function findIdentifiers(text: string): FoundIdentifier[] {
   let i = 0;
   while (i < gs.length) {
     const first = gs[i] as Group;
-    if (first.start > 0 && /[\d\p{L}]/u.test(text[first.start - 1] as string)) {
+    const label = labelBefore(text, first.start);
+    // Digits glued to a word («А123», «10мб») are not an identifier, unless the word is its label («ИНН7751891603»).
+    if (!label && first.start > 0 && /[\d\p{L}]/u.test(text[first.start - 1] as string)) {
       i++;
       continue;
     }
-    const label = labelBefore(text, first.start);
     // Extend over following groups joined by a single space, longest valid candidate wins.
     let best: { j: number; check: IdentifierCheck } | null = null;
     let fallback: { j: number; check: IdentifierCheck } | null = null;

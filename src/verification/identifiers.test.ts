@@ -223,6 +223,9 @@ describe("findIdentifiers", () => {
       label: "ogrnip",
       valid: true,
     });
+    expect(findIdentifiers("ИНН7751891603")[0]).toMatchObject({ kind: "inn_legal", valid: true, start: 3 });
+    expect(findIdentifiers("инн: 7751891603")[0]).toMatchObject({ kind: "inn_legal", label: "inn" });
+    expect(findIdentifiers("код A7751891603")).toEqual([]);
   });
 
   it("reports a labelled number with a wrong checksum, ignores unlabelled noise", () => {
