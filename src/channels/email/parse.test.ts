@@ -95,6 +95,16 @@ describe("attachments", () => {
     expect(m.flags).toContain("attachment_type_mismatch");
   });
 
+  it("joins a long windows-1251 name split into RFC 2231 continuations", async () => {
+    const m = await parse("rfc2231-continuations-win1251.eml");
+    expect(m.from.name).toBe("ООО «Альфа»");
+    expect(m.text).toBe("Направляем выписку.");
+    expect(m.categoryFromSubject).toBe("business");
+    expect(m.attachments.map((a) => [a.filename, a.contentType])).toEqual([
+      ["Выписка из ЕГРЮЛ для подтверждения полномочий представителя.pdf", "application/pdf"],
+    ]);
+  });
+
   it("keeps an executable but marks it not downloadable, whatever its name claims", async () => {
     const m = await parse("bad-executable.eml");
     expect(m.text).toBe("См. вложение.");
@@ -161,6 +171,15 @@ describe("bad input", () => {
     expect(empty.flags).toEqual(expect.arrayContaining(["missing_from", "missing_message_id", "empty_body"]));
     const headerOnly = await parseMessage(Buffer.from("From: a@b.ru\r\nSubject: x\r\n\r\n"));
     expect(headerOnly.flags).toEqual(expect.arrayContaining(["empty_body", "missing_message_id"]));
+  });
+
+  it("says that an encrypted letter cannot be read", async () => {
+    const smime = Buffer.from(
+      'From: a@b.ru\r\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data; name="smime.p7m"\r\n' +
+        "Content-Transfer-Encoding: base64\r\n\r\nMIAGCSqGSIb3DQEHA6CAMIACAQAxggE=\r\n",
+    );
+    expect((await parseMessage(smime)).flags).toContain("encrypted");
+    expect((await parseMessage(read("utf8-qp-reply.eml"))).flags).not.toContain("encrypted");
   });
 
   it("derives a stable Message-ID for a letter without one, so a redelivery deduplicates", async () => {

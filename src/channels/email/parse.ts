@@ -49,7 +49,8 @@ export type MessageFlag =
   | "attachment_executable"
   | "attachment_archive"
   | "attachment_type_mismatch"
-  | "auto_reply";
+  | "auto_reply"
+  | "encrypted";
 
 export type ParseOptions = {
   /** Our support addresses: a letter from them is our own echo (a loop). */
@@ -88,6 +89,12 @@ export async function parseMessage(input: Buffer, options: ParseOptions = {}): P
   }
 
   const headers = headerBag(parsed);
+  // S/MIME or PGP encryption: we hold no keys, so the operator sees that the text is unreadable and why.
+  if (
+    /^\s*(?:application\/(?:x-)?pkcs7-mime|multipart\/encrypted)/i.test(headers["content-type"]?.[0] ?? "")
+  ) {
+    flags.add("encrypted");
+  }
   const from = firstAddress(parsed?.from);
   if (!from.address) {
     const envelope = (options.envelopeFrom ?? "").trim().toLowerCase();

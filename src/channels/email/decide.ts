@@ -1,0 +1,69 @@
+// What the registry should do with one parsed letter: open a request, add to an existing one, or only
+// keep it. Pure rules with the look-ups injected, so the registry's wiring stays a few lines and every
+// rule is tested here without a database.
+import type { SenderRateLimiter } from "./autoreply.ts";
+import type { InboundMessage } from "./parse.ts";
+import { requestNumberFromMessageIds } from "./threading.ts";
+
+export type ThreadSource = "message_id" | "known_message_id" | "subject" | "address";
+
+export type InboundDecision =
+  /** A letter about an existing request: add it as a public message (and reopen, if the registry does). */
+  | { kind: "reply"; requestNumber: string; via: ThreadSource; automatic: boolean }
+  /** A new request. `acknowledge` says whether to send the automatic letter with number and deadline. */
+  | { kind: "new"; acknowledge: boolean; noAcknowledgementBecause?: "no_sender" | "rate_limited" }
+  /** Keep the raw letter for the record, open nothing: machines and our own echoes. */
+  | { kind: "keep_only"; reason: string };
+
+export type DecideOptions = {
+  /** Our domain, as used by makeMessageId. */
+  domain: string;
+  isValidNumber: (number: string) => boolean;
+  /** Finds the request that already holds one of these Message-IDs (the citizen's earlier letters). */
+  findByMessageId?: (ids: string[]) => Promise<string | undefined>;
+  /** Whether that request exists; a number a citizen typed may be mistyped yet pass the check digit. */
+  requestExists?: (number: string) => Promise<boolean>;
+  /** Bounds automatic acknowledgements per sender. */
+  acknowledgements?: SenderRateLimiter;
+};
+
+export async function decideInbound(
+  message: InboundMessage,
+  options: DecideOptions,
+): Promise<InboundDecision> {
+  const thread = await findThread(message, options);
+  if (thread) return { kind: "reply", ...thread, automatic: message.autoReply };
+  if (message.autoReply) return { kind: "keep_only", reason: message.autoReplyReason ?? "automatic letter" };
+  if (!message.from.address)
+    return { kind: "new", acknowledge: false, noAcknowledgementBecause: "no_sender" };
+  if (options.acknowledgements && !options.acknowledgements.allow(message.from.address)) {
+    return { kind: "new", acknowledge: false, noAcknowledgementBecause: "rate_limited" };
+  }
+  return { kind: "new", acknowledge: true };
+}
+
+async function findThread(
+  message: InboundMessage,
+  options: DecideOptions,
+): Promise<{ requestNumber: string; via: ThreadSource } | undefined> {
+  const ids = [...message.references, ...(message.inReplyTo ? [message.inReplyTo] : [])];
+  const exists = options.requestExists ?? (async () => true);
+
+  // Our own Message-IDs are the strongest evidence: the citizen's client copied them, not the citizen.
+  const fromIds = requestNumberFromMessageIds(ids, options.domain, options.isValidNumber);
+  if (fromIds && (await exists(fromIds))) return { requestNumber: fromIds, via: "message_id" };
+  if (ids.length && options.findByMessageId) {
+    const known = await options.findByMessageId(ids);
+    if (known) return { requestNumber: known, via: "known_message_id" };
+  }
+  const fromSubject = message.requestNumberFromSubject;
+  if (fromSubject && options.isValidNumber(fromSubject) && (await exists(fromSubject))) {
+    return { requestNumber: fromSubject, via: "subject" };
+  }
+  for (const address of message.to) {
+    const plus = /^[^+@]+\+(\d{6,12})@/.exec(address)?.[1];
+    if (plus && options.isValidNumber(plus) && (await exists(plus)))
+      return { requestNumber: plus, via: "address" };
+  }
+  return undefined;
+}
