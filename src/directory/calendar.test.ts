@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { addDays, buildCalendar, dayStatus, isIsoDate, isWorkingDay, parseCalendarYear, weekdayOf } from "./calendar.ts";
+import {
+  addDays,
+  buildCalendar,
+  dayStatus,
+  isIsoDate,
+  isWorkingDay,
+  parseCalendarYear,
+  weekdayOf,
+} from "./calendar.ts";
 import { calendarFromXml, calendarYearToYaml } from "./calendar-xml.ts";
 import { loadCalendar } from "./load.ts";
 
@@ -20,7 +28,11 @@ describe("the shipped production calendar", () => {
   });
   it("has the official count of working days: 247 in each of 2025, 2026 and 2027", async () => {
     const cal = await loadCalendar();
-    for (const year of [2025, 2026, 2027]) expect(workingDaysIn(year, (d) => isWorkingDay(cal, d)), String(year)).toBe(247);
+    for (const year of [2025, 2026, 2027])
+      expect(
+        workingDaysIn(year, (d) => isWorkingDay(cal, d)),
+        String(year),
+      ).toBe(247);
   });
   it("knows the transfers of 2025: 8 May and 13 June off, Saturday 1 November working", async () => {
     const cal = await loadCalendar();
@@ -58,8 +70,12 @@ describe("date helpers", () => {
 
 describe("calendar data validation", () => {
   it("rejects a date from another year, an unknown type and a missing source", () => {
-    expect(() => parseCalendarYear({ year: 2026, source: "x", days: [{ date: "2025-01-01", type: "holiday" }] })).toThrow(/2026/);
-    expect(() => parseCalendarYear({ year: 2026, source: "x", days: [{ date: "2026-01-01", type: "party" }] })).toThrow(/party/);
+    expect(() =>
+      parseCalendarYear({ year: 2026, source: "x", days: [{ date: "2025-01-01", type: "holiday" }] }),
+    ).toThrow(/2026/);
+    expect(() =>
+      parseCalendarYear({ year: 2026, source: "x", days: [{ date: "2026-01-01", type: "party" }] }),
+    ).toThrow(/party/);
     expect(() => parseCalendarYear({ year: 2026, days: [] })).toThrow(/source/);
   });
 });
@@ -106,6 +122,8 @@ describe("import from the xmlcalendar format", () => {
   });
   it("refuses what is not a calendar", () => {
     expect(() => calendarFromXml("<html></html>")).toThrow(/calendar/);
-    expect(() => calendarFromXml('<calendar year="2027"><days><day d="01.01" t="9"/></days></calendar>')).toThrow(/t="9"/);
+    expect(() =>
+      calendarFromXml('<calendar year="2027"><days><day d="01.01" t="9"/></days></calendar>'),
+    ).toThrow(/t="9"/);
   });
 });

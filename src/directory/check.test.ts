@@ -45,28 +45,102 @@ describe("each checker code on a hand-made bad file", () => {
     ["field_invalid (kind)", [{ ...base, kind: "galactic" }], "error:field_invalid"],
     ["field_invalid (abroad)", [{ ...base, abroad: "yes" }], "error:field_invalid"],
     ["field_unknown", [{ ...base, shedule: "always" }], "warning:field_unknown"],
-    ["duplicate_id", [base, { ...base, number: "+7 4732 22‑33‑45", e164: "+74732223345" }], "error:duplicate_id"],
+    [
+      "duplicate_id",
+      [base, { ...base, number: "+7 4732 22‑33‑45", e164: "+74732223345" }],
+      "error:duplicate_id",
+    ],
     ["number_bad_characters", [{ ...base, number: "+7 4732 22-ЗЗ-44" }], "error:number_bad_characters"],
-    ["number_invalid (too few digits)", [{ ...base, region: "Республика Дагестан", number: "+7 872 33‑44‑55", e164: "+7872334455" }], "error:number_invalid"],
+    [
+      "number_invalid (too few digits)",
+      [{ ...base, region: "Республика Дагестан", number: "+7 872 33‑44‑55", e164: "+7872334455" }],
+      "error:number_invalid",
+    ],
     ["number_format", [{ ...base, number: "+7 4732 22‑33 44" }], "warning:number_format"],
-    ["tollfree_international_format", [{ ...base, kind: "federal", region: undefined, number: "+7 (800) 555‑55‑55", e164: "+78005555555" }], "warning:tollfree_international_format"],
+    [
+      "tollfree_international_format",
+      [{ ...base, kind: "federal", region: undefined, number: "+7 (800) 555‑55‑55", e164: "+78005555555" }],
+      "warning:tollfree_international_format",
+    ],
     ["e164_mismatch", [{ ...base, e164: "+74732223345" }], "error:e164_mismatch"],
     ["e164 that is not E.164", [{ ...base, e164: "8-473-222" }], "error:e164_mismatch"],
-    ["area_code_region_mismatch", [{ ...base, region: "Алтайский край", number: "+7 388 222‑33‑44", e164: "+73882223344" }], "error:area_code_region_mismatch"],
-    ["area_code_region_mismatch (district)", [{ ...base, region: undefined, districts: ["siberia", "far_east"], number: "8‑843‑555‑11‑11", e164: "+78435551111" }], "error:area_code_region_mismatch"],
+    [
+      "area_code_region_mismatch",
+      [{ ...base, region: "Алтайский край", number: "+7 388 222‑33‑44", e164: "+73882223344" }],
+      "error:area_code_region_mismatch",
+    ],
+    [
+      "area_code_region_mismatch (district)",
+      [
+        {
+          ...base,
+          region: undefined,
+          districts: ["siberia", "far_east"],
+          number: "8‑843‑555‑11‑11",
+          e164: "+78435551111",
+        },
+      ],
+      "error:area_code_region_mismatch",
+    ],
     ["region_unknown", [{ ...base, region: "Атлантида" }], "error:region_unknown"],
     ["region_missing", [{ ...base, region: undefined }], "error:region_missing"],
     ["region_codes_unknown", [{ ...base, region: "Херсонская область" }], "warning:region_codes_unknown"],
     ["topic_unknown", [{ ...base, topics: ["access", "weather"] }], "error:topic_unknown"],
     ["audience_unknown", [{ ...base, audience: ["citizen", "alien"] }], "error:audience_unknown"],
     ["timezone_unknown", [{ ...base, timezone: "Europe/Voronezh" }], "error:timezone_unknown"],
-    ["schedule_invalid", [{ ...base, schedule: [{ days: "weekdays", from: "09:00", to: "18:00" }] }], "error:schedule_invalid"],
-    ["schedule_empty_period", [{ ...base, schedule: [{ days: "all", from: "20:00", to: "08:00" }] }], "error:schedule_empty_period"],
+    [
+      "schedule_invalid",
+      [{ ...base, schedule: [{ days: "weekdays", from: "09:00", to: "18:00" }] }],
+      "error:schedule_invalid",
+    ],
+    [
+      "schedule_empty_period",
+      [{ ...base, schedule: [{ days: "all", from: "20:00", to: "08:00" }] }],
+      "error:schedule_empty_period",
+    ],
     ["schedule_empty_period (no periods)", [{ ...base, schedule: [] }], "error:schedule_empty_period"],
-    ["schedule_overlap", [{ ...base, schedule: [{ days: "working", from: "09:00", to: "18:00" }, { days: "all", from: "17:00", to: "20:00" }] }], "error:schedule_overlap"],
+    [
+      "schedule_overlap",
+      [
+        {
+          ...base,
+          schedule: [
+            { days: "working", from: "09:00", to: "18:00" },
+            { days: "all", from: "17:00", to: "20:00" },
+          ],
+        },
+      ],
+      "error:schedule_overlap",
+    ],
     ["schedule_unknown", [{ ...base, schedule: "unknown" }], "warning:schedule_unknown"],
-    ["tollfree_abroad", [{ ...base, kind: "international", region: undefined, number: "8‑800‑555‑35‑35", e164: "+78005553535", abroad: true }], "error:tollfree_abroad"],
-    ["abroad_domestic_format", [{ ...base, kind: "international", region: undefined, number: "8‑495‑777‑00‑00", e164: "+74957770000", abroad: true }], "warning:abroad_domestic_format"],
+    [
+      "tollfree_abroad",
+      [
+        {
+          ...base,
+          kind: "international",
+          region: undefined,
+          number: "8‑800‑555‑35‑35",
+          e164: "+78005553535",
+          abroad: true,
+        },
+      ],
+      "error:tollfree_abroad",
+    ],
+    [
+      "abroad_domestic_format",
+      [
+        {
+          ...base,
+          kind: "international",
+          region: undefined,
+          number: "8‑495‑777‑00‑00",
+          e164: "+74957770000",
+          abroad: true,
+        },
+      ],
+      "warning:abroad_domestic_format",
+    ],
     ["backs_missing", [{ ...base, role: "reserve" }], "warning:backs_missing"],
     ["backs_unknown", [{ ...base, role: "reserve", backs: "nowhere" }], "error:backs_unknown"],
     ["unpublished_without_reason", [{ ...base, published: false }], "error:unpublished_without_reason"],
@@ -76,7 +150,14 @@ describe("each checker code on a hand-made bad file", () => {
 
   it("schedule_conflict: one number with two different schedules", () => {
     const problems = check(
-      { ...base, id: "legal", kind: "business", region: undefined, number: "8‑800‑555‑22‑22", e164: "+78005552222" },
+      {
+        ...base,
+        id: "legal",
+        kind: "business",
+        region: undefined,
+        number: "8‑800‑555‑22‑22",
+        e164: "+78005552222",
+      },
       {
         ...base,
         id: "status",
@@ -101,20 +182,30 @@ describe("each checker code on a hand-made bad file", () => {
     expect(hasErrors(problems)).toBe(true);
   });
   it("field_missing: a file without lines", () => {
-    expect(codes(checkDirectory(parseDirectoryText("version: 1\n"), regions))).toEqual(["error:field_missing"]);
+    expect(codes(checkDirectory(parseDirectoryText("version: 1\n"), regions))).toEqual([
+      "error:field_missing",
+    ]);
   });
 });
 
 describe("problem locations and withdrawn lines", () => {
   it("points at the file line of the field concerned", () => {
     const text = stringify({ version: 1, lines: [base, { ...base, id: "b", topics: ["weather"] }] });
-    const problem = checkDirectory(parseDirectoryText(text), regions).find((p) => p.code === "topic_unknown")!;
+    const problem = checkDirectory(parseDirectoryText(text), regions).find(
+      (p) => p.code === "topic_unknown",
+    )!;
     const lineText = text.split("\n")[problem.line! - 1];
     expect(problem).toMatchObject({ code: "topic_unknown", entry: "b", field: "topics" });
     expect(lineText).toMatch(/^\s+topics:/);
   });
   it("keeps the defects of an unpublished line as warnings", () => {
-    const withdrawn = { ...base, number: "+7 872 33‑44‑55", e164: "+7872334455", published: false, unpublishedReason: "неполный номер" };
+    const withdrawn = {
+      ...base,
+      number: "+7 872 33‑44‑55",
+      e164: "+7872334455",
+      published: false,
+      unpublishedReason: "неполный номер",
+    };
     expect(codes(check(withdrawn))).toEqual(["warning:number_invalid"]);
   });
 });

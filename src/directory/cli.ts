@@ -30,26 +30,38 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const unknown = command && command !== "help" && command !== "--help";
-  (unknown ? process.stderr : process.stdout).write(`${unknown ? `Неизвестная команда «${command}».\n` : ""}${USAGE}`);
+  (unknown ? process.stderr : process.stdout).write(
+    `${unknown ? `Неизвестная команда «${command}».\n` : ""}${USAGE}`,
+  );
   return unknown ? 2 : 0;
 }
 
 function errorCode(err: unknown): string {
   const code = (err as { code?: unknown })?.code;
   if (code === "ENOENT") return "file_not_found";
-  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") return "usage";
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE")
+    return "usage";
   return "failed";
 }
 
 async function check(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { json: { type: "boolean" } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { json: { type: "boolean" } },
+    allowPositionals: true,
+  });
   const file = positionals[0];
-  if (!file) throw Object.assign(new Error("не указан файл справочника"), { code: "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" });
+  if (!file)
+    throw Object.assign(new Error("не указан файл справочника"), {
+      code: "ERR_PARSE_ARGS_INVALID_OPTION_VALUE",
+    });
   const problems = checkDirectory(await loadDirectoryFile(file), await loadRegions());
   const errors = problems.filter((p) => p.severity === "error").length;
   const warnings = problems.length - errors;
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ file, ok: errors === 0, errors, warnings, problems }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ file, ok: errors === 0, errors, warnings, problems }, null, 2)}\n`,
+    );
   } else {
     for (const p of problems) process.stdout.write(`${formatProblem(file, p)}\n`);
     process.stdout.write(`${file}: ошибок ${errors}, предупреждений ${warnings}\n`);
@@ -81,12 +93,20 @@ async function recommendCommand(args: string[]): Promise<number> {
   const parsed = await loadDirectoryFile(values.file);
   const [regions, calendar] = await Promise.all([loadRegions(), loadCalendar()]);
   if (hasErrors(checkDirectory(parsed, regions)))
-    throw Object.assign(new Error("в справочнике есть ошибки: запустите otklik directory check"), { code: "directory_invalid" });
+    throw Object.assign(new Error("в справочнике есть ошибки: запустите otklik directory check"), {
+      code: "directory_invalid",
+    });
   const items = recommend(
     parsed.lines,
     calendar,
     regions,
-    { topic: values.topic, audience: values.audience, region: values.region, abroad: values.abroad, at: values.at },
+    {
+      topic: values.topic,
+      audience: values.audience,
+      region: values.region,
+      abroad: values.abroad,
+      at: values.at,
+    },
     { overloaded: new Set((values.overloaded ?? "").split(",").filter(Boolean)), now: new Date() },
   );
   if (values.json) {
@@ -102,9 +122,16 @@ async function recommendCommand(args: string[]): Promise<number> {
 }
 
 async function calendarImport(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { decree: { type: "string" } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { decree: { type: "string" } },
+    allowPositionals: true,
+  });
   const file = positionals[0];
-  if (!file) throw Object.assign(new Error("не указан XML-файл календаря"), { code: "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" });
+  if (!file)
+    throw Object.assign(new Error("не указан XML-файл календаря"), {
+      code: "ERR_PARSE_ARGS_INVALID_OPTION_VALUE",
+    });
   process.stdout.write(calendarYearToYaml(calendarFromXml(await readFile(file, "utf8"), values.decree)));
   return 0;
 }

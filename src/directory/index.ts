@@ -8,8 +8,8 @@ export {
   dayStatus,
   isShortDay,
   isWorkingDay,
-  parseCalendarYear,
   type ProductionCalendar,
+  parseCalendarYear,
 } from "./calendar.ts";
 export { calendarFromXml, calendarYearToYaml } from "./calendar-xml.ts";
 export { checkDirectory, hasErrors } from "./check.ts";
@@ -35,5 +35,5 @@ export {
   openState,
   workingMinutes,
 } from "./schedule.ts";
-export { type RecommendItem, RecommendAnswerSchema, RecommendItemSchema } from "./schema.ts";
+export { RecommendAnswerSchema, type RecommendItem, RecommendItemSchema } from "./schema.ts";
 export * from "./types.ts";

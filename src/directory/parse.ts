@@ -1,6 +1,6 @@
 // Reads a directory YAML file into lines, remembering where each entry and field sits so that every problem
 // can name its line. Lenient on purpose: a broken field is reported and the rest of the entry is still checked.
-import { isMap, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from "yaml";
+import { isMap, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from "yaml";
 import { parseTime } from "./schedule.ts";
 import {
   AUDIENCES,
@@ -27,17 +27,50 @@ export interface ParsedDirectory {
 }
 
 const KNOWN_FIELDS = new Set([
-  "id", "number", "written", "e164", "title", "purpose", "kind", "role", "backs", "audience", "topics", "region",
-  "regions", "districts", "timezone", "schedule", "cost", "languages", "abroad", "published", "unpublishedReason",
-  "sameAs", "notes",
+  "id",
+  "number",
+  "written",
+  "e164",
+  "title",
+  "purpose",
+  "kind",
+  "role",
+  "backs",
+  "audience",
+  "topics",
+  "region",
+  "regions",
+  "districts",
+  "timezone",
+  "schedule",
+  "cost",
+  "languages",
+  "abroad",
+  "published",
+  "unpublishedReason",
+  "sameAs",
+  "notes",
 ]);
-const REQUIRED = ["id", "number", "e164", "title", "kind", "role", "audience", "topics", "timezone", "schedule", "cost"];
+const REQUIRED = [
+  "id",
+  "number",
+  "e164",
+  "title",
+  "kind",
+  "role",
+  "audience",
+  "topics",
+  "timezone",
+  "schedule",
+  "cost",
+];
 
 export function parseDirectoryText(text: string): ParsedDirectory {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   const result: ParsedDirectory = { lines: [], positions: [], problems: [] };
-  const lineOf = (node: Node | null | undefined) => (node?.range ? counter.linePos(node.range[0]).line : undefined);
+  const lineOf = (node: Node | null | undefined) =>
+    node?.range ? counter.linePos(node.range[0]).line : undefined;
   for (const err of doc.errors) {
     result.problems.push({
       severity: "error",
@@ -50,13 +83,24 @@ export function parseDirectoryText(text: string): ParsedDirectory {
   const root = doc.contents;
   const seq = isMap(root) ? root.get("lines", true) : undefined;
   if (!isSeq(seq)) {
-    result.problems.push({ severity: "error", code: "field_missing", field: "lines", line: 1, message: "в файле нет списка lines" });
+    result.problems.push({
+      severity: "error",
+      code: "field_missing",
+      field: "lines",
+      line: 1,
+      message: "в файле нет списка lines",
+    });
     return result;
   }
   for (const item of seq.items) {
     const line = lineOf(item as Node) ?? 1;
     if (!isMap(item)) {
-      result.problems.push({ severity: "error", code: "field_invalid", line, message: "элемент lines должен быть объектом" });
+      result.problems.push({
+        severity: "error",
+        code: "field_invalid",
+        line,
+        message: "элемент lines должен быть объектом",
+      });
       continue;
     }
     const fields: Record<string, number> = {};
@@ -74,17 +118,28 @@ export function parseDirectoryText(text: string): ParsedDirectory {
   return result;
 }
 
-function toLine(raw: Record<string, unknown>, pos: EntryPosition): { value: DirectoryLine; problems: Problem[] } {
+function toLine(
+  raw: Record<string, unknown>,
+  pos: EntryPosition,
+): { value: DirectoryLine; problems: Problem[] } {
   const problems: Problem[] = [];
   const id = typeof raw.id === "string" || typeof raw.id === "number" ? String(raw.id) : "";
   const report = (severity: Problem["severity"], code: string, field: string, message: string) =>
-    problems.push({ severity, code, field, entry: id || undefined, line: pos.fields[field] ?? pos.line, message });
+    problems.push({
+      severity,
+      code,
+      field,
+      entry: id || undefined,
+      line: pos.fields[field] ?? pos.line,
+      message,
+    });
 
   for (const field of REQUIRED)
     if (raw[field] === undefined || raw[field] === null || raw[field] === "")
       report("error", "field_missing", field, `не заполнено поле ${field}`);
   for (const key of Object.keys(raw))
-    if (!KNOWN_FIELDS.has(key)) report("warning", "field_unknown", key, `неизвестное поле ${key} (опечатка?)`);
+    if (!KNOWN_FIELDS.has(key))
+      report("warning", "field_unknown", key, `неизвестное поле ${key} (опечатка?)`);
 
   const str = (field: string): string => {
     const v = raw[field];
@@ -147,8 +202,16 @@ export function parseSchedule(raw: unknown): ScheduleParse {
   if (raw === "always" || raw === "24/7") return { schedule: { kind: "always" }, problems: [] };
   if (raw === "unknown") return { schedule: { kind: "unknown" }, problems: [] };
   if (!Array.isArray(raw))
-    return { problems: [{ code: "schedule_invalid", message: "расписание: always, unknown или список периодов {days, from, to}" }] };
-  if (raw.length === 0) return { problems: [{ code: "schedule_empty_period", message: "в расписании нет ни одного периода" }] };
+    return {
+      problems: [
+        {
+          code: "schedule_invalid",
+          message: "расписание: always, unknown или список периодов {days, from, to}",
+        },
+      ],
+    };
+  if (raw.length === 0)
+    return { problems: [{ code: "schedule_empty_period", message: "в расписании нет ни одного периода" }] };
   const problems: ScheduleParse["problems"] = [];
   const periods: Period[] = [];
   raw.forEach((p, i) => {
@@ -157,9 +220,16 @@ export function parseSchedule(raw: unknown): ScheduleParse {
     const days = parseDays(rec.days);
     const from = parseTime(String(rec.from ?? ""));
     const to = parseTime(String(rec.to ?? ""));
-    if (!days) problems.push({ code: "schedule_invalid", message: `${where}: дни — all, working, nonworking или список mon…sun` });
+    if (!days)
+      problems.push({
+        code: "schedule_invalid",
+        message: `${where}: дни — all, working, nonworking или список mon…sun`,
+      });
     if (from === undefined || to === undefined || from === 1440)
-      problems.push({ code: "schedule_invalid", message: `${where}: время в формате ЧЧ:ММ (от 00:00 до 24:00)` });
+      problems.push({
+        code: "schedule_invalid",
+        message: `${where}: время в формате ЧЧ:ММ (от 00:00 до 24:00)`,
+      });
     else if (to <= from)
       problems.push({
         code: "schedule_empty_period",
@@ -172,6 +242,7 @@ export function parseSchedule(raw: unknown): ScheduleParse {
 
 function parseDays(raw: unknown): DayRule | undefined {
   if (raw === "all" || raw === "working" || raw === "nonworking") return raw;
-  if (Array.isArray(raw) && raw.length > 0 && raw.every((d) => WEEKDAYS.includes(d as Weekday))) return raw as Weekday[];
+  if (Array.isArray(raw) && raw.length > 0 && raw.every((d) => WEEKDAYS.includes(d as Weekday)))
+    return raw as Weekday[];
   return undefined;
 }

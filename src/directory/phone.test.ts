@@ -5,9 +5,17 @@ const codes = (text: string) => analyseNumber(text).problems.map((p) => p.code);
 
 describe("reading numbers as people write them", () => {
   it("accepts the seed's spellings, U+2011 hyphens included", () => {
-    expect(analyseNumber("8‑800‑555‑35‑35")).toMatchObject({ e164: "+78005553535", tollFree: true, geographic: false });
+    expect(analyseNumber("8‑800‑555‑35‑35")).toMatchObject({
+      e164: "+78005553535",
+      tollFree: true,
+      geographic: false,
+    });
     expect(analyseNumber("8 800 555‑35‑35").e164).toBe("+78005553535");
-    expect(analyseNumber("+7 (495) 777‑77‑77")).toMatchObject({ e164: "+74957777777", areaCode: "495", geographic: true });
+    expect(analyseNumber("+7 (495) 777‑77‑77")).toMatchObject({
+      e164: "+74957777777",
+      areaCode: "495",
+      geographic: true,
+    });
     expect(analyseNumber("+7 4162 55‑66‑77")).toMatchObject({ e164: "+74162556677", areaCode: "416" });
     expect(analyseNumber("8\u00a0495\u00a0777-00-00").e164).toBe("+74957770000");
     expect(codes("+7 495 777‑77‑77")).toEqual([]);

@@ -43,11 +43,14 @@ export function analyseNumber(written: string): NumberInfo {
     return info;
   }
   if (text.indexOf("+") > 0 || (text.match(/\+/g)?.length ?? 0) > 1) {
-    info.problems.push({ code: "number_bad_characters", message: `«+» может стоять только в начале номера «${written}»` });
+    info.problems.push({
+      code: "number_bad_characters",
+      message: `«+» может стоять только в начале номера «${written}»`,
+    });
     return info;
   }
   const parsed = parsePhoneNumberFromString(text, "RU");
-  if (!parsed || !parsed.isValid()) {
+  if (!parsed?.isValid()) {
     const national = russianNationalDigits(text, digits);
     const detail =
       national !== undefined && national.length !== 10
@@ -82,7 +85,8 @@ function russianNationalDigits(text: string, digits: string): string | undefined
 // Once the subscriber part starts with hyphens it keeps them: «77‑88 99» is a typo that hides a digit group.
 function formatProblem(text: string): string | undefined {
   const firstHyphen = text.search(HYPHENS);
-  if (firstHyphen >= 0 && /\s/u.test(text.slice(firstHyphen))) return "пробел вместо дефиса между группами цифр";
+  if (firstHyphen >= 0 && /\s/u.test(text.slice(firstHyphen)))
+    return "пробел вместо дефиса между группами цифр";
   if ((text.match(/\(/g)?.length ?? 0) !== (text.match(/\)/g)?.length ?? 0)) return "непарные скобки";
   return undefined;
 }

@@ -20,10 +20,26 @@ describe("the 89 federal subjects", () => {
   it("counts the subjects of each federal district", () => {
     const count: Record<string, number> = {};
     for (const r of index.regions) count[r.district] = (count[r.district] ?? 0) + 1;
-    expect(count).toEqual({ central: 18, northwest: 11, south: 12, north_caucasus: 7, volga: 14, ural: 6, siberia: 10, far_east: 11 });
+    expect(count).toEqual({
+      central: 18,
+      northwest: 11,
+      south: 12,
+      north_caucasus: 7,
+      volga: 14,
+      ural: 6,
+      siberia: 10,
+      far_east: 11,
+    });
   });
   it("includes the subjects admitted in 2014 and 2022", () => {
-    for (const name of ["Республика Крым", "Севастополь", "Донецкая Народная Республика", "Луганская Народная Республика", "Запорожская область", "Херсонская область"])
+    for (const name of [
+      "Республика Крым",
+      "Севастополь",
+      "Донецкая Народная Республика",
+      "Луганская Народная Республика",
+      "Запорожская область",
+      "Херсонская область",
+    ])
       expect(resolveRegion(index, name)?.name).toBe(name);
   });
   it("spans Kaliningrad (UTC+2) to Kamchatka and Chukotka (UTC+12)", () => {
@@ -61,7 +77,9 @@ describe("the names people type", () => {
   it("is insensitive to case, ё/е and dash style", () => {
     expect(normaliseRegionName("  Орёл  ОБЛ. ")).toBe("орел обл");
     expect(normaliseRegionName("Кабардино – Балкария")).toBe("кабардино-балкария");
-    expect(resolveRegion(index, "КАБАРДИНО–БАЛКАРСКАЯ РЕСПУБЛИКА")?.name).toBe("Кабардино-Балкарская Республика");
+    expect(resolveRegion(index, "КАБАРДИНО–БАЛКАРСКАЯ РЕСПУБЛИКА")?.name).toBe(
+      "Кабардино-Балкарская Республика",
+    );
   });
   it("does not guess at unknown names", () => {
     expect(resolveRegion(index, "Марс")).toBeUndefined();

@@ -1,7 +1,7 @@
 // Opening hours arithmetic. Pure: the instant asked about, the line's zone and the calendar are all arguments.
 // Periods are half-open, [from, to): a line open «until 20:00» is closed at 20:00:00 exactly.
 import { DateTime } from "luxon";
-import { type ProductionCalendar, addDays, dayStatus, weekdayOf } from "./calendar.ts";
+import { addDays, dayStatus, type ProductionCalendar, weekdayOf } from "./calendar.ts";
 import { type DayRule, type Period, type Schedule, WEEKDAYS } from "./types.ts";
 
 /** What the arithmetic needs of a line. A DirectoryLine fits. */
@@ -31,7 +31,11 @@ function ruleMatches(rule: DayRule, date: string, working: boolean): boolean {
 }
 
 /** The open intervals of one local date, in minutes from midnight, sorted and merged. */
-export function openIntervals(schedule: Schedule, calendar: ProductionCalendar, date: string): Array<[number, number]> {
+export function openIntervals(
+  schedule: Schedule,
+  calendar: ProductionCalendar,
+  date: string,
+): Array<[number, number]> {
   if (schedule.kind === "always") return [[0, 1440]];
   if (schedule.kind === "unknown") return [];
   const status = dayStatus(calendar, date);
@@ -73,7 +77,10 @@ function instantOf(date: string, minutes: number, zone: string): DateTime {
   const day = minutes >= 1440 ? addDays(date, 1) : date;
   const m = minutes % 1440;
   const [y, mo, d] = day.split("-").map(Number);
-  return DateTime.fromObject({ year: y, month: mo, day: d, hour: Math.floor(m / 60), minute: m % 60 }, { zone });
+  return DateTime.fromObject(
+    { year: y, month: mo, day: d, hour: Math.floor(m / 60), minute: m % 60 },
+    { zone },
+  );
 }
 
 export function isOpenAt(hours: Hours, calendar: ProductionCalendar, at: Date | string): boolean | null {
@@ -146,7 +153,9 @@ export function addOpenMinutes(
       const from = k === 0 ? Math.max(f, start) : f;
       if (from >= t) continue;
       if (from + left <= t) {
-        return k === 0 && from === start ? local.plus({ minutes: left }) : instantOf(date, from, hours.timezone).plus({ minutes: left });
+        return k === 0 && from === start
+          ? local.plus({ minutes: left })
+          : instantOf(date, from, hours.timezone).plus({ minutes: left });
       }
       left -= t - from;
     }
@@ -195,7 +204,8 @@ export function scheduleKey(hours: Hours): string {
   const s = hours.schedule;
   if (s.kind === "unknown") return "unknown";
   const periods = s.kind === "always" ? [] : s.periods;
-  const always = s.kind === "always" || periods.some((p) => p.days === "all" && p.from === 0 && p.to === 1440);
+  const always =
+    s.kind === "always" || periods.some((p) => p.days === "all" && p.from === 0 && p.to === 1440);
   if (always) return "always";
   const parts = periods
     .map((p) => `${Array.isArray(p.days) ? [...p.days].sort().join("+") : p.days}@${p.from}-${p.to}`)

@@ -1,0 +1,176 @@
+import { Value } from "@sinclair/typebox/value";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ProductionCalendar } from "./calendar.ts";
+import { loadCalendar, loadDirectoryFile, loadRegions } from "./load.ts";
+import { DirectoryQueryError, type RecommendOptions, type RecommendQuery, recommend } from "./recommend.ts";
+import type { RegionIndex } from "./regions.ts";
+import { RecommendAnswerSchema } from "./schema.ts";
+import type { DirectoryLine } from "./types.ts";
+
+let lines: DirectoryLine[];
+let calendar: ProductionCalendar;
+let regions: RegionIndex;
+beforeAll(async () => {
+  [lines, calendar, regions] = await Promise.all([
+    loadDirectoryFile().then((d) => d.lines),
+    loadCalendar(),
+    loadRegions(),
+  ]);
+});
+
+// Tuesday 3 March 2026, 10:00 in Moscow: an ordinary working morning.
+const WEEKDAY = "2026-03-03T10:00:00+03:00";
+const ask = (query: RecommendQuery, options?: RecommendOptions) =>
+  recommend(lines, calendar, regions, query, options);
+const ids = (query: RecommendQuery, options?: RecommendOptions) => ask(query, options).map((i) => i.id);
+
+describe("which line, from where", () => {
+  it("puts the caller's own regional line first, then the federal lines", () => {
+    const items = ask({ topic: "information", region: "Воронежская обл.", at: WEEKDAY });
+    expect(items.map((i) => i.id)).toEqual(["region-voronezh", "federal-main", "federal-reserve"]);
+    expect(items[0]?.why).toMatch(/Региональная линия: Воронежская область/);
+    expect(items.every((i) => !i.regionalFallback)).toBe(true);
+  });
+  it("gives a region without a line of its own the federal lines, and says so", () => {
+    const items = ask({ topic: "information", region: "Якутия", at: WEEKDAY });
+    expect(items.map((i) => i.id)).toEqual(["federal-main", "federal-reserve"]);
+    for (const item of items) {
+      expect(item.regionalFallback).toBe(true);
+      expect(item.why).toMatch(/В регионе «Республика Саха \(Якутия\)» нет своей линии/);
+    }
+  });
+  it("treats a region whose seed line was withdrawn as a region without a line", () => {
+    expect(ids({ topic: "information", region: "Дагестан", at: WEEKDAY })).toEqual([
+      "federal-main",
+      "federal-reserve",
+    ]);
+    expect(ids({ topic: "information", region: "Новосибирская область", at: WEEKDAY })).toEqual([
+      "federal-main",
+      "federal-reserve",
+    ]);
+  });
+  it("serves Moscow and the Moscow region from the Moscow centre", () => {
+    expect(ids({ topic: "information", region: "Москва", at: WEEKDAY })[0]).toBe("moscow-centre");
+    expect(ids({ topic: "information", region: "Подмосковье", at: WEEKDAY })[0]).toBe("moscow-centre");
+  });
+  it("without a region offers no regional line", () => {
+    expect(ids({ topic: "information", at: WEEKDAY })).toEqual(["federal-main", "federal-reserve"]);
+  });
+});
+
+describe("calls from abroad", () => {
+  it("offers only lines reachable from abroad, never 8‑800, with the dialling instruction", () => {
+    const items = ask({ topic: "access", abroad: true, at: WEEKDAY });
+    expect(items.map((i) => i.id)).toEqual(["intl-main", "intl-reserve"]);
+    for (const item of items) {
+      expect(item.e164.startsWith("+7800")).toBe(false);
+      expect(item.dial).toMatch(/^00 7 495 .* 011 7 495/);
+      expect(item.why).toContain("011");
+    }
+  });
+  it("never offers an 8‑800 number abroad, even if the data marks it reachable", () => {
+    const bad = lines.map((l) => (l.id === "federal-main" ? { ...l, abroad: true } : l));
+    const items = recommend(bad, calendar, regions, { topic: "access", abroad: true, at: WEEKDAY });
+    expect(items.map((i) => i.id)).not.toContain("federal-main");
+  });
+  it("keeps the international lines out of domestic answers", () => {
+    expect(ids({ topic: "access", at: WEEKDAY })).not.toContain("intl-main");
+  });
+});
+
+describe("overload", () => {
+  it("puts the reserve before its overloaded main line", () => {
+    expect(ids({ topic: "information", at: WEEKDAY }, { overloaded: new Set(["federal-main"]) })).toEqual([
+      "federal-reserve",
+      "federal-main",
+    ]);
+    const items = ask(
+      { topic: "information", abroad: true, at: WEEKDAY },
+      { overloaded: new Set(["intl-main"]) },
+    );
+    expect(items.map((i) => i.id)).toEqual(["intl-reserve", "intl-main"]);
+    expect(items[0]?.why).toMatch(/перегружена — сначала звоните/);
+    expect(items[1]?.overloaded).toBe(true);
+  });
+});
+
+describe("what, as whom, and when", () => {
+  it("offers the topical line and tells when a closed line opens", () => {
+    // Saturday 7 March 2026: the urgent hotline works on working days only; next is Tuesday 10 March (9th is off).
+    const items = ask({ topic: "application_status", at: "2026-03-07T12:00:00+03:00" });
+    expect(items.map((i) => i.id)).toEqual(["federal-main", "federal-reserve", "urgent-hotline"]);
+    const hotline = items[2]!;
+    expect(hotline).toMatchObject({ open: false, opensAt: "2026-03-10T09:00:00.000+03:00", closesAt: null });
+    expect(hotline.why).toMatch(/откроется 10\.03 09:00 мск/);
+  });
+  it("ranks the topical line above the general one while both are open", () => {
+    const items = ask({ topic: "application_status", at: WEEKDAY });
+    expect(items.map((i) => i.id)).toEqual(["urgent-hotline", "federal-main", "federal-reserve"]);
+    expect(items[0]).toMatchObject({ open: true, closesAt: "2026-03-03T18:00:00.000+03:00" });
+  });
+  it("shows opening times in the caller's local time too", () => {
+    const hotline = ask({
+      topic: "application_status",
+      region: "Камчатка",
+      at: "2026-03-07T12:00:00+03:00",
+    }).find((i) => i.id === "urgent-hotline")!;
+    expect(hotline.local).toEqual({
+      timezone: "Asia/Kamchatka",
+      opensAt: "2026-03-10T18:00:00.000+12:00",
+      closesAt: null,
+    });
+    expect(hotline.why).toMatch(/по вашему времени 18:00/);
+  });
+  it("gives each audience its own lines", () => {
+    expect(ids({ topic: "business", audience: "legal_entity", at: WEEKDAY })).toEqual([
+      "legal-entities",
+      "federal-main",
+      "federal-reserve",
+    ]);
+    expect(ids({ topic: "technical", audience: "entrepreneur", at: WEEKDAY })).toEqual([
+      "entrepreneur-forms",
+      "federal-main",
+      "federal-reserve",
+    ]);
+    expect(ids({ topic: "business", at: WEEKDAY })).not.toContain("legal-entities");
+  });
+  it("puts a line with unknown hours after the lines whose hours are known", () => {
+    const items = ask({ topic: "documents", at: WEEKDAY });
+    expect(items.at(-1)).toMatchObject({ id: "documents-line", open: null, opensAt: null, closesAt: null });
+    expect(items.at(-1)?.why).toMatch(/часы работы не указаны/);
+  });
+  it("takes «now» from the options when the query has no time", () => {
+    const now = new Date("2026-03-07T09:00:00Z");
+    expect(ask({ topic: "application_status" }, { now })).toEqual(
+      ask({ topic: "application_status", at: now.toISOString() }),
+    );
+  });
+});
+
+describe("the answer", () => {
+  it("matches its published JSON schema", () => {
+    for (const query of [
+      { topic: "access", region: "Якутия", at: WEEKDAY },
+      { topic: "access", abroad: true, at: WEEKDAY },
+      { topic: "documents", at: "2026-01-01T00:00:00Z" },
+    ])
+      expect(Value.Check(RecommendAnswerSchema, ask(query))).toBe(true);
+  });
+  it("is the same for the same question (no hidden state)", () => {
+    const q = { topic: "application_status", region: "Амурская область", at: WEEKDAY };
+    expect(JSON.stringify(ask(q))).toBe(JSON.stringify(ask(q)));
+  });
+  it.each([
+    [{ topic: "weather" }, "topic_unknown"],
+    [{ topic: "access", audience: "robot" }, "audience_unknown"],
+    [{ topic: "access", region: "Атлантида" }, "region_unknown"],
+    [{ topic: "access", at: "вчера" }, "at_invalid"],
+  ])("rejects %o with %s", (query, code) => {
+    expect(() => ask(query)).toThrow(DirectoryQueryError);
+    try {
+      ask(query);
+    } catch (err) {
+      expect((err as DirectoryQueryError).code).toBe(code);
+    }
+  });
+});
