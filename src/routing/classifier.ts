@@ -59,7 +59,11 @@ function audienceOf(text: string, model: Model): Audience {
   return detectAudience(readWords(text, lexiconOf(model)).join(" ")).audience;
 }
 
-export function classify(text: string, model: Model = loadShippedModel()): Classification {
+// The topic is in the first screens of a message; quoted threads and pasted logs only cost time.
+const MAX_CHARS = 20_000;
+
+export function classify(fullText: string, model: Model = loadShippedModel()): Classification {
+  const text = fullText.slice(0, MAX_CHARS);
   const ranked = predictProba(model, text).sort((a, b) => b.p - a.p);
   const top = ranked[0] as { category: CategoryCode; p: number };
   return {
