@@ -22,12 +22,22 @@ declare module "fastify" {
 export const SESSION_COOKIE = "otklik_session";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-export function enforceAccessDeclarations(app: FastifyInstance) {
+export type DeclaredRoute = { method: string; url: string; access: Access };
+
+/** Refuses to register an API route without an access rule; returns the list of declared routes. */
+export function enforceAccessDeclarations(app: FastifyInstance): DeclaredRoute[] {
+  const declared: DeclaredRoute[] = [];
   app.addHook("onRoute", (route) => {
-    if (route.url.startsWith("/api/") && route.method !== "HEAD" && route.config?.access === undefined) {
-      throw new Error(`Маршрут ${String(route.method)} ${route.url} не объявил правило доступа (config.access)`);
+    if (!route.url.startsWith("/api/")) return;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.every((m) => m === "HEAD")) return;
+    const access = route.config?.access;
+    if (access === undefined) {
+      throw new Error(`Маршрут ${methods.join(",")} ${route.url} не объявил правило доступа (config.access)`);
     }
+    for (const m of methods) if (m !== "HEAD") declared.push({ method: m, url: route.url, access });
   });
+  return declared;
 }
 
 export function accessHook(ctx: AppContext) {

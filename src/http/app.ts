@@ -22,6 +22,12 @@ import { securityHeaders } from "./security.ts";
 
 export type App = FastifyInstance;
 
+declare module "fastify" {
+  interface FastifyInstance {
+    declaredRoutes: import("./access.ts").DeclaredRoute[];
+  }
+}
+
 const WEB_DIST = fileURLToPath(new URL("../../web/dist", import.meta.url));
 
 export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOptions["logger"] } = {}) {
@@ -33,7 +39,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
     ajv: { customOptions: { allErrors: false, coerceTypes: "array", removeAdditional: false } },
   });
 
-  enforceAccessDeclarations(app);
+  const routes = enforceAccessDeclarations(app);
+  app.decorate("declaredRoutes", routes);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {
     if (req.url.startsWith("/api/") || !existsSync(WEB_DIST)) {

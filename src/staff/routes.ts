@@ -7,7 +7,7 @@ import { SESSION_COOKIE, staffOf } from "../http/access.ts";
 import { errors } from "../http/errors.ts";
 import { Problem, StringEnum } from "../requests/schemas.ts";
 import { ROLES } from "./schema.ts";
-import { checkLogin, createSession, deleteSession, findSession, listDepartments, listStaff } from "./service.ts";
+import { checkLogin, createSession, createUser, deleteSession, findSession, listDepartments, listStaff } from "./service.ts";
 
 const Me = Type.Object({
   user: Type.Object({
@@ -120,5 +120,45 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
       },
     },
     async () => listDepartments(ctx.db),
+  );
+
+  const StaffAccount = Type.Object({
+    id: Type.Integer(),
+    email: Type.String(),
+    name: Type.String(),
+    role: StringEnum(ROLES),
+    departmentId: Type.Union([Type.Integer(), Type.Null()]),
+  });
+
+  app.get(
+    "/admin/users",
+    {
+      config: { access: ["administrator"] },
+      schema: { summary: "Учётные записи сотрудников", tags: ["admin"], response: { 200: Type.Array(StaffAccount) } },
+    },
+    async () => listStaff(ctx.db),
+  );
+
+  app.post(
+    "/admin/users",
+    {
+      config: { access: ["administrator"] },
+      schema: {
+        summary: "Создать учётную запись сотрудника",
+        tags: ["admin"],
+        body: Type.Object(
+          {
+            email: Type.String({ minLength: 3, maxLength: 254 }),
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            role: StringEnum(ROLES),
+            password: Type.String({ minLength: 10, maxLength: 200 }),
+            department: Type.Optional(Type.String({ maxLength: 40 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: StaffAccount, 400: Problem, 409: Problem },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await createUser(ctx.db, req.body)),
   );
 }
