@@ -1,0 +1,80 @@
+import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Database, openDatabase } from "./client.ts";
+import { EventBus, type EventMessage, OutboxWorker, emit } from "./outbox.ts";
+
+const url = process.env.TEST_DATABASE_URL;
+const schemaName = url ? `otklik_outbox_${randomBytes(4).toString("hex")}` : undefined;
+let database: Database;
+let bus: EventBus;
+const seen: EventMessage[] = [];
+
+beforeAll(async () => {
+  database = await openDatabase({ databaseUrl: url, schemaName });
+  await database.migrate();
+  bus = new EventBus();
+  await bus.start(database);
+  bus.subscribe((e) => seen.push(e));
+});
+afterAll(async () => {
+  await bus?.stop();
+  await database?.close();
+  if (url && schemaName) {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    await c.query(`drop schema ${schemaName} cascade`);
+    await c.end();
+  }
+});
+
+const waitFor = async (cond: () => boolean, ms = 3000) => {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+};
+
+describe("outbox", () => {
+  it("announces a committed change, and nothing for a change that rolled back", async () => {
+    await database.db
+      .transaction(async (tx) => {
+        await emit(tx, "test.rolled_back", { n: 1 });
+        throw new Error("abort");
+      })
+      .catch(() => {});
+    await database.db.transaction(async (tx) => {
+      await emit(tx, "test.committed", { n: 2 });
+    });
+    await waitFor(() => seen.some((e) => e.topic === "test.committed"));
+    expect(seen.map((e) => e.topic)).toContain("test.committed");
+    expect(seen.map((e) => e.topic)).not.toContain("test.rolled_back");
+    const rows = await database.db.execute(sql`select topic from events where topic like 'test.%'`);
+    expect((rows as unknown as { rows: { topic: string }[] }).rows.map((r) => r.topic)).toEqual(["test.committed"]);
+  });
+
+  it("two workers carry out each job once; a failing job is retried later", async () => {
+    const done: number[] = [];
+    let failOnce = true;
+    const handlers = {
+      "test.job": async (e: EventMessage) => {
+        if (e.data.k === 3 && failOnce) {
+          failOnce = false;
+          throw new Error("temporary");
+        }
+        done.push(e.data.k as number);
+      },
+    };
+    for (let k = 0; k < 10; k++) await database.db.transaction((tx) => emit(tx, "test.job", { k }));
+    const a = new OutboxWorker(database, handlers);
+    const b = new OutboxWorker(database, handlers);
+    await Promise.all([a.kick(), b.kick(), a.kick(), b.kick()]);
+    expect(done.filter((k) => k === 3)).toEqual([]);
+    expect([...done].sort((x, y) => x - y)).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9]);
+    // The failed job's lease is pushed into the future; expire it to retry now.
+    await database.db.execute(sql`update events set locked_until = now() - interval '1 second' where topic = 'test.job' and processed_at is null`);
+    await a.kick();
+    expect([...done].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    await a.stop();
+    await b.stop();
+  });
+});
