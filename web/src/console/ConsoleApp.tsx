@@ -1,0 +1,108 @@
+// The staff console: signs in, loads the lists every page needs, and picks the page.
+import { useCallback, useEffect, useState } from "react";
+import { ApiError, api, errorText, setCsrfToken } from "../api.ts";
+import { ROLE_TITLES } from "../labels.ts";
+import { Link, match, navigate } from "../router.tsx";
+import type { Categories } from "../public/useCategories.ts";
+import { LoginPage } from "./LoginPage.tsx";
+import { QueuePage } from "./QueuePage.tsx";
+import { RequestPage } from "./RequestPage.tsx";
+import { type ConsoleData, ConsoleContext, type Department, type StaffMember, type StaffUser } from "./session.ts";
+
+type Me = { user: StaffUser; csrfToken: string | null };
+
+export function ConsoleApp({ path }: { path: string }) {
+  const [data, setData] = useState<ConsoleData | null>(null);
+  const [state, setState] = useState<"checking" | "anonymous" | "ready" | "error">("checking");
+  const [error, setError] = useState<string | null>(null);
+
+  const logout = useCallback(async () => {
+    try {
+      await api("/auth/logout", { method: "POST" });
+    } finally {
+      setCsrfToken(null);
+      setData(null);
+      setState("anonymous");
+      navigate("/console/login", { replace: true });
+    }
+  }, []);
+
+  const enter = useCallback(
+    async (me: Me) => {
+      setCsrfToken(me.csrfToken);
+      const [lists, departments, staff] = await Promise.all([
+        api<Categories>("/categories"),
+        api<Department[]>("/departments"),
+        api<StaffMember[]>("/staff"),
+      ]);
+      setData({ user: me.user, ...lists, departments, staff, logout });
+      setState("ready");
+    },
+    [logout],
+  );
+
+  useEffect(() => {
+    api<Me>("/auth/me")
+      .then(enter)
+      .catch((e) => {
+        if (e instanceof ApiError && e.status === 401) setState("anonymous");
+        else {
+          setError(errorText(e));
+          setState("error");
+        }
+      });
+  }, [enter]);
+
+  useEffect(() => {
+    if (state === "anonymous" && path !== "/console/login") {
+      navigate(`/console/login?next=${encodeURIComponent(path + window.location.search)}`, { replace: true });
+    }
+    if (state === "ready" && path === "/console/login") {
+      const next = new URLSearchParams(window.location.search).get("next");
+      navigate(next?.startsWith("/console") ? next : "/console", { replace: true });
+    }
+  }, [state, path]);
+
+  if (state === "checking") return <p className="loading">Загрузка…</p>;
+  if (state === "error") return <p className="alert alert--error">{error}</p>;
+  if (state === "anonymous" || !data) return <LoginPage onLogin={enter} />;
+
+  let page: React.ReactNode;
+  let params: Record<string, string> | null;
+  if (path === "/console" || path === "/console/") page = <QueuePage />;
+  else if ((params = match("/console/requests/:number", path)))
+    page = <RequestPage key={params.number} number={params.number!} />;
+  else page = <p>Такой страницы в консоли нет.</p>;
+
+  return (
+    <ConsoleContext.Provider value={data}>
+      <a className="skip-link" href="#main">
+        Перейти к содержанию
+      </a>
+      <header className="console-header">
+        <div className="console-header__inner">
+          <Link to="/console" className="brand brand--console">
+            <span className="brand__mark" aria-hidden="true">
+              О
+            </span>
+            <span>Консоль поддержки</span>
+          </Link>
+          <nav aria-label="Консоль" className="console-nav">
+            <Link to="/console">Очередь</Link>
+          </nav>
+          <div className="console-user">
+            <span>
+              {data.user.name} <span className="muted">· {ROLE_TITLES[data.user.role] ?? data.user.role}</span>
+            </span>
+            <button type="button" className="button button--small button--ghost" onClick={() => void logout()}>
+              Выйти
+            </button>
+          </div>
+        </div>
+      </header>
+      <main id="main" className="console-main" tabIndex={-1}>
+        {page}
+      </main>
+    </ConsoleContext.Provider>
+  );
+}

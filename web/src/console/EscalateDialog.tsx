@@ -1,0 +1,99 @@
+// Handing a request to a department: a modal <dialog> (Esc closes it, focus stays inside while open).
+import { type FormEvent, useEffect, useRef, useState } from "react";
+import { api, errorText } from "../api.ts";
+import type { Department } from "./session.ts";
+
+export function EscalateDialog({
+  number,
+  current,
+  departments,
+  open,
+  onClose,
+  onDone,
+}: {
+  number: string;
+  current: string | null;
+  departments: Department[];
+  open: boolean;
+  onClose: () => void;
+  onDone: () => void;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const choices = departments.filter((d) => d.code !== current);
+  const [department, setDepartment] = useState("");
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (open && !d.open) {
+      setDepartment("");
+      setReason("");
+      setError(null);
+      d.showModal();
+    } else if (!open && d.open) d.close();
+  }, [open]);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!department) return setError("Выберите подразделение.");
+    if (!reason.trim()) return setError("Укажите причину: что должно сделать подразделение.");
+    setSending(true);
+    try {
+      await api(`/requests/${number}/escalate`, { body: { department, reason: reason.trim() } });
+      onDone();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setSending(false);
+    }
+  };
+
+  return (
+    <dialog ref={ref} className="dialog" aria-labelledby="escalate-title" onClose={onClose}>
+      <form onSubmit={submit} noValidate>
+        <h2 id="escalate-title">Передать в профильное подразделение</h2>
+        {error && (
+          <p className="alert alert--error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="field">
+          <label htmlFor="esc-department">Подразделение</label>
+          <select id="esc-department" value={department} onChange={(e) => setDepartment(e.target.value)}>
+            <option value="">Выберите…</option>
+            {choices.map((d) => (
+              <option key={d.code} value={d.code}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="esc-reason">Причина передачи</label>
+          <textarea
+            id="esc-reason"
+            rows={4}
+            maxLength={2000}
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            aria-describedby="esc-reason-hint"
+          />
+          <p className="field__hint" id="esc-reason-hint">
+            Видна только сотрудникам. Напишите, что уже проверено и что нужно от подразделения.
+          </p>
+        </div>
+        <div className="actions">
+          <button type="submit" className="button" disabled={sending}>
+            Передать
+          </button>
+          <button type="button" className="button button--secondary" onClick={onClose}>
+            Отмена
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}

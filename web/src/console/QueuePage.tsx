@@ -1,0 +1,297 @@
+// The queue: filters and search kept in the address (a reload or a shared link shows the same list), live.
+import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
+import { api, errorText } from "../api.ts";
+import { dueRelative, formatShort } from "../format.ts";
+import { CHANNEL_TITLES, OPEN_STATUSES, STATUS_ORDER, STATUS_TITLES, titleOf } from "../labels.ts";
+import { useLiveUpdates, useNow } from "../live.ts";
+import { Link, navigate, useLocation, useTitle } from "../router.tsx";
+import { useConsole } from "./session.ts";
+
+export type ListItem = {
+  number: string;
+  subject: string;
+  category: string | null;
+  categoryConfidence: number | null;
+  audience: string;
+  channel: string;
+  priority: string;
+  status: string;
+  department: string | null;
+  assigneeId: number | null;
+  assigneeName: string | null;
+  contactName: string | null;
+  contactEmail: string | null;
+  contactPhone: string | null;
+  firstResponseDueAt: string | null;
+  resolutionDueAt: string | null;
+  firstRespondedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  overdue: boolean;
+};
+
+const PAGE = 50;
+
+/** The due time that matters now: first response until someone answered, then resolution. */
+export function currentDue(r: {
+  status: string;
+  firstRespondedAt: string | null;
+  firstResponseDueAt: string | null;
+  resolutionDueAt: string | null;
+}): string | null {
+  if (r.status === "resolved" || r.status === "closed") return null;
+  return r.firstRespondedAt ? r.resolutionDueAt : (r.firstResponseDueAt ?? r.resolutionDueAt);
+}
+
+function apiQuery(search: URLSearchParams): string {
+  const q = new URLSearchParams();
+  const status = search.get("status") ?? "open";
+  if (status === "open") for (const s of OPEN_STATUSES) q.append("status", s);
+  else if (status !== "all") q.append("status", status);
+  for (const key of ["q", "category", "channel", "department"]) {
+    const v = search.get(key);
+    if (v) q.set(key, v);
+  }
+  if (search.get("mine") === "1") q.set("assignee", "me");
+  if (search.get("overdue") === "1") q.set("overdue", "true");
+  q.set("limit", String(PAGE));
+  q.set("offset", search.get("offset") ?? "0");
+  return q.toString();
+}
+
+export function QueuePage() {
+  useTitle("Очередь — Консоль поддержки");
+  const { categories, departments } = useConsole();
+  const { search } = useLocation();
+  const [data, setData] = useState<{ items: ListItem[]; total: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [text, setText] = useState(search.get("q") ?? "");
+  const now = useNow();
+  const query = apiQuery(search);
+  const seq = useRef(0);
+
+  const load = useCallback(async () => {
+    const mine = ++seq.current;
+    try {
+      const r = await api<{ items: ListItem[]; total: number }>(`/requests?${query}`);
+      if (mine === seq.current) {
+        setData(r);
+        setError(null);
+      }
+    } catch (e) {
+      if (mine === seq.current) setError(errorText(e));
+    }
+  }, [query]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const live = useLiveUpdates("/api/v1/events", load);
+
+  const setFilter = (key: string, value: string | null) => {
+    const next = new URLSearchParams(search);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    next.delete("offset");
+    const qs = next.toString();
+    navigate(`/console${qs ? `?${qs}` : ""}`, { replace: true });
+  };
+
+  const submitSearch = (e: FormEvent) => {
+    e.preventDefault();
+    setFilter("q", text.trim() || null);
+  };
+
+  const offset = Number(search.get("offset") ?? 0);
+  const page = (delta: number) => {
+    const next = new URLSearchParams(search);
+    next.set("offset", String(Math.max(0, offset + delta)));
+    navigate(`/console?${next}`);
+  };
+
+  return (
+    <div className="queue">
+      <div className="queue__head">
+        <h1>Очередь обращений</h1>
+        <p className="live-state" data-live={live}>
+          {live === "live" ? "Обновляется автоматически" : live === "offline" ? "Нет связи, переподключаемся…" : ""}
+        </p>
+      </div>
+
+      <form className="search" role="search" onSubmit={submitSearch}>
+        <label htmlFor="queue-search">Поиск</label>
+        <div className="search__row">
+          <input
+            id="queue-search"
+            type="search"
+            value={text}
+            placeholder="Номер, телефон, e-mail или слова из текста"
+            onChange={(e) => setText(e.target.value)}
+          />
+          <button type="submit" className="button">
+            Найти
+          </button>
+        </div>
+      </form>
+
+      <fieldset className="filters">
+        <legend className="visually-hidden">Фильтры</legend>
+        <div className="field field--inline">
+          <label htmlFor="flt-status">Статус</label>
+          <select
+            id="flt-status"
+            value={search.get("status") ?? "open"}
+            onChange={(e) => setFilter("status", e.target.value === "open" ? null : e.target.value)}
+          >
+            <option value="open">Все открытые</option>
+            {STATUS_ORDER.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_TITLES[s]}
+              </option>
+            ))}
+            <option value="all">Все, включая закрытые</option>
+          </select>
+        </div>
+        <div className="field field--inline">
+          <label htmlFor="flt-category">Категория</label>
+          <select id="flt-category" value={search.get("category") ?? ""} onChange={(e) => setFilter("category", e.target.value)}>
+            <option value="">Любая</option>
+            {categories.map((c) => (
+              <option key={c.code} value={c.code}>
+                {c.title}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field field--inline">
+          <label htmlFor="flt-channel">Канал</label>
+          <select id="flt-channel" value={search.get("channel") ?? ""} onChange={(e) => setFilter("channel", e.target.value)}>
+            <option value="">Любой</option>
+            {Object.entries(CHANNEL_TITLES).map(([code, title]) => (
+              <option key={code} value={code}>
+                {title}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field field--inline">
+          <label htmlFor="flt-department">Подразделение</label>
+          <select
+            id="flt-department"
+            value={search.get("department") ?? ""}
+            onChange={(e) => setFilter("department", e.target.value)}
+          >
+            <option value="">Любое</option>
+            {departments.map((d) => (
+              <option key={d.code} value={d.code}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={search.get("overdue") === "1"}
+            onChange={(e) => setFilter("overdue", e.target.checked ? "1" : null)}
+          />
+          <span>Только просроченные</span>
+        </label>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={search.get("mine") === "1"}
+            onChange={(e) => setFilter("mine", e.target.checked ? "1" : null)}
+          />
+          <span>Назначенные мне</span>
+        </label>
+      </fieldset>
+
+      {error && (
+        <p className="alert alert--error" role="alert">
+          {error}
+        </p>
+      )}
+      {!data ? (
+        <p className="loading">Загружаем очередь…</p>
+      ) : data.items.length === 0 ? (
+        <p className="empty">Обращений по этим условиям нет.</p>
+      ) : (
+        <>
+          <p className="muted" aria-live="polite">
+            Найдено: {data.total}
+          </p>
+          <table className="queue-table">
+            <caption className="visually-hidden">Обращения</caption>
+            <thead>
+              <tr>
+                <th scope="col">Номер</th>
+                <th scope="col">Тема</th>
+                <th scope="col">Статус</th>
+                <th scope="col">Категория</th>
+                <th scope="col">Канал</th>
+                <th scope="col">Исполнитель</th>
+                <th scope="col">Срок</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((r) => {
+                const due = currentDue(r);
+                const rel = due ? dueRelative(due, now) : null;
+                const overdue = r.overdue || rel?.overdue;
+                return (
+                  <tr key={r.number} className={overdue ? "is-overdue" : undefined} data-number={r.number}>
+                    <td data-label="Номер">
+                      <Link to={`/console/requests/${r.number}`} className="queue-table__number">
+                        {r.number}
+                      </Link>
+                    </td>
+                    <td data-label="Тема" className="queue-table__subject">
+                      <span>{r.subject}</span>
+                      <span className="muted queue-table__who">
+                        {[r.contactName, r.contactEmail, r.contactPhone].filter(Boolean).join(" · ")}
+                      </span>
+                    </td>
+                    <td data-label="Статус">
+                      <span className={`badge badge--${r.status}`}>{STATUS_TITLES[r.status] ?? r.status}</span>
+                    </td>
+                    <td data-label="Категория">{titleOf(categories, r.category)}</td>
+                    <td data-label="Канал">{CHANNEL_TITLES[r.channel] ?? r.channel}</td>
+                    <td data-label="Исполнитель">{r.assigneeName ?? <span className="muted">не назначен</span>}</td>
+                    <td data-label="Срок">
+                      {rel && due ? (
+                        <time dateTime={due} title={formatShort(due)} className={overdue ? "overdue" : undefined}>
+                          {overdue && !rel.overdue ? "просрочено" : rel.text}
+                        </time>
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          {data.total > PAGE && (
+            <nav className="pager" aria-label="Страницы">
+              <button type="button" className="button button--secondary" disabled={offset === 0} onClick={() => page(-PAGE)}>
+                Назад
+              </button>
+              <span>
+                {offset + 1}–{Math.min(offset + PAGE, data.total)} из {data.total}
+              </span>
+              <button
+                type="button"
+                className="button button--secondary"
+                disabled={offset + PAGE >= data.total}
+                onClick={() => page(PAGE)}
+              >
+                Дальше
+              </button>
+            </nav>
+          )}
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,83 @@
+// Russian words for numbers, sizes, dates and time left.
+
+/** Picks the Russian plural form: plural(5, "час", "часа", "часов") → "часов". */
+export function plural(n: number, one: string, few: string, many: string): string {
+  const a = Math.abs(n) % 100;
+  const b = a % 10;
+  if (a > 10 && a < 20) return many;
+  if (b > 1 && b < 5) return few;
+  if (b === 1) return one;
+  return many;
+}
+
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} Б`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} КБ`;
+  return `${(bytes / 1024 / 1024).toFixed(1).replace(".", ",")} МБ`;
+}
+
+const dateTime = new Intl.DateTimeFormat("ru-RU", {
+  day: "numeric",
+  month: "long",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+const weekdayDateTime = new Intl.DateTimeFormat("ru-RU", {
+  weekday: "long",
+  day: "numeric",
+  month: "long",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+const shortDateTime = new Intl.DateTimeFormat("ru-RU", {
+  day: "2-digit",
+  month: "2-digit",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+/** «27 ноября в 10:00» in the device's time zone. */
+export function formatDateTime(iso: string | Date): string {
+  return dateTime.format(new Date(iso)).replace(",", " в");
+}
+
+/** «четверг, 27 ноября в 10:00». */
+export function formatLongDateTime(iso: string | Date): string {
+  return weekdayDateTime.format(new Date(iso)).replace(/, (\d\d:\d\d)$/, " в $1");
+}
+
+export function formatShort(iso: string | Date): string {
+  return shortDateTime.format(new Date(iso));
+}
+
+/** A span of time in words: «25 минут», «3 часа», «2 дня». */
+export function duration(ms: number): string {
+  const minutes = Math.max(1, Math.round(Math.abs(ms) / 60_000));
+  if (minutes < 60) return `${minutes} ${plural(minutes, "минуту", "минуты", "минут")}`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `${hours} ${plural(hours, "час", "часа", "часов")}`;
+  const days = Math.round(hours / 24);
+  return `${days} ${plural(days, "день", "дня", "дней")}`;
+}
+
+/** Short form for tables: «25 мин», «3 ч», «2 дн.». */
+export function shortDuration(ms: number): string {
+  const minutes = Math.max(1, Math.round(Math.abs(ms) / 60_000));
+  if (minutes < 60) return `${minutes} мин`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `${hours} ч`;
+  return `${Math.round(hours / 24)} дн.`;
+}
+
+/** «через 3 ч» or «просрочено на 2 ч». */
+export function dueRelative(iso: string | Date, now = Date.now()): { text: string; overdue: boolean } {
+  const diff = new Date(iso).getTime() - now;
+  if (diff >= 0) return { text: `через ${shortDuration(diff)}`, overdue: false };
+  return { text: `просрочено на ${shortDuration(diff)}`, overdue: true };
+}
+
+/** The name of the device's time zone for a hint like «по времени вашего устройства (Europe/Samara)». */
+export function localZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}

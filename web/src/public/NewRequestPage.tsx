@@ -1,0 +1,386 @@
+// The web form: the applicant describes the question, leaves a contact and may attach files.
+import { type FormEvent, useRef, useState } from "react";
+import { ApiError, api, errorText, randomId } from "../api.ts";
+import { fileSize } from "../format.ts";
+import { useTitle } from "../router.tsx";
+import { SuccessScreen, type Registered } from "./SuccessScreen.tsx";
+import { useCategories } from "./useCategories.ts";
+
+declare const __REGIONS__: string[];
+
+const TEXT_MAX = 20_000;
+const MAX_FILES = 5;
+const MAX_FILE_BYTES = 10 * 1024 * 1024;
+const ACCEPT = ".png,.jpg,.jpeg,.gif,.webp,.heic,.pdf,.doc,.docx,.xlsx,.odt,.rtf,.txt";
+const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]{2,}$/;
+
+type Form = {
+  category: string;
+  audience: string;
+  region: string;
+  text: string;
+  name: string;
+  email: string;
+  phone: string;
+};
+
+const EMPTY: Form = { category: "", audience: "citizen", region: "", text: "", name: "", email: "", phone: "" };
+
+// Order of the fields on the page, for the error summary and for focusing the first problem.
+const FIELD_IDS: Record<string, string> = {
+  category: "f-category",
+  audience: "f-audience-citizen",
+  region: "f-region",
+  text: "f-text",
+  "contact.name": "f-name",
+  "contact.email": "f-email",
+  "contact.phone": "f-phone",
+  files: "f-files",
+};
+
+function validate(form: Form, files: File[]): Record<string, string> {
+  const errs: Record<string, string> = {};
+  if (!form.text.trim()) errs.text = "Опишите ваш вопрос: поле «Текст обращения» пустое.";
+  else if (form.text.length > TEXT_MAX) errs.text = `Текст длиннее ${TEXT_MAX} символов: сократите его или приложите файлом.`;
+  if (form.email.trim() && !EMAIL.test(form.email.trim())) {
+    errs["contact.email"] = "Проверьте адрес электронной почты: например, ivanova@mail.ru.";
+  }
+  const digits = form.phone.replace(/\D/g, "");
+  if (form.phone.trim() && (digits.length < 10 || digits.length > 15 || /[^\d\s()+\-‑–]/.test(form.phone))) {
+    errs["contact.phone"] = "Проверьте номер телефона: например, +7 912 345-67-89.";
+  }
+  if (files.length > MAX_FILES) errs.files = `Можно приложить не больше ${MAX_FILES} файлов.`;
+  const big = files.find((f) => f.size > MAX_FILE_BYTES);
+  if (big) errs.files = `Файл «${big.name}» больше 10 МБ. Уменьшите его или сожмите.`;
+  return errs;
+}
+
+export function NewRequestPage() {
+  useTitle("Новое обращение — Служба поддержки");
+  const lists = useCategories();
+  const [form, setForm] = useState<Form>(EMPTY);
+  const [files, setFiles] = useState<File[]>([]);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [topError, setTopError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  const [done, setDone] = useState<Registered | null>(null);
+  // One key per filled-in form: a double click or a retry after a lost answer makes one request, not two.
+  const idempotencyKey = useRef(randomId());
+  const summaryRef = useRef<HTMLDivElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  const set = (key: keyof Form) => (e: { target: { value: string } }) => {
+    setForm((f) => ({ ...f, [key]: e.target.value }));
+    const field = key === "name" || key === "email" || key === "phone" ? `contact.${key}` : key;
+    if (errors[field]) setErrors(({ [field]: _, ...rest }) => rest);
+  };
+
+  const showErrors = (errs: Record<string, string>, top: string | null) => {
+    setErrors(errs);
+    setTopError(top);
+    requestAnimationFrame(() => summaryRef.current?.focus());
+  };
+
+  const addFiles = (list: FileList | null) => {
+    if (!list) return;
+    const next = [...files, ...Array.from(list)];
+    setFiles(next);
+    const err = validate(form, next).files;
+    setErrors(({ files: _, ...rest }) => (err ? { ...rest, files: err } : rest));
+    if (fileInput.current) fileInput.current.value = "";
+  };
+
+  const removeFile = (index: number) => {
+    const next = files.filter((_, i) => i !== index);
+    setFiles(next);
+    const err = validate(form, next).files;
+    setErrors(({ files: _, ...rest }) => (err ? { ...rest, files: err } : rest));
+    fileInput.current?.focus();
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (sending) return;
+    const errs = validate(form, files);
+    if (Object.keys(errs).length > 0) return showErrors(errs, null);
+    const contact: Record<string, string> = {};
+    if (form.name.trim()) contact.name = form.name.trim();
+    if (form.email.trim()) contact.email = form.email.trim();
+    if (form.phone.trim()) contact.phone = form.phone.trim();
+    const payload = {
+      text: form.text,
+      ...(form.category ? { category: form.category } : {}),
+      ...(form.audience ? { audience: form.audience } : {}),
+      ...(form.region ? { region: form.region } : {}),
+      contact,
+    };
+    let body: unknown = payload;
+    if (files.length > 0) {
+      const data = new FormData();
+      data.append("data", JSON.stringify(payload));
+      for (const f of files) data.append("files", f, f.name);
+      body = data;
+    }
+    setSending(true);
+    try {
+      const r = await api<Registered>("/requests", {
+        method: "POST",
+        body,
+        headers: { "idempotency-key": idempotencyKey.current },
+      });
+      setDone(r);
+      window.scrollTo(0, 0);
+    } catch (err) {
+      // A refused form made no request: the next attempt may carry changed content under a new key.
+      if (err instanceof ApiError && err.status >= 400 && err.status < 500) idempotencyKey.current = randomId();
+      const fieldErrs: Record<string, string> = {};
+      if (err instanceof ApiError) {
+        for (const fe of err.fieldErrors) {
+          const key = fe.field.replace(/^data\./, "");
+          if (FIELD_IDS[key] && !fieldErrs[key]) fieldErrs[key] = fe.message;
+        }
+      }
+      showErrors(fieldErrs, Object.keys(fieldErrs).length ? null : errorText(err));
+    } finally {
+      setSending(false);
+    }
+  };
+
+  if (done) {
+    return (
+      <SuccessScreen
+        result={done}
+        onAnother={() => {
+          setDone(null);
+          setForm(EMPTY);
+          setFiles([]);
+          idempotencyKey.current = randomId();
+        }}
+      />
+    );
+  }
+
+  const errorList = Object.entries(errors).sort(
+    ([a], [b]) => Object.keys(FIELD_IDS).indexOf(a) - Object.keys(FIELD_IDS).indexOf(b),
+  );
+  const describedBy = (field: string, hint?: string) =>
+    [errors[field] ? `${FIELD_IDS[field]}-error` : null, hint].filter(Boolean).join(" ") || undefined;
+  const fieldError = (field: string) =>
+    errors[field] ? (
+      <p className="field__error" id={`${FIELD_IDS[field]}-error`}>
+        {errors[field]}
+      </p>
+    ) : null;
+
+  return (
+    <section className="narrow">
+      <h1>Новое обращение</h1>
+      <p className="lead">
+        Ответ придёт на эту же страницу по ссылке, которую вы получите после отправки, и на почту, если вы её
+        укажете.
+      </p>
+
+      <div ref={summaryRef} tabIndex={-1} className="summary-anchor">
+        {(topError || errorList.length > 0) && (
+          <div className="alert alert--error" role="alert">
+            <h2 className="alert__title">{topError ? "Обращение не отправлено" : "Исправьте, пожалуйста:"}</h2>
+            {topError && <p>{topError}</p>}
+            {errorList.length > 0 && (
+              <ul>
+                {errorList.map(([field, message]) => (
+                  <li key={field}>
+                    <a href={`#${FIELD_IDS[field]}`}>{message}</a>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        )}
+      </div>
+
+      <form onSubmit={submit} noValidate className="form" aria-busy={sending}>
+        <fieldset className="fieldset">
+          <legend>Кто обращается</legend>
+          <div className="radios" id="f-audience">
+            {(lists?.audiences ?? [{ code: "citizen", title: "Гражданин" }]).map((a) => (
+              <label key={a.code} className="radio">
+                <input
+                  type="radio"
+                  name="audience"
+                  id={`f-audience-${a.code}`}
+                  value={a.code}
+                  checked={form.audience === a.code}
+                  onChange={set("audience")}
+                />
+                <span>{a.title}</span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+
+        <div className="field">
+          <label htmlFor="f-category">
+            Тема вопроса <span className="optional">(необязательно)</span>
+          </label>
+          <select
+            id="f-category"
+            value={form.category}
+            onChange={set("category")}
+            aria-describedby={describedBy("category", "f-category-hint")}
+          >
+            <option value="">Не знаю — определите сами</option>
+            {lists?.categories.map((c) => (
+              <option key={c.code} value={c.code}>
+                {c.title}
+              </option>
+            ))}
+          </select>
+          <p className="field__hint" id="f-category-hint">
+            Если не уверены, оставьте как есть: мы сами направим вопрос нужным специалистам.
+          </p>
+          {fieldError("category")}
+        </div>
+
+        <div className="field">
+          <label htmlFor="f-region">
+            Регион <span className="optional">(необязательно)</span>
+          </label>
+          <select id="f-region" value={form.region} onChange={set("region")} aria-describedby={describedBy("region")}>
+            <option value="">Не указан</option>
+            {__REGIONS__.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+          {fieldError("region")}
+        </div>
+
+        <div className={`field${errors.text ? " field--error" : ""}`}>
+          <label htmlFor="f-text">Текст обращения</label>
+          <p className="field__hint" id="f-text-hint">
+            Что вы делали, что пошло не так, текст ошибки, номер заявления. Не пишите пароли и коды из СМС.
+          </p>
+          <textarea
+            id="f-text"
+            rows={8}
+            value={form.text}
+            onChange={set("text")}
+            maxLength={TEXT_MAX}
+            required
+            aria-required="true"
+            aria-invalid={errors.text ? true : undefined}
+            aria-describedby={describedBy("text", "f-text-hint f-text-count")}
+          />
+          <p className="field__counter" id="f-text-count">
+            {form.text.length} из {TEXT_MAX.toLocaleString("ru-RU")} символов
+          </p>
+          {fieldError("text")}
+        </div>
+
+        <fieldset className="fieldset">
+          <legend>Как с вами связаться</legend>
+          <p className="field__hint">Укажите почту или телефон, если хотите получить ответ не только по ссылке.</p>
+          <div className={`field${errors["contact.name"] ? " field--error" : ""}`}>
+            <label htmlFor="f-name">
+              Как к вам обращаться <span className="optional">(необязательно)</span>
+            </label>
+            <input
+              id="f-name"
+              type="text"
+              autoComplete="name"
+              value={form.name}
+              maxLength={200}
+              onChange={set("name")}
+              aria-invalid={errors["contact.name"] ? true : undefined}
+              aria-describedby={describedBy("contact.name")}
+            />
+            {fieldError("contact.name")}
+          </div>
+          <div className={`field${errors["contact.email"] ? " field--error" : ""}`}>
+            <label htmlFor="f-email">
+              Электронная почта <span className="optional">(необязательно)</span>
+            </label>
+            <input
+              id="f-email"
+              type="email"
+              inputMode="email"
+              autoComplete="email"
+              spellCheck={false}
+              value={form.email}
+              maxLength={254}
+              onChange={set("email")}
+              aria-invalid={errors["contact.email"] ? true : undefined}
+              aria-describedby={describedBy("contact.email")}
+            />
+            {fieldError("contact.email")}
+          </div>
+          <div className={`field${errors["contact.phone"] ? " field--error" : ""}`}>
+            <label htmlFor="f-phone">
+              Телефон <span className="optional">(необязательно)</span>
+            </label>
+            <input
+              id="f-phone"
+              type="tel"
+              inputMode="tel"
+              autoComplete="tel"
+              placeholder="+7 912 345-67-89"
+              value={form.phone}
+              maxLength={40}
+              onChange={set("phone")}
+              aria-invalid={errors["contact.phone"] ? true : undefined}
+              aria-describedby={describedBy("contact.phone")}
+            />
+            {fieldError("contact.phone")}
+          </div>
+        </fieldset>
+
+        <div className={`field${errors.files ? " field--error" : ""}`}>
+          <label htmlFor="f-files">
+            Файлы <span className="optional">(необязательно)</span>
+          </label>
+          <p className="field__hint" id="f-files-hint">
+            Снимки экрана и документы: PNG, JPG, PDF, DOC, DOCX и другие, до {MAX_FILES} файлов по 10 МБ.
+          </p>
+          <input
+            ref={fileInput}
+            id="f-files"
+            type="file"
+            multiple
+            accept={ACCEPT}
+            onChange={(e) => addFiles(e.target.files)}
+            aria-describedby={describedBy("files", "f-files-hint")}
+          />
+          {files.length > 0 && (
+            <ul className="file-list" aria-label="Приложенные файлы">
+              {files.map((f, i) => (
+                <li key={`${f.name}-${i}`} className="file-list__item">
+                  <span className="file-list__name">{f.name}</span>
+                  <span className="file-list__size">{fileSize(f.size)}</span>
+                  <button
+                    type="button"
+                    className="button button--link"
+                    onClick={() => removeFile(i)}
+                    aria-label={`Удалить файл ${f.name}`}
+                  >
+                    Удалить
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+          {fieldError("files")}
+        </div>
+
+        <div className="form__actions">
+          <button type="submit" className="button button--large" disabled={sending}>
+            {sending ? "Отправляем…" : "Отправить обращение"}
+          </button>
+        </div>
+        <p className="field__hint">
+          Отправляя обращение, вы соглашаетесь на обработку указанных данных для ответа на него.
+        </p>
+      </form>
+    </section>
+  );
+}

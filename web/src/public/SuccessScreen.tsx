@@ -1,0 +1,67 @@
+import { useEffect, useRef } from "react";
+import { duration, formatLongDateTime, localZone } from "../format.ts";
+import { Link, useTitle } from "../router.tsx";
+import { CopyButton } from "./CopyButton.tsx";
+
+export type Registered = { number: string; trackingUrl: string; dueAt: string; resolutionDueAt: string; status: string };
+
+/** «12 345 678 9»: groups of three are easier to read aloud and to type on a keypad. */
+export function groupDigits(number: string): string {
+  return number.replace(/\B(?=(\d{3})+(?!\d))/g, " ");
+}
+
+export function SuccessScreen({ result, onAnother }: { result: Registered; onAnother: () => void }) {
+  useTitle(`Обращение № ${result.number} зарегистрировано — Служба поддержки`);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  const trackPath = new URL(result.trackingUrl, window.location.href).pathname;
+  const left = new Date(result.dueAt).getTime() - Date.now();
+
+  return (
+    <section className="narrow success">
+      <div className="success__badge" aria-hidden="true">
+        ✓
+      </div>
+      <h1 ref={heading} tabIndex={-1}>
+        Обращение зарегистрировано
+      </h1>
+      <p className="success__label" id="number-label">
+        Номер обращения
+      </p>
+      <p className="request-number" aria-labelledby="number-label" data-number={result.number}>
+        {groupDigits(result.number)}
+      </p>
+      <p className="success__due">
+        Ответим в течение <strong>{duration(left)}</strong> — не позже{" "}
+        <strong>
+          <time dateTime={result.dueAt}>{formatLongDateTime(result.dueAt)}</time>
+        </strong>{" "}
+        <span className="muted">(время вашего устройства, {localZone()})</span>.
+      </p>
+
+      <div className="panel">
+        <h2 className="panel__title">Ссылка для отслеживания</h2>
+        <p>
+          По ней видны статус и ответ — без входа на портал. Сохраните её: ссылка секретная, не пересылайте её
+          посторонним.
+        </p>
+        <div className="field">
+          <label htmlFor="tracking-url">Ваша ссылка</label>
+          <input id="tracking-url" type="text" readOnly value={result.trackingUrl} onFocus={(e) => e.target.select()} />
+        </div>
+        <div className="actions">
+          <CopyButton text={result.trackingUrl} label="Скопировать ссылку" inputId="tracking-url" />
+        </div>
+      </div>
+
+      <div className="actions">
+        <Link to={trackPath} className="button">
+          Открыть страницу обращения
+        </Link>
+        <button type="button" className="button button--link" onClick={onAnother}>
+          Написать ещё одно обращение
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,23 @@
+// The single-page application: built from web/ into web/dist, which the server serves.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+import { parse } from "yaml";
+
+const root = fileURLToPath(new URL(".", import.meta.url));
+
+// The region list of the form comes from the same data file the directory uses, so they never disagree.
+function regionNames(): string[] {
+  const file = fileURLToPath(new URL("../data/regions.yaml", import.meta.url));
+  const doc = parse(readFileSync(file, "utf8")) as { regions: { name: string }[] };
+  return doc.regions.map((r) => r.name).sort((a, b) => a.localeCompare(b, "ru"));
+}
+
+export default defineConfig({
+  root,
+  plugins: [react()],
+  define: { __REGIONS__: JSON.stringify(regionNames()) },
+  build: { outDir: "dist", emptyOutDir: true, sourcemap: true },
+  server: { proxy: { "/api": { target: "http://127.0.0.1:3000", changeOrigin: false } } },
+});
