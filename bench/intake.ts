@@ -18,13 +18,27 @@ const { values } = parseArgs({
     c: { type: "string", default: "32" },
     engine: { type: "string", default: "both" },
     url: { type: "string" },
-    "database-url": { type: "string", default: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test" },
+    "database-url": {
+      type: "string",
+      default: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+    },
   },
 });
 const N = Number(values.n);
 const C = Number(values.c);
 
-export type Result = { engine: string; n: number; c: number; accepted: number; rps: number; p50: number; p99: number; stored?: number; missing?: number; doubled?: number };
+export type Result = {
+  engine: string;
+  n: number;
+  c: number;
+  accepted: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  stored?: number;
+  missing?: number;
+  doubled?: number;
+};
 
 function quantile(sorted: number[], q: number) {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
@@ -44,7 +58,12 @@ export async function drive(url: string, n: number, c: number, tag: string) {
         contact: { email: `bench${i}@example.ru` },
       });
       const t0 = performance.now();
-      const res = await pool.request({ method: "POST", path: "/api/v1/requests", headers: { "content-type": "application/json" }, body });
+      const res = await pool.request({
+        method: "POST",
+        path: "/api/v1/requests",
+        headers: { "content-type": "application/json" },
+        body,
+      });
       const text = await res.body.text();
       latencies.push(performance.now() - t0);
       if (res.statusCode === 201) accepted.push(JSON.parse(text).number);
@@ -54,11 +73,21 @@ export async function drive(url: string, n: number, c: number, tag: string) {
   const seconds = (performance.now() - started) / 1000;
   await pool.close();
   latencies.sort((a, b) => a - b);
-  return { accepted, rps: accepted.length / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+  return {
+    accepted,
+    rps: accepted.length / seconds,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+  };
 }
 
-async function verify(query: (q: ReturnType<typeof sql>) => Promise<{ number: string; n: number }[]>, tag: string, accepted: string[]) {
-  const rows = await query(sql`select r.number, count(*)::int as n from requests r join messages m on m.request_id = r.id
+async function verify(
+  query: (q: ReturnType<typeof sql>) => Promise<{ number: string; n: number }[]>,
+  tag: string,
+  accepted: string[],
+) {
+  const rows =
+    await query(sql`select r.number, count(*)::int as n from requests r join messages m on m.request_id = r.id
     where m.body like ${`%${tag}-%`} group by r.number`);
   const found = new Map(rows.map((r) => [r.number, Number(r.n)]));
   return {
@@ -91,11 +120,17 @@ async function runEngine(engine: "pglite" | "postgres"): Promise<Result> {
     const r = await drive(child.url, N, C, tag);
     child.proc.kill("SIGTERM");
     await exited(child.proc);
-    const database = await openDatabase(engine === "pglite" ? { dataDir } : { databaseUrl: values["database-url"], schemaName: schema });
-    const check = await verify(async (q) => {
-      const res = await database.db.execute(q);
-      return (res as unknown as { rows: { number: string; n: number }[] }).rows;
-    }, tag, r.accepted);
+    const database = await openDatabase(
+      engine === "pglite" ? { dataDir } : { databaseUrl: values["database-url"], schemaName: schema },
+    );
+    const check = await verify(
+      async (q) => {
+        const res = await database.db.execute(q);
+        return (res as unknown as { rows: { number: string; n: number }[] }).rows;
+      },
+      tag,
+      r.accepted,
+    );
     await database.close();
     return { engine, n: N, c: C, accepted: r.accepted.length, rps: r.rps, p50: r.p50, p99: r.p99, ...check };
   } finally {
@@ -121,6 +156,7 @@ if (values.url) {
   const r = await drive(values.url, N, C, `bench-${randomBytes(4).toString("hex")}`);
   print({ engine: "external", n: N, c: C, accepted: r.accepted.length, rps: r.rps, p50: r.p50, p99: r.p99 });
 } else {
-  const engines = values.engine === "both" ? (["pglite", "postgres"] as const) : [values.engine as "pglite" | "postgres"];
+  const engines =
+    values.engine === "both" ? (["pglite", "postgres"] as const) : [values.engine as "pglite" | "postgres"];
   for (const e of engines) print(await runEngine(e));
 }

@@ -20,7 +20,10 @@ export async function loadSecret(db: Db): Promise<Buffer> {
 }
 
 /** Creates the first administrator when there is no staff at all; returns the password only if generated. */
-export async function ensureFirstAdmin(db: Db, config: Config): Promise<{ email: string; generatedPassword?: string } | null> {
+export async function ensureFirstAdmin(
+  db: Db,
+  config: Config,
+): Promise<{ email: string; generatedPassword?: string } | null> {
   const [existing] = await db.select({ n: count() }).from(users);
   if (Number(existing?.n ?? 0) > 0) return null;
   const generated = config.adminPassword ? undefined : `${randomToken(12)}7a`;

@@ -52,7 +52,12 @@ export const SETTINGS: Record<keyof Config, Setting> = {
     default: "2525",
     parse: int(0, 65535),
   },
-  dataDir: { env: "OTKLIK_DATA_DIR", describe: "data folder (embedded database, attachments, outbox)", default: "./var", parse: (raw) => path.resolve(raw) },
+  dataDir: {
+    env: "OTKLIK_DATA_DIR",
+    describe: "data folder (embedded database, attachments, outbox)",
+    default: "./var",
+    parse: (raw) => path.resolve(raw),
+  },
   databaseUrl: {
     env: "DATABASE_URL",
     describe: "postgres://… puts the data on a PostgreSQL server instead of the embedded one",
@@ -77,7 +82,11 @@ export const SETTINGS: Record<keyof Config, Setting> = {
     describe: "address applicants use to reach Otklik (for tracking links)",
     parse: url(["http:", "https:"]),
   },
-  smtpRelay: { env: "OTKLIK_SMTP_RELAY", describe: "outbound mail relay smtp://host:port (otherwise the outbox folder)", parse: url(["smtp:", "smtps:"]) },
+  smtpRelay: {
+    env: "OTKLIK_SMTP_RELAY",
+    describe: "outbound mail relay smtp://host:port (otherwise the outbox folder)",
+    parse: url(["smtp:", "smtps:"]),
+  },
   supportAddress: {
     env: "OTKLIK_SUPPORT_ADDRESS",
     describe: "the support mailbox address (intake and From of replies)",
@@ -90,9 +99,24 @@ export const SETTINGS: Record<keyof Config, Setting> = {
     default: String(10 * 1024 * 1024),
     parse: int(1024, 1024 * 1024 * 1024),
   },
-  maxAttachments: { env: "OTKLIK_MAX_ATTACHMENTS", describe: "attachments per message", default: "5", parse: int(0, 50) },
-  logLevel: { env: "OTKLIK_LOG_LEVEL", describe: "fatal, error, warn, info, debug or silent", default: "info", parse: text },
-  trustProxy: { env: "OTKLIK_TRUST_PROXY", describe: "trust X-Forwarded-* from a proxy in front", default: "false", parse: bool },
+  maxAttachments: {
+    env: "OTKLIK_MAX_ATTACHMENTS",
+    describe: "attachments per message",
+    default: "5",
+    parse: int(0, 50),
+  },
+  logLevel: {
+    env: "OTKLIK_LOG_LEVEL",
+    describe: "fatal, error, warn, info, debug or silent",
+    default: "info",
+    parse: text,
+  },
+  trustProxy: {
+    env: "OTKLIK_TRUST_PROXY",
+    describe: "trust X-Forwarded-* from a proxy in front",
+    default: "false",
+    parse: bool,
+  },
 };
 
 export class ConfigError extends Error {}

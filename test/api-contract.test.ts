@@ -4,7 +4,7 @@ import { Writable } from "node:stream";
 import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enforceAccessDeclarations } from "../src/http/access.ts";
-import { type TestServer, createTestServer } from "./harness.ts";
+import { createTestServer, type TestServer } from "./harness.ts";
 
 let s: TestServer;
 beforeAll(async () => {
@@ -55,8 +55,15 @@ describe("access declarations", () => {
     const staffRoutes = s.app.declaredRoutes.filter((r) => r.access !== "public");
     expect(staffRoutes.length).toBeGreaterThan(8);
     for (const r of staffRoutes) {
-      const url = r.url.replace(":number", "1000013").replace(":id", "00000000-0000-4000-8000-000000000000").replace(/:(\w+)/g, "x");
-      const res = await s.app.inject({ method: r.method as "GET", url, payload: r.method === "GET" ? undefined : {} });
+      const url = r.url
+        .replace(":number", "1000013")
+        .replace(":id", "00000000-0000-4000-8000-000000000000")
+        .replace(/:(\w+)/g, "x");
+      const res = await s.app.inject({
+        method: r.method as "GET",
+        url,
+        payload: r.method === "GET" ? undefined : {},
+      });
       expect(res.statusCode, `${r.method} ${r.url}`).toBe(401);
     }
   });
@@ -66,11 +73,18 @@ describe("access declarations", () => {
     let checked = 0;
     for (const r of restricted) {
       const roles = r.access as readonly string[];
-      const outsider = (["operator", "specialist", "supervisor", "administrator"] as const).find((x) => !roles.includes(x));
+      const outsider = (["operator", "specialist", "supervisor", "administrator"] as const).find(
+        (x) => !roles.includes(x),
+      );
       if (!outsider) continue;
       const who = await s.staff(outsider);
       const url = r.url.replace(":number", "1000013").replace(/:(\w+)/g, "x");
-      const res = await s.app.inject({ method: r.method as "GET", url, headers: { authorization: who.authorization }, payload: {} });
+      const res = await s.app.inject({
+        method: r.method as "GET",
+        url,
+        headers: { authorization: who.authorization },
+        payload: {},
+      });
       expect(res.statusCode, `${outsider} → ${r.method} ${r.url}`).toBe(403);
       checked++;
     }
@@ -116,16 +130,35 @@ describe("logs", () => {
       const res = await app.inject({
         method: "POST",
         url: "/api/v1/requests",
-        payload: { text: "Секретный текст про паспорт 4510 123456", contact: { name: "Анна Петрова", email: "anna.petrova@example.ru", phone: "+79161234567" } },
+        payload: {
+          text: "Секретный текст про паспорт 4510 123456",
+          contact: { name: "Анна Петрова", email: "anna.petrova@example.ru", phone: "+79161234567" },
+        },
       });
       const token = res.json().trackingUrl.split("/").pop();
       await app.inject({ method: "GET", url: `/api/v1/track/${token}` });
-      await app.inject({ method: "POST", url: "/api/v1/requests", payload: { text: "x", contact: { phone: "+7 999 bad" } } });
+      await app.inject({
+        method: "POST",
+        url: "/api/v1/requests",
+        payload: { text: "x", contact: { phone: "+7 999 bad" } },
+      });
       const who = await logged.staff("operator");
-      await app.inject({ method: "GET", url: "/api/v1/requests?q=anna.petrova@example.ru", headers: { authorization: who.authorization } });
+      await app.inject({
+        method: "GET",
+        url: "/api/v1/requests?q=anna.petrova@example.ru",
+        headers: { authorization: who.authorization },
+      });
       const all = lines.join("");
       expect(lines.length).toBeGreaterThan(4);
-      for (const secret of ["Анна", "anna.petrova", "79161234567", "Секретный", "4510", token, who.authorization.slice(7)]) {
+      for (const secret of [
+        "Анна",
+        "anna.petrova",
+        "79161234567",
+        "Секретный",
+        "4510",
+        token,
+        who.authorization.slice(7),
+      ]) {
         expect(all, secret).not.toContain(secret);
       }
       expect(all).toContain('"route":"/api/v1/track/:token"');

@@ -42,8 +42,14 @@ async function countStored(dataDir: string, acked: { number: string; marker: str
       sql`select r.number, count(m.id)::text as n from requests r join messages m on m.request_id = r.id
           where m.body like 'Проверка устойчивости crash-marker-%' group by r.number`,
     );
-    const found = new Map((rows as unknown as { rows: { number: string; n: string }[] }).rows.map((r) => [r.number, Number(r.n)]));
-    return { missing: acked.filter((a) => !found.has(a.number)), doubled: [...found.values()].filter((n) => n !== 1).length, stored: found.size };
+    const found = new Map(
+      (rows as unknown as { rows: { number: string; n: string }[] }).rows.map((r) => [r.number, Number(r.n)]),
+    );
+    return {
+      missing: acked.filter((a) => !found.has(a.number)),
+      doubled: [...found.values()].filter((n) => n !== 1).length,
+      stored: found.size,
+    };
   } finally {
     await database.close();
   }

@@ -16,7 +16,10 @@ export const TEST_ADMIN_PASSWORD = "test-admin-password-1";
 export type TestServer = Running & {
   dataDir: string;
   /** Creates an employee and returns the Authorization header of a fresh API token. */
-  staff(role: Role, opts?: { department?: string; email?: string }): Promise<{ authorization: string; id: number; email: string }>;
+  staff(
+    role: Role,
+    opts?: { department?: string; email?: string },
+  ): Promise<{ authorization: string; id: number; email: string }>;
 };
 
 export async function createTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
@@ -24,15 +27,22 @@ export async function createTestServer(overrides: Partial<Config> = {}): Promise
   const schemaName = url ? `otklik_test_${randomBytes(5).toString("hex")}` : undefined;
   const database = await openDatabase({ databaseUrl: url, schemaName, poolSize: 5 });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "otklik-test-"));
-  const config = loadConfig({}, {
-    dataDir,
-    publicRateLimit: 0,
-    adminPassword: TEST_ADMIN_PASSWORD,
-    publicUrl: "http://otklik.test",
-    logLevel: "silent",
-    ...overrides,
+  const config = loadConfig(
+    {},
+    {
+      dataDir,
+      publicRateLimit: 0,
+      adminPassword: TEST_ADMIN_PASSWORD,
+      publicUrl: "http://otklik.test",
+      logLevel: "silent",
+      ...overrides,
+    },
+  );
+  const running = await startServer(config, {
+    database,
+    logger: false,
+    listen: overrides.port !== undefined,
   });
-  const running = await startServer(config, { database, logger: false, listen: overrides.port !== undefined });
   let n = 0;
   return {
     ...running,

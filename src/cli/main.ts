@@ -5,11 +5,17 @@ type CommandModule = { run(argv: string[]): Promise<number> };
 const groups: Record<string, { describe: string; load: () => Promise<CommandModule> }> = {
   serve: { describe: "запустить сервер", load: () => import("./serve.ts") },
   migrate: { describe: "применить миграции базы данных", load: () => import("./migrate.ts") },
-  user: { describe: "сотрудники: user add --email E --role R --password P", load: () => import("../staff/cli.ts") },
+  user: {
+    describe: "сотрудники: user add --email E --role R --password P",
+    load: () => import("../staff/cli.ts"),
+  },
   token: { describe: "токены API: token create --email E", load: () => import("../staff/cli-token.ts") },
   directory: { describe: "справочник линий: check, recommend", load: () => import("../directory/cli.ts") },
   kb: { describe: "база знаний: search, eval", load: () => import("../knowledge/cli.ts") },
-  classify: { describe: "классификатор: classify \"текст\", classify train, classify eval", load: () => import("../routing/cli.ts") },
+  classify: {
+    describe: 'классификатор: classify "текст", classify train, classify eval',
+    load: () => import("../routing/cli.ts"),
+  },
 };
 
 export async function main(argv: string[]): Promise<number> {

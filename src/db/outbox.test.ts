@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "./client.ts";
-import { EventBus, type EventMessage, OutboxWorker, emit } from "./outbox.ts";
+import { EventBus, type EventMessage, emit, OutboxWorker } from "./outbox.ts";
 
 const url = process.env.TEST_DATABASE_URL;
 const schemaName = url ? `otklik_outbox_${randomBytes(4).toString("hex")}` : undefined;
@@ -71,7 +71,9 @@ describe("outbox", () => {
     expect(done.filter((k) => k === 3)).toEqual([]);
     expect([...done].sort((x, y) => x - y)).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9]);
     // The failed job's lease is pushed into the future; expire it to retry now.
-    await database.db.execute(sql`update events set locked_until = now() - interval '1 second' where topic = 'test.job' and processed_at is null`);
+    await database.db.execute(
+      sql`update events set locked_until = now() - interval '1 second' where topic = 'test.job' and processed_at is null`,
+    );
     await a.kick();
     expect([...done].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     await a.stop();

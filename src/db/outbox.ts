@@ -128,7 +128,11 @@ export class OutboxWorker {
         order by id limit ${this.opts.batch ?? 20}
         for update skip locked)
       returning id, topic, payload`);
-    return rowsOf<{ id: number; topic: string; payload: Record<string, unknown> }>(rows).map((r) => ({ id: Number(r.id), topic: r.topic, data: r.payload }));
+    return rowsOf<{ id: number; topic: string; payload: Record<string, unknown> }>(rows).map((r) => ({
+      id: Number(r.id),
+      topic: r.topic,
+      data: r.payload,
+    }));
   }
 
   private async runOne(event: EventMessage) {

@@ -1,9 +1,9 @@
 // Access is declared on every route (`config.access`) and checked here, on the server, before the handler.
 // A route without a declaration cannot be registered: see `enforceAccessDeclarations`.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { Role } from "../staff/schema.ts";
-import { type StaffUser, findApiToken, findSession } from "../staff/service.ts";
 import type { AppContext } from "../context.ts";
+import type { Role } from "../staff/schema.ts";
+import { findApiToken, findSession, type StaffUser } from "../staff/service.ts";
 import { errors } from "./errors.ts";
 
 /** `public`: anyone; `staff`: any signed-in employee; a list: only those roles. */

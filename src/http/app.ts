@@ -10,14 +10,14 @@ import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import type { AppContext } from "../context.ts";
-import { healthRoutes } from "./health.ts";
-import { accessHook, enforceAccessDeclarations } from "./access.ts";
-import { loggerOptions } from "./logging.ts";
-import { metricsPlugin } from "./metrics.ts";
-import { errorHandler, schemaErrorFormatter, sendProblem } from "./problem.ts";
 import { publicRequestRoutes } from "../requests/routes-public.ts";
 import { staffRequestRoutes } from "../requests/routes-staff.ts";
 import { staffRoutes } from "../staff/routes.ts";
+import { accessHook, enforceAccessDeclarations } from "./access.ts";
+import { healthRoutes } from "./health.ts";
+import { loggerOptions } from "./logging.ts";
+import { metricsPlugin } from "./metrics.ts";
+import { errorHandler, schemaErrorFormatter, sendProblem } from "./problem.ts";
 import { securityHeaders } from "./security.ts";
 
 export type App = FastifyInstance;
@@ -87,7 +87,10 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
     transform: ({ schema, url, route }) => {
       const access = route.config?.access;
       const security = access === undefined || access === "public" ? [] : [{ bearer: [] }, { session: [] }];
-      const extra = access && access !== "public" ? `\n\nДоступ: ${access === "staff" ? "любой сотрудник" : access.join(", ")}.` : "";
+      const extra =
+        access && access !== "public"
+          ? `\n\nДоступ: ${access === "staff" ? "любой сотрудник" : access.join(", ")}.`
+          : "";
       return {
         schema: { ...schema, security, description: `${schema?.description ?? ""}${extra}`.trim() },
         url,
@@ -104,17 +107,18 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
       await api.register(publicRequestRoutes, { ctx });
       await api.register(staffRequestRoutes, { ctx });
       await api.register(staffRoutes, { ctx });
-      api.get(
-        "/openapi.json",
-        { config: { access: "public" }, schema: { hide: true } },
-        async () => app.swagger(),
-      );
+      api.get("/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: "/api/v1" },
   );
 
   if (existsSync(WEB_DIST)) {
-    await app.register(fastifyStatic, { root: WEB_DIST, prefix: "/", wildcard: false, index: ["index.html"] });
+    await app.register(fastifyStatic, {
+      root: WEB_DIST,
+      prefix: "/",
+      wildcard: false,
+      index: ["index.html"],
+    });
   }
   return app;
 }

@@ -28,7 +28,9 @@ export const errors = {
   tooLarge: (message: string) => new AppError("payload_too_large", message, 413),
   unsupportedType: (message: string) => new AppError("unsupported_media_type", message, 415),
   rateLimited: (seconds: number) =>
-    new AppError("rate_limited", `Слишком много запросов. Повторите через ${seconds} с.`, 429, { retryAfter: seconds }),
+    new AppError("rate_limited", `Слишком много запросов. Повторите через ${seconds} с.`, 429, {
+      retryAfter: seconds,
+    }),
   storage: (message = "Не удалось сохранить файл: хранилище недоступно или переполнено. Попробуйте позже.") =>
     new AppError("storage_unavailable", message, 507),
 };

@@ -1,6 +1,6 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { sql } from "drizzle-orm";
-import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 
@@ -15,7 +15,11 @@ export async function healthRoutes(fastify: FastifyInstance, { ctx }: { ctx: App
         tags: ["service"],
         response: {
           200: Type.Object({ status: Type.Literal("ok"), database: Type.String(), engine: Type.String() }),
-          503: Type.Object({ status: Type.Literal("unavailable"), database: Type.String(), engine: Type.String() }),
+          503: Type.Object({
+            status: Type.Literal("unavailable"),
+            database: Type.String(),
+            engine: Type.String(),
+          }),
         },
       },
     },
@@ -24,7 +28,9 @@ export async function healthRoutes(fastify: FastifyInstance, { ctx }: { ctx: App
         await ctx.db.execute(sql`select 1`);
         return { status: "ok" as const, database: "ok", engine: ctx.database.engine };
       } catch {
-        return reply.code(503).send({ status: "unavailable" as const, database: "unreachable", engine: ctx.database.engine });
+        return reply
+          .code(503)
+          .send({ status: "unavailable" as const, database: "unreachable", engine: ctx.database.engine });
       }
     },
   );

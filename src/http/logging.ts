@@ -2,7 +2,22 @@
 // a tracking token or a search for a phone number), and known personal fields are redacted wherever they appear.
 import type { FastifyReply, FastifyRequest } from "fastify";
 
-export const PERSONAL_KEYS = ["name", "email", "phone", "text", "body", "subject", "comment", "password", "contact", "q", "from", "to", "snils", "inn"];
+export const PERSONAL_KEYS = [
+  "name",
+  "email",
+  "phone",
+  "text",
+  "body",
+  "subject",
+  "comment",
+  "password",
+  "contact",
+  "q",
+  "from",
+  "to",
+  "snils",
+  "inn",
+];
 
 export function loggerOptions(level: string) {
   return {

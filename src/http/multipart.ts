@@ -1,8 +1,9 @@
 // Reads a multipart/form-data body: text fields, and files stored through the file store as they arrive.
 // If anything fails, the files already stored for this body are removed again.
-import type { FastifyRequest } from "fastify";
-import { TypeCompiler } from "@sinclair/typebox/compiler";
+
 import type { TSchema } from "@sinclair/typebox";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import type { FastifyRequest } from "fastify";
 import type { FileStore, StoredFile } from "../requests/files.ts";
 import { errors } from "./errors.ts";
 import { describeSchemaError } from "./problem.ts";
@@ -30,7 +31,8 @@ export async function readMultipart(req: FastifyRequest, files: FileStore) {
     if ((e as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE") {
       throw errors.tooLarge(`Файл больше ${Math.floor(files.maxBytes / 1024 / 1024)} МБ.`);
     }
-    if ((e as { code?: string }).code === "FST_FILES_LIMIT") throw errors.tooLarge("Слишком много файлов в одном сообщении.");
+    if ((e as { code?: string }).code === "FST_FILES_LIMIT")
+      throw errors.tooLarge("Слишком много файлов в одном сообщении.");
     throw e;
   }
   return { fields, files: stored };
@@ -55,7 +57,11 @@ export function parseJsonField<T>(schema: TSchema, raw: string | undefined, fiel
   if (first) {
     const path = first.path;
     const { message, field } = describeSchemaError(
-      { instancePath: path, keyword: first.schema.minLength ? "minLength" : "type", params: { limit: first.schema.minLength } },
+      {
+        instancePath: path,
+        keyword: first.schema.minLength ? "minLength" : "type",
+        params: { limit: first.schema.minLength },
+      },
       fieldName,
     );
     throw errors.validation(message, { field });

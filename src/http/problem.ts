@@ -22,7 +22,8 @@ const FIELD_NAMES: Record<string, string> = {
 function fieldOf(e: AjvError): string {
   const path = e.instancePath.replace(/^\//, "").replaceAll("/", ".");
   if (e.keyword === "required") return [path, String(e.params.missingProperty)].filter(Boolean).join(".");
-  if (e.keyword === "additionalProperties") return [path, String(e.params.additionalProperty)].filter(Boolean).join(".");
+  if (e.keyword === "additionalProperties")
+    return [path, String(e.params.additionalProperty)].filter(Boolean).join(".");
   return path;
 }
 
@@ -75,12 +76,20 @@ export function sendProblem(
   return reply
     .code(status)
     .type("application/problem+json; charset=utf-8")
-    .send({ type: `https://otklik.dev/problems/${code}`, title: message, status, code, detail: message, ...extra });
+    .send({
+      type: `https://otklik.dev/problems/${code}`,
+      title: message,
+      status,
+      code,
+      detail: message,
+      ...extra,
+    });
 }
 
 export function errorHandler(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   if (isAppError(error)) {
-    if (error.status === 429 && error.details?.retryAfter) reply.header("retry-after", String(error.details.retryAfter));
+    if (error.status === 429 && error.details?.retryAfter)
+      reply.header("retry-after", String(error.details.retryAfter));
     return sendProblem(reply, error.status, error.code, error.message, error.details ?? {});
   }
   if (error.validation) {
@@ -94,10 +103,16 @@ export function errorHandler(error: FastifyError, req: FastifyRequest, reply: Fa
   if (status === 415) return sendProblem(reply, 415, "unsupported_media_type", "Этот тип содержимого не принимается.");
   if (status === 429) return sendProblem(reply, 429, "rate_limited", "Слишком много запросов. Повторите чуть позже.");
   if (status >= 400 && status < 500) {
-    const code = error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error.code === "FST_ERR_CTP_EMPTY_JSON_BODY" ? "invalid_json" : "bad_request";
+    const code =
+      error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error.code === "FST_ERR_CTP_EMPTY_JSON_BODY"
+        ? "invalid_json"
+        : "bad_request";
     return sendProblem(reply, status, code, "Запрос составлен неверно и не может быть обработан.");
   }
   // The error's text may quote data: only its class and code go to the log.
-  req.log.error({ err: { type: error.name, code: error.code, stack: error.stack?.split("\n").slice(1).join("\n") } }, "unhandled error");
+  req.log.error(
+    { err: { type: error.name, code: error.code, stack: error.stack?.split("\n").slice(1).join("\n") } },
+    "unhandled error",
+  );
   return sendProblem(reply, 500, "internal_error", "Внутренняя ошибка. Мы уже знаем о ней; попробуйте ещё раз позже.");
 }

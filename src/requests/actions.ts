@@ -7,13 +7,13 @@ import type { Tx } from "../db/client.ts";
 import { emit } from "../db/outbox.ts";
 import { errors } from "../http/errors.ts";
 import { isAudience, isCategoryCode } from "../routing/categories.ts";
-import type { StaffUser } from "../staff/service.ts";
 import { departments, users } from "../staff/schema.ts";
-import { TEXT_MAX, attachFiles } from "./create.ts";
+import type { StaffUser } from "../staff/service.ts";
+import { attachFiles, TEXT_MAX } from "./create.ts";
 import type { StoredFile } from "./files.ts";
 import { findByTrackingToken, getRequestForStaff } from "./queries.ts";
 import { messages, requestHistory, requests } from "./schema.ts";
-import { STATUS_TITLES, type Status, canTransition, isStatus, statusAfterApplicantMessage } from "./status.ts";
+import { canTransition, isStatus, STATUS_TITLES, type Status, statusAfterApplicantMessage } from "./status.ts";
 
 type Row = typeof requests.$inferSelect;
 type Actor = { type: "staff"; user: StaffUser } | { type: "applicant" } | { type: "system" };
@@ -78,7 +78,14 @@ export async function addStaffMessage(
     const now = new Date();
     const [msg] = await tx
       .insert(messages)
-      .values({ requestId: id, visibility: input.visibility, authorType: "staff", authorId: user.id, body, channel: row.channel })
+      .values({
+        requestId: id,
+        visibility: input.visibility,
+        authorType: "staff",
+        authorId: user.id,
+        body,
+        channel: row.channel,
+      })
       .returning({ id: messages.id });
     await attachFiles(tx, id, msg!.id, input.files ?? []);
     const patch: Partial<Row> = { updatedAt: now };
@@ -89,10 +96,16 @@ export async function addStaffMessage(
       if (row.assigneeId === null) patch.assigneeId = user.id;
     }
     await tx.update(requests).set(patch).where(eq(requests.id, id));
-    await record(tx, { ...row, ...patch }, { type: "staff", user }, input.visibility === "public" ? "replied" : "noted", {
-      messageId: msg!.id,
-      ...(patch.status ? { status: [row.status, patch.status] } : {}),
-    });
+    await record(
+      tx,
+      { ...row, ...patch },
+      { type: "staff", user },
+      input.visibility === "public" ? "replied" : "noted",
+      {
+        messageId: msg!.id,
+        ...(patch.status ? { status: [row.status, patch.status] } : {}),
+      },
+    );
   });
 }
 
@@ -149,7 +162,10 @@ export async function updateRequest(ctx: AppContext, user: StaffUser, number: st
     }
     if (input.assigneeId !== undefined && input.assigneeId !== row.assigneeId) {
       if (input.assigneeId !== null) {
-        const [u] = await tx.select({ id: users.id, active: users.active }).from(users).where(eq(users.id, input.assigneeId));
+        const [u] = await tx
+          .select({ id: users.id, active: users.active })
+          .from(users)
+          .where(eq(users.id, input.assigneeId));
         if (!u?.active) throw errors.validation("Такого сотрудника нет.", { field: "assigneeId" });
       }
       patch.assigneeId = input.assigneeId;
@@ -195,14 +211,23 @@ export async function addApplicantMessage(ctx: AppContext, token: string, body: 
     const now = new Date();
     const [msg] = await tx
       .insert(messages)
-      .values({ requestId: row.id, visibility: "public", authorType: "applicant", body: text, channel: "web" })
+      .values({
+        requestId: row.id,
+        visibility: "public",
+        authorType: "applicant",
+        body: text,
+        channel: "web",
+      })
       .returning({ id: messages.id });
     await attachFiles(tx, row.id, msg!.id, files);
     const next = statusAfterApplicantMessage(row.status as Status);
     const patch: Partial<Row> = next ? statusPatch(row.status as Status, next, now) : { updatedAt: now };
     await tx
       .update(requests)
-      .set({ ...patch, search: sql`coalesce(${requests.search}, ''::tsvector) || to_tsvector('russian', ${text})` })
+      .set({
+        ...patch,
+        search: sql`coalesce(${requests.search}, ''::tsvector) || to_tsvector('russian', ${text})`,
+      })
       .where(eq(requests.id, row.id));
     await record(tx, { ...row, ...patch }, { type: "applicant" }, "applicant_replied", {
       messageId: msg!.id,

@@ -78,7 +78,8 @@ export async function registerRequest(ctx: AppContext, input: NewRequest, now = 
 
   try {
     return await ctx.db.transaction(async (tx) => {
-      const departmentId = category && isCategoryCode(category) ? await departmentIdFor(tx, DEFAULT_ROUTE[category]) : null;
+      const departmentId =
+        category && isCategoryCode(category) ? await departmentIdFor(tx, DEFAULT_ROUTE[category]) : null;
       const seq = await tx.execute<{ n: string }>(sql`select nextval('request_number_seq')::text as n`);
       const number = formatRequestNumber(BigInt(rowsOf<{ n: string }>(seq)[0]!.n));
       const subject = input.subject?.trim().slice(0, 300) || text.split("\n")[0]!.slice(0, 120);
@@ -110,14 +111,25 @@ export async function registerRequest(ctx: AppContext, input: NewRequest, now = 
         .returning({ id: requests.id, status: requests.status });
       const [msg] = await tx
         .insert(messages)
-        .values({ requestId: row!.id, visibility: "public", authorType: "applicant", body: text, channel: input.channel, createdAt: now })
+        .values({
+          requestId: row!.id,
+          visibility: "public",
+          authorType: "applicant",
+          body: text,
+          channel: input.channel,
+          createdAt: now,
+        })
         .returning({ id: messages.id });
       await attachFiles(tx, row!.id, msg!.id, input.files ?? []);
       await tx.insert(requestHistory).values({
         requestId: row!.id,
         actorType: "applicant",
         action: "created",
-        changes: { channel: input.channel, category, categorySource: input.category ? input.channel : guess ? "classifier" : null },
+        changes: {
+          channel: input.channel,
+          category,
+          categorySource: input.category ? input.channel : guess ? "classifier" : null,
+        },
         createdAt: now,
       });
       await emit(tx, "request.created", { requestId: row!.id, number, departmentId, channel: input.channel });
@@ -144,7 +156,15 @@ export async function registerRequest(ctx: AppContext, input: NewRequest, now = 
 export async function attachFiles(tx: Tx, requestId: number, messageId: number, files: StoredFile[]) {
   if (files.length === 0) return;
   await tx.insert(attachments).values(
-    files.map((f) => ({ id: f.id, requestId, messageId, filename: f.filename, contentType: f.contentType, size: f.size, sha256: f.sha256 })),
+    files.map((f) => ({
+      id: f.id,
+      requestId,
+      messageId,
+      filename: f.filename,
+      contentType: f.contentType,
+      size: f.size,
+      sha256: f.sha256,
+    })),
   );
 }
 
@@ -155,7 +175,16 @@ async function departmentIdFor(tx: Tx, code: string): Promise<number | null> {
 
 function fingerprint(input: NewRequest, contact: Contact): string {
   const files = (input.files ?? []).map((f) => f.sha256).sort();
-  const canonical = JSON.stringify([input.text.trim(), input.subject ?? "", input.category ?? "", input.audience ?? "", input.region ?? "", contact, input.channel, files]);
+  const canonical = JSON.stringify([
+    input.text.trim(),
+    input.subject ?? "",
+    input.category ?? "",
+    input.audience ?? "",
+    input.region ?? "",
+    contact,
+    input.channel,
+    files,
+  ]);
   return createHash("sha256").update(canonical).digest("hex");
 }
 

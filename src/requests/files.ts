@@ -1,7 +1,6 @@
 // Attachments on disk: content-addressed by a random id, written to a temporary file, synced and renamed,
 // so a crash or a full disk never leaves a half-written file under a real name.
-import { randomUUID } from "node:crypto";
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";

@@ -1,15 +1,15 @@
 // Reading the registry: the staff queue with filters and search, one request in full, the applicant's view.
-import { type SQL, and, asc, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { Queryable } from "../db/client.ts";
 import { errors } from "../http/errors.ts";
-import type { StaffUser } from "../staff/service.ts";
 import { departments, users } from "../staff/schema.ts";
+import type { StaffUser } from "../staff/service.ts";
 import { sha256 } from "../staff/tokens.ts";
 import { maskEmail, maskPhone, normalizePhone } from "./contact.ts";
 import { isValidRequestNumber, normalizeRequestNumber } from "./number.ts";
 import { attachments, messages, requestHistory, requests } from "./schema.ts";
 import { scopeCondition } from "./scope.ts";
-import { type Status, allowedTransitions, isOpen } from "./status.ts";
+import { allowedTransitions, isOpen, type Status } from "./status.ts";
 
 export type ListFilter = {
   q?: string | undefined;
@@ -43,7 +43,8 @@ export async function listRequests(db: Queryable, user: StaffUser, f: ListFilter
   if (f.category?.length) conds.push(inArray(requests.category, f.category));
   if (f.channel?.length) conds.push(inArray(requests.channel, f.channel));
   if (f.department === "none") conds.push(isNull(requests.departmentId));
-  else if (f.department) conds.push(sql`${requests.departmentId} = (select id from departments where code = ${f.department})`);
+  else if (f.department)
+    conds.push(sql`${requests.departmentId} = (select id from departments where code = ${f.department})`);
   if (f.assignee === "me") conds.push(eq(requests.assigneeId, user.id));
   else if (f.assignee === "none") conds.push(isNull(requests.assigneeId));
   else if (typeof f.assignee === "number") conds.push(eq(requests.assigneeId, f.assignee));
@@ -107,26 +108,46 @@ export async function getRequestForStaff(db: Queryable, user: StaffUser, number:
   const row = await loadRequestRow(db, number);
   const scope = scopeCondition(user);
   if (scope) {
-    const [visible] = await db.select({ id: requests.id }).from(requests).where(and(eq(requests.id, row.id), scope));
+    const [visible] = await db
+      .select({ id: requests.id })
+      .from(requests)
+      .where(and(eq(requests.id, row.id), scope));
     // Not «forbidden»: a request outside one's scope is not there at all.
     if (!visible) throw errors.notFound("Обращение");
   }
   const [msgs, files, history, dept, assignee] = await Promise.all([
     db
-      .select({ id: messages.id, visibility: messages.visibility, authorType: messages.authorType, authorName: users.name, body: messages.body, channel: messages.channel, createdAt: messages.createdAt })
+      .select({
+        id: messages.id,
+        visibility: messages.visibility,
+        authorType: messages.authorType,
+        authorName: users.name,
+        body: messages.body,
+        channel: messages.channel,
+        createdAt: messages.createdAt,
+      })
       .from(messages)
       .leftJoin(users, eq(users.id, messages.authorId))
       .where(eq(messages.requestId, row.id))
       .orderBy(asc(messages.id)),
     db.select().from(attachments).where(eq(attachments.requestId, row.id)).orderBy(asc(attachments.createdAt)),
     db
-      .select({ id: requestHistory.id, actorType: requestHistory.actorType, actorName: users.name, action: requestHistory.action, changes: requestHistory.changes, createdAt: requestHistory.createdAt })
+      .select({
+        id: requestHistory.id,
+        actorType: requestHistory.actorType,
+        actorName: users.name,
+        action: requestHistory.action,
+        changes: requestHistory.changes,
+        createdAt: requestHistory.createdAt,
+      })
       .from(requestHistory)
       .leftJoin(users, eq(users.id, requestHistory.actorId))
       .where(eq(requestHistory.requestId, row.id))
       .orderBy(asc(requestHistory.id)),
     row.departmentId ? db.select().from(departments).where(eq(departments.id, row.departmentId)) : Promise.resolve([]),
-    row.assigneeId ? db.select({ id: users.id, name: users.name }).from(users).where(eq(users.id, row.assigneeId)) : Promise.resolve([]),
+    row.assigneeId
+      ? db.select({ id: users.id, name: users.name }).from(users).where(eq(users.id, row.assigneeId))
+      : Promise.resolve([]),
   ]);
   return {
     number: row.number,
@@ -152,7 +173,10 @@ export async function getRequestForStaff(db: Queryable, user: StaffUser, number:
     ratingComment: row.ratingComment,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
-    messages: msgs.map((m) => ({ ...m, attachments: files.filter((f) => f.messageId === m.id).map(fileView) })),
+    messages: msgs.map((m) => ({
+      ...m,
+      attachments: files.filter((f) => f.messageId === m.id).map(fileView),
+    })),
     history,
   };
 }
@@ -163,7 +187,10 @@ function fileView(f: typeof attachments.$inferSelect) {
 
 export async function findByTrackingToken(db: Queryable, token: string) {
   if (!/^[A-Za-z0-9_-]{22,100}$/.test(token)) throw errors.notFound("Обращение");
-  const [row] = await db.select().from(requests).where(eq(requests.trackingTokenHash, sha256(token)));
+  const [row] = await db
+    .select()
+    .from(requests)
+    .where(eq(requests.trackingTokenHash, sha256(token)));
   if (!row) throw errors.notFound("Обращение");
   return row;
 }
@@ -173,7 +200,13 @@ export async function getTrackingView(db: Queryable, token: string) {
   const row = await findByTrackingToken(db, token);
   const [msgs, files] = await Promise.all([
     db
-      .select({ id: messages.id, authorType: messages.authorType, authorName: users.name, body: messages.body, createdAt: messages.createdAt })
+      .select({
+        id: messages.id,
+        authorType: messages.authorType,
+        authorName: users.name,
+        body: messages.body,
+        createdAt: messages.createdAt,
+      })
       .from(messages)
       .leftJoin(users, eq(users.id, messages.authorId))
       .where(and(eq(messages.requestId, row.id), eq(messages.visibility, "public")))
@@ -203,4 +236,3 @@ export async function getTrackingView(db: Queryable, token: string) {
     open: isOpen(status),
   };
 }
-

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestServer, createTestServer } from "../../test/harness.ts";
+import { createTestServer, type TestServer } from "../../test/harness.ts";
 import { isValidRequestNumber } from "./number.ts";
 
 let s: TestServer;
@@ -30,7 +30,12 @@ describe("web form intake", () => {
 
     const track = await s.app.inject({ method: "GET", url: `/api/v1/track/${tokenOf(body.trackingUrl)}` });
     expect(track.statusCode).toBe(200);
-    expect(track.json()).toMatchObject({ number: body.number, status: "new", canReply: true, canRate: false });
+    expect(track.json()).toMatchObject({
+      number: body.number,
+      status: "new",
+      canReply: true,
+      canRate: false,
+    });
     expect(track.json().messages[0].body).toContain("СМС");
   });
 
@@ -65,7 +70,10 @@ describe("web form intake", () => {
   it("makes one request for a retried submission with the same Idempotency-Key", async () => {
     const payload = { text: "Заявление застряло на проверке", contact: { email: "petr@example.ru" } };
     const key = "form-7f3a9c1e-retry";
-    const [a, b] = await Promise.all([submit(payload, { "idempotency-key": key }), submit(payload, { "idempotency-key": key })]);
+    const [a, b] = await Promise.all([
+      submit(payload, { "idempotency-key": key }),
+      submit(payload, { "idempotency-key": key }),
+    ]);
     const c = await submit(payload, { "idempotency-key": key });
     const numbers = new Set([a.json().number, b.json().number, c.json().number]);
     expect(numbers.size).toBe(1);
@@ -93,15 +101,25 @@ describe("web form intake", () => {
 
 describe("the operator's work and the applicant's view", () => {
   it("answer, resolve, reopen by reply, rate — each step in the history", async () => {
-    const created = (await submit({ text: "Как изменить номер телефона в профиле?", contact: { phone: "+79123450000" } })).json();
+    const created = (
+      await submit({ text: "Как изменить номер телефона в профиле?", contact: { phone: "+79123450000" } })
+    ).json();
     const token = tokenOf(created.trackingUrl);
     const auth = { authorization: operator.authorization };
 
-    const found = await s.app.inject({ method: "GET", url: "/api/v1/requests?q=%2B7%20912%20345-00-00", headers: auth });
+    const found = await s.app.inject({
+      method: "GET",
+      url: "/api/v1/requests?q=%2B7%20912%20345-00-00",
+      headers: auth,
+    });
     expect(found.json().items.map((i: { number: string }) => i.number)).toContain(created.number);
     expect(found.json().items[0].contactPhone).toBe("+7•••••0000");
 
-    const byWords = await s.app.inject({ method: "GET", url: `/api/v1/requests?q=${encodeURIComponent("номера телефона")}`, headers: auth });
+    const byWords = await s.app.inject({
+      method: "GET",
+      url: `/api/v1/requests?q=${encodeURIComponent("номера телефона")}`,
+      headers: auth,
+    });
     expect(byWords.json().items.map((i: { number: string }) => i.number)).toContain(created.number);
 
     const reply = await s.app.inject({
@@ -124,27 +142,60 @@ describe("the operator's work and the applicant's view", () => {
     expect(view.messages.map((m: { body: string }) => m.body)).toContain("Откройте профиль → Контакты → Изменить.");
     expect(JSON.stringify(view)).not.toContain("Внутренняя заметка");
 
-    const early = await s.app.inject({ method: "POST", url: `/api/v1/track/${token}/rating`, payload: { score: 5 } });
+    const early = await s.app.inject({
+      method: "POST",
+      url: `/api/v1/track/${token}/rating`,
+      payload: { score: 5 },
+    });
     expect(early.statusCode).toBe(409);
 
-    const resolve = await s.app.inject({ method: "POST", url: `/api/v1/requests/${created.number}/status`, headers: auth, payload: { status: "resolved" } });
+    const resolve = await s.app.inject({
+      method: "POST",
+      url: `/api/v1/requests/${created.number}/status`,
+      headers: auth,
+      payload: { status: "resolved" },
+    });
     expect(resolve.statusCode).toBe(200);
-    const illegal = await s.app.inject({ method: "POST", url: `/api/v1/requests/${created.number}/status`, headers: auth, payload: { status: "escalated" } });
+    const illegal = await s.app.inject({
+      method: "POST",
+      url: `/api/v1/requests/${created.number}/status`,
+      headers: auth,
+      payload: { status: "escalated" },
+    });
     expect(illegal.statusCode).toBe(409);
     expect(illegal.json().code).toBe("illegal_transition");
 
-    const back = await s.app.inject({ method: "POST", url: `/api/v1/track/${token}/messages`, payload: { text: "Не получилось, кнопки нет" } });
+    const back = await s.app.inject({
+      method: "POST",
+      url: `/api/v1/track/${token}/messages`,
+      payload: { text: "Не получилось, кнопки нет" },
+    });
     expect(back.statusCode).toBe(200);
     view = (await s.app.inject({ method: "GET", url: `/api/v1/track/${token}` })).json();
     expect(view.status).toBe("in_progress");
 
-    await s.app.inject({ method: "POST", url: `/api/v1/requests/${created.number}/status`, headers: auth, payload: { status: "resolved" } });
-    const rate = await s.app.inject({ method: "POST", url: `/api/v1/track/${token}/rating`, payload: { score: 4, comment: "Помогли" } });
+    await s.app.inject({
+      method: "POST",
+      url: `/api/v1/requests/${created.number}/status`,
+      headers: auth,
+      payload: { status: "resolved" },
+    });
+    const rate = await s.app.inject({
+      method: "POST",
+      url: `/api/v1/track/${token}/rating`,
+      payload: { score: 4, comment: "Помогли" },
+    });
     expect(rate.statusCode).toBe(200);
-    const bad = await s.app.inject({ method: "POST", url: `/api/v1/track/${token}/rating`, payload: { score: 9 } });
+    const bad = await s.app.inject({
+      method: "POST",
+      url: `/api/v1/track/${token}/rating`,
+      payload: { score: 9 },
+    });
     expect(bad.statusCode).toBe(400);
 
-    const detail = (await s.app.inject({ method: "GET", url: `/api/v1/requests/${created.number}`, headers: auth })).json();
+    const detail = (
+      await s.app.inject({ method: "GET", url: `/api/v1/requests/${created.number}`, headers: auth })
+    ).json();
     expect(detail.rating).toBe(4);
     expect(detail.contact.phone).toBe("+79123450000");
     expect(detail.history.map((h: { action: string }) => h.action)).toEqual([
@@ -176,21 +227,37 @@ describe("the operator's work and the applicant's view", () => {
       payload: { department: "e_signature", reason: "Нужна проверка сертификата" },
     });
     expect(ok.statusCode).toBe(200);
-    const hidden = await s.app.inject({ method: "GET", url: `/api/v1/requests/${created.number}`, headers: auth });
+    const hidden = await s.app.inject({
+      method: "GET",
+      url: `/api/v1/requests/${created.number}`,
+      headers: auth,
+    });
     expect(hidden.statusCode).toBe(404);
 
     const specialist = await s.staff("specialist", { department: "e_signature" });
-    const seen = await s.app.inject({ method: "GET", url: `/api/v1/requests/${created.number}`, headers: { authorization: specialist.authorization } });
+    const seen = await s.app.inject({
+      method: "GET",
+      url: `/api/v1/requests/${created.number}`,
+      headers: { authorization: specialist.authorization },
+    });
     expect(seen.statusCode).toBe(200);
     expect(seen.json()).toMatchObject({ status: "escalated", department: "e_signature" });
     const other = await s.staff("specialist", { department: "technical" });
-    const notSeen = await s.app.inject({ method: "GET", url: `/api/v1/requests/${created.number}`, headers: { authorization: other.authorization } });
+    const notSeen = await s.app.inject({
+      method: "GET",
+      url: `/api/v1/requests/${created.number}`,
+      headers: { authorization: other.authorization },
+    });
     expect(notSeen.statusCode).toBe(404);
   });
 
   it("staff routes refuse anonymous callers and bad tokens", async () => {
     expect((await s.app.inject({ method: "GET", url: "/api/v1/requests" })).statusCode).toBe(401);
-    const bad = await s.app.inject({ method: "GET", url: "/api/v1/requests", headers: { authorization: "Bearer otk_nope" } });
+    const bad = await s.app.inject({
+      method: "GET",
+      url: "/api/v1/requests",
+      headers: { authorization: "Bearer otk_nope" },
+    });
     expect(bad.statusCode).toBe(401);
     expect(bad.json().code).toBe("unauthenticated");
   });

@@ -1,8 +1,9 @@
 // The applicant's side of the registry: the web form, the tracking page's data, replies and the rating.
-import { Type } from "@sinclair/typebox";
+
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import type { FastifyInstance } from "fastify";
 import type { Static } from "@sinclair/typebox";
+import { Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { errors } from "../http/errors.ts";
 import { isMultipart, parseJsonField, readMultipart } from "../http/multipart.ts";
@@ -36,14 +37,24 @@ export async function publicRequestRoutes(fastify: FastifyInstance, { ctx }: { c
         description:
           "Регистрирует обращение и отвечает номером, ссылкой для отслеживания и сроком ответа. Заголовок Idempotency-Key делает повторную отправку безопасной.",
         tags: ["requests"],
-        headers: Type.Object({ "idempotency-key": Type.Optional(Type.String({ minLength: 8, maxLength: 200 })) }),
+        headers: Type.Object({
+          "idempotency-key": Type.Optional(Type.String({ minLength: 8, maxLength: 200 })),
+        }),
         body: {
           content: {
             "application/json": { schema: NewRequestBody },
             "multipart/form-data": { schema: MultipartBody },
           },
         } as never,
-        response: { 200: Registered, 201: Registered, 400: Problem, 409: Problem, 413: Problem, 415: Problem, 429: Problem },
+        response: {
+          200: Registered,
+          201: Registered,
+          400: Problem,
+          409: Problem,
+          413: Problem,
+          415: Problem,
+          429: Problem,
+        },
       },
     },
     async (req, reply) => {
@@ -123,7 +134,8 @@ export async function publicRequestRoutes(fastify: FastifyInstance, { ctx }: { c
       config: { access: "public" },
       schema: {
         summary: "Поток изменений обращения (Server-Sent Events)",
-        description: "Событие `update` приходит, когда оператор ответил или изменился статус; затем страница перечитывает /track/{token}.",
+        description:
+          "Событие `update` приходит, когда оператор ответил или изменился статус; затем страница перечитывает /track/{token}.",
         tags: ["tracking"],
         params: TokenParams,
       },
@@ -144,7 +156,12 @@ export async function publicRequestRoutes(fastify: FastifyInstance, { ctx }: { c
         params: TokenParams,
         body: {
           content: {
-            "application/json": { schema: Type.Object({ text: Type.String({ minLength: 1, maxLength: 20000 }) }, { additionalProperties: false }) },
+            "application/json": {
+              schema: Type.Object(
+                { text: Type.String({ minLength: 1, maxLength: 20000 }) },
+                { additionalProperties: false },
+              ),
+            },
             "multipart/form-data": { schema: MultipartBody },
           },
         } as never,
@@ -180,7 +197,10 @@ export async function publicRequestRoutes(fastify: FastifyInstance, { ctx }: { c
         tags: ["tracking"],
         params: TokenParams,
         body: Type.Object(
-          { score: Type.Integer({ minimum: 1, maximum: 5 }), comment: Type.Optional(Type.String({ maxLength: 2000 })) },
+          {
+            score: Type.Integer({ minimum: 1, maximum: 5 }),
+            comment: Type.Optional(Type.String({ maxLength: 2000 })),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Ok, 400: Problem, 404: Problem, 409: Problem },

@@ -1,7 +1,9 @@
 // The staff side of the registry: the queue, one request, and the actions on it.
-import { Type } from "@sinclair/typebox";
-import type { Static } from "@sinclair/typebox";
+
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { Static } from "@sinclair/typebox";
+import { Type } from "@sinclair/typebox";
+import { eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { staffOf } from "../http/access.ts";
@@ -15,7 +17,6 @@ import { sendAttachment } from "./routes-public.ts";
 import { ListItem, ListQuery, NumberParams, Ok, Problem, RequestDetail, STATUS_LIST, StringEnum } from "./schemas.ts";
 import { canSee } from "./scope.ts";
 import { streamEvents } from "./sse.ts";
-import { eq } from "drizzle-orm";
 
 const WORKERS = ["operator", "specialist", "supervisor", "administrator"] as const;
 
@@ -29,12 +30,17 @@ export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ct
         summary: "Очередь обращений с фильтрами и поиском",
         tags: ["requests"],
         querystring: ListQuery,
-        response: { 200: Type.Object({ items: Type.Array(ListItem), total: Type.Integer() }), 400: Problem, 401: Problem },
+        response: {
+          200: Type.Object({ items: Type.Array(ListItem), total: Type.Integer() }),
+          400: Problem,
+          401: Problem,
+        },
       },
     },
     async (req) => {
       const q = req.query as Static<typeof ListQuery>;
-      const assignee = q.assignee === "me" || q.assignee === "none" ? q.assignee : q.assignee ? Number(q.assignee) : undefined;
+      const assignee =
+        q.assignee === "me" || q.assignee === "none" ? q.assignee : q.assignee ? Number(q.assignee) : undefined;
       return listRequests(ctx.db, staffOf(req), { ...q, assignee });
     },
   );
@@ -99,7 +105,9 @@ export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ct
                 { additionalProperties: false },
               ),
             },
-            "multipart/form-data": { schema: Type.Object({ body: Type.String(), visibility: Type.String() }) },
+            "multipart/form-data": {
+              schema: Type.Object({ body: Type.String(), visibility: Type.String() }),
+            },
           },
         } as never,
         response: { 200: Ok, 400: Problem, 404: Problem, 409: Problem },
@@ -122,7 +130,11 @@ export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ct
         throw errors.validation("visibility: public или note.", { field: "visibility" });
       }
       try {
-        await addStaffMessage(ctx, staffOf(req), (req.params as { number: string }).number, { body, visibility, files });
+        await addStaffMessage(ctx, staffOf(req), (req.params as { number: string }).number, {
+          body,
+          visibility,
+          files,
+        });
       } catch (e) {
         await Promise.all(files.map((f) => ctx.files.remove(f.id)));
         throw e;
@@ -139,7 +151,10 @@ export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ct
         summary: "Сменить статус (недопустимые переходы отклоняются)",
         tags: ["requests"],
         params: NumberParams,
-        body: Type.Object({ status: STATUS_LIST, reason: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }),
+        body: Type.Object(
+          { status: STATUS_LIST, reason: Type.Optional(Type.String({ maxLength: 2000 })) },
+          { additionalProperties: false },
+        ),
         response: { 200: Ok, 400: Problem, 404: Problem, 409: Problem },
       },
     },
@@ -159,7 +174,10 @@ export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ct
         tags: ["requests"],
         params: NumberParams,
         body: Type.Object(
-          { department: Type.String({ minLength: 1, maxLength: 40 }), reason: Type.String({ minLength: 1, maxLength: 2000 }) },
+          {
+            department: Type.String({ minLength: 1, maxLength: 40 }),
+            reason: Type.String({ minLength: 1, maxLength: 2000 }),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Ok, 400: Problem, 404: Problem, 409: Problem },
@@ -202,11 +220,17 @@ export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ct
     },
     async (req, reply) => {
       const user = staffOf(req);
-      const [firstLine] = await ctx.db.select({ id: departments.id }).from(departments).where(eq(departments.code, "first_line"));
+      const [firstLine] = await ctx.db
+        .select({ id: departments.id })
+        .from(departments)
+        .where(eq(departments.code, "first_line"));
       streamEvents(ctx, req, reply, (e) =>
         canSee(
           user,
-          { departmentId: (e.data.departmentId as number | null) ?? null, assigneeId: (e.data.assigneeId as number | null) ?? null },
+          {
+            departmentId: (e.data.departmentId as number | null) ?? null,
+            assigneeId: (e.data.assigneeId as number | null) ?? null,
+          },
           firstLine?.id ?? null,
         ),
       );

@@ -93,7 +93,9 @@ export const attachments = pgTable(
     requestId: bigint("request_id", { mode: "number" })
       .notNull()
       .references(() => requests.id, { onDelete: "cascade" }),
-    messageId: bigint("message_id", { mode: "number" }).references(() => messages.id, { onDelete: "cascade" }),
+    messageId: bigint("message_id", { mode: "number" }).references(() => messages.id, {
+      onDelete: "cascade",
+    }),
     filename: text("filename").notNull(),
     contentType: text("content_type").notNull(),
     size: integer("size").notNull(),

@@ -11,7 +11,13 @@ const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union(
 const DateTime = Type.Unsafe<string | Date>({ type: "string", format: "date-time" });
 
 export const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), code: Type.String(), detail: Type.String() },
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String(),
+    detail: Type.String(),
+  },
   { additionalProperties: true, description: "application/problem+json" },
 );
 
@@ -122,7 +128,9 @@ export const RequestDetail = Type.Object(
 );
 
 export const NumberParams = Type.Object({ number: Type.String({ pattern: "^\\d{6,12}$" }) });
-export const TokenParams = Type.Object({ token: Type.String({ minLength: 22, maxLength: 100, pattern: "^[A-Za-z0-9_-]+$" }) });
+export const TokenParams = Type.Object({
+  token: Type.String({ minLength: 22, maxLength: 100, pattern: "^[A-Za-z0-9_-]+$" }),
+});
 export const Ok = Type.Object({ ok: Type.Literal(true) });
 
 export const STATUS_LIST = StringEnum(STATUSES);

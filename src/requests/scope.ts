@@ -1,8 +1,8 @@
 // Who sees which requests. Supervisors and administrators see all; operators see the first-line queue,
 // their department's and their own; specialists see their department's and their own.
-import { type SQL, eq, isNull, or, sql } from "drizzle-orm";
-import type { StaffUser } from "../staff/service.ts";
+import { eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import { departments } from "../staff/schema.ts";
+import type { StaffUser } from "../staff/service.ts";
 import { requests } from "./schema.ts";
 
 export function scopeCondition(user: StaffUser): SQL | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { STATUSES, canTransition, isOpen, statusAfterApplicantMessage } from "./status.ts";
+import { canTransition, isOpen, STATUSES, statusAfterApplicantMessage } from "./status.ts";
 
 describe("status machine", () => {
   it("follows the main path new → in progress → waiting → escalated → resolved → closed", () => {

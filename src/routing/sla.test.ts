@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type WorkCalendar, addTarget, workingMinutesBetween } from "./sla.ts";
+import { addTarget, type WorkCalendar, workingMinutesBetween } from "./sla.ts";
 
 const msk = (s: string) => new Date(`${s}+03:00`);
 // 2026: 4 November is a holiday (Wednesday), 3 November a shortened day.

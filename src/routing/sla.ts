@@ -83,10 +83,26 @@ const WORKDAY = 9 * HOUR;
 // Seed: e-mail answered within 24 hours; portal feedback within one working day; chat within minutes.
 // Resolution: the 30-day limit of Federal Law 59-FZ for written appeals.
 export const DEFAULT_POLICIES: SlaPolicy[] = [
-  { channel: "email", firstResponse: { minutes: 24 * HOUR, basis: "calendar" }, resolution: { minutes: 30 * 24 * HOUR, basis: "calendar" } },
-  { channel: "web", firstResponse: { minutes: WORKDAY, basis: "working" }, resolution: { minutes: 30 * 24 * HOUR, basis: "calendar" } },
-  { channel: "chat", firstResponse: { minutes: 5, basis: "calendar" }, resolution: { minutes: 5 * WORKDAY, basis: "working" } },
-  { channel: "phone", firstResponse: { minutes: 0, basis: "calendar" }, resolution: { minutes: 5 * WORKDAY, basis: "working" } },
+  {
+    channel: "email",
+    firstResponse: { minutes: 24 * HOUR, basis: "calendar" },
+    resolution: { minutes: 30 * 24 * HOUR, basis: "calendar" },
+  },
+  {
+    channel: "web",
+    firstResponse: { minutes: WORKDAY, basis: "working" },
+    resolution: { minutes: 30 * 24 * HOUR, basis: "calendar" },
+  },
+  {
+    channel: "chat",
+    firstResponse: { minutes: 5, basis: "calendar" },
+    resolution: { minutes: 5 * WORKDAY, basis: "working" },
+  },
+  {
+    channel: "phone",
+    firstResponse: { minutes: 0, basis: "calendar" },
+    resolution: { minutes: 5 * WORKDAY, basis: "working" },
+  },
 ];
 
 export function policyFor(channel: string, policies: SlaPolicy[] = DEFAULT_POLICIES): SlaPolicy {

@@ -6,7 +6,11 @@ export async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
-    options: { email: { type: "string" }, name: { type: "string" }, json: { type: "boolean", default: false } },
+    options: {
+      email: { type: "string" },
+      name: { type: "string" },
+      json: { type: "boolean", default: false },
+    },
   });
   if (command !== "create" || !values.email) {
     process.stderr.write("Использование: otklik token create --email E [--name назначение]\n");

@@ -1,10 +1,10 @@
 import { parseArgs } from "node:util";
 import { cliMain, withDatabase } from "../cli/database.ts";
-import { ensureDepartments } from "./service.ts";
-import { createUser } from "./service.ts";
 import { DEPARTMENTS } from "../routing/departments.ts";
+import { createUser, ensureDepartments } from "./service.ts";
 
-const USAGE = "otklik user add --email E --role operator|specialist|supervisor|administrator --password P [--name N] [--department код]";
+const USAGE =
+  "otklik user add --email E --role operator|specialist|supervisor|administrator --password P [--name N] [--department код]";
 
 export async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

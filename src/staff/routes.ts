@@ -1,13 +1,22 @@
 // Signing in and out, who am I, and the lists the console needs (staff, departments).
-import { Type } from "@sinclair/typebox";
+
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { SESSION_COOKIE, staffOf } from "../http/access.ts";
 import { errors } from "../http/errors.ts";
 import { Problem, StringEnum } from "../requests/schemas.ts";
 import { ROLES } from "./schema.ts";
-import { checkLogin, createSession, createUser, deleteSession, findSession, listDepartments, listStaff } from "./service.ts";
+import {
+  checkLogin,
+  createSession,
+  createUser,
+  deleteSession,
+  findSession,
+  listDepartments,
+  listStaff,
+} from "./service.ts";
 
 const Me = Type.Object({
   user: Type.Object({
@@ -32,7 +41,10 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
         summary: "Вход сотрудника: ставит cookie сессии и возвращает CSRF-токен",
         tags: ["staff"],
         body: Type.Object(
-          { email: Type.String({ minLength: 3, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
+          {
+            email: Type.String({ minLength: 3, maxLength: 254 }),
+            password: Type.String({ minLength: 1, maxLength: 200 }),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Me, 400: Problem, 401: Problem, 429: Problem },
@@ -58,7 +70,11 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
     "/auth/logout",
     {
       config: { access: "public" },
-      schema: { summary: "Выход: сессия удаляется на сервере", tags: ["staff"], response: { 204: Type.Null() } },
+      schema: {
+        summary: "Выход: сессия удаляется на сервере",
+        tags: ["staff"],
+        response: { 204: Type.Null() },
+      },
     },
     async (req, reply) => {
       const sid = req.cookies[SESSION_COOKIE];
@@ -77,7 +93,11 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
     "/auth/me",
     {
       config: { access: "staff" },
-      schema: { summary: "Текущий сотрудник и его CSRF-токен", tags: ["staff"], response: { 200: Me, 401: Problem } },
+      schema: {
+        summary: "Текущий сотрудник и его CSRF-токен",
+        tags: ["staff"],
+        response: { 200: Me, 401: Problem },
+      },
     },
     async (req) => {
       const user = staffOf(req);
@@ -116,7 +136,9 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
       schema: {
         summary: "Подразделения",
         tags: ["staff"],
-        response: { 200: Type.Array(Type.Object({ id: Type.Integer(), code: Type.String(), name: Type.String() })) },
+        response: {
+          200: Type.Array(Type.Object({ id: Type.Integer(), code: Type.String(), name: Type.String() })),
+        },
       },
     },
     async () => listDepartments(ctx.db),
@@ -134,7 +156,11 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
     "/admin/users",
     {
       config: { access: ["administrator"] },
-      schema: { summary: "Учётные записи сотрудников", tags: ["admin"], response: { 200: Type.Array(StaffAccount) } },
+      schema: {
+        summary: "Учётные записи сотрудников",
+        tags: ["admin"],
+        response: { 200: Type.Array(StaffAccount) },
+      },
     },
     async () => listStaff(ctx.db),
   );

@@ -3,7 +3,7 @@ import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Queryable } from "../db/client.ts";
 import { errors } from "../http/errors.ts";
 import { hashPassword, passwordProblem, verifyPassword } from "./passwords.ts";
-import { type Role, ROLES, apiTokens, departments, sessions, users } from "./schema.ts";
+import { apiTokens, departments, ROLES, type Role, sessions, users } from "./schema.ts";
 import { randomToken, sha256 } from "./tokens.ts";
 
 export type StaffUser = {
@@ -57,10 +57,7 @@ export async function createUser(
 }
 
 export async function findUserByEmail(db: Queryable, email: string) {
-  const [row] = await db
-    .select()
-    .from(users)
-    .where(sql`lower(${users.email}) = lower(${email.trim()})`);
+  const [row] = await db.select().from(users).where(sql`lower(${users.email}) = lower(${email.trim()})`);
   return row;
 }
 
@@ -73,7 +70,7 @@ let dummyHash: Promise<string> | undefined;
 
 export async function checkLogin(db: Queryable, email: string, password: string): Promise<StaffUser | null> {
   const row = await findUserByEmail(db, email);
-  if (!row || !row.active) {
+  if (!row?.active) {
     dummyHash ??= hashPassword("otklik-dummy-password-1");
     await verifyPassword(await dummyHash, password);
     return null;
@@ -122,7 +119,10 @@ export async function findApiToken(db: Queryable, token: string): Promise<StaffU
 
 export async function ensureDepartments(db: Queryable, list: { code: string; name: string }[]) {
   for (const d of list) {
-    await db.insert(departments).values(d).onConflictDoUpdate({ target: departments.code, set: { name: d.name } });
+    await db
+      .insert(departments)
+      .values(d)
+      .onConflictDoUpdate({ target: departments.code, set: { name: d.name } });
   }
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_ADMIN_PASSWORD, type TestServer, createTestServer } from "../../test/harness.ts";
+import { createTestServer, TEST_ADMIN_PASSWORD, type TestServer } from "../../test/harness.ts";
 
 let s: TestServer;
 beforeAll(async () => {
@@ -14,11 +14,19 @@ function cookieOf(res: { headers: Record<string, unknown> }) {
 
 describe("staff sessions", () => {
   it("sets an httpOnly SameSite=Strict cookie and refuses state changes without the CSRF token", async () => {
-    const bad = await s.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email: "admin@otklik.local", password: "wrong-password-1" } });
+    const bad = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      payload: { email: "admin@otklik.local", password: "wrong-password-1" },
+    });
     expect(bad.statusCode).toBe(401);
     expect(bad.json().code).toBe("invalid_credentials");
 
-    const login = await s.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email: "ADMIN@otklik.local", password: TEST_ADMIN_PASSWORD } });
+    const login = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      payload: { email: "ADMIN@otklik.local", password: TEST_ADMIN_PASSWORD },
+    });
     expect(login.statusCode).toBe(200);
     const setCookie = String(login.headers["set-cookie"]);
     expect(setCookie).toMatch(/HttpOnly/i);
@@ -30,18 +38,38 @@ describe("staff sessions", () => {
     const me = await s.app.inject({ method: "GET", url: "/api/v1/auth/me", headers: { cookie } });
     expect(me.json().csrfToken).toBe(csrfToken);
 
-    const created = (await s.app.inject({ method: "POST", url: "/api/v1/requests", payload: { text: "Вопрос для проверки CSRF" } })).json();
+    const created = (
+      await s.app.inject({
+        method: "POST",
+        url: "/api/v1/requests",
+        payload: { text: "Вопрос для проверки CSRF" },
+      })
+    ).json();
     const url = `/api/v1/requests/${created.number}/messages`;
     const payload = { body: "Ответ", visibility: "note" };
     const noToken = await s.app.inject({ method: "POST", url, headers: { cookie }, payload });
     expect(noToken.statusCode).toBe(403);
     expect(noToken.json().code).toBe("csrf_failed");
-    const wrong = await s.app.inject({ method: "POST", url, headers: { cookie, "x-csrf-token": "forged" }, payload });
+    const wrong = await s.app.inject({
+      method: "POST",
+      url,
+      headers: { cookie, "x-csrf-token": "forged" },
+      payload,
+    });
     expect(wrong.statusCode).toBe(403);
-    const ok = await s.app.inject({ method: "POST", url, headers: { cookie, "x-csrf-token": csrfToken }, payload });
+    const ok = await s.app.inject({
+      method: "POST",
+      url,
+      headers: { cookie, "x-csrf-token": csrfToken },
+      payload,
+    });
     expect(ok.statusCode).toBe(200);
 
-    const out = await s.app.inject({ method: "POST", url: "/api/v1/auth/logout", headers: { cookie, "x-csrf-token": csrfToken } });
+    const out = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/logout",
+      headers: { cookie, "x-csrf-token": csrfToken },
+    });
     expect(out.statusCode).toBe(204);
     const after = await s.app.inject({ method: "GET", url: "/api/v1/auth/me", headers: { cookie } });
     expect(after.statusCode).toBe(401);
@@ -50,14 +78,39 @@ describe("staff sessions", () => {
   it("administrators create accounts; weak passwords and unknown roles are refused", async () => {
     const admin = await s.staff("administrator");
     const h = { authorization: admin.authorization };
-    const weak = await s.app.inject({ method: "POST", url: "/api/v1/admin/users", headers: h, payload: { email: "x@otklik.test", name: "X", role: "operator", password: "onlyletters" } });
+    const weak = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/admin/users",
+      headers: h,
+      payload: { email: "x@otklik.test", name: "X", role: "operator", password: "onlyletters" },
+    });
     expect(weak.statusCode).toBe(400);
     expect(weak.json().code).toBe("weak_password");
-    const ok = await s.app.inject({ method: "POST", url: "/api/v1/admin/users", headers: h, payload: { email: "op@otklik.test", name: "Оператор", role: "operator", password: "operator-pass-1", department: "first_line" } });
+    const ok = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/admin/users",
+      headers: h,
+      payload: {
+        email: "op@otklik.test",
+        name: "Оператор",
+        role: "operator",
+        password: "operator-pass-1",
+        department: "first_line",
+      },
+    });
     expect(ok.statusCode).toBe(201);
-    const dup = await s.app.inject({ method: "POST", url: "/api/v1/admin/users", headers: h, payload: { email: "OP@otklik.test", name: "Оператор", role: "operator", password: "operator-pass-1" } });
+    const dup = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/admin/users",
+      headers: h,
+      payload: { email: "OP@otklik.test", name: "Оператор", role: "operator", password: "operator-pass-1" },
+    });
     expect(dup.statusCode).toBe(409);
-    const login = await s.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email: "op@otklik.test", password: "operator-pass-1" } });
+    const login = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      payload: { email: "op@otklik.test", password: "operator-pass-1" },
+    });
     expect(login.json().user).toMatchObject({ role: "operator", name: "Оператор" });
   });
 });
