@@ -35,7 +35,7 @@ export type ImapPollOptions = {
 export type ImapPollResult = { found: number; stored: number; failed: number };
 
 export async function pollImap(options: ImapPollOptions): Promise<ImapPollResult> {
-  const client =
+  const client: ImapClient =
     options.client ??
     new ImapFlow({
       host: options.host,
