@@ -185,6 +185,6 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
         response: { 201: StaffAccount, 400: Problem, 409: Problem },
       },
     },
-    async (req, reply) => reply.code(201).send(await createUser(ctx.db, req.body)),
+    async (req, reply) => reply.code(201).send(await createUser(ctx.db, { ...req.body, role: String(req.body.role) })),
   );
 }
