@@ -128,7 +128,8 @@ export function plainText(markdown: string): string {
     .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
     .replace(/^\s{0,3}#{1,6}\s+/gm, "")
     .replace(/^\s*(?:[-*+]|\d+[.)])\s+/gm, "")
-    .replace(/[*_`>|]/g, "")
+    .replace(/^\s*>\s?/gm, "")
+    .replace(/[*_`|]/g, "")
     .replace(/[ \t]+/g, " ")
     .trim();
 }

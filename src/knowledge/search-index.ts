@@ -140,8 +140,7 @@ export function createSearchIndex(articles: readonly Article[], options: IndexOp
       FIELDS.forEach((field, f) => {
         const tf = tfs[f]?.get(term) ?? 0;
         if (tf > 0)
-          w +=
-            (field.weight * tf) / (1 - field.b + (field.b * (lengths[doc]?.[f] ?? 0)) / (avg[f] as number));
+          w += (field.weight * tf) / (1 - field.b + (field.b * (lengths[doc]?.[f] ?? 0)) / (avg[f] as number));
       });
       const list = collected.get(term) ?? { docs: [], sat: [] };
       list.docs.push(doc);
@@ -227,8 +226,7 @@ export function createSearchIndex(articles: readonly Article[], options: IndexOp
       if (alts.length === 1) {
         const { term, weight } = alts[0] as Alt;
         const p = postings.get(term);
-        if (p)
-          for (let i = 0; i < p.docs.length; i++) add(p.docs[i] as number, weight * (p.sat[i] as number));
+        if (p) for (let i = 0; i < p.docs.length; i++) add(p.docs[i] as number, weight * (p.sat[i] as number));
         continue;
       }
       // A word read several ways counts once per document: its best reading.

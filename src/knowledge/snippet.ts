@@ -36,8 +36,7 @@ export function makeSnippet(summary: string, body: string, stems: ReadonlySet<st
     // Cut at word boundaries, never inside a word.
     if (offset > 0) offset = sentence.indexOf(" ", offset) + 1 || offset;
     let end = offset + MAX_CHARS;
-    if (end < sentence.length)
-      end = sentence.lastIndexOf(" ", end) > offset ? sentence.lastIndexOf(" ", end) : end;
+    if (end < sentence.length) end = sentence.lastIndexOf(" ", end) > offset ? sentence.lastIndexOf(" ", end) : end;
     prefix = offset > 0 ? "…" : "";
     suffix = end < sentence.length ? "…" : "";
     sentence = sentence.slice(offset, end);
@@ -47,10 +46,7 @@ export function makeSnippet(summary: string, body: string, stems: ReadonlySet<st
   for (const t of tokenizeWithOffsets(sentence)) {
     if (isStopWord(t.token) || !stems.has(stem(t.token))) continue;
     out +=
-      escapeHtml(sentence.slice(at, t.start)) +
-      MARK_OPEN +
-      escapeHtml(sentence.slice(t.start, t.end)) +
-      MARK_CLOSE;
+      escapeHtml(sentence.slice(at, t.start)) + MARK_OPEN + escapeHtml(sentence.slice(t.start, t.end)) + MARK_CLOSE;
     at = t.end;
   }
   return prefix + out + escapeHtml(sentence.slice(at)) + suffix;

@@ -79,9 +79,7 @@ export class FuzzyVocabulary {
         if (distance <= maxEdits) found.push({ word: candidate, distance });
       }
     }
-    return found.sort(
-      (x, y) => x.distance - y.distance || commonPrefix(y.word, word) - commonPrefix(x.word, word),
-    );
+    return found.sort((x, y) => x.distance - y.distance || commonPrefix(y.word, word) - commonPrefix(x.word, word));
   }
 }
 

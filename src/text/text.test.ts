@@ -14,14 +14,7 @@ import {
 describe("normalize and tokenize", () => {
   it("lower-cases, folds ё and splits on punctuation and hyphens", () => {
     expect(normalize("Ещё ЁЛКА")).toBe("еще елка");
-    expect(tokenize("Онлайн-чат: не работает, 8-800!")).toEqual([
-      "онлайн",
-      "чат",
-      "не",
-      "работает",
-      "8",
-      "800",
-    ]);
+    expect(tokenize("Онлайн-чат: не работает, 8-800!")).toEqual(["онлайн", "чат", "не", "работает", "8", "800"]);
   });
 });
 
@@ -76,10 +69,7 @@ describe("fuzzy", () => {
 
 describe("analyze", () => {
   it("drops stop words and stems the rest", () => {
-    expect(analyze("Здравствуйте, у меня не приходит код").map((t) => t.stem)).toEqual([
-      stem("приходит"),
-      "код",
-    ]);
+    expect(analyze("Здравствуйте, у меня не приходит код").map((t) => t.stem)).toEqual([stem("приходит"), "код"]);
   });
   it("reads Latin chunks as layout or transliteration, whichever gives a known stem", () => {
     const known = new Set([stem("пароль"), stem("приходит"), "код"]);
