@@ -41,9 +41,7 @@ const client = nodemailer.createTransport({
 const envelope = { from: "citizen@mail.example.ru", to: ["support@gosuslugi.example"] };
 const started = performance.now();
 await Promise.all(
-  Array.from({ length: count }, (_, i) =>
-    client.sendMail({ envelope, raw: everyday[i % everyday.length] as Buffer }),
-  ),
+  Array.from({ length: count }, (_, i) => client.sendMail({ envelope, raw: everyday[i % everyday.length] as Buffer })),
 );
 const smtpSeconds = (performance.now() - started) / 1000;
 client.close();
@@ -65,9 +63,7 @@ const bytes = stored.reduce((s, r) => s + r.length, 0);
 console.log(
   `letters: ${stored.length} of ${count} (${everyday.length} kinds, mean ${Math.round(bytes / stored.length)} bytes), ${connections} SMTP connections`,
 );
-console.log(
-  `SMTP accepted: ${(stored.length / smtpSeconds).toFixed(0)} messages/s (${smtpSeconds.toFixed(2)} s)`,
-);
+console.log(`SMTP accepted: ${(stored.length / smtpSeconds).toFixed(0)} messages/s (${smtpSeconds.toFixed(2)} s)`);
 console.log(
   `parsed:        ${(stored.length / parseSeconds).toFixed(0)} messages/s (${parseSeconds.toFixed(2)} s, ${flagged} with flags)`,
 );

@@ -87,20 +87,7 @@ const ARCHIVE_TYPES = new Set([
   "application/x-lzh-compressed",
   "application/x-ace-compressed",
 ]);
-const ARCHIVE_EXTENSIONS = new Set([
-  "zip",
-  "rar",
-  "7z",
-  "gz",
-  "tgz",
-  "bz2",
-  "xz",
-  "tar",
-  "zst",
-  "cab",
-  "arj",
-  "lzh",
-]);
+const ARCHIVE_EXTENSIONS = new Set(["zip", "rar", "7z", "gz", "tgz", "bz2", "xz", "tar", "zst", "cab", "arj", "lzh"]);
 
 // file-type reads a few headers only; a cap keeps even its container probing cheap.
 const SNIFF_BYTES = 4 * 1024 * 1024;
@@ -127,11 +114,7 @@ function extensionOf(filename: string): string {
   return dot >= 0 ? filename.slice(dot + 1).toLowerCase() : "";
 }
 
-export function classifyAttachment(
-  filename: string,
-  sniffed: string,
-  declared: string,
-): AttachmentFlag | undefined {
+export function classifyAttachment(filename: string, sniffed: string, declared: string): AttachmentFlag | undefined {
   const ext = extensionOf(filename);
   if (EXECUTABLE_TYPES.has(sniffed) || EXECUTABLE_EXTENSIONS.has(ext)) return "executable";
   if (ARCHIVE_TYPES.has(sniffed) || ARCHIVE_EXTENSIONS.has(ext)) return "archive";
@@ -144,7 +127,6 @@ export function classifyAttachment(
 /** A file name safe to show and to use as a download name: no path, no control characters, bounded. */
 export function safeFilename(name: string | undefined, index: number, contentType: string): string {
   const cleaned = (name ?? "")
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
     .replace(/[\u0000-\u001f\u007f]/g, "")
     .split(/[\\/]/)
     .pop()

@@ -29,9 +29,9 @@ describe("isAutoReply", () => {
     expect(isAutoReply({ From: "Mail Delivery System <MAILER-DAEMON@mx.example.ru>" }).auto).toBe(true);
     expect(isAutoReply({ From: "postmaster@example.ru" }).auto).toBe(true);
     expect(isAutoReply({ From: "noreply@bank.example" }).auto).toBe(true);
-    expect(
-      isAutoReply({ From: "a@b.ru", "Content-Type": "multipart/report; report-type=delivery-status" }).auto,
-    ).toBe(true);
+    expect(isAutoReply({ From: "a@b.ru", "Content-Type": "multipart/report; report-type=delivery-status" }).auto).toBe(
+      true,
+    );
     expect(isAutoReply({ From: "postmaster.ivanov@example.ru" }).auto).toBe(false);
   });
 

@@ -7,8 +7,7 @@ export type HeaderBag = Record<string, string | string[] | undefined>;
 export type AutoReplyVerdict = { auto: boolean; reason?: string };
 
 const BULK_PRECEDENCE = new Set(["bulk", "junk", "list", "auto_reply", "auto-reply"]);
-const SYSTEM_LOCALPARTS =
-  /^(?:mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?|auto-?reply)(?:[+-].*)?$/i;
+const SYSTEM_LOCALPARTS = /^(?:mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?|auto-?reply)(?:[+-].*)?$/i;
 
 function values(headers: HeaderBag, name: string): string[] {
   const wanted = name.toLowerCase();
@@ -36,8 +35,7 @@ export function isAutoReply(headers: HeaderBag, ownAddresses: string[] = []): Au
     return { auto: true, reason: `Auto-Submitted: ${autoSubmitted.split(";")[0]?.trim()}` };
   }
   const precedence = values(headers, "precedence")[0]?.toLowerCase();
-  if (precedence && BULK_PRECEDENCE.has(precedence))
-    return { auto: true, reason: `Precedence: ${precedence}` };
+  if (precedence && BULK_PRECEDENCE.has(precedence)) return { auto: true, reason: `Precedence: ${precedence}` };
   if (values(headers, "list-id").length || values(headers, "list-unsubscribe").length) {
     return { auto: true, reason: "mailing list (List-Id)" };
   }
@@ -76,8 +74,7 @@ export class SenderRateLimiter {
   private readonly now: () => number;
 
   constructor(options: { limit: number; windowMs: number; now?: () => number }) {
-    if (options.limit < 1 || options.windowMs <= 0)
-      throw new RangeError("limit ≥ 1 and windowMs > 0 required");
+    if (options.limit < 1 || options.windowMs <= 0) throw new RangeError("limit ≥ 1 and windowMs > 0 required");
     this.limit = options.limit;
     this.windowMs = options.windowMs;
     this.now = options.now ?? Date.now;

@@ -51,9 +51,7 @@ describe("decideInbound", () => {
     const known = message({ references: ["<citizen-first@mail.example.ru>"] });
     const findByMessageId = async (ids: string[]) =>
       ids.includes("<citizen-first@mail.example.ru>") ? "33333334" : undefined;
-    expect(
-      await decideInbound(known, { domain: DOMAIN, isValidNumber: valid, findByMessageId }),
-    ).toMatchObject({
+    expect(await decideInbound(known, { domain: DOMAIN, isValidNumber: valid, findByMessageId })).toMatchObject({
       requestNumber: "33333334",
       via: "known_message_id",
     });

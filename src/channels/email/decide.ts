@@ -27,15 +27,11 @@ export type DecideOptions = {
   acknowledgements?: SenderRateLimiter;
 };
 
-export async function decideInbound(
-  message: InboundMessage,
-  options: DecideOptions,
-): Promise<InboundDecision> {
+export async function decideInbound(message: InboundMessage, options: DecideOptions): Promise<InboundDecision> {
   const thread = await findThread(message, options);
   if (thread) return { kind: "reply", ...thread, automatic: message.autoReply };
   if (message.autoReply) return { kind: "keep_only", reason: message.autoReplyReason ?? "automatic letter" };
-  if (!message.from.address)
-    return { kind: "new", acknowledge: false, noAcknowledgementBecause: "no_sender" };
+  if (!message.from.address) return { kind: "new", acknowledge: false, noAcknowledgementBecause: "no_sender" };
   if (options.acknowledgements && !options.acknowledgements.allow(message.from.address)) {
     return { kind: "new", acknowledge: false, noAcknowledgementBecause: "rate_limited" };
   }
@@ -62,8 +58,7 @@ async function findThread(
   }
   for (const address of message.to) {
     const plus = /^[^+@]+\+(\d{6,12})@/.exec(address)?.[1];
-    if (plus && options.isValidNumber(plus) && (await exists(plus)))
-      return { requestNumber: plus, via: "address" };
+    if (plus && options.isValidNumber(plus) && (await exists(plus))) return { requestNumber: plus, via: "address" };
   }
   return undefined;
 }

@@ -119,9 +119,7 @@ describe("pollImap", () => {
     stop();
     await new Promise((r) => setTimeout(r, 150)); // let a pass in flight finish
     expect(results[0]).toEqual({ found: 3, stored: 3, failed: 0 });
-    expect(client.log.filter((l) => l === "connect").length).toBe(
-      client.log.filter((l) => l === "logout").length,
-    );
+    expect(client.log.filter((l) => l === "connect").length).toBe(client.log.filter((l) => l === "logout").length);
     // Passes never interleave: each connect is followed by its own logout before the next connect.
     const order = client.log.filter((l) => l === "connect" || l === "logout");
     expect(order.every((l, i) => l === (i % 2 === 0 ? "connect" : "logout"))).toBe(true);

@@ -102,12 +102,7 @@ describe("mail loop protection", () => {
   it("stops a careless robot after the per-sender acknowledgement limit", async () => {
     const { decisions, robotLetters } = await play(false);
     expect(robotLetters).toBe(3);
-    expect(decisions.map((d) => (d.kind === "new" ? d.acknowledge : d.kind))).toEqual([
-      true,
-      true,
-      true,
-      false,
-    ]);
+    expect(decisions.map((d) => (d.kind === "new" ? d.acknowledge : d.kind))).toEqual([true, true, true, false]);
   });
 
   it("never answers a robot that marks its letters", async () => {

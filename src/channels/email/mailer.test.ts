@@ -102,16 +102,12 @@ describe("createMailer without a relay", () => {
     const dir = await tempDir();
     const mailer = createMailer({ outboxDir: join(dir, "outbox"), from: FROM, domain: DOMAIN });
     const ids = await Promise.all(
-      [1, 2, 3].map((i) =>
-        mailer.send({ to: "ivan@mail.example.ru", subject: `Ответ ${i}`, text: `Текст ${i}` }),
-      ),
+      [1, 2, 3].map((i) => mailer.send({ to: "ivan@mail.example.ru", subject: `Ответ ${i}`, text: `Текст ${i}` })),
     );
     const files = (await readdir(join(dir, "outbox"))).sort();
     expect(files).toHaveLength(3);
     expect(files.every((f) => f.endsWith(".eml") && !f.startsWith("."))).toBe(true);
-    const parsed = await Promise.all(
-      files.map(async (f) => parseMessage(await readFile(join(dir, "outbox", f)))),
-    );
+    const parsed = await Promise.all(files.map(async (f) => parseMessage(await readFile(join(dir, "outbox", f)))));
     expect(parsed.map((p) => p.messageId).sort()).toEqual([...ids].sort());
     expect(parsed.map((p) => p.text).sort()).toEqual(["Текст 1", "Текст 2", "Текст 3"]);
     expect(new Set(ids).size).toBe(3);
@@ -120,12 +116,12 @@ describe("createMailer without a relay", () => {
   it("keeps a caller's own Message-ID", async () => {
     const dir = await tempDir();
     const mailer = createMailer({ outboxDir: dir, from: FROM, domain: DOMAIN });
-    expect(
-      await mailer.send({ to: "a@b.ru", subject: "x", text: "y", messageId: "<fixed@gosuslugi.example>" }),
-    ).toBe("<fixed@gosuslugi.example>");
+    expect(await mailer.send({ to: "a@b.ru", subject: "x", text: "y", messageId: "<fixed@gosuslugi.example>" })).toBe(
+      "<fixed@gosuslugi.example>",
+    );
     const [file] = await readdir(dir);
-    expect(
-      (await readFile(join(dir, file ?? ""), "latin1")).includes("Message-ID: <fixed@gosuslugi.example>"),
-    ).toBe(true);
+    expect((await readFile(join(dir, file ?? ""), "latin1")).includes("Message-ID: <fixed@gosuslugi.example>")).toBe(
+      true,
+    );
   });
 });

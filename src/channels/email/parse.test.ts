@@ -49,9 +49,7 @@ describe("encodings", () => {
     const m = await parse("koi8r-8bit.eml");
     expect(m.from.name).toBe("Сергей");
     expect(m.categoryFromSubject).toBe("application_status");
-    expect(m.text).toBe(
-      'Заявление на загранпаспорт третью неделю в статусе "Принято ведомством".\nЧто делать?',
-    );
+    expect(m.text).toBe('Заявление на загранпаспорт третью неделю в статусе "Принято ведомством".\nЧто делать?');
   });
 
   it("repairs raw windows-1251 bytes in headers and says so", async () => {
@@ -164,9 +162,7 @@ describe("bad input", () => {
 
   it("never throws: garbage, an empty buffer, a header-only letter", async () => {
     const garbage = await parseMessage(Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x41, 0x0a]));
-    expect(garbage.flags).toEqual(
-      expect.arrayContaining(["nul_bytes_removed", "missing_from", "missing_message_id"]),
-    );
+    expect(garbage.flags).toEqual(expect.arrayContaining(["nul_bytes_removed", "missing_from", "missing_message_id"]));
     const empty = await parseMessage(Buffer.alloc(0));
     expect(empty.flags).toEqual(expect.arrayContaining(["missing_from", "missing_message_id", "empty_body"]));
     const headerOnly = await parseMessage(Buffer.from("From: a@b.ru\r\nSubject: x\r\n\r\n"));

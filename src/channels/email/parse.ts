@@ -90,9 +90,7 @@ export async function parseMessage(input: Buffer, options: ParseOptions = {}): P
 
   const headers = headerBag(parsed);
   // S/MIME or PGP encryption: we hold no keys, so the operator sees that the text is unreadable and why.
-  if (
-    /^\s*(?:application\/(?:x-)?pkcs7-mime|multipart\/encrypted)/i.test(headers["content-type"]?.[0] ?? "")
-  ) {
+  if (/^\s*(?:application\/(?:x-)?pkcs7-mime|multipart\/encrypted)/i.test(headers["content-type"]?.[0] ?? "")) {
     flags.add("encrypted");
   }
   const from = firstAddress(parsed?.from);
@@ -134,8 +132,7 @@ export async function parseMessage(input: Buffer, options: ParseOptions = {}): P
     .split(/\s+/)[0];
   // mailparser substitutes «now» for an unreadable Date header; we would rather say nothing.
   const dateHeader = headers.date?.[0];
-  const sentAt =
-    dateHeader && !Number.isNaN(Date.parse(dateHeader)) ? new Date(Date.parse(dateHeader)) : undefined;
+  const sentAt = dateHeader && !Number.isNaN(Date.parse(dateHeader)) ? new Date(Date.parse(dateHeader)) : undefined;
 
   return {
     channel: "email",
@@ -164,9 +161,7 @@ export async function parseMessage(input: Buffer, options: ParseOptions = {}): P
 function bodyText(parsed: ParsedMail | undefined, raw: Buffer, flags: Set<MessageFlag>): string {
   const nothingFound =
     !parsed ||
-    (!parsed.text?.trim() &&
-      !(typeof parsed.html === "string" && parsed.html.trim()) &&
-      !parsed.attachments.length);
+    (!parsed.text?.trim() && !(typeof parsed.html === "string" && parsed.html.trim()) && !parsed.attachments.length);
   if (nothingFound) {
     // Unreadable structure (no boundary, no headers at all): show the raw body as text, so an operator
     // still sees what was written instead of an empty request.
@@ -287,6 +282,5 @@ function references(value: string | string[] | undefined): string[] {
 
 // NUL and other control characters have no place in text an operator reads.
 function clean(s: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
   return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "");
 }

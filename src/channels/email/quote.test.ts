@@ -31,9 +31,7 @@ describe("splitReply", () => {
   });
 
   it("cuts at «-----Original Message-----» and at an Outlook header block", () => {
-    expect(splitReply("Да, верно.\n-----Original Message-----\nFrom: x\nSent: y\n\nold").text).toBe(
-      "Да, верно.",
-    );
+    expect(splitReply("Да, верно.\n-----Original Message-----\nFrom: x\nSent: y\n\nold").text).toBe("Да, верно.");
     expect(splitReply("Да.\n\n-----Исходное сообщение-----\nОт: x\nold").text).toBe("Да.");
     const outlook = splitReply(
       "Прилагаю скан.\n\n________________________________\nОт: Поддержка <s@example.ru>\nОтправлено: 12 мая 2025 г. 10:14\nКому: Иван\nТема: Re: ЭП\n\nСтарый текст",

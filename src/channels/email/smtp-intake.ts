@@ -67,9 +67,7 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
         .then(async (body) => {
           if (body === undefined) {
             emit({ type: "rejected", code: 552, reason: "too_big" });
-            return callback(
-              smtpError(552, `5.3.4 Message exceeds the size limit of ${options.maxSize} bytes`),
-            );
+            return callback(smtpError(552, `5.3.4 Message exceeds the size limit of ${options.maxSize} bytes`));
           }
           const envelope = toEnvelope(session);
           const raw = Buffer.concat([Buffer.from(`Return-Path: <${envelope.mailFrom}>\r\n`), body]);

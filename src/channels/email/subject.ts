@@ -186,10 +186,7 @@ export function formatSubject(subject: string, number: string, options: { reply?
 }
 
 /** The request number written in a subject, if the injected validator (with its check digit) accepts it. */
-export function findRequestNumber(
-  subject: string,
-  isValidNumber: (n: string) => boolean,
-): string | undefined {
+export function findRequestNumber(subject: string, isValidNumber: (n: string) => boolean): string | undefined {
   for (const pattern of [TAG, MARKED]) {
     for (const m of subject.matchAll(pattern)) {
       const digits = m[1];

@@ -7,9 +7,7 @@ describe("threading through our Message-IDs", () => {
     const b = makeMessageId("support.example.ru");
     expect(a).toMatch(/^<[0-9a-f]{32}@support\.example\.ru>$/);
     expect(a).not.toBe(b);
-    expect(makeMessageId("support.example.ru", "12345674")).toMatch(
-      /^<r12345674\.[0-9a-f]{32}@support\.example\.ru>$/,
-    );
+    expect(makeMessageId("support.example.ru", "12345674")).toMatch(/^<r12345674\.[0-9a-f]{32}@support\.example\.ru>$/);
     expect(() => makeMessageId("bad domain>")).toThrow(RangeError);
   });
 

@@ -29,8 +29,6 @@ export function replyHeaders(parent: { messageId: string; references: string[] }
   inReplyTo: string;
   references: string[];
 } {
-  const references = [...parent.references.filter((r) => r !== parent.messageId), parent.messageId].slice(
-    -20,
-  );
+  const references = [...parent.references.filter((r) => r !== parent.messageId), parent.messageId].slice(-20);
   return { inReplyTo: parent.messageId, references };
 }
