@@ -37,11 +37,7 @@ export function calendarFromXml(xml: string, decree?: string): CalendarYear {
   return result;
 }
 
-function toEntry(
-  date: string,
-  a: Record<string, string>,
-  titles: Map<string, string>,
-): CalendarEntry | undefined {
+function toEntry(date: string, a: Record<string, string>, titles: Map<string, string>): CalendarEntry | undefined {
   const weekend = weekdayOf(date) >= 6;
   switch (a.t) {
     case "1": {

@@ -73,9 +73,9 @@ describe("calendar data validation", () => {
     expect(() =>
       parseCalendarYear({ year: 2026, source: "x", days: [{ date: "2025-01-01", type: "holiday" }] }),
     ).toThrow(/2026/);
-    expect(() =>
-      parseCalendarYear({ year: 2026, source: "x", days: [{ date: "2026-01-01", type: "party" }] }),
-    ).toThrow(/party/);
+    expect(() => parseCalendarYear({ year: 2026, source: "x", days: [{ date: "2026-01-01", type: "party" }] })).toThrow(
+      /party/,
+    );
     expect(() => parseCalendarYear({ year: 2026, days: [] })).toThrow(/source/);
   });
 });
@@ -122,8 +122,8 @@ describe("import from the xmlcalendar format", () => {
   });
   it("refuses what is not a calendar", () => {
     expect(() => calendarFromXml("<html></html>")).toThrow(/calendar/);
-    expect(() =>
-      calendarFromXml('<calendar year="2027"><days><day d="01.01" t="9"/></days></calendar>'),
-    ).toThrow(/t="9"/);
+    expect(() => calendarFromXml('<calendar year="2027"><days><day d="01.01" t="9"/></days></calendar>')).toThrow(
+      /t="9"/,
+    );
   });
 });

@@ -99,8 +99,7 @@ export function isShortDay(calendar: ProductionCalendar, date: string): boolean 
 export function parseCalendarYear(data: unknown, origin = "календарь"): CalendarYear {
   if (!isRecord(data)) throw new Error(`${origin}: ожидался объект с полями year, source, days`);
   const { year, source, decree, days } = data;
-  if (typeof year !== "number" || !Number.isInteger(year))
-    throw new Error(`${origin}: поле year должно быть числом`);
+  if (typeof year !== "number" || !Number.isInteger(year)) throw new Error(`${origin}: поле year должно быть числом`);
   if (typeof source !== "string" || !source.trim()) throw new Error(`${origin}: не указан источник (source)`);
   if (!Array.isArray(days)) throw new Error(`${origin}: поле days должно быть списком`);
   const entries = days.map((raw, i): CalendarEntry => {

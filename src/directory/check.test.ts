@@ -45,11 +45,7 @@ describe("each checker code on a hand-made bad file", () => {
     ["field_invalid (kind)", [{ ...base, kind: "galactic" }], "error:field_invalid"],
     ["field_invalid (abroad)", [{ ...base, abroad: "yes" }], "error:field_invalid"],
     ["field_unknown", [{ ...base, shedule: "always" }], "warning:field_unknown"],
-    [
-      "duplicate_id",
-      [base, { ...base, number: "+7 4732 22‑33‑45", e164: "+74732223345" }],
-      "error:duplicate_id",
-    ],
+    ["duplicate_id", [base, { ...base, number: "+7 4732 22‑33‑45", e164: "+74732223345" }], "error:duplicate_id"],
     ["number_bad_characters", [{ ...base, number: "+7 4732 22-ЗЗ-44" }], "error:number_bad_characters"],
     [
       "number_invalid (too few digits)",
@@ -182,18 +178,14 @@ describe("each checker code on a hand-made bad file", () => {
     expect(hasErrors(problems)).toBe(true);
   });
   it("field_missing: a file without lines", () => {
-    expect(codes(checkDirectory(parseDirectoryText("version: 1\n"), regions))).toEqual([
-      "error:field_missing",
-    ]);
+    expect(codes(checkDirectory(parseDirectoryText("version: 1\n"), regions))).toEqual(["error:field_missing"]);
   });
 });
 
 describe("problem locations and withdrawn lines", () => {
   it("points at the file line of the field concerned", () => {
     const text = stringify({ version: 1, lines: [base, { ...base, id: "b", topics: ["weather"] }] });
-    const problem = checkDirectory(parseDirectoryText(text), regions).find(
-      (p) => p.code === "topic_unknown",
-    )!;
+    const problem = checkDirectory(parseDirectoryText(text), regions).find((p) => p.code === "topic_unknown")!;
     const lineText = text.split("\n")[problem.line! - 1];
     expect(problem).toMatchObject({ code: "topic_unknown", entry: "b", field: "topics" });
     expect(lineText).toMatch(/^\s+topics:/);

@@ -46,8 +46,7 @@ export function checkDirectory(parsed: ParsedDirectory, regions: RegionIndex): P
 
     if (line.id) {
       const first = ids.get(line.id);
-      if (first !== undefined)
-        report("error", "duplicate_id", "id", `id «${line.id}» уже занят строкой ${first}`);
+      if (first !== undefined) report("error", "duplicate_id", "id", `id «${line.id}» уже занят строкой ${first}`);
       else ids.set(line.id, pos.line);
     }
     checkLine(line, regions, report, badSchedule.has(line.id));
@@ -85,22 +84,12 @@ function checkLine(line: DirectoryLine, regions: RegionIndex, report: Report, ba
     report("error", "field_invalid", "cost", `стоимость «${line.cost}» не из: ${COSTS.join(", ")}`);
   for (const a of line.audience)
     if (!AUDIENCES.includes(a as Audience))
-      report(
-        "error",
-        "audience_unknown",
-        "audience",
-        `неизвестная аудитория «${a}»: ${AUDIENCES.join(", ")}`,
-      );
+      report("error", "audience_unknown", "audience", `неизвестная аудитория «${a}»: ${AUDIENCES.join(", ")}`);
   for (const t of line.topics)
     if (!TOPICS.includes(t as Topic))
       report("error", "topic_unknown", "topics", `неизвестная тема «${t}»: ${TOPICS.join(", ")}`);
   if (line.timezone && !IANAZone.isValidZone(line.timezone))
-    report(
-      "error",
-      "timezone_unknown",
-      "timezone",
-      `неизвестный часовой пояс «${line.timezone}» (нужно имя IANA)`,
-    );
+    report("error", "timezone_unknown", "timezone", `неизвестный часовой пояс «${line.timezone}» (нужно имя IANA)`);
 
   const served = servedRegions(line, regions, report);
   if (line.kind === "regional" && line.regions.length === 0 && line.districts.length === 0)
@@ -121,8 +110,7 @@ function checkLine(line: DirectoryLine, regions: RegionIndex, report: Report, ba
       );
     if (!info.e164 && line.e164 && !/^\+[1-9]\d{7,14}$/.test(line.e164))
       report("error", "e164_mismatch", "e164", `«${line.e164}» — не номер в формате E.164`);
-    if (info.areaCode && info.geographic && served)
-      checkAreaCode(line, info.areaCode, served, regions, report);
+    if (info.areaCode && info.geographic && served) checkAreaCode(line, info.areaCode, served, regions, report);
     if (line.abroad && info.tollFree)
       report(
         "error",
@@ -139,23 +127,13 @@ function checkLine(line: DirectoryLine, regions: RegionIndex, report: Report, ba
       );
   }
   if (line.schedule.kind === "unknown" && line.published && !badSchedule)
-    report(
-      "warning",
-      "schedule_unknown",
-      "schedule",
-      "часы работы не указаны: справочник не скажет, открыта ли линия",
-    );
+    report("warning", "schedule_unknown", "schedule", "часы работы не указаны: справочник не скажет, открыта ли линия");
   if (line.schedule.kind === "periods")
     for (const [a, b] of overlappingPeriods(line.schedule.periods))
       report("error", "schedule_overlap", "schedule", `периоды ${a + 1} и ${b + 1} расписания пересекаются`);
 
   if ((line.role === "reserve" || line.role === "overflow") && !line.backs)
-    report(
-      "warning",
-      "backs_missing",
-      "backs",
-      "резервная линия не указывает, какую линию она подменяет (backs)",
-    );
+    report("warning", "backs_missing", "backs", "резервная линия не указывает, какую линию она подменяет (backs)");
 }
 
 /** The subjects a line is listed for; undefined for a line serving the whole country. */
@@ -169,12 +147,7 @@ function servedRegions(line: DirectoryLine, regions: RegionIndex, report: Report
   }
   for (const d of line.districts) {
     if (!DISTRICTS.includes(d as District)) {
-      report(
-        "error",
-        "field_invalid",
-        "districts",
-        `неизвестный федеральный округ «${d}»: ${DISTRICTS.join(", ")}`,
-      );
+      report("error", "field_invalid", "districts", `неизвестный федеральный округ «${d}»: ${DISTRICTS.join(", ")}`);
       continue;
     }
     for (const r of regions.regions) if (r.district === d) served.add(r.name);
@@ -204,10 +177,9 @@ function checkAreaCode(
   }
   const owners = index.regions.filter((r) => r.abc.includes(code)).map((r) => r.name);
   const districts = line.districts.map((d) => DISTRICT_NAMES[d] ?? d);
-  const where = [
-    ...line.regions,
-    ...(districts.length ? [`${districts.join(" и ")} федеральные округа`] : []),
-  ].join(", ");
+  const where = [...line.regions, ...(districts.length ? [`${districts.join(" и ")} федеральные округа`] : [])].join(
+    ", ",
+  );
   const belongs = owners.length
     ? `код ${code} принадлежит: ${owners.join(", ")}`
     : `код ${code} не принадлежит ни одному региону`;
@@ -222,12 +194,7 @@ function crossCheck(parsed: ParsedDirectory, ids: Map<string, number>): Problem[
     const report = (severity: Problem["severity"], code: string, field: string, message: string) =>
       problems.push({ severity, code, field, entry: line.id, line: pos.fields[field] ?? pos.line, message });
     if (line.backs && !ids.has(line.backs))
-      report(
-        "error",
-        "backs_unknown",
-        "backs",
-        `линия «${line.backs}», которую подменяет резерв, не найдена`,
-      );
+      report("error", "backs_unknown", "backs", `линия «${line.backs}», которую подменяет резерв, не найдена`);
     if (line.sameAs && !ids.has(line.sameAs))
       report("error", "field_invalid", "sameAs", `строка «${line.sameAs}» не найдена`);
     if (!line.e164) return;

@@ -105,25 +105,11 @@ describe("otklik directory recommend", () => {
     expect(items.map((i: { id: string }) => i.id)).toContain("login-line");
   });
   it("takes overloaded lines from the command line", async () => {
-    const { out } = await capture([
-      "recommend",
-      "--topic",
-      "information",
-      "--overloaded",
-      "federal-main",
-      "--json",
-    ]);
+    const { out } = await capture(["recommend", "--topic", "information", "--overloaded", "federal-main", "--json"]);
     expect(JSON.parse(out).map((i: { id: string }) => i.id)).toEqual(["federal-reserve", "federal-main"]);
   });
   it("answers an unknown region with its code", async () => {
-    const { code, out } = await capture([
-      "recommend",
-      "--topic",
-      "access",
-      "--region",
-      "Атлантида",
-      "--json",
-    ]);
+    const { code, out } = await capture(["recommend", "--topic", "access", "--region", "Атлантида", "--json"]);
     expect(code).toBe(2);
     expect(JSON.parse(out).error.code).toBe("region_unknown");
   });

@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { calendarFromXml, calendarYearToYaml } from "./calendar-xml.ts";
 import { checkDirectory, hasErrors } from "./check.ts";
-import { loadCalendar, loadDirectoryFile, loadRegions } from "./load.ts";
+import { loadDirectoryData, loadDirectoryFile, loadRegions } from "./load.ts";
 import { DirectoryQueryError, recommend } from "./recommend.ts";
 import type { Problem } from "./types.ts";
 
@@ -30,17 +30,14 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const unknown = command && command !== "help" && command !== "--help";
-  (unknown ? process.stderr : process.stdout).write(
-    `${unknown ? `Неизвестная команда «${command}».\n` : ""}${USAGE}`,
-  );
+  (unknown ? process.stderr : process.stdout).write(`${unknown ? `Неизвестная команда «${command}».\n` : ""}${USAGE}`);
   return unknown ? 2 : 0;
 }
 
 function errorCode(err: unknown): string {
   const code = (err as { code?: unknown })?.code;
   if (code === "ENOENT") return "file_not_found";
-  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE")
-    return "usage";
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") return "usage";
   return "failed";
 }
 
@@ -59,9 +56,7 @@ async function check(args: string[]): Promise<number> {
   const errors = problems.filter((p) => p.severity === "error").length;
   const warnings = problems.length - errors;
   if (values.json) {
-    process.stdout.write(
-      `${JSON.stringify({ file, ok: errors === 0, errors, warnings, problems }, null, 2)}\n`,
-    );
+    process.stdout.write(`${JSON.stringify({ file, ok: errors === 0, errors, warnings, problems }, null, 2)}\n`);
   } else {
     for (const p of problems) process.stdout.write(`${formatProblem(file, p)}\n`);
     process.stdout.write(`${file}: ошибок ${errors}, предупреждений ${warnings}\n`);
@@ -90,14 +85,9 @@ async function recommendCommand(args: string[]): Promise<number> {
     },
   });
   if (!values.topic) throw new DirectoryQueryError("topic_unknown", "не указана тема (--topic)");
-  const parsed = await loadDirectoryFile(values.file);
-  const [regions, calendar] = await Promise.all([loadRegions(), loadCalendar()]);
-  if (hasErrors(checkDirectory(parsed, regions)))
-    throw Object.assign(new Error("в справочнике есть ошибки: запустите otklik directory check"), {
-      code: "directory_invalid",
-    });
+  const { directory, regions, calendar } = await loadDirectoryData(values.file);
   const items = recommend(
-    parsed.lines,
+    directory.lines,
     calendar,
     regions,
     {

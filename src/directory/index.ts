@@ -13,7 +13,14 @@ export {
 } from "./calendar.ts";
 export { calendarFromXml, calendarYearToYaml } from "./calendar-xml.ts";
 export { checkDirectory, hasErrors } from "./check.ts";
-export { DATA_DIR, loadCalendar, loadDirectoryFile, loadRegions } from "./load.ts";
+export {
+  DATA_DIR,
+  type LoadedDirectory,
+  loadCalendar,
+  loadDirectoryData,
+  loadDirectoryFile,
+  loadRegions,
+} from "./load.ts";
 export { type ParsedDirectory, parseDirectoryText } from "./parse.ts";
 export { analyseNumber, dialFromAbroad, type NumberInfo } from "./phone.ts";
 export {

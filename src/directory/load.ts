@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { buildCalendar, type ProductionCalendar, parseCalendarYear } from "./calendar.ts";
+import { checkDirectory } from "./check.ts";
 import { type ParsedDirectory, parseDirectoryText } from "./parse.ts";
 import { indexRegions, parseRegions, type RegionIndex } from "./regions.ts";
 
@@ -25,4 +26,30 @@ export async function loadCalendar(dir = join(DATA_DIR, "calendar")): Promise<Pr
     files.map(async (f) => parseCalendarYear(parse(await readFile(join(dir, f), "utf8")), `календарь ${f}`)),
   );
   return buildCalendar(years);
+}
+
+export interface LoadedDirectory {
+  directory: ParsedDirectory;
+  regions: RegionIndex;
+  calendar: ProductionCalendar;
+}
+
+/** Everything `recommend` needs, read once at start; refuses a directory file that has errors. */
+export async function loadDirectoryData(directoryPath?: string): Promise<LoadedDirectory> {
+  const [directory, regions, calendar] = await Promise.all([
+    loadDirectoryFile(directoryPath),
+    loadRegions(),
+    loadCalendar(),
+  ]);
+  const errors = checkDirectory(directory, regions).filter((p) => p.severity === "error");
+  if (errors.length > 0) {
+    const first = errors[0]!;
+    throw Object.assign(
+      new Error(
+        `в справочнике ${errors.length} ошибок; первая: строка ${first.line ?? "?"} [${first.code}] ${first.message}`,
+      ),
+      { code: "directory_invalid" },
+    );
+  }
+  return { directory, regions, calendar };
 }

@@ -69,8 +69,7 @@ export function parseDirectoryText(text: string): ParsedDirectory {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   const result: ParsedDirectory = { lines: [], positions: [], problems: [] };
-  const lineOf = (node: Node | null | undefined) =>
-    node?.range ? counter.linePos(node.range[0]).line : undefined;
+  const lineOf = (node: Node | null | undefined) => (node?.range ? counter.linePos(node.range[0]).line : undefined);
   for (const err of doc.errors) {
     result.problems.push({
       severity: "error",
@@ -118,10 +117,7 @@ export function parseDirectoryText(text: string): ParsedDirectory {
   return result;
 }
 
-function toLine(
-  raw: Record<string, unknown>,
-  pos: EntryPosition,
-): { value: DirectoryLine; problems: Problem[] } {
+function toLine(raw: Record<string, unknown>, pos: EntryPosition): { value: DirectoryLine; problems: Problem[] } {
   const problems: Problem[] = [];
   const id = typeof raw.id === "string" || typeof raw.id === "number" ? String(raw.id) : "";
   const report = (severity: Problem["severity"], code: string, field: string, message: string) =>
@@ -138,8 +134,7 @@ function toLine(
     if (raw[field] === undefined || raw[field] === null || raw[field] === "")
       report("error", "field_missing", field, `не заполнено поле ${field}`);
   for (const key of Object.keys(raw))
-    if (!KNOWN_FIELDS.has(key))
-      report("warning", "field_unknown", key, `неизвестное поле ${key} (опечатка?)`);
+    if (!KNOWN_FIELDS.has(key)) report("warning", "field_unknown", key, `неизвестное поле ${key} (опечатка?)`);
 
   const str = (field: string): string => {
     const v = raw[field];

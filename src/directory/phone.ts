@@ -85,8 +85,7 @@ function russianNationalDigits(text: string, digits: string): string | undefined
 // Once the subscriber part starts with hyphens it keeps them: «77‑88 99» is a typo that hides a digit group.
 function formatProblem(text: string): string | undefined {
   const firstHyphen = text.search(HYPHENS);
-  if (firstHyphen >= 0 && /\s/u.test(text.slice(firstHyphen)))
-    return "пробел вместо дефиса между группами цифр";
+  if (firstHyphen >= 0 && /\s/u.test(text.slice(firstHyphen))) return "пробел вместо дефиса между группами цифр";
   if ((text.match(/\(/g)?.length ?? 0) !== (text.match(/\)/g)?.length ?? 0)) return "непарные скобки";
   return undefined;
 }

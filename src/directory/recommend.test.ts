@@ -20,8 +20,7 @@ beforeAll(async () => {
 
 // Tuesday 3 March 2026, 10:00 in Moscow: an ordinary working morning.
 const WEEKDAY = "2026-03-03T10:00:00+03:00";
-const ask = (query: RecommendQuery, options?: RecommendOptions) =>
-  recommend(lines, calendar, regions, query, options);
+const ask = (query: RecommendQuery, options?: RecommendOptions) => recommend(lines, calendar, regions, query, options);
 const ids = (query: RecommendQuery, options?: RecommendOptions) => ask(query, options).map((i) => i.id);
 
 describe("which line, from where", () => {
@@ -40,10 +39,7 @@ describe("which line, from where", () => {
     }
   });
   it("treats a region whose seed line was withdrawn as a region without a line", () => {
-    expect(ids({ topic: "information", region: "Дагестан", at: WEEKDAY })).toEqual([
-      "federal-main",
-      "federal-reserve",
-    ]);
+    expect(ids({ topic: "information", region: "Дагестан", at: WEEKDAY })).toEqual(["federal-main", "federal-reserve"]);
     expect(ids({ topic: "information", region: "Новосибирская область", at: WEEKDAY })).toEqual([
       "federal-main",
       "federal-reserve",
@@ -84,10 +80,7 @@ describe("overload", () => {
       "federal-reserve",
       "federal-main",
     ]);
-    const items = ask(
-      { topic: "information", abroad: true, at: WEEKDAY },
-      { overloaded: new Set(["intl-main"]) },
-    );
+    const items = ask({ topic: "information", abroad: true, at: WEEKDAY }, { overloaded: new Set(["intl-main"]) });
     expect(items.map((i) => i.id)).toEqual(["intl-reserve", "intl-main"]);
     expect(items[0]?.why).toMatch(/перегружена — сначала звоните/);
     expect(items[1]?.overloaded).toBe(true);

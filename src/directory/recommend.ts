@@ -67,10 +67,7 @@ export function recommend(
 ): RecommendItem[] {
   const topic = query.topic as Topic;
   if (!TOPICS.includes(topic))
-    throw new DirectoryQueryError(
-      "topic_unknown",
-      `неизвестная тема «${query.topic}»; темы: ${TOPICS.join(", ")}`,
-    );
+    throw new DirectoryQueryError("topic_unknown", `неизвестная тема «${query.topic}»; темы: ${TOPICS.join(", ")}`);
   const audience = (query.audience ?? "citizen") as Audience;
   if (!AUDIENCES.includes(audience))
     throw new DirectoryQueryError(
@@ -79,10 +76,7 @@ export function recommend(
     );
   const region = query.region ? resolveRegion(regions, query.region) : undefined;
   if (query.region && !region)
-    throw new DirectoryQueryError(
-      "region_unknown",
-      `регион «${query.region}» не найден среди 89 субъектов РФ`,
-    );
+    throw new DirectoryQueryError("region_unknown", `регион «${query.region}» не найден среди 89 субъектов РФ`);
   const at = toInstant(query.at ?? options.now ?? new Date());
   const overloaded = options.overloaded ?? new Set<string>();
   const abroad = query.abroad === true;
@@ -197,8 +191,7 @@ function explain(c: Candidate, ctx: Context, item: RecommendItem, fallback: bool
   const { line, state } = c;
   const parts: string[] = [];
   if (c.regional && ctx.region) parts.push(`региональная линия: ${ctx.region.name}`);
-  else if (fallback && ctx.region)
-    parts.push(`в регионе «${ctx.region.name}» нет своей линии — федеральная линия`);
+  else if (fallback && ctx.region) parts.push(`в регионе «${ctx.region.name}» нет своей линии — федеральная линия`);
   if (line.role !== "main") {
     const main = line.backs ? ctx.byId.get(line.backs) : undefined;
     if (main && ctx.overloaded.has(main.line.id))
@@ -207,10 +200,7 @@ function explain(c: Candidate, ctx: Context, item: RecommendItem, fallback: bool
   } else if (!c.regional) {
     if (line.topics.length < TOPICS.length) parts.push(`отдельная линия по теме «${TOPIC_WORDS[ctx.topic]}»`);
     else if (line.audience.length < AUDIENCES.length) parts.push(`линия ${AUDIENCE_WORDS[ctx.audience]}`);
-    else
-      parts.push(
-        ctx.abroad ? "основной номер для звонков из-за рубежа" : "единый номер, отвечает на любые вопросы",
-      );
+    else parts.push(ctx.abroad ? "основной номер для звонков из-за рубежа" : "единый номер, отвечает на любые вопросы");
   }
   if (item.overloaded) parts.push("очередь сейчас перегружена");
   parts.push(openWords(state, line.timezone, item));
@@ -223,9 +213,7 @@ function openWords(state: Candidate["state"], zone: string, item: RecommendItem)
   if (state.open === null) return "часы работы не указаны — линия может не ответить";
   const tz = zone === "Europe/Moscow" ? "мск" : zone;
   const local = (iso: string | null | undefined) =>
-    iso && item.local
-      ? `, по вашему времени ${DateTime.fromISO(iso, { setZone: true }).toFormat("HH:mm")}`
-      : "";
+    iso && item.local ? `, по вашему времени ${DateTime.fromISO(iso, { setZone: true }).toFormat("HH:mm")}` : "";
   if (state.open && !state.closesAt) return "открыта сейчас, круглосуточно";
   if (state.open) return `открыта сейчас, до ${clock(state.closesAt!)} ${tz}${local(item.local?.closesAt)}`;
   if (!state.opensAt) return "закрыта, ближайшее открытие неизвестно";

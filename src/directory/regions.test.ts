@@ -77,9 +77,7 @@ describe("the names people type", () => {
   it("is insensitive to case, ё/е and dash style", () => {
     expect(normaliseRegionName("  Орёл  ОБЛ. ")).toBe("орел обл");
     expect(normaliseRegionName("Кабардино – Балкария")).toBe("кабардино-балкария");
-    expect(resolveRegion(index, "КАБАРДИНО–БАЛКАРСКАЯ РЕСПУБЛИКА")?.name).toBe(
-      "Кабардино-Балкарская Республика",
-    );
+    expect(resolveRegion(index, "КАБАРДИНО–БАЛКАРСКАЯ РЕСПУБЛИКА")?.name).toBe("Кабардино-Балкарская Республика");
   });
   it("does not guess at unknown names", () => {
     expect(resolveRegion(index, "Марс")).toBeUndefined();

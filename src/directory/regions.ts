@@ -65,8 +65,7 @@ export function parseRegions(data: unknown): Region[] {
     const r = raw as Record<string, unknown>;
     const where = `regions.yaml: regions[${i}]`;
     if (typeof r.name !== "string" || !r.name) throw new Error(`${where}: нет названия (name)`);
-    if (!DISTRICTS.includes(r.district as District))
-      throw new Error(`${where} (${r.name}): неизвестный округ`);
+    if (!DISTRICTS.includes(r.district as District)) throw new Error(`${where} (${r.name}): неизвестный округ`);
     if (typeof r.timezone !== "string") throw new Error(`${where} (${r.name}): нет часового пояса`);
     const strings = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
     return {

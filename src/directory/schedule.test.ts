@@ -52,9 +52,7 @@ describe("«until 20:00» and day boundaries", () => {
       opensAt: "2026-03-04T08:00:00.000+03:00",
       closesAt: null,
     });
-    expect(nextOpening(daily8to20, cal, "2026-03-03T02:00:00+03:00")?.toISO()).toBe(
-      "2026-03-03T08:00:00.000+03:00",
-    );
+    expect(nextOpening(daily8to20, cal, "2026-03-03T02:00:00+03:00")?.toISO()).toBe("2026-03-03T08:00:00.000+03:00");
   });
   it("reads the instant in the line's zone, whatever offset the question uses", () => {
     // 16:59 UTC is 19:59 in Moscow; 17:00 UTC is 20:00.
@@ -72,20 +70,14 @@ describe("«until 20:00» and day boundaries", () => {
     expect(isOpenAt(night, cal, "2026-03-03T23:59:00+03:00")).toBe(true);
     expect(isOpenAt(night, cal, "2026-03-04T00:00:00+03:00")).toBe(true);
     expect(isOpenAt(night, cal, "2026-03-04T02:00:00+03:00")).toBe(false);
-    expect(nextClosing(night, cal, "2026-03-03T23:00:00+03:00")?.toISO()).toBe(
-      "2026-03-04T02:00:00.000+03:00",
-    );
+    expect(nextClosing(night, cal, "2026-03-03T23:00:00+03:00")?.toISO()).toBe("2026-03-04T02:00:00.000+03:00");
   });
   it("closes at midnight when the next day has no early period", () => {
     const workingAllDay = msk(periods([{ days: "working", from: "00:00", to: "24:00" }]));
     // Friday 6 March 2026 → Saturday is off.
-    expect(nextClosing(workingAllDay, cal, "2026-03-06T23:59:00+03:00")?.toISO()).toBe(
-      "2026-03-07T00:00:00.000+03:00",
-    );
+    expect(nextClosing(workingAllDay, cal, "2026-03-06T23:59:00+03:00")?.toISO()).toBe("2026-03-07T00:00:00.000+03:00");
     expect(isOpenAt(workingAllDay, cal, "2026-03-07T00:00:00+03:00")).toBe(false);
-    expect(nextOpening(workingAllDay, cal, "2026-03-07T00:00:00+03:00")?.toISO()).toBe(
-      "2026-03-10T00:00:00.000+03:00",
-    );
+    expect(nextOpening(workingAllDay, cal, "2026-03-07T00:00:00+03:00")?.toISO()).toBe("2026-03-10T00:00:00.000+03:00");
   });
 });
 
@@ -93,9 +85,7 @@ describe("the production calendar", () => {
   it("keeps an office line shut on a holiday that falls on a weekday", () => {
     // 23 February 2026 is a Monday and a public holiday.
     expect(isOpenAt(office, cal, "2026-02-23T10:00:00+03:00")).toBe(false);
-    expect(nextOpening(office, cal, "2026-02-23T10:00:00+03:00")?.toISO()).toBe(
-      "2026-02-24T09:00:00.000+03:00",
-    );
+    expect(nextOpening(office, cal, "2026-02-23T10:00:00+03:00")?.toISO()).toBe("2026-02-24T09:00:00.000+03:00");
     expect(workingMinutes(office.schedule, cal, "2026-02-23")).toBe(0);
   });
   it("keeps it shut on a day off moved to a weekday", () => {
@@ -113,9 +103,7 @@ describe("the production calendar", () => {
     // 30 April 2026 (Thursday) precedes 1 May.
     expect(isOpenAt(office, cal, "2026-04-30T16:59:00+03:00")).toBe(true);
     expect(isOpenAt(office, cal, "2026-04-30T17:00:00+03:00")).toBe(false);
-    expect(nextClosing(office, cal, "2026-04-30T10:00:00+03:00")?.toISO()).toBe(
-      "2026-04-30T17:00:00.000+03:00",
-    );
+    expect(nextClosing(office, cal, "2026-04-30T10:00:00+03:00")?.toISO()).toBe("2026-04-30T17:00:00.000+03:00");
     expect(workingMinutes(office.schedule, cal, "2026-04-30")).toBe(480);
     expect(workingMinutes(office.schedule, cal, "2026-04-29")).toBe(540);
   });
@@ -136,13 +124,9 @@ describe("the production calendar", () => {
   });
   it("finds the next opening across the New Year holidays", () => {
     // Tuesday 30 December 2025 after hours → 31 Dec day off, 1–8 Jan holidays, 9 Jan day off, 10–11 weekend.
-    expect(nextOpening(office, cal, "2025-12-30T18:00:00+03:00")?.toISO()).toBe(
-      "2026-01-12T09:00:00.000+03:00",
-    );
+    expect(nextOpening(office, cal, "2025-12-30T18:00:00+03:00")?.toISO()).toBe("2026-01-12T09:00:00.000+03:00");
     // 2026 → 2027: 31 Dec 2026 day off, 1–8 Jan 2027 holidays, 9–10 weekend.
-    expect(nextOpening(office, cal, "2026-12-30T18:30:00+03:00")?.toISO()).toBe(
-      "2027-01-11T09:00:00.000+03:00",
-    );
+    expect(nextOpening(office, cal, "2026-12-30T18:30:00+03:00")?.toISO()).toBe("2027-01-11T09:00:00.000+03:00");
   });
   it("falls back to the weekday rule for a year the calendar does not hold", () => {
     expect(isOpenAt(office, cal, "2028-01-04T10:00:00+03:00")).toBe(true);
@@ -224,9 +208,7 @@ describe("open-time arithmetic for the SLA clock", () => {
     );
   });
   it("starts counting at the next opening when asked outside hours", () => {
-    expect(addOpenMinutes(office, cal, "2025-12-30T20:00:00+03:00", 30)?.toISO()).toBe(
-      "2026-01-12T09:30:00.000+03:00",
-    );
+    expect(addOpenMinutes(office, cal, "2025-12-30T20:00:00+03:00", 30)?.toISO()).toBe("2026-01-12T09:30:00.000+03:00");
   });
   it("has no answer for unknown hours", () => {
     const unknown = msk({ kind: "unknown" });
@@ -253,21 +235,12 @@ describe("open-time arithmetic for the SLA clock", () => {
 describe("comparing and validating schedules", () => {
   it("finds overlapping periods, including calendar rules against weekday lists", () => {
     const p = (days: unknown, from: string, to: string) => ({ days, from, to });
-    const parse = (list: ReturnType<typeof p>[]) =>
-      (periods(list) as Extract<Schedule, { kind: "periods" }>).periods;
-    expect(overlappingPeriods(parse([p("working", "09:00", "18:00"), p(["sat"], "10:00", "12:00")]))).toEqual(
-      [[0, 1]],
-    );
-    expect(
-      overlappingPeriods(parse([p("working", "09:00", "18:00"), p("nonworking", "09:00", "18:00")])),
-    ).toEqual([]);
+    const parse = (list: ReturnType<typeof p>[]) => (periods(list) as Extract<Schedule, { kind: "periods" }>).periods;
+    expect(overlappingPeriods(parse([p("working", "09:00", "18:00"), p(["sat"], "10:00", "12:00")]))).toEqual([[0, 1]]);
+    expect(overlappingPeriods(parse([p("working", "09:00", "18:00"), p("nonworking", "09:00", "18:00")]))).toEqual([]);
     expect(overlappingPeriods(parse([p("all", "08:00", "12:00"), p("all", "12:00", "18:00")]))).toEqual([]);
-    expect(overlappingPeriods(parse([p(["mon"], "08:00", "12:00"), p(["tue"], "09:00", "18:00")]))).toEqual(
-      [],
-    );
-    expect(overlappingPeriods(parse([p("all", "08:00", "12:00"), p(["sun"], "11:00", "13:00")]))).toEqual([
-      [0, 1],
-    ]);
+    expect(overlappingPeriods(parse([p(["mon"], "08:00", "12:00"), p(["tue"], "09:00", "18:00")]))).toEqual([]);
+    expect(overlappingPeriods(parse([p("all", "08:00", "12:00"), p(["sun"], "11:00", "13:00")]))).toEqual([[0, 1]]);
   });
   it("reports empty and malformed periods", () => {
     expect(parseSchedule([{ days: "all", from: "20:00", to: "08:00" }]).problems[0]?.code).toBe(
@@ -280,18 +253,12 @@ describe("comparing and validating schedules", () => {
     expect(parseSchedule([{ days: "weekdays", from: "09:00", to: "18:00" }]).problems[0]?.code).toBe(
       "schedule_invalid",
     );
-    expect(parseSchedule([{ days: "all", from: "9:00", to: "18:00" }]).problems[0]?.code).toBe(
-      "schedule_invalid",
-    );
-    expect(parseSchedule([{ days: "all", from: "09:00", to: "25:00" }]).problems[0]?.code).toBe(
-      "schedule_invalid",
-    );
+    expect(parseSchedule([{ days: "all", from: "9:00", to: "18:00" }]).problems[0]?.code).toBe("schedule_invalid");
+    expect(parseSchedule([{ days: "all", from: "09:00", to: "25:00" }]).problems[0]?.code).toBe("schedule_invalid");
     expect(parseSchedule("sometimes").problems[0]?.code).toBe("schedule_invalid");
   });
   it("treats 24/7 written two ways as the same schedule, and different hours as different", () => {
-    expect(scheduleKey(msk(periods([{ days: "all", from: "00:00", to: "24:00" }])))).toBe(
-      scheduleKey(always),
-    );
+    expect(scheduleKey(msk(periods([{ days: "all", from: "00:00", to: "24:00" }])))).toBe(scheduleKey(always));
     expect(scheduleKey(daily8to20)).not.toBe(scheduleKey(always));
     expect(scheduleKey(daily8to20)).not.toBe(scheduleKey({ ...daily8to20, timezone: "Asia/Omsk" }));
   });

@@ -31,11 +31,7 @@ function ruleMatches(rule: DayRule, date: string, working: boolean): boolean {
 }
 
 /** The open intervals of one local date, in minutes from midnight, sorted and merged. */
-export function openIntervals(
-  schedule: Schedule,
-  calendar: ProductionCalendar,
-  date: string,
-): Array<[number, number]> {
+export function openIntervals(schedule: Schedule, calendar: ProductionCalendar, date: string): Array<[number, number]> {
   if (schedule.kind === "always") return [[0, 1440]];
   if (schedule.kind === "unknown") return [];
   const status = dayStatus(calendar, date);
@@ -77,10 +73,7 @@ function instantOf(date: string, minutes: number, zone: string): DateTime {
   const day = minutes >= 1440 ? addDays(date, 1) : date;
   const m = minutes % 1440;
   const [y, mo, d] = day.split("-").map(Number);
-  return DateTime.fromObject(
-    { year: y, month: mo, day: d, hour: Math.floor(m / 60), minute: m % 60 },
-    { zone },
-  );
+  return DateTime.fromObject({ year: y, month: mo, day: d, hour: Math.floor(m / 60), minute: m % 60 }, { zone });
 }
 
 export function isOpenAt(hours: Hours, calendar: ProductionCalendar, at: Date | string): boolean | null {
@@ -204,8 +197,7 @@ export function scheduleKey(hours: Hours): string {
   const s = hours.schedule;
   if (s.kind === "unknown") return "unknown";
   const periods = s.kind === "always" ? [] : s.periods;
-  const always =
-    s.kind === "always" || periods.some((p) => p.days === "all" && p.from === 0 && p.to === 1440);
+  const always = s.kind === "always" || periods.some((p) => p.days === "all" && p.from === 0 && p.to === 1440);
   if (always) return "always";
   const parts = periods
     .map((p) => `${Array.isArray(p.days) ? [...p.days].sort().join("+") : p.days}@${p.from}-${p.to}`)

@@ -35,3 +35,14 @@ export const RecommendItemSchema = Type.Object({
 export type RecommendItem = Static<typeof RecommendItemSchema>;
 
 export const RecommendAnswerSchema = Type.Array(RecommendItemSchema);
+
+/** The query of GET /api/v1/directory/recommend; the same fields as the CLI options. */
+export const RecommendQuerystringSchema = Type.Object({
+  topic: Type.String({ description: "category code of PRODUCT.md" }),
+  audience: Type.Optional(Type.String({ description: "citizen (default), legal_entity, entrepreneur" })),
+  region: Type.Optional(Type.String({ description: "any form people type: «Воронежская обл.», «Якутия»" })),
+  abroad: Type.Optional(Type.Boolean({ default: false })),
+  at: Type.Optional(Type.String({ format: "date-time", description: "defaults to now" })),
+});
+
+export type RecommendQuerystring = Static<typeof RecommendQuerystringSchema>;
