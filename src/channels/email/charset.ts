@@ -1,9 +1,20 @@
 // Old Russian mailers still put windows-1251 or KOI8-R bytes straight into headers, without RFC 2047
-// encoded-words. mailparser reads such bytes as UTF-8 and turns them into U+FFFD; we re-encode the
-// header section into UTF-8 first (which mailparser reads correctly), guessing the charset honestly.
+// encoded-words, and some send 8-bit bodies that declare no charset at all. mailparser reads such bytes
+// as UTF-8 and turns them into U+FFFD; we re-encode them into UTF-8 first (which mailparser reads
+// correctly), taking the charset the letter declares or guessing it from the bytes.
 import iconv from "iconv-lite";
 
 const HEADER_END = /\r?\n\r?\n/;
+
+/** A letter with 8-bit text and no charset declared anywhere: the whole of it is in one legacy charset. */
+export function decodeUndeclared8bit(raw: Buffer): Buffer {
+  if (!raw.some((b) => b >= 0x80) || declaresAnyCharset(raw) || isUtf8(raw)) return raw;
+  return Buffer.from(iconv.decode(raw, guessCyrillic(raw)), "utf8");
+}
+
+function declaresAnyCharset(raw: Buffer): boolean {
+  return /charset\s*=/i.test(raw.subarray(0, 64 * 1024).toString("latin1"));
+}
 
 export function decodeRawHeaders(raw: Buffer): Buffer {
   const end = headerEnd(raw);

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import iconv from "iconv-lite";
 import { describe, expect, it } from "vitest";
 import { buildFixtures } from "../../../test/fixtures/mail/generate.ts";
 import { type InboundMessage, parseMessage } from "./parse.ts";
@@ -58,6 +59,23 @@ describe("encodings", () => {
     expect(m.from.name).toBe("Ольга");
     expect(m.categoryFromSubject).toBe("complaint");
     expect(m.flags).toEqual(["raw_8bit_headers"]);
+  });
+
+  it.each([
+    ["win1251", "windows-1251"],
+    ["koi8-r", "KOI8-R"],
+  ])("guesses %s for an 8-bit letter that declares no charset", async (charset) => {
+    const raw = Buffer.concat([
+      Buffer.from("From: a@b.ru\r\nMessage-ID: <g@b.ru>\r\nSubject: "),
+      iconv.encode("Госуслуги - Пароль", charset),
+      Buffer.from("\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"),
+      iconv.encode("Здравствуйте, не работает вход в личный кабинет.", charset),
+    ]);
+    const m = await parseMessage(raw);
+    expect(m.text).toBe("Здравствуйте, не работает вход в личный кабинет.");
+    expect(m.subject).toBe("Госуслуги - Пароль");
+    expect(m.categoryFromSubject).toBe("access");
+    expect(m.flags).toEqual(["charset_guessed"]);
   });
 
   it("prefers the plain part of multipart/alternative", async () => {

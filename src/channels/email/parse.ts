@@ -6,7 +6,7 @@ import { compile } from "html-to-text";
 import { type AddressObject, type ParsedMail, simpleParser } from "mailparser";
 import { classifyAttachment, type InboundAttachment, safeFilename, sniffContentType } from "./attachments.ts";
 import { type HeaderBag, isAutoReply } from "./autoreply.ts";
-import { decodeRawHeaders } from "./charset.ts";
+import { decodeRawHeaders, decodeUndeclared8bit } from "./charset.ts";
 import { splitReply } from "./quote.ts";
 import { type CategoryCode, categoryFromSubject, findRequestNumber } from "./subject.ts";
 
@@ -42,6 +42,7 @@ export type MessageFlag =
   | "missing_message_id"
   | "nul_bytes_removed"
   | "raw_8bit_headers"
+  | "charset_guessed"
   | "html_only"
   | "empty_body"
   | "text_truncated"
@@ -74,6 +75,11 @@ export async function parseMessage(input: Buffer, options: ParseOptions = {}): P
   if (raw.includes(0)) {
     raw = Buffer.from(raw.filter((b) => b !== 0));
     flags.add("nul_bytes_removed");
+  }
+  const undeclared = decodeUndeclared8bit(raw);
+  if (undeclared !== raw) {
+    raw = undeclared;
+    flags.add("charset_guessed");
   }
   const fixed = decodeRawHeaders(raw);
   if (fixed !== raw) {
