@@ -139,6 +139,7 @@ describe("each checker code on a hand-made bad file", () => {
     ],
     ["backs_missing", [{ ...base, role: "reserve" }], "warning:backs_missing"],
     ["backs_unknown", [{ ...base, role: "reserve", backs: "nowhere" }], "error:backs_unknown"],
+    ["written_mismatch", [{ ...base, written: "+7 4732 22‑33‑45" }], "error:written_mismatch"],
     ["unpublished_without_reason", [{ ...base, published: false }], "error:unpublished_without_reason"],
   ])("%s", (_name, lines, expected) => {
     expect(codes(check(...lines))).toEqual([expected]);
@@ -171,6 +172,10 @@ describe("each checker code on a hand-made bad file", () => {
     const twice = [base, { ...base, id: "again", number: "+7 (473) 222‑33‑44" }];
     expect(codes(check(...twice))).toEqual(["warning:number_duplicate"]);
     expect(check(base, { ...twice[1], sameAs: "voronezh" })).toEqual([]);
+  });
+  it("accepts a source spelling with the same digits, 8 or +7 alike", () => {
+    expect(check({ ...base, written: "8 4732 22-33-44" })).toEqual([]);
+    expect(check({ ...base, written: "+7 (4732) 22 33 44" })).toEqual([]);
   });
   it("yaml_syntax: a file that is not YAML", () => {
     const problems = checkDirectory(parseDirectoryText("lines:\n  - id: a\n   number: [\n"), regions);

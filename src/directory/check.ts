@@ -2,7 +2,7 @@
 import { IANAZone } from "luxon";
 import type { ParsedDirectory } from "./parse.ts";
 import { analyseNumber } from "./phone.ts";
-import { type RegionIndex, resolveRegion } from "./regions.ts";
+import { type RegionIndex, servedArea } from "./regions.ts";
 import { overlappingPeriods, scheduleKey } from "./schedule.ts";
 import {
   AUDIENCES,
@@ -10,7 +10,6 @@ import {
   COSTS,
   DISTRICTS,
   type DirectoryLine,
-  type District,
   KINDS,
   type LineCost,
   type LineKind,
@@ -110,6 +109,13 @@ function checkLine(line: DirectoryLine, regions: RegionIndex, report: Report, ba
       );
     if (!info.e164 && line.e164 && !/^\+[1-9]\d{7,14}$/.test(line.e164))
       report("error", "e164_mismatch", "e164", `«${line.e164}» — не номер в формате E.164`);
+    if (line.written && line.e164 && nationalDigits(line.written) !== line.e164.replace(/\D/g, ""))
+      report(
+        "error",
+        "written_mismatch",
+        "written",
+        `написание источника «${line.written}» — другие цифры, чем в ${line.e164}`,
+      );
     if (info.areaCode && info.geographic && served) checkAreaCode(line, info.areaCode, served, regions, report);
     if (line.abroad && info.tollFree)
       report(
@@ -138,21 +144,12 @@ function checkLine(line: DirectoryLine, regions: RegionIndex, report: Report, ba
 
 /** The subjects a line is listed for; undefined for a line serving the whole country. */
 function servedRegions(line: DirectoryLine, regions: RegionIndex, report: Report): Set<string> | undefined {
-  if (line.regions.length === 0 && line.districts.length === 0) return undefined;
-  const served = new Set<string>();
-  for (const name of line.regions) {
-    const r = resolveRegion(regions, name);
-    if (r) served.add(r.name);
-    else report("error", "region_unknown", "region", `неизвестный регион «${name}»`);
-  }
-  for (const d of line.districts) {
-    if (!DISTRICTS.includes(d as District)) {
-      report("error", "field_invalid", "districts", `неизвестный федеральный округ «${d}»: ${DISTRICTS.join(", ")}`);
-      continue;
-    }
-    for (const r of regions.regions) if (r.district === d) served.add(r.name);
-  }
-  return served;
+  const area = servedArea(regions, line.regions, line.districts);
+  for (const name of area?.unknownRegions ?? [])
+    report("error", "region_unknown", "region", `неизвестный регион «${name}»`);
+  for (const d of area?.unknownDistricts ?? [])
+    report("error", "field_invalid", "districts", `неизвестный федеральный округ «${d}»: ${DISTRICTS.join(", ")}`);
+  return area?.names;
 }
 
 function checkAreaCode(
@@ -224,6 +221,14 @@ function crossCheck(parsed: ParsedDirectory, ids: Map<string, number>): Problem[
       );
   });
   return problems;
+}
+
+// «8 800 …» and «+7 800 …» are the same digits once the domestic trunk prefix 8 becomes the country code 7.
+function nationalDigits(text: string): string {
+  const digits = text.replace(/\D/g, "");
+  return digits.length === 11 && digits.startsWith("8") && !text.trim().startsWith("+")
+    ? `7${digits.slice(1)}`
+    : digits;
 }
 
 export function hasErrors(problems: Problem[]): boolean {

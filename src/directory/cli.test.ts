@@ -108,6 +108,13 @@ describe("otklik directory recommend", () => {
     const { out } = await capture(["recommend", "--topic", "information", "--overloaded", "federal-main", "--json"]);
     expect(JSON.parse(out).map((i: { id: string }) => i.id)).toEqual(["federal-reserve", "federal-main"]);
   });
+  it("refuses to answer from a directory file with errors", async () => {
+    const file = join(dir, "broken.yaml");
+    await writeFile(file, "lines:\n  - id: x\n    number: '123'\n");
+    const { code, out } = await capture(["recommend", "--topic", "access", "--file", file, "--json"]);
+    expect(code).toBe(2);
+    expect(JSON.parse(out).error.code).toBe("directory_invalid");
+  });
   it("answers an unknown region with its code", async () => {
     const { code, out } = await capture(["recommend", "--topic", "access", "--region", "Атлантида", "--json"]);
     expect(code).toBe(2);

@@ -38,7 +38,8 @@ function errorCode(err: unknown): string {
   const code = (err as { code?: unknown })?.code;
   if (code === "ENOENT") return "file_not_found";
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") return "usage";
-  return "failed";
+  // Our own errors carry a lower-case code such as directory_invalid; system codes are upper case.
+  return typeof code === "string" && /^[a-z_]+$/.test(code) ? code : "failed";
 }
 
 async function check(args: string[]): Promise<number> {

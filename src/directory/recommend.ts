@@ -3,7 +3,7 @@
 import { DateTime } from "luxon";
 import type { ProductionCalendar } from "./calendar.ts";
 import { dialFromAbroad } from "./phone.ts";
-import { type RegionIndex, resolveRegion } from "./regions.ts";
+import { type RegionIndex, resolveRegion, servedArea } from "./regions.ts";
 import { describeSchedule, openState } from "./schedule.ts";
 import type { RecommendItem } from "./schema.ts";
 import { AUDIENCES, type Audience, type DirectoryLine, type Region, TOPICS, type Topic } from "./types.ts";
@@ -87,7 +87,7 @@ export function recommend(
     // 8‑800 numbers do not ring from abroad whatever the data says.
     if (abroad && (!line.abroad || line.e164.startsWith("+7800"))) continue;
     if (!abroad && line.kind === "international") continue;
-    const area = servedBy(line, regions);
+    const area = servedArea(regions, line.regions, line.districts)?.names;
     if (area && !(region && area.has(region.name))) continue;
     candidates.push({
       line,
@@ -113,24 +113,13 @@ export function recommend(
   );
 
   const hasOwnLine = candidates.some((c) => c.regional);
-  return candidates.map((c) => toItem(c, { topic, audience, region, abroad, hasOwnLine, overloaded, byId }));
+  return candidates.map((c) => toItem(c, { at, topic, audience, region, abroad, hasOwnLine, overloaded, byId }));
 }
 
 function toInstant(at: string | Date): Date {
   const dt = typeof at === "string" ? DateTime.fromISO(at, { setZone: true }) : DateTime.fromJSDate(at);
   if (!dt.isValid) throw new DirectoryQueryError("at_invalid", `время «${String(at)}» не в формате ISO 8601`);
   return dt.toJSDate();
-}
-
-function servedBy(line: DirectoryLine, regions: RegionIndex): Set<string> | undefined {
-  if (line.regions.length === 0 && line.districts.length === 0) return undefined;
-  const names = new Set<string>();
-  for (const name of line.regions) {
-    const r = resolveRegion(regions, name);
-    if (r) names.add(r.name);
-  }
-  for (const r of regions.regions) if (line.districts.includes(r.district)) names.add(r.name);
-  return names;
 }
 
 // Lower is better: the caller's own region, then a line made for the topic or the audience, then the general one.
@@ -141,6 +130,7 @@ function baseRank(line: DirectoryLine, regional: boolean): number {
 }
 
 interface Context {
+  at: Date;
   topic: Topic;
   audience: Audience;
   region?: Region;
@@ -164,7 +154,7 @@ function toItem(c: Candidate, ctx: Context): RecommendItem {
     open: state.open,
     opensAt: state.opensAt,
     closesAt: state.closesAt,
-    hours: describeSchedule(line),
+    hours: describeSchedule(line, ctx.at),
     timezone: line.timezone,
     cost: line.cost,
     overloaded: ctx.overloaded.has(line.id),

@@ -77,3 +77,26 @@ export function parseRegions(data: unknown): Region[] {
     };
   });
 }
+
+export interface ServedArea {
+  /** Official names of the subjects served. */
+  names: Set<string>;
+  unknownRegions: string[];
+  unknownDistricts: string[];
+}
+
+/** The subjects a line serves; undefined for a line with neither regions nor districts (the whole country). */
+export function servedArea(index: RegionIndex, regions: string[], districts: string[]): ServedArea | undefined {
+  if (regions.length === 0 && districts.length === 0) return undefined;
+  const area: ServedArea = { names: new Set(), unknownRegions: [], unknownDistricts: [] };
+  for (const name of regions) {
+    const r = resolveRegion(index, name);
+    if (r) area.names.add(r.name);
+    else area.unknownRegions.push(name);
+  }
+  for (const d of districts) {
+    if (!DISTRICTS.includes(d as District)) area.unknownDistricts.push(d);
+    for (const r of index.regions) if (r.district === d) area.names.add(r.name);
+  }
+  return area;
+}

@@ -4,6 +4,7 @@ import { loadCalendar } from "./load.ts";
 import { parseSchedule } from "./parse.ts";
 import {
   addOpenMinutes,
+  describeSchedule,
   type Hours,
   isOpenAt,
   nextClosing,
@@ -229,6 +230,17 @@ describe("open-time arithmetic for the SLA clock", () => {
     });
     const allOff = buildCalendar([holidays(2030), holidays(2031)]);
     expect(nextOpening(office, allOff, "2030-01-01T10:00:00+03:00")).toBeNull();
+  });
+});
+
+describe("schedules in words", () => {
+  it("names the zone: Moscow by name, others by their offset", () => {
+    expect(describeSchedule(always)).toBe("круглосуточно, без выходных");
+    expect(describeSchedule(office)).toBe("в рабочие дни 09:00–18:00 (по московскому времени)");
+    expect(describeSchedule({ ...office, timezone: "Asia/Kamchatka" })).toBe(
+      "в рабочие дни 09:00–18:00 (по времени UTC+12:00)",
+    );
+    expect(describeSchedule(msk({ kind: "unknown" }))).toBe("часы работы не указаны");
   });
 });
 

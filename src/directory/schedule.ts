@@ -205,6 +205,9 @@ export function scheduleKey(hours: Hours): string {
   return `${hours.timezone}|${parts.join(",")}`;
 }
 
+// Russian zones keep one offset all year; a foreign zone's offset is the one in force at `at`.
+const REFERENCE = new Date("2026-01-01T00:00:00Z");
+
 const DAY_WORDS: Record<string, string> = {
   all: "ежедневно",
   working: "в рабочие дни",
@@ -220,11 +223,11 @@ const WEEKDAY_WORDS: Record<string, string> = {
   sun: "вс",
 };
 
-export function describeSchedule(hours: Hours): string {
+export function describeSchedule(hours: Hours, at: Date = REFERENCE): string {
   const s = hours.schedule;
   if (s.kind === "always" || scheduleKey(hours) === "always") return "круглосуточно, без выходных";
   if (s.kind === "unknown") return "часы работы не указаны";
-  const zone = zoneLabel(hours.timezone);
+  const zone = zoneLabel(hours.timezone, at);
   const parts = s.periods.map((p) => {
     const days = Array.isArray(p.days) ? p.days.map((d) => WEEKDAY_WORDS[d]).join(", ") : DAY_WORDS[p.days];
     return `${days} ${formatTime(p.from)}–${formatTime(p.to)}`;
@@ -232,8 +235,8 @@ export function describeSchedule(hours: Hours): string {
   return `${parts.join("; ")} (${zone})`;
 }
 
-export function zoneLabel(zone: string): string {
+export function zoneLabel(zone: string, at: Date = REFERENCE): string {
   if (zone === "Europe/Moscow") return "по московскому времени";
-  const offset = DateTime.now().setZone(zone).toFormat("ZZ");
+  const offset = DateTime.fromJSDate(at).setZone(zone).toFormat("ZZ");
   return `по времени UTC${offset}`;
 }
