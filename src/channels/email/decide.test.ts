@@ -87,6 +87,20 @@ describe("decideInbound", () => {
     });
   });
 
+  it("ties a bounce of our letter to its request", async () => {
+    const m = message({
+      autoReply: true,
+      autoReplyReason: "Return-Path <>",
+      bounceOf: "<r12345674.abc@gosuslugi.example>",
+    });
+    expect(await decideInbound(m, { domain: DOMAIN, isValidNumber: valid })).toEqual({
+      kind: "reply",
+      requestNumber: "12345674",
+      via: "message_id",
+      automatic: true,
+    });
+  });
+
   it("keeps machine letters without a thread and opens nothing", async () => {
     const m = message({ autoReply: true, autoReplyReason: "Return-Path <>" });
     expect(await decideInbound(m, { domain: DOMAIN, isValidNumber: valid })).toEqual({

@@ -42,7 +42,11 @@ async function findThread(
   message: InboundMessage,
   options: DecideOptions,
 ): Promise<{ requestNumber: string; via: ThreadSource } | undefined> {
-  const ids = [...message.references, ...(message.inReplyTo ? [message.inReplyTo] : [])];
+  const ids = [
+    ...message.references,
+    ...(message.inReplyTo ? [message.inReplyTo] : []),
+    ...(message.bounceOf ? [message.bounceOf] : []),
+  ];
   const exists = options.requestExists ?? (async () => true);
 
   // Our own Message-IDs are the strongest evidence: the citizen's client copied them, not the citizen.

@@ -226,10 +226,12 @@ describe("loops and threading", () => {
     });
   });
 
-  it("marks a bounce", async () => {
+  it("marks a bounce and names the letter that bounced", async () => {
     const m = await parse("bounce.eml");
     expect(m.autoReply).toBe(true);
     expect(m.from.address).toBe("mailer-daemon@mx.example.ru");
+    expect(m.bounceOf).toBe("<r12345674.0a1b2c@gosuslugi.example>");
+    expect((await parse("autoreply-out-of-office.eml")).bounceOf).toBeUndefined();
   });
 
   it("marks our own letter coming back", async () => {

@@ -28,6 +28,8 @@ export type InboundMessage = {
   requestNumberFromSubject?: string;
   autoReply: boolean;
   autoReplyReason?: string;
+  /** For a delivery report: the Message-ID of the letter that could not be delivered. */
+  bounceOf?: string;
   sentAt?: Date;
   receivedAt: Date;
   rawSize: number;
@@ -131,6 +133,7 @@ export async function parseMessage(input: Buffer, options: ParseOptions = {}): P
     .trim();
   const verdict = isAutoReply(headers, options.ownAddresses);
   if (verdict.auto) flags.add("auto_reply");
+  const bounceOf = verdict.auto ? returnedMessageId(raw, headers) : undefined;
   const requestNumber = findRequestNumber(subject, options.isValidNumber ?? (() => true));
   const category = categoryFromSubject(subject);
   const inReplyTo = clean(parsed?.inReplyTo ?? "")
@@ -157,6 +160,7 @@ export async function parseMessage(input: Buffer, options: ParseOptions = {}): P
     ...(requestNumber ? { requestNumberFromSubject: requestNumber } : {}),
     autoReply: verdict.auto,
     ...(verdict.reason ? { autoReplyReason: verdict.reason } : {}),
+    ...(bounceOf ? { bounceOf } : {}),
     ...(sentAt ? { sentAt } : {}),
     receivedAt: options.receivedAt ?? new Date(),
     rawSize,
@@ -182,6 +186,16 @@ function bodyText(parsed: ParsedMail | undefined, raw: Buffer, flags: Set<Messag
     return clean(readableHtml(parsed.html));
   }
   return plain;
+}
+
+// A delivery report returns the failed letter (message/rfc822) or its headers (text/rfc822-headers)
+// after its own header block; the first Message-ID found there is the failed letter's.
+function returnedMessageId(raw: Buffer, headers: HeaderBag): string | undefined {
+  const from = String(headers.from ?? "").toLowerCase();
+  const isReport = /multipart\/report/i.test(String(headers["content-type"] ?? ""));
+  if (!isReport && !/mailer-daemon|postmaster/.test(from)) return undefined;
+  const body = rawBody(raw);
+  return /^(?:message-id):[ \t]*(<[^<>\s]+>)/im.exec(body)?.[1];
 }
 
 function rawBody(raw: Buffer): string {
