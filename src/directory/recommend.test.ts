@@ -167,3 +167,20 @@ describe("the answer", () => {
     }
   });
 });
+
+describe("lines in different zones", () => {
+  it("orders closed lines by the instant they open, not by the text of the time", () => {
+    const office = (id: string, timezone: string): DirectoryLine => ({
+      ...lines.find((l) => l.id === "urgent-hotline")!,
+      id,
+      title: id,
+      timezone,
+    });
+    // At 08:30 Moscow time, Vladivostok's 09:00 (02:00 Moscow) is past and Kaliningrad's 09:00 is 10:00 Moscow —
+    // but the Moscow line at 09:00 opens first, though «09:00+02:00» and «09:00+03:00» sort the other way as text.
+    const mixed = [office("kaliningrad", "Europe/Kaliningrad"), office("moscow", "Europe/Moscow")];
+    const items = recommend(mixed, calendar, regions, { topic: "application_status", at: "2026-03-03T08:30:00+03:00" });
+    expect(items.map((i) => i.id)).toEqual(["moscow", "kaliningrad"]);
+    expect(items.map((i) => i.opensAt)).toEqual(["2026-03-03T09:00:00.000+03:00", "2026-03-03T09:00:00.000+02:00"]);
+  });
+});

@@ -107,13 +107,18 @@ export function recommend(
   candidates.sort(
     (a, b) =>
       stateOrder(a) - stateOrder(b) ||
-      (a.state.open === false ? (a.state.opensAt ?? "~").localeCompare(b.state.opensAt ?? "~") : 0) ||
+      (a.state.open === false ? opensAtMillis(a) - opensAtMillis(b) : 0) ||
       a.rank - b.rank ||
       a.line.title.localeCompare(b.line.title, "ru"),
   );
 
   const hasOwnLine = candidates.some((c) => c.regional);
   return candidates.map((c) => toItem(c, { at, topic, audience, region, abroad, hasOwnLine, overloaded, byId }));
+}
+
+// Lines in different zones: compare instants, not ISO strings. A line that never opens goes last.
+function opensAtMillis(c: Candidate): number {
+  return c.state.opensAt ? Date.parse(c.state.opensAt) : Number.POSITIVE_INFINITY;
 }
 
 function toInstant(at: string | Date): Date {
