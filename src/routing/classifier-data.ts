@@ -1,12 +1,16 @@
 // The labelled messages shipped with the product: data/classify/{train,test}.tsv,
-// one message a line: text<TAB>category<TAB>audience, a header line first.
+// one message a line: text<TAB>category<TAB>audience, a header line first. An evaluation file may list
+// several acceptable categories, comma-separated; the audience column is optional.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Audience, type CategoryCode, isAudience, isCategoryCode } from "./categories.ts";
 
 export interface LabelledMessage {
   text: string;
+  /** The main category (the first listed); training uses this one. */
   category: CategoryCode;
+  /** Every acceptable answer, when the line lists several («business,application_status»). */
+  accept?: CategoryCode[];
   audience?: Audience;
 }
 
@@ -24,16 +28,17 @@ export function parseLabelled(tsv: string, source = "данные"): LabelledMes
   const lines = tsv.split(/\r?\n/);
   lines.forEach((line, i) => {
     if (!line.trim() || (i === 0 && line.startsWith("text\t"))) return;
-    const [text, category, audience] = line.split("\t");
-    if (!text?.trim() || !isCategoryCode(category?.trim())) {
+    const [text, categories, audience] = line.split("\t");
+    const codes = (categories ?? "").split(",").map((c) => c.trim());
+    if (!text?.trim() || !codes.every(isCategoryCode)) {
       throw new DataFormatError(`${source}, строка ${i + 1}: нужен текст, табуляция и код категории`);
     }
     const a = audience?.trim();
-    if (a && !isAudience(a))
-      throw new DataFormatError(`${source}, строка ${i + 1}: неизвестная аудитория «${a}»`);
+    if (a && !isAudience(a)) throw new DataFormatError(`${source}, строка ${i + 1}: неизвестная аудитория «${a}»`);
     out.push({
       text: text.trim(),
-      category: category.trim() as CategoryCode,
+      category: codes[0] as CategoryCode,
+      ...(codes.length > 1 ? { accept: codes as CategoryCode[] } : {}),
       ...(a ? { audience: a as Audience } : {}),
     });
   });

@@ -15,19 +15,22 @@ export interface ClassScore {
 export interface Evaluation {
   total: number;
   accuracy: number;
-  audienceAccuracy: number;
+  /** Null when the data carries no audience labels. */
+  audienceAccuracy: number | null;
   perClass: ClassScore[];
   /** confusion[actual][predicted] = count, categories in CATEGORY_CODES order. */
   confusion: Record<CategoryCode, Record<CategoryCode, number>>;
   threshold: number;
   /** Share of messages at or above the threshold, and the accuracy on each side of it. */
   routedShare: number;
-  accuracyRouted: number;
-  accuracyTriage: number;
+  /** Null when no message fell on that side of the threshold. */
+  accuracyRouted: number | null;
+  accuracyTriage: number | null;
   errors: { text: string; expected: CategoryCode; got: CategoryCode; confidence: number }[];
 }
 
 const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 1000) / 1000);
+const ratioOrNull = (a: number, b: number) => (b === 0 ? null : ratio(a, b));
 
 export function evaluate(model: Model, messages: readonly LabelledMessage[]): Evaluation {
   const zeroRow = () => Object.fromEntries(CATEGORY_CODES.map((c) => [c, 0])) as Record<CategoryCode, number>;
@@ -40,8 +43,9 @@ export function evaluate(model: Model, messages: readonly LabelledMessage[]): Ev
   const errors: Evaluation["errors"] = [];
   for (const m of messages) {
     const r: Classification = classify(m.text, model);
-    confusion[m.category][r.category]++;
-    const ok = r.category === m.category;
+    const ok = (m.accept ?? [m.category]).includes(r.category);
+    // An accepted second answer counts on the diagonal of the category it names.
+    confusion[ok ? r.category : m.category][r.category]++;
     if (ok) correct++;
     else errors.push({ text: m.text, expected: m.category, got: r.category, confidence: r.confidence });
     const side = r.needsTriage ? triage : routed;
@@ -61,13 +65,13 @@ export function evaluate(model: Model, messages: readonly LabelledMessage[]): Ev
   return {
     total: messages.length,
     accuracy: ratio(correct, messages.length),
-    audienceAccuracy: ratio(audienceRight, audienceTotal),
+    audienceAccuracy: ratioOrNull(audienceRight, audienceTotal),
     perClass,
     confusion,
     threshold: CONFIDENCE_THRESHOLD,
     routedShare: ratio(routed.n, messages.length),
-    accuracyRouted: ratio(routed.ok, routed.n),
-    accuracyTriage: ratio(triage.ok, triage.n),
+    accuracyRouted: ratioOrNull(routed.ok, routed.n),
+    accuracyTriage: ratioOrNull(triage.ok, triage.n),
     errors,
   };
 }

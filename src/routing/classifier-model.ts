@@ -91,8 +91,7 @@ function scoresOf(row: Row, weights: Float64Array[]): Float64Array {
   for (let c = 0; c < weights.length; c++) {
     const w = weights[c] as Float64Array;
     let acc = 0;
-    for (let k = 0; k < row.idx.length; k++)
-      acc += (w[row.idx[k] as number] as number) * (row.val[k] as number);
+    for (let k = 0; k < row.idx.length; k++) acc += (w[row.idx[k] as number] as number) * (row.val[k] as number);
     s[c] = acc;
   }
   return s;
@@ -132,8 +131,7 @@ export function trainModel(examples: readonly Example[], options: TrainOptions =
         const err = ((p[c] as number) - (c === labels[n] ? 1 : 0)) / N;
         if (err === 0) continue;
         const g = grad[c] as Float64Array;
-        for (let k = 0; k < row.idx.length; k++)
-          (g[row.idx[k] as number] as number) += err * (row.val[k] as number);
+        for (let k = 0; k < row.idx.length; k++) (g[row.idx[k] as number] as number) += err * (row.val[k] as number);
       }
     });
     const lr = (opt.learningRate * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);

@@ -121,22 +121,21 @@ describe("the shipped data and model", () => {
     expect(trainSet.length + testSet.length).toBeGreaterThanOrEqual(400);
     const seen = new Set(trainSet.map((m) => m.text.toLowerCase()));
     expect(testSet.filter((m) => seen.has(m.text.toLowerCase()))).toEqual([]);
-    for (const c of CATEGORIES)
-      expect(testSet.filter((m) => m.category === c.code).length).toBeGreaterThanOrEqual(10);
+    for (const c of CATEGORIES) expect(testSet.filter((m) => m.category === c.code).length).toBeGreaterThanOrEqual(10);
   });
 
-  // Measured 0.971 (category) and 1.000 (audience) on the test split; the floors leave room for retraining noise.
+  // Measured 0.964 (category) and 1.000 (audience) on the test split; the floors leave room for retraining noise.
   it("keeps accuracy on the test split above its floor", () => {
     const e = evaluate(loadShippedModel(), testSet);
     expect(e.accuracy).toBeGreaterThanOrEqual(0.93);
     expect(e.audienceAccuracy).toBeGreaterThanOrEqual(0.95);
     // Confidence means something: what passes the threshold is more often right than what does not.
     expect(e.accuracyRouted).toBeGreaterThanOrEqual(0.95);
-    expect(e.accuracyRouted).toBeGreaterThan(e.accuracyTriage);
+    expect(e.accuracyRouted).toBeGreaterThan(e.accuracyTriage ?? 0);
     expect(e.routedShare).toBeGreaterThan(0.75);
   });
 
-  // Measured 0.959 for both on the 121 Cyrillic test messages.
+  // Measured 0.950 (layout) and 0.942 (transliteration) on the 121 Cyrillic test messages.
   it("stays accurate when the whole test split is typed on the wrong layout or transliterated", () => {
     const cyrillic = testSet.filter((m) => /[а-яё]/i.test(m.text));
     const model = loadShippedModel();
@@ -187,10 +186,12 @@ describe("parseLabelled", () => {
     expect(parseLabelled("text\tcategory\taudience\nкод не приходит\taccess\tcitizen\n")).toEqual([
       { text: "код не приходит", category: "access", audience: "citizen" },
     ]);
-    expect(parseLabelled("код не приходит\taccess\n")).toEqual([
-      { text: "код не приходит", category: "access" },
-    ]);
+    expect(parseLabelled("код не приходит\taccess\n")).toEqual([{ text: "код не приходит", category: "access" }]);
     expect(() => parseLabelled("ok\taccess\nплохо\tnot_a_category\n", "x.tsv")).toThrow("x.tsv, строка 2");
+    expect(parseLabelled("ИП: статус проверки\tbusiness,application_status\n")).toEqual([
+      { text: "ИП: статус проверки", category: "business", accept: ["business", "application_status"] },
+    ]);
+    expect(() => parseLabelled("ok\taccess,nope\n")).toThrow(/код категории/);
     expect(() => parseLabelled("ok\taccess\tmartian\n")).toThrow(/аудитория/);
   });
 });

@@ -64,9 +64,7 @@ export async function run(argv: string[]): Promise<number> {
         `${JSON.stringify({ category: r.category, confidence: r.confidence, audience: r.audience, alternatives: r.alternatives, needsTriage: r.needsTriage })}\n`,
       );
     } else {
-      out(
-        `Категория: ${categoryTitle(r.category)} (${r.category}), уверенность ${r.confidence.toFixed(2)}\n`,
-      );
+      out(`Категория: ${categoryTitle(r.category)} (${r.category}), уверенность ${r.confidence.toFixed(2)}\n`);
       out(`Заявитель: ${r.audience}\n`);
       if (r.needsTriage)
         out(`Уверенность ниже порога ${CONFIDENCE_THRESHOLD}: обращение пойдёт на разбор оператору.\n`);
@@ -110,7 +108,7 @@ function runEval(dataFile: string | undefined, modelFile: string | undefined, js
     out(`${JSON.stringify(e)}\n`);
     return 0;
   }
-  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const pct = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(1)}%`);
   out(`Сообщений: ${e.total}. Точность: ${pct(e.accuracy)}. Аудитория верна: ${pct(e.audienceAccuracy)}.\n`);
   out(
     `Порог ${e.threshold}: автоматически маршрутизируется ${pct(e.routedShare)} (точность ${pct(e.accuracyRouted)}), на разбор — остальные (точность ${pct(e.accuracyTriage)}).\n\n`,
@@ -126,8 +124,7 @@ function runEval(dataFile: string | undefined, modelFile: string | undefined, js
   out(
     `\nМатрица ошибок (строка — верная категория, столбец — ответ):\n${"".padEnd(20)}${codes.map((c) => short(c).padStart(7)).join("")}\n`,
   );
-  for (const a of codes)
-    out(`${a.padEnd(20)}${codes.map((p) => String(e.confusion[a][p]).padStart(7)).join("")}\n`);
+  for (const a of codes) out(`${a.padEnd(20)}${codes.map((p) => String(e.confusion[a][p]).padStart(7)).join("")}\n`);
   if (e.errors.length > 0) {
     out("\nОшибки:\n");
     for (const x of e.errors) out(`  ${x.expected} → ${x.got} (${x.confidence.toFixed(2)}): ${x.text}\n`);
