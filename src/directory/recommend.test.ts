@@ -176,8 +176,8 @@ describe("lines in different zones", () => {
       title: id,
       timezone,
     });
-    // At 08:30 Moscow time, Vladivostok's 09:00 (02:00 Moscow) is past and Kaliningrad's 09:00 is 10:00 Moscow —
-    // but the Moscow line at 09:00 opens first, though «09:00+02:00» and «09:00+03:00» sort the other way as text.
+    // At 08:30 Moscow time the Moscow line opens at 09:00 Moscow, the Kaliningrad one at 09:00 Kaliningrad (10:00
+    // Moscow); as text «…09:00:00.000+02:00» sorts before «…09:00:00.000+03:00», the wrong way round.
     const mixed = [office("kaliningrad", "Europe/Kaliningrad"), office("moscow", "Europe/Moscow")];
     const items = recommend(mixed, calendar, regions, { topic: "application_status", at: "2026-03-03T08:30:00+03:00" });
     expect(items.map((i) => i.id)).toEqual(["moscow", "kaliningrad"]);
