@@ -66,6 +66,24 @@ describe("decideInbound", () => {
     });
   });
 
+  it("says whether a reply comes from the applicant's own address", async () => {
+    const m = message({ requestNumberFromSubject: "12345674" });
+    const applicantAddress = async (n: string) => (n === "12345674" ? "Ivan@Mail.example.ru" : undefined);
+    expect(await decideInbound(m, { domain: DOMAIN, isValidNumber: valid, applicantAddress })).toMatchObject({
+      kind: "reply",
+      senderIsApplicant: true,
+    });
+    const stranger = message({ requestNumberFromSubject: "12345674", from: { address: "other@mail.example.ru" } });
+    expect(await decideInbound(stranger, { domain: DOMAIN, isValidNumber: valid, applicantAddress })).toMatchObject({
+      kind: "reply",
+      senderIsApplicant: false,
+    });
+    const noAddress = async () => undefined;
+    expect(await decideInbound(m, { domain: DOMAIN, isValidNumber: valid, applicantAddress: noAddress })).toMatchObject(
+      { senderIsApplicant: false },
+    );
+  });
+
   it("opens a new request when the number does not exist in the registry", async () => {
     const m = message({ requestNumberFromSubject: "12345674" });
     const requestExists = async () => false;

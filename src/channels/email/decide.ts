@@ -9,7 +9,18 @@ export type ThreadSource = "message_id" | "known_message_id" | "subject" | "addr
 
 export type InboundDecision =
   /** A letter about an existing request: add it as a public message (and reopen, if the registry does). */
-  | { kind: "reply"; requestNumber: string; via: ThreadSource; automatic: boolean }
+  | {
+      kind: "reply";
+      requestNumber: string;
+      via: ThreadSource;
+      automatic: boolean;
+      /**
+       * Whether the letter comes from the applicant's own address (present when `applicantAddress` is
+       * given). A stranger who knows a number must not read or steer someone else's request: the
+       * registry adds such a letter for an operator to check instead of treating it as the applicant's.
+       */
+      senderIsApplicant?: boolean;
+    }
   /** A new request. `acknowledge` says whether to send the automatic letter with number and deadline. */
   | { kind: "new"; acknowledge: boolean; noAcknowledgementBecause?: "no_sender" | "rate_limited" }
   /** Keep the raw letter for the record, open nothing: machines and our own echoes. */
@@ -23,13 +34,25 @@ export type DecideOptions = {
   findByMessageId?: (ids: string[]) => Promise<string | undefined>;
   /** Whether that request exists; a number a citizen typed may be mistyped yet pass the check digit. */
   requestExists?: (number: string) => Promise<boolean>;
+  /** The applicant's e-mail address of a request, to compare with the sender of a reply. */
+  applicantAddress?: (number: string) => Promise<string | undefined>;
   /** Bounds automatic acknowledgements per sender. */
   acknowledgements?: SenderRateLimiter;
 };
 
 export async function decideInbound(message: InboundMessage, options: DecideOptions): Promise<InboundDecision> {
   const thread = await findThread(message, options);
-  if (thread) return { kind: "reply", ...thread, automatic: message.autoReply };
+  if (thread) {
+    const applicant = options.applicantAddress ? await options.applicantAddress(thread.requestNumber) : undefined;
+    return {
+      kind: "reply",
+      ...thread,
+      automatic: message.autoReply,
+      ...(options.applicantAddress
+        ? { senderIsApplicant: Boolean(applicant) && applicant?.toLowerCase() === message.from.address }
+        : {}),
+    };
+  }
   if (message.autoReply) return { kind: "keep_only", reason: message.autoReplyReason ?? "automatic letter" };
   if (!message.from.address) return { kind: "new", acknowledge: false, noAcknowledgementBecause: "no_sender" };
   if (options.acknowledgements && !options.acknowledgements.allow(message.from.address)) {

@@ -196,6 +196,16 @@ describe("bad input", () => {
     expect((await parseMessage(read("utf8-qp-reply.eml"))).flags).not.toContain("encrypted");
   });
 
+  it.each([
+    ["mx.example; dmarc=fail (p=reject) header.from=gosuslugi.ru", true],
+    ["mx.example; spf=fail smtp.mailfrom=x.ru; dkim=none", true],
+    ["mx.example; spf=fail smtp.mailfrom=x.ru; dkim=pass header.d=x.ru", false],
+    ["mx.example; spf=pass; dkim=pass; dmarc=pass", false],
+  ])("reads Authentication-Results «%s» (unverified: %s)", async (results, unverified) => {
+    const raw = Buffer.from(`Authentication-Results: ${results}\r\nFrom: a@b.ru\r\nMessage-ID: <x@b.ru>\r\n\r\nhi\r\n`);
+    expect((await parseMessage(raw)).flags.includes("sender_unverified")).toBe(unverified);
+  });
+
   it("derives a stable Message-ID for a letter without one, so a redelivery deduplicates", async () => {
     const raw = Buffer.from("From: a@b.ru\r\nSubject: x\r\n\r\nhello\r\n");
     const [a, b] = await Promise.all([parseMessage(raw), parseMessage(raw)]);

@@ -53,7 +53,8 @@ export type MessageFlag =
   | "attachment_archive"
   | "attachment_type_mismatch"
   | "auto_reply"
-  | "encrypted";
+  | "encrypted"
+  | "sender_unverified";
 
 export type ParseOptions = {
   /** Our support addresses: a letter from them is our own echo (a loop). */
@@ -133,6 +134,7 @@ export async function parseMessage(input: Buffer, options: ParseOptions = {}): P
     .trim();
   const verdict = isAutoReply(headers, options.ownAddresses);
   if (verdict.auto) flags.add("auto_reply");
+  if (authenticationFailed(headers)) flags.add("sender_unverified");
   const bounceOf = verdict.auto ? returnedMessageId(raw, headers) : undefined;
   const requestNumber = findRequestNumber(subject, options.isValidNumber ?? (() => true));
   const category = categoryFromSubject(subject);
@@ -186,6 +188,17 @@ function bodyText(parsed: ParsedMail | undefined, raw: Buffer, flags: Set<Messag
     return clean(readableHtml(parsed.html));
   }
   return plain;
+}
+
+// The organisation's MTA records SPF/DKIM/DMARC results in Authentication-Results (RFC 8601). Only
+// failures are read: a forged «pass» is ignored, and a forged «fail» can only hurt its forger.
+function authenticationFailed(headers: HeaderBag): boolean {
+  const results = ([] as string[])
+    .concat(headers["authentication-results"] ?? [])
+    .join(";")
+    .toLowerCase();
+  if (/\bdmarc=fail\b/.test(results)) return true;
+  return /\bspf=fail\b/.test(results) && !/\bdkim=pass\b/.test(results);
 }
 
 // A delivery report returns the failed letter (message/rfc822) or its headers (text/rfc822-headers)
