@@ -90,8 +90,7 @@ export function findIdentifiers(text: string): FoundIdentifier[] {
       if (check.valid && (label || !phoneLike(text, first.start))) best = { j, check };
       else if (label && check.error !== "identifier.bad_length") fallback ??= { j, check };
     }
-    const pick =
-      best ?? fallback ?? (label && gs[i] ? { j: i, check: validateIdentifier(first.digits, label) } : null);
+    const pick = best ?? fallback ?? (label && gs[i] ? { j: i, check: validateIdentifier(first.digits, label) } : null);
     if (!pick) {
       i++;
       continue;

@@ -164,9 +164,7 @@ describe("СНИЛС", () => {
     expect(validateSnils("112-233-445 96").valid).toBe(false);
     const weights = [9, 8, 7, 6, 5, 4, 3, 2, 1];
     for (const target of [100, 101]) {
-      const body = [...bodies(9, 20000, 21)].find(
-        (b) => sumW(b, weights) === target && Number(b) > 1_001_998,
-      );
+      const body = [...bodies(9, 20000, 21)].find((b) => sumW(b, weights) === target && Number(b) > 1_001_998);
       expect(body).toBeDefined();
       expect(validateSnils(`${body}00`).valid).toBe(true);
       expect(validateSnils(`${body}01`).valid).toBe(false);
@@ -270,8 +268,6 @@ describe("masking", () => {
   });
 
   it("masks every identifier in a text and nothing else", () => {
-    expect(maskIdentifiersInText("ИНН 7751891603, заявление 2093847")).toBe(
-      "ИНН ******1603, заявление 2093847",
-    );
+    expect(maskIdentifiersInText("ИНН 7751891603, заявление 2093847")).toBe("ИНН ******1603, заявление 2093847");
   });
 });

@@ -84,11 +84,7 @@ export function snilsCheckDigits(body: string): string {
 // Numbers up to this one were issued before the checksum was introduced.
 const SNILS_UNCHECKED_MAX = 1_001_998;
 
-function result(
-  kind: IdentifierKind | null,
-  normalized: string,
-  error?: IdentifierErrorCode,
-): IdentifierCheck {
+function result(kind: IdentifierKind | null, normalized: string, error?: IdentifierErrorCode): IdentifierCheck {
   return error ? { valid: false, kind, normalized, error } : { valid: true, kind, normalized };
 }
 
@@ -131,11 +127,7 @@ export function validateSnils(input: string): IdentifierCheck {
   if (digits.length !== 11) return result("snils", digits, "identifier.bad_length");
   const body = digits.slice(0, 9);
   if (Number(body) <= SNILS_UNCHECKED_MAX) return result("snils", digits);
-  return result(
-    "snils",
-    digits,
-    digits.slice(9) === snilsCheckDigits(body) ? undefined : "identifier.bad_checksum",
-  );
+  return result("snils", digits, digits.slice(9) === snilsCheckDigits(body) ? undefined : "identifier.bad_checksum");
 }
 
 const VALIDATORS: Record<IdentifierType, (input: string) => IdentifierCheck> = {
