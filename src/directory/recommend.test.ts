@@ -184,3 +184,11 @@ describe("lines in different zones", () => {
     expect(items.map((i) => i.opensAt)).toEqual(["2026-03-03T09:00:00.000+03:00", "2026-03-03T09:00:00.000+02:00"]);
   });
 });
+
+describe("local times", () => {
+  it("are left out for a line that is open round the clock", () => {
+    const items = ask({ topic: "access", region: "Калининградская обл.", at: WEEKDAY });
+    const main = items.find((i) => i.id === "federal-main")!;
+    expect(main.local).toBeUndefined();
+  });
+});

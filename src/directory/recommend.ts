@@ -166,7 +166,8 @@ function toItem(c: Candidate, ctx: Context): RecommendItem {
     regionalFallback: fallback,
     why: "",
   };
-  if (ctx.region && ctx.region.timezone !== line.timezone && state.open !== null)
+  // Local times only when there is a time to show (not for a line that never closes).
+  if (ctx.region && ctx.region.timezone !== line.timezone && (state.opensAt || state.closesAt))
     item.local = {
       timezone: ctx.region.timezone,
       opensAt: shift(state.opensAt, ctx.region.timezone),
