@@ -62,4 +62,28 @@ describe("otklik classify", () => {
     expect(ev.perClass).toHaveLength(9);
     expect(ev.confusion.access.access).toBeGreaterThan(0);
   });
+
+  it("cross-validates a labelled file and reports the threshold table", async () => {
+    const file = join(dir, "small.tsv");
+    const lines = [
+      "text\tcategory",
+      "забыл пароль\taccess",
+      "не приходит код из смс\taccess",
+      "пароль не подходит\taccess",
+      "смс с кодом не приходит\taccess",
+      "электронная подпись не работает\te_signature",
+      "сертификат подписи не найден\te_signature",
+      "как получить электронную подпись\te_signature",
+      "плагин подписи не видит сертификат\te_signature",
+    ];
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const r = await capture(["cv", "--data", file, "--folds", "2", "--json"]);
+    expect(r.code).toBe(0);
+    const cv = JSON.parse(r.stdout);
+    expect(cv).toMatchObject({ folds: 2, total: 8 });
+    expect(cv.accuracy).toBeGreaterThanOrEqual(0.75);
+    expect(cv.thresholds.map((t: { threshold: number }) => t.threshold)).toEqual([0.3, 0.4, 0.5, 0.6, 0.7, 0.8]);
+    const bad = await capture(["cv", "--folds", "1", "--json"]);
+    expect(bad.code).toBe(2);
+  });
 });

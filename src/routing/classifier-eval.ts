@@ -75,3 +75,53 @@ export function evaluate(model: Model, messages: readonly LabelledMessage[]): Ev
     errors,
   };
 }
+
+export interface CrossValidation {
+  folds: number;
+  total: number;
+  accuracy: number;
+  /** For each candidate threshold: share of messages at or above it, accuracy there and below. */
+  thresholds: {
+    threshold: number;
+    routedShare: number;
+    accuracyRouted: number | null;
+    accuracyTriage: number | null;
+  }[];
+}
+
+/**
+ * K-fold cross-validation on labelled messages (message i goes to fold i mod k): the honest way to
+ * compare features, settings or a threshold without touching the test split.
+ */
+export function crossValidate(
+  messages: readonly LabelledMessage[],
+  folds = 5,
+  trainFold: (examples: { text: string; category: CategoryCode }[]) => Model,
+): CrossValidation {
+  const outcomes: { confidence: number; ok: boolean }[] = [];
+  for (let k = 0; k < folds; k++) {
+    const model = trainFold(
+      messages.filter((_, i) => i % folds !== k).map(({ text, category }) => ({ text, category })),
+    );
+    for (const m of messages.filter((_, i) => i % folds === k)) {
+      const r = classify(m.text, model);
+      outcomes.push({ confidence: r.confidence, ok: (m.accept ?? [m.category]).includes(r.category) });
+    }
+  }
+  const thresholds = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8].map((threshold) => {
+    const hi = outcomes.filter((o) => o.confidence >= threshold);
+    const lo = outcomes.filter((o) => o.confidence < threshold);
+    return {
+      threshold,
+      routedShare: ratio(hi.length, outcomes.length),
+      accuracyRouted: ratioOrNull(hi.filter((o) => o.ok).length, hi.length),
+      accuracyTriage: ratioOrNull(lo.filter((o) => o.ok).length, lo.length),
+    };
+  });
+  return {
+    folds,
+    total: outcomes.length,
+    accuracy: ratio(outcomes.filter((o) => o.ok).length, outcomes.length),
+    thresholds,
+  };
+}

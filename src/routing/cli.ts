@@ -4,14 +4,15 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { categoryTitle } from "./categories.ts";
 import { CONFIDENCE_THRESHOLD, classify, loadShippedModel, train } from "./classifier.ts";
-import { DataFormatError, readLabelled, TEST_FILE } from "./classifier-data.ts";
-import { evaluate } from "./classifier-eval.ts";
-import { loadModel, type Model, ModelFormatError, serializeModel } from "./classifier-model.ts";
+import { DataFormatError, readLabelled, TEST_FILE, TRAIN_FILE } from "./classifier-data.ts";
+import { crossValidate, evaluate } from "./classifier-eval.ts";
+import { loadModel, type Model, ModelFormatError, serializeModel, trainModel } from "./classifier-model.ts";
 
 const USAGE = `Использование:
   otklik classify "<текст обращения>" [--model FILE] [--json]
   otklik classify train [--data FILE ...] [--out FILE] [--json]
   otklik classify eval [--data FILE] [--model FILE] [--json]
+  otklik classify cv [--data FILE] [--folds N] [--json]   перекрёстная проверка на обучающих данных
 `;
 
 const out = (s: string) => process.stdout.write(s);
@@ -34,6 +35,7 @@ function parse(argv: string[]) {
       data: { type: "string", multiple: true },
       out: { type: "string" },
       model: { type: "string" },
+      folds: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -56,6 +58,11 @@ export async function run(argv: string[]): Promise<number> {
     const [first, ...rest] = positionals;
     if (first === "train" && rest.length === 0) return runTrain(values.data ?? [], values.out, json);
     if (first === "eval" && rest.length === 0) return runEval(values.data?.[0], values.model, json);
+    if (first === "cv" && rest.length === 0) {
+      const folds = Number(values.folds ?? 5);
+      if (!Number.isInteger(folds) || folds < 2) return fail("cli.usage", "--folds: целое число от 2", json);
+      return runCrossValidation(values.data?.[0], folds, json);
+    }
     const text = positionals.join(" ").trim();
     if (!text) return fail("cli.usage", `нужен текст обращения\n\n${USAGE}`, json);
     const r = classify(text, modelFrom(values.model));
@@ -128,6 +135,22 @@ function runEval(dataFile: string | undefined, modelFile: string | undefined, js
   if (e.errors.length > 0) {
     out("\nОшибки:\n");
     for (const x of e.errors) out(`  ${x.expected} → ${x.got} (${x.confidence.toFixed(2)}): ${x.text}\n`);
+  }
+  return 0;
+}
+
+function runCrossValidation(dataFile: string | undefined, folds: number, json: boolean): number {
+  const cv = crossValidate(readLabelled(dataFile ?? TRAIN_FILE), folds, (examples) => trainModel(examples));
+  if (json) {
+    out(`${JSON.stringify(cv)}\n`);
+    return 0;
+  }
+  const pct = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(1)}%`);
+  out(`Перекрёстная проверка, ${cv.folds} частей, ${cv.total} сообщений. Точность: ${pct(cv.accuracy)}.\n\n`);
+  out("порог  без разбора  точность там  точность на разборе\n");
+  for (const t of cv.thresholds) {
+    const line = `${t.threshold.toFixed(1).padEnd(6)} ${pct(t.routedShare).padStart(11)} ${pct(t.accuracyRouted).padStart(13)}`;
+    out(`${line} ${pct(t.accuracyTriage).padStart(20)}\n`);
   }
   return 0;
 }
