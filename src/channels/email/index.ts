@@ -1,5 +1,7 @@
 // The e-mail channel: intake (SMTP, IMAP), parsing into an InboundMessage, subject and thread helpers,
 // outbound mail and loop protection. No database here: the registry wires these into its own tables.
+
+export { type Acknowledgement, acknowledgementMail } from "./acknowledge.ts";
 export {
   type AttachmentFlag,
   classifyAttachment,
@@ -13,6 +15,8 @@ export {
   isAutoReply,
   SenderRateLimiter,
 } from "./autoreply.ts";
+export { readableHtml } from "./body.ts";
+export { type DecideOptions, decideInbound, type InboundDecision, type ThreadSource } from "./decide.ts";
 export {
   type ImapClient,
   type ImapPollOptions,
@@ -27,7 +31,6 @@ export {
   type MessageFlag,
   type ParseOptions,
   parseMessage,
-  readableHtml,
 } from "./parse.ts";
 export { type SplitText, splitReply } from "./quote.ts";
 export {

@@ -2,12 +2,17 @@
 // robot answers every letter it gets. Loop protection must end the exchange after a few letters.
 import nodemailer from "nodemailer";
 import { afterEach, describe, expect, it } from "vitest";
-import { acknowledgementMail } from "./acknowledge.ts";
-import { SenderRateLimiter } from "./autoreply.ts";
-import { decideInbound, type InboundDecision } from "./decide.ts";
-import { createMailer } from "./mailer.ts";
-import { parseMessage } from "./parse.ts";
-import { type SmtpIntake, startSmtpIntake } from "./smtp-intake.ts";
+// Imported as the registry will import it: from the channel's public surface.
+import {
+  acknowledgementMail,
+  createMailer,
+  decideInbound,
+  type InboundDecision,
+  parseMessage,
+  SenderRateLimiter,
+  type SmtpIntake,
+  startSmtpIntake,
+} from "./index.ts";
 
 const SUPPORT = "support@gosuslugi.example";
 const ROBOT = "robot@robot.example";

@@ -213,6 +213,12 @@ describe("bad input", () => {
     expect(a.messageId).toMatch(/^<[0-9a-f]{32}@missing-message-id\.invalid>$/);
   });
 
+  it("passes on a Reply-To that differs from From", async () => {
+    const raw = Buffer.from("From: a@b.ru\r\nReply-To: Иван <Ivan@Home.example>\r\nMessage-ID: <r@b.ru>\r\n\r\nhi\r\n");
+    expect((await parseMessage(raw)).replyTo).toBe("ivan@home.example");
+    expect((await parse("utf8-qp-reply.eml")).replyTo).toBeUndefined();
+  });
+
   it("ignores an unreadable Date instead of inventing one", async () => {
     const m = await parseMessage(Buffer.from("From: a@b.ru\r\nDate: someday\r\n\r\nhi\r\n"));
     expect(m.sentAt).toBeUndefined();

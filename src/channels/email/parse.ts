@@ -2,11 +2,12 @@
 // reported in `flags` (stable codes, safe to log: they carry no personal data), and the raw letter
 // itself stays with the caller, who stored it before parsing.
 import { createHash } from "node:crypto";
-import { compile } from "html-to-text";
-import { type AddressObject, type ParsedMail, simpleParser } from "mailparser";
+import { type ParsedMail, simpleParser } from "mailparser";
 import { classifyAttachment, type InboundAttachment, safeFilename, sniffContentType } from "./attachments.ts";
-import { type HeaderBag, isAutoReply } from "./autoreply.ts";
+import { isAutoReply } from "./autoreply.ts";
+import { bodyText, clean } from "./body.ts";
 import { decodeRawHeaders, decodeUndeclared8bit } from "./charset.ts";
+import { addresses, authenticationFailed, firstAddress, headerBag, references, returnedMessageId } from "./headers.ts";
 import { splitReply } from "./quote.ts";
 import { type CategoryCode, categoryFromSubject, findRequestNumber } from "./subject.ts";
 
@@ -16,6 +17,8 @@ export type InboundMessage = {
   inReplyTo?: string;
   references: string[];
   from: { name?: string; address: string };
+  /** Where the sender asks answers to go, when not to the From address. */
+  replyTo?: string;
   to: string[];
   cc: string[];
   subject: string;
@@ -98,6 +101,7 @@ export async function parseMessage(input: Buffer, options: ParseOptions = {}): P
   }
 
   const headers = headerBag(parsed);
+  const replyTo = addresses(parsed?.replyTo)[0];
   // S/MIME or PGP encryption: we hold no keys, so the operator sees that the text is unreadable and why.
   if (/^\s*(?:application\/(?:x-)?pkcs7-mime|multipart\/encrypted)/i.test(headers["content-type"]?.[0] ?? "")) {
     flags.add("encrypted");
@@ -118,9 +122,10 @@ export async function parseMessage(input: Buffer, options: ParseOptions = {}): P
     flags.add("missing_message_id");
   }
 
-  const body = bodyText(parsed, raw, flags);
+  const body = bodyText(parsed, raw);
+  if (body.flag) flags.add(body.flag);
   const maxText = options.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
-  const split = splitReply(body);
+  const split = splitReply(body.text);
   let text = split.text;
   if (text.length > maxText) {
     text = text.slice(0, maxText);
@@ -151,6 +156,7 @@ export async function parseMessage(input: Buffer, options: ParseOptions = {}): P
     ...(inReplyTo ? { inReplyTo } : {}),
     references: references(parsed?.references),
     from,
+    ...(replyTo && replyTo !== from.address ? { replyTo } : {}),
     to: addresses(parsed?.to),
     cc: addresses(parsed?.cc),
     subject,
@@ -168,74 +174,6 @@ export async function parseMessage(input: Buffer, options: ParseOptions = {}): P
     rawSize,
     flags: [...flags],
   };
-}
-
-function bodyText(parsed: ParsedMail | undefined, raw: Buffer, flags: Set<MessageFlag>): string {
-  const nothingFound =
-    !parsed ||
-    (!parsed.text?.trim() && !(typeof parsed.html === "string" && parsed.html.trim()) && !parsed.attachments.length);
-  if (nothingFound) {
-    // Unreadable structure (no boundary, no headers at all): show the raw body as text, so an operator
-    // still sees what was written instead of an empty request.
-    const body = rawBody(raw).trim();
-    if (body) flags.add("mime_unparseable");
-    return body;
-  }
-  const plain = clean(parsed.text ?? "");
-  if (plain.trim()) return plain;
-  if (typeof parsed.html === "string" && parsed.html.trim()) {
-    flags.add("html_only");
-    return clean(readableHtml(parsed.html));
-  }
-  return plain;
-}
-
-// The organisation's MTA records SPF/DKIM/DMARC results in Authentication-Results (RFC 8601). Only
-// failures are read: a forged «pass» is ignored, and a forged «fail» can only hurt its forger.
-function authenticationFailed(headers: HeaderBag): boolean {
-  const results = ([] as string[])
-    .concat(headers["authentication-results"] ?? [])
-    .join(";")
-    .toLowerCase();
-  if (/\bdmarc=fail\b/.test(results)) return true;
-  return /\bspf=fail\b/.test(results) && !/\bdkim=pass\b/.test(results);
-}
-
-// A delivery report returns the failed letter (message/rfc822) or its headers (text/rfc822-headers)
-// after its own header block; the first Message-ID found there is the failed letter's.
-function returnedMessageId(raw: Buffer, headers: HeaderBag): string | undefined {
-  const from = String(headers.from ?? "").toLowerCase();
-  const isReport = /multipart\/report/i.test(String(headers["content-type"] ?? ""));
-  if (!isReport && !/mailer-daemon|postmaster/.test(from)) return undefined;
-  const body = rawBody(raw);
-  return /^(?:message-id):[ \t]*(<[^<>\s]+>)/im.exec(body)?.[1];
-}
-
-function rawBody(raw: Buffer): string {
-  const crlf = raw.indexOf("\r\n\r\n");
-  const lf = raw.indexOf("\n\n");
-  const at = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf >= 0 ? lf + 2 : 0;
-  return clean(raw.subarray(at).toString("utf8")).slice(0, DEFAULT_MAX_TEXT_LENGTH);
-}
-
-// Compiled once: building the converter costs more than converting a typical letter.
-const htmlToText = compile({
-  wordwrap: false,
-  selectors: [
-    { selector: "img", format: "skip" },
-    { selector: "style", format: "skip" },
-    { selector: "script", format: "skip" },
-    { selector: "head", format: "skip" },
-    { selector: "a", options: { hideLinkHrefIfSameAsText: true, noAnchorUrl: true } },
-    { selector: "h1", options: { uppercase: false } },
-    { selector: "h2", options: { uppercase: false } },
-    { selector: "h3", options: { uppercase: false } },
-    { selector: "table", format: "dataTable", options: { uppercaseHeaderCells: false } },
-  ],
-});
-
-export function readableHtml(html: string): string {
-  return htmlToText(html);
 }
 
 async function keepAttachments(
@@ -265,55 +203,4 @@ async function keepAttachments(
     });
   }
   return kept;
-}
-
-function headerBag(parsed: ParsedMail | undefined): HeaderBag {
-  const bag: Record<string, string[]> = {};
-  for (const { key, line } of parsed?.headerLines ?? []) {
-    const colon = line.indexOf(":");
-    const value = line
-      .slice(colon + 1)
-      .replace(/\r?\n[ \t]+/g, " ")
-      .trim();
-    const name = key.toLowerCase();
-    bag[name] = [...(bag[name] ?? []), value];
-  }
-  return bag;
-}
-
-function firstAddress(field: AddressObject | AddressObject[] | undefined): {
-  name?: string;
-  address: string;
-} {
-  const list = Array.isArray(field) ? field : field ? [field] : [];
-  for (const group of list) {
-    for (const entry of group.value) {
-      const address = clean(entry.address ?? "")
-        .trim()
-        .toLowerCase();
-      if (!address) continue;
-      const name = clean(entry.name ?? "").trim();
-      return name ? { name, address } : { address };
-    }
-  }
-  return { address: "" };
-}
-
-function addresses(field: AddressObject | AddressObject[] | undefined): string[] {
-  const list = Array.isArray(field) ? field : field ? [field] : [];
-  return list.flatMap((g) => g.value.flatMap((e) => (e.address ? [e.address.toLowerCase()] : [])));
-}
-
-function references(value: string | string[] | undefined): string[] {
-  const list = Array.isArray(value) ? value : value ? value.split(/\s+/) : [];
-  // A long thread's References grows without end; the newest ids are the ones that find the request.
-  return list
-    .map((r) => clean(r).trim())
-    .filter((r) => /^<[^<>\s]+>$/.test(r))
-    .slice(-50);
-}
-
-// NUL and other control characters have no place in text an operator reads.
-function clean(s: string): string {
-  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "");
 }
