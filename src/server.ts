@@ -8,6 +8,7 @@ import { type Database, openDatabase } from "./db/client.ts";
 import { EventBus, OutboxWorker } from "./db/outbox.ts";
 import { buildApp } from "./http/app.ts";
 import { FileStore } from "./requests/files.ts";
+import { ROOMS } from "./rooms.ts";
 import { loadClassifier } from "./routing/classify-port.ts";
 
 export type Running = {
@@ -47,7 +48,9 @@ export async function createContext(config: Config, database: Database): Promise
     classifier: await loadClassifier(),
     streams: new Set(),
   };
-  ctx.worker = new OutboxWorker(database, {});
+  const jobs = Object.assign({}, ...ROOMS.map((r) => r.jobs?.(ctx) ?? {}));
+  ctx.worker = new OutboxWorker(database, jobs);
+  for (const room of ROOMS) await room.start?.(ctx);
   return ctx;
 }
 
@@ -65,6 +68,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       for (const res of ctx.streams) res.end();
       await app.close();
       await ctx.worker.stop();
+      for (const room of [...ROOMS].reverse()) await room.stop?.(ctx);
       await ctx.bus.stop();
       await database.close();
     })();

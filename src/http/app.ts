@@ -10,11 +10,8 @@ import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import type { AppContext } from "../context.ts";
-import { publicRequestRoutes } from "../requests/routes-public.ts";
-import { staffRequestRoutes } from "../requests/routes-staff.ts";
-import { staffRoutes } from "../staff/routes.ts";
+import { ROOMS } from "../rooms.ts";
 import { accessHook, enforceAccessDeclarations } from "./access.ts";
-import { healthRoutes } from "./health.ts";
 import { loggerOptions } from "./logging.ts";
 import { metricsPlugin } from "./metrics.ts";
 import { errorHandler, schemaErrorFormatter, sendProblem } from "./problem.ts";
@@ -103,10 +100,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
 
   await app.register(
     async (api) => {
-      await api.register(healthRoutes, { ctx });
-      await api.register(publicRequestRoutes, { ctx });
-      await api.register(staffRequestRoutes, { ctx });
-      await api.register(staffRoutes, { ctx });
+      for (const room of ROOMS) if (room.routes) await api.register(room.routes, { ctx });
       api.get("/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: "/api/v1" },

@@ -1,0 +1,34 @@
+// The rooms of Otklik, each a capability with its own routes, start-up work and background jobs.
+// A room keeps its in-memory state keyed by the context (see e.g. directory/state.ts), so adding a room
+// is one line here and nothing else in the platform changes.
+import type { FastifyInstance } from "fastify";
+import type { AppContext } from "./context.ts";
+import type { JobHandler } from "./db/outbox.ts";
+import { healthRoutes } from "./http/health.ts";
+import { publicRequestRoutes } from "./requests/routes-public.ts";
+import { staffRequestRoutes } from "./requests/routes-staff.ts";
+import { staffRoutes } from "./staff/routes.ts";
+
+export type Room = {
+  name: string;
+  /** Runs after migrations and first-start data, before the server listens (load data, build indexes). */
+  start?(ctx: AppContext): Promise<void>;
+  /** Runs on shutdown, after the HTTP server has closed. */
+  stop?(ctx: AppContext): Promise<void>;
+  /** Routes under /api/v1. */
+  routes?(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void>;
+  /** Jobs carried out once per outbox event of the topic. */
+  jobs?(ctx: AppContext): Record<string, JobHandler>;
+};
+
+export const ROOMS: Room[] = [
+  { name: "health", routes: healthRoutes },
+  { name: "staff", routes: staffRoutes },
+  {
+    name: "requests",
+    routes: async (app, o) => {
+      await publicRequestRoutes(app, o);
+      await staffRequestRoutes(app, o);
+    },
+  },
+];
