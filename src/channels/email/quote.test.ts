@@ -40,6 +40,33 @@ describe("splitReply", () => {
     expect(outlook.quoted).toContain("Старый текст");
   });
 
+  it("reads Gmail's and Outlook's HTML replies once they are text", async () => {
+    const { readableHtml } = await import("./body.ts");
+    const gmail = readableHtml(
+      '<div dir="ltr">Спасибо, всё заработало.</div><br><div class="gmail_quote"><div dir="ltr" class="gmail_attr">' +
+        'пн, 12 мая 2025 г. в 10:14, Служба поддержки &lt;<a href="mailto:support@gosuslugi.example">' +
+        'support@gosuslugi.example</a>&gt;:<br></div><blockquote class="gmail_quote">Очистите кэш браузера.</blockquote></div>',
+    );
+    expect(splitReply(gmail)).toEqual({
+      text: "Спасибо, всё заработало.",
+      quoted: "пн, 12 мая 2025 г. в 10:14, Служба поддержки <support@gosuslugi.example>:\n\n> Очистите кэш браузера.",
+    });
+    const outlook = readableHtml(
+      '<div>Прилагаю файл.</div><hr style="display:inline-block;width:98%"><div id="divRplyFwdMsg" dir="ltr">' +
+        "<b>От:</b> Служба поддержки &lt;support@gosuslugi.example&gt;<br><b>Отправлено:</b> 12 мая 2025 г. 10:14<br>" +
+        "<b>Кому:</b> Иван<br><b>Тема:</b> ЭП</div><div>Старый текст</div>",
+    );
+    expect(splitReply(outlook).text).toBe("Прилагаю файл.");
+    expect(splitReply(outlook).quoted).toContain("Старый текст");
+  });
+
+  it("cuts at Mail.ru's attribution", () => {
+    const r = splitReply(
+      "Жду ответа.\n\nПонедельник, 12 мая 2025, 10:14 +03:00 от Служба поддержки <support@gosuslugi.example>:\n> Уточните номер заявления.",
+    );
+    expect(r.text).toBe("Жду ответа.");
+  });
+
   it("does not cut at an ordinary sentence with «пишет» or a rule of underscores", () => {
     const text = "Сотрудник пишет: подождите.\nЯ жду уже неделю.\n__________\nИтог: ничего.";
     expect(splitReply(text).text).toBe(text);

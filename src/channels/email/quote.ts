@@ -6,13 +6,14 @@ export type SplitText = { text: string; quoted?: string; signature?: string };
 const SEPARATOR_LINES = [
   /^-{2,}\s*(?:original message|исходное сообщение|forwarded message|пересылаемое сообщение|переадресованное сообщение|начало пересылаемого сообщения)\s*-{2,}\s*$/iu,
   /^-{2,}\s*(?:original message|исходное сообщение|forwarded message|пересылаемое сообщение)\s*:?\s*$/iu,
-  /^_{8,}\s*$/u, // Outlook puts a rule of underscores above its From:/Sent: block
+  /^(?:_{8,}|-{8,})\s*$/u, // Outlook puts a rule above its From:/Sent: block
 ];
 
 // «12.05.2025, 10:14, "Иван" <ivan@example.ru>:», «Пн, 12 мая 2025 г. в 10:14, Иван <…>:»
 // and the common «… пишет:» / «… wrote:» / «… написал(а):» endings.
 const ATTRIBUTION_END = /(?:wrote|writes|пишет|написал|написала|написал\(а\)|пишут)\s*:\s*$/iu;
-const DATED_ADDRESS_LINE = /^\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}.*<[^>\s]+@[^>\s]+>\s*:\s*$/u;
+// Gmail and Mail.ru end the attribution with the address alone: «пн, 12 мая 2025 г. в 10:14, Имя <a@b>:».
+const ADDRESS_LINE = /<[^>\s]+@[^>\s]+>\s*:\s*$/u;
 const HEADER_FROM = /^\s*\*?(?:from|от|отправитель)\s*:\*?\s/iu;
 const HEADER_NEXT = /^\s*\*?(?:sent|date|to|subject|cc|отправлено|дата|кому|тема|копия)\s*:\*?/iu;
 
@@ -60,12 +61,12 @@ function findQuoteStart(lines: string[]): number {
     const line = (lines[i] ?? "").trim();
     if (!line) continue;
     if (SEPARATOR_LINES.some((re) => re.test(line))) {
-      // An underscore rule only counts when an Outlook header block follows it.
-      if (/^_+$/.test(line) && !HEADER_FROM.test(nextNonBlank(lines, i + 1))) continue;
+      // A rule only counts when an Outlook header block follows it.
+      if (/^[-_]+$/.test(line) && !HEADER_FROM.test(nextNonBlank(lines, i + 1))) continue;
       return i;
     }
     if (HEADER_FROM.test(line) && lines.slice(i + 1, i + 4).some((l) => HEADER_NEXT.test(l))) return i;
-    if ((ATTRIBUTION_END.test(line) || DATED_ADDRESS_LINE.test(line)) && quoteFollows(lines, i + 1)) {
+    if ((ATTRIBUTION_END.test(line) || ADDRESS_LINE.test(line)) && quoteFollows(lines, i + 1)) {
       // Clients wrap a long attribution: «On Mon, 12 May 2025 at 10:14, Ivan <\nivan@example.ru> wrote:».
       const prev = (lines[i - 1] ?? "").trim();
       return prev &&
