@@ -9,6 +9,7 @@ import {
   loadShippedModel,
   serializeModel,
   train,
+  trainInBackground,
 } from "./classifier.ts";
 import { parseLabelled, readLabelled, TEST_FILE, TRAIN_FILE } from "./classifier-data.ts";
 import { evaluate } from "./classifier-eval.ts";
@@ -147,6 +148,12 @@ describe("the shipped data and model", () => {
 
   it("trains deterministically: the shipped model is exactly a fresh training", () => {
     expect(serializeModel(train())).toBe(serializeModel(loadShippedModel()));
+  });
+
+  it("trains in a worker thread to exactly the model the main thread trains", async () => {
+    const extra = [{ text: "парковочное разрешение для многодетных", category: "information" as const }];
+    const [background, foreground] = [await trainInBackground(extra), train(extra)];
+    expect(serializeModel(background)).toBe(serializeModel(foreground));
   });
 
   it("round-trips through JSON with identical answers", () => {

@@ -1,6 +1,7 @@
 // The request classifier: free Russian text → category, confidence and audience.
 // The shipped model is trained at start from data/classify/train.tsv (well under a second), so there
 // is no model file to drift from its data; operators' corrections are trained in through `train`.
+import { Worker } from "node:worker_threads";
 import type { Audience, CategoryCode } from "./categories.ts";
 import { detectAudience } from "./classifier-audience.ts";
 import { readLabelled, TRAIN_FILE } from "./classifier-data.ts";
@@ -8,6 +9,7 @@ import { readWords } from "./classifier-features.ts";
 import {
   type Example,
   lexiconOf,
+  loadModel,
   type Model,
   predictProba,
   type TrainOptions,
@@ -40,6 +42,29 @@ export interface Classification {
 export function train(extra: readonly Example[] = [], options?: TrainOptions): Model {
   const shipped = readLabelled(TRAIN_FILE).map(({ text, category }) => ({ text, category }));
   return trainModel([...shipped, ...extra], options);
+}
+
+/**
+ * The same as `train(extra)`, in a worker thread, so the event loop stays free. The worker loads the
+ * TypeScript sources through tsx, as the main process does (bin/otklik.js).
+ */
+export function trainInBackground(extra: readonly Example[] = []): Promise<Model> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL("./classifier-worker-boot.mjs", import.meta.url), { workerData: { extra } });
+    let done = false;
+    worker.once("message", (json: string) => {
+      done = true;
+      try {
+        resolve(loadModel(json));
+      } catch (e) {
+        reject(e);
+      }
+    });
+    worker.once("error", reject);
+    worker.once("exit", (code) => {
+      if (!done) reject(new Error(`classifier training worker exited with code ${code}`));
+    });
+  });
 }
 
 let shippedModel: Model | undefined;
