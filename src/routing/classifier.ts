@@ -1,5 +1,5 @@
 // The request classifier: free Russian text → category, confidence and audience.
-// The shipped model is trained at start from data/classify/train.tsv (well under a second), so there
+// The shipped model is trained at start from data/classify/train.tsv (about a second), so there
 // is no model file to drift from its data; operators' corrections are trained in through `train`.
 import { Worker } from "node:worker_threads";
 import type { Audience, CategoryCode } from "./categories.ts";
@@ -23,7 +23,7 @@ export { type Example, loadModel, type Model, serializeModel } from "./classifie
 /**
  * Below this confidence a request goes to the triage queue instead of straight to its category's queue.
  * Chosen on cross-validation of the training split (see docs/CLASSIFIER.md): above it the model is right
- * about 19 times in 20; below it, about half the time.
+ * about 19 times in 20; below it, about two times in three.
  */
 export const CONFIDENCE_THRESHOLD = 0.5;
 
@@ -32,7 +32,7 @@ export interface Classification {
   /** Probability of the chosen category, in [0, 1]. */
   confidence: number;
   audience: Audience;
-  /** The runner-up, for the operator's «или, может быть…». */
+  /** The next two categories, for the operator's «или, может быть…». */
   alternatives: { category: CategoryCode; confidence: number }[];
   /** Whether a person should look before routing (confidence below the threshold). */
   needsTriage: boolean;
