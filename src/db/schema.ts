@@ -4,6 +4,7 @@ import { bigint, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-c
 
 export * from "../requests/schema.ts";
 export * from "../staff/schema.ts";
+export * from "../routing/db-schema.ts";
 
 /**
  * The outbox: written in the same transaction as the change it announces. Rows are claimed by one worker
