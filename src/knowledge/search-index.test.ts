@@ -86,6 +86,14 @@ describe("search on a small base", () => {
     expect(slugs(index2, "блокировка")).toEqual(["title", "body"]);
   });
 
+  it("shrugs off pasted junk: one huge word, links, markup", () => {
+    const t = performance.now();
+    expect(index.search("а".repeat(5000))).toEqual([]);
+    expect(index.search(`https://example.org/${"x".repeat(300)}`)).toEqual([]);
+    expect(slugs(index, "<script>alert(1)</script> пароль")[0]).toBe("password");
+    expect(performance.now() - t).toBeLessThan(500);
+  });
+
   it("respects the limit", () => {
     expect(index.search("пароль телефон подпись организация", { limit: 2 })).toHaveLength(2);
   });

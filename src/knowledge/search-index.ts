@@ -9,7 +9,7 @@ import {
 } from "../text/index.ts";
 import { type Article, plainText } from "./article.ts";
 import { ConceptMatcher, contentStems } from "./concepts.ts";
-import { makeSnippet } from "./snippet.ts";
+import { makeSnippet, type Sentence, splitSentences } from "./snippet.ts";
 import { DEFAULT_SYNONYMS, type SynonymGroup } from "./synonyms.ts";
 
 export interface SearchOptions {
@@ -45,6 +45,7 @@ const DEFAULT_K1 = 1.2;
 // A word recognised only through a typo is worth less than one typed right.
 const TYPO_WEIGHT = [1, 0.8, 0.6];
 const MAX_QUERY_CHARS = 4000;
+const SENTENCE_CACHE = 2000;
 
 function has(p: Postings | undefined, doc: number): boolean {
   if (!p) return false;
@@ -268,15 +269,29 @@ export function createSearchIndex(articles: readonly Article[], options: IndexOp
     }
 
     return top.map((doc) => {
-      const { article, text } = docs[doc] as Doc;
+      const { article } = docs[doc] as Doc;
       return {
         slug: article.slug,
         title: article.title,
         score: Math.round((total[doc] as number) * 1000) / 1000,
-        snippet: makeSnippet(article.summary, text, highlightStems(slots, doc)),
+        snippet: makeSnippet(sentencesOf(doc), highlightStems(slots, doc)),
         category: article.category,
       };
     });
+  }
+
+  // Sentences are analysed on first use and kept for the articles that keep being found; a bounded
+  // cache, so that a base of many thousand articles does not hold every sentence twice.
+  const sentenceCache = new Map<number, Sentence[]>();
+  function sentencesOf(doc: number): Sentence[] {
+    let s = sentenceCache.get(doc);
+    if (!s) {
+      const { article, text } = docs[doc] as Doc;
+      s = splitSentences(article.summary, text);
+      if (sentenceCache.size >= SENTENCE_CACHE) sentenceCache.delete(sentenceCache.keys().next().value as number);
+      sentenceCache.set(doc, s);
+    }
+    return s;
   }
 
   // The stems to mark in a document's snippet: per query word, its best reading that the document has.

@@ -4,50 +4,71 @@ const MAX_CHARS = 220;
 export const MARK_OPEN = "<mark>";
 export const MARK_CLOSE = "</mark>";
 
+/** A sentence with the stem of each content word and where the word stands. */
+export interface Sentence {
+  text: string;
+  words: { start: number; end: number; stem: string }[];
+}
+
 const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
+/** The summary and the body's sentences, analysed once so that snippets cost no re-tokenising. */
+export function splitSentences(summary: string, body: string): Sentence[] {
+  return [summary, ...body.split(/(?<=[.!?…])\s+|\n+/)]
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((text) => ({
+      text,
+      words: tokenizeWithOffsets(text)
+        .filter((t) => !isStopWord(t.token))
+        .map((t) => ({ start: t.start, end: t.end, stem: stem(t.token) })),
+    }));
+}
+
 /**
- * The sentence of the article that holds most of the matched stems, cut to about 220 characters
- * around the first match, with matched words in `<mark>`. The text is HTML-escaped so that the
- * marks are the only markup: a page may insert the snippet as HTML.
+ * The sentence that holds most of the matched stems (the summary when none does), cut to about
+ * 220 characters around the first match, with matched words in `<mark>`. The text is HTML-escaped
+ * so that the marks are the only markup: a page may insert the snippet as HTML.
  */
-export function makeSnippet(summary: string, body: string, stems: ReadonlySet<string>): string {
-  const sentences = [summary, ...body.split(/(?<=[.!?…])\s+|\n+/)].map((s) => s.trim()).filter(Boolean);
-  let best = { sentence: summary, count: 0, first: 0 };
+export function makeSnippet(sentences: readonly Sentence[], stems: ReadonlySet<string>): string {
+  let best = sentences[0];
+  let bestCount = 0;
+  let first = 0;
   for (const sentence of sentences) {
     const hits = new Set<string>();
-    let first = -1;
-    for (const t of tokenizeWithOffsets(sentence)) {
-      if (isStopWord(t.token)) continue;
-      const s = stem(t.token);
-      if (stems.has(s)) {
-        hits.add(s);
-        if (first < 0) first = t.start;
-      }
+    let at = -1;
+    for (const w of sentence.words) {
+      if (!stems.has(w.stem)) continue;
+      hits.add(w.stem);
+      if (at < 0) at = w.start;
     }
-    if (hits.size > best.count) best = { sentence, count: hits.size, first };
+    if (hits.size > bestCount) {
+      best = sentence;
+      bestCount = hits.size;
+      first = at;
+    }
   }
-  let { sentence } = best;
-  let offset = 0;
-  let prefix = "";
-  let suffix = "";
-  if (sentence.length > MAX_CHARS) {
-    offset = Math.max(0, Math.min(best.first - 40, sentence.length - MAX_CHARS));
+  if (!best) return "";
+  let from = 0;
+  let to = best.text.length;
+  if (to > MAX_CHARS) {
+    from = Math.max(0, Math.min(first - 40, to - MAX_CHARS));
     // Cut at word boundaries, never inside a word.
-    if (offset > 0) offset = sentence.indexOf(" ", offset) + 1 || offset;
-    let end = offset + MAX_CHARS;
-    if (end < sentence.length) end = sentence.lastIndexOf(" ", end) > offset ? sentence.lastIndexOf(" ", end) : end;
-    prefix = offset > 0 ? "…" : "";
-    suffix = end < sentence.length ? "…" : "";
-    sentence = sentence.slice(offset, end);
+    if (from > 0) from = best.text.indexOf(" ", from) + 1 || from;
+    const end = from + MAX_CHARS;
+    if (end < to) {
+      const space = best.text.lastIndexOf(" ", end);
+      to = space > from ? space : end;
+    }
   }
-  let out = "";
-  let at = 0;
-  for (const t of tokenizeWithOffsets(sentence)) {
-    if (isStopWord(t.token) || !stems.has(stem(t.token))) continue;
+  let out = from > 0 ? "…" : "";
+  let at = from;
+  for (const w of best.words) {
+    if (w.start < from || w.end > to || !stems.has(w.stem)) continue;
     out +=
-      escapeHtml(sentence.slice(at, t.start)) + MARK_OPEN + escapeHtml(sentence.slice(t.start, t.end)) + MARK_CLOSE;
-    at = t.end;
+      escapeHtml(best.text.slice(at, w.start)) + MARK_OPEN + escapeHtml(best.text.slice(w.start, w.end)) + MARK_CLOSE;
+    at = w.end;
   }
-  return prefix + out + escapeHtml(sentence.slice(at)) + suffix;
+  out += escapeHtml(best.text.slice(at, to));
+  return to < best.text.length ? `${out}…` : out;
 }

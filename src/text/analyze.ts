@@ -3,6 +3,8 @@ import { isLatin, isStopWord, tokenize } from "./normalize.ts";
 import { stem } from "./stem.ts";
 import { transliterate } from "./translit.ts";
 
+const MAX_CHUNK = 64;
+
 export interface Term {
   /** The word as read (after any layout or transliteration repair). */
   token: string;
@@ -19,7 +21,8 @@ export interface Term {
 export function analyze(text: string, isKnownStem?: (stem: string) => boolean): Term[] {
   const out: Term[] = [];
   for (const chunk of text.split(/\s+/)) {
-    if (!chunk) continue;
+    // No Russian word is this long; such chunks are pasted links, hashes or keyboard mashing.
+    if (!chunk || chunk.length > MAX_CHUNK) continue;
     for (const term of readChunk(chunk, isKnownStem)) {
       if (!isStopWord(term.token)) out.push(term);
     }

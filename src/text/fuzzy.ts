@@ -25,6 +25,8 @@ export function editDistance(a: string, b: string, max = Number.POSITIVE_INFINIT
   return prev[n] as number;
 }
 
+const MAX_WORD = 32;
+
 function deletes(word: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < word.length; i++) out.push(word.slice(0, i) + word.slice(i + 1));
@@ -66,7 +68,8 @@ export class FuzzyVocabulary {
 
   /** Known words within the allowed distance of `word`, nearest first (ties: the longer common prefix first). */
   nearest(word: string, maxEdits = allowedEdits(word.length)): { word: string; distance: number }[] {
-    if (maxEdits <= 0) return [];
+    // Two deletions of an n-letter word are n² keys: past a real word's length, that is an attack, not a typo.
+    if (maxEdits <= 0 || word.length > MAX_WORD) return [];
     const keys = new Set<string>([word, ...deletes(word)]);
     if (maxEdits >= 2) for (const d of deletes(word)) for (const dd of deletes(d)) keys.add(dd);
     const seen = new Set<string>();

@@ -23,12 +23,13 @@ export function tokenize(text: string): string[] {
 /** Tokens with their character offsets in the original text (offsets survive normalisation: it keeps lengths). */
 export function tokenizeWithOffsets(text: string): { token: string; start: number; end: number }[] {
   const norm = normalize(text);
-  // NFC or the soft-hyphen removal can change lengths; fall back to scanning the original then.
-  const source = norm.length === text.length ? norm : text;
+  // NFC or the soft-hyphen removal can change lengths; only then scan the original and normalise per word.
+  const sameLength = norm.length === text.length;
+  const source = sameLength ? norm : text;
   const out: { token: string; start: number; end: number }[] = [];
   for (const m of source.matchAll(WORD)) {
     const start = m.index ?? 0;
-    out.push({ token: normalize(m[0]), start, end: start + m[0].length });
+    out.push({ token: sameLength ? m[0] : normalize(m[0]), start, end: start + m[0].length });
   }
   return out;
 }
