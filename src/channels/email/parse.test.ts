@@ -206,6 +206,32 @@ describe("bad input", () => {
     expect((await parseMessage(raw)).flags.includes("sender_unverified")).toBe(unverified);
   });
 
+  it("keeps sender, subject and body of a letter beyond mailparser's limits", async () => {
+    let body = "";
+    for (let i = 0; i < 1200; i++) body += `--b${i}\r\nContent-Type: multipart/mixed; boundary="b${i + 1}"\r\n\r\n`;
+    body += "--b1200\r\nContent-Type: text/plain\r\n\r\nГлубоко вложенный текст\r\n";
+    const nested = Buffer.from(
+      "From: Иван <ivan@mail.example.ru>\r\nSubject: =?utf-8?B?0JPQvtGB0YPRgdC70YPQs9C4IC0g0J/QsNGA0L7Qu9GM?=\r\n" +
+        `Message-ID: <deep@mail.example.ru>\r\nContent-Type: multipart/mixed; boundary="b0"\r\n\r\n${body}`,
+    );
+    const m = await parseMessage(nested);
+    expect(m.from).toEqual({ name: "Иван", address: "ivan@mail.example.ru" });
+    expect(m.subject).toBe("Госуслуги - Пароль");
+    expect(m.categoryFromSubject).toBe("access");
+    expect(m.messageId).toBe("<deep@mail.example.ru>");
+    expect(m.text).toContain("Глубоко вложенный текст");
+    expect(m.flags).toEqual(["mime_unparseable"]);
+
+    const longSubject = Buffer.from(
+      `From: a@b.ru\r\nMessage-ID: <l@b.ru>\r\nSubject: ${"я".repeat(1_000_000)}\r\n\r\nhi\r\n`,
+    );
+    const l = await parseMessage(longSubject);
+    expect(l.from.address).toBe("a@b.ru");
+    expect(l.subject.length).toBeGreaterThan(1000);
+    expect(l.subject.length).toBeLessThan(4096);
+    expect(l.text).toBe("hi");
+  });
+
   it("derives a stable Message-ID for a letter without one, so a redelivery deduplicates", async () => {
     const raw = Buffer.from("From: a@b.ru\r\nSubject: x\r\n\r\nhello\r\n");
     const [a, b] = await Promise.all([parseMessage(raw), parseMessage(raw)]);

@@ -7,7 +7,15 @@ import { classifyAttachment, type InboundAttachment, safeFilename, sniffContentT
 import { isAutoReply } from "./autoreply.ts";
 import { bodyText, clean } from "./body.ts";
 import { decodeRawHeaders, decodeUndeclared8bit } from "./charset.ts";
-import { addresses, authenticationFailed, firstAddress, headerBag, references, returnedMessageId } from "./headers.ts";
+import {
+  addresses,
+  authenticationFailed,
+  firstAddress,
+  headerBag,
+  parseHeadersOnly,
+  references,
+  returnedMessageId,
+} from "./headers.ts";
 import { splitReply } from "./quote.ts";
 import { type CategoryCode, categoryFromSubject, findRequestNumber } from "./subject.ts";
 
@@ -97,7 +105,9 @@ export async function parseMessage(input: Buffer, options: ParseOptions = {}): P
   try {
     parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
   } catch {
+    // Beyond mailparser's limits: keep who, what and which thread from the headers; the body is shown raw.
     flags.add("mime_unparseable");
+    parsed = await parseHeadersOnly(raw);
   }
 
   const headers = headerBag(parsed);
