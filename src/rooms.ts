@@ -7,6 +7,7 @@ import type { JobHandler } from "./db/outbox.ts";
 import { healthRoutes } from "./http/health.ts";
 import { publicRequestRoutes } from "./requests/routes-public.ts";
 import { staffRequestRoutes } from "./requests/routes-staff.ts";
+import { routingRoom } from "./routing/room.ts";
 import { staffRoutes } from "./staff/routes.ts";
 
 export type Room = {
@@ -22,6 +23,7 @@ export type Room = {
 };
 
 export const ROOMS: Room[] = [
+  routingRoom,
   { name: "health", routes: healthRoutes },
   { name: "staff", routes: staffRoutes },
   {

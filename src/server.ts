@@ -9,7 +9,6 @@ import { EventBus, OutboxWorker } from "./db/outbox.ts";
 import { buildApp } from "./http/app.ts";
 import { FileStore } from "./requests/files.ts";
 import { ROOMS } from "./rooms.ts";
-import { loadClassifier } from "./routing/classify-port.ts";
 
 export type Running = {
   ctx: AppContext;
@@ -45,7 +44,8 @@ export async function createContext(config: Config, database: Database): Promise
     worker: undefined as never,
     files: new FileStore(path.join(config.dataDir, "attachments"), config.maxAttachmentBytes),
     secret,
-    classifier: await loadClassifier(),
+    // Set by the routing room at start; until then nothing is categorised automatically.
+    classifier: () => null,
     streams: new Set(),
   };
   const jobs = Object.assign({}, ...ROOMS.map((r) => r.jobs?.(ctx) ?? {}));

@@ -72,8 +72,11 @@ export async function registerRequest(ctx: AppContext, input: NewRequest, now = 
     : randomToken(32);
 
   const guess = input.category ? null : ctx.classifier(`${input.subject ?? ""}\n${text}`);
-  const category = input.category ?? guess?.category ?? null;
+  // Below the classifier's threshold the request waits, uncategorised, in the triage queue for a person.
+  const confident = guess && !guess.needsTriage ? guess : null;
+  const category = input.category ?? confident?.category ?? null;
   const audience = input.audience ?? guess?.audience ?? "citizen";
+  const categorySource = input.category ? input.channel : confident ? "classifier" : null;
   const due = dueTimes(input.channel, now);
 
   try {
@@ -93,7 +96,7 @@ export async function registerRequest(ctx: AppContext, input: NewRequest, now = 
           subject,
           category,
           categoryConfidence: input.category ? 1 : (guess?.confidence ?? null),
-          categorySource: input.category ? input.channel : guess ? "classifier" : null,
+          categorySource,
           audience,
           region: input.region?.trim() || null,
           channel: input.channel,
@@ -128,7 +131,8 @@ export async function registerRequest(ctx: AppContext, input: NewRequest, now = 
         changes: {
           channel: input.channel,
           category,
-          categorySource: input.category ? input.channel : guess ? "classifier" : null,
+          categorySource,
+          ...(guess && !confident ? { suggested: guess.category, confidence: guess.confidence } : {}),
         },
         createdAt: now,
       });

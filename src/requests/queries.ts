@@ -1,5 +1,5 @@
 // Reading the registry: the staff queue with filters and search, one request in full, the applicant's view.
-import { and, asc, count, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { Queryable } from "../db/client.ts";
 import { errors } from "../http/errors.ts";
 import { departments, users } from "../staff/schema.ts";
@@ -40,7 +40,16 @@ export async function listRequests(db: Queryable, user: StaffUser, f: ListFilter
   const conds: (SQL | undefined)[] = [scopeCondition(user)];
   if (f.q?.trim()) conds.push(searchCondition(f.q.trim()));
   if (f.status?.length) conds.push(inArray(requests.status, f.status));
-  if (f.category?.length) conds.push(inArray(requests.category, f.category));
+  if (f.category?.length) {
+    // «none» is the triage queue: requests the classifier was not sure of, waiting for a person.
+    const named = f.category.filter((c) => c !== "none");
+    conds.push(
+      or(
+        named.length ? inArray(requests.category, named) : undefined,
+        f.category.includes("none") ? isNull(requests.category) : undefined,
+      ),
+    );
+  }
   if (f.channel?.length) conds.push(inArray(requests.channel, f.channel));
   if (f.department === "none") conds.push(isNull(requests.departmentId));
   else if (f.department)

@@ -262,3 +262,56 @@ describe("the operator's work and the applicant's view", () => {
     expect(bad.json().code).toBe("unauthenticated");
   });
 });
+
+describe("classification at intake", () => {
+  it("categorises clear text, leaves unclear text to a person in the triage queue, and learns from corrections", async () => {
+    const auth = { authorization: operator.authorization };
+    const clear = (
+      await submit({ text: "Не приходит смс с кодом подтверждения, не могу войти в личный кабинет" })
+    ).json();
+    const vague = (await submit({ text: "Здравствуйте" })).json();
+    const a = (await s.app.inject({ method: "GET", url: `/api/v1/requests/${clear.number}`, headers: auth })).json();
+    expect(a).toMatchObject({ category: "access", categorySource: "classifier" });
+    const b = (await s.app.inject({ method: "GET", url: `/api/v1/requests/${vague.number}`, headers: auth })).json();
+    expect(b.category).toBeNull();
+    expect(b.history[0].changes.suggested).toBeDefined();
+    const triage = (await s.app.inject({ method: "GET", url: "/api/v1/requests?category=none", headers: auth })).json();
+    expect(triage.items.map((i: { number: string }) => i.number)).toContain(vague.number);
+    expect(triage.items.map((i: { number: string }) => i.number)).not.toContain(clear.number);
+
+    const fix = await s.app.inject({
+      method: "PATCH",
+      url: `/api/v1/requests/${vague.number}`,
+      headers: auth,
+      payload: { category: "information" },
+    });
+    expect(fix.statusCode).toBe(200);
+    const admin = await s.staff("administrator");
+    const status = (
+      await s.app.inject({
+        method: "GET",
+        url: "/api/v1/admin/classifier",
+        headers: { authorization: admin.authorization },
+      })
+    ).json();
+    expect(status).toMatchObject({ model: "shipped", correctionsAvailable: 1 });
+    const trained = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/admin/classifier/train",
+      headers: { authorization: admin.authorization },
+    });
+    expect(trained.statusCode).toBe(200);
+    expect(trained.json().corrections).toBe(1);
+  }, 60_000);
+
+  it("POST /classify answers category, confidence and audience", async () => {
+    const res = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/classify",
+      payload: { text: "Регистрация ООО на портале, ИНН 7707083893" },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ category: "business", audience: "legal_entity" });
+    expect(res.json().confidence).toBeGreaterThan(0.5);
+  });
+});
