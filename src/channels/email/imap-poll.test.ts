@@ -41,6 +41,18 @@ const letters = () =>
   ]);
 
 describe("pollImap", () => {
+  it("reports an unreachable server as a rejected pass, without crashing the process", async () => {
+    const { createServer } = await import("node:net");
+    // A port that accepts and hangs up at once: the nearest thing to a broken IMAP server we can run here.
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    await expect(
+      pollImap({ host: "127.0.0.1", port, user: "u", pass: "p", secure: false, store: async () => {} }),
+    ).rejects.toBeDefined();
+    server.close();
+  });
+
   it("stores every unseen letter, then marks it seen, and releases the mailbox", async () => {
     const client = new FakeMailbox(letters());
     const stored: string[] = [];

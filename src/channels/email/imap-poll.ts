@@ -35,15 +35,7 @@ export type ImapPollOptions = {
 export type ImapPollResult = { found: number; stored: number; failed: number };
 
 export async function pollImap(options: ImapPollOptions): Promise<ImapPollResult> {
-  const client: ImapClient =
-    options.client ??
-    new ImapFlow({
-      host: options.host,
-      port: options.port,
-      secure: options.secure ?? options.port === 993,
-      auth: { user: options.user, pass: options.pass },
-      logger: false,
-    });
+  const client: ImapClient = options.client ?? connectImapFlow(options);
   const result: ImapPollResult = { found: 0, stored: 0, failed: 0 };
   await client.connect();
   try {
@@ -74,6 +66,20 @@ export async function pollImap(options: ImapPollOptions): Promise<ImapPollResult
     await client.logout().catch(() => {});
   }
   return result;
+}
+
+function connectImapFlow(options: ImapPollOptions): ImapClient {
+  const client = new ImapFlow({
+    host: options.host,
+    port: options.port,
+    secure: options.secure ?? options.port === 993,
+    auth: { user: options.user, pass: options.pass },
+    logger: false,
+  });
+  // ImapFlow also emits socket errors as events; unheard, an event would crash the process. The same
+  // failure reaches us as a rejected command, which is where it is handled.
+  client.on("error", () => {});
+  return client;
 }
 
 /** Polls every `intervalMs`, never two passes at once. Returns a stop function. */
