@@ -1,4 +1,4 @@
-import { isStopWord, stem, tokenize } from "../text/index.ts";
+import { canonicalStem, isStopWord, tokenize } from "../text/index.ts";
 import type { SynonymGroup } from "./synonyms.ts";
 
 // Concept terms are spelled «~id», which no tokenizer can produce, so they never collide with words.
@@ -7,7 +7,7 @@ export const conceptTerm = (id: string): string => `~${id}`;
 /** Stems of a text with stop words dropped: the sequence both concept matching and indexing work on. */
 export function contentStems(text: string): { token: string; stem: string }[] {
   const out: { token: string; stem: string }[] = [];
-  for (const token of tokenize(text)) if (!isStopWord(token)) out.push({ token, stem: stem(token) });
+  for (const token of tokenize(text)) if (!isStopWord(token)) out.push({ token, stem: canonicalStem(token) });
   return out;
 }
 

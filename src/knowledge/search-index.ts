@@ -6,6 +6,7 @@ import {
   tokenize,
   toLatinLayout,
   transliterate,
+  unifyStem,
 } from "../text/index.ts";
 import { type Article, plainText } from "./article.ts";
 import { ConceptMatcher, contentStems } from "./concepts.ts";
@@ -194,7 +195,10 @@ export function createSearchIndex(articles: readonly Article[], options: IndexOp
   }
 
   function parseQuery(query: string): Alt[][] {
-    const terms = analyze(query.slice(0, MAX_QUERY_CHARS), known);
+    const terms = analyze(query.slice(0, MAX_QUERY_CHARS), (s) => known(unifyStem(s))).map((t) => ({
+      ...t,
+      stem: unifyStem(t.stem),
+    }));
     const slots: Alt[][] = [];
     const primaries: string[] = [];
     const seen = new Set<string>();

@@ -1,4 +1,4 @@
-import { isStopWord, stem, tokenizeWithOffsets } from "../text/index.ts";
+import { canonicalStem, isStopWord, tokenizeWithOffsets } from "../text/index.ts";
 
 const MAX_CHARS = 220;
 export const MARK_OPEN = "<mark>";
@@ -21,7 +21,7 @@ export function splitSentences(summary: string, body: string): Sentence[] {
       text,
       words: tokenizeWithOffsets(text)
         .filter((t) => !isStopWord(t.token))
-        .map((t) => ({ start: t.start, end: t.end, stem: stem(t.token) })),
+        .map((t) => ({ start: t.start, end: t.end, stem: canonicalStem(t.token) })),
     }));
 }
 

@@ -12,5 +12,5 @@ export {
   tokenize,
   tokenizeWithOffsets,
 } from "./normalize.ts";
-export { stem } from "./stem.ts";
+export { canonicalStem, stem, unifyStem } from "./stem.ts";
 export { cyrillicToLatin, transliterate } from "./translit.ts";

@@ -18,3 +18,32 @@ export function stem(word: string): string {
   cache.set(word, out);
   return out;
 }
+
+// Forms a suffix stemmer cannot join: suppletive past tenses (пришло / приходит, вошёл / войти) and
+// aspect pairs (восстанавливать / восстановить). Only verbs applicants use about support matter here.
+// Kept apart from `stem` so that models trained on plain stems keep their features.
+const ALIASES: Record<string, string[]> = {
+  приход: ["пришл", "пришел", "придет", "прид"],
+  вход: ["войт", "вошл", "вошел", "войд"],
+  заход: ["зайт", "зашл", "зашел", "зайд"],
+  найт: ["нашл", "нашел", "найд"],
+  присыла: ["присла"],
+  отправ: ["отправля"],
+  получ: ["получа"],
+  восстанов: ["восстанавлива"],
+  загруз: ["загружа", "загрузк"],
+  удал: ["удаля"],
+  заполн: ["заполня"],
+  откр: ["открыва"],
+  подтверд: ["подтвержда"],
+  измен: ["изменя"],
+  смен: ["поменя"],
+};
+const aliasOf = new Map<string, string>();
+for (const [canonical, forms] of Object.entries(ALIASES)) for (const f of forms) aliasOf.set(f, canonical);
+
+/** One stem for the forms above; any other stem unchanged. */
+export const unifyStem = (s: string): string => aliasOf.get(s) ?? s;
+
+/** `stem`, then `unifyStem`: for search, where пришло and приходит must meet. */
+export const canonicalStem = (word: string): string => unifyStem(stem(word));
