@@ -59,6 +59,13 @@ describe("decideInbound", () => {
     expect(await decideInbound(bySubject, { domain: DOMAIN, isValidNumber: valid })).toMatchObject({
       via: "subject",
     });
+    const byText = message({ text: "Дополняю обращение № 12345674: скан приложен." });
+    expect(await decideInbound(byText, { domain: DOMAIN, isValidNumber: valid })).toMatchObject({
+      requestNumber: "12345674",
+      via: "text",
+    });
+    const quotedOnly = message({ text: "Спасибо", quoted: "> Ваше обращение № 12345674 зарегистрировано" });
+    expect(await decideInbound(quotedOnly, { domain: DOMAIN, isValidNumber: valid })).toMatchObject({ kind: "new" });
     const byAddress = message({ to: ["support+12345674@gosuslugi.example"] });
     expect(await decideInbound(byAddress, { domain: DOMAIN, isValidNumber: valid })).toMatchObject({
       requestNumber: "12345674",

@@ -3,9 +3,10 @@
 // rule is tested here without a database.
 import type { SenderRateLimiter } from "./autoreply.ts";
 import type { InboundMessage } from "./parse.ts";
+import { findRequestNumberInText } from "./subject.ts";
 import { requestNumberFromMessageIds } from "./threading.ts";
 
-export type ThreadSource = "message_id" | "known_message_id" | "subject" | "address";
+export type ThreadSource = "message_id" | "known_message_id" | "subject" | "text" | "address";
 
 export type InboundDecision =
   /** A letter about an existing request: add it as a public message (and reopen, if the registry does). */
@@ -83,6 +84,9 @@ async function findThread(
   if (fromSubject && options.isValidNumber(fromSubject) && (await exists(fromSubject))) {
     return { requestNumber: fromSubject, via: "subject" };
   }
+  // The seed asks citizens to write the request number in the letter; only its new text is read, not quotes.
+  const fromText = findRequestNumberInText(message.text, options.isValidNumber);
+  if (fromText && (await exists(fromText))) return { requestNumber: fromText, via: "text" };
   for (const address of message.to) {
     const plus = /^[^+@]+\+(\d{6,12})@/.exec(address)?.[1];
     if (plus && options.isValidNumber(plus) && (await exists(plus))) return { requestNumber: plus, via: "address" };

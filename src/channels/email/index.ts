@@ -44,6 +44,7 @@ export {
   type CategoryCode,
   categoryFromSubject,
   findRequestNumber,
+  findRequestNumberInText,
   formatSubject,
   isReplySubject,
   stripReplyPrefixes,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   categoryFromSubject,
   findRequestNumber,
+  findRequestNumberInText,
   formatSubject,
   isReplySubject,
   stripReplyPrefixes,
@@ -91,6 +92,7 @@ describe("request number in the subject", () => {
     ["#12345674", "12345674"],
     ["No. 12345674", "12345674"],
     ["Заявка №123456784", "123456784"],
+    ["Заявление 123456784", undefined],
   ])("%s → %s", (subject, number) => {
     expect(findRequestNumber(subject, valid)).toBe(number);
   });
@@ -103,6 +105,14 @@ describe("request number in the subject", () => {
     ["№ 12 345 674", "digits only"],
   ])("%s → nothing (%s)", (subject) => {
     expect(findRequestNumber(subject, valid)).toBeUndefined();
+  });
+
+  it("reads a number from the text only when it is named as a request", () => {
+    expect(findRequestNumberInText("Добрый день! По обращению № 12345674 ответа нет.", valid)).toBe("12345674");
+    expect(findRequestNumberInText("Номер обращения: [№ 12345674]", valid)).toBe("12345674");
+    expect(findRequestNumberInText("Мой запрос 12345674 не решён", valid)).toBe("12345674");
+    expect(findRequestNumberInText("Заявление № 1234567894 висит месяц", valid)).toBeUndefined();
+    expect(findRequestNumberInText("Мой телефон 89001234564", valid)).toBeUndefined();
   });
 
   it("takes the first valid number when several are present", () => {

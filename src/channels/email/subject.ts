@@ -172,7 +172,9 @@ export function categoryFromSubject(subject: string): CategoryCode | undefined {
 // Our tag: «[№ 12345674]». Readers also accept «№12345674», «No. 12345674», «#12345674»,
 // «обращение 12345674» — citizens retype the number by hand.
 const TAG = /\[\s*(?:№|N[o°]?\.?|#)\s*(\d{6,12})\s*\]/giu;
-const MARKED = /(?:№|\bN[o°]\.?|#|обращени[еяюи]\s*(?:№\s*)?|заявк[аиуе]\s*(?:№\s*)?)\s*(\d{6,12})(?!\d)/giu;
+const MARKED = /(?:№|\bN[o°]\.?|#|обращени[еяюи]\s*(?:№\s*)?)\s*(\d{6,12})(?!\d)/giu;
+// In a letter's text «№» alone is too loose: «заявление № 1234567890» is the portal's application number.
+const NAMED = /(?:обращени[еяюи]м?|запрос[ау]?)\s*(?:№|N[o°]\.?|#)?\s*(\d{6,12})(?!\d)/giu;
 
 function stripRequestTag(subject: string): string {
   return subject.replace(TAG, " ").replace(/\s+/g, " ").trim();
@@ -187,7 +189,16 @@ export function formatSubject(subject: string, number: string, options: { reply?
 
 /** The request number written in a subject, if the injected validator (with its check digit) accepts it. */
 export function findRequestNumber(subject: string, isValidNumber: (n: string) => boolean): string | undefined {
-  for (const pattern of [TAG, MARKED]) {
+  return firstValid(subject, [TAG, MARKED], isValidNumber);
+}
+
+/** The request number a citizen wrote in the text: our tag, or «обращение (№) N» / «запрос N» only. */
+export function findRequestNumberInText(text: string, isValidNumber: (n: string) => boolean): string | undefined {
+  return firstValid(text.slice(0, 20_000), [TAG, NAMED], isValidNumber);
+}
+
+function firstValid(subject: string, patterns: RegExp[], isValidNumber: (n: string) => boolean): string | undefined {
+  for (const pattern of patterns) {
     for (const m of subject.matchAll(pattern)) {
       const digits = m[1];
       if (digits && isValidNumber(digits)) return digits;
