@@ -1,7 +1,9 @@
-// No IMAP server runs here, so the flow is checked against a fake with ImapFlow's shape:
-// what matters is the order (store, then \Seen) and what happens when store() fails.
+// No IMAP server is installed here. The real ImapFlow client is run against a tiny IMAP server written
+// for the tests (imap-test-server.ts); the finer flow (order, failures) against a fake with its shape.
 import { describe, expect, it } from "vitest";
 import { type ImapClient, pollImap, startImapPolling } from "./imap-poll.ts";
+import { startTestImapServer } from "./imap-test-server.ts";
+import { parseMessage } from "./parse.ts";
 
 class FakeMailbox implements ImapClient {
   readonly log: string[] = [];
@@ -39,6 +41,63 @@ const letters = () =>
     [12, Buffer.from("b")],
     [13, Buffer.from("c")],
   ]);
+
+describe("pollImap with ImapFlow over a socket", () => {
+  it("fetches unseen letters byte-exact with PEEK, stores them, then sets \\Seen", async () => {
+    const letter = Buffer.concat([
+      Buffer.from(
+        "From: a@mail.example.ru\r\nSubject: =?utf-8?B?0J/QsNGA0L7Qu9GM?=\r\nContent-Type: text/plain; charset=koi8-r\r\n\r\n",
+      ),
+      Buffer.from([0xf0, 0xd2, 0xc9, 0xd7, 0xc5, 0xd4, 0x0d, 0x0a]), // «Привет» in KOI8-R
+    ]);
+    const box = await startTestImapServer(
+      new Map([
+        [11, letter],
+        [12, Buffer.from("From: b@mail.example.ru\r\n\r\nhi\r\n")],
+      ]),
+    );
+    const stored: Buffer[] = [];
+    const options = { host: "127.0.0.1", port: box.port, user: "support", pass: "secret", secure: false };
+    try {
+      expect(await pollImap({ ...options, store: async (raw) => void stored.push(raw) })).toEqual({
+        found: 2,
+        stored: 2,
+        failed: 0,
+      });
+      expect(stored[0]?.equals(letter)).toBe(true);
+      expect((await parseMessage(stored[0] as Buffer)).text).toBe("Привет");
+      expect([...box.seen]).toEqual([11, 12]);
+      const flow = box.commands.filter((c) => /^UID (FETCH|STORE)/.test(c));
+      expect(flow).toEqual([
+        "UID FETCH 11 (BODY.PEEK[] UID)",
+        "UID STORE 11 +FLAGS (\\Seen)",
+        "UID FETCH 12 (BODY.PEEK[] UID)",
+        "UID STORE 12 +FLAGS (\\Seen)",
+      ]);
+      expect(await pollImap({ ...options, store: async () => {} })).toEqual({ found: 0, stored: 0, failed: 0 });
+    } finally {
+      await box.close();
+    }
+  });
+
+  it("rejects on wrong credentials", async () => {
+    const box = await startTestImapServer(new Map());
+    try {
+      await expect(
+        pollImap({
+          host: "127.0.0.1",
+          port: box.port,
+          user: "support",
+          pass: "wrong",
+          secure: false,
+          store: async () => {},
+        }),
+      ).rejects.toMatchObject({ authenticationFailed: true });
+    } finally {
+      await box.close();
+    }
+  });
+});
 
 describe("pollImap", () => {
   it("reports an unreachable server as a rejected pass, without crashing the process", async () => {
