@@ -3,8 +3,9 @@ import { sql } from "drizzle-orm";
 import { bigint, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
 export * from "../requests/schema.ts";
-export * from "../staff/schema.ts";
 export * from "../routing/db-schema.ts";
+export * from "../routing/sla-schema.ts";
+export * from "../staff/schema.ts";
 
 /**
  * The outbox: written in the same transaction as the change it announces. Rows are claimed by one worker

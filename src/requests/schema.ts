@@ -50,6 +50,17 @@ export const requests = pgTable(
     rating: smallint("rating"),
     ratingComment: text("rating_comment"),
     ratedAt: timestamp("rated_at", { withTimezone: true }),
+    // The SLA clock (src/routing/sla-clock.ts): each target's basis, time paused while waiting for the applicant,
+    // escalation steps already taken per target, and an operator's re-check date.
+    firstResponseBasis: text("first_response_basis"),
+    resolutionBasis: text("resolution_basis"),
+    slaPausedAt: timestamp("sla_paused_at", { withTimezone: true }),
+    slaPausedMinutes: integer("sla_paused_minutes").notNull().default(0),
+    slaPausedWorkingMinutes: integer("sla_paused_working_minutes").notNull().default(0),
+    slaFirstLevel: smallint("sla_first_level").notNull().default(0),
+    slaResolutionLevel: smallint("sla_resolution_level").notNull().default(0),
+    recheckAt: timestamp("recheck_at", { withTimezone: true }),
+    recheckUserId: integer("recheck_user_id").references(() => users.id),
     // Russian full-text over subject and the applicant's words; kept current by the service on each message.
     search: tsvector("search"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -64,6 +75,8 @@ export const requests = pgTable(
     index("requests_phone_idx").on(t.contactPhone),
     index("requests_search_idx").using("gin", t.search),
     index("requests_created_idx").on(t.createdAt),
+    index("requests_sla_open_idx").on(t.resolutionDueAt).where(sql`status not in ('resolved', 'closed')`),
+    index("requests_recheck_idx").on(t.recheckAt).where(sql`recheck_at is not null`),
   ],
 );
 
