@@ -10,6 +10,7 @@ export const DEFAULT_KB_DIR = fileURLToPath(new URL("../../data/kb", import.meta
 const EVAL_SETS = [
   { name: "dev", file: "eval/queries.tsv" },
   { name: "holdout", file: "eval/queries.holdout.tsv" },
+  { name: "holdout2", file: "eval/queries.holdout2.tsv" },
 ];
 
 const USAGE = `Использование:
