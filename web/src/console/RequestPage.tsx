@@ -103,6 +103,22 @@ export function RequestPage({ number }: { number: string }) {
     );
   }
   if (!r) return <p className="loading">Загружаем обращение…</p>;
+  if (loadError?.status === 404) {
+    // Escalated to another department or reassigned: the request has left this employee's scope.
+    return (
+      <div className="request-page">
+        <h1>Обращение {r.number}</h1>
+        <p className="alert" role="status">
+          Обращение передано и больше не входит в вашу очередь. Его ведёт другое подразделение или сотрудник.
+        </p>
+        <p>
+          <Link to="/console" className="button">
+            К очереди
+          </Link>
+        </p>
+      </div>
+    );
+  }
 
   const due = currentDue(r);
   const rel = due ? dueRelative(due, now) : null;

@@ -1,0 +1,95 @@
+// What applicants type is text and stays text; files sent with the form arrive with the request.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { DESKTOP, PHONE, TINY_PNG, type World, addOperator, login, newContext, startWorld, watch } from "./support.ts";
+
+const HOSTILE =
+  'Помогите <script>window.__xss = 1</script> <img src=x onerror="window.__xss = 2"> <b>жирный</b> & «кавычки»';
+
+async function submit(page: Page, text: string, name = "") {
+  await page.goto("/new");
+  await page.getByLabel("Текст обращения").fill(text);
+  if (name) await page.getByLabel("Как к вам обращаться").fill(name);
+  await page.getByRole("button", { name: "Отправить обращение" }).click();
+  await page.getByRole("heading", { name: "Обращение зарегистрировано" }).waitFor();
+  return {
+    number: (await page.locator(".request-number").getAttribute("data-number"))!,
+    link: await page.getByLabel("Ваша ссылка").inputValue(),
+  };
+}
+
+describe("the pages never run what people type", () => {
+  let world: World;
+
+  beforeAll(async () => {
+    world = await startWorld();
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it("shows <script> and <img onerror> from an applicant and an operator as text", async () => {
+    const applicant = await (await newContext(world, PHONE)).newPage();
+    const problems = watch(applicant);
+    const { number, link } = await submit(applicant, HOSTILE, '<img src=x onerror="window.__xss = 3">');
+
+    await applicant.goto(new URL(link).pathname);
+    await applicant.locator(".message--applicant").waitFor();
+    expect(await applicant.locator(".message--applicant .message__body").textContent()).toBe(HOSTILE);
+    expect(await applicant.locator(".thread img").count()).toBe(0);
+    expect(await applicant.locator(".thread script").count()).toBe(0);
+
+    const operator = await (await newContext(world, DESKTOP)).newPage();
+    const opProblems = watch(operator);
+    const op = await addOperator(world, "Олег Петров", "petrov@otklik.test");
+    await login(operator, op.email, op.password);
+    await operator.goto(`/console/requests/${number}`);
+    await operator.locator(".message--applicant").waitFor();
+    expect(await operator.locator(".message--applicant .message__body").textContent()).toBe(HOSTILE);
+    expect(await operator.locator(".facts").first().textContent()).toContain('<img src=x onerror="window.__xss = 3">');
+    await operator.getByLabel("Сообщение").fill('Ответ <img src=y onerror="window.__xss = 4"><script>window.__xss=5</script>');
+    await operator.getByRole("button", { name: "Ответить заявителю" }).click();
+
+    await applicant.locator(".message--support").waitFor();
+    expect(await applicant.locator(".message--support .message__body").textContent()).toBe(
+      'Ответ <img src=y onerror="window.__xss = 4"><script>window.__xss=5</script>',
+    );
+    expect(await applicant.locator(".thread img").count()).toBe(0);
+    for (const page of [applicant, operator]) {
+      expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    }
+    expect(problems).toEqual([]);
+    expect(opProblems).toEqual([]);
+  });
+
+  it("refuses an empty form and a bad phone with Russian messages next to the fields", async () => {
+    const page = await (await newContext(world, PHONE)).newPage();
+    await page.goto("/new");
+    await page.getByLabel("Текст обращения").fill("Вопрос про статус заявления");
+    // The browser check lets through what the server refuses: the server's words appear by the field.
+    await page.getByLabel("Телефон").fill("+7 872 33-44-55");
+    await page.getByRole("button", { name: "Отправить обращение" }).click();
+    await page.locator("#f-phone-error").waitFor();
+    expect(await page.locator("#f-phone-error").textContent()).toContain("Проверьте номер телефона");
+    expect(await page.getByRole("alert").textContent()).toContain("Проверьте номер телефона");
+  });
+
+  it("sends attachments with the form; they are listed and downloadable on the tracking page", async () => {
+    const page = await (await newContext(world, PHONE)).newPage();
+    await page.goto("/new");
+    await page.getByLabel("Текст обращения").fill("Ошибка при загрузке документа, снимок экрана приложен.");
+    await page.getByLabel("Файлы").setInputFiles([
+      { name: "ошибка.png", mimeType: "image/png", buffer: TINY_PNG },
+      { name: "описание.txt", mimeType: "text/plain", buffer: Buffer.from("Браузер: Chromium, Linux") },
+    ]);
+    await page.getByRole("button", { name: "Отправить обращение" }).click();
+    await page.getByRole("heading", { name: "Обращение зарегистрировано" }).waitFor();
+    await page.getByRole("link", { name: "Открыть страницу обращения" }).click();
+    const file = page.getByRole("link", { name: "ошибка.png" });
+    await file.waitFor();
+    expect(await page.getByRole("link", { name: "описание.txt" }).count()).toBe(1);
+    const res = await page.request.get((await file.getAttribute("href"))!);
+    expect(res.status()).toBe(200);
+    expect(Buffer.from(await res.body()).equals(TINY_PNG)).toBe(true);
+  });
+});

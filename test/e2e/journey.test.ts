@@ -1,0 +1,254 @@
+// The whole way of one request: the applicant writes from a phone, an operator answers from the console,
+// the applicant's open tracking page shows the answer without a reload, the operator resolves, the
+// applicant rates. Screenshots of each screen go to docs/screenshots.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import {
+  DESKTOP,
+  PHONE,
+  TINY_PNG,
+  type World,
+  addOperator,
+  login,
+  newContext,
+  shot,
+  startWorld,
+  watch,
+} from "./support.ts";
+
+describe("applicant and operator", () => {
+  let world: World;
+  let applicant: BrowserContext;
+  let operator: BrowserContext;
+  let phone: Page;
+  let desk: Page;
+  let phoneProblems: string[];
+  let deskProblems: string[];
+  let number = "";
+  let trackingPath = "";
+
+  beforeAll(async () => {
+    world = await startWorld();
+    applicant = await newContext(world, PHONE);
+    operator = await newContext(world, DESKTOP);
+    phone = await applicant.newPage();
+    desk = await operator.newPage();
+    phoneProblems = watch(phone);
+    deskProblems = watch(desk);
+  });
+
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it("starts at the support page and opens the form", async () => {
+    await phone.goto("/");
+    expect(await phone.locator("html").getAttribute("lang")).toBe("ru");
+    await expect.poll(() => phone.getByRole("heading", { level: 1 }).textContent()).toBe("Служба поддержки");
+    expect(await phone.getByRole("link", { name: "Справка" }).first().getAttribute("href")).toBe("/help");
+    expect(await phone.getByRole("link", { name: "Контакты" }).first().getAttribute("href")).toBe("/contacts");
+    await shot(phone, "start-phone");
+    await phone.getByRole("link", { name: "Написать обращение" }).click();
+    await phone.getByRole("heading", { name: "Новое обращение" }).waitFor();
+  });
+
+  it("explains in Russian what is wrong before sending", async () => {
+    await phone.getByLabel("Электронная почта").fill("ivanova@mail");
+    await phone.getByRole("button", { name: "Отправить обращение" }).click();
+    const alert = phone.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain("Опишите ваш вопрос");
+    expect(await alert.textContent()).toContain("Проверьте адрес электронной почты");
+    expect(await phone.locator("#f-email").getAttribute("aria-invalid")).toBe("true");
+  });
+
+  it("submits the form and shows the number", async () => {
+    await phone.getByLabel("Гражданин").check();
+    await phone.getByLabel("Тема вопроса").selectOption("access");
+    await phone.getByLabel("Регион").selectOption("Самарская область");
+    await phone
+      .getByLabel("Текст обращения")
+      .fill("Не приходит код подтверждения по СМС при входе на портал. Пробовала трижды с утра, телефон в профиле верный.");
+    await phone.getByLabel("Как к вам обращаться").fill("Мария Иванова");
+    await phone.getByLabel("Электронная почта").fill("ivanova@mail.ru");
+    await phone.getByLabel("Телефон").fill("+7 912 345-67-89");
+    await phone.getByLabel("Файлы").setInputFiles([
+      { name: "снимок-экрана.png", mimeType: "image/png", buffer: TINY_PNG },
+      { name: "лишний.txt", mimeType: "text/plain", buffer: Buffer.from("лишний файл") },
+    ]);
+    const files = phone.getByRole("list", { name: "Приложенные файлы" });
+    await expect.poll(() => files.getByRole("listitem").count()).toBe(2);
+    expect(await files.textContent()).toContain("70 Б");
+    await phone.getByRole("button", { name: "Удалить файл лишний.txt" }).click();
+    await expect.poll(() => files.getByRole("listitem").count()).toBe(1);
+
+    // The form at both sizes, filled in.
+    await shot(phone, "form-phone", true);
+    const wide = await operator.newPage();
+    await wide.goto("/new");
+    await wide.getByLabel("Текст обращения").fill("Не могу войти: пишет «Неверный логин или пароль», хотя пароль верный.");
+    await wide.getByLabel("Электронная почта").fill("petrov@example.ru");
+    await shot(wide, "form-desktop");
+    await wide.close();
+
+    // Sending with a file is covered in forms.test.ts; this journey goes on without one.
+    await phone.getByRole("button", { name: "Удалить файл снимок-экрана.png" }).click();
+    await expect.poll(() => files.count()).toBe(0);
+
+    // A double tap sends once: the button is disabled and the Idempotency-Key makes a retry a replay.
+    await phone.getByRole("button", { name: "Отправить обращение" }).dblclick();
+    await phone.getByRole("heading", { name: "Обращение зарегистрировано" }).waitFor();
+    number = (await phone.locator(".request-number").getAttribute("data-number")) ?? "";
+    expect(number).toMatch(/^\d{6,12}$/);
+    expect((await phone.locator(".request-number").textContent())?.replace(/\s/g, "")).toBe(number);
+    expect(await phone.locator(".success__due").textContent()).toMatch(/Ответим в течение .+ не позже/);
+    const link = await phone.getByLabel("Ваша ссылка").inputValue();
+    expect(link.startsWith(`${world.url}/track/`)).toBe(true);
+    trackingPath = new URL(link).pathname;
+    await shot(phone, "success-phone");
+
+    const list = await world.server.app.inject({
+      method: "GET",
+      url: "/api/v1/requests?q=ivanova@mail.ru",
+      headers: { authorization: (await world.server.staff("supervisor")).authorization },
+    });
+    expect(list.json().total).toBe(1);
+  });
+
+  it("shows the tracking page with status and the applicant's message", async () => {
+    await phone.getByRole("link", { name: "Открыть страницу обращения" }).click();
+    await phone.getByRole("heading", { name: /Обращение №/ }).waitFor();
+    expect(phone.url()).toContain(trackingPath);
+    expect(await phone.locator(".status-card__title").textContent()).toBe("Новое");
+    expect(await phone.locator(".thread").textContent()).toContain("Не приходит код подтверждения");
+    await phone.locator('.live-state[data-live="live"]').waitFor();
+  });
+
+  it("lets an operator find the request in the console and answer it; the tracking page updates live", async () => {
+    const op = await addOperator(world, "Анна Смирнова", "smirnova@otklik.test");
+    await login(desk, op.email, op.password);
+    const row = desk.locator(`tr[data-number="${number}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain("Новое");
+    expect(await row.textContent()).toMatch(/через \d+/);
+    await desk.locator('.live-state[data-live="live"]').waitFor();
+    await shot(desk, "console-queue");
+
+    // A marker on the applicant's page: it must survive, proving the page was not reloaded.
+    await phone.evaluate(() => {
+      (window as unknown as { marker: number }).marker = 42;
+    });
+
+    await row.getByRole("link", { name: number }).click();
+    await desk.getByRole("heading", { name: `Обращение ${number}` }).waitFor();
+    await desk.getByLabel("Сообщение").fill("Внутренняя проверка: номер в профиле подтверждён, СМС-шлюз без сбоев.");
+    await desk.getByRole("button", { name: "Внутренняя заметка" }).click();
+    await desk.locator(".message--note").waitFor();
+    await desk
+      .getByLabel("Сообщение")
+      .fill("Здравствуйте, Мария! Код приходит с номера 0919. Проверьте, не заблокирован ли он, и запросите код снова.");
+    await desk.getByRole("button", { name: "Ответить заявителю" }).click();
+    await desk.locator(".message--support").waitFor();
+    await expect.poll(() => desk.locator(".badge[data-status]").getAttribute("data-status")).toBe("in_progress");
+
+    await phone.locator(".message--support").waitFor();
+    expect(await phone.locator(".thread").textContent()).toContain("Код приходит с номера 0919");
+    // The internal note never reaches the applicant.
+    expect(await phone.locator(".thread").textContent()).not.toContain("Внутренняя проверка");
+    expect(await phone.locator(".status-card__title").textContent()).toBe("В работе");
+    expect(await phone.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+  });
+
+  it("corrects the category and the assignee from the request page", async () => {
+    await desk.getByLabel("Категория").selectOption("contacts");
+    await expect.poll(() => desk.locator(".history").textContent()).toContain(
+      "Категория: Вход, пароль и коды подтверждения → Смена телефона или электронной почты",
+    );
+    await desk.getByLabel("Исполнитель").selectOption({ label: "Анна Смирнова (я)" });
+    await desk.getByLabel("Приоритет").selectOption("high");
+    await expect.poll(() => desk.locator(".history").textContent()).toContain("Приоритет: Обычный → Высокий");
+  });
+
+  it("resolves, and the applicant rates; the rating is shown once given", async () => {
+    await desk.getByRole("button", { name: "Решено" }).click();
+    await expect.poll(() => desk.locator(".badge[data-status]").getAttribute("data-status")).toBe("resolved");
+    await desk.setViewportSize({ width: 1280, height: 800 });
+    await shot(desk, "console-request");
+
+    await phone.getByRole("heading", { name: "Оцените, как мы помогли" }).waitFor();
+    expect(await phone.locator(".status-card__title").textContent()).toBe("Решено");
+    await shot(phone, "tracking-phone", true);
+    await phone.getByText("Отлично").click();
+    await phone.getByLabel("Комментарий").fill("Быстро и понятно, спасибо.");
+    await phone.getByRole("button", { name: "Отправить оценку" }).click();
+    await phone.getByRole("heading", { name: "Спасибо за оценку!" }).waitFor();
+    expect(await phone.locator("[data-score]").getAttribute("data-score")).toBe("5");
+    expect(await phone.getByRole("button", { name: "Отправить оценку" }).count()).toBe(0);
+
+    const track = await operator.newPage();
+    await track.goto(trackingPath);
+    await track.getByRole("heading", { name: "Спасибо за оценку!" }).waitFor();
+    await shot(track, "tracking-desktop", true);
+    await track.close();
+    await expect.poll(() => desk.locator(".facts").last().textContent()).toContain("5 из 5");
+  });
+
+  it("escalates another request with a reason; it leaves the operator's queue", async () => {
+    const made = await world.server.app.inject({
+      method: "POST",
+      url: "/api/v1/requests",
+      payload: { text: "Заявление на загранпаспорт две недели в статусе «Отправлено в ведомство». Что делать?", contact: { name: "Ольга" } },
+    });
+    const other = made.json() as { number: string; trackingUrl: string };
+    const watcher = await applicant.newPage();
+    await watcher.goto(new URL(other.trackingUrl).pathname);
+    await watcher.locator('.live-state[data-live="live"]').waitFor();
+
+    await desk.goto(`/console/requests/${other.number}`);
+    await desk.getByRole("button", { name: "Передать в подразделение…" }).click();
+    const dialog = desk.getByRole("dialog", { name: "Передать в профильное подразделение" });
+    await dialog.waitFor();
+    await dialog.getByRole("button", { name: "Передать" }).click();
+    expect(await dialog.getByRole("alert").textContent()).toContain("Выберите подразделение");
+    await dialog.getByLabel("Подразделение").selectOption("applications");
+    await dialog.getByLabel("Причина передачи").fill("Заявление зависло при передаче в ведомство, нужна проверка обмена.");
+    await shot(desk, "console-escalate");
+    await dialog.getByRole("button", { name: "Передать" }).click();
+    await desk.getByText("больше не входит в вашу очередь").waitFor();
+    await expect.poll(() => watcher.locator(".status-card__title").textContent()).toBe(
+      "Передано в профильное подразделение",
+    );
+    await watcher.close();
+
+    const boss = await world.server.staff("supervisor");
+    const detail = await world.server.app.inject({
+      url: `/api/v1/requests/${other.number}`,
+      headers: { authorization: boss.authorization },
+    });
+    const history = detail.json().history as { action: string; changes: { reason?: string } }[];
+    expect(history.at(-1)).toMatchObject({ action: "escalated", changes: { reason: expect.stringContaining("ведомство") } });
+  });
+
+  it("shows the queue as cards on a phone and logs out", async () => {
+    await desk.goto("/console?status=all");
+    await desk.locator(`tr[data-number="${number}"]`).waitFor();
+    const small = await operator.newPage({ viewport: PHONE } as never);
+    await small.setViewportSize(PHONE);
+    await small.goto("/console?status=all");
+    await small.locator(`tr[data-number="${number}"]`).waitFor();
+    const scrollWidth = await small.evaluate(() => document.documentElement.scrollWidth);
+    expect(scrollWidth).toBeLessThanOrEqual(PHONE.width);
+    await shot(small, "console-queue-phone");
+    await small.close();
+
+    await desk.getByRole("button", { name: "Выйти" }).click();
+    await desk.getByRole("heading", { name: "Вход в консоль поддержки" }).waitFor();
+    await desk.goto("/console");
+    await desk.getByRole("heading", { name: "Вход в консоль поддержки" }).waitFor();
+  });
+
+  it("ran with no script errors and no CSP violations", () => {
+    expect(phoneProblems).toEqual([]);
+    expect(deskProblems).toEqual([]);
+  });
+});
