@@ -89,9 +89,14 @@ describe("splitReply", () => {
     expect(r.quoted).toBe("> Какой у вас браузер?\n> Какая ОС?");
   });
 
-  it("gives an empty text for a bare forward", () => {
+  it("takes a bare forward's content as the text", () => {
     const r = splitReply("---------- Forwarded message ---------\nFrom: a@b.ru\nDate: x\n\nold");
-    expect(r.text).toBe("");
-    expect(r.quoted).toContain("old");
+    expect(r.text).toContain("old");
+    expect(r.quoted).toBeUndefined();
+  });
+
+  it("does not take a formal letter's opening «Кому / От / Тема» for quoted history", () => {
+    const letter = "Кому: Служба поддержки\nОт: Иванова И. И.\nТема: жалоба\n\nПрошу разобраться.";
+    expect(splitReply(letter)).toEqual({ text: letter });
   });
 });

@@ -15,7 +15,9 @@ const ATTRIBUTION_END = /(?:wrote|writes|пишет|написал|написа�
 // Gmail and Mail.ru end the attribution with the address alone: «пн, 12 мая 2025 г. в 10:14, Имя <a@b>:».
 const ADDRESS_LINE = /<[^>\s]+@[^>\s]+>\s*:\s*$/u;
 const HEADER_FROM = /^\s*\*?(?:from|от|отправитель)\s*:\*?\s/iu;
-const HEADER_NEXT = /^\s*\*?(?:sent|date|to|subject|cc|отправлено|дата|кому|тема|копия)\s*:\*?/iu;
+// A quoted header block always says when the quoted letter was sent; a formal letter that opens with
+// «Кому: … От: … Тема: …» does not, and must not be mistaken for history.
+const HEADER_SENT = /^\s*\*?(?:sent|date|отправлено|дата|дата отправки)\s*:\*?/iu;
 
 const SIGNATURE_DELIMITER = /^-- ?$/u;
 const MOBILE_SIGNATURE =
@@ -53,6 +55,8 @@ export function splitReply(input: string): SplitText {
 
   const text = tidy(own.join("\n"));
   const quoted = tidy(quotedParts.join("\n"));
+  // Nothing new around the history: a bare forward. What was forwarded is then what the sender says.
+  if (!text && quoted) return { text: quoted, ...(signature ? { signature } : {}) };
   return { text, ...(quoted ? { quoted } : {}), ...(signature ? { signature } : {}) };
 }
 
@@ -65,7 +69,7 @@ function findQuoteStart(lines: string[]): number {
       if (/^[-_]+$/.test(line) && !HEADER_FROM.test(nextNonBlank(lines, i + 1))) continue;
       return i;
     }
-    if (HEADER_FROM.test(line) && lines.slice(i + 1, i + 4).some((l) => HEADER_NEXT.test(l))) return i;
+    if (HEADER_FROM.test(line) && lines.slice(i + 1, i + 5).some((l) => HEADER_SENT.test(l))) return i;
     if ((ATTRIBUTION_END.test(line) || ADDRESS_LINE.test(line)) && quoteFollows(lines, i + 1)) {
       // Clients wrap a long attribution: «On Mon, 12 May 2025 at 10:14, Ivan <\nivan@example.ru> wrote:».
       const prev = (lines[i - 1] ?? "").trim();
