@@ -4,6 +4,7 @@
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "./context.ts";
 import type { JobHandler } from "./db/outbox.ts";
+import { directoryRoom } from "./directory/room.ts";
 import { healthRoutes } from "./http/health.ts";
 import { publicRequestRoutes } from "./requests/routes-public.ts";
 import { staffRequestRoutes } from "./requests/routes-staff.ts";
@@ -23,6 +24,7 @@ export type Room = {
 };
 
 export const ROOMS: Room[] = [
+  directoryRoom,
   routingRoom,
   { name: "health", routes: healthRoutes },
   { name: "staff", routes: staffRoutes },

@@ -3,7 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import { buildCalendar, type ProductionCalendar, parseCalendarYear } from "./calendar.ts";
+import { buildCalendar, type CalendarYear, type ProductionCalendar, parseCalendarYear } from "./calendar.ts";
 import { checkDirectory } from "./check.ts";
 import { type ParsedDirectory, parseDirectoryText } from "./parse.ts";
 import { indexRegions, parseRegions, type RegionIndex } from "./regions.ts";
@@ -21,11 +21,15 @@ export async function loadRegions(path = join(DATA_DIR, "regions.yaml")): Promis
 
 /** Every `<year>.yaml` of the calendar folder. */
 export async function loadCalendar(dir = join(DATA_DIR, "calendar")): Promise<ProductionCalendar> {
+  return buildCalendar(await loadCalendarYears(dir));
+}
+
+/** The years of the calendar folder one by one, as the server stores them. */
+export async function loadCalendarYears(dir = join(DATA_DIR, "calendar")): Promise<CalendarYear[]> {
   const files = (await readdir(dir)).filter((f) => /^\d{4}\.ya?ml$/.test(f)).sort();
-  const years = await Promise.all(
+  return Promise.all(
     files.map(async (f) => parseCalendarYear(parse(await readFile(join(dir, f), "utf8")), `календарь ${f}`)),
   );
-  return buildCalendar(years);
 }
 
 export interface LoadedDirectory {
