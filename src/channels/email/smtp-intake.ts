@@ -28,7 +28,7 @@ export type SmtpIntakeOptions = {
   maxSize: number;
   /** Must resolve only once the raw letter is durable. `raw` starts with a Return-Path header we add. */
   store(raw: Buffer, envelope: IntakeEnvelope): Promise<void>;
-  /** Name in the greeting and in the Return-Path we record. */
+  /** Name in the greeting. */
   serverName?: string;
   maxRecipients?: number;
   storeTimeoutMs?: number;
@@ -70,7 +70,9 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
             return callback(smtpError(552, `5.3.4 Message exceeds the size limit of ${options.maxSize} bytes`));
           }
           const envelope = toEnvelope(session);
-          const raw = Buffer.concat([Buffer.from(`Return-Path: <${envelope.mailFrom}>\r\n`), body]);
+          // The envelope address goes into a header: nothing in it may end the line or the brackets.
+          const returnPath = envelope.mailFrom.replace(/[\r\n<>]/g, "");
+          const raw = Buffer.concat([Buffer.from(`Return-Path: <${returnPath}>\r\n`), body]);
           try {
             await withTimeout(options.store(raw, envelope), storeTimeoutMs);
           } catch {
