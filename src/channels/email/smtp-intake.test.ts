@@ -1,6 +1,8 @@
 // Real SMTP sessions on 127.0.0.1: nodemailer is the sending MTA, our intake the receiving one.
 import { once } from "node:events";
+import { readdirSync, readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
+import { join } from "node:path";
 import nodemailer from "nodemailer";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseMessage } from "./parse.ts";
@@ -74,6 +76,28 @@ describe("SMTP intake", () => {
     expect(m.from).toEqual({ name: "Иван Петров", address: "ivan@mail.example.ru" });
     expect(m.attachments.map((a) => [a.filename, a.contentType])).toEqual([["Скан паспорта.pdf", "application/pdf"]]);
     expect(events).toEqual([{ type: "accepted", size: raw.length - "Return-Path: <ivan@mail.example.ru>\r\n".length }]);
+    client.close();
+  });
+
+  it("carries every letter of the corpus byte-exact, 8-bit bytes and leading dots included", async () => {
+    const { stored, client } = await start();
+    const dir = join(import.meta.dirname, "../../../test/fixtures/mail");
+    const letters = readdirSync(dir)
+      .filter((n) => n.endsWith(".eml"))
+      .map((n) => readFileSync(join(dir, n)));
+    letters.push(Buffer.from("From: a@mail.example.ru\r\nSubject: dots\r\n\r\n.\r\n..two\r\n.one\r\nend\r\n"));
+    for (const raw of letters) {
+      await client.sendMail({ envelope: { from: "a@mail.example.ru", to: [SUPPORT] }, raw });
+    }
+    expect(stored).toHaveLength(letters.length);
+    const prefix = "Return-Path: <a@mail.example.ru>\r\n".length;
+    for (const [i, raw] of letters.entries()) {
+      const body = stored[i]?.raw.subarray(prefix);
+      // A letter's last line always ends in CRLF on the wire; the corpus letters already do.
+      expect(body?.equals(raw.at(-1) === 10 ? raw : Buffer.concat([raw, Buffer.from("\r\n")])), `letter ${i}`).toBe(
+        true,
+      );
+    }
     client.close();
   });
 
