@@ -24,7 +24,14 @@ export {
   pollImap,
   startImapPolling,
 } from "./imap-poll.ts";
-export { createMailer, type Mailer, type MailerOptions, type OutboundMail } from "./mailer.ts";
+export {
+  classifySendError,
+  createMailer,
+  type Mailer,
+  type MailerOptions,
+  type OutboundMail,
+  type SendFailure,
+} from "./mailer.ts";
 export {
   DEFAULT_MAX_ATTACHMENTS,
   type InboundMessage,

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createMailer } from "./mailer.ts";
+import { classifySendError, createMailer } from "./mailer.ts";
 import { parseMessage } from "./parse.ts";
 import { type SmtpIntake, startSmtpIntake } from "./smtp-intake.ts";
 import { formatSubject } from "./subject.ts";
@@ -87,13 +87,42 @@ describe("createMailer over SMTP", () => {
     expect(back.autoReplyReason).toBe("Auto-Submitted: auto-replied");
   });
 
-  it("rejects when the relay refuses the recipient", async () => {
+  it("sends attachments with Cyrillic names", async () => {
+    const { received, url } = await sink();
+    const mailer = createMailer({ relayUrl: url, outboxDir: await tempDir(), from: FROM, domain: DOMAIN });
+    cleanups.push(() => mailer.close());
+    const pdf = Buffer.from("%PDF-1.4\n%%EOF\n");
+    await mailer.send({
+      to: "ivan@mail.example.ru",
+      subject: "Памятка",
+      text: "Во вложении памятка.",
+      attachments: [{ filename: "Памятка по электронной подписи.pdf", content: pdf }],
+    });
+    const back = await parseMessage(received[0]?.raw ?? Buffer.alloc(0));
+    expect(back.attachments.map((a) => [a.filename, a.contentType, a.content.equals(pdf)])).toEqual([
+      ["Памятка по электронной подписи.pdf", "application/pdf", true],
+    ]);
+  });
+
+  it("fails permanently when the relay refuses the recipient, temporarily when the relay is down", async () => {
     const { url } = await sink();
     const mailer = createMailer({ relayUrl: url, outboxDir: await tempDir(), from: FROM, domain: DOMAIN });
     cleanups.push(() => mailer.close());
-    await expect(mailer.send({ to: "nobody@else.example", subject: "x", text: "y" })).rejects.toMatchObject({
-      responseCode: 550,
+    const refused = await mailer.send({ to: "nobody@else.example", subject: "x", text: "y" }).catch((e) => e);
+    expect(refused.responseCode).toBe(550);
+    expect(classifySendError(refused)).toBe("permanent");
+
+    const down = createMailer({
+      relayUrl: "smtp://127.0.0.1:1",
+      outboxDir: await tempDir(),
+      from: FROM,
+      domain: DOMAIN,
     });
+    cleanups.push(() => down.close());
+    const error = await down.send({ to: "ivan@mail.example.ru", subject: "x", text: "y" }).catch((e) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(classifySendError(error)).toBe("temporary");
+    expect(classifySendError({ responseCode: 451 })).toBe("temporary");
   });
 });
 

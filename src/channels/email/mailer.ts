@@ -83,3 +83,17 @@ async function writeAtomically(dir: string, content: Buffer): Promise<string> {
   await rename(temp, target);
   return target;
 }
+
+export type SendFailure = "temporary" | "permanent";
+
+/**
+ * What a failed send means for the outbox: try again later (4xx replies, network trouble, a relay that is
+ * down) or give up and tell an operator (5xx: the address does not exist, the letter is refused).
+ */
+export function classifySendError(error: unknown): SendFailure {
+  const e = error as { responseCode?: number; code?: string } | undefined;
+  if (typeof e?.responseCode === "number") return e.responseCode >= 500 ? "permanent" : "temporary";
+  // EENVELOPE without a reply code: nodemailer refused the addresses itself (e.g. none given).
+  if (e?.code === "EENVELOPE") return "permanent";
+  return "temporary";
+}
