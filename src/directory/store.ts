@@ -1,4 +1,5 @@
 // The directory's SQL: reading the stored document, writing the difference a save makes, the calendar, the flags.
+import { isDeepStrictEqual } from "node:util";
 import { asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Queryable, Tx } from "../db/client.ts";
 import { users } from "../staff/schema.ts";
@@ -40,7 +41,7 @@ export async function writeEntries(tx: Tx, after: DocumentEntry[], userId: numbe
       old.position === position &&
       old.section === e.section &&
       old.comment === e.comment &&
-      JSON.stringify(old.line) === JSON.stringify(e.line)
+      isDeepStrictEqual(old.line, e.line)
     )
       continue;
     const values = {
@@ -53,7 +54,8 @@ export async function writeEntries(tx: Tx, after: DocumentEntry[], userId: numbe
       updatedBy: userId,
     };
     // A moved line keeps its time and author: only its content or place counts as an edit.
-    const contentSame = old && JSON.stringify(old.line) === JSON.stringify(e.line) && old.comment === e.comment;
+    // jsonb keeps keys in its own order: compare the values, not their text.
+    const contentSame = old && isDeepStrictEqual(old.line, e.line) && old.comment === e.comment;
     if (contentSame) Object.assign(values, { updatedAt: old.updatedAt, updatedBy: old.updatedBy });
     else changed.push(e.line.id);
     await tx
