@@ -56,7 +56,7 @@ describe("the pages never run what people type", () => {
     );
     expect(await applicant.locator(".thread img").count()).toBe(0);
     for (const page of [applicant, operator]) {
-      expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+      expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
     }
     expect(problems).toEqual([]);
     expect(opProblems).toEqual([]);
@@ -78,12 +78,16 @@ describe("the pages never run what people type", () => {
     const page = await (await newContext(world, PHONE)).newPage();
     await page.goto("/new");
     await page.getByLabel("Текст обращения").fill("Ошибка при загрузке документа, снимок экрана приложен.");
-    await page.getByLabel("Файлы").setInputFiles([
+    await page.getByLabel("Прикрепить файлы").setInputFiles([
       { name: "ошибка.png", mimeType: "image/png", buffer: TINY_PNG },
       { name: "описание.txt", mimeType: "text/plain", buffer: Buffer.from("Браузер: Chromium, Linux") },
     ]);
     await page.getByRole("button", { name: "Отправить обращение" }).click();
-    await page.getByRole("heading", { name: "Обращение зарегистрировано" }).waitFor();
+    const done = page.getByRole("heading", { name: "Обращение зарегистрировано" });
+    const refused = page.getByRole("alert");
+    await Promise.race([done.waitFor(), refused.waitFor()]);
+    // Fail with the server's own words when it refuses the multipart form.
+    expect(await refused.count(), await refused.first().textContent().catch(() => "")).toBe(0);
     await page.getByRole("link", { name: "Открыть страницу обращения" }).click();
     const file = page.getByRole("link", { name: "ошибка.png" });
     await file.waitFor();

@@ -204,7 +204,7 @@ export function RequestPage({ number }: { number: string }) {
                   ))}
               </div>
             )}
-            {r.status !== "closed" && (
+            {(r.allowedStatuses.includes("escalated") || r.status === "escalated") && (
               <button type="button" className="button button--small button--secondary" onClick={() => setEscalating(true)}>
                 Передать в подразделение…
               </button>

@@ -336,21 +336,25 @@ export function NewRequestPage() {
         </fieldset>
 
         <div className={`field${errors.files ? " field--error" : ""}`}>
-          <label htmlFor="f-files">
+          <p className="field__label" id="f-files-label">
             Файлы <span className="optional">(необязательно)</span>
-          </label>
+          </p>
           <p className="field__hint" id="f-files-hint">
             Снимки экрана и документы: PNG, JPG, PDF, DOC, DOCX и другие, до {MAX_FILES} файлов по 10 МБ.
           </p>
-          <input
-            ref={fileInput}
-            id="f-files"
-            type="file"
-            multiple
-            accept={ACCEPT}
-            onChange={(e) => addFiles(e.target.files)}
-            aria-describedby={describedBy("files", "f-files-hint")}
-          />
+          <label className="button button--secondary file-pick">
+            <input
+              ref={fileInput}
+              id="f-files"
+              className="file-input"
+              type="file"
+              multiple
+              accept={ACCEPT}
+              onChange={(e) => addFiles(e.target.files)}
+              aria-describedby={describedBy("files", "f-files-hint")}
+            />
+            {files.length > 0 ? "Добавить ещё файлы" : "Прикрепить файлы"}
+          </label>
           {files.length > 0 && (
             <ul className="file-list" aria-label="Приложенные файлы">
               {files.map((f, i) => (

@@ -202,7 +202,7 @@ function ReplyForm({ token, resolved, onSent }: { token: string; resolved: boole
   );
 }
 
-const SCORE_WORDS = ["", "Очень плохо", "Плохо", "Удовлетворительно", "Хорошо", "Отлично"];
+const SCORE_WORDS = ["", "Очень плохо", "Плохо", "Средне", "Хорошо", "Отлично"];
 
 function RatingForm({ token, onDone }: { token: string; onDone: () => Promise<void> }) {
   const [score, setScore] = useState(0);
