@@ -35,10 +35,16 @@ export class ConceptMatcher {
 
   /** Concept terms found in the sequence, one per occurrence. */
   match(stems: readonly string[]): string[] {
-    const found: string[] = [];
+    return this.occurrences(stems).map((o) => o.term);
+  }
+
+  /** Concept occurrences with the positions of the words that make them. */
+  occurrences(stems: readonly string[]): { term: string; start: number; length: number }[] {
+    const found: { term: string; start: number; length: number }[] = [];
     for (let i = 0; i < stems.length; i++) {
       for (const p of this.byFirst.get(stems[i] as string) ?? []) {
-        if (p.stems.every((s, k) => stems[i + k] === s)) found.push(conceptTerm(p.id));
+        if (p.stems.every((s, k) => stems[i + k] === s))
+          found.push({ term: conceptTerm(p.id), start: i, length: p.stems.length });
       }
     }
     return found;

@@ -19,6 +19,8 @@ export interface SearchOptions {
   includeInternal?: boolean;
   /** Drafts are shown only to editors previewing them. */
   includeDrafts?: boolean;
+  /** Adds each hit's per-term scores, for people tuning articles and synonyms. */
+  explain?: boolean;
 }
 
 export interface SearchHit {
@@ -28,6 +30,7 @@ export interface SearchHit {
   /** A passage with the matched words wrapped in `<mark>…</mark>`; the rest is HTML-escaped. */
   snippet: string;
   category: Article["category"];
+  explain?: Record<string, number>;
 }
 
 export interface SearchIndex {
@@ -47,19 +50,22 @@ const DEFAULT_K1 = 1.2;
 const TYPO_WEIGHT = [1, 0.8, 0.6];
 const MAX_QUERY_CHARS = 4000;
 const SENTENCE_CACHE = 2000;
+const BUSINESS_PRIOR = 0.75;
+const BUSINESS_TERMS = new Set(["~legal", "~ip", "~representative", "~statement"]);
 
-function has(p: Postings | undefined, doc: number): boolean {
-  if (!p) return false;
+/** The weight of a term in a document (0 when absent), by binary search: postings are in document order. */
+function weightIn(p: Postings | undefined, doc: number): number {
+  if (!p) return 0;
   let lo = 0;
   let hi = p.docs.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const d = p.docs[mid] as number;
-    if (d === doc) return true;
+    if (d === doc) return p.sat[mid] as number;
     if (d < doc) lo = mid + 1;
     else hi = mid - 1;
   }
-  return false;
+  return 0;
 }
 
 interface Doc {
@@ -104,10 +110,12 @@ export function createSearchIndex(articles: readonly Article[], options: IndexOp
   for (const article of articles) {
     const text = plainText(article.body);
     docs.push({ article, text });
+    // Section headings name what a section is about: they count with the tags, not with the body.
+    const headings = article.body.match(/^\s{0,3}#{1,6}\s+.*$/gm) ?? [];
     const fields = [
       article.title,
       article.summary,
-      [...article.tags, ...article.synonyms].join(". "),
+      [...article.tags, ...article.synonyms, ...headings.map((h) => h.replace(/^\s*#+\s+/, ""))].join(". "),
       withoutReferences(text),
     ];
     const tfs: Map<string, number>[] = [];
@@ -150,6 +158,7 @@ export function createSearchIndex(articles: readonly Article[], options: IndexOp
       collected.set(term, list);
     }
   });
+  const businessOnly = docs.map((d) => !d.article.audience.includes("citizen"));
   const postings = new Map<string, Postings>();
   for (const [term, list] of collected) {
     const idf = Math.log(1 + (docs.length - list.docs.length + 0.5) / (list.docs.length + 0.5));
@@ -199,18 +208,30 @@ export function createSearchIndex(articles: readonly Article[], options: IndexOp
       ...t,
       stem: unifyStem(t.stem),
     }));
+    const readingsOf = terms.map((t) => readings(t.token, t.stem).sort((a, b) => b.weight - a.weight));
+    const primaries = readingsOf.map((alts, i) => alts[0]?.term ?? (terms[i]?.stem as string));
     const slots: Alt[][] = [];
-    const primaries: string[] = [];
     const seen = new Set<string>();
-    for (const t of terms) {
-      const alts = readings(t.token, t.stem).sort((a, b) => b.weight - a.weight);
-      const primary = alts[0]?.term ?? t.stem;
-      primaries.push(primary);
-      if (alts.length === 0 || seen.has(primary)) continue;
+    // A word of a synonym group is scored as the group: «госуслуги» as any way of naming the portal.
+    // Scored literally, a rare synonym would get a high idf just because the articles prefer another word.
+    const covered = new Set<number>();
+    for (const o of concepts.occurrences(primaries)) {
+      if (!known(o.term)) continue;
+      let weight = 1;
+      for (let k = o.start; k < o.start + o.length; k++) {
+        covered.add(k);
+        weight = Math.min(weight, readingsOf[k]?.[0]?.weight ?? 1);
+      }
+      if (seen.has(o.term)) continue;
+      seen.add(o.term);
+      slots.push([{ term: o.term, weight }]);
+    }
+    readingsOf.forEach((alts, i) => {
+      const primary = alts[0]?.term;
+      if (covered.has(i) || primary === undefined || seen.has(primary)) return;
       seen.add(primary);
       slots.push(alts);
-    }
-    for (const c of new Set(concepts.match(primaries))) if (known(c)) slots.push([{ term: c, weight: 1 }]);
+    });
     return slots;
   }
 
@@ -252,6 +273,11 @@ export function createSearchIndex(articles: readonly Article[], options: IndexOp
       }
       for (const doc of slotDocs) add(doc, slotBest[doc] as number);
     }
+    // Most applicants are citizens: articles only for organisations and entrepreneurs step back
+    // unless the query speaks of a business.
+    if (!slots.some((alts) => alts.some((a) => BUSINESS_TERMS.has(a.term)))) {
+      for (const doc of touched) if (businessOnly[doc]) total[doc] = (total[doc] as number) * BUSINESS_PRIOR;
+    }
 
     // Top `limit` among the visible documents, kept sorted by insertion: limit is small.
     const top: number[] = [];
@@ -280,6 +306,7 @@ export function createSearchIndex(articles: readonly Article[], options: IndexOp
         score: Math.round((total[doc] as number) * 1000) / 1000,
         snippet: makeSnippet(sentencesOf(doc), highlightStems(slots, doc)),
         category: article.category,
+        ...(options.explain ? { explain: explainTerms(slots, doc) } : {}),
       };
     });
   }
@@ -298,11 +325,25 @@ export function createSearchIndex(articles: readonly Article[], options: IndexOp
     return s;
   }
 
+  // Each query term's share of a document's score, before the business prior: for tuning synonyms.
+  function explainTerms(slots: Alt[][], doc: number): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const alts of slots) {
+      let best: { term: string; s: number } | undefined;
+      for (const a of alts) {
+        const s = a.weight * weightIn(postings.get(a.term), doc);
+        if (s > 0 && (!best || s > best.s)) best = { term: a.term, s };
+      }
+      if (best) out[best.term] = Math.round(best.s * 1000) / 1000;
+    }
+    return out;
+  }
+
   // The stems to mark in a document's snippet: per query word, its best reading that the document has.
   function highlightStems(slots: Alt[][], doc: number): Set<string> {
     const out = new Set<string>();
     for (const alts of slots) {
-      const hit = alts.find((a) => has(postings.get(a.term), doc));
+      const hit = alts.find((a) => weightIn(postings.get(a.term), doc) > 0);
       if (!hit) continue;
       if (hit.term.startsWith("~")) for (const s of concepts.stemsOf.get(hit.term) ?? []) out.add(s);
       else out.add(hit.term);

@@ -35,9 +35,14 @@ const ALIASES: Record<string, string[]> = {
   удал: ["удаля"],
   заполн: ["заполня"],
   откр: ["открыва"],
-  подтверд: ["подтвержда"],
+  подтверд: ["подтвержда", "подтвержден"],
+  проход: ["прошл", "прошел", "пройд", "пройт"],
   измен: ["изменя"],
   смен: ["поменя"],
+  пода: ["подава"],
+  ответ: ["отвеча"],
+  дополн: ["дополнительн"],
+  жалова: ["пожалова"],
 };
 const aliasOf = new Map<string, string>();
 for (const [canonical, forms] of Object.entries(ALIASES)) for (const f of forms) aliasOf.set(f, canonical);
