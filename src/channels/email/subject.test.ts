@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { formatRequestNumber, isValidRequestNumber } from "../../requests/number.ts";
 import {
   categoryFromSubject,
   findRequestNumber,
@@ -113,6 +114,16 @@ describe("request number in the subject", () => {
     expect(findRequestNumberInText("Мой запрос 12345674 не решён", valid)).toBe("12345674");
     expect(findRequestNumberInText("Заявление № 1234567894 висит месяц", valid)).toBeUndefined();
     expect(findRequestNumberInText("Мой телефон 89001234564", valid)).toBeUndefined();
+  });
+
+  it("round-trips the registry's own numbers, and its Damm check refuses a mistyped one", () => {
+    for (const sequence of [10000, 123456, 987654321]) {
+      const number = formatRequestNumber(sequence);
+      const subject = `Re: ${formatSubject("Госуслуги - Статус заявления", number)}`;
+      expect(findRequestNumber(subject, isValidRequestNumber)).toBe(number);
+      const typo = number.slice(0, -2) + String((Number(number.at(-2)) + 1) % 10) + number.at(-1);
+      expect(findRequestNumber(`Обращение № ${typo}`, isValidRequestNumber)).toBeUndefined();
+    }
   });
 
   it("takes the first valid number when several are present", () => {
