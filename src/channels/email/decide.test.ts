@@ -66,6 +66,12 @@ describe("decideInbound", () => {
     });
     const quotedOnly = message({ text: "Спасибо", quoted: "> Ваше обращение № 12345674 зарегистрировано" });
     expect(await decideInbound(quotedOnly, { domain: DOMAIN, isValidNumber: valid })).toMatchObject({ kind: "new" });
+    const bcc = await decideInbound(message(), {
+      domain: DOMAIN,
+      isValidNumber: valid,
+      envelopeRecipients: ["support+12345674@gosuslugi.example"],
+    });
+    expect(bcc).toMatchObject({ requestNumber: "12345674", via: "address" });
     const byAddress = message({ to: ["support+12345674@gosuslugi.example"] });
     expect(await decideInbound(byAddress, { domain: DOMAIN, isValidNumber: valid })).toMatchObject({
       requestNumber: "12345674",

@@ -39,6 +39,8 @@ export type DecideOptions = {
   applicantAddress?: (number: string) => Promise<string | undefined>;
   /** Bounds automatic acknowledgements per sender. */
   acknowledgements?: SenderRateLimiter;
+  /** RCPT TO of the SMTP envelope: a plus-address in Bcc appears only there. */
+  envelopeRecipients?: string[];
 };
 
 export async function decideInbound(message: InboundMessage, options: DecideOptions): Promise<InboundDecision> {
@@ -87,7 +89,7 @@ async function findThread(
   // The seed asks citizens to write the request number in the letter; only its new text is read, not quotes.
   const fromText = findRequestNumberInText(message.text, options.isValidNumber);
   if (fromText && (await exists(fromText))) return { requestNumber: fromText, via: "text" };
-  for (const address of message.to) {
+  for (const address of [...(options.envelopeRecipients ?? []), ...message.to]) {
     const plus = /^[^+@]+\+(\d{6,12})@/.exec(address)?.[1];
     if (plus && options.isValidNumber(plus) && (await exists(plus))) return { requestNumber: plus, via: "address" };
   }
