@@ -1,7 +1,8 @@
 // What applicants type is text and stays text; files sent with the form arrive with the request.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import type { Page } from "playwright-core";
-import { DESKTOP, PHONE, TINY_PNG, type World, addOperator, login, newContext, startWorld, watch } from "./support.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addOperator, DESKTOP, login, newContext, PHONE, startWorld, TINY_PNG, type World, watch } from "./support.ts";
 
 const HOSTILE =
   'Помогите <script>window.__xss = 1</script> <img src=x onerror="window.__xss = 2"> <b>жирный</b> & «кавычки»';
@@ -47,7 +48,9 @@ describe("the pages never run what people type", () => {
     await operator.locator(".message--applicant").waitFor();
     expect(await operator.locator(".message--applicant .message__body").textContent()).toBe(HOSTILE);
     expect(await operator.locator(".facts").first().textContent()).toContain('<img src=x onerror="window.__xss = 3">');
-    await operator.getByLabel("Сообщение").fill('Ответ <img src=y onerror="window.__xss = 4"><script>window.__xss=5</script>');
+    await operator
+      .getByLabel("Сообщение")
+      .fill('Ответ <img src=y onerror="window.__xss = 4"><script>window.__xss=5</script>');
     await operator.getByRole("button", { name: "Ответить заявителю" }).click();
 
     await applicant.locator(".message--support").waitFor();
@@ -87,7 +90,11 @@ describe("the pages never run what people type", () => {
     const refused = page.getByRole("alert");
     await Promise.race([done.waitFor(), refused.waitFor()]);
     // Fail with the server's own words when it refuses the multipart form.
-    expect(await refused.count(), await refused.first().textContent().catch(() => "")).toBe(0);
+    const said = refused
+      .first()
+      .textContent()
+      .catch(() => null);
+    expect(await refused.count(), (await said) ?? "").toBe(0);
     await page.getByRole("link", { name: "Открыть страницу обращения" }).click();
     const file = page.getByRole("link", { name: "ошибка.png" });
     await file.waitFor();

@@ -1,20 +1,32 @@
 // The whole way of one request: the applicant writes from a phone, an operator answers from the console,
 // the applicant's open tracking page shows the answer without a reload, the operator resolves, the
 // applicant rates. Screenshots of each screen go to docs/screenshots.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { sql } from "drizzle-orm";
 import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  DESKTOP,
-  PHONE,
-  TINY_PNG,
-  type World,
   addOperator,
+  DESKTOP,
   login,
   newContext,
+  PHONE,
   shot,
   startWorld,
+  TINY_PNG,
+  type World,
   watch,
 } from "./support.ts";
+
+async function register(world: World, text: string, name: string) {
+  const res = await world.server.app.inject({
+    method: "POST",
+    url: "/api/v1/requests",
+    payload: { text, contact: { name } },
+  });
+  expect(res.statusCode).toBe(201);
+  return res.json() as { number: string; trackingUrl: string };
+}
 
 describe("applicant and operator", () => {
   let world: World;
@@ -68,7 +80,9 @@ describe("applicant and operator", () => {
     await phone.getByLabel("Регион").selectOption("Самарская область");
     await phone
       .getByLabel("Текст обращения")
-      .fill("Не приходит код подтверждения по СМС при входе на портал. Пробовала трижды с утра, телефон в профиле верный.");
+      .fill(
+        "Не приходит код подтверждения по СМС при входе на портал. Пробовала трижды с утра, телефон в профиле верный.",
+      );
     await phone.getByLabel("Как к вам обращаться").fill("Мария Иванова");
     await phone.getByLabel("Электронная почта").fill("ivanova@mail.ru");
     await phone.getByLabel("Телефон").fill("+7 912 345-67-89");
@@ -86,7 +100,9 @@ describe("applicant and operator", () => {
     await shot(phone, "form-phone", true);
     const wide = await operator.newPage();
     await wide.goto("/new");
-    await wide.getByLabel("Текст обращения").fill("Не могу войти: пишет «Неверный логин или пароль», хотя пароль верный.");
+    await wide
+      .getByLabel("Текст обращения")
+      .fill("Не могу войти: пишет «Неверный логин или пароль», хотя пароль верный.");
     await wide.getByLabel("Электронная почта").fill("petrov@example.ru");
     await shot(wide, "form-desktop");
     await wide.close();
@@ -132,7 +148,35 @@ describe("applicant and operator", () => {
     expect(await row.textContent()).toContain("Новое");
     expect(await row.textContent()).toMatch(/через \d+/);
     await desk.locator('.live-state[data-live="live"]').waitFor();
+    await desk.evaluate(() => {
+      (globalThis as unknown as { marker: number }).marker = 7;
+    });
+
+    // New requests arrive while the queue is open: it refreshes itself, and an overdue one stands out.
+    const late = await register(
+      world,
+      "Не приходит СМС с кодом для входа, жду уже час, телефон правильный.",
+      "Сергей Орлов",
+    );
+    await world.server.ctx.db.execute(
+      sql`update requests set first_response_due_at = now() - interval '2 hours', created_at = now() - interval '26 hours' where number = ${late.number}`,
+    );
+    await register(world, "Подскажите, как работает служба поддержки в праздничные дни?", "Ирина Ким");
+    const lateRow = desk.locator(`tr[data-number="${late.number}"]`);
+    await lateRow.waitFor();
+    expect(await lateRow.getAttribute("class")).toContain("is-overdue");
+    expect(await lateRow.textContent()).toContain("просрочено на 2 ч");
+    await expect.poll(() => desk.locator("tbody tr").count()).toBe(3);
+    expect(await desk.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(7);
     await shot(desk, "console-queue");
+
+    await desk.getByLabel("Только просроченные").check();
+    await expect.poll(() => desk.locator("tbody tr").count()).toBe(1);
+    await desk.getByLabel("Только просроченные").uncheck();
+    await desk.getByLabel("Поиск").fill("ivanova@mail.ru");
+    await desk.getByRole("button", { name: "Найти" }).click();
+    await expect.poll(() => desk.locator("tbody tr").count()).toBe(1);
+    expect(new URL(desk.url()).searchParams.get("q")).toBe("ivanova@mail.ru");
 
     // A marker on the applicant's page: it must survive, proving the page was not reloaded.
     await phone.evaluate(() => {
@@ -146,7 +190,9 @@ describe("applicant and operator", () => {
     await desk.locator(".message--note").waitFor();
     await desk
       .getByLabel("Сообщение")
-      .fill("Здравствуйте, Мария! Код приходит с номера 0919. Проверьте, не заблокирован ли он, и запросите код снова.");
+      .fill(
+        "Здравствуйте, Мария! Код приходит с номера 0919. Проверьте, не заблокирован ли он, и запросите код снова.",
+      );
     await desk.getByRole("button", { name: "Ответить заявителю" }).click();
     await desk.locator(".message--support").waitFor();
     await expect.poll(() => desk.locator(".badge[data-status]").getAttribute("data-status")).toBe("in_progress");
@@ -161,9 +207,9 @@ describe("applicant and operator", () => {
 
   it("corrects the category and the assignee from the request page", async () => {
     await desk.getByLabel("Категория").selectOption("contacts");
-    await expect.poll(() => desk.locator(".history").textContent()).toContain(
-      "Категория: Вход, пароль и коды подтверждения → Смена телефона или электронной почты",
-    );
+    await expect
+      .poll(() => desk.locator(".history").textContent())
+      .toContain("Категория: Вход, пароль и коды подтверждения → Смена телефона или электронной почты");
     await desk.getByLabel("Исполнитель").selectOption({ label: "Анна Смирнова (я)" });
     await desk.getByLabel("Приоритет").selectOption("high");
     await expect.poll(() => desk.locator(".history").textContent()).toContain("Приоритет: Обычный → Высокий");
@@ -193,12 +239,11 @@ describe("applicant and operator", () => {
   });
 
   it("escalates another request with a reason; it leaves the operator's queue", async () => {
-    const made = await world.server.app.inject({
-      method: "POST",
-      url: "/api/v1/requests",
-      payload: { text: "Заявление на загранпаспорт две недели в статусе «Отправлено в ведомство». Что делать?", contact: { name: "Ольга" } },
-    });
-    const other = made.json() as { number: string; trackingUrl: string };
+    const other = await register(
+      world,
+      "Заявление на загранпаспорт две недели в статусе «Отправлено в ведомство». Что делать?",
+      "Ольга",
+    );
     const watcher = await applicant.newPage();
     await watcher.goto(new URL(other.trackingUrl).pathname);
     await watcher.locator('.live-state[data-live="live"]').waitFor();
@@ -210,13 +255,15 @@ describe("applicant and operator", () => {
     await dialog.getByRole("button", { name: "Передать" }).click();
     expect(await dialog.getByRole("alert").textContent()).toContain("Выберите подразделение");
     await dialog.getByLabel("Подразделение").selectOption("applications");
-    await dialog.getByLabel("Причина передачи").fill("Заявление зависло при передаче в ведомство, нужна проверка обмена.");
+    await dialog
+      .getByLabel("Причина передачи")
+      .fill("Заявление зависло при передаче в ведомство, нужна проверка обмена.");
     await shot(desk, "console-escalate");
     await dialog.getByRole("button", { name: "Передать" }).click();
     await desk.getByText("больше не входит в вашу очередь").waitFor();
-    await expect.poll(() => watcher.locator(".status-card__title").textContent()).toBe(
-      "Передано в профильное подразделение",
-    );
+    await expect
+      .poll(() => watcher.locator(".status-card__title").textContent())
+      .toBe("Передано в профильное подразделение");
     await watcher.close();
 
     const boss = await world.server.staff("supervisor");
@@ -225,7 +272,29 @@ describe("applicant and operator", () => {
       headers: { authorization: boss.authorization },
     });
     const history = detail.json().history as { action: string; changes: { reason?: string } }[];
-    expect(history.at(-1)).toMatchObject({ action: "escalated", changes: { reason: expect.stringContaining("ведомство") } });
+    expect(history.at(-1)).toMatchObject({
+      action: "escalated",
+      changes: { reason: expect.stringContaining("ведомство") },
+    });
+  });
+
+  it("picks the live stream up again after the connection drops, without losing an answer", async () => {
+    await phone.locator('.live-state[data-live="live"]').waitFor();
+    const boss = await world.server.staff("supervisor");
+    // Cut every live stream, then answer at once: the event goes nowhere, the reconnect must catch up.
+    for (const res of world.server.ctx.streams) res.end();
+    const answered = await world.server.app.inject({
+      method: "POST",
+      url: `/api/v1/requests/${number}/messages`,
+      headers: { authorization: boss.authorization },
+      payload: {
+        body: "Дополнение: если код снова не придёт, позвоните по номеру 8 800 100-70-10.",
+        visibility: "public",
+      },
+    });
+    expect(answered.statusCode).toBe(200);
+    await expect.poll(() => phone.locator(".thread").textContent(), { timeout: 15_000 }).toContain("8 800 100-70-10");
+    await phone.locator('.live-state[data-live="live"]').waitFor();
   });
 
   it("shows the queue as cards on a phone and logs out", async () => {

@@ -1,9 +1,9 @@
 // What every browser test needs: a real Otklik listening on a random port, Chromium, and page helpers.
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { createUser } from "../../src/staff/service.ts";
-import { type TestServer, createTestServer } from "../harness.ts";
+import { createTestServer, type TestServer } from "../harness.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const SCREENSHOTS = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));

@@ -2,12 +2,12 @@
 import { useCallback, useEffect, useState } from "react";
 import { ApiError, api, errorText, setCsrfToken } from "../api.ts";
 import { ROLE_TITLES } from "../labels.ts";
-import { Link, match, navigate } from "../router.tsx";
 import type { Categories } from "../public/useCategories.ts";
+import { Link, match, navigate } from "../router.tsx";
 import { LoginPage } from "./LoginPage.tsx";
 import { QueuePage } from "./QueuePage.tsx";
 import { RequestPage } from "./RequestPage.tsx";
-import { type ConsoleData, ConsoleContext, type Department, type StaffMember, type StaffUser } from "./session.ts";
+import { ConsoleContext, type ConsoleData, type Department, type StaffMember, type StaffUser } from "./session.ts";
 
 type Me = { user: StaffUser; csrfToken: string | null };
 
@@ -67,11 +67,10 @@ export function ConsoleApp({ path }: { path: string }) {
   if (state === "error") return <p className="alert alert--error">{error}</p>;
   if (state === "anonymous" || !data) return <LoginPage onLogin={enter} />;
 
+  const one = match("/console/requests/:number", path);
   let page: React.ReactNode;
-  let params: Record<string, string> | null;
   if (path === "/console" || path === "/console/") page = <QueuePage />;
-  else if ((params = match("/console/requests/:number", path)))
-    page = <RequestPage key={params.number} number={params.number!} />;
+  else if (one) page = <RequestPage key={one.number} number={one.number!} />;
   else page = <p>Такой страницы в консоли нет.</p>;
 
   return (

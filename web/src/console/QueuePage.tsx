@@ -69,6 +69,11 @@ export function QueuePage() {
   const now = useNow();
   const query = apiQuery(search);
   const seq = useRef(0);
+  // On a phone the filters fold away so the list starts on the first screen.
+  const [filtersOpen, setFiltersOpen] = useState(() => window.matchMedia("(min-width: 721px)").matches);
+  const activeFilters = ["status", "category", "channel", "department", "overdue", "mine"].filter((k) =>
+    search.get(k),
+  ).length;
 
   const load = useCallback(async () => {
     const mine = ++seq.current;
@@ -118,94 +123,107 @@ export function QueuePage() {
         </p>
       </div>
 
-      <form className="search" role="search" onSubmit={submitSearch}>
-        <label htmlFor="queue-search">Поиск</label>
-        <div className="search__row">
-          <input
-            id="queue-search"
-            type="search"
-            value={text}
-            placeholder="Номер, телефон, e-mail или слова из текста"
-            onChange={(e) => setText(e.target.value)}
-          />
-          <button type="submit" className="button">
-            Найти
-          </button>
-        </div>
-      </form>
+      <search>
+        <form className="search" onSubmit={submitSearch}>
+          <label htmlFor="queue-search">Поиск</label>
+          <div className="search__row">
+            <input
+              id="queue-search"
+              type="search"
+              value={text}
+              placeholder="Номер, телефон, e-mail или слова из текста"
+              onChange={(e) => setText(e.target.value)}
+            />
+            <button type="submit" className="button">
+              Найти
+            </button>
+          </div>
+        </form>
+      </search>
 
-      <fieldset className="filters">
-        <legend className="visually-hidden">Фильтры</legend>
-        <div className="field field--inline">
-          <label htmlFor="flt-status">Статус</label>
-          <select
-            id="flt-status"
-            value={search.get("status") ?? "open"}
-            onChange={(e) => setFilter("status", e.target.value === "open" ? null : e.target.value)}
-          >
-            <option value="open">Все открытые</option>
-            {STATUS_ORDER.map((s) => (
-              <option key={s} value={s}>
-                {STATUS_TITLES[s]}
-              </option>
-            ))}
-            <option value="all">Все, включая закрытые</option>
-          </select>
-        </div>
-        <div className="field field--inline">
-          <label htmlFor="flt-category">Категория</label>
-          <select id="flt-category" value={search.get("category") ?? ""} onChange={(e) => setFilter("category", e.target.value)}>
-            <option value="">Любая</option>
-            {categories.map((c) => (
-              <option key={c.code} value={c.code}>
-                {c.title}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field field--inline">
-          <label htmlFor="flt-channel">Канал</label>
-          <select id="flt-channel" value={search.get("channel") ?? ""} onChange={(e) => setFilter("channel", e.target.value)}>
-            <option value="">Любой</option>
-            {Object.entries(CHANNEL_TITLES).map(([code, title]) => (
-              <option key={code} value={code}>
-                {title}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field field--inline">
-          <label htmlFor="flt-department">Подразделение</label>
-          <select
-            id="flt-department"
-            value={search.get("department") ?? ""}
-            onChange={(e) => setFilter("department", e.target.value)}
-          >
-            <option value="">Любое</option>
-            {departments.map((d) => (
-              <option key={d.code} value={d.code}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={search.get("overdue") === "1"}
-            onChange={(e) => setFilter("overdue", e.target.checked ? "1" : null)}
-          />
-          <span>Только просроченные</span>
-        </label>
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={search.get("mine") === "1"}
-            onChange={(e) => setFilter("mine", e.target.checked ? "1" : null)}
-          />
-          <span>Назначенные мне</span>
-        </label>
-      </fieldset>
+      <details className="filters-box" open={filtersOpen} onToggle={(e) => setFiltersOpen(e.currentTarget.open)}>
+        <summary>Фильтры{activeFilters > 0 ? ` (${activeFilters})` : ""}</summary>
+        <fieldset className="filters">
+          <legend className="visually-hidden">Фильтры</legend>
+          <div className="field field--inline">
+            <label htmlFor="flt-status">Статус</label>
+            <select
+              id="flt-status"
+              value={search.get("status") ?? "open"}
+              onChange={(e) => setFilter("status", e.target.value === "open" ? null : e.target.value)}
+            >
+              <option value="open">Все открытые</option>
+              {STATUS_ORDER.map((s) => (
+                <option key={s} value={s}>
+                  {STATUS_TITLES[s]}
+                </option>
+              ))}
+              <option value="all">Все, включая закрытые</option>
+            </select>
+          </div>
+          <div className="field field--inline">
+            <label htmlFor="flt-category">Категория</label>
+            <select
+              id="flt-category"
+              value={search.get("category") ?? ""}
+              onChange={(e) => setFilter("category", e.target.value)}
+            >
+              <option value="">Любая</option>
+              {categories.map((c) => (
+                <option key={c.code} value={c.code}>
+                  {c.title}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field field--inline">
+            <label htmlFor="flt-channel">Канал</label>
+            <select
+              id="flt-channel"
+              value={search.get("channel") ?? ""}
+              onChange={(e) => setFilter("channel", e.target.value)}
+            >
+              <option value="">Любой</option>
+              {Object.entries(CHANNEL_TITLES).map(([code, title]) => (
+                <option key={code} value={code}>
+                  {title}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field field--inline">
+            <label htmlFor="flt-department">Подразделение</label>
+            <select
+              id="flt-department"
+              value={search.get("department") ?? ""}
+              onChange={(e) => setFilter("department", e.target.value)}
+            >
+              <option value="">Любое</option>
+              {departments.map((d) => (
+                <option key={d.code} value={d.code}>
+                  {d.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={search.get("overdue") === "1"}
+              onChange={(e) => setFilter("overdue", e.target.checked ? "1" : null)}
+            />
+            <span>Только просроченные</span>
+          </label>
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={search.get("mine") === "1"}
+              onChange={(e) => setFilter("mine", e.target.checked ? "1" : null)}
+            />
+            <span>Назначенные мне</span>
+          </label>
+        </fieldset>
+      </details>
 
       {error && (
         <p className="alert alert--error" role="alert">
@@ -274,7 +292,12 @@ export function QueuePage() {
           </table>
           {data.total > PAGE && (
             <nav className="pager" aria-label="Страницы">
-              <button type="button" className="button button--secondary" disabled={offset === 0} onClick={() => page(-PAGE)}>
+              <button
+                type="button"
+                className="button button--secondary"
+                disabled={offset === 0}
+                onClick={() => page(-PAGE)}
+              >
                 Назад
               </button>
               <span>

@@ -8,7 +8,7 @@ import { CHANNEL_TITLES, PRIORITY_TITLES, STATUS_ACTIONS, STATUS_TITLES, titleOf
 import { type LiveEvent, useLiveUpdates, useNow } from "../live.ts";
 import { Link, useTitle } from "../router.tsx";
 import { EscalateDialog } from "./EscalateDialog.tsx";
-import { type HistoryRow, actorOf, describeHistory } from "./history.ts";
+import { actorOf, describeHistory, type HistoryRow } from "./history.ts";
 import { currentDue } from "./QueuePage.tsx";
 import { useConsole } from "./session.ts";
 
@@ -183,7 +183,8 @@ export function RequestPage({ number }: { number: string }) {
               Действия
             </h2>
             {r.allowedStatuses.length > 0 && (
-              <div className="status-actions" role="group" aria-label="Сменить статус">
+              <fieldset className="status-actions">
+                <legend className="visually-hidden">Сменить статус</legend>
                 {r.allowedStatuses
                   .filter((s) => s !== "escalated")
                   .map((s) => (
@@ -202,10 +203,14 @@ export function RequestPage({ number }: { number: string }) {
                       {STATUS_ACTIONS[s] ?? STATUS_TITLES[s]}
                     </button>
                   ))}
-              </div>
+              </fieldset>
             )}
             {(r.allowedStatuses.includes("escalated") || r.status === "escalated") && (
-              <button type="button" className="button button--small button--secondary" onClick={() => setEscalating(true)}>
+              <button
+                type="button"
+                className="button button--small button--secondary"
+                onClick={() => setEscalating(true)}
+              >
                 Передать в подразделение…
               </button>
             )}

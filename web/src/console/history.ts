@@ -25,7 +25,9 @@ export function describeHistory(h: HistoryRow, lists: Lists): string[] {
   const c = h.changes ?? {};
   const lines: string[] = [];
   const status = pair(c.status);
-  const statusLine = status ? `статус: ${STATUS_TITLES[String(status[0])] ?? status[0]} → ${STATUS_TITLES[String(status[1])] ?? status[1]}` : null;
+  const statusLine = status
+    ? `статус: ${STATUS_TITLES[String(status[0])] ?? status[0]} → ${STATUS_TITLES[String(status[1])] ?? status[1]}`
+    : null;
   const staffName = (id: unknown) =>
     id === null || id === undefined ? "никто" : (lists.staff.find((s) => s.id === id)?.name ?? `сотрудник ${id}`);
   const deptName = (code: unknown) =>
@@ -34,7 +36,9 @@ export function describeHistory(h: HistoryRow, lists: Lists): string[] {
       : (lists.departments.find((d) => d.code === code)?.name ?? (code ? String(code) : "—"));
   switch (h.action) {
     case "created":
-      lines.push(`Обращение зарегистрировано${typeof c.channel === "string" ? ` (${CHANNEL_TITLES[c.channel] ?? c.channel})` : ""}`);
+      lines.push(
+        `Обращение зарегистрировано${typeof c.channel === "string" ? ` (${CHANNEL_TITLES[c.channel] ?? c.channel})` : ""}`,
+      );
       break;
     case "replied":
       lines.push("Ответ заявителю");
@@ -58,11 +62,20 @@ export function describeHistory(h: HistoryRow, lists: Lists): string[] {
     }
     case "updated": {
       const cat = pair(c.category);
-      if (cat) lines.push(`Категория: ${titleOf(lists.categories, cat[0] as string)} → ${titleOf(lists.categories, cat[1] as string)}`);
+      if (cat)
+        lines.push(
+          `Категория: ${titleOf(lists.categories, cat[0] as string)} → ${titleOf(lists.categories, cat[1] as string)}`,
+        );
       const aud = pair(c.audience);
-      if (aud) lines.push(`Тип заявителя: ${titleOf(lists.audiences, aud[0] as string)} → ${titleOf(lists.audiences, aud[1] as string)}`);
+      if (aud)
+        lines.push(
+          `Тип заявителя: ${titleOf(lists.audiences, aud[0] as string)} → ${titleOf(lists.audiences, aud[1] as string)}`,
+        );
       const pr = pair(c.priority);
-      if (pr) lines.push(`Приоритет: ${PRIORITY_TITLES[String(pr[0])] ?? pr[0]} → ${PRIORITY_TITLES[String(pr[1])] ?? pr[1]}`);
+      if (pr)
+        lines.push(
+          `Приоритет: ${PRIORITY_TITLES[String(pr[0])] ?? pr[0]} → ${PRIORITY_TITLES[String(pr[1])] ?? pr[1]}`,
+        );
       const reg = pair(c.region);
       if (reg) lines.push(`Регион: ${reg[0] ?? "—"} → ${reg[1] ?? "—"}`);
       const as = pair(c.assigneeId);

@@ -3,7 +3,7 @@ import { type FormEvent, useRef, useState } from "react";
 import { ApiError, api, errorText, randomId } from "../api.ts";
 import { fileSize } from "../format.ts";
 import { useTitle } from "../router.tsx";
-import { SuccessScreen, type Registered } from "./SuccessScreen.tsx";
+import { type Registered, SuccessScreen } from "./SuccessScreen.tsx";
 import { useCategories } from "./useCategories.ts";
 
 declare const __REGIONS__: string[];
@@ -38,10 +38,14 @@ const FIELD_IDS: Record<string, string> = {
   files: "f-files",
 };
 
-function validate(form: Form, files: File[]): Record<string, string> {
+type Picked = { id: string; file: File };
+
+function validate(form: Form, picked: Picked[]): Record<string, string> {
+  const files = picked.map((p) => p.file);
   const errs: Record<string, string> = {};
   if (!form.text.trim()) errs.text = "Опишите ваш вопрос: поле «Текст обращения» пустое.";
-  else if (form.text.length > TEXT_MAX) errs.text = `Текст длиннее ${TEXT_MAX} символов: сократите его или приложите файлом.`;
+  else if (form.text.length > TEXT_MAX)
+    errs.text = `Текст длиннее ${TEXT_MAX} символов: сократите его или приложите файлом.`;
   if (form.email.trim() && !EMAIL.test(form.email.trim())) {
     errs["contact.email"] = "Проверьте адрес электронной почты: например, ivanova@mail.ru.";
   }
@@ -59,7 +63,7 @@ export function NewRequestPage() {
   useTitle("Новое обращение — Служба поддержки");
   const lists = useCategories();
   const [form, setForm] = useState<Form>(EMPTY);
-  const [files, setFiles] = useState<File[]>([]);
+  const [files, setFiles] = useState<Picked[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [topError, setTopError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
@@ -83,7 +87,7 @@ export function NewRequestPage() {
 
   const addFiles = (list: FileList | null) => {
     if (!list) return;
-    const next = [...files, ...Array.from(list)];
+    const next = [...files, ...Array.from(list, (file) => ({ id: randomId(), file }))];
     setFiles(next);
     const err = validate(form, next).files;
     setErrors(({ files: _, ...rest }) => (err ? { ...rest, files: err } : rest));
@@ -118,7 +122,7 @@ export function NewRequestPage() {
     if (files.length > 0) {
       const data = new FormData();
       data.append("data", JSON.stringify(payload));
-      for (const f of files) data.append("files", f, f.name);
+      for (const { file } of files) data.append("files", file, file.name);
       body = data;
     }
     setSending(true);
@@ -176,8 +180,7 @@ export function NewRequestPage() {
     <section className="narrow">
       <h1>Новое обращение</h1>
       <p className="lead">
-        Ответ придёт на эту же страницу по ссылке, которую вы получите после отправки, и на почту, если вы её
-        укажете.
+        Ответ придёт на эту же страницу по ссылке, которую вы получите после отправки, и на почту, если вы её укажете.
       </p>
 
       <div ref={summaryRef} tabIndex={-1} className="summary-anchor">
@@ -357,8 +360,8 @@ export function NewRequestPage() {
           </label>
           {files.length > 0 && (
             <ul className="file-list" aria-label="Приложенные файлы">
-              {files.map((f, i) => (
-                <li key={`${f.name}-${i}`} className="file-list__item">
+              {files.map(({ id, file: f }, i) => (
+                <li key={id} className="file-list__item">
                   <span className="file-list__name">{f.name}</span>
                   <span className="file-list__size">{fileSize(f.size)}</span>
                   <button

@@ -3,7 +3,13 @@ import { duration, formatLongDateTime, localZone } from "../format.ts";
 import { Link, useTitle } from "../router.tsx";
 import { CopyButton } from "./CopyButton.tsx";
 
-export type Registered = { number: string; trackingUrl: string; dueAt: string; resolutionDueAt: string; status: string };
+export type Registered = {
+  number: string;
+  trackingUrl: string;
+  dueAt: string;
+  resolutionDueAt: string;
+  status: string;
+};
 
 /** «12 345 678 9»: groups of three are easier to read aloud and to type on a keypad. */
 export function groupDigits(number: string): string {
@@ -25,10 +31,8 @@ export function SuccessScreen({ result, onAnother }: { result: Registered; onAno
       <h1 ref={heading} tabIndex={-1}>
         Обращение зарегистрировано
       </h1>
-      <p className="success__label" id="number-label">
-        Номер обращения
-      </p>
-      <p className="request-number" aria-labelledby="number-label" data-number={result.number}>
+      <p className="success__label">Номер обращения</p>
+      <p className="request-number" data-number={result.number}>
         {groupDigits(result.number)}
       </p>
       <p className="success__due">

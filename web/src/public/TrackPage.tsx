@@ -98,8 +98,8 @@ export function TrackPage({ token }: { token: string }) {
           <p className="status-card__due">
             {due.overdue ? (
               <>
-                Срок ответа был <time dateTime={view.dueAt}>{formatLongDateTime(view.dueAt)}</time>. Просим
-                прощения за задержку — ответ уже готовится.
+                Срок ответа был <time dateTime={view.dueAt}>{formatLongDateTime(view.dueAt)}</time>. Просим прощения за
+                задержку — ответ уже готовится.
               </>
             ) : (
               <>
@@ -134,7 +134,8 @@ export function TrackPage({ token }: { token: string }) {
         attachmentHref={(a) => `/api/v1/track/${encodeURIComponent(token)}/attachments/${a.id}`}
       />
 
-      {view.canRate && (view.rating ? <RatingShown rating={view.rating} /> : <RatingForm token={token} onDone={load} />)}
+      {view.canRate &&
+        (view.rating ? <RatingShown rating={view.rating} /> : <RatingForm token={token} onDone={load} />)}
       {view.canReply && <ReplyForm token={token} resolved={view.status === "resolved"} onSent={load} />}
     </section>
   );

@@ -1,0 +1,96 @@
+// «Контакты» on a phone: pick a topic and a region, see a line open now with a number to tap; from abroad, the
+// dialling instruction; the whole directory grouped as the seed groups it, in Moscow time and the visitor's own.
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PHONE, shot, startWorld, type World, watch } from "./support.ts";
+
+describe("contacts page", () => {
+  let world: World;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: string[];
+
+  beforeAll(async () => {
+    world = await startWorld();
+    // A visitor in Yekaterinburg: two hours ahead of Moscow, so both clocks must be shown.
+    context = await world.browser.newContext({
+      baseURL: world.url,
+      viewport: PHONE,
+      locale: "ru-RU",
+      timezoneId: "Asia/Yekaterinburg",
+      isMobile: true,
+      hasTouch: true,
+    });
+    context.setDefaultTimeout(15_000);
+    page = await context.newPage();
+    problems = watch(page);
+  });
+
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it("finds the regional line open now, with a tel: link", async () => {
+    await page.goto("/");
+    await page.getByRole("link", { name: "Контакты" }).first().click();
+    await page.getByRole("heading", { level: 1, name: "Контакты службы поддержки" }).waitFor();
+
+    await page.getByLabel("Тема вопроса").selectOption("access");
+    await page.getByLabel(/^Регион/).fill("Воронежская обл.");
+    const open = page.getByRole("list", { name: "Открыты сейчас" });
+    const voronezh = open.getByRole("article", { name: "Поддержка госуслуг — Воронежская область" });
+    await voronezh.waitFor();
+    // The caller's own region comes first.
+    expect(await open.getByRole("article").first().getAttribute("aria-labelledby")).toBe("line-region-voronezh");
+    const tel = voronezh.getByRole("link", { name: /Позвонить/ });
+    expect(await tel.getAttribute("href")).toBe("tel:+74732223344");
+    expect(await voronezh.locator(".contacts-state").textContent()).toBe("Открыто круглосуточно");
+    expect(await voronezh.textContent()).toContain("Почему эта линия: Региональная линия: Воронежская область");
+    expect(page.url()).toContain("topic=access");
+    await shot(page, "contacts-phone", true);
+  });
+
+  it("says when a line closes or opens, by Moscow time and the visitor's", async () => {
+    const hotline = page.locator(".contacts-all").getByRole("article", { name: "Горячая линия для срочных случаев" });
+    const text = (await hotline.locator(".contacts-state").textContent()) ?? "";
+    const m = /(?:до|в) (\d\d):(\d\d) по Москве \(по вашему времени — (?:.*?)(\d\d):(\d\d)\)/.exec(text);
+    expect(m, text).not.toBeNull();
+    const [, mh, mm, yh, ym] = m!.map(Number);
+    expect(yh).toBe((mh! + 2) % 24);
+    expect(ym).toBe(mm);
+    expect(text).toMatch(/^(Открыто до|Закрыто · откроется)/);
+  });
+
+  it("from abroad, offers the international numbers with the dialling instruction", async () => {
+    await page.getByLabel("Я за границей").check();
+    const intl = page.locator(".contacts-answer").getByRole("article", { name: "Номер для звонков из-за рубежа" });
+    await intl.waitFor();
+    expect(await intl.locator(".contacts-dial").textContent()).toContain("00 7 495");
+    expect(await intl.getByRole("link", { name: /Позвонить/ }).getAttribute("href")).toBe("tel:+74957777777");
+    expect(await page.locator(".contacts-answer").textContent()).not.toContain("8‑800");
+    await page.getByLabel("Я за границей").uncheck();
+  });
+
+  it("lists the whole directory in the seed's sections, without withdrawn lines", async () => {
+    const all = page.locator(".contacts-all");
+    const titles = await all.locator("h3").allTextContents();
+    expect(titles).toEqual([
+      "Федеральные линии",
+      "Звонки из-за рубежа",
+      "Региональные линии",
+      "Юридические лица",
+      "Индивидуальные предприниматели",
+      "Тематические линии",
+    ]);
+    expect(await all.textContent()).not.toContain("Дагестан");
+    expect(await all.getByRole("link", { name: /Позвонить/ }).count()).toBeGreaterThan(15);
+  });
+
+  it("says so when a region is not known, and the page had no errors", async () => {
+    await page.getByLabel(/^Регион/).fill("Атлантида");
+    await page.getByText("Такого региона нет в списке").waitFor();
+    expect(await page.getByLabel(/^Регион/).getAttribute("aria-invalid")).toBe("true");
+    // The 400 of the unknown region is expected; nothing else may go wrong.
+    expect(problems.filter((p) => !p.includes("400"))).toEqual([]);
+  });
+});

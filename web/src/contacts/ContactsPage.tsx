@@ -1,0 +1,257 @@
+// «Контакты»: which number to call now about what, as whom, from where — then the whole directory.
+import { useEffect, useId, useMemo, useState } from "react";
+import { ApiError, api, errorText } from "../api.ts";
+import { useCategories } from "../public/useCategories.ts";
+import { useTitle } from "../router.tsx";
+import { LineCard } from "./LineCard.tsx";
+import type { DirectoryLines, Recommended, RegionOption } from "./types.ts";
+import "./contacts.css";
+
+const AUDIENCES = [
+  { code: "citizen", title: "Гражданин" },
+  { code: "legal_entity", title: "Организация" },
+  { code: "entrepreneur", title: "Предприниматель (ИП)" },
+];
+
+type Filters = { topic: string; audience: string; region: string; abroad: boolean };
+
+function initialFilters(): Filters {
+  const q = new URLSearchParams(window.location.search);
+  return {
+    topic: q.get("topic") ?? "",
+    audience: q.get("audience") ?? "citizen",
+    region: q.get("region") ?? "",
+    abroad: q.get("abroad") === "1",
+  };
+}
+
+function useNow(ms = 60_000): Date {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const t = setInterval(() => setNow(new Date()), ms);
+    return () => clearInterval(t);
+  }, [ms]);
+  return now;
+}
+
+export function ContactsPage() {
+  useTitle("Контакты — Служба поддержки");
+  const lists = useCategories();
+  const now = useNow();
+  const [filters, setFilters] = useState<Filters>(initialFilters);
+  const [regions, setRegions] = useState<RegionOption[]>([]);
+  const [directory, setDirectory] = useState<DirectoryLines | null>(null);
+  const [answer, setAnswer] = useState<Recommended[] | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [regionError, setRegionError] = useState<string | null>(null);
+  const ids = { list: useId(), regionHint: useId(), regionError: useId() };
+
+  useEffect(() => {
+    api<RegionOption[]>("/directory/regions")
+      .then(setRegions)
+      .catch(() => {});
+  }, []);
+
+  // The whole list is reread every minute with the clock, so «open now» stays true on a page left open.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `now` is the reason to reread
+  useEffect(() => {
+    api<DirectoryLines>("/directory/lines")
+      .then(setDirectory)
+      .catch((e) => setError(errorText(e)));
+  }, [now]);
+
+  const regionForms = useMemo(() => {
+    const forms = new Map<string, string>();
+    for (const r of regions) {
+      forms.set(r.name, r.name);
+      for (const s of r.short) if (!forms.has(s)) forms.set(s, r.name);
+    }
+    return forms;
+  }, [regions]);
+
+  const { topic, audience, region, abroad } = filters;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `now` refreshes the answer every minute
+  useEffect(() => {
+    const q = new URLSearchParams();
+    if (topic) q.set("topic", topic);
+    if (audience !== "citizen") q.set("audience", audience);
+    if (region.trim()) q.set("region", region.trim());
+    if (abroad) q.set("abroad", "1");
+    const search = q.toString();
+    window.history.replaceState(null, "", `/contacts${search ? `?${search}` : ""}`);
+    if (!topic) {
+      setAnswer(null);
+      return;
+    }
+    const ctrl = new AbortController();
+    const timer = setTimeout(() => {
+      const params = new URLSearchParams({ topic, audience });
+      if (region.trim() && !abroad) params.set("region", region.trim());
+      if (abroad) params.set("abroad", "true");
+      setLoading(true);
+      api<Recommended[]>(`/directory/recommend?${params}`, { signal: ctrl.signal })
+        .then((items) => {
+          setAnswer(items);
+          setError(null);
+          setRegionError(null);
+        })
+        .catch((e) => {
+          if ((e as Error).name === "AbortError") return;
+          if (e instanceof ApiError && e.code === "region_unknown")
+            setRegionError("Такого региона нет в списке. Начните вводить название и выберите из подсказок.");
+          else setError(errorText(e));
+        })
+        .finally(() => setLoading(false));
+    }, 250);
+    return () => {
+      clearTimeout(timer);
+      ctrl.abort();
+    };
+  }, [topic, audience, region, abroad, now]);
+
+  const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setFilters((f) => ({ ...f, [key]: value }));
+  const topicTitle = lists?.categories.find((c) => c.code === topic)?.title;
+  const openFirst = answer?.filter((a) => a.open === true) ?? [];
+  const later = answer?.filter((a) => a.open !== true) ?? [];
+  const fallback = answer?.find((a) => a.regionalFallback);
+
+  return (
+    <div className="contacts">
+      <h1>Контакты службы поддержки</h1>
+      <p className="lead">Выберите тему и регион — покажем, куда звонить прямо сейчас.</p>
+
+      <form className="contacts-filters" onSubmit={(e) => e.preventDefault()} aria-label="Кому позвонить">
+        <div className="field">
+          <label htmlFor="c-topic">Тема вопроса</label>
+          <select id="c-topic" value={topic} onChange={(e) => set("topic", e.target.value)}>
+            <option value="">Выберите тему</option>
+            {lists?.categories.map((c) => (
+              <option key={c.code} value={c.code}>
+                {c.title}
+              </option>
+            ))}
+          </select>
+        </div>
+
+        <fieldset className="fieldset">
+          <legend>Кто звонит</legend>
+          <div className="radios">
+            {AUDIENCES.map((a) => (
+              <label key={a.code} className="radio">
+                <input
+                  type="radio"
+                  name="c-audience"
+                  value={a.code}
+                  checked={audience === a.code}
+                  onChange={() => set("audience", a.code)}
+                />
+                <span>{a.title}</span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+
+        <div className={`field${regionError ? " field--error" : ""}`}>
+          <label htmlFor="c-region">
+            Регион <span className="optional">(необязательно)</span>
+          </label>
+          <input
+            id="c-region"
+            type="text"
+            list={ids.list}
+            autoComplete="off"
+            value={region}
+            disabled={abroad}
+            onChange={(e) => set("region", e.target.value)}
+            aria-describedby={`${ids.regionHint}${regionError ? ` ${ids.regionError}` : ""}`}
+            aria-invalid={regionError ? true : undefined}
+          />
+          <datalist id={ids.list}>
+            {[...regionForms.keys()].map((form) => (
+              <option key={form} value={form} />
+            ))}
+          </datalist>
+          <p className="field__hint" id={ids.regionHint}>
+            Например: Якутия, ХМАО, СПб, Воронежская обл.
+          </p>
+          {regionError && (
+            <p className="field__error" id={ids.regionError}>
+              {regionError}
+            </p>
+          )}
+        </div>
+
+        <label className="checkbox">
+          <input type="checkbox" checked={abroad} onChange={(e) => set("abroad", e.target.checked)} />
+          <span>Я за границей</span>
+        </label>
+      </form>
+
+      {error && (
+        <p className="alert alert--error" role="alert">
+          {error}
+        </p>
+      )}
+
+      <section className="contacts-answer" aria-labelledby="c-answer-title" aria-live="polite" aria-busy={loading}>
+        <h2 id="c-answer-title">{topicTitle ? `Куда звонить: ${topicTitle.toLowerCase()}` : "Куда звонить"}</h2>
+        {!topic && <p className="muted">Выберите тему вопроса — линии, открытые сейчас, появятся здесь первыми.</p>}
+        {abroad && topic && (
+          <p className="contacts-dial-note">
+            Из-за границы наберите код выхода на международную линию (обычно <b>00</b>, из США и Канады — <b>011</b>),
+            затем <b>7</b> и номер. С мобильного можно набрать номер сразу с «+7». Номера 8‑800 из-за границы
+            недоступны.
+          </p>
+        )}
+        {fallback && !abroad && (
+          <p className="contacts-note">
+            В регионе «{regions.find((r) => regionForms.get(region.trim()) === r.name)?.name ?? region}» нет своей линии
+            — звоните на федеральные номера.
+          </p>
+        )}
+        {answer && answer.length === 0 && (
+          <p className="muted">Подходящих линий нет. Попробуйте другую тему или напишите обращение.</p>
+        )}
+        {openFirst.length > 0 && (
+          <ul className="contacts-list" aria-label="Открыты сейчас">
+            {openFirst.map((item) => (
+              <li key={item.id}>
+                <LineCard line={item} now={now} why={item.why} dial={item.dial} />
+              </li>
+            ))}
+          </ul>
+        )}
+        {later.length > 0 && (
+          <>
+            <h3 className="contacts-subtitle">{openFirst.length ? "Сейчас закрыты" : "Сейчас все линии закрыты"}</h3>
+            <ul className="contacts-list" aria-label="Сейчас закрыты">
+              {later.map((item) => (
+                <li key={item.id}>
+                  <LineCard line={item} now={now} why={item.why} dial={item.dial} />
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </section>
+
+      <section className="contacts-all" aria-labelledby="c-all-title">
+        <h2 id="c-all-title">Все телефоны службы поддержки</h2>
+        {!directory && !error && <p className="loading">Загрузка…</p>}
+        {directory?.groups.map((g) => (
+          <section key={g.title} className="contacts-group" aria-label={g.title}>
+            <h3>{g.title}</h3>
+            <ul className="contacts-list contacts-list--compact">
+              {g.lines.map((line) => (
+                <li key={line.id}>
+                  <LineCard line={line} now={now} dial={line.dial} compact />
+                </li>
+              ))}
+            </ul>
+          </section>
+        ))}
+      </section>
+    </div>
+  );
+}
