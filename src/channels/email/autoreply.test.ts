@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bareAddress, isAutoReply, SenderRateLimiter } from "./autoreply.ts";
+import { bareAddress, isAutoReply, SenderRateLimiter, suppressesAutoResponse } from "./autoreply.ts";
 
 const person = { From: "Иван <ivan@example.ru>", "Return-Path": "<ivan@example.ru>" };
 
@@ -18,11 +18,18 @@ describe("isAutoReply", () => {
     [{ precedence: "list" }, "Precedence: list"],
     [{ "List-Id": "<news.example.ru>" }, "mailing list (List-Id)"],
     [{ "X-Autoreply": "yes" }, "x-autoreply"],
-    [{ "X-Auto-Response-Suppress": "OOF, AutoReply" }, "X-Auto-Response-Suppress: OOF, AutoReply"],
     [{ "Return-Path": "<>" }, "Return-Path <>"],
     [{ "Return-Path": ["<>"] }, "Return-Path <>"],
   ])("%o is automatic", (extra, reason) => {
     expect(isAutoReply({ ...person, ...extra })).toEqual({ auto: true, reason });
+  });
+
+  it("reads X-Auto-Response-Suppress as a wish for no automatic answer, not as a machine's letter", () => {
+    const headers = { ...person, "X-Auto-Response-Suppress": "OOF, AutoReply" };
+    expect(isAutoReply(headers)).toEqual({ auto: false });
+    expect(suppressesAutoResponse(headers)).toBe(true);
+    expect(suppressesAutoResponse({ ...person, "X-Auto-Response-Suppress": "DR, RN" })).toBe(false);
+    expect(suppressesAutoResponse(person)).toBe(false);
   });
 
   it("recognises bounces and system senders", () => {

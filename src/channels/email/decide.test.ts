@@ -140,6 +140,15 @@ describe("decideInbound", () => {
     });
   });
 
+  it("opens a request but sends no acknowledgement when the sender asked for none", async () => {
+    const m = message({ flags: ["auto_response_suppressed"] });
+    expect(await decideInbound(m, { domain: DOMAIN, isValidNumber: valid })).toEqual({
+      kind: "new",
+      acknowledge: false,
+      noAcknowledgementBecause: "sender_declined",
+    });
+  });
+
   it("does not acknowledge a letter without a sender, nor a sender past the limit", async () => {
     const noSender = message({ from: { address: "" } });
     expect(await decideInbound(noSender, { domain: DOMAIN, isValidNumber: valid })).toEqual({

@@ -23,7 +23,11 @@ export type InboundDecision =
       senderIsApplicant?: boolean;
     }
   /** A new request. `acknowledge` says whether to send the automatic letter with number and deadline. */
-  | { kind: "new"; acknowledge: boolean; noAcknowledgementBecause?: "no_sender" | "rate_limited" }
+  | {
+      kind: "new";
+      acknowledge: boolean;
+      noAcknowledgementBecause?: "no_sender" | "rate_limited" | "sender_declined";
+    }
   /** Keep the raw letter for the record, open nothing: machines and our own echoes. */
   | { kind: "keep_only"; reason: string };
 
@@ -58,6 +62,9 @@ export async function decideInbound(message: InboundMessage, options: DecideOpti
   }
   if (message.autoReply) return { kind: "keep_only", reason: message.autoReplyReason ?? "automatic letter" };
   if (!message.from.address) return { kind: "new", acknowledge: false, noAcknowledgementBecause: "no_sender" };
+  if (message.flags.includes("auto_response_suppressed")) {
+    return { kind: "new", acknowledge: false, noAcknowledgementBecause: "sender_declined" };
+  }
   if (options.acknowledgements && !options.acknowledgements.allow(message.from.address)) {
     return { kind: "new", acknowledge: false, noAcknowledgementBecause: "rate_limited" };
   }

@@ -14,6 +14,7 @@ export {
   type HeaderBag,
   isAutoReply,
   SenderRateLimiter,
+  suppressesAutoResponse,
 } from "./autoreply.ts";
 export { readableHtml } from "./body.ts";
 export { type DecideOptions, decideInbound, type InboundDecision, type ThreadSource } from "./decide.ts";

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { classifyAttachment, type InboundAttachment, safeFilename, sniffContentType } from "./attachments.ts";
-import { isAutoReply } from "./autoreply.ts";
+import { isAutoReply, suppressesAutoResponse } from "./autoreply.ts";
 import { bodyText, clean } from "./body.ts";
 import { decodeRawHeaders, decodeUndeclared8bit } from "./charset.ts";
 import {
@@ -64,6 +64,7 @@ export type MessageFlag =
   | "attachment_archive"
   | "attachment_type_mismatch"
   | "auto_reply"
+  | "auto_response_suppressed"
   | "encrypted"
   | "sender_unverified";
 
@@ -149,6 +150,7 @@ export async function parseMessage(input: Buffer, options: ParseOptions = {}): P
     .trim();
   const verdict = isAutoReply(headers, options.ownAddresses);
   if (verdict.auto) flags.add("auto_reply");
+  if (suppressesAutoResponse(headers)) flags.add("auto_response_suppressed");
   if (authenticationFailed(headers)) flags.add("sender_unverified");
   const bounceOf = verdict.auto ? returnedMessageId(raw, headers) : undefined;
   const requestNumber = findRequestNumber(subject, options.isValidNumber ?? (() => true));
