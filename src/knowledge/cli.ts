@@ -11,6 +11,7 @@ const EVAL_SETS = [
   { name: "dev", file: "eval/queries.tsv" },
   { name: "holdout", file: "eval/queries.holdout.tsv" },
   { name: "holdout2", file: "eval/queries.holdout2.tsv" },
+  { name: "holdout3", file: "eval/queries.holdout3.tsv" },
 ];
 
 const USAGE = `Использование:

@@ -40,7 +40,7 @@ describe("evaluate", () => {
 
 describe("the labelled queries", () => {
   it("are at least 200, cover every article and name only existing ones", () => {
-    expect(dev.length + holdout.length).toBeGreaterThanOrEqual(200);
+    expect(dev.length + holdout.length).toBeGreaterThanOrEqual(300);
     const slugs = new Set(articles.map((a) => a.slug));
     const covered = new Set(dev.flatMap((q) => q.acceptable));
     for (const q of [...dev, ...holdout])
@@ -50,19 +50,24 @@ describe("the labelled queries", () => {
 });
 
 describe("search quality stays above its floor", () => {
-  // Measured (hit@1 / hit@3 / MRR): dev 0.934 / 0.995 / 0.962; holdout 0.901 / 0.945 / 0.935 at first scoring, 0.923 / 0.989 / 0.956 now.
+  // Measured (hit@1 / hit@3 / MRR): tuning 0.883 / 0.989 / 0.935, held out 0.868 / 0.978 / 0.923,
+  // 0.750 / 0.897 / 0.845 and 0.864 / 0.939 / 0.907. See docs/SEARCH.md.
   it("on the tuning queries", async () => {
     const r = await evaluate(rank, dev, (s) => internal.has(s));
-    expect(r.hitAt1).toBeGreaterThanOrEqual(0.88);
+    expect(r.hitAt1).toBeGreaterThanOrEqual(0.85);
     expect(r.hitAt3).toBeGreaterThanOrEqual(0.96);
-    expect(r.mrr).toBeGreaterThanOrEqual(0.92);
+    expect(r.mrr).toBeGreaterThanOrEqual(0.9);
   });
 
-  it("on the held-out queries", async () => {
-    const r = await evaluate(rank, holdout, (s) => internal.has(s));
-    expect(r.hitAt1).toBeGreaterThanOrEqual(0.85);
-    expect(r.hitAt3).toBeGreaterThanOrEqual(0.9);
-    expect(r.mrr).toBeGreaterThanOrEqual(0.88);
+  it.each([
+    ["queries.holdout.tsv", 0.83, 0.94, 0.89],
+    ["queries.holdout2.tsv", 0.7, 0.85, 0.8],
+    ["queries.holdout3.tsv", 0.82, 0.9, 0.87],
+  ])("on the held-out queries of %s", async (file, hit1, hit3, mrr) => {
+    const r = await evaluate(rank, await readQueries(`${DEFAULT_KB_DIR}/eval/${file}`), (s) => internal.has(s));
+    expect(r.hitAt1).toBeGreaterThanOrEqual(hit1);
+    expect(r.hitAt3).toBeGreaterThanOrEqual(hit3);
+    expect(r.mrr).toBeGreaterThanOrEqual(mrr);
   });
 });
 
