@@ -9,6 +9,7 @@ import { healthRoutes } from "./http/health.ts";
 import { publicRequestRoutes } from "./requests/routes-public.ts";
 import { staffRequestRoutes } from "./requests/routes-staff.ts";
 import { routingRoom } from "./routing/room.ts";
+import { slaRoom } from "./routing/sla-room.ts";
 import { staffRoutes } from "./staff/routes.ts";
 
 export type Room = {
@@ -26,6 +27,7 @@ export type Room = {
 export const ROOMS: Room[] = [
   directoryRoom,
   routingRoom,
+  slaRoom,
   { name: "health", routes: healthRoutes },
   { name: "staff", routes: staffRoutes },
   {

@@ -30,6 +30,7 @@ const PUBLIC = new Set([
   "GET /api/v1/kb/categories",
   "POST /api/v1/kb/articles/:slug/feedback",
   "POST /api/v1/classify",
+  "GET /api/v1/incidents/active",
   "GET /api/v1/directory/recommend",
   "GET /api/v1/directory/lines",
   "GET /api/v1/directory/regions",

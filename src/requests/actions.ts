@@ -6,7 +6,10 @@ import type { AppContext } from "../context.ts";
 import type { Tx } from "../db/client.ts";
 import { emit } from "../db/outbox.ts";
 import { errors } from "../http/errors.ts";
+import { assignInDepartment } from "../routing/assign.ts";
 import { isAudience, isCategoryCode } from "../routing/categories.ts";
+import { clockOnStatus } from "../routing/sla-clock.ts";
+import { calendarOf, recomputedDue } from "../routing/sla-service.ts";
 import { departments, users } from "../staff/schema.ts";
 import type { StaffUser } from "../staff/service.ts";
 import { attachFiles, TEXT_MAX } from "./create.ts";
@@ -18,13 +21,13 @@ import { canTransition, isStatus, STATUS_TITLES, type Status, statusAfterApplica
 type Row = typeof requests.$inferSelect;
 type Actor = { type: "staff"; user: StaffUser } | { type: "applicant" } | { type: "system" };
 
-async function lockRow(tx: Tx, id: number): Promise<Row> {
+export async function lockRow(tx: Tx, id: number): Promise<Row> {
   const [row] = await tx.select().from(requests).where(eq(requests.id, id)).for("update");
   if (!row) throw errors.notFound("Обращение");
   return row;
 }
 
-async function record(tx: Tx, row: Row, actor: Actor, action: string, changes: Record<string, unknown>) {
+export async function record(tx: Tx, row: Row, actor: Actor, action: string, changes: Record<string, unknown>) {
   await tx.insert(requestHistory).values({
     requestId: row.id,
     actorType: actor.type,
@@ -40,7 +43,8 @@ async function record(tx: Tx, row: Row, actor: Actor, action: string, changes: R
   });
 }
 
-function statusPatch(from: Status, to: Status, now: Date) {
+/** With `clock`, the SLA clock stops on entering «waiting» and resumes, the pause added, on leaving it. */
+export function statusPatch(from: Status, to: Status, now: Date, clock?: { ctx: AppContext; row: Row }) {
   if (!canTransition(from, to)) {
     throw errors.conflict(
       "illegal_transition",
@@ -52,11 +56,12 @@ function statusPatch(from: Status, to: Status, now: Date) {
   if (to === "resolved") patch.resolvedAt = now;
   if (to === "closed") patch.closedAt = now;
   if (to === "in_progress" && from === "resolved") patch.resolvedAt = null;
+  if (clock) Object.assign(patch, clockOnStatus(clock.row, to, now, calendarOf(clock.ctx)));
   return patch;
 }
 
 /** Staff must be able to see a request before changing it; returns its id. */
-async function visibleId(ctx: AppContext, user: StaffUser, number: string) {
+export async function visibleId(ctx: AppContext, user: StaffUser, number: string) {
   const view = await getRequestForStaff(ctx.db, user, number);
   const [row] = await ctx.db.select({ id: requests.id }).from(requests).where(eq(requests.number, view.number));
   return row!.id;
@@ -92,7 +97,7 @@ export async function addStaffMessage(
     if (input.visibility === "public") {
       if (!row.firstRespondedAt) patch.firstRespondedAt = now;
       // Answering takes the request into work and, unless someone has it, gives it to the one who answered.
-      if (row.status === "new") Object.assign(patch, statusPatch("new", "in_progress", now));
+      if (row.status === "new") Object.assign(patch, statusPatch("new", "in_progress", now, { ctx, row }));
       if (row.assigneeId === null) patch.assigneeId = user.id;
     }
     await tx.update(requests).set(patch).where(eq(requests.id, id));
@@ -114,7 +119,7 @@ export async function changeStatus(ctx: AppContext, user: StaffUser, number: str
   const id = await visibleId(ctx, user, number);
   await ctx.db.transaction(async (tx) => {
     const row = await lockRow(tx, id);
-    const patch = statusPatch(row.status as Status, to, new Date());
+    const patch = statusPatch(row.status as Status, to, new Date(), { ctx, row });
     await tx.update(requests).set(patch).where(eq(requests.id, id));
     await record(tx, { ...row, ...patch }, { type: "staff", user }, "status_changed", {
       status: [row.status, to],
@@ -173,6 +178,14 @@ export async function updateRequest(ctx: AppContext, user: StaffUser, number: st
     }
     if (Object.keys(changes).length === 0) return;
     patch.updatedAt = new Date();
+    // New category or priority: the policy may differ, so the due times are computed again.
+    if (changes.category || changes.priority) {
+      const due = recomputedDue(ctx, { ...row, ...patch });
+      if (+due.firstResponseDueAt !== +row.firstResponseDueAt! || +due.resolutionDueAt !== +row.resolutionDueAt!) {
+        Object.assign(patch, due);
+        changes.resolutionDueAt = [row.resolutionDueAt, due.resolutionDueAt];
+      }
+    }
     await tx.update(requests).set(patch).where(eq(requests.id, id));
     await record(tx, { ...row, ...patch }, { type: "staff", user }, "updated", changes);
   });
@@ -187,7 +200,8 @@ export async function escalate(ctx: AppContext, user: StaffUser, number: string,
     const row = await lockRow(tx, id);
     const now = new Date();
     const patch: Partial<Row> = { departmentId: dept.id, assigneeId: null, updatedAt: now };
-    if (row.status !== "escalated") Object.assign(patch, statusPatch(row.status as Status, "escalated", now));
+    if (row.status !== "escalated")
+      Object.assign(patch, statusPatch(row.status as Status, "escalated", now, { ctx, row }));
     await tx.update(requests).set(patch).where(eq(requests.id, id));
     await record(tx, { ...row, ...patch }, { type: "staff", user }, "escalated", {
       departmentId: dept.id,
@@ -195,6 +209,7 @@ export async function escalate(ctx: AppContext, user: StaffUser, number: string,
       status: [row.status, patch.status ?? row.status],
       reason: reason.trim(),
     });
+    await assignInDepartment(tx, { ...row, ...patch }, now);
   });
 }
 
@@ -221,7 +236,7 @@ export async function addApplicantMessage(ctx: AppContext, token: string, body: 
       .returning({ id: messages.id });
     await attachFiles(tx, row.id, msg!.id, files);
     const next = statusAfterApplicantMessage(row.status as Status);
-    const patch: Partial<Row> = next ? statusPatch(row.status as Status, next, now) : { updatedAt: now };
+    const patch: Partial<Row> = next ? statusPatch(row.status as Status, next, now, { ctx, row }) : { updatedAt: now };
     await tx
       .update(requests)
       .set({

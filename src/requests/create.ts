@@ -8,7 +8,8 @@ import { emit } from "../db/outbox.ts";
 import { errors } from "../http/errors.ts";
 import { isAudience, isCategoryCode } from "../routing/categories.ts";
 import { DEFAULT_ROUTE } from "../routing/departments.ts";
-import { dueTimes } from "../routing/sla.ts";
+import { routeNewRequest } from "../routing/intake.ts";
+import { slaDueAt } from "../routing/sla-service.ts";
 import { departments } from "../staff/schema.ts";
 import { randomToken, sha256 } from "../staff/tokens.ts";
 import { type Contact, normalizeContact } from "./contact.ts";
@@ -77,7 +78,8 @@ export async function registerRequest(ctx: AppContext, input: NewRequest, now = 
   const category = input.category ?? confident?.category ?? null;
   const audience = input.audience ?? guess?.audience ?? "citizen";
   const categorySource = input.category ? input.channel : confident ? "classifier" : null;
-  const due = dueTimes(input.channel, now);
+  const priority = input.priority ?? "normal";
+  const due = slaDueAt(ctx, { channel: input.channel, category, priority }, now);
 
   try {
     return await ctx.db.transaction(async (tx) => {
@@ -100,13 +102,15 @@ export async function registerRequest(ctx: AppContext, input: NewRequest, now = 
           audience,
           region: input.region?.trim() || null,
           channel: input.channel,
-          priority: input.priority ?? "normal",
+          priority,
           departmentId,
           contactName: contact.name ?? null,
           contactEmail: contact.email ?? null,
           contactPhone: contact.phone ?? null,
           firstResponseDueAt: due.firstResponseDueAt,
           resolutionDueAt: due.resolutionDueAt,
+          firstResponseBasis: due.firstResponseBasis,
+          resolutionBasis: due.resolutionBasis,
           search: sql`to_tsvector('russian', ${`${subject}\n${text}`})`,
           createdAt: now,
           updatedAt: now,
@@ -137,6 +141,7 @@ export async function registerRequest(ctx: AppContext, input: NewRequest, now = 
         createdAt: now,
       });
       await emit(tx, "request.created", { requestId: row!.id, number, departmentId, channel: input.channel });
+      await routeNewRequest(ctx, tx, { id: row!.id, number, departmentId }, now);
       return {
         id: row!.id,
         number,

@@ -1,0 +1,49 @@
+// Automatic assignment inside a department: the employee on shift with the fewest requests in work gets the
+// new or escalated request; with nobody on shift it waits, unassigned, in the department's queue.
+import { eq, sql } from "drizzle-orm";
+import type { Tx } from "../db/client.ts";
+import { emit, rowsOf } from "../db/outbox.ts";
+import { requestHistory, requests } from "../requests/schema.ts";
+
+/** Statuses that count as work in hand; «waiting» is the applicant's turn and does not load the operator. */
+const IN_HAND = sql`('new', 'in_progress', 'escalated')`;
+
+export async function pickAssignee(tx: Tx, departmentId: number): Promise<number | null> {
+  // One assignment at a time per department, so two arrivals at once do not both pick the same least-loaded person.
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext('otklik-assign'), ${departmentId}::int)`);
+  const result = await tx.execute<{ id: number }>(sql`
+    select u.id
+    from users u join staff_shifts s on s.user_id = u.id and s.on_shift
+    where u.active and u.department_id = ${departmentId} and u.role in ('operator', 'specialist')
+    order by (select count(*) from requests r where r.assignee_id = u.id and r.status in ${IN_HAND}),
+      s.changed_at, u.id
+    limit 1`);
+  const row = rowsOf<{ id: number }>(result)[0];
+  return row ? Number(row.id) : null;
+}
+
+/** Gives an unassigned request of a department to someone on shift; records it. Returns the assignee. */
+export async function assignInDepartment(
+  tx: Tx,
+  req: { id: number; number: string; departmentId: number | null; assigneeId: number | null },
+  now = new Date(),
+): Promise<number | null> {
+  if (req.assigneeId !== null || req.departmentId === null) return null;
+  const assigneeId = await pickAssignee(tx, req.departmentId);
+  if (assigneeId === null) return null;
+  await tx.update(requests).set({ assigneeId, updatedAt: now }).where(eq(requests.id, req.id));
+  await tx.insert(requestHistory).values({
+    requestId: req.id,
+    actorType: "system",
+    action: "assigned",
+    changes: { assigneeId: [null, assigneeId], rule: "least_loaded_on_shift" },
+    createdAt: now,
+  });
+  await emit(tx, "request.assigned", {
+    requestId: req.id,
+    number: req.number,
+    departmentId: req.departmentId,
+    assigneeId,
+  });
+  return assigneeId;
+}

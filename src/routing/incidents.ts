@@ -1,0 +1,275 @@
+// Known incidents: a supervisor declares an outage; requests about it are linked as they arrive and their
+// applicants are told the expected recovery at once; resolving the incident answers every linked request.
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { DateTime } from "luxon";
+import type { AppContext } from "../context.ts";
+import type { Queryable, Tx } from "../db/client.ts";
+import { emit, rowsOf } from "../db/outbox.ts";
+import { errors } from "../http/errors.ts";
+import { messages, requestHistory, requests } from "../requests/schema.ts";
+import type { StaffUser } from "../staff/service.ts";
+import { isCategoryCode } from "./categories.ts";
+import { clockOnStatus } from "./sla-clock.ts";
+import { incidentRequests, incidents } from "./sla-schema.ts";
+import { calendarOf } from "./sla-service.ts";
+
+type Incident = typeof incidents.$inferSelect;
+
+export type IncidentInput = {
+  title: string;
+  description?: string | undefined;
+  publicMessage?: string | undefined;
+  since?: Date | undefined;
+  expectedRecoveryAt?: Date | null | undefined;
+  keywords?: string[] | undefined;
+  categories?: string[] | undefined;
+};
+
+const moscow = (d: Date) =>
+  DateTime.fromJSDate(d, { zone: "Europe/Moscow" }).setLocale("ru").toFormat("d MMMM yyyy, HH:mm");
+
+/** What the applicant reads on their request when it is linked. */
+export function linkedMessage(i: Pick<Incident, "title" | "publicMessage" | "expectedRecoveryAt">): string {
+  const recovery = i.expectedRecoveryAt
+    ? `Ожидаемое время восстановления: ${moscow(i.expectedRecoveryAt)} (московское время).`
+    : "Время восстановления пока неизвестно: мы сообщим здесь, как только работа будет восстановлена.";
+  return `${i.publicMessage}\n\n${recovery}`;
+}
+
+function cleanList(xs: string[] | undefined) {
+  return [...new Set((xs ?? []).map((x) => x.trim()).filter(Boolean))];
+}
+
+export async function declareIncident(ctx: AppContext, user: StaffUser, input: IncidentInput, now = new Date()) {
+  const title = input.title.trim();
+  if (!title) throw errors.validation("Опишите, что не работает.", { field: "title" });
+  const keywords = cleanList(input.keywords);
+  const categories = cleanList(input.categories);
+  for (const c of categories) {
+    if (!isCategoryCode(c)) throw errors.validation(`Неизвестная категория «${c}».`, { field: "categories" });
+  }
+  if (keywords.length === 0 && categories.length === 0) {
+    throw errors.validation("Укажите слова или категории, по которым узнавать обращения об этом сбое.", {
+      field: "keywords",
+    });
+  }
+  const publicMessage =
+    input.publicMessage?.trim() ||
+    `Мы знаем о проблеме: ${title}. Специалисты уже устраняют её, повторно обращаться не нужно.`;
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(incidents)
+      .values({
+        title,
+        description: input.description?.trim() ?? "",
+        publicMessage,
+        since: input.since ?? now,
+        expectedRecoveryAt: input.expectedRecoveryAt ?? null,
+        keywords,
+        categories,
+        createdBy: user.id,
+        createdAt: now,
+      })
+      .returning();
+    await emit(tx, "incident.declared", { incidentId: row!.id });
+    // Requests already open about it since it began are linked too.
+    const linked = await linkMatching(tx, { incidentId: row!.id }, now);
+    return { incident: row!, linked: linked.length };
+  });
+}
+
+/**
+ * Links open requests to active incidents they match: a listed category, and (when keywords are given) one of the
+ * keywords in the request's words, by Russian morphology. Each new link posts the incident's message publicly.
+ */
+export async function linkMatching(
+  tx: Tx,
+  scope: { incidentId?: number; requestId?: number },
+  now = new Date(),
+): Promise<{ incidentId: number; requestId: number }[]> {
+  const result = await tx.execute<{ incident_id: number; request_id: number }>(sql`
+    insert into incident_requests (incident_id, request_id, linked_at)
+    select i.id, r.id, ${now.toISOString()}::timestamptz
+    from incidents i join requests r
+      on r.created_at >= i.since
+      and r.status not in ('resolved', 'closed')
+      and (cardinality(i.categories) = 0 or r.category = any(i.categories))
+      and (cardinality(i.keywords) = 0
+        or exists (select 1 from unnest(i.keywords) k where r.search @@ plainto_tsquery('russian', k)))
+    where i.status = 'active'
+      ${scope.incidentId !== undefined ? sql`and i.id = ${scope.incidentId}` : sql``}
+      ${scope.requestId !== undefined ? sql`and r.id = ${scope.requestId}` : sql``}
+    order by r.id
+    on conflict do nothing
+    returning incident_id, request_id`);
+  const links = rowsOf<{ incident_id: number; request_id: number }>(result).map((r) => ({
+    incidentId: Number(r.incident_id),
+    requestId: Number(r.request_id),
+  }));
+  const byId = new Map<number, Incident>();
+  for (const link of links) {
+    let incident = byId.get(link.incidentId);
+    if (!incident) {
+      [incident] = await tx.select().from(incidents).where(eq(incidents.id, link.incidentId));
+      byId.set(link.incidentId, incident!);
+    }
+    await postSystemMessage(tx, link.requestId, linkedMessage(incident!), now);
+    await systemHistory(tx, link.requestId, "incident_linked", { incidentId: link.incidentId }, now);
+  }
+  return links;
+}
+
+async function postSystemMessage(tx: Tx, requestId: number, body: string, now: Date) {
+  const [req] = await tx.select({ channel: requests.channel }).from(requests).where(eq(requests.id, requestId));
+  await tx.insert(messages).values({
+    requestId,
+    visibility: "public",
+    authorType: "system",
+    body,
+    channel: req?.channel ?? "web",
+    createdAt: now,
+  });
+}
+
+async function systemHistory(tx: Tx, requestId: number, action: string, changes: Record<string, unknown>, now: Date) {
+  const [row] = await tx
+    .select({ number: requests.number, departmentId: requests.departmentId, assigneeId: requests.assigneeId })
+    .from(requests)
+    .where(eq(requests.id, requestId));
+  await tx.insert(requestHistory).values({ requestId, actorType: "system", action, changes, createdAt: now });
+  await emit(tx, `request.${action}`, { requestId, ...row });
+}
+
+export async function updateIncident(ctx: AppContext, id: number, input: Partial<IncidentInput>) {
+  await ctx.db.transaction(async (tx) => {
+    const [row] = await tx.select().from(incidents).where(eq(incidents.id, id)).for("update");
+    if (!row) throw errors.notFound("Инцидент");
+    if (row.status !== "active") throw errors.conflict("incident_resolved", "Инцидент уже устранён.");
+    const patch: Partial<Incident> = {};
+    if (input.title?.trim()) patch.title = input.title.trim();
+    if (input.description !== undefined) patch.description = input.description.trim();
+    if (input.publicMessage?.trim()) patch.publicMessage = input.publicMessage.trim();
+    if (input.expectedRecoveryAt !== undefined) patch.expectedRecoveryAt = input.expectedRecoveryAt;
+    if (input.keywords !== undefined) patch.keywords = cleanList(input.keywords);
+    await tx.update(incidents).set(patch).where(eq(incidents.id, id));
+    await emit(tx, "incident.updated", { incidentId: id });
+  });
+}
+
+/**
+ * Resolves an incident: every linked open request gets the resolution message; those that hold nothing else
+ * (the applicant wrote once, nobody answered in person, no other active incident) are resolved too.
+ */
+export async function resolveIncident(
+  ctx: AppContext,
+  user: StaffUser,
+  id: number,
+  message?: string,
+  now = new Date(),
+) {
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await tx.select().from(incidents).where(eq(incidents.id, id)).for("update");
+    if (!row) throw errors.notFound("Инцидент");
+    if (row.status !== "active") throw errors.conflict("incident_resolved", "Инцидент уже устранён.");
+    const text =
+      message?.trim() ||
+      `Работа восстановлена: ${row.title}. Попробуйте ещё раз. Если проблема осталась, ответьте на это сообщение.`;
+    await tx
+      .update(incidents)
+      .set({ status: "resolved", resolvedAt: now, resolutionMessage: text })
+      .where(eq(incidents.id, id));
+    const linked = await tx.execute<{ id: number; simple: boolean }>(sql`
+      select r.id,
+        (r.status in ('new', 'in_progress', 'waiting')
+          and (select count(*) from messages m where m.request_id = r.id and m.author_type = 'applicant') = 1
+          and not exists (select 1 from messages m where m.request_id = r.id and m.author_type = 'staff'
+            and m.visibility = 'public')
+          and not exists (select 1 from incident_requests o join incidents oi on oi.id = o.incident_id
+            where o.request_id = r.id and oi.status = 'active')) as simple
+      from incident_requests l join requests r on r.id = l.request_id
+      where l.incident_id = ${id} and r.status not in ('resolved', 'closed')
+      order by r.id
+      for update of r`);
+    let resolved = 0;
+    const rows = rowsOf<{ id: number; simple: boolean }>(linked);
+    for (const r of rows) {
+      const requestId = Number(r.id);
+      await postSystemMessage(tx, requestId, text, now);
+      if (r.simple) {
+        const [req] = await tx.select().from(requests).where(eq(requests.id, requestId));
+        await tx
+          .update(requests)
+          .set({
+            status: "resolved",
+            resolvedAt: now,
+            updatedAt: now,
+            ...clockOnStatus(req!, "resolved", now, calendarOf(ctx)),
+          })
+          .where(eq(requests.id, requestId));
+        await systemHistory(
+          tx,
+          requestId,
+          "incident_resolved",
+          { incidentId: id, status: [req!.status, "resolved"], by: user.id },
+          now,
+        );
+        resolved++;
+      } else {
+        await systemHistory(tx, requestId, "incident_resolved", { incidentId: id, by: user.id }, now);
+      }
+    }
+    await emit(tx, "incident.resolved", { incidentId: id });
+    return { answered: rows.length, resolved };
+  });
+}
+
+export type ActiveIncident = {
+  id: number;
+  title: string;
+  publicMessage: string;
+  since: Date;
+  expectedRecoveryAt: Date | null;
+  categories: string[];
+};
+
+/** The outages going on now, for the help centre, the IVR and the chatbot: what the public may read. */
+export async function activeIncidents(ctx: AppContext | { db: Queryable }): Promise<ActiveIncident[]> {
+  return ctx.db
+    .select({
+      id: incidents.id,
+      title: incidents.title,
+      publicMessage: incidents.publicMessage,
+      since: incidents.since,
+      expectedRecoveryAt: incidents.expectedRecoveryAt,
+      categories: incidents.categories,
+    })
+    .from(incidents)
+    .where(eq(incidents.status, "active"))
+    .orderBy(desc(incidents.since));
+}
+
+export async function listIncidents(db: Queryable, status?: "active" | "resolved") {
+  const rows = await db
+    .select({
+      incident: incidents,
+      linked: sql<number>`(select count(*)::int from incident_requests l where l.incident_id = ${incidents.id})`,
+    })
+    .from(incidents)
+    .where(status ? eq(incidents.status, status) : undefined)
+    .orderBy(desc(incidents.createdAt))
+    .limit(200);
+  return rows.map((r) => ({ ...r.incident, linked: Number(r.linked) }));
+}
+
+export async function getIncident(db: Queryable, id: number) {
+  const [row] = await db.select().from(incidents).where(eq(incidents.id, id));
+  if (!row) throw errors.notFound("Инцидент");
+  const linked = await db
+    .select({ number: requests.number, status: requests.status, linkedAt: incidentRequests.linkedAt })
+    .from(incidentRequests)
+    .innerJoin(requests, eq(requests.id, incidentRequests.requestId))
+    .where(and(eq(incidentRequests.incidentId, id)))
+    .orderBy(asc(incidentRequests.linkedAt))
+    .limit(1000);
+  return { ...row, requests: linked };
+}

@@ -1,0 +1,49 @@
+// The SLA room: policies and escalation rules loaded per process, a sweep every SWEEP_SECONDS in every process
+// (the database decides who takes each step), incidents, shifts and staff notifications.
+import type { AppContext } from "../context.ts";
+import type { Room } from "../rooms.ts";
+import { sweep } from "./escalation.ts";
+import { incidentRoutes } from "./incident-routes.ts";
+import { slaRoutes } from "./sla-routes.ts";
+import { loadSla, SLA_CHANGED, seedSlaDefaults } from "./sla-service.ts";
+
+/** How often each process looks for overdue requests and re-check dates. */
+export const SWEEP_SECONDS = 30;
+
+type Sweeper = { timer: NodeJS.Timeout; running: Promise<unknown> | undefined; stopped: boolean };
+const sweepers = new WeakMap<AppContext, Sweeper>();
+
+export const slaRoom: Room = {
+  name: "sla",
+  async start(ctx) {
+    await seedSlaDefaults(ctx.db);
+    await loadSla(ctx);
+    ctx.bus.subscribe((e) => {
+      if (e.topic === SLA_CHANGED) void loadSla(ctx).catch(() => {});
+    });
+    const s: Sweeper = { timer: undefined as never, running: undefined, stopped: false };
+    s.timer = setInterval(() => {
+      if (s.running || s.stopped) return;
+      s.running = sweep(ctx)
+        .catch(() => {
+          // The next pass retries: nothing was committed for the batch that failed.
+        })
+        .finally(() => {
+          s.running = undefined;
+        });
+    }, SWEEP_SECONDS * 1000);
+    s.timer.unref();
+    sweepers.set(ctx, s);
+  },
+  async stop(ctx) {
+    const s = sweepers.get(ctx);
+    if (!s) return;
+    s.stopped = true;
+    clearInterval(s.timer);
+    await s.running;
+  },
+  async routes(app, opts) {
+    await slaRoutes(app, opts);
+    await incidentRoutes(app, opts);
+  },
+};

@@ -1,0 +1,137 @@
+// SLA policies and escalation rules as data: seeded from the shipped defaults, edited by administrators, held
+// in memory per context and reloaded in every process when any process changes them.
+import { asc, sql } from "drizzle-orm";
+import type { AppContext } from "../context.ts";
+import type { Queryable } from "../db/client.ts";
+import { isShortDay, isWorkingDay, loadCalendar } from "../directory/index.ts";
+import { DEFAULT_POLICIES, WEEKDAYS_ONLY, type WorkCalendar } from "./sla.ts";
+import {
+  type ClockRow,
+  choosePolicy,
+  type Due,
+  dueFor,
+  type EscalationRule,
+  type Policy,
+  type PolicyKey,
+} from "./sla-clock.ts";
+import { escalationRules, slaPolicies } from "./sla-schema.ts";
+
+export const SLA_CHANGED = "sla.changed";
+
+type SlaState = { policies: Policy[]; rules: EscalationRule[]; calendar: WorkCalendar };
+const states = new WeakMap<AppContext, SlaState>();
+
+/** Shipped escalation ladder (minutes after the missed target, calendar time). */
+export const DEFAULT_RULES: Omit<EscalationRule, "id">[] = [
+  { trigger: "first_response", afterMinutes: 0, action: "notify_assignee" },
+  { trigger: "first_response", afterMinutes: 60, action: "notify_supervisors" },
+  { trigger: "resolution", afterMinutes: 0, action: "notify_assignee" },
+  { trigger: "resolution", afterMinutes: 4 * 60, action: "notify_supervisors" },
+  { trigger: "resolution", afterMinutes: 24 * 60, action: "raise_priority" },
+  { trigger: "resolution", afterMinutes: 48 * 60, action: "move_up" },
+];
+
+const RULE_NOTES: Record<EscalationRule["action"], string> = {
+  notify_assignee: "Напомнить исполнителю (без исполнителя — руководителям подразделения)",
+  notify_supervisors: "Сообщить руководителям подразделения",
+  raise_priority: "Поднять приоритет на ступень",
+  move_up: "Передать на следующий уровень (профильное подразделение)",
+};
+
+/** First start: the shipped policies and ladder, once, even when several processes start together. */
+export async function seedSlaDefaults(db: Queryable) {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('otklik-sla-seed'))`);
+    const [{ n } = { n: 0 }] = await tx.select({ n: sql<number>`count(*)::int` }).from(slaPolicies);
+    if (Number(n) === 0) {
+      await tx.insert(slaPolicies).values(
+        DEFAULT_POLICIES.map((p) => ({
+          channel: p.channel,
+          firstResponseMinutes: p.firstResponse.minutes,
+          firstResponseBasis: p.firstResponse.basis,
+          resolutionMinutes: p.resolution.minutes,
+          resolutionBasis: p.resolution.basis,
+          note: "По умолчанию",
+        })),
+      );
+    }
+    const [{ r } = { r: 0 }] = await tx.select({ r: sql<number>`count(*)::int` }).from(escalationRules);
+    if (Number(r) === 0) {
+      await tx.insert(escalationRules).values(DEFAULT_RULES.map((x) => ({ ...x, note: RULE_NOTES[x.action] })));
+    }
+  });
+}
+
+export async function readPolicies(db: Queryable): Promise<Policy[]> {
+  const rows = await db.select().from(slaPolicies).orderBy(asc(slaPolicies.id));
+  return rows.map((r) => ({
+    id: r.id,
+    channel: r.channel,
+    category: r.category,
+    priority: r.priority,
+    firstResponse: { minutes: r.firstResponseMinutes, basis: r.firstResponseBasis },
+    resolution: { minutes: r.resolutionMinutes, basis: r.resolutionBasis },
+  }));
+}
+
+export async function readRules(db: Queryable): Promise<EscalationRule[]> {
+  const rows = await db.select().from(escalationRules).orderBy(asc(escalationRules.id));
+  return rows.map((r) => ({ id: r.id, trigger: r.trigger, afterMinutes: r.afterMinutes, action: r.action }));
+}
+
+async function productionCalendar(): Promise<WorkCalendar> {
+  try {
+    const cal = await loadCalendar();
+    return { isWorkingDay: (d) => isWorkingDay(cal, d), isShortDay: (d) => isShortDay(cal, d) };
+  } catch {
+    // Without calendar data the clock still runs on weekdays: better than refusing every request.
+    return WEEKDAYS_ONLY;
+  }
+}
+
+export async function loadSla(ctx: AppContext) {
+  const [policies, rules] = await Promise.all([readPolicies(ctx.db), readRules(ctx.db)]);
+  const calendar = states.get(ctx)?.calendar ?? (await productionCalendar());
+  states.set(ctx, { policies, rules, calendar });
+}
+
+export function slaOf(ctx: AppContext): SlaState {
+  return states.get(ctx) ?? { policies: fallbackPolicies, rules: [], calendar: WEEKDAYS_ONLY };
+}
+
+export function calendarOf(ctx: AppContext): WorkCalendar {
+  return slaOf(ctx).calendar;
+}
+
+const fallbackPolicies: Policy[] = DEFAULT_POLICIES.map((p, i) => ({
+  id: -(i + 1),
+  channel: p.channel,
+  category: null,
+  priority: null,
+  firstResponse: p.firstResponse,
+  resolution: p.resolution,
+}));
+
+/** The policy for a request; the web form's default when nothing matches (an administrator deleted too much). */
+export function policyOf(ctx: AppContext, key: PolicyKey): Policy {
+  const { policies } = slaOf(ctx);
+  return choosePolicy(policies, key) ?? choosePolicy(fallbackPolicies, key) ?? fallbackPolicies[1]!;
+}
+
+/** Due times for a new request. */
+export function slaDueAt(ctx: AppContext, key: PolicyKey, createdAt: Date): Due {
+  return dueFor(createdAt, policyOf(ctx, key), { minutes: 0, workingMinutes: 0 }, calendarOf(ctx));
+}
+
+/** Due times again after the channel, category or priority changed; pauses so far stay counted. */
+export function recomputedDue(
+  ctx: AppContext,
+  row: ClockRow & { createdAt: Date; channel: string; category: string | null; priority: string },
+): Due {
+  return dueFor(
+    row.createdAt,
+    policyOf(ctx, { channel: row.channel, category: row.category, priority: row.priority }),
+    { minutes: row.slaPausedMinutes, workingMinutes: row.slaPausedWorkingMinutes },
+    calendarOf(ctx),
+  );
+}
