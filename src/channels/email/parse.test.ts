@@ -111,6 +111,31 @@ describe("attachments", () => {
     expect(m.flags).toContain("attachment_type_mismatch");
   });
 
+  it("treats an inline PDF as an attachment and only a picture the HTML refers to as part of the body", async () => {
+    const raw = Buffer.from(
+      [
+        "From: a@mail.example.ru",
+        "Message-ID: <apple@mail.example.ru>",
+        'Content-Type: multipart/mixed; boundary="m"',
+        "",
+        "--m",
+        "Content-Type: text/plain; charset=utf-8",
+        "",
+        "See the scan.",
+        "--m",
+        'Content-Type: application/pdf; name="scan.pdf"',
+        'Content-Disposition: inline; filename="scan.pdf"',
+        "Content-Transfer-Encoding: base64",
+        "",
+        Buffer.from("%PDF-1.4\n%%EOF\n").toString("base64"),
+        "--m--",
+        "",
+      ].join("\r\n"),
+    );
+    const m = await parseMessage(raw);
+    expect(m.attachments.map((a) => [a.filename, a.inline])).toEqual([["scan.pdf", false]]);
+  });
+
   it("joins a long windows-1251 name split into RFC 2231 continuations", async () => {
     const m = await parse("rfc2231-continuations-win1251.eml");
     expect(m.from.name).toBe("ООО «Альфа»");

@@ -208,7 +208,10 @@ async function keepAttachments(
       declaredContentType: a.contentType ?? "application/octet-stream",
       size: content.length,
       content,
-      inline: a.contentDisposition === "inline" || Boolean(a.related),
+      // Apple Mail sends real attachments with «Content-Disposition: inline»; only pictures the HTML
+      // refers to by Content-ID are part of the body.
+      inline:
+        Boolean(a.related) || (a.contentDisposition === "inline" && Boolean(a.cid) && contentType.startsWith("image/")),
       ...(a.cid ? { contentId: a.cid } : {}),
       ...(flagged ? { flagged } : {}),
       downloadable: flagged !== "executable",
