@@ -72,6 +72,8 @@ function measure(label: string, articles: Article[], queries: string[], rounds: 
 
 const shipped = await loadArticlesFromDir(DEFAULT_KB_DIR);
 const files = ["queries.tsv", "queries.holdout.tsv", "queries.holdout2.tsv", "queries.holdout3.tsv"];
-const queries = (await Promise.all(files.map((f) => readQueries(`${DEFAULT_KB_DIR}/eval/${f}`)))).flat().map((q) => q.query);
+const queries = (await Promise.all(files.map((f) => readQueries(`${DEFAULT_KB_DIR}/eval/${f}`))))
+  .flat()
+  .map((q) => q.query);
 measure("поставляемая база", shipped, queries, 5);
 measure("сгенерированная база", [...shipped, ...generateArticles(shipped, 10_000)], queries, 2);
