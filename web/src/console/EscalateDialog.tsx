@@ -62,7 +62,14 @@ export function EscalateDialog({
         )}
         <div className="field">
           <label htmlFor="esc-department">Подразделение</label>
-          <select id="esc-department" value={department} onChange={(e) => setDepartment(e.target.value)}>
+          <select
+            id="esc-department"
+            value={department}
+            onChange={(e) => {
+              setDepartment(e.target.value);
+              setError(null);
+            }}
+          >
             <option value="">Выберите…</option>
             {choices.map((d) => (
               <option key={d.code} value={d.code}>
@@ -78,7 +85,10 @@ export function EscalateDialog({
             rows={4}
             maxLength={2000}
             value={reason}
-            onChange={(e) => setReason(e.target.value)}
+            onChange={(e) => {
+              setReason(e.target.value);
+              setError(null);
+            }}
             aria-describedby="esc-reason-hint"
           />
           <p className="field__hint" id="esc-reason-hint">
