@@ -128,8 +128,9 @@ describe("SMTP intake", () => {
       .catch((e) => e);
     expect(error.responseCode).toBe(552);
     expect(stored).toHaveLength(0);
-    // The connection stays usable for the next letter.
+    // The connection stays usable for the next letter, and nothing stays held in memory.
     await expect(client.sendMail(letter)).resolves.toMatchObject({ accepted: [SUPPORT] });
+    expect(intake?.bufferedBytes()).toBe(0);
     client.close();
   });
 
@@ -182,9 +183,40 @@ describe("SMTP intake", () => {
     const error = await client.sendMail(letter).catch((e) => e);
     expect(error.responseCode).toBe(451);
     expect(events).toContainEqual({ type: "store_failed", code: 451 });
+    expect(intake?.bufferedBytes()).toBe(0);
     await client.sendMail(letter);
     expect(stored).toHaveLength(1);
     client.close();
+  });
+
+  it("answers 451 when letters in progress would pass the memory budget, and takes the retry later", async () => {
+    let release: () => void = () => {};
+    let held = 0;
+    const { client, events } = await start({
+      maxBufferedBytes: 3000,
+      store: () => {
+        held++;
+        return held === 1 ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+      },
+    });
+    const second = nodemailer.createTransport({
+      host: "127.0.0.1",
+      port: intake?.port,
+      secure: false,
+      ignoreTLS: true,
+    });
+    const big = { ...letter, attachments: [], text: "д".repeat(900) }; // ≈ 2.5 KB on the wire
+    const first = client.sendMail(big);
+    await waitFor(() => held === 1);
+    const refused = await second.sendMail(big).catch((e) => e);
+    expect(refused.responseCode).toBe(451);
+    expect(events).toContainEqual({ type: "busy", code: 451 });
+    release();
+    await first;
+    await expect(second.sendMail(big)).resolves.toMatchObject({ accepted: [SUPPORT] });
+    expect(intake?.bufferedBytes()).toBe(0);
+    client.close();
+    second.close();
   });
 
   it("answers 451 when store() hangs past its timeout", async () => {

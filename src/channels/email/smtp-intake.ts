@@ -17,7 +17,8 @@ export type IntakeEnvelope = {
 export type IntakeEvent =
   | { type: "accepted"; size: number }
   | { type: "rejected"; code: 550 | 552; reason: "unknown_recipient" | "too_big" }
-  | { type: "store_failed"; code: 451 };
+  | { type: "store_failed"; code: 451 }
+  | { type: "busy"; code: 451 };
 
 export type SmtpIntakeOptions = {
   host: string;
@@ -31,16 +32,24 @@ export type SmtpIntakeOptions = {
   /** Name in the greeting. */
   serverName?: string;
   maxRecipients?: number;
+  /** Letters held in memory by all sessions together; past it new letters get 451 (default 256 MB). */
+  maxBufferedBytes?: number;
   storeTimeoutMs?: number;
   onEvent?(event: IntakeEvent): void;
 };
 
-export type SmtpIntake = { port: number; close(): Promise<void> };
+export type SmtpIntake = {
+  port: number;
+  /** Bytes of letters held in memory right now (for metrics). */
+  bufferedBytes(): number;
+  close(): Promise<void>;
+};
 
 export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpIntake> {
   const accepted = new Set(options.supportAddresses.map((a) => a.trim().toLowerCase()));
   const storeTimeoutMs = options.storeTimeoutMs ?? 60_000;
   const emit = (event: IntakeEvent) => options.onEvent?.(event);
+  const budget: Budget = { used: 0, limit: options.maxBufferedBytes ?? 256 * 1024 * 1024 };
 
   const server = new SMTPServer({
     name: options.serverName ?? "otklik",
@@ -63,12 +72,17 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
     },
 
     onData(stream, session, callback) {
-      collect(stream, options.maxSize)
-        .then(async (body) => {
-          if (body === undefined) {
+      collect(stream, options.maxSize, budget)
+        .then(async (collected) => {
+          if (collected.kind === "too_big") {
             emit({ type: "rejected", code: 552, reason: "too_big" });
             return callback(smtpError(552, `5.3.4 Message exceeds the size limit of ${options.maxSize} bytes`));
           }
+          if (collected.kind === "busy") {
+            emit({ type: "busy", code: 451 });
+            return callback(smtpError(451, "4.3.1 Too much mail in progress, try again later"));
+          }
+          const body = collected.body;
           const envelope = toEnvelope(session);
           // The envelope address goes into a header: nothing in it may end the line or the brackets.
           const returnPath = envelope.mailFrom.replace(/[\r\n<>]/g, "");
@@ -78,6 +92,8 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
           } catch {
             emit({ type: "store_failed", code: 451 });
             return callback(smtpError(451, "4.3.0 Temporary failure storing the message, try again later"));
+          } finally {
+            budget.used -= body.length;
           }
           emit({ type: "accepted", size: body.length });
           callback(null, "Message accepted");
@@ -98,6 +114,7 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
   const port = (server.server.address() as AddressInfo).port;
   return {
     port,
+    bufferedBytes: () => budget.used,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -112,22 +129,42 @@ function isSupportAddress(address: string, accepted: Set<string>): boolean {
   return at > 0 && plus > 0 && accepted.has(`${local.slice(0, plus)}${lower.slice(at)}`);
 }
 
-// Reads the whole letter, or undefined once it passes the limit (the rest is drained, not buffered).
-function collect(stream: SMTPServerDataStream, maxSize: number): Promise<Buffer | undefined> {
+type Collected = { kind: "ok"; body: Buffer } | { kind: "too_big" } | { kind: "busy" };
+
+// Bytes held in memory by all sessions at once: 200 clients × 25 MB would otherwise be 5 GB.
+type Budget = { used: number; readonly limit: number };
+
+// Reads the whole letter, or drains it (without buffering the rest) once it passes the size limit or
+// the shared memory budget. The caller returns the body's bytes to the budget when done with them.
+function collect(stream: SMTPServerDataStream, maxSize: number, budget: Budget): Promise<Collected> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
+    let outcome: Collected["kind"] = "ok";
+    const drop = () => {
+      budget.used -= size;
+      chunks.length = 0;
+    };
     stream.on("data", (chunk: Buffer) => {
-      if (over) return;
+      if (outcome !== "ok") return;
+      if (size + chunk.length > maxSize) outcome = "too_big";
+      else if (budget.used + chunk.length > budget.limit) outcome = "busy";
+      if (outcome !== "ok") return drop();
       size += chunk.length;
-      if (size > maxSize) {
-        over = true;
-        chunks.length = 0;
-      } else chunks.push(chunk);
+      budget.used += chunk.length;
+      chunks.push(chunk);
     });
-    stream.once("error", reject);
-    stream.once("end", () => resolve(over || stream.sizeExceeded ? undefined : Buffer.concat(chunks, size)));
+    stream.once("error", (error) => {
+      if (outcome === "ok") drop();
+      reject(error);
+    });
+    stream.once("end", () => {
+      if (outcome === "ok" && stream.sizeExceeded) {
+        drop();
+        outcome = "too_big";
+      }
+      resolve(outcome === "ok" ? { kind: "ok", body: Buffer.concat(chunks, size) } : { kind: outcome });
+    });
   });
 }
 
