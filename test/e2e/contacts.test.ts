@@ -47,7 +47,7 @@ describe("contacts page", () => {
     expect(await voronezh.locator(".contacts-state").textContent()).toBe("Открыто круглосуточно");
     expect(await voronezh.textContent()).toContain("Почему эта линия: Региональная линия: Воронежская область");
     expect(page.url()).toContain("topic=access");
-    await shot(page, "contacts-phone", true);
+    await shot(page, "contacts-phone");
   });
 
   it("says when a line closes or opens, by Moscow time and the visitor's", async () => {
