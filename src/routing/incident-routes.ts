@@ -26,7 +26,7 @@ const IncidentBody = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 5000, description: "Для сотрудников" })),
     publicMessage: Type.Optional(Type.String({ maxLength: 2000, description: "Что прочтёт заявитель" })),
     since: Type.Optional(DateTimeString),
-    expectedRecoveryAt: Type.Optional(Type.Union([DateTimeString, Type.Null()])),
+    expectedRecoveryAt: Type.Optional(Type.Union([Type.Null(), DateTimeString])),
     keywords: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 30 })),
     categories: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 20 })),
   },
@@ -39,7 +39,7 @@ const ActiveView = Type.Array(
     title: Type.String(),
     publicMessage: Type.String(),
     since: DateTimeString,
-    expectedRecoveryAt: Type.Union([DateTimeString, Type.Null()]),
+    expectedRecoveryAt: Type.Union([Type.Null(), DateTimeString]),
     categories: Type.Array(Type.String()),
   }),
 );

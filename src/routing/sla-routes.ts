@@ -25,9 +25,9 @@ const CHANNELS = ["web", "email", "chat", "phone"] as const;
 const TargetSchema = Type.Object({ minutes: Type.Integer({ minimum: 0, maximum: 60 * 24 * 366 }), basis: BASIS });
 const PolicyBody = Type.Object(
   {
-    channel: Type.Union([StringEnum(CHANNELS), Type.Null()]),
-    category: Type.Union([Type.String({ maxLength: 40 }), Type.Null()]),
-    priority: Type.Union([StringEnum(PRIORITIES), Type.Null()]),
+    channel: Type.Union([Type.Null(), StringEnum(CHANNELS)]),
+    category: Type.Union([Type.Null(), Type.String({ maxLength: 40 })]),
+    priority: Type.Union([Type.Null(), StringEnum(PRIORITIES)]),
     firstResponse: TargetSchema,
     resolution: TargetSchema,
     note: Type.Optional(Type.String({ maxLength: 500 })),
@@ -36,9 +36,9 @@ const PolicyBody = Type.Object(
 );
 const PolicyView = Type.Object({
   id: Type.Integer(),
-  channel: Type.Union([Type.String(), Type.Null()]),
-  category: Type.Union([Type.String(), Type.Null()]),
-  priority: Type.Union([Type.String(), Type.Null()]),
+  channel: Type.Union([Type.Null(), Type.String()]),
+  category: Type.Union([Type.Null(), Type.String()]),
+  priority: Type.Union([Type.Null(), Type.String()]),
   firstResponse: TargetSchema,
   resolution: TargetSchema,
 });
@@ -272,7 +272,7 @@ export async function slaRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCon
                 id: Type.Integer(),
                 kind: Type.String(),
                 title: Type.String(),
-                number: Type.Union([Type.String(), Type.Null()]),
+                number: Type.Union([Type.Null(), Type.String()]),
                 createdAt: Type.String({ format: "date-time" }),
                 read: Type.Boolean(),
               }),
@@ -451,7 +451,7 @@ export async function slaRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCon
         tags: ["requests"],
         params: NumberParams,
         body: Type.Object(
-          { date: Type.Union([Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" }), Type.Null()]) },
+          { date: Type.Union([Type.Null(), Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" })]) },
           { additionalProperties: false },
         ),
         response: { 200: Ok, 400: Problem, 404: Problem, 409: Problem },
