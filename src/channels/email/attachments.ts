@@ -124,20 +124,20 @@ export function classifyAttachment(filename: string, sniffed: string, declared: 
   return undefined;
 }
 
+const KNOWN_EXTENSIONS: Record<string, string> = { "octet-stream": "bin", plain: "txt", jpeg: "jpg" };
+
 /** A file name safe to show and to use as a download name: no path, no control characters, bounded. */
 export function safeFilename(name: string | undefined, index: number, contentType: string): string {
   const cleaned = (name ?? "")
-    .replace(/[\u0000-\u001f\u007f]/g, "")
+    // Control characters, and bidirectional overrides that make «invoice‮fdp.exe» look like a PDF.
+    .replace(/[\u0000-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "")
     .split(/[\\/]/)
     .pop()
     ?.replace(/^\.+/, "")
     .trim()
     .slice(0, 200);
   if (cleaned) return cleaned;
-  const ext =
-    contentType
-      .split("/")[1]
-      ?.replace(/[^a-z0-9]/gi, "")
-      .slice(0, 8) || "bin";
+  const subtype = contentType.split("/")[1] ?? "";
+  const ext = KNOWN_EXTENSIONS[subtype] ?? (subtype.replace(/[^a-z0-9]/gi, "").slice(0, 8) || "bin");
   return `attachment-${index + 1}.${ext}`;
 }
