@@ -14,22 +14,17 @@ export function contentStems(text: string): { token: string; stem: string }[] {
 /** Finds synonym phrases in a stem sequence. */
 export class ConceptMatcher {
   private readonly byFirst = new Map<string, { stems: string[]; id: string }[]>();
-  /** Every stem of every phrase of a concept: what a snippet highlights when the concept matched. */
-  readonly stemsOf = new Map<string, Set<string>>();
 
   constructor(groups: SynonymGroup[]) {
     for (const g of groups) {
-      const all = new Set<string>();
       for (const phrase of g.phrases) {
         const stems = contentStems(phrase).map((t) => t.stem);
         const first = stems[0];
         if (first === undefined) continue;
-        for (const s of stems) all.add(s);
         const list = this.byFirst.get(first) ?? [];
         list.push({ stems, id: g.id });
         this.byFirst.set(first, list);
       }
-      this.stemsOf.set(conceptTerm(g.id), all);
     }
   }
 

@@ -74,6 +74,10 @@ describe("search on a small base", () => {
   it("marks the matched words in the snippet and escapes the rest", () => {
     const [hit] = index.search("пароли");
     expect(hit?.snippet).toBe("Нажмите «Забыли <mark>пароль</mark>?» и введите новый <mark>пароль</mark> дважды.");
+    // A synonym match marks the words that form the phrase, not every word of the group.
+    expect(index.search("эцп")[0]?.snippet).toBe(
+      "Квалифицированную <mark>электронную</mark> <mark>подпись</mark> выдаёт удостоверяющий центр.",
+    );
     const html = createSearchIndex([article("x", "Код", "Введите <код> & нажмите.")]).search("код")[0];
     expect(html?.snippet).toBe("Введите &lt;<mark>код</mark>&gt; &amp; нажмите.");
   });

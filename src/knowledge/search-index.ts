@@ -1,15 +1,7 @@
-import {
-  analyze,
-  FuzzyVocabulary,
-  normalize,
-  toCyrillicLayout,
-  tokenize,
-  toLatinLayout,
-  transliterate,
-  unifyStem,
-} from "../text/index.ts";
+import { FuzzyVocabulary, normalize } from "../text/index.ts";
 import { type Article, plainText } from "./article.ts";
 import { ConceptMatcher, contentStems } from "./concepts.ts";
+import { type Alt, createQueryReader } from "./query-reader.ts";
 import { makeSnippet, type Sentence, splitSentences } from "./snippet.ts";
 import { DEFAULT_SYNONYMS, type SynonymGroup } from "./synonyms.ts";
 
@@ -46,9 +38,6 @@ const DEFAULT_FIELDS = [
   { weight: 1.0, b: 0.75 }, // body
 ] as const;
 const DEFAULT_K1 = 1.2;
-// A word recognised only through a typo is worth less than one typed right.
-const TYPO_WEIGHT = [1, 0.8, 0.6];
-const MAX_QUERY_CHARS = 4000;
 const SENTENCE_CACHE = 2000;
 const BUSINESS_PRIOR = 0.75;
 const BUSINESS_TERMS = new Set(["~legal", "~ip", "~representative", "~statement"]);
@@ -76,10 +65,6 @@ interface Postings {
   docs: Int32Array;
   /** idf × saturated term weight, per document. */
   sat: Float64Array;
-}
-interface Alt {
-  term: string;
-  weight: number;
 }
 
 export interface IndexOptions {
@@ -179,61 +164,7 @@ export function createSearchIndex(articles: readonly Article[], options: IndexOp
 
   const known = (s: string) => postings.has(s);
 
-  // Every reading of a query word that the index knows: as typed, another layout, transliteration, a near spelling.
-  function readings(token: string, stemmed: string): Alt[] {
-    if (known(stemmed)) return [{ term: stemmed, weight: 1 }];
-    const variants = new Set([token]);
-    if (/[a-z]/.test(token)) {
-      variants.add(toCyrillicLayout(token));
-      variants.add(transliterate(token));
-    } else {
-      const latin = toLatinLayout(token);
-      if (known(latin)) return [{ term: latin, weight: 1 }];
-    }
-    const alts = new Map<string, number>();
-    for (const v of variants) {
-      for (const word of tokenize(v)) {
-        for (const near of vocabulary.nearest(word).slice(0, 3)) {
-          const s = stemOfWord.get(near.word);
-          const weight = TYPO_WEIGHT[near.distance] ?? 0;
-          if (s && weight > (alts.get(s) ?? 0)) alts.set(s, weight);
-        }
-      }
-    }
-    return [...alts].map(([term, weight]) => ({ term, weight }));
-  }
-
-  function parseQuery(query: string): Alt[][] {
-    const terms = analyze(query.slice(0, MAX_QUERY_CHARS), (s) => known(unifyStem(s))).map((t) => ({
-      ...t,
-      stem: unifyStem(t.stem),
-    }));
-    const readingsOf = terms.map((t) => readings(t.token, t.stem).sort((a, b) => b.weight - a.weight));
-    const primaries = readingsOf.map((alts, i) => alts[0]?.term ?? (terms[i]?.stem as string));
-    const slots: Alt[][] = [];
-    const seen = new Set<string>();
-    // A word of a synonym group is scored as the group: «госуслуги» as any way of naming the portal.
-    // Scored literally, a rare synonym would get a high idf just because the articles prefer another word.
-    const covered = new Set<number>();
-    for (const o of concepts.occurrences(primaries)) {
-      if (!known(o.term)) continue;
-      let weight = 1;
-      for (let k = o.start; k < o.start + o.length; k++) {
-        covered.add(k);
-        weight = Math.min(weight, readingsOf[k]?.[0]?.weight ?? 1);
-      }
-      if (seen.has(o.term)) continue;
-      seen.add(o.term);
-      slots.push([{ term: o.term, weight }]);
-    }
-    readingsOf.forEach((alts, i) => {
-      const primary = alts[0]?.term;
-      if (covered.has(i) || primary === undefined || seen.has(primary)) return;
-      seen.add(primary);
-      slots.push(alts);
-    });
-    return slots;
-  }
+  const parseQuery = createQueryReader({ known, vocabulary, stemOfWord, concepts });
 
   function search(query: string, options: SearchOptions = {}): SearchHit[] {
     const limit = Math.max(1, Math.min(options.limit ?? 10, 100));
@@ -304,7 +235,7 @@ export function createSearchIndex(articles: readonly Article[], options: IndexOp
         slug: article.slug,
         title: article.title,
         score: Math.round((total[doc] as number) * 1000) / 1000,
-        snippet: makeSnippet(sentencesOf(doc), highlightStems(slots, doc)),
+        snippet: makeSnippet(sentencesOf(doc), highlightTerms(slots, doc)),
         category: article.category,
         ...(options.explain ? { explain: explainTerms(slots, doc) } : {}),
       };
@@ -318,7 +249,7 @@ export function createSearchIndex(articles: readonly Article[], options: IndexOp
     let s = sentenceCache.get(doc);
     if (!s) {
       const { article, text } = docs[doc] as Doc;
-      s = splitSentences(article.summary, text);
+      s = splitSentences(article.summary, text, concepts);
       if (sentenceCache.size >= SENTENCE_CACHE) sentenceCache.delete(sentenceCache.keys().next().value as number);
       sentenceCache.set(doc, s);
     }
@@ -339,14 +270,12 @@ export function createSearchIndex(articles: readonly Article[], options: IndexOp
     return out;
   }
 
-  // The stems to mark in a document's snippet: per query word, its best reading that the document has.
-  function highlightStems(slots: Alt[][], doc: number): Set<string> {
+  // The terms to mark in a document's snippet: per query word, its best reading that the document has.
+  function highlightTerms(slots: Alt[][], doc: number): Set<string> {
     const out = new Set<string>();
     for (const alts of slots) {
       const hit = alts.find((a) => weightIn(postings.get(a.term), doc) > 0);
-      if (!hit) continue;
-      if (hit.term.startsWith("~")) for (const s of concepts.stemsOf.get(hit.term) ?? []) out.add(s);
-      else out.add(hit.term);
+      if (hit) out.add(hit.term);
     }
     return out;
   }

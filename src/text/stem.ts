@@ -43,6 +43,8 @@ const ALIASES: Record<string, string[]> = {
   ответ: ["отвеча"],
   дополн: ["дополнительн"],
   жалова: ["пожалова"],
+  // Snowball cuts «подпись» to «подп» but «подписи» to «подпис».
+  подпис: ["подп"],
 };
 const aliasOf = new Map<string, string>();
 for (const [canonical, forms] of Object.entries(ALIASES)) for (const f of forms) aliasOf.set(f, canonical);
