@@ -22,13 +22,7 @@ const dateTime = new Intl.DateTimeFormat("ru-RU", {
   hour: "2-digit",
   minute: "2-digit",
 });
-const weekdayDateTime = new Intl.DateTimeFormat("ru-RU", {
-  weekday: "long",
-  day: "numeric",
-  month: "long",
-  hour: "2-digit",
-  minute: "2-digit",
-});
+const weekday = new Intl.DateTimeFormat("ru-RU", { weekday: "long" });
 const shortDateTime = new Intl.DateTimeFormat("ru-RU", {
   day: "2-digit",
   month: "2-digit",
@@ -42,23 +36,24 @@ export function formatDateTime(iso: string | Date): string {
   return dateTime.format(new Date(iso)).replace(",", " в");
 }
 
-/** «четверг, 27 ноября в 10:00». */
+/** «27 ноября в 10:00 (четверг)»: the weekday in brackets keeps «до …» and «не позже …» grammatical. */
 export function formatLongDateTime(iso: string | Date): string {
-  return weekdayDateTime.format(new Date(iso)).replace(/, (\d\d:\d\d)$/, " в $1");
+  return `${formatDateTime(iso)} (${weekday.format(new Date(iso))})`;
 }
 
 export function formatShort(iso: string | Date): string {
   return shortDateTime.format(new Date(iso));
 }
 
-/** A span of time in words: «25 минут», «3 часа», «2 дня». */
-export function duration(ms: number): string {
+/** A span of time after «в течение»: «1 часа», «13 часов», «25 минут», «2 дней». */
+export function durationGenitive(ms: number): string {
   const minutes = Math.max(1, Math.round(Math.abs(ms) / 60_000));
-  if (minutes < 60) return `${minutes} ${plural(minutes, "минуту", "минуты", "минут")}`;
+  const one = (n: number) => n % 10 === 1 && n % 100 !== 11;
+  if (minutes < 60) return `${minutes} ${one(minutes) ? "минуты" : "минут"}`;
   const hours = Math.round(minutes / 60);
-  if (hours < 48) return `${hours} ${plural(hours, "час", "часа", "часов")}`;
+  if (hours < 48) return `${hours} ${one(hours) ? "часа" : "часов"}`;
   const days = Math.round(hours / 24);
-  return `${days} ${plural(days, "день", "дня", "дней")}`;
+  return `${days} ${one(days) ? "дня" : "дней"}`;
 }
 
 /** Short form for tables: «25 мин», «3 ч», «2 дн.». */

@@ -63,6 +63,9 @@ export function LoginPage({ onLogin }: { onLogin: (me: Me) => Promise<void> }) {
         <button type="submit" className="button button--block" disabled={sending}>
           {sending ? "Входим…" : "Войти"}
         </button>
+        <p className="login__back">
+          <a href="/">Служба поддержки для граждан</a>
+        </p>
       </form>
     </main>
   );

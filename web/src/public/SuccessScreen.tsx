@@ -1,5 +1,5 @@
 import { useEffect, useRef } from "react";
-import { duration, formatLongDateTime, localZone } from "../format.ts";
+import { durationGenitive, formatLongDateTime, localZone } from "../format.ts";
 import { Link, useTitle } from "../router.tsx";
 import { CopyButton } from "./CopyButton.tsx";
 
@@ -36,7 +36,7 @@ export function SuccessScreen({ result, onAnother }: { result: Registered; onAno
         {groupDigits(result.number)}
       </p>
       <p className="success__due">
-        Ответим в течение <strong>{duration(left)}</strong> — не позже{" "}
+        Ответим в течение <strong>{durationGenitive(left)}</strong> — не позже{" "}
         <strong>
           <time dateTime={result.dueAt}>{formatLongDateTime(result.dueAt)}</time>
         </strong>{" "}

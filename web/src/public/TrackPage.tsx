@@ -77,7 +77,8 @@ export function TrackPage({ token }: { token: string }) {
   }
   if (!view) return <p className="loading">Загружаем обращение…</p>;
 
-  const due = view.dueAt && view.open ? dueRelative(view.dueAt, now) : null;
+  // While we wait for the applicant the clock is stopped, so no deadline is promised.
+  const due = view.dueAt && view.open && view.status !== "waiting" ? dueRelative(view.dueAt, now) : null;
   return (
     <section className="narrow track">
       <p className="breadcrumbs">
