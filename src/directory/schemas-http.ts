@@ -34,9 +34,10 @@ export const DirectoryProblem = Type.Object(
     status: Type.Integer(),
     code: Type.String(),
     detail: Type.String(),
-    errors: Type.Optional(Type.Unknown()),
-    warnings: Type.Optional(Type.Integer()),
+    errorCount: Type.Optional(Type.Integer()),
+    warningCount: Type.Optional(Type.Integer()),
     problems: Type.Optional(Type.Array(ProblemItem)),
+    errors: Type.Optional(Type.Array(ProblemItem, { description: "тот же список (для форм: field, message)" })),
   },
   {
     additionalProperties: true,

@@ -56,10 +56,11 @@ function report(problems: Problem[]): CheckReport {
 export function directoryInvalid(r: CheckReport): AppError {
   const first = r.problems.find((p) => p.severity === "error")!;
   const where = [first.entry, first.field].filter(Boolean).join(".");
+  // `errors` repeats the list in the form every form of the web app reads ({field, message, …}).
   return errors.badInput(
     "directory_invalid",
     `Справочник не сохранён: ошибок ${r.errors}. ${where ? `${where}: ` : ""}${first.message}`,
-    { ...r },
+    { errorCount: r.errors, warningCount: r.warnings, problems: r.problems, errors: r.problems },
   );
 }
 
@@ -167,8 +168,10 @@ export async function saveLine(ctx: AppContext, id: string, edit: LineEdit, user
     );
     return { created, ...withoutLines(r) };
   } catch (e) {
-    if (e instanceof AppError && Array.isArray(e.details?.problems))
+    if (e instanceof AppError && Array.isArray(e.details?.problems)) {
       e.details.problems = (e.details.problems as Problem[]).map(({ line: _line, ...p }) => p);
+      e.details.errors = e.details.problems;
+    }
     throw e;
   }
 }

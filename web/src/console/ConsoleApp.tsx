@@ -1,5 +1,6 @@
 // The staff console: signs in, loads the lists every page needs, and picks the page.
 import { useCallback, useEffect, useState } from "react";
+import { AdminDirectoryPage } from "../admin-directory/AdminDirectoryPage.tsx";
 import { ApiError, api, errorText, setCsrfToken } from "../api.ts";
 import { ROLE_TITLES } from "../labels.ts";
 import type { Categories } from "../public/useCategories.ts";
@@ -71,6 +72,7 @@ export function ConsoleApp({ path }: { path: string }) {
   let page: React.ReactNode;
   if (path === "/console" || path === "/console/") page = <QueuePage />;
   else if (one) page = <RequestPage key={one.number} number={one.number!} />;
+  else if (path === "/console/admin/directory") page = <AdminDirectoryPage />;
   else page = <p>Такой страницы в консоли нет.</p>;
 
   return (
@@ -88,6 +90,7 @@ export function ConsoleApp({ path }: { path: string }) {
           </Link>
           <nav aria-label="Консоль" className="console-nav">
             <Link to="/console">Очередь</Link>
+            {data.user.role === "administrator" && <Link to="/console/admin/directory">Справочник линий</Link>}
           </nav>
           <div className="console-user">
             <span>

@@ -1,0 +1,227 @@
+// The production calendar, year by year: only the exceptions to «Monday–Friday work» are kept.
+import { useEffect, useState } from "react";
+import { api, errorText } from "../api.ts";
+import type { CalendarDay, CalendarYear } from "./types.ts";
+
+const TYPES: Array<[CalendarDay["type"], string]> = [
+  ["holiday", "праздник"],
+  ["day_off", "перенесённый выходной"],
+  ["short", "сокращённый день"],
+  ["working", "рабочий выходной"],
+];
+
+type YearSummary = Omit<CalendarYear, "days">;
+
+export function CalendarPanel({ onSaved }: { onSaved: () => void }) {
+  const [years, setYears] = useState<YearSummary[]>([]);
+  const [year, setYear] = useState<number | null>(null);
+  const [data, setData] = useState<CalendarYear | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [newYear, setNewYear] = useState("");
+
+  const loadYears = () =>
+    api<YearSummary[]>("/admin/directory/calendar")
+      .then((ys) => {
+        setYears(ys);
+        setYear((y) => y ?? ys.find((x) => x.year === new Date().getFullYear())?.year ?? ys.at(-1)?.year ?? null);
+      })
+      .catch((e) => setError(errorText(e)));
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: read once
+  useEffect(() => {
+    void loadYears();
+  }, []);
+
+  useEffect(() => {
+    if (year === null) return;
+    setSaved(null);
+    api<CalendarYear>(`/admin/directory/calendar/${year}`)
+      .then(setData)
+      .catch(() => setData({ year, source: "", days: [], workingDays: 0, shortDays: 0 }));
+  }, [year]);
+
+  const setDay = (i: number, patch: Partial<CalendarDay>) =>
+    data && setData({ ...data, days: data.days.map((d, j) => (j === i ? { ...d, ...patch } : d)) });
+
+  const save = async () => {
+    if (!data) return;
+    setError(null);
+    try {
+      const body = {
+        source: data.source,
+        ...(data.decree ? { decree: data.decree } : {}),
+        days: data.days.map((d) => ({
+          date: d.date,
+          type: d.type,
+          ...(d.title ? { title: d.title } : {}),
+          ...(d.from ? { from: d.from } : {}),
+        })),
+      };
+      const y = await api<CalendarYear>(`/admin/directory/calendar/${data.year}`, { method: "PUT", body });
+      setData(y);
+      setSaved(`Календарь на ${y.year} год сохранён: рабочих дней ${y.workingDays}.`);
+      void loadYears();
+      onSaved();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  return (
+    <section aria-labelledby="dir-cal-h" className="dir-panel">
+      <h2 id="dir-cal-h">Производственный календарь</h2>
+      <fieldset className="dir-years">
+        <legend className="visually-hidden">Год</legend>
+        {years.map((y) => (
+          <button
+            key={y.year}
+            type="button"
+            className={`button button--small ${y.year === year ? "" : "button--secondary"}`}
+            aria-pressed={y.year === year}
+            onClick={() => setYear(y.year)}
+          >
+            {y.year}
+          </button>
+        ))}
+        <input
+          type="text"
+          inputMode="numeric"
+          aria-label="Новый год"
+          placeholder="2028"
+          value={newYear}
+          onChange={(e) => setNewYear(e.target.value)}
+          className="dir-years__new"
+        />
+        <button
+          type="button"
+          className="button button--small button--ghost"
+          disabled={!/^\d{4}$/.test(newYear)}
+          onClick={() => {
+            setYear(Number(newYear));
+            setNewYear("");
+          }}
+        >
+          Добавить год
+        </button>
+      </fieldset>
+      {error && (
+        <p className="alert alert--error" role="alert">
+          {error}
+        </p>
+      )}
+      {saved && (
+        <p className="alert dir-ok" role="status">
+          {saved}
+        </p>
+      )}
+      {data && (
+        <>
+          <p>
+            {data.year} год: рабочих дней <b>{data.workingDays}</b>, сокращённых <b>{data.shortDays}</b>. Не указанные
+            дни — по правилу «понедельник–пятница рабочие».
+          </p>
+          <div className="field">
+            <label htmlFor="dir-cal-source">Источник</label>
+            <input
+              id="dir-cal-source"
+              type="text"
+              value={data.source}
+              onChange={(e) => setData({ ...data, source: e.target.value })}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="dir-cal-decree">Постановление</label>
+            <input
+              id="dir-cal-decree"
+              type="text"
+              value={data.decree ?? ""}
+              onChange={(e) => setData({ ...data, decree: e.target.value })}
+            />
+          </div>
+          <table className="dir-table">
+            <caption className="visually-hidden">Исключения календаря на {data.year} год</caption>
+            <thead>
+              <tr>
+                <th scope="col">Дата</th>
+                <th scope="col">Тип</th>
+                <th scope="col">Название</th>
+                <th scope="col">Перенесён с</th>
+                <th scope="col">
+                  <span className="visually-hidden">Действия</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.days.map((d, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: a row being edited may change its date
+                <tr key={i}>
+                  <td>
+                    <input
+                      type="date"
+                      aria-label="Дата"
+                      value={d.date}
+                      onChange={(e) => setDay(i, { date: e.target.value })}
+                    />
+                  </td>
+                  <td>
+                    <select
+                      aria-label="Тип дня"
+                      value={d.type}
+                      onChange={(e) => setDay(i, { type: e.target.value as CalendarDay["type"] })}
+                    >
+                      {TYPES.map(([c, t]) => (
+                        <option key={c} value={c}>
+                          {t}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                  <td>
+                    <input
+                      type="text"
+                      aria-label="Название"
+                      value={d.title ?? ""}
+                      onChange={(e) => setDay(i, { title: e.target.value })}
+                    />
+                  </td>
+                  <td>
+                    <input
+                      type="date"
+                      aria-label="Перенесён с"
+                      value={d.from ?? ""}
+                      onChange={(e) => setDay(i, { from: e.target.value })}
+                    />
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="button button--small button--ghost"
+                      onClick={() => setData({ ...data, days: data.days.filter((_, j) => j !== i) })}
+                    >
+                      Удалить
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="form__actions">
+            <button
+              type="button"
+              className="button button--secondary"
+              onClick={() =>
+                setData({ ...data, days: [...data.days, { date: `${data.year}-01-01`, type: "holiday" }] })
+              }
+            >
+              Добавить день
+            </button>
+            <button type="button" className="button" onClick={() => void save()}>
+              Сохранить календарь
+            </button>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
