@@ -104,6 +104,7 @@ describe("applicant and operator", () => {
       .getByLabel("Текст обращения")
       .fill("Не могу войти: пишет «Неверный логин или пароль», хотя пароль верный.");
     await wide.getByLabel("Электронная почта").fill("petrov@example.ru");
+    await wide.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)");
     await shot(wide, "form-desktop");
     await wide.close();
 
