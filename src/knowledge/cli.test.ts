@@ -41,6 +41,21 @@ describe("otklik kb", () => {
     expect(io.err()).toContain("kb.usage");
   });
 
+  it("check passes the shipped base and fails on an article quoting an unchecked number", async () => {
+    const io = capture();
+    expect(await run(["check", "--json"])).toBe(0);
+    expect(JSON.parse(io.out())).toMatchObject({ problems: [] });
+    const dir = await mkdtemp(join(tmpdir(), "kb-check-"));
+    try {
+      const body = `${"Слово ".repeat(160)}Звоните 8-800-555-22-22.`;
+      await writeFile(join(dir, "x.md"), `---\ntitle: Икс\nsummary: Кратко.\ncategory: information\n---\n${body}\n`);
+      expect(await run(["check", "--dir", dir])).toBe(1);
+      expect(io.out()).toContain("kb.unchecked_phone");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("eval --json reports the index and the PostgreSQL baseline", async () => {
     const dir = await mkdtemp(join(tmpdir(), "kb-eval-"));
     try {

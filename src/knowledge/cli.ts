@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { loadArticlesFromDir } from "./article.ts";
+import { checkArticles } from "./check.ts";
 import { KnowledgeError } from "./errors.ts";
 import { type EvalResult, evaluate, readQueries } from "./evaluation.ts";
 import { createPgBaseline } from "./pg-baseline.ts";
@@ -17,6 +18,7 @@ const EVAL_SETS = [
 const USAGE = `Использование:
   otklik kb search "<запрос>" [--limit N] [--internal] [--drafts] [--dir ПАПКА] [--json]
   otklik kb eval [--queries ФАЙЛ.tsv] [--misses] [--dir ПАПКА] [--json]
+  otklik kb check [--dir ПАПКА] [--json]     проверить статьи; код выхода 1 при ошибке
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -24,6 +26,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     if (command === "search") return await searchCommand(rest);
     if (command === "eval") return await evalCommand(rest);
+    if (command === "check") return await checkCommand(rest);
     if (!command || command === "help" || command === "--help") {
       process.stdout.write(USAGE);
       return 0;
@@ -131,4 +134,27 @@ async function evalCommand(argv: string[]): Promise<number> {
       );
   }
   return 0;
+}
+
+async function checkCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { dir: { type: "string", default: DEFAULT_KB_DIR }, json: { type: "boolean", default: false } },
+  });
+  const articles = await loadArticlesFromDir(values.dir);
+  const problems = checkArticles(articles);
+  const errors = problems.filter((p) => p.severity === "error").length;
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ articles: articles.length, problems })}\n`);
+  } else {
+    for (const p of problems) {
+      process.stdout.write(
+        `${p.severity === "error" ? "ошибка" : "предупреждение"} ${p.code} [${p.slug}]: ${p.message}\n`,
+      );
+    }
+    process.stdout.write(
+      `Статей: ${articles.length}, ошибок: ${errors}, предупреждений: ${problems.length - errors}.\n`,
+    );
+  }
+  return errors > 0 ? 1 : 0;
 }

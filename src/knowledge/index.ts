@@ -9,6 +9,7 @@ export {
   parseArticle,
   plainText,
 } from "./article.ts";
+export { type ArticleProblem, CHECKED_NUMBERS, checkArticles } from "./check.ts";
 export { KnowledgeError, type KnowledgeErrorCode } from "./errors.ts";
 export { createSearchIndex, type SearchHit, type SearchIndex, type SearchOptions } from "./search-index.ts";
 export { MARK_CLOSE, MARK_OPEN } from "./snippet.ts";
