@@ -4,6 +4,7 @@ import { asc, sql } from "drizzle-orm";
 import type { AppContext } from "../context.ts";
 import type { Queryable } from "../db/client.ts";
 import { isShortDay, isWorkingDay, loadCalendar } from "../directory/index.ts";
+import { directoryOf, workCalendarOf } from "../directory/room.ts";
 import { DEFAULT_POLICIES, WEEKDAYS_ONLY, type WorkCalendar } from "./sla.ts";
 import {
   type ClockRow,
@@ -79,7 +80,17 @@ export async function readRules(db: Queryable): Promise<EscalationRule[]> {
   return rows.map((r) => ({ id: r.id, trigger: r.trigger, afterMinutes: r.afterMinutes, action: r.action }));
 }
 
-async function productionCalendar(): Promise<WorkCalendar> {
+/**
+ * The production calendar: the directory's, kept in the database and updated by administrators, when the directory
+ * room runs in this process; otherwise the bundled data files.
+ */
+async function productionCalendar(ctx: AppContext): Promise<WorkCalendar> {
+  try {
+    directoryOf(ctx);
+    return workCalendarOf(ctx);
+  } catch {
+    // No directory room (a command-line tool, a trimmed test server): the bundled calendar.
+  }
   try {
     const cal = await loadCalendar();
     return { isWorkingDay: (d) => isWorkingDay(cal, d), isShortDay: (d) => isShortDay(cal, d) };
@@ -91,7 +102,7 @@ async function productionCalendar(): Promise<WorkCalendar> {
 
 export async function loadSla(ctx: AppContext) {
   const [policies, rules] = await Promise.all([readPolicies(ctx.db), readRules(ctx.db)]);
-  const calendar = states.get(ctx)?.calendar ?? (await productionCalendar());
+  const calendar = states.get(ctx)?.calendar ?? (await productionCalendar(ctx));
   states.set(ctx, { policies, rules, calendar });
 }
 
