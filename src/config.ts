@@ -12,6 +12,10 @@ export type Config = {
   publicUrl: string;
   smtpRelay: string | undefined;
   supportAddress: string;
+  mailDomain: string | undefined;
+  smtpMaxBytes: number;
+  imapUrl: string | undefined;
+  emailAckLimit: number;
   maxAttachmentBytes: number;
   maxAttachments: number;
   logLevel: string;
@@ -92,6 +96,31 @@ export const SETTINGS: Record<keyof Config, Setting> = {
     describe: "the support mailbox address (intake and From of replies)",
     default: "support@otklik.local",
     parse: text,
+  },
+  mailDomain: {
+    env: "OTKLIK_MAIL_DOMAIN",
+    describe: "domain of our Message-IDs (otherwise the support address's domain)",
+    parse: (raw) => {
+      if (!/^[a-z0-9.-]+$/i.test(raw)) throw new Error("имя домена без схемы и пути");
+      return raw;
+    },
+  },
+  smtpMaxBytes: {
+    env: "OTKLIK_SMTP_MAX_BYTES",
+    describe: "largest letter the SMTP intake accepts, bytes (larger: 552)",
+    default: String(25 * 1024 * 1024),
+    parse: int(1024, 1024 * 1024 * 1024),
+  },
+  imapUrl: {
+    env: "OTKLIK_IMAP_URL",
+    describe: "imaps://user:password@host/INBOX: poll an existing mailbox",
+    parse: url(["imap:", "imaps:"]),
+  },
+  emailAckLimit: {
+    env: "OTKLIK_EMAIL_ACK_LIMIT",
+    describe: "automatic acknowledgements per sender per hour (stops mail loops)",
+    default: "5",
+    parse: int(1, 10_000),
   },
   maxAttachmentBytes: {
     env: "OTKLIK_MAX_ATTACHMENT_BYTES",

@@ -35,6 +35,8 @@ export async function createTestServer(overrides: Partial<Config> = {}): Promise
       adminPassword: TEST_ADMIN_PASSWORD,
       publicUrl: "http://otklik.test",
       logLevel: "silent",
+      // No SMTP intake unless a test asks for one (on a port of its own).
+      smtpPort: 0,
       ...overrides,
     },
   );
