@@ -2,6 +2,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
+export * from "../channels/email/db-schema.ts";
 export * from "../directory/db-schema.ts";
 export * from "../requests/schema.ts";
 export * from "../routing/db-schema.ts";
