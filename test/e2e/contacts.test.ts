@@ -2,7 +2,8 @@
 // dialling instruction; the whole directory grouped as the seed groups it, in Moscow time and the visitor's own.
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PHONE, shot, startWorld, type World, watch } from "./support.ts";
+import { createUser } from "../../src/staff/service.ts";
+import { DESKTOP, login, PHONE, STAFF_PASSWORD, shot, startWorld, type World, watch } from "./support.ts";
 
 describe("contacts page", () => {
   let world: World;
@@ -97,5 +98,56 @@ describe("contacts page", () => {
     expect(await page.getByRole("combobox", { name: /^Регион/ }).getAttribute("aria-invalid")).toBe("true");
     // The 400 of the unknown region is expected; nothing else may go wrong.
     expect(problems.filter((p) => !p.includes("400"))).toEqual([]);
+  });
+
+  it("an administrator edits a line: the checker's message beside the field, then the saved change", async () => {
+    await createUser(world.server.ctx.db, {
+      email: "admin-directory@otklik.test",
+      name: "Анна Админова",
+      role: "administrator",
+      password: STAFF_PASSWORD,
+    });
+    const desk = await (
+      await world.browser.newContext({
+        baseURL: world.url,
+        viewport: DESKTOP,
+        locale: "ru-RU",
+        timezoneId: "Europe/Moscow",
+      })
+    ).newPage();
+    const deskProblems = watch(desk);
+    await login(desk, "admin-directory@otklik.test", STAFF_PASSWORD);
+    await desk.getByRole("link", { name: "Справочник линий" }).click();
+    await desk.getByRole("heading", { level: 1, name: "Справочник линий" }).waitFor();
+    expect(await desk.locator(".dir-lines tbody tr").count()).toBeGreaterThan(24);
+    await shot(desk, "directory-admin");
+
+    await desk.getByRole("button", { name: "Изменить: Горячая линия для срочных случаев" }).click();
+    const number = desk.getByLabel("Номер, как его пишут");
+    await number.fill("8 800 555-44-4");
+    await desk.getByRole("button", { name: "Сохранить" }).click();
+    await desk.getByRole("alert").waitFor();
+    const beside = desk.locator("#dl-number-problem");
+    expect(await beside.textContent()).toContain("number_invalid");
+    expect(await number.getAttribute("aria-invalid")).toBe("true");
+    await shot(desk, "directory-admin-refused");
+
+    await number.fill("8 800 555-44-44");
+    await desk.getByLabel("Примечание для звонящих").fill("Только срочные вопросы по заявлениям.");
+    await desk.getByRole("button", { name: "Сохранить" }).click();
+    await desk.getByText("Строка urgent-hotline сохранена.").waitFor();
+
+    // The overload switch of the main federal line puts its reserve first on the public page.
+    const overload = desk.getByRole("switch", { name: "Перегрузка: Единый федеральный номер" });
+    await overload.click();
+    await desk.getByText(/отмечена перегруженной/).waitFor();
+    expect(await overload.isChecked()).toBe(true);
+    await page.goto("/contacts?topic=access");
+    const open = page.getByRole("list", { name: "Открыты сейчас" });
+    await open.getByRole("article").first().waitFor();
+    const order = await open.getByRole("article").evaluateAll((as) => as.map((a) => a.getAttribute("aria-labelledby")));
+    expect(order.indexOf("line-federal-reserve")).toBe(order.indexOf("line-federal-main") - 1);
+    // The refused save answered 400 on purpose; nothing else may go wrong.
+    expect(deskProblems.filter((p) => !p.includes("400"))).toEqual([]);
   });
 });
