@@ -349,7 +349,7 @@ export async function slaRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCon
       res.write("retry: 3000\n\nevent: ready\ndata: {}\n\n");
       const unsubscribe = ctx.bus.subscribe((e) => {
         if (e.topic !== NOTIFICATION_TOPIC || e.data.userId !== user.id) return;
-        res.write(`event: notification\ndata: ${JSON.stringify({ id: e.data.notificationId })}\n\n`);
+        res.write(`event: update\ndata: ${JSON.stringify({ id: e.data.notificationId })}\n\n`);
       });
       const heartbeat = setInterval(() => res.write(": ping\n\n"), 25_000);
       req.raw.on("close", () => {

@@ -5,9 +5,12 @@ import { ApiError, api, errorText, setCsrfToken } from "../api.ts";
 import { ROLE_TITLES } from "../labels.ts";
 import type { Categories } from "../public/useCategories.ts";
 import { Link, match, navigate } from "../router.tsx";
+import { IncidentsPage } from "./IncidentsPage.tsx";
 import { LoginPage } from "./LoginPage.tsx";
 import { QueuePage } from "./QueuePage.tsx";
 import { RequestPage } from "./RequestPage.tsx";
+import { ShiftAndBell } from "./ShiftAndBell.tsx";
+import { SlaPoliciesPage } from "./SlaPoliciesPage.tsx";
 import { ConsoleContext, type ConsoleData, type Department, type StaffMember, type StaffUser } from "./session.ts";
 
 type Me = { user: StaffUser; csrfToken: string | null };
@@ -73,6 +76,8 @@ export function ConsoleApp({ path }: { path: string }) {
   if (path === "/console" || path === "/console/") page = <QueuePage />;
   else if (one) page = <RequestPage key={one.number} number={one.number!} />;
   else if (path === "/console/admin/directory") page = <AdminDirectoryPage />;
+  else if (path === "/console/incidents") page = <IncidentsPage />;
+  else if (path === "/console/sla") page = <SlaPoliciesPage />;
   else page = <p>Такой страницы в консоли нет.</p>;
 
   return (
@@ -91,7 +96,12 @@ export function ConsoleApp({ path }: { path: string }) {
           <nav aria-label="Консоль" className="console-nav">
             <Link to="/console">Очередь</Link>
             {data.user.role === "administrator" && <Link to="/console/admin/directory">Справочник линий</Link>}
+            <Link to="/console/incidents">Сбои</Link>
+            {(data.user.role === "supervisor" || data.user.role === "administrator") && (
+              <Link to="/console/sla">Сроки SLA</Link>
+            )}
           </nav>
+          <ShiftAndBell />
           <div className="console-user">
             <span>
               {data.user.name} <span className="muted">· {ROLE_TITLES[data.user.role] ?? data.user.role}</span>

@@ -10,6 +10,7 @@ import { Link, useTitle } from "../router.tsx";
 import { EscalateDialog } from "./EscalateDialog.tsx";
 import { actorOf, describeHistory, type HistoryRow } from "./history.ts";
 import { currentDue } from "./QueuePage.tsx";
+import { SlaPanel } from "./SlaPanel.tsx";
 import { useConsole } from "./session.ts";
 
 type Detail = {
@@ -273,6 +274,7 @@ export function RequestPage({ number }: { number: string }) {
             </div>
           </section>
 
+          <SlaPanel number={r.number} status={r.status} department={r.department} onChanged={() => void load()} />
           <section className="card" aria-labelledby="contact-title">
             <h2 id="contact-title" className="card__title">
               Заявитель
