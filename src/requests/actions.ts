@@ -214,12 +214,35 @@ export async function escalate(ctx: AppContext, user: StaffUser, number: string,
 }
 
 export async function addApplicantMessage(ctx: AppContext, token: string, body: string, files: StoredFile[] = []) {
+  const found = await findByTrackingToken(ctx.db, token);
+  await appendApplicantMessage(ctx, found.id, body, files);
+}
+
+export type ApplicantMessageOptions = {
+  channel?: string;
+  /**
+   * False for a letter that cannot be taken as the applicant's word (another sender, a machine): it is kept as a
+   * note for staff and neither shows on the tracking page nor reopens the request.
+   */
+  trusted?: boolean;
+  /** Runs inside the transaction, after the message is written (a channel records its side of it). */
+  inTransaction?: (tx: Tx, added: { requestId: number; number: string; messageId: number }) => Promise<void>;
+};
+
+/** The applicant's message on a request, from any channel: a reply brings a waiting or resolved request back. */
+export async function appendApplicantMessage(
+  ctx: AppContext,
+  requestId: number,
+  body: string,
+  files: StoredFile[] = [],
+  opts: ApplicantMessageOptions = {},
+) {
   const text = body.trim();
   if (!text) throw errors.validation("Напишите текст сообщения.", { field: "text" });
   if (text.length > TEXT_MAX) throw errors.validation(`Сообщение длиннее ${TEXT_MAX} символов.`, { field: "text" });
-  const found = await findByTrackingToken(ctx.db, token);
+  const trusted = opts.trusted ?? true;
   await ctx.db.transaction(async (tx) => {
-    const row = await lockRow(tx, found.id);
+    const row = await lockRow(tx, requestId);
     if (row.status === "closed") {
       throw errors.conflict("request_closed", "Обращение закрыто. Если вопрос остался, создайте новое обращение.");
     }
@@ -228,26 +251,31 @@ export async function addApplicantMessage(ctx: AppContext, token: string, body: 
       .insert(messages)
       .values({
         requestId: row.id,
-        visibility: "public",
+        visibility: trusted ? "public" : "note",
         authorType: "applicant",
         body: text,
-        channel: "web",
+        channel: opts.channel ?? "web",
       })
       .returning({ id: messages.id });
     await attachFiles(tx, row.id, msg!.id, files);
-    const next = statusAfterApplicantMessage(row.status as Status);
+    const next = trusted ? statusAfterApplicantMessage(row.status as Status) : null;
     const patch: Partial<Row> = next ? statusPatch(row.status as Status, next, now, { ctx, row }) : { updatedAt: now };
     await tx
       .update(requests)
       .set({
         ...patch,
-        search: sql`coalesce(${requests.search}, ''::tsvector) || to_tsvector('russian', ${text})`,
+        ...(trusted
+          ? { search: sql`coalesce(${requests.search}, ''::tsvector) || to_tsvector('russian', ${text})` }
+          : {}),
       })
       .where(eq(requests.id, row.id));
     await record(tx, { ...row, ...patch }, { type: "applicant" }, "applicant_replied", {
       messageId: msg!.id,
+      ...(opts.channel && opts.channel !== "web" ? { channel: opts.channel } : {}),
+      ...(trusted ? {} : { unverified: true }),
       ...(next ? { status: [row.status, next] } : {}),
     });
+    await opts.inTransaction?.(tx, { requestId: row.id, number: row.number, messageId: msg!.id });
   });
 }
 

@@ -31,6 +31,11 @@ export type NewRequest = {
   priority?: "low" | "normal" | "high" | "urgent";
   files?: StoredFile[];
   idempotencyKey?: string | undefined;
+  /**
+   * Runs inside the registration's transaction, after the request is written: a channel records its own
+   * side of the registration (and composes what needs the tracking token, which exists only here).
+   */
+  inTransaction?: (tx: Tx, registered: Registered & { messageId: number }) => Promise<void>;
 };
 
 export type Registered = {
@@ -142,7 +147,7 @@ export async function registerRequest(ctx: AppContext, input: NewRequest, now = 
       });
       await emit(tx, "request.created", { requestId: row!.id, number, departmentId, channel: input.channel });
       await routeNewRequest(ctx, tx, { id: row!.id, number, departmentId }, now);
-      return {
+      const registered: Registered = {
         id: row!.id,
         number,
         trackingToken,
@@ -151,6 +156,8 @@ export async function registerRequest(ctx: AppContext, input: NewRequest, now = 
         resolutionDueAt: due.resolutionDueAt,
         replayed: false,
       };
+      await input.inTransaction?.(tx, { ...registered, messageId: msg!.id });
+      return registered;
     });
   } catch (e) {
     // Two copies of one submission raced: the loser answers with the winner's request.
