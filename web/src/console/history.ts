@@ -1,6 +1,7 @@
 // Turns history rows into Russian sentences for the request page.
 import { CHANNEL_TITLES, type Option, PRIORITY_TITLES, STATUS_TITLES, titleOf } from "../labels.ts";
 import type { Department, StaffMember } from "./session.ts";
+import { describeSlaHistory } from "./slaHistory.ts";
 
 export type HistoryRow = {
   id: number;
@@ -84,7 +85,7 @@ export function describeHistory(h: HistoryRow, lists: Lists): string[] {
       break;
     }
     default:
-      lines.push(h.action);
+      lines.push(...(describeSlaHistory(h.action, c, staffName, deptName) ?? [h.action]));
   }
   if (statusLine && h.action !== "created") lines.push(statusLine);
   if (typeof c.reason === "string" && c.reason) lines.push(`Причина: ${c.reason}`);
