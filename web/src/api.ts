@@ -24,6 +24,12 @@ export function setCsrfToken(token: string | null) {
   csrfToken = token;
 }
 
+// The console sets this: a 401 on a staff call means the session has ended, so it shows the login page.
+let onUnauthorized: (() => void) | null = null;
+export function setUnauthorizedHandler(fn: (() => void) | null) {
+  onUnauthorized = fn;
+}
+
 type Options = { method?: string; body?: unknown; headers?: Record<string, string>; signal?: AbortSignal };
 
 export async function api<T>(path: string, opts: Options = {}): Promise<T> {
@@ -46,6 +52,7 @@ export async function api<T>(path: string, opts: Options = {}): Promise<T> {
   if (res.status === 204) return undefined as T;
   const type = res.headers.get("content-type") ?? "";
   const data: unknown = type.includes("json") ? await res.json().catch(() => null) : null;
+  if (res.status === 401 && !path.startsWith("/auth/")) onUnauthorized?.();
   if (!res.ok) throw toApiError(res.status, data);
   return data as T;
 }

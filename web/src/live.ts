@@ -66,3 +66,31 @@ export function useNow(ms = 30_000): number {
   }, [ms]);
   return now;
 }
+
+/**
+ * Runs `fn` at most once per `ms`, and once more after a burst: a busy contact centre sends many updates
+ * a second, and the queue needs only the last state.
+ */
+export function useCoalesced<A extends unknown[]>(fn: (...args: A) => void, ms = 1000): (...args: A) => void {
+  const latest = useRef(fn);
+  latest.current = fn;
+  const state = useRef<{ last: number; timer: ReturnType<typeof setTimeout> | undefined; args: A | null }>({
+    last: 0,
+    timer: undefined,
+    args: null,
+  });
+  useEffect(() => () => clearTimeout(state.current.timer), []);
+  return useRef((...args: A) => {
+    const s = state.current;
+    s.args = args;
+    if (s.timer) return;
+    const wait = Math.max(0, s.last + ms - Date.now());
+    s.timer = setTimeout(() => {
+      s.timer = undefined;
+      s.last = Date.now();
+      const a = s.args;
+      s.args = null;
+      if (a) latest.current(...a);
+    }, wait);
+  }).current;
+}

@@ -1,7 +1,7 @@
 // The staff console: signs in, loads the lists every page needs, and picks the page.
 import { useCallback, useEffect, useState } from "react";
 import { AdminDirectoryPage } from "../admin-directory/AdminDirectoryPage.tsx";
-import { ApiError, api, errorText, setCsrfToken } from "../api.ts";
+import { ApiError, api, errorText, setCsrfToken, setUnauthorizedHandler } from "../api.ts";
 import { ROLE_TITLES } from "../labels.ts";
 import type { Categories } from "../public/useCategories.ts";
 import { Link, match, navigate } from "../router.tsx";
@@ -44,6 +44,15 @@ export function ConsoleApp({ path }: { path: string }) {
     },
     [logout],
   );
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      setCsrfToken(null);
+      setData(null);
+      setState("anonymous");
+    });
+    return () => setUnauthorizedHandler(null);
+  }, []);
 
   useEffect(() => {
     api<Me>("/auth/me")
@@ -94,8 +103,17 @@ export function ConsoleApp({ path }: { path: string }) {
             <span>Консоль поддержки</span>
           </Link>
           <nav aria-label="Консоль" className="console-nav">
-            <Link to="/console">Очередь</Link>
-            {data.user.role === "administrator" && <Link to="/console/admin/directory">Справочник линий</Link>}
+            <Link to="/console" aria-current={path === "/console" || path === "/console/" ? "page" : undefined}>
+              Очередь
+            </Link>
+            {data.user.role === "administrator" && (
+              <Link
+                to="/console/admin/directory"
+                aria-current={path === "/console/admin/directory" ? "page" : undefined}
+              >
+                Справочник линий
+              </Link>
+            )}
             <Link to="/console/incidents">Сбои</Link>
             {(data.user.role === "supervisor" || data.user.role === "administrator") && (
               <Link to="/console/sla">Сроки SLA</Link>

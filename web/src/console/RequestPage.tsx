@@ -5,7 +5,7 @@ import { ApiError, api, errorText } from "../api.ts";
 import { type Attachment, type Bubble, Conversation } from "../Conversation.tsx";
 import { dueRelative, formatDateTime, formatShort } from "../format.ts";
 import { CHANNEL_TITLES, PRIORITY_TITLES, STATUS_ACTIONS, STATUS_TITLES, titleOf } from "../labels.ts";
-import { type LiveEvent, useLiveUpdates, useNow } from "../live.ts";
+import { type LiveEvent, useCoalesced, useLiveUpdates, useNow } from "../live.ts";
 import { Link, useTitle } from "../router.tsx";
 import { EscalateDialog } from "./EscalateDialog.tsx";
 import { actorOf, describeHistory, type HistoryRow } from "./history.ts";
@@ -70,8 +70,9 @@ export function RequestPage({ number }: { number: string }) {
   useEffect(() => {
     void load();
   }, [load]);
+  const reload = useCoalesced(() => void load(), 500);
   useLiveUpdates("/api/v1/events", (e?: LiveEvent) => {
-    if (!e?.number || e.number === number) void load();
+    if (!e?.number || e.number === number) reload();
   });
 
   const act = async (what: () => Promise<unknown>, done: string) => {
