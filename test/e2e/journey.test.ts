@@ -239,6 +239,23 @@ describe("applicant and operator", () => {
     await expect.poll(() => desk.locator(".facts").last().textContent()).toContain("5 из 5");
   });
 
+  it("reopens when the applicant writes again; the operator's open page shows it without a reload", async () => {
+    await desk.evaluate(() => {
+      (globalThis as unknown as { marker: number }).marker = 9;
+    });
+    await phone
+      .getByLabel("Напишите, что осталось нерешённым")
+      .fill("Код так и не пришёл, номер 0919 не заблокирован.");
+    await phone.getByRole("button", { name: "Отправить", exact: true }).click();
+    await expect.poll(() => phone.locator(".status-card__title").textContent()).toBe("В работе");
+    await expect.poll(() => desk.locator(".thread").textContent()).toContain("Код так и не пришёл");
+    await expect.poll(() => desk.locator(".badge[data-status]").getAttribute("data-status")).toBe("in_progress");
+    expect(await desk.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(9);
+    // The rating already given stays shown; the form does not come back.
+    expect(await phone.getByRole("button", { name: "Отправить оценку" }).count()).toBe(0);
+    expect(await phone.getByRole("heading", { name: "Спасибо за оценку!" }).count()).toBe(1);
+  });
+
   it("escalates another request with a reason; it leaves the operator's queue", async () => {
     const other = await register(
       world,

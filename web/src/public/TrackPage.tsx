@@ -135,9 +135,15 @@ export function TrackPage({ token }: { token: string }) {
         attachmentHref={(a) => `/api/v1/track/${encodeURIComponent(token)}/attachments/${a.id}`}
       />
 
-      {view.canRate &&
-        (view.rating ? <RatingShown rating={view.rating} /> : <RatingForm token={token} onDone={load} />)}
+      {view.rating ? <RatingShown rating={view.rating} /> : view.canRate && <RatingForm token={token} onDone={load} />}
       {view.canReply && <ReplyForm token={token} resolved={view.status === "resolved"} onSent={load} />}
+      {view.status === "closed" && (
+        <p className="actions">
+          <Link to="/new" className="button">
+            Написать новое обращение
+          </Link>
+        </p>
+      )}
     </section>
   );
 }
