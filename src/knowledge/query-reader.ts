@@ -1,5 +1,6 @@
 import {
   analyze,
+  canonicalStem,
   type FuzzyVocabulary,
   toCyrillicLayout,
   tokenize,
@@ -60,7 +61,7 @@ export function createQueryReader({ known, vocabulary, stemOfWord, concepts }: Q
   return function parseQuery(query: string): Alt[][] {
     const terms = analyze(query.slice(0, MAX_QUERY_CHARS), (s) => known(unifyStem(s))).map((t) => ({
       ...t,
-      stem: unifyStem(t.stem),
+      stem: canonicalStem(t.token),
     }));
     const readingsOf = terms.map((t) => readings(t.token, t.stem).sort((a, b) => b.weight - a.weight));
     const primaries = readingsOf.map((alts, i) => alts[0]?.term ?? (terms[i]?.stem as string));

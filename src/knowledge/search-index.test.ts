@@ -115,7 +115,7 @@ describe("search on the shipped base", () => {
     ["pfzdktybt jnrkjytyj", "application-rejected"],
     ["ЭЦП", "electronic-signature"],
     ["зарегистрировать юр лицо", "organization-registration"],
-    ["ЛК не открывается", "login-errors"],
+    ["не могу войти в ЛК", "login-errors"],
   ])("«%s» → %s in the top three", (q, slug) => {
     expect(slugs(index, q).slice(0, 3)).toContain(slug);
   });

@@ -1,6 +1,7 @@
 // Words applicants and articles use for the same thing. Each group becomes one concept term on both
 // sides of the search, so «ЭЦП» finds an article that only says «электронная подпись».
-// Phrases are matched on stems, stop words dropped; keep stop words out of phrases.
+// Phrases are matched on stems, stop words dropped; keep stop words out of phrases, or make sure what is
+// left still means the group («вошли без меня» would shrink to «вошли» and tag every login as a break-in).
 export interface SynonymGroup {
   id: string;
   phrases: string[];
@@ -72,7 +73,7 @@ export const DEFAULT_SYNONYMS: SynonymGroup[] = [
   { id: "password", phrases: ["пароль", "password", "пасворд"] },
   {
     id: "mfc",
-    phrases: ["мфц", "центр обслуживания", "многофункциональный центр", "центр госуслуг", "мои документы"],
+    phrases: ["мфц", "центр обслуживания", "многофункциональный центр", "центр госуслуг"],
   },
   { id: "snils", phrases: ["снилс", "страховой номер", "пенсионное"] },
   { id: "inn", phrases: ["инн", "идентификационный номер налогоплательщика"] },
@@ -86,6 +87,8 @@ export const DEFAULT_SYNONYMS: SynonymGroup[] = [
       "забанили",
       "бан",
       "блокирнули",
+      "разблокировать",
+      "разблокировка",
       "заморожен",
       "заморозили",
       "доступ ограничен",
@@ -124,7 +127,7 @@ export const DEFAULT_SYNONYMS: SynonymGroup[] = [
   { id: "rate", phrases: ["оценка", "оценить", "поставить оценку", "звезды", "рейтинг"] },
   {
     id: "hacked",
-    phrases: ["взломали", "взлом", "взломан", "украли аккаунт", "чужой вход", "вошли без меня"],
+    phrases: ["взломали", "взлом", "взломан", "украли аккаунт", "чужой вход"],
   },
   {
     id: "fraud",

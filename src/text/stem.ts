@@ -43,8 +43,9 @@ const ALIASES: Record<string, string[]> = {
   ответ: ["отвеча"],
   дополн: ["дополнительн"],
   жалова: ["пожалова"],
-  // Snowball cuts «подпись» to «подп» but «подписи» to «подпис».
-  подпис: ["подп"],
+  прикреп: ["прикрепля"],
+  идентификац: ["идентифицирова", "идентифицир"],
+  разблокир: ["разблокировк", "разблокирова"],
 };
 const aliasOf = new Map<string, string>();
 for (const [canonical, forms] of Object.entries(ALIASES)) for (const f of forms) aliasOf.set(f, canonical);
@@ -52,5 +53,13 @@ for (const [canonical, forms] of Object.entries(ALIASES)) for (const f of forms)
 /** One stem for the forms above; any other stem unchanged. */
 export const unifyStem = (s: string): string => aliasOf.get(s) ?? s;
 
+// Words whose stem would merge them with an unrelated word: «лично» (in person) is not «личный» (personal).
+const KEEP_WHOLE = new Set(["лично"]);
+
 /** `stem`, then `unifyStem`: for search, where пришло and приходит must meet. */
-export const canonicalStem = (word: string): string => unifyStem(stem(word));
+export function canonicalStem(word: string): string {
+  if (KEEP_WHOLE.has(word)) return word;
+  // Snowball cuts «подпись», «запись» to «подп», «зап» but «подписи», «записи» to «подпис», «запис».
+  if (word.endsWith("пись")) return word.slice(0, -1);
+  return unifyStem(stem(word));
+}
