@@ -71,7 +71,13 @@ function measure(label: string, articles: Article[], queries: string[], rounds: 
 }
 
 const shipped = await loadArticlesFromDir(DEFAULT_KB_DIR);
-const files = ["queries.tsv", "queries.holdout.tsv", "queries.holdout2.tsv", "queries.holdout3.tsv"];
+const files = [
+  "queries.tsv",
+  "queries.holdout.tsv",
+  "queries.holdout2.tsv",
+  "queries.holdout3.tsv",
+  "queries.holdout4.tsv",
+];
 const queries = (await Promise.all(files.map((f) => readQueries(`${DEFAULT_KB_DIR}/eval/${f}`))))
   .flat()
   .map((q) => q.query);

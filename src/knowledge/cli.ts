@@ -13,6 +13,7 @@ const EVAL_SETS = [
   { name: "holdout", file: "eval/queries.holdout.tsv" },
   { name: "holdout2", file: "eval/queries.holdout2.tsv" },
   { name: "holdout3", file: "eval/queries.holdout3.tsv" },
+  { name: "holdout4", file: "eval/queries.holdout4.tsv" },
 ];
 
 const USAGE = `Использование:
