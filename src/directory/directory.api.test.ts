@@ -6,8 +6,10 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../test/harness.ts";
+import { emit } from "../db/outbox.ts";
 import { DATA_DIR } from "./load.ts";
-import { workCalendarOf } from "./room.ts";
+import { directoryOf, workCalendarOf } from "./room.ts";
+import { writeLineState } from "./store.ts";
 
 const run = promisify(execFile);
 const BIN = fileURLToPath(new URL("../../bin/otklik.js", import.meta.url));
@@ -329,6 +331,18 @@ describe("overload", () => {
     expect(overloaded.indexOf("federal-reserve")).toBe(overloaded.indexOf("federal-main") - 1);
     const items = (await get(url)).json();
     expect(items.find((l: { id: string }) => l.id === "federal-reserve").why).toMatch(/перегружена/);
+    // The CLI's --overloaded gives the same list.
+    expect(items).toEqual(
+      await cli([
+        "recommend",
+        "--topic",
+        "access",
+        "--at",
+        "2026-11-26T10:00:00+03:00",
+        "--overloaded",
+        "federal-main",
+      ]),
+    );
 
     expect((await put(supervisor, "federal-reserve", true)).json().code).toBe("line_not_main");
     expect((await put(supervisor, "no-such-line", true)).statusCode).toBe(404);
@@ -365,5 +379,21 @@ describe("the production calendar", () => {
     expect(cal.isShortDay("2028-02-22")).toBe(true);
     const years = (await asAdmin("GET", "/api/v1/admin/directory/calendar")).json();
     expect(years.map((y: { year: number }) => y.year)).toEqual([2025, 2026, 2027, 2028]);
+  });
+});
+
+describe("every process follows the stored directory", () => {
+  it("rereads the database when any process announces a change", async () => {
+    // Another process's write: straight to the tables, announced through the outbox and NOTIFY.
+    await s.ctx.db.transaction(async (tx) => {
+      await writeLineState(tx, "login-line", true, null);
+      await emit(tx, "directory.changed", { what: "state", ids: ["login-line"] });
+    });
+    await expect.poll(() => directoryOf(s.ctx).overloaded.has("login-line"), { timeout: 5000 }).toBe(true);
+    await s.ctx.db.transaction(async (tx) => {
+      await writeLineState(tx, "login-line", false, null);
+      await emit(tx, "directory.changed", { what: "state", ids: ["login-line"] });
+    });
+    await expect.poll(() => directoryOf(s.ctx).overloaded.has("login-line"), { timeout: 5000 }).toBe(false);
   });
 });

@@ -130,6 +130,7 @@ describe("contacts page", () => {
     const beside = desk.locator("#dl-number-problem");
     expect(await beside.textContent()).toContain("number_invalid");
     expect(await number.getAttribute("aria-invalid")).toBe("true");
+    await number.scrollIntoViewIfNeeded();
     await shot(desk, "directory-admin-refused");
 
     await number.fill("8 800 555-44-44");

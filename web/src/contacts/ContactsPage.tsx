@@ -217,15 +217,19 @@ export function ContactsPage() {
           <ul className="contacts-list" aria-label="Открыты сейчас">
             {openFirst.map((item) => (
               <li key={item.id}>
-                <LineCard line={item} now={now} why={item.why} dial={item.dial} />
+                <LineCard line={item} now={now} why={item.why} dial={item.dial} level={3} />
               </li>
             ))}
           </ul>
         )}
         {later.length > 0 && (
           <>
-            <h3 className="contacts-subtitle">{openFirst.length ? "Сейчас закрыты" : "Сейчас все линии закрыты"}</h3>
-            <ul className="contacts-list" aria-label="Сейчас закрыты">
+            <h3 className="contacts-subtitle">
+              {openFirst.length
+                ? "Другие линии: закрыты сейчас или часы не указаны"
+                : "Сейчас подходящие линии закрыты"}
+            </h3>
+            <ul className="contacts-list" aria-label="Другие линии">
               {later.map((item) => (
                 <li key={item.id}>
                   <LineCard line={item} now={now} why={item.why} dial={item.dial} />

@@ -23,24 +23,28 @@ export function LineCard({
   why,
   dial,
   compact = false,
+  level = 4,
 }: {
   line: Line;
   now: Date;
   why?: string;
   dial?: string;
   compact?: boolean;
+  /** The heading level of the card's title, so that the page's outline has no gaps. */
+  level?: 3 | 4;
 }) {
   const state = stateWords(line, now);
   const titleId = `line-${line.id}${compact ? "-all" : ""}`;
+  const Title = level === 3 ? "h3" : "h4";
   return (
     <article
       className={`contacts-line contacts-line--${state.tone}${compact ? " contacts-line--compact" : ""}`}
       aria-labelledby={titleId}
     >
-      <h4 className="contacts-line__title" id={titleId}>
+      <Title className="contacts-line__title" id={titleId}>
         {line.title}
         {line.role !== "main" && <span className="contacts-tag">резервный</span>}
-      </h4>
+      </Title>
       <a className="contacts-line__tel" href={telHref(line.e164)}>
         <span className="visually-hidden">Позвонить: </span>
         {line.number}
