@@ -177,217 +177,246 @@ export function NewRequestPage() {
     ) : null;
 
   return (
-    <section className="narrow">
-      <h1>Новое обращение</h1>
-      <p className="lead">
-        Ответ придёт на эту же страницу по ссылке, которую вы получите после отправки, и на почту, если вы её укажете.
-      </p>
+    <div className="with-aside">
+      <section className="narrow">
+        <h1>Новое обращение</h1>
+        <p className="lead">
+          Ответ придёт на эту же страницу по ссылке, которую вы получите после отправки, и на почту, если вы её укажете.
+        </p>
 
-      <div ref={summaryRef} tabIndex={-1} className="summary-anchor">
-        {(topError || errorList.length > 0) && (
-          <div className="alert alert--error" role="alert">
-            <h2 className="alert__title">{topError ? "Обращение не отправлено" : "Исправьте, пожалуйста:"}</h2>
-            {topError && <p>{topError}</p>}
-            {errorList.length > 0 && (
-              <ul>
-                {errorList.map(([field, message]) => (
-                  <li key={field}>
-                    <a href={`#${FIELD_IDS[field]}`}>{message}</a>
+        <div ref={summaryRef} tabIndex={-1} className="summary-anchor">
+          {(topError || errorList.length > 0) && (
+            <div className="alert alert--error" role="alert">
+              <h2 className="alert__title">{topError ? "Обращение не отправлено" : "Исправьте, пожалуйста:"}</h2>
+              {topError && <p>{topError}</p>}
+              {errorList.length > 0 && (
+                <ul>
+                  {errorList.map(([field, message]) => (
+                    <li key={field}>
+                      <a href={`#${FIELD_IDS[field]}`}>{message}</a>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </div>
+          )}
+        </div>
+
+        <form onSubmit={submit} noValidate className="form" aria-busy={sending}>
+          <fieldset className="fieldset">
+            <legend>Кто обращается</legend>
+            <div className="radios" id="f-audience">
+              {(lists?.audiences ?? [{ code: "citizen", title: "Гражданин" }]).map((a) => (
+                <label key={a.code} className="radio">
+                  <input
+                    type="radio"
+                    name="audience"
+                    id={`f-audience-${a.code}`}
+                    value={a.code}
+                    checked={form.audience === a.code}
+                    onChange={set("audience")}
+                  />
+                  <span>{a.title}</span>
+                </label>
+              ))}
+            </div>
+          </fieldset>
+
+          <div className="field">
+            <label htmlFor="f-category">
+              Тема вопроса <span className="optional">(необязательно)</span>
+            </label>
+            <select
+              id="f-category"
+              value={form.category}
+              onChange={set("category")}
+              aria-describedby={describedBy("category", "f-category-hint")}
+            >
+              <option value="">Не знаю — определите сами</option>
+              {lists?.categories.map((c) => (
+                <option key={c.code} value={c.code}>
+                  {c.title}
+                </option>
+              ))}
+            </select>
+            <p className="field__hint" id="f-category-hint">
+              Если не уверены, оставьте как есть: мы сами направим вопрос нужным специалистам.
+            </p>
+            {fieldError("category")}
+          </div>
+
+          <div className="field">
+            <label htmlFor="f-region">
+              Регион <span className="optional">(необязательно)</span>
+            </label>
+            <select id="f-region" value={form.region} onChange={set("region")} aria-describedby={describedBy("region")}>
+              <option value="">Не указан</option>
+              {__REGIONS__.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+            {fieldError("region")}
+          </div>
+
+          <div className={`field${errors.text ? " field--error" : ""}`}>
+            <label htmlFor="f-text">Текст обращения</label>
+            <p className="field__hint" id="f-text-hint">
+              Что вы делали, что пошло не так, текст ошибки, номер заявления. Не пишите пароли и коды из СМС.
+            </p>
+            <textarea
+              id="f-text"
+              rows={8}
+              value={form.text}
+              onChange={set("text")}
+              maxLength={TEXT_MAX}
+              required
+              aria-required="true"
+              aria-invalid={errors.text ? true : undefined}
+              aria-describedby={describedBy("text", "f-text-hint f-text-count")}
+            />
+            <p className="field__counter" id="f-text-count">
+              {form.text.length} из {TEXT_MAX.toLocaleString("ru-RU")} символов
+            </p>
+            {fieldError("text")}
+          </div>
+
+          <fieldset className="fieldset">
+            <legend>Как с вами связаться</legend>
+            <p className="field__hint">Укажите почту или телефон, если хотите получить ответ не только по ссылке.</p>
+            <div className={`field${errors["contact.name"] ? " field--error" : ""}`}>
+              <label htmlFor="f-name">
+                Как к вам обращаться <span className="optional">(необязательно)</span>
+              </label>
+              <input
+                id="f-name"
+                type="text"
+                autoComplete="name"
+                value={form.name}
+                maxLength={200}
+                onChange={set("name")}
+                aria-invalid={errors["contact.name"] ? true : undefined}
+                aria-describedby={describedBy("contact.name")}
+              />
+              {fieldError("contact.name")}
+            </div>
+            <div className={`field${errors["contact.email"] ? " field--error" : ""}`}>
+              <label htmlFor="f-email">
+                Электронная почта <span className="optional">(необязательно)</span>
+              </label>
+              <input
+                id="f-email"
+                type="email"
+                inputMode="email"
+                autoComplete="email"
+                spellCheck={false}
+                value={form.email}
+                maxLength={254}
+                onChange={set("email")}
+                aria-invalid={errors["contact.email"] ? true : undefined}
+                aria-describedby={describedBy("contact.email")}
+              />
+              {fieldError("contact.email")}
+            </div>
+            <div className={`field${errors["contact.phone"] ? " field--error" : ""}`}>
+              <label htmlFor="f-phone">
+                Телефон <span className="optional">(необязательно)</span>
+              </label>
+              <input
+                id="f-phone"
+                type="tel"
+                inputMode="tel"
+                autoComplete="tel"
+                placeholder="+7 912 345-67-89"
+                value={form.phone}
+                maxLength={40}
+                onChange={set("phone")}
+                aria-invalid={errors["contact.phone"] ? true : undefined}
+                aria-describedby={describedBy("contact.phone")}
+              />
+              {fieldError("contact.phone")}
+            </div>
+          </fieldset>
+
+          <div className={`field${errors.files ? " field--error" : ""}`}>
+            <p className="field__label" id="f-files-label">
+              Файлы <span className="optional">(необязательно)</span>
+            </p>
+            <p className="field__hint" id="f-files-hint">
+              Снимки экрана и документы: PNG, JPG, PDF, DOC, DOCX и другие, до {MAX_FILES} файлов по 10 МБ.
+            </p>
+            <label className="button button--secondary file-pick">
+              <input
+                ref={fileInput}
+                id="f-files"
+                className="file-input"
+                type="file"
+                multiple
+                accept={ACCEPT}
+                onChange={(e) => addFiles(e.target.files)}
+                aria-describedby={describedBy("files", "f-files-hint")}
+              />
+              {files.length > 0 ? "Добавить ещё файлы" : "Прикрепить файлы"}
+            </label>
+            {files.length > 0 && (
+              <ul className="file-list" aria-label="Приложенные файлы">
+                {files.map(({ id, file: f }, i) => (
+                  <li key={id} className="file-list__item">
+                    <span className="file-list__name">{f.name}</span>
+                    <span className="file-list__size">{fileSize(f.size)}</span>
+                    <button
+                      type="button"
+                      className="button button--link"
+                      onClick={() => removeFile(i)}
+                      aria-label={`Удалить файл ${f.name}`}
+                    >
+                      Удалить
+                    </button>
                   </li>
                 ))}
               </ul>
             )}
+            {fieldError("files")}
           </div>
-        )}
-      </div>
 
-      <form onSubmit={submit} noValidate className="form" aria-busy={sending}>
-        <fieldset className="fieldset">
-          <legend>Кто обращается</legend>
-          <div className="radios" id="f-audience">
-            {(lists?.audiences ?? [{ code: "citizen", title: "Гражданин" }]).map((a) => (
-              <label key={a.code} className="radio">
-                <input
-                  type="radio"
-                  name="audience"
-                  id={`f-audience-${a.code}`}
-                  value={a.code}
-                  checked={form.audience === a.code}
-                  onChange={set("audience")}
-                />
-                <span>{a.title}</span>
-              </label>
-            ))}
+          <div className="form__actions">
+            <button type="submit" className="button button--large" disabled={sending}>
+              {sending ? "Отправляем…" : "Отправить обращение"}
+            </button>
           </div>
-        </fieldset>
-
-        <div className="field">
-          <label htmlFor="f-category">
-            Тема вопроса <span className="optional">(необязательно)</span>
-          </label>
-          <select
-            id="f-category"
-            value={form.category}
-            onChange={set("category")}
-            aria-describedby={describedBy("category", "f-category-hint")}
-          >
-            <option value="">Не знаю — определите сами</option>
-            {lists?.categories.map((c) => (
-              <option key={c.code} value={c.code}>
-                {c.title}
-              </option>
-            ))}
-          </select>
-          <p className="field__hint" id="f-category-hint">
-            Если не уверены, оставьте как есть: мы сами направим вопрос нужным специалистам.
+          <p className="field__hint">
+            Отправляя обращение, вы соглашаетесь на обработку указанных данных для ответа на него.
           </p>
-          {fieldError("category")}
-        </div>
+        </form>
+      </section>
+      <FormAside />
+    </div>
+  );
+}
 
-        <div className="field">
-          <label htmlFor="f-region">
-            Регион <span className="optional">(необязательно)</span>
-          </label>
-          <select id="f-region" value={form.region} onChange={set("region")} aria-describedby={describedBy("region")}>
-            <option value="">Не указан</option>
-            {__REGIONS__.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-          {fieldError("region")}
-        </div>
-
-        <div className={`field${errors.text ? " field--error" : ""}`}>
-          <label htmlFor="f-text">Текст обращения</label>
-          <p className="field__hint" id="f-text-hint">
-            Что вы делали, что пошло не так, текст ошибки, номер заявления. Не пишите пароли и коды из СМС.
-          </p>
-          <textarea
-            id="f-text"
-            rows={8}
-            value={form.text}
-            onChange={set("text")}
-            maxLength={TEXT_MAX}
-            required
-            aria-required="true"
-            aria-invalid={errors.text ? true : undefined}
-            aria-describedby={describedBy("text", "f-text-hint f-text-count")}
-          />
-          <p className="field__counter" id="f-text-count">
-            {form.text.length} из {TEXT_MAX.toLocaleString("ru-RU")} символов
-          </p>
-          {fieldError("text")}
-        </div>
-
-        <fieldset className="fieldset">
-          <legend>Как с вами связаться</legend>
-          <p className="field__hint">Укажите почту или телефон, если хотите получить ответ не только по ссылке.</p>
-          <div className={`field${errors["contact.name"] ? " field--error" : ""}`}>
-            <label htmlFor="f-name">
-              Как к вам обращаться <span className="optional">(необязательно)</span>
-            </label>
-            <input
-              id="f-name"
-              type="text"
-              autoComplete="name"
-              value={form.name}
-              maxLength={200}
-              onChange={set("name")}
-              aria-invalid={errors["contact.name"] ? true : undefined}
-              aria-describedby={describedBy("contact.name")}
-            />
-            {fieldError("contact.name")}
-          </div>
-          <div className={`field${errors["contact.email"] ? " field--error" : ""}`}>
-            <label htmlFor="f-email">
-              Электронная почта <span className="optional">(необязательно)</span>
-            </label>
-            <input
-              id="f-email"
-              type="email"
-              inputMode="email"
-              autoComplete="email"
-              spellCheck={false}
-              value={form.email}
-              maxLength={254}
-              onChange={set("email")}
-              aria-invalid={errors["contact.email"] ? true : undefined}
-              aria-describedby={describedBy("contact.email")}
-            />
-            {fieldError("contact.email")}
-          </div>
-          <div className={`field${errors["contact.phone"] ? " field--error" : ""}`}>
-            <label htmlFor="f-phone">
-              Телефон <span className="optional">(необязательно)</span>
-            </label>
-            <input
-              id="f-phone"
-              type="tel"
-              inputMode="tel"
-              autoComplete="tel"
-              placeholder="+7 912 345-67-89"
-              value={form.phone}
-              maxLength={40}
-              onChange={set("phone")}
-              aria-invalid={errors["contact.phone"] ? true : undefined}
-              aria-describedby={describedBy("contact.phone")}
-            />
-            {fieldError("contact.phone")}
-          </div>
-        </fieldset>
-
-        <div className={`field${errors.files ? " field--error" : ""}`}>
-          <p className="field__label" id="f-files-label">
-            Файлы <span className="optional">(необязательно)</span>
-          </p>
-          <p className="field__hint" id="f-files-hint">
-            Снимки экрана и документы: PNG, JPG, PDF, DOC, DOCX и другие, до {MAX_FILES} файлов по 10 МБ.
-          </p>
-          <label className="button button--secondary file-pick">
-            <input
-              ref={fileInput}
-              id="f-files"
-              className="file-input"
-              type="file"
-              multiple
-              accept={ACCEPT}
-              onChange={(e) => addFiles(e.target.files)}
-              aria-describedby={describedBy("files", "f-files-hint")}
-            />
-            {files.length > 0 ? "Добавить ещё файлы" : "Прикрепить файлы"}
-          </label>
-          {files.length > 0 && (
-            <ul className="file-list" aria-label="Приложенные файлы">
-              {files.map(({ id, file: f }, i) => (
-                <li key={id} className="file-list__item">
-                  <span className="file-list__name">{f.name}</span>
-                  <span className="file-list__size">{fileSize(f.size)}</span>
-                  <button
-                    type="button"
-                    className="button button--link"
-                    onClick={() => removeFile(i)}
-                    aria-label={`Удалить файл ${f.name}`}
-                  >
-                    Удалить
-                  </button>
-                </li>
-              ))}
-            </ul>
-          )}
-          {fieldError("files")}
-        </div>
-
-        <div className="form__actions">
-          <button type="submit" className="button button--large" disabled={sending}>
-            {sending ? "Отправляем…" : "Отправить обращение"}
-          </button>
-        </div>
-        <p className="field__hint">
-          Отправляя обращение, вы соглашаетесь на обработку указанных данных для ответа на него.
+function FormAside() {
+  return (
+    <aside className="form-aside" aria-label="Как это работает">
+      <section className="card">
+        <h2 className="card__title">Что будет дальше</h2>
+        <ol className="steps">
+          <li>Сразу после отправки — номер обращения и ссылка, по которой виден ответ.</li>
+          <li>Оператор ответит, обычно в течение одного рабочего дня. Точный срок покажем после отправки.</li>
+          <li>Ответ появится на странице обращения и придёт на почту, если вы её укажете.</li>
+        </ol>
+      </section>
+      <section className="card">
+        <h2 className="card__title">Быстрее, чем ждать ответа</h2>
+        <p>
+          Ответы на частые вопросы — в <a href="/help">справке</a>. Если вопрос срочный,{" "}
+          <a href="/contacts">позвоните нам</a>.
         </p>
-      </form>
-    </section>
+      </section>
+      <section className="card card--warning">
+        <h2 className="card__title">Берегите свои данные</h2>
+        <p>Сотрудники поддержки никогда не спрашивают пароль и коды из СМС. Не пишите их в обращении.</p>
+      </section>
+    </aside>
   );
 }
