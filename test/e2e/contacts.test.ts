@@ -148,6 +148,13 @@ describe("contacts page", () => {
     await open.getByRole("article").first().waitFor();
     const order = await open.getByRole("article").evaluateAll((as) => as.map((a) => a.getAttribute("aria-labelledby")));
     expect(order.indexOf("line-federal-reserve")).toBe(order.indexOf("line-federal-main") - 1);
+    // The calendar year at a glance: 2026 has 247 working days.
+    await desk.getByRole("tab", { name: "Календарь" }).click();
+    await desk.getByRole("button", { name: "2026" }).click();
+    await desk.getByText(/2026 год: рабочих дней 247/).waitFor();
+    expect(await desk.locator(".dir-month").count()).toBe(12);
+    await shot(desk, "directory-admin-calendar");
+
     // The refused save answered 400 on purpose; nothing else may go wrong.
     expect(deskProblems.filter((p) => !p.includes("400"))).toEqual([]);
   });

@@ -2,6 +2,7 @@
 import { useEffect, useState } from "react";
 import { api, errorText } from "../api.ts";
 import type { CalendarDay, CalendarYear } from "./types.ts";
+import { YearGrid } from "./YearGrid.tsx";
 
 const TYPES: Array<[CalendarDay["type"], string]> = [
   ["holiday", "праздник"],
@@ -121,6 +122,7 @@ export function CalendarPanel({ onSaved }: { onSaved: () => void }) {
             {data.year} год: рабочих дней <b>{data.workingDays}</b>, сокращённых <b>{data.shortDays}</b>. Не указанные
             дни — по правилу «понедельник–пятница рабочие».
           </p>
+          <YearGrid year={data.year} days={data.days} />
           <div className="field">
             <label htmlFor="dir-cal-source">Источник</label>
             <input

@@ -1,5 +1,5 @@
 // Editing one line: the whole directory is checked on save, and the checker's messages appear beside the fields.
-import { type ReactNode, useState } from "react";
+import { type ReactNode, useEffect, useRef, useState } from "react";
 import { ApiError, api, errorText } from "../api.ts";
 import { AUDIENCES, DISTRICTS, KINDS, type LineForm, type Period, ROLES, TOPICS, toEntry } from "./form.ts";
 import { ProblemList, problemsByField } from "./ProblemList.tsx";
@@ -19,6 +19,9 @@ export function LineEditor({ initial, isNew, sections, lineIds, onSaved, onCance
   const [problems, setProblems] = useState<Problem[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  // The editor opens in place of the table: move the focus (and a screen reader) to it.
+  useEffect(() => heading.current?.focus(), []);
   const set = <K extends keyof LineForm>(k: K, v: LineForm[K]) => setF((x) => ({ ...x, [k]: v }));
   const byField = problemsByField(problems, f.id.trim());
   const elsewhere = problems.filter((p) => p.entry !== f.id.trim() || !p.field);
@@ -110,7 +113,9 @@ export function LineEditor({ initial, isNew, sections, lineIds, onSaved, onCance
 
   return (
     <form className="dir-editor" onSubmit={save} noValidate aria-labelledby="dl-title-h">
-      <h2 id="dl-title-h">{isNew ? "Новая строка справочника" : `Строка ${f.id}`}</h2>
+      <h2 id="dl-title-h" ref={heading} tabIndex={-1}>
+        {isNew ? "Новая строка справочника" : `Строка ${f.id}`}
+      </h2>
       {error && (
         <div className="alert alert--error" role="alert">
           <p>{error}</p>
