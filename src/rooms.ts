@@ -2,6 +2,7 @@
 // A room keeps its in-memory state keyed by the context (see e.g. directory/state.ts), so adding a room
 // is one line here and nothing else in the platform changes.
 import type { FastifyInstance } from "fastify";
+import { emailRoom } from "./channels/email/room.ts";
 import type { AppContext } from "./context.ts";
 import type { JobHandler } from "./db/outbox.ts";
 import { directoryRoom } from "./directory/room.ts";
@@ -28,6 +29,7 @@ export const ROOMS: Room[] = [
   directoryRoom,
   routingRoom,
   slaRoom,
+  emailRoom,
   { name: "health", routes: healthRoutes },
   { name: "staff", routes: staffRoutes },
   {

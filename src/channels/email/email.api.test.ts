@@ -1,0 +1,301 @@
+// The e-mail channel wired into the registry, over real SMTP on loopback: letters in the encodings Russian mail
+// still uses become requests, the applicant gets the acknowledgement through a relay (a sink server here),
+// replies thread and reopen, operators' answers go out threaded, machines get nothing, loops end.
+import nodemailer from "nodemailer";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestServer, type TestServer } from "../../../test/harness.ts";
+import { smtpIntakePort } from "./room.ts";
+import { freePort, letter, SUPPORT, sendRaw, startSink, waitFor } from "./test-smtp.ts";
+
+const header = (raw: string, name: string) =>
+  new RegExp(`^${name}:\\s*(.*(?:\\r?\\n[ \\t].*)*)`, "im")
+    .exec(raw)?.[1]
+    ?.replace(/\r?\n[ \t]+/g, " ")
+    .trim();
+
+let s: TestServer;
+let sink: Awaited<ReturnType<typeof startSink>>;
+let port: number;
+let operator: Awaited<ReturnType<TestServer["staff"]>>;
+
+beforeAll(async () => {
+  sink = await startSink();
+  s = await createTestServer({
+    smtpPort: await freePort(),
+    smtpRelay: `smtp://127.0.0.1:${sink.port}`,
+    supportAddress: SUPPORT,
+    smtpMaxBytes: 300_000,
+    emailAckLimit: 3,
+  });
+  port = smtpIntakePort(s.ctx)!;
+  // A supervisor sees every request, whatever department its category routes it to.
+  operator = await s.staff("supervisor");
+});
+afterAll(async () => {
+  await s?.close();
+  await sink?.close();
+});
+
+const api = (method: "GET" | "POST", url: string, payload?: object) =>
+  s.app.inject({ method, url: `/api/v1${url}`, headers: { authorization: operator.authorization }, payload });
+
+async function requestsFrom(address: string) {
+  const res = await api("GET", `/requests?q=${encodeURIComponent(address)}`);
+  return res.json().items as { number: string; category: string | null; channel: string; status: string }[];
+}
+
+const lettersTo = (address: string) => sink.letters.filter((l) => l.to.includes(address));
+
+describe("e-mail intake into the registry", () => {
+  it("turns a windows-1251 letter into a request with its text and the category from the subject, and acknowledges it", async () => {
+    const from = "ivan.cp1251@example.ru";
+    const answer = await sendRaw(
+      port,
+      letter({
+        charset: "windows-1251",
+        from,
+        subject: "Госуслуги - Вход",
+        body: "Не могу войти: не приходит СМС с кодом подтверждения.",
+        messageId: "<cp1251-1@mail.example.ru>",
+      }),
+      from,
+    );
+    expect(answer.response).toMatch(/^250/);
+    const [req] = await waitFor(async () => {
+      const r = await requestsFrom(from);
+      return r.length ? r : undefined;
+    });
+    expect(req).toMatchObject({ channel: "email", category: "access", status: "new" });
+    const detail = (await api("GET", `/requests/${req!.number}`)).json();
+    expect(detail.messages[0].body).toContain("не приходит СМС с кодом подтверждения");
+    expect(detail.contact).toMatchObject({ email: from, name: "Иван Петров" });
+
+    const [ack] = await waitFor(async () => (lettersTo(from).length ? lettersTo(from) : undefined));
+    expect(header(ack!.raw, "In-Reply-To")).toBe("<cp1251-1@mail.example.ru>");
+    expect(header(ack!.raw, "Auto-Submitted")).toBe("auto-replied");
+    expect(header(ack!.raw, "Message-ID")).toMatch(new RegExp(`^<r${req!.number}\\.[0-9a-f]+@gosuslugi\\.test>$`));
+    const body = ack!.text;
+    expect(body).toContain(`номером ${req!.number}`);
+    expect(body).toMatch(/http:\/\/otklik\.test\/track\/[A-Za-z0-9_-]{43}/);
+  });
+
+  it("reads a KOI8-R letter the same way", async () => {
+    const from = "koi8@example.ru";
+    await sendRaw(
+      port,
+      letter({
+        charset: "koi8-r",
+        from,
+        subject: "Госуслуги — Электронная подпись",
+        body: "Портал не видит мою электронную подпись при подписании заявления.",
+        messageId: "<koi8-1@mail.example.ru>",
+      }),
+      from,
+    );
+    const [req] = await waitFor(async () => {
+      const r = await requestsFrom(from);
+      return r.length ? r : undefined;
+    });
+    expect(req!.category).toBe("e_signature");
+    const detail = (await api("GET", `/requests/${req!.number}`)).json();
+    expect(detail.messages[0].body).toContain("Портал не видит мою электронную подпись");
+  });
+
+  it("makes one request of a letter delivered three times", async () => {
+    const from = "twice@example.ru";
+    const raw = letter({ from, subject: "Вопрос", body: "Где моё заявление?", messageId: "<dup-1@example.ru>" });
+    for (let i = 0; i < 3; i++) await sendRaw(port, raw, from);
+    await waitFor(async () => {
+      const rows = await s.ctx.database.db.execute(
+        "select count(*)::int as n from email_inbox where processed_at is null" as never,
+      );
+      return Number((rows as unknown as { rows: { n: number }[] }).rows[0]!.n) === 0;
+    });
+    const found = await requestsFrom(from);
+    expect(found).toHaveLength(1);
+    const emails = (await api("GET", `/requests/${found[0]!.number}/emails`)).json();
+    expect(emails.inbound.filter((l: { outcome: string }) => l.outcome === "new")).toHaveLength(1);
+    expect(lettersTo(from)).toHaveLength(1);
+  });
+
+  it("refuses mail for other addresses (550) and letters over the limit (552)", async () => {
+    await expect(
+      sendRaw(port, letter({ from: "a@example.ru", subject: "x", body: "x", messageId: "<r1@x>" }), "a@example.ru", [
+        "someone@elsewhere.example",
+      ]),
+    ).rejects.toMatchObject({ responseCode: 550 });
+    const big = letter({ from: "a@example.ru", subject: "x", body: "я".repeat(400_000), messageId: "<big@x>" });
+    await expect(sendRaw(port, big, "a@example.ru")).rejects.toMatchObject({ responseCode: 552 });
+  });
+
+  it("sends the operator's answer threaded, threads the applicant's reply, and a reply reopens a resolved request", async () => {
+    const from = "thread@example.ru";
+    await sendRaw(
+      port,
+      letter({
+        from,
+        subject: "Госуслуги - Статус заявления",
+        body: "Заявление на загранпаспорт две недели в статусе «Отправлено в ведомство».",
+        messageId: "<first@example.ru>",
+      }),
+      from,
+    );
+    const [req] = await waitFor(async () => {
+      const r = await requestsFrom(from);
+      return r.length ? r : undefined;
+    });
+    const number = req!.number;
+    const reply = await api("POST", `/requests/${number}/messages`, {
+      body: "Срок рассмотрения — до 30 дней. Ждите уведомления.",
+      visibility: "public",
+    });
+    expect(reply.statusCode).toBe(200);
+    const answer = await waitFor(async () => lettersTo(from).find((l) => l.text.includes("Срок рассмотрения")));
+    expect(header(answer.raw, "In-Reply-To")).toBe("<first@example.ru>");
+    expect(header(answer.raw, "Subject")).toBeDefined();
+    expect(answer.subject).toBe(`Re: [№ ${number}] Госуслуги - Статус заявления`);
+    expect(header(answer.raw, "Auto-Submitted")).toBeUndefined();
+
+    expect((await api("POST", `/requests/${number}/status`, { status: "resolved" })).statusCode).toBe(200);
+    const resolved = await waitFor(async () => lettersTo(from).find((l) => l.text.includes("решено")));
+    expect(resolved.text).toMatch(/оцените[\s\S]*http:\/\/otklik\.test\/track\//);
+
+    // The applicant answers our letter; the client drops the number from the subject, only the headers thread it.
+    const ours = header(answer.raw, "Message-ID")!;
+    await sendRaw(
+      port,
+      letter({
+        from,
+        subject: "Re: ваш ответ",
+        body: "Прошло уже 35 дней, статус не изменился.",
+        messageId: "<second@example.ru>",
+        headers: [`In-Reply-To: ${ours}`, `References: <first@example.ru> ${ours}`],
+      }),
+      from,
+    );
+    const detail = await waitFor(async () => {
+      const d = (await api("GET", `/requests/${number}`)).json();
+      return d.messages.some((m: { body: string }) => m.body.includes("35 дней")) ? d : undefined;
+    });
+    expect(detail.status).toBe("in_progress");
+    expect(await requestsFrom(from)).toHaveLength(1);
+    const last = detail.messages.at(-1);
+    expect(last).toMatchObject({ authorType: "applicant", visibility: "public", channel: "email" });
+  });
+
+  it("keeps an auto-reply without a request or an acknowledgement", async () => {
+    const from = "vacation@example.ru";
+    await sendRaw(
+      port,
+      letter({
+        from,
+        subject: "Автоответ: в отпуске",
+        body: "Я в отпуске до 1 декабря.",
+        messageId: "<ooo@example.ru>",
+        headers: ["Auto-Submitted: auto-replied"],
+      }),
+      from,
+    );
+    const admin = await s.staff("administrator");
+    const kept = await waitFor(async () => {
+      const res = await s.app.inject({
+        method: "GET",
+        url: "/api/v1/email/inbox",
+        headers: { authorization: admin.authorization },
+      });
+      return res
+        .json()
+        .items.find((l: { from: string; outcome: string }) => l.from === from && l.outcome === "keep_only");
+    });
+    expect(kept.flags).toContain("auto_reply");
+    expect(await requestsFrom(from)).toHaveLength(0);
+    expect(lettersTo(from)).toHaveLength(0);
+    const raw = await s.app.inject({
+      method: "GET",
+      url: `/api/v1/email/inbox/${kept.id}/raw`,
+      headers: { authorization: admin.authorization },
+    });
+    expect(raw.statusCode).toBe(200);
+    expect(raw.body).toContain("Auto-Submitted: auto-replied");
+  });
+
+  it("cuts a loop with a careless robot: acknowledgements stop at the per-sender limit", async () => {
+    const robot = "robot@robot.example";
+    for (let i = 0; i < 6; i++) {
+      await sendRaw(
+        port,
+        letter({ from: robot, subject: `Ваше письмо получено ${i}`, body: "Спасибо.", messageId: `<robot-${i}@r>` }),
+        robot,
+      );
+    }
+    await waitFor(async () => (await requestsFrom(robot)).length === 6);
+    await s.ctx.worker.kick();
+    expect(lettersTo(robot)).toHaveLength(3);
+  });
+
+  it("keeps attachments: a PDF downloadable, an executable kept only in the raw letter, which staff can download", async () => {
+    const from = "files@example.ru";
+    const pdf = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
+    const exe = Buffer.concat([Buffer.from("MZ"), Buffer.alloc(200, 1)]);
+    const client = nodemailer.createTransport({ host: "127.0.0.1", port, secure: false, ignoreTLS: true });
+    await client.sendMail({
+      from,
+      to: SUPPORT,
+      subject: "Госуслуги - Документы",
+      text: "Прикладываю скан справки.",
+      messageId: "<files-1@example.ru>",
+      attachments: [
+        { filename: "справка.pdf", content: pdf, contentType: "application/pdf" },
+        { filename: "viewer.exe", content: exe, contentType: "application/octet-stream" },
+      ],
+    });
+    client.close();
+    const [req] = await waitFor(async () => {
+      const r = await requestsFrom(from);
+      return r.length ? r : undefined;
+    });
+    const detail = (await api("GET", `/requests/${req!.number}`)).json();
+    const files = detail.messages[0].attachments;
+    expect(files.map((f: { filename: string }) => f.filename)).toEqual(["справка.pdf"]);
+    const dl = await api("GET", `/requests/${req!.number}/attachments/${files[0].id}`);
+    expect(dl.statusCode).toBe(200);
+    expect(dl.rawPayload.equals(pdf)).toBe(true);
+
+    const emails = (await api("GET", `/requests/${req!.number}/emails`)).json();
+    const [inbound] = emails.inbound;
+    expect(inbound.attachments).toEqual(
+      expect.arrayContaining([expect.objectContaining({ filename: "viewer.exe", flagged: "executable" })]),
+    );
+    expect(inbound.flags).toContain("attachment_executable");
+    const raw = await api("GET", `/requests/${req!.number}/emails/${inbound.id}/raw`);
+    expect(raw.statusCode).toBe(200);
+    expect(raw.headers["content-type"]).toContain("message/rfc822");
+    expect(raw.body).toMatch(/^Return-Path: <files@example\.ru>/);
+    expect(raw.body).toContain("files-1@example.ru");
+
+    // Scoped like the request: a specialist of another department does not see it at all.
+    const specialist = await s.staff("specialist", { department: "technical" });
+    const hidden = await s.app.inject({
+      method: "GET",
+      url: `/api/v1/requests/${req!.number}/emails/${inbound.id}/raw`,
+      headers: { authorization: specialist.authorization },
+    });
+    expect(hidden.statusCode).toBe(404);
+  });
+
+  it("shows a permanent delivery failure on the request", async () => {
+    const from = "refused@example.ru";
+    await sendRaw(port, letter({ from, subject: "Вопрос", body: "Как сменить почту?", messageId: "<ref@x>" }), from);
+    const [req] = await waitFor(async () => {
+      const r = await requestsFrom(from);
+      return r.length ? r : undefined;
+    });
+    const emails = await waitFor(async () => {
+      const e = (await api("GET", `/requests/${req!.number}/emails`)).json();
+      return e.outbound[0]?.failedAt ? e : undefined;
+    });
+    expect(emails.outbound[0]).toMatchObject({ kind: "ack", lastErrorCode: "550" });
+    const detail = (await api("GET", `/requests/${req!.number}`)).json();
+    expect(detail.history.map((h: { action: string }) => h.action)).toContain("email_failed");
+  });
+});

@@ -1,0 +1,267 @@
+// Letters to applicants of e-mail requests: composed into email_outbox in a transaction (the acknowledgement in
+// the registration's own, answers and status letters by jobs on the request's events, one letter per change),
+// then sent by the «email.send» job over the relay or into the outbox folder. A temporary failure is retried with
+// the outbox's back-off; a permanent one is written into the request's history for the operator to see.
+import { and, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import type { AppContext } from "../../context.ts";
+import type { Queryable, Tx } from "../../db/client.ts";
+import { emit } from "../../db/outbox.ts";
+import { lockRow, record } from "../../requests/actions.ts";
+import { messages, requestHistory, requests } from "../../requests/schema.ts";
+import { acknowledgementMail } from "./acknowledge.ts";
+import { emailInbox, emailOutbox } from "./db-schema.ts";
+import { classifySendError } from "./mailer.ts";
+import type { InboundMessage } from "./parse.ts";
+import { emailStateOf, mailDomainOf, unsealToken } from "./state.ts";
+import { formatSubject } from "./subject.ts";
+import { makeMessageId, replyHeaders } from "./threading.ts";
+
+export const SEND_TOPIC = "email.send";
+/** With the outbox's doubling back-off (capped at an hour) this keeps trying for about half a day. */
+const MAX_SEND_ATTEMPTS = 16;
+
+type Letter = {
+  source: string;
+  kind: "ack" | "answer" | "status";
+  requestId: number;
+  number: string;
+  to: string;
+  subject: string;
+  text: string;
+  inReplyTo?: string | undefined;
+  references?: string[] | undefined;
+  auto: boolean;
+};
+
+/** Queues a letter once per source; the Message-ID is fixed now, so a resend after a crash is recognisable. */
+async function enqueue(ctx: AppContext, tx: Tx, letter: Letter) {
+  const [row] = await tx
+    .insert(emailOutbox)
+    .values({
+      source: letter.source,
+      kind: letter.kind,
+      requestId: letter.requestId,
+      messageId: makeMessageId(mailDomainOf(ctx), letter.number),
+      to: letter.to,
+      subject: letter.subject,
+      text: letter.text,
+      inReplyTo: letter.inReplyTo ?? null,
+      references: letter.references ?? [],
+      auto: letter.auto,
+    })
+    .onConflictDoNothing({ target: emailOutbox.source })
+    .returning({ id: emailOutbox.id });
+  if (row) await emit(tx, SEND_TOPIC, { outboxId: row.id });
+}
+
+export async function composeAcknowledgement(
+  ctx: AppContext,
+  tx: Tx,
+  a: { inboxId: number; requestId: number; number: string; message: InboundMessage; dueAt: Date; trackingUrl: string },
+) {
+  const mail = acknowledgementMail(a.message, { number: a.number, dueAt: a.dueAt, trackingUrl: a.trackingUrl });
+  await enqueue(ctx, tx, {
+    source: `ack:${a.inboxId}`,
+    kind: "ack",
+    requestId: a.requestId,
+    number: a.number,
+    to: a.message.from.address,
+    subject: mail.subject,
+    text: mail.text,
+    inReplyTo: mail.inReplyTo,
+    references: mail.references,
+    auto: true,
+  });
+}
+
+/** The e-mail request of an event, or nothing for other channels. */
+async function emailRequest(db: Queryable, requestId: number) {
+  const [row] = await db
+    .select({
+      id: requests.id,
+      number: requests.number,
+      subject: requests.subject,
+      channel: requests.channel,
+      contactEmail: requests.contactEmail,
+    })
+    .from(requests)
+    .where(eq(requests.id, requestId));
+  return row?.channel === "email" && row.contactEmail ? { ...row, contactEmail: row.contactEmail } : undefined;
+}
+
+/** In-Reply-To and References for our next letter: the applicant's latest letter on the request. */
+async function threadOf(db: Queryable, requestId: number) {
+  const [last] = await db
+    .select({ messageId: emailInbox.messageId, threadIds: emailInbox.threadIds })
+    .from(emailInbox)
+    .where(
+      and(
+        eq(emailInbox.requestId, requestId),
+        inArray(emailInbox.outcome, ["new", "reply"]),
+        isNotNull(emailInbox.messageId),
+      ),
+    )
+    .orderBy(desc(emailInbox.id))
+    .limit(1);
+  return last?.messageId ? replyHeaders({ messageId: last.messageId, references: last.threadIds }) : {};
+}
+
+/** Operators' public answers on an e-mail request that have no letter yet. */
+export async function composeAnswers(ctx: AppContext, requestId: number) {
+  const req = await emailRequest(ctx.db, requestId);
+  if (!req) return;
+  const pending = await ctx.db
+    .select({ id: messages.id, body: messages.body })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.requestId, requestId),
+        eq(messages.authorType, "staff"),
+        eq(messages.visibility, "public"),
+        sql`not exists (select 1 from ${emailOutbox} where ${emailOutbox.source} = 'message:' || ${messages.id})`,
+      ),
+    )
+    .orderBy(messages.id);
+  if (pending.length === 0) return;
+  const thread = await threadOf(ctx.db, requestId);
+  for (const m of pending) {
+    await ctx.db.transaction((tx) =>
+      enqueue(ctx, tx, {
+        source: `message:${m.id}`,
+        kind: "answer",
+        requestId,
+        number: req.number,
+        to: req.contactEmail,
+        subject: formatSubject(req.subject, req.number, { reply: true }),
+        text: [
+          m.body,
+          "",
+          "--",
+          "Служба поддержки",
+          `Обращение № ${req.number}. Чтобы дополнить его, ответьте на это письмо, сохранив номер в теме.`,
+        ].join("\n"),
+        ...thread,
+        auto: false,
+      }),
+    );
+  }
+}
+
+/** Letters for status changes the applicant should hear of: resolved (with the rating invitation), escalated. */
+export async function composeStatusLetters(ctx: AppContext, requestId: number) {
+  const req = await emailRequest(ctx.db, requestId);
+  if (!req) return;
+  const changes = await ctx.db
+    .select({ id: requestHistory.id, to: sql<string>`${requestHistory.changes}->'status'->>1` })
+    .from(requestHistory)
+    .where(
+      and(
+        eq(requestHistory.requestId, requestId),
+        sql`${requestHistory.changes}->'status'->>1 in ('resolved', 'escalated')`,
+        sql`${requestHistory.changes}->'status'->>0 is distinct from ${requestHistory.changes}->'status'->>1`,
+        sql`not exists (select 1 from ${emailOutbox} where ${emailOutbox.source} = 'history:' || ${requestHistory.id})`,
+      ),
+    )
+    .orderBy(requestHistory.id);
+  if (changes.length === 0) return;
+  const thread = await threadOf(ctx.db, requestId);
+  const trackingUrl = await trackingUrlOf(ctx, requestId);
+  for (const c of changes) {
+    const text =
+      c.to === "resolved"
+        ? [
+            "Здравствуйте!",
+            "",
+            `Ваше обращение № ${req.number} решено.`,
+            "",
+            trackingUrl
+              ? `Пожалуйста, оцените работу службы поддержки (от 1 до 5) по ссылке: ${trackingUrl}`
+              : "Пожалуйста, оцените работу службы поддержки по ссылке из письма о регистрации обращения.",
+            "",
+            "Если вопрос не решён, ответьте на это письмо: обращение откроется снова.",
+            "",
+            "Служба поддержки",
+          ]
+        : [
+            "Здравствуйте!",
+            "",
+            `Ваше обращение № ${req.number} передано в профильное подразделение. Ответ придёт на этот адрес.`,
+            ...(trackingUrl ? ["", `Ход рассмотрения: ${trackingUrl}`] : []),
+            "",
+            "Служба поддержки",
+          ];
+    await ctx.db.transaction((tx) =>
+      enqueue(ctx, tx, {
+        source: `history:${c.id}`,
+        kind: "status",
+        requestId,
+        number: req.number,
+        to: req.contactEmail,
+        subject: formatSubject(req.subject, req.number, { reply: true }),
+        text: text.join("\n"),
+        ...thread,
+        auto: true,
+      }),
+    );
+  }
+}
+
+async function trackingUrlOf(ctx: AppContext, requestId: number): Promise<string | undefined> {
+  const [row] = await ctx.db
+    .select({ sealed: emailInbox.trackingSealed })
+    .from(emailInbox)
+    .where(and(eq(emailInbox.requestId, requestId), isNotNull(emailInbox.trackingSealed)))
+    .limit(1);
+  const token = row?.sealed ? unsealToken(ctx, row.sealed) : undefined;
+  return token ? `${ctx.config.publicUrl}/track/${token}` : undefined;
+}
+
+/** Sends one queued letter. Throws on a temporary failure, so that the outbox retries it later. */
+export async function sendLetter(ctx: AppContext, outboxId: number) {
+  const [row] = await ctx.db.select().from(emailOutbox).where(eq(emailOutbox.id, outboxId));
+  if (!row || row.sentAt || row.failedAt) return;
+  const attempts = row.attempts + 1;
+  try {
+    await emailStateOf(ctx).mailer.send({
+      to: row.to,
+      subject: row.subject,
+      text: row.text ?? "",
+      messageId: row.messageId,
+      ...(row.inReplyTo ? { inReplyTo: row.inReplyTo } : {}),
+      references: row.references,
+      auto: row.auto,
+    });
+  } catch (e) {
+    const code = sendErrorCode(e);
+    if (classifySendError(e) === "permanent" || attempts >= MAX_SEND_ATTEMPTS) {
+      await ctx.db.transaction(async (tx) => {
+        await tx
+          .update(emailOutbox)
+          .set({ attempts, failedAt: new Date(), lastErrorCode: code })
+          .where(eq(emailOutbox.id, row.id));
+        if (row.requestId) {
+          const req = await lockRow(tx, row.requestId);
+          await record(tx, req, { type: "system" }, "email_failed", { outboxId: row.id, kind: row.kind, code });
+        }
+      });
+      return;
+    }
+    await ctx.db
+      .update(emailOutbox)
+      .set({ attempts, lastErrorCode: code, nextAttemptAt: new Date(Date.now() + 5000 * 2 ** Math.min(attempts, 10)) })
+      .where(eq(emailOutbox.id, row.id));
+    throw new Error(`outbound letter ${row.id} not sent: ${code}`);
+  }
+  // What was said is in the request's messages; the letter's body is not kept twice.
+  await ctx.db
+    .update(emailOutbox)
+    .set({ attempts, sentAt: new Date(), text: null, lastErrorCode: null })
+    .where(eq(emailOutbox.id, row.id));
+}
+
+/** «550», «ECONNECTION»: what went wrong, without the addresses a server's message may quote. */
+function sendErrorCode(e: unknown): string {
+  const err = e as { responseCode?: number; code?: string };
+  if (typeof err?.responseCode === "number") return String(err.responseCode);
+  return typeof err?.code === "string" ? err.code.slice(0, 40) : "error";
+}

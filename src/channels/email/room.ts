@@ -1,0 +1,90 @@
+// The e-mail room: the SMTP intake (and IMAP polling, when a mailbox is configured) stores each letter before
+// answering 250; outbox jobs process stored letters into the registry and send the letters it composes.
+import path from "node:path";
+import type { AppContext } from "../../context.ts";
+import type { Room } from "../../rooms.ts";
+import { SenderRateLimiter } from "./autoreply.ts";
+import { startImapPolling } from "./imap-poll.ts";
+import { processLetter, RECEIVED_TOPIC, storeLetter } from "./inbox.ts";
+import { createMailer } from "./mailer.ts";
+import { composeAnswers, composeStatusLetters, SEND_TOPIC, sendLetter } from "./outbound.ts";
+import { emailRoutes } from "./routes.ts";
+import { startSmtpIntake } from "./smtp-intake.ts";
+import { emailStateOf, mailDomainOf, maybeEmailState, setEmailState } from "./state.ts";
+
+const IMAP_INTERVAL_MS = 60_000;
+
+async function start(ctx: AppContext) {
+  const { config } = ctx;
+  const state = {
+    domain: mailDomainOf(ctx),
+    mailer: createMailer({
+      ...(config.smtpRelay ? { relayUrl: config.smtpRelay } : {}),
+      outboxDir: path.join(config.dataDir, "outbox"),
+      from: `Служба поддержки <${config.supportAddress}>`,
+      domain: mailDomainOf(ctx),
+    }),
+    acknowledgements: new SenderRateLimiter({ limit: config.emailAckLimit, windowMs: 60 * 60_000 }),
+  };
+  setEmailState(ctx, state);
+  if (config.smtpPort) {
+    emailStateOf(ctx).intake = await startSmtpIntake({
+      host: config.host,
+      port: config.smtpPort,
+      supportAddresses: [config.supportAddress],
+      maxSize: config.smtpMaxBytes,
+      // 250 goes to the sender only after this transaction committed.
+      store: async (raw, envelope) => {
+        await storeLetter(ctx, raw, {
+          mailFrom: envelope.mailFrom,
+          rcptTo: envelope.rcptTo,
+          remoteAddress: envelope.remoteAddress,
+          via: "smtp",
+        });
+      },
+    });
+  }
+  if (config.imapUrl) {
+    const url = new URL(config.imapUrl);
+    emailStateOf(ctx).stopImap = startImapPolling({
+      host: url.hostname,
+      port: Number(url.port) || (url.protocol === "imaps:" ? 993 : 143),
+      secure: url.protocol === "imaps:",
+      user: decodeURIComponent(url.username),
+      pass: decodeURIComponent(url.password),
+      mailbox: decodeURIComponent(url.pathname.slice(1)) || "INBOX",
+      intervalMs: IMAP_INTERVAL_MS,
+      store: async (raw) => {
+        await storeLetter(ctx, raw, { mailFrom: "", rcptTo: [], remoteAddress: url.hostname, via: "imap" });
+      },
+    });
+  }
+}
+
+async function stop(ctx: AppContext) {
+  const state = maybeEmailState(ctx);
+  if (!state) return;
+  state.stopImap?.();
+  await state.intake?.close();
+  state.mailer.close();
+}
+
+export const emailRoom: Room = {
+  name: "email",
+  start,
+  stop,
+  routes: emailRoutes,
+  jobs: (ctx) => ({
+    [RECEIVED_TOPIC]: (e) => processLetter(ctx, Number(e.data.inboxId)),
+    [SEND_TOPIC]: (e) => sendLetter(ctx, Number(e.data.outboxId)),
+    // The registry's own events: an operator answered, or the status changed, on what may be an e-mail request.
+    "request.replied": (e) => composeAnswers(ctx, Number(e.data.requestId)),
+    "request.status_changed": (e) => composeStatusLetters(ctx, Number(e.data.requestId)),
+    "request.escalated": (e) => composeStatusLetters(ctx, Number(e.data.requestId)),
+  }),
+};
+
+/** The port the SMTP intake listens on (tests start it on a free port). */
+export function smtpIntakePort(ctx: AppContext): number | undefined {
+  return maybeEmailState(ctx)?.intake?.port;
+}
