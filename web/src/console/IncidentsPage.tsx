@@ -164,6 +164,7 @@ export function IncidentsPage() {
             <label htmlFor="inc-title">Что не работает</label>
             <input
               id="inc-title"
+              type="text"
               required
               value={form.title}
               onChange={(e) => setForm({ ...form, title: e.target.value })}
@@ -204,6 +205,7 @@ export function IncidentsPage() {
             <label htmlFor="inc-keywords">Слова, по которым узнавать обращения</label>
             <input
               id="inc-keywords"
+              type="text"
               value={form.keywords}
               placeholder="смс, код подтверждения"
               onChange={(e) => setForm({ ...form, keywords: e.target.value })}

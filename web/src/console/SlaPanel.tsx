@@ -19,7 +19,14 @@ type Clock = {
 
 const target = (t: { minutes: number; basis: string }) => {
   const h = t.minutes / 60;
-  const amount = t.minutes === 0 ? "сразу" : t.minutes < 60 ? `${t.minutes} мин` : `${Number(h.toFixed(1))} ч`;
+  const amount =
+    t.minutes === 0
+      ? "сразу"
+      : t.minutes < 60
+        ? `${t.minutes} мин`
+        : t.basis === "calendar" && t.minutes % 1440 === 0
+          ? `${t.minutes / 1440} дн.`
+          : `${Number(h.toFixed(1))} ч`;
   return t.minutes === 0 ? amount : `${amount} ${t.basis === "working" ? "рабочего времени" : "календарных"}`;
 };
 
@@ -176,7 +183,7 @@ export function SlaPanel({
             >
               <div className="field">
                 <label htmlFor="sla-return">Вернуть на первую линию — причина</label>
-                <input id="sla-return" value={reason} onChange={(e) => setReason(e.target.value)} />
+                <input id="sla-return" type="text" value={reason} onChange={(e) => setReason(e.target.value)} />
               </div>
               <button
                 type="submit"

@@ -26,7 +26,8 @@ const ACTIONS: Record<string, string> = {
 const TRIGGERS: Record<string, string> = { first_response: "первый ответ", resolution: "решение" };
 const BASIS: Record<string, string> = { calendar: "календарных", working: "рабочих" };
 
-const hours = (m: number) => (m % 60 === 0 ? `${m / 60} ч` : `${m} мин`);
+const hours = (m: number) =>
+  m >= 2880 && m % 1440 === 0 ? `${m / 1440} дн.` : m % 60 === 0 ? `${m / 60} ч` : `${m} мин`;
 const emptyForm = {
   channel: "",
   category: "",
