@@ -47,7 +47,9 @@ describe("the pages never run what people type", () => {
     await operator.goto(`/console/requests/${number}`);
     await operator.locator(".message--applicant").waitFor();
     expect(await operator.locator(".message--applicant .message__body").textContent()).toBe(HOSTILE);
-    expect(await operator.locator(".facts").first().textContent()).toContain('<img src=x onerror="window.__xss = 3">');
+    expect(await operator.locator(`section[aria-labelledby="contact-title"]`).textContent()).toContain(
+      '<img src=x onerror="window.__xss = 3">',
+    );
     await operator
       .getByLabel("Сообщение")
       .fill('Ответ <img src=y onerror="window.__xss = 4"><script>window.__xss=5</script>');
@@ -75,6 +77,26 @@ describe("the pages never run what people type", () => {
     await page.locator("#f-phone-error").waitFor();
     expect(await page.locator("#f-phone-error").textContent()).toContain("Проверьте номер телефона");
     expect(await page.getByRole("alert").textContent()).toContain("Проверьте номер телефона");
+  });
+
+  it("suggests help articles while the applicant types", async () => {
+    const page = await (await newContext(world, PHONE)).newPage();
+    const spec = await world.server.app.inject({ url: "/api/v1/openapi.json" });
+    const real = Object.keys(spec.json().paths).some((p) => p.endsWith("/kb/search"));
+    if (!real) {
+      // Until the knowledge base has its HTTP route, the browser gets the contract's answer from a stub.
+      await page.route("**/api/v1/openapi.json", (r) => r.fulfill({ json: { paths: { "/api/v1/kb/search": {} } } }));
+      await page.route("**/api/v1/kb/search*", (r) =>
+        r.fulfill({ json: [{ slug: "sms-code-not-received", title: "Не приходит код из СМС", score: 9.1 }] }),
+      );
+    }
+    await page.goto("/new");
+    await page.getByLabel("Текст обращения").fill("Не приходит смс с кодом подтверждения");
+    const box = page.locator(".suggestions");
+    await box.waitFor();
+    const link = box.getByRole("link").first();
+    expect(await link.getAttribute("href")).toMatch(/^\/help\/[a-z0-9-]+$/);
+    if (!real) expect(await link.textContent()).toBe("Не приходит код из СМС");
   });
 
   it("sends attachments with the form; they are listed and downloadable on the tracking page", async () => {

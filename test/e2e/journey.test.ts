@@ -236,7 +236,7 @@ describe("applicant and operator", () => {
     await track.getByRole("heading", { name: "Спасибо за оценку!" }).waitFor();
     await shot(track, "tracking-desktop", true);
     await track.close();
-    await expect.poll(() => desk.locator(".facts").last().textContent()).toContain("5 из 5");
+    await expect.poll(() => desk.locator(`section[aria-labelledby="facts-title"]`).textContent()).toContain("5 из 5");
   });
 
   it("reopens when the applicant writes again; the operator's open page shows it without a reload", async () => {

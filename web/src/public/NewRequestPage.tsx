@@ -4,6 +4,7 @@ import { ApiError, api, errorText, randomId } from "../api.ts";
 import { fileSize } from "../format.ts";
 import { useTitle } from "../router.tsx";
 import { type Registered, SuccessScreen } from "./SuccessScreen.tsx";
+import { Suggestions } from "./Suggestions.tsx";
 import { useCategories } from "./useCategories.ts";
 
 declare const __REGIONS__: string[];
@@ -280,6 +281,7 @@ export function NewRequestPage() {
               {form.text.length} из {TEXT_MAX.toLocaleString("ru-RU")} символов
             </p>
             {fieldError("text")}
+            <Suggestions text={form.text} />
           </div>
 
           <fieldset className="fieldset">
