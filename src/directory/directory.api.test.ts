@@ -290,6 +290,18 @@ describe("administrators keep the directory", () => {
     ).json();
     expect(answer.map((l: { id: string }) => l.id)).toContain("region-mordovia");
 
+    // Moved to another section, the line goes to its end and the sections stay whole.
+    const moved = await asAdmin("PUT", "/api/v1/admin/directory/lines/region-mordovia", {
+      entry,
+      section: "Федеральные линии",
+    });
+    expect(moved.statusCode, moved.body).toBe(200);
+    const federal = (await get("/api/v1/directory/lines")).json().groups[0];
+    expect(federal.title).toBe("Федеральные линии");
+    expect(federal.lines.at(-1).id).toBe("region-mordovia");
+    const yaml = (await asAdmin("GET", "/api/v1/admin/directory/export")).body;
+    expect(yaml.split("# ---- Федеральные линии ----")).toHaveLength(2);
+
     const noReason = await asAdmin("POST", "/api/v1/admin/directory/lines/region-mordovia/publication", {
       published: false,
     });

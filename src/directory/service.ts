@@ -150,15 +150,17 @@ export async function saveLine(ctx: AppContext, id: string, edit: LineEdit, user
         const raw = current.map((e) => ({ entry: lineToEntry(e.line), section: e.section, comment: e.comment }));
         const i = raw.findIndex((e) => e.entry.id === id);
         const old = raw[i];
+        const section = edit.section?.replace(/\s+/g, " ").trim();
         const next = {
           entry,
-          section: edit.section?.trim() || old?.section || defaultSection(String(entry.kind ?? "")),
+          section: section || old?.section || defaultSection(String(entry.kind ?? "")),
           comment: edit.comment === undefined ? (old?.comment ?? null) : edit.comment?.trim() || null,
         };
-        if (old) raw[i] = next;
+        created = !old;
+        if (old && old.section === next.section) raw[i] = next;
         else {
-          created = true;
-          // A new line goes at the end of its section, so the export keeps the sections together.
+          if (old) raw.splice(i, 1);
+          // A new or moved line goes at the end of its section, so the sections stay together.
           const last = raw.findLastIndex((e) => e.section === next.section);
           raw.splice(last >= 0 ? last + 1 : raw.length, 0, next);
         }
