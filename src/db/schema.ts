@@ -3,7 +3,9 @@ import { sql } from "drizzle-orm";
 import { bigint, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
 export * from "../channels/email/db-schema.ts";
+export * from "../channels/phone/db-schema.ts";
 export * from "../directory/db-schema.ts";
+export * from "../portal/db-schema.ts";
 export * from "../requests/schema.ts";
 export * from "../routing/db-schema.ts";
 export * from "../routing/sla-schema.ts";

@@ -1,0 +1,82 @@
+// The phone channel's tables: the call log (one row per call of the PBX), each event received once, the
+// operator's verification of the caller and each line's queue thresholds.
+import { sql } from "drizzle-orm";
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { requests } from "../../requests/schema.ts";
+import { users } from "../../staff/schema.ts";
+
+export const phoneCalls = pgTable(
+  "phone_calls",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    /** The PBX's callId: events of one call share it. */
+    externalId: text("external_id").notNull(),
+    direction: text("direction").notNull().default("in"),
+    fromNumber: text("from_number"),
+    toNumber: text("to_number"),
+    /** The directory line dialled (by the `to` number), when known. */
+    lineId: text("line_id"),
+    queue: text("queue"),
+    /** ringing → answered → ended; a hangup before any answer is «abandoned». */
+    state: text("state").notNull().default("ringing"),
+    userId: integer("user_id").references(() => users.id),
+    answeringNumber: text("answering_number"),
+    cause: text("cause"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    answeredAt: timestamp("answered_at", { withTimezone: true }),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+    requestId: bigint("request_id", { mode: "number" }).references(() => requests.id, { onDelete: "set null" }),
+    /** The caller rang back after a dropped call and landed on the same request. */
+    continued: boolean("continued").notNull().default(false),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("phone_calls_external_key").on(t.externalId),
+    index("phone_calls_from_idx").on(t.fromNumber, t.startedAt),
+    index("phone_calls_started_idx").on(t.startedAt),
+    index("phone_calls_waiting_idx").on(t.queue).where(sql`state = 'ringing'`),
+    index("phone_calls_request_idx").on(t.requestId),
+  ],
+);
+
+/** Each (call, event) once: a PBX that repeats an event changes nothing the second time. */
+export const phoneCallEvents = pgTable(
+  "phone_call_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    externalId: text("external_id").notNull(),
+    event: text("event").notNull(),
+    /** Whether the event changed the call (an answer after the hangup does not). */
+    applied: boolean("applied").notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("phone_call_events_key").on(t.externalId, t.event)],
+);
+
+/** Who verified the caller, when, against which checklist items (never the values typed). */
+export const phoneVerifications = pgTable(
+  "phone_verifications",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    callId: bigint("call_id", { mode: "number" }).references(() => phoneCalls.id, { onDelete: "cascade" }),
+    requestId: bigint("request_id", { mode: "number" }).references(() => requests.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id),
+    audience: text("audience").notNull(),
+    topic: text("topic").notNull(),
+    items: jsonb("items").$type<Record<string, "confirmed" | "valid" | "invalid" | "missing">>().notNull(),
+    passed: boolean("passed").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("phone_verifications_call_idx").on(t.callId), index("phone_verifications_request_idx").on(t.requestId)],
+);
+
+/** A line's queue and the thresholds past which callers are offered the reserve line or a call-back. */
+export const phoneLineSettings = pgTable("phone_line_settings", {
+  lineId: text("line_id").primaryKey(),
+  queue: text("queue"),
+  maxWaiting: integer("max_waiting"),
+  maxWaitSeconds: integer("max_wait_seconds"),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
