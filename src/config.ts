@@ -20,6 +20,12 @@ export type Config = {
   maxAttachments: number;
   logLevel: string;
   trustProxy: boolean;
+  phoneSecret: string | undefined;
+  callbackWindowMinutes: number;
+  phoneQueueMaxWaiting: number;
+  phoneQueueMaxWaitSeconds: number;
+  portalUrl: string | undefined;
+  portalToken: string | undefined;
 };
 
 type Setting = {
@@ -145,6 +151,42 @@ export const SETTINGS: Record<keyof Config, Setting> = {
     describe: "trust X-Forwarded-* from a proxy in front",
     default: "false",
     parse: bool,
+  },
+  phoneSecret: {
+    env: "OTKLIK_PHONE_SECRET",
+    describe: "shared secret of the PBX: call events and IVR requests are refused without it",
+    parse: (raw) => {
+      if (raw.length < 16) throw new Error("не короче 16 символов");
+      return raw;
+    },
+  },
+  callbackWindowMinutes: {
+    env: "OTKLIK_CALLBACK_WINDOW_MINUTES",
+    describe: "a caller ringing back within this many minutes of a dropped call continues the same request",
+    default: "30",
+    parse: int(0, 24 * 60),
+  },
+  phoneQueueMaxWaiting: {
+    env: "OTKLIK_PHONE_QUEUE_MAX_WAITING",
+    describe: "calls waiting in a line's queue past which callers are offered the reserve line or a call-back",
+    default: "20",
+    parse: int(1, 100_000),
+  },
+  phoneQueueMaxWaitSeconds: {
+    env: "OTKLIK_PHONE_QUEUE_MAX_WAIT_SECONDS",
+    describe: "longest wait in a line's queue, seconds, past which the same offer is made",
+    default: "300",
+    parse: int(1, 86_400),
+  },
+  portalUrl: {
+    env: "OTKLIK_PORTAL_URL",
+    describe: "https://… of a real portal's operator API (otherwise the built-in registry)",
+    parse: url(["http:", "https:"]),
+  },
+  portalToken: {
+    env: "OTKLIK_PORTAL_TOKEN",
+    describe: "bearer token Otklik presents to the portal's operator API",
+    parse: text,
   },
 };
 
