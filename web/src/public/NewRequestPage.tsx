@@ -410,14 +410,16 @@ function FormAside() {
       </section>
       <section className="card">
         <h2 className="card__title">Быстрее, чем ждать ответа</h2>
-        <p>
+        <p className="card__text">
           Ответы на частые вопросы — в <a href="/help">справке</a>. Если вопрос срочный,{" "}
           <a href="/contacts">позвоните нам</a>.
         </p>
       </section>
       <section className="card card--warning">
         <h2 className="card__title">Берегите свои данные</h2>
-        <p>Сотрудники поддержки никогда не спрашивают пароль и коды из СМС. Не пишите их в обращении.</p>
+        <p className="card__text">
+          Сотрудники поддержки никогда не спрашивают пароль и коды из СМС. Не пишите их в обращении.
+        </p>
       </section>
     </aside>
   );
