@@ -58,7 +58,7 @@ export function createQueryReader({ known, vocabulary, stemOfWord, concepts }: Q
     return [...alts].map(([term, weight]) => ({ term, weight }));
   }
 
-  return function parseQuery(query: string): Alt[][] {
+  return function parseQuery(query: string): { slots: Alt[][]; pairs: string[] } {
     const terms = analyze(query.slice(0, MAX_QUERY_CHARS), (s) => known(unifyStem(s))).map((t) => ({
       ...t,
       stem: canonicalStem(t.token),
@@ -87,6 +87,9 @@ export function createQueryReader({ known, vocabulary, stemOfWord, concepts }: Q
       seen.add(primary);
       slots.push(alts);
     });
-    return slots;
+    // Neighbouring words, for the bonus an article gets when its title says them side by side.
+    const pairs: string[] = [];
+    for (let i = 1; i < primaries.length; i++) pairs.push(`${primaries[i - 1]} ${primaries[i]}`);
+    return { slots, pairs };
   };
 }

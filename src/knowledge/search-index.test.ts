@@ -98,6 +98,14 @@ describe("search on a small base", () => {
     expect(performance.now() - t).toBeLessThan(500);
   });
 
+  it("prefers a title that says the query's words side by side", () => {
+    const index2 = createSearchIndex([
+      article("a-apart", "Заявления: где черновик", "Текст."),
+      article("b-together", "Где черновик заявления", "Текст."),
+    ]);
+    expect(slugs(index2, "черновик заявления")).toEqual(["b-together", "a-apart"]);
+  });
+
   it("respects the limit", () => {
     expect(index.search("пароль телефон подпись организация", { limit: 2 })).toHaveLength(2);
   });

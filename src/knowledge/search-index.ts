@@ -40,6 +40,8 @@ const DEFAULT_FIELDS = [
 const DEFAULT_K1 = 1.2;
 const SENTENCE_CACHE = 2000;
 const BUSINESS_PRIOR = 0.75;
+// Added once per query pair found side by side in the title or summary; BM25F scores run about 2–10.
+const PAIR_BONUS = 1;
 const BUSINESS_TERMS = new Set(["~legal", "~ip", "~representative", "~statement"]);
 
 /** The weight of a term in a document (0 when absent), by binary search: postings are in document order. */
@@ -92,7 +94,15 @@ export function createSearchIndex(articles: readonly Article[], options: IndexOp
       titles.has(normalize(inner)) ? " " : quote,
     );
 
+  const headPairs = new Map<string, number[]>();
   for (const article of articles) {
+    const headStems = contentStems(`${article.title}. ${article.summary}`).map((t) => t.stem);
+    for (let i = 1; i < headStems.length; i++) {
+      const key = `${headStems[i - 1]} ${headStems[i]}`;
+      const list = headPairs.get(key) ?? [];
+      if (list.at(-1) !== docs.length) list.push(docs.length);
+      headPairs.set(key, list);
+    }
     const text = plainText(article.body);
     docs.push({ article, text });
     // Section headings name what a section is about: they count with the tags, not with the body.
@@ -168,7 +178,7 @@ export function createSearchIndex(articles: readonly Article[], options: IndexOp
 
   function search(query: string, options: SearchOptions = {}): SearchHit[] {
     const limit = Math.max(1, Math.min(options.limit ?? 10, 100));
-    const slots = parseQuery(query);
+    const { slots, pairs } = parseQuery(query);
     const scoreGen = ++stamp;
     const touched: number[] = [];
     const add = (doc: number, s: number) => {
@@ -203,6 +213,11 @@ export function createSearchIndex(articles: readonly Article[], options: IndexOp
         }
       }
       for (const doc of slotDocs) add(doc, slotBest[doc] as number);
+    }
+    // Words side by side in a title or summary, as in the query, say more than the same words apart.
+    for (const pair of new Set(pairs)) {
+      for (const doc of headPairs.get(pair) ?? [])
+        if (totalStamp[doc] === scoreGen) total[doc] = (total[doc] as number) + PAIR_BONUS;
     }
     // Most applicants are citizens: articles only for organisations and entrepreneurs step back
     // unless the query speaks of a business.
