@@ -34,6 +34,7 @@ export function sharedSchema(url: string): SharedSchema {
           adminPassword: TEST_ADMIN_PASSWORD,
           publicUrl: "http://otklik.test",
           logLevel: "silent",
+          smtpPort: 0,
         },
       );
       const server = await startServer(config, { database, logger: false, listen: false });
