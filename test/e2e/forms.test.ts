@@ -79,6 +79,40 @@ describe("the pages never run what people type", () => {
     expect(await page.getByRole("alert").textContent()).toContain("Проверьте номер телефона");
   });
 
+  it("makes one request when the answer is lost and the applicant sends again", async () => {
+    const page = await (await newContext(world, PHONE)).newPage();
+    let dropped = 0;
+    // The first submission reaches the server, but its answer never reaches the browser.
+    await page.route("**/api/v1/requests", async (route) => {
+      if (route.request().method() === "POST" && dropped === 0) {
+        dropped++;
+        await route.fetch();
+        await route.abort("connectionreset");
+        return;
+      }
+      await route.continue();
+    });
+    const text = `Повторная отправка после обрыва связи ${Date.now()}`;
+    await page.goto("/new");
+    await page.getByLabel("Текст обращения").fill(text);
+    await page.getByRole("button", { name: "Отправить обращение" }).click();
+    expect(await page.getByRole("alert").textContent()).toContain("Нет связи с сервером");
+    await page.getByRole("button", { name: "Отправить обращение" }).click();
+    await page.getByRole("heading", { name: "Обращение зарегистрировано" }).waitFor();
+
+    const boss = await world.server.staff("supervisor");
+    const found = await world.server.app.inject({
+      url: `/api/v1/requests?q=${encodeURIComponent("обрыва связи")}&status=new`,
+      headers: { authorization: boss.authorization },
+    });
+    const same = (found.json().items as { subject: string }[]).filter((i) => i.subject.includes(text.slice(-13)));
+    expect(same).toHaveLength(1);
+    expect(await page.locator(".request-number").getAttribute("data-number")).toBe(
+      (found.json().items as { number: string; subject: string }[]).find((i) => i.subject.includes(text.slice(-13)))!
+        .number,
+    );
+  });
+
   it("suggests help articles while the applicant types", async () => {
     const page = await (await newContext(world, PHONE)).newPage();
     const spec = await world.server.app.inject({ url: "/api/v1/openapi.json" });
