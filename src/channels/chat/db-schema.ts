@@ -9,7 +9,7 @@ import { departments, users } from "../../staff/schema.ts";
 export type ChatState = "bot" | "queued" | "operator" | "closed" | "left";
 
 /** What the bot remembers between messages. */
-export type BotMemory = { clarified?: boolean; offered?: "operator" | "leave" };
+export type BotMemory = { clarified?: boolean; pending?: string };
 
 export const chatConversations = pgTable(
   "chat_conversations",

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { buildCalendar } from "../../directory/index.ts";
+import { chatHours, whenText } from "./hours.ts";
+
+// 2026: 1–8 January are holidays, 31 December 2025 is a day off by transfer in this sample.
+const calendar = buildCalendar([
+  {
+    year: 2026,
+    source: "test",
+    days: [
+      ...[1, 2, 3, 4, 5, 6, 7, 8].map((d) => ({ date: `2026-01-0${d}`, type: "holiday" as const })),
+      { date: "2026-11-03", type: "short" as const },
+      { date: "2026-11-04", type: "holiday" as const },
+    ],
+  },
+]);
+
+const msk = (s: string) => new Date(`${s}+03:00`);
+
+describe("chat hours", () => {
+  it("open on a working day between 9 and 21 Moscow time", () => {
+    const h = chatHours(calendar, msk("2026-11-26T12:00:00"));
+    expect(h.open).toBe(true);
+    expect(h.closesAt).toBe("2026-11-26T21:00:00.000+03:00");
+  });
+  it("closed at 21:00 sharp, opens the next working morning", () => {
+    const h = chatHours(calendar, msk("2026-11-26T21:00:00"));
+    expect(h).toMatchObject({ open: false, opensAt: "2026-11-27T09:00:00.000+03:00" });
+  });
+  it("before nine it opens the same day", () => {
+    expect(chatHours(calendar, msk("2026-11-26T08:59:00")).opensAt).toBe("2026-11-26T09:00:00.000+03:00");
+  });
+  it("weekends and holidays are skipped; a short day still opens", () => {
+    expect(chatHours(calendar, msk("2026-11-28T10:00:00")).opensAt).toBe("2026-11-30T09:00:00.000+03:00");
+    expect(chatHours(calendar, msk("2026-11-03T10:00:00")).open).toBe(true);
+    expect(chatHours(calendar, msk("2026-11-03T22:00:00")).opensAt).toBe("2026-11-05T09:00:00.000+03:00");
+    expect(chatHours(calendar, msk("2025-12-31T23:00:00")).opensAt).toBe("2026-01-09T09:00:00.000+03:00");
+  });
+  it("an instant in another zone is read in Moscow time", () => {
+    // 07:30 UTC = 10:30 Moscow.
+    expect(chatHours(calendar, new Date("2026-11-26T07:30:00Z")).open).toBe(true);
+    expect(chatHours(calendar, new Date("2026-11-26T05:30:00Z")).open).toBe(false);
+  });
+  it("says when in words", () => {
+    const at = msk("2026-11-26T22:00:00");
+    expect(whenText("2026-11-27T09:00:00.000+03:00", at)).toBe("завтра в 9:00");
+    expect(whenText("2026-11-30T09:00:00.000+03:00", at)).toBe("30 ноября в 9:00");
+  });
+});
