@@ -86,6 +86,7 @@ const files = [
   "queries.holdout2.tsv",
   "queries.holdout3.tsv",
   "queries.holdout4.tsv",
+  "queries.holdout5.tsv",
 ];
 const queries = (await Promise.all(files.map((f) => readQueries(`${DEFAULT_KB_DIR}/eval/${f}`))))
   .flat()

@@ -14,6 +14,7 @@ const EVAL_SETS = [
   { name: "holdout2", file: "eval/queries.holdout2.tsv" },
   { name: "holdout3", file: "eval/queries.holdout3.tsv" },
   { name: "holdout4", file: "eval/queries.holdout4.tsv" },
+  { name: "holdout5", file: "eval/queries.holdout5.tsv" },
 ];
 
 const USAGE = `Использование:

@@ -44,6 +44,7 @@ describe("the labelled queries", () => {
       ...(await readQueries(`${DEFAULT_KB_DIR}/eval/queries.holdout2.tsv`)),
       ...(await readQueries(`${DEFAULT_KB_DIR}/eval/queries.holdout3.tsv`)),
       ...(await readQueries(`${DEFAULT_KB_DIR}/eval/queries.holdout4.tsv`)),
+      ...(await readQueries(`${DEFAULT_KB_DIR}/eval/queries.holdout5.tsv`)),
     ];
     expect(dev.length + holdout.length + more.length).toBeGreaterThanOrEqual(400);
     const slugs = new Set(articles.map((a) => a.slug));
@@ -66,9 +67,10 @@ describe("search quality stays above its floor", () => {
 
   it.each([
     ["queries.holdout.tsv", 0.83, 0.94, 0.89],
-    ["queries.holdout2.tsv", 0.7, 0.85, 0.8],
+    ["queries.holdout2.tsv", 0.74, 0.87, 0.83],
     ["queries.holdout3.tsv", 0.82, 0.9, 0.87],
-    ["queries.holdout4.tsv", 0.82, 0.92, 0.88],
+    ["queries.holdout4.tsv", 0.88, 0.95, 0.92],
+    ["queries.holdout5.tsv", 0.8, 0.9, 0.85],
   ])("on the held-out queries of %s", async (file, hit1, hit3, mrr) => {
     const r = await evaluate(rank, await readQueries(`${DEFAULT_KB_DIR}/eval/${file}`), (s) => internal.has(s));
     expect(r.hitAt1).toBeGreaterThanOrEqual(hit1);
