@@ -93,7 +93,7 @@ export function letter(o: {
   return Buffer.concat([Buffer.from(`${head}\r\n\r\n`), iconv.encode(`${o.body}\r\n`, charset)]);
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
+export async function waitFor<T>(probe: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const v = await probe();

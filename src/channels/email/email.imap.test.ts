@@ -1,0 +1,44 @@
+// IMAP polling wired into the registry: a letter waiting in an existing mailbox takes the same path as one
+// received over SMTP (stored, then processed), and is marked \Seen only once stored.
+import { afterAll, expect, it } from "vitest";
+import { createTestServer, type TestServer } from "../../../test/harness.ts";
+import { startTestImapServer, type TestMailbox } from "./imap-test-server.ts";
+import { letter, waitFor } from "./test-smtp.ts";
+
+let s: TestServer | undefined;
+let mailbox: TestMailbox | undefined;
+afterAll(async () => {
+  await s?.close();
+  await mailbox?.close();
+});
+
+it("turns an unseen letter of the polled mailbox into a request", async () => {
+  const from = "imap-user@example.ru";
+  mailbox = await startTestImapServer(
+    new Map([
+      [
+        7,
+        letter({
+          charset: "koi8-r",
+          from,
+          subject: "Госуслуги - Жалоба",
+          body: "Оператор не перезвонил, как обещал.",
+          messageId: "<imap-1@example.ru>",
+        }),
+      ],
+    ]),
+  );
+  s = await createTestServer({ imapUrl: `imap://support:secret@127.0.0.1:${mailbox.port}/INBOX` });
+  const supervisor = await s.staff("supervisor");
+  const items = await waitFor(async () => {
+    const res = await s!.app.inject({
+      method: "GET",
+      url: `/api/v1/requests?q=${encodeURIComponent(from)}`,
+      headers: { authorization: supervisor.authorization },
+    });
+    return res.json().items.length ? res.json().items : undefined;
+  });
+  expect(items).toHaveLength(1);
+  expect(items[0]).toMatchObject({ channel: "email", category: "complaint" });
+  expect(mailbox.seen.has(7)).toBe(true);
+});
