@@ -1,6 +1,6 @@
 // One request for staff: the conversation with notes, the reply box, status, assignment, category,
 // escalation, the contact card and the history. Refreshes itself when the request changes.
-import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, api, errorText } from "../api.ts";
 import { type Attachment, type Bubble, Conversation } from "../Conversation.tsx";
 import { dueRelative, formatDateTime, formatShort } from "../format.ts";
@@ -59,9 +59,17 @@ export function RequestPage({ number }: { number: string }) {
   const now = useNow();
   useTitle(`Обращение ${number} — Консоль поддержки`);
 
+  const seen = useRef<number | null>(null);
   const load = useCallback(async () => {
     try {
-      setR(await api<Detail>(`/requests/${encodeURIComponent(number)}`));
+      const next = await api<Detail>(`/requests/${encodeURIComponent(number)}`);
+      // Someone else's change arriving live is announced, so a screen reader user hears it too.
+      const last = next.messages.at(-1);
+      if (seen.current !== null && next.messages.length > seen.current && last?.authorType === "applicant") {
+        setNotice("Новое сообщение от заявителя");
+      }
+      seen.current = next.messages.length;
+      setR(next);
       setLoadError(null);
     } catch (e) {
       if (e instanceof ApiError) setLoadError(e);
@@ -155,9 +163,9 @@ export function RequestPage({ number }: { number: string }) {
         )}
       </div>
       <p className="request-page__subject">{r.subject}</p>
-      <div className="visually-hidden" role="status">
+      <p className={notice ? "notice" : "visually-hidden"} role="status">
         {notice}
-      </div>
+      </p>
 
       <div className="request-layout">
         <section className="request-layout__main" aria-labelledby="thread-title">

@@ -34,16 +34,32 @@ export function TrackPage({ token }: { token: string }) {
   const [view, setView] = useState<TrackingView | null>(null);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [announce, setAnnounce] = useState("");
+  // A new answer while the tab is in the background shows in its title until the applicant looks.
+  const [unseen, setUnseen] = useState(false);
   const lastCount = useRef<number | null>(null);
   const now = useNow();
-  useTitle(view ? `Обращение № ${view.number} — Служба поддержки` : "Обращение — Служба поддержки");
+  useTitle(
+    view
+      ? `${unseen ? "Новый ответ · " : ""}Обращение № ${view.number} — Служба поддержки`
+      : "Обращение — Служба поддержки",
+  );
+  useEffect(() => {
+    const seen = () => {
+      if (document.visibilityState === "visible") setUnseen(false);
+    };
+    document.addEventListener("visibilitychange", seen);
+    return () => document.removeEventListener("visibilitychange", seen);
+  }, []);
 
   const load = useCallback(async () => {
     try {
       const v = await api<TrackingView>(`/track/${encodeURIComponent(token)}`);
       if (lastCount.current !== null && v.messages.length > lastCount.current) {
         const last = v.messages[v.messages.length - 1];
-        if (last?.from === "support") setAnnounce("Пришёл новый ответ службы поддержки.");
+        if (last?.from === "support") {
+          setAnnounce("Пришёл новый ответ службы поддержки.");
+          if (document.visibilityState === "hidden") setUnseen(true);
+        }
       }
       lastCount.current = v.messages.length;
       setView(v);
