@@ -115,7 +115,9 @@ async function evalCommand(argv: string[]): Promise<number> {
       const base = await evaluate((q, inc) => baseline.search(q, inc), queries, isInternal);
       const { misses, ...otklik } = ours;
       const { misses: _, ...pg } = base;
-      report.push({ name: set.name, otklik, baseline: pg, ...(values.misses ? { misses } : {}) });
+      // Held-out misses stay unread: reading them is how a held-out set turns into a tuning set.
+      const showMisses = values.misses && !set.name.startsWith("holdout");
+      report.push({ name: set.name, otklik, baseline: pg, ...(showMisses ? { misses } : {}) });
     }
   } finally {
     await baseline.close();
