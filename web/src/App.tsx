@@ -1,5 +1,5 @@
 // The routes of the application: the public pages for applicants and the console for staff.
-import { ConsoleApp } from "./console/ConsoleApp.tsx";
+import { lazy, Suspense } from "react";
 import { ContactsPage } from "./contacts/ContactsPage.tsx";
 import { NewRequestPage } from "./public/NewRequestPage.tsx";
 import { NotFoundPage, PublicLayout } from "./public/PublicLayout.tsx";
@@ -7,9 +7,18 @@ import { StartPage } from "./public/StartPage.tsx";
 import { TrackPage } from "./public/TrackPage.tsx";
 import { match, useLocation } from "./router.tsx";
 
+// The console is for staff: applicants on a phone do not download it.
+const ConsoleApp = lazy(() => import("./console/ConsoleApp.tsx").then((m) => ({ default: m.ConsoleApp })));
+
 export function App() {
   const { path } = useLocation();
-  if (path === "/console" || path.startsWith("/console/")) return <ConsoleApp path={path} />;
+  if (path === "/console" || path.startsWith("/console/")) {
+    return (
+      <Suspense fallback={<p className="loading">Загрузка…</p>}>
+        <ConsoleApp path={path} />
+      </Suspense>
+    );
+  }
 
   const track = match("/track/:token", path);
   let page: React.ReactNode;
