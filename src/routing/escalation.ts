@@ -170,6 +170,13 @@ async function moveUp(ctx: AppContext, tx: Tx, row: Row, changes: Record<string,
   changes.department = [current?.code ?? null, dept.code];
   changes.status = [row.status, patch.status ?? row.status];
   const moved = { ...row, ...patch };
+  // The applicant's channel tells them of the transfer, as when a person escalates.
+  await emit(tx, "request.escalated", {
+    requestId: row.id,
+    number: row.number,
+    departmentId: dept.id,
+    assigneeId: null,
+  });
   const assigneeId = await assignInDepartment(tx, moved, now);
   const notify = assigneeId !== null ? [assigneeId] : await supervisorsOf(tx, dept.id);
   changes.notified = await notifyStaff(tx, notify, {

@@ -113,21 +113,40 @@ export async function linkMatching(
       [incident] = await tx.select().from(incidents).where(eq(incidents.id, link.incidentId));
       byId.set(link.incidentId, incident!);
     }
-    await postSystemMessage(tx, link.requestId, linkedMessage(incident!), now);
+    await postServiceMessage(tx, link.requestId, linkedMessage(incident!), now);
     await systemHistory(tx, link.requestId, "incident_linked", { incidentId: link.incidentId }, now);
   }
   return links;
 }
 
-async function postSystemMessage(tx: Tx, requestId: number, body: string, now: Date) {
-  const [req] = await tx.select({ channel: requests.channel }).from(requests).where(eq(requests.id, requestId));
+/**
+ * A public answer from the service (no person behind it: `author_id` is null). Announced as `request.replied` so that
+ * the applicant's channel delivers it like any answer (e-mail sends it as a letter).
+ */
+async function postServiceMessage(tx: Tx, requestId: number, body: string, now: Date) {
+  const [req] = await tx
+    .select({
+      channel: requests.channel,
+      number: requests.number,
+      departmentId: requests.departmentId,
+      assigneeId: requests.assigneeId,
+    })
+    .from(requests)
+    .where(eq(requests.id, requestId));
   await tx.insert(messages).values({
     requestId,
     visibility: "public",
-    authorType: "system",
+    authorType: "staff",
+    authorId: null,
     body,
     channel: req?.channel ?? "web",
     createdAt: now,
+  });
+  await emit(tx, "request.replied", {
+    requestId,
+    number: req?.number,
+    departmentId: req?.departmentId,
+    assigneeId: req?.assigneeId,
   });
 }
 
@@ -153,6 +172,24 @@ export async function updateIncident(ctx: AppContext, id: number, input: Partial
     if (input.keywords !== undefined) patch.keywords = cleanList(input.keywords);
     await tx.update(incidents).set(patch).where(eq(incidents.id, id));
     await emit(tx, "incident.updated", { incidentId: id });
+    // A new expected recovery time is news for everyone waiting on the incident.
+    const moved =
+      patch.expectedRecoveryAt !== undefined && +(patch.expectedRecoveryAt ?? 0) !== +(row.expectedRecoveryAt ?? 0);
+    if (moved) {
+      const now = new Date();
+      const open = await tx
+        .select({ requestId: incidentRequests.requestId })
+        .from(incidentRequests)
+        .innerJoin(requests, eq(requests.id, incidentRequests.requestId))
+        .where(and(eq(incidentRequests.incidentId, id), sql`${requests.status} not in ('resolved', 'closed')`));
+      const text = patch.expectedRecoveryAt
+        ? `Ожидаемое время восстановления изменилось: ${moscow(patch.expectedRecoveryAt)} (московское время).`
+        : "Ожидаемое время восстановления уточняется: мы сообщим здесь, как только работа будет восстановлена.";
+      for (const o of open) {
+        await postServiceMessage(tx, o.requestId, text, now);
+        await systemHistory(tx, o.requestId, "incident_updated", { incidentId: id }, now);
+      }
+    }
   });
 }
 
@@ -183,7 +220,7 @@ export async function resolveIncident(
         (r.status in ('new', 'in_progress', 'waiting')
           and (select count(*) from messages m where m.request_id = r.id and m.author_type = 'applicant') = 1
           and not exists (select 1 from messages m where m.request_id = r.id and m.author_type = 'staff'
-            and m.visibility = 'public')
+            and m.author_id is not null and m.visibility = 'public')
           and not exists (select 1 from incident_requests o join incidents oi on oi.id = o.incident_id
             where o.request_id = r.id and oi.status = 'active')) as simple
       from incident_requests l join requests r on r.id = l.request_id
@@ -194,7 +231,7 @@ export async function resolveIncident(
     const rows = rowsOf<{ id: number; simple: boolean }>(linked);
     for (const r of rows) {
       const requestId = Number(r.id);
-      await postSystemMessage(tx, requestId, text, now);
+      await postServiceMessage(tx, requestId, text, now);
       if (r.simple) {
         const [req] = await tx.select().from(requests).where(eq(requests.id, requestId));
         await tx
@@ -213,6 +250,8 @@ export async function resolveIncident(
           { incidentId: id, status: [req!.status, "resolved"], by: user.id },
           now,
         );
+        // The channel's status letter (resolved, with the invitation to rate) follows this event.
+        await emit(tx, "request.status_changed", { requestId, number: req!.number, departmentId: req!.departmentId });
         resolved++;
       } else {
         await systemHistory(tx, requestId, "incident_resolved", { incidentId: id, by: user.id }, now);

@@ -3,6 +3,7 @@
 import { eq } from "drizzle-orm";
 import { DateTime } from "luxon";
 import type { AppContext } from "../context.ts";
+import { emit } from "../db/outbox.ts";
 import { errors } from "../http/errors.ts";
 import { lockRow, record, statusPatch, visibleId } from "../requests/actions.ts";
 import { TEXT_MAX } from "../requests/create.ts";
@@ -68,6 +69,13 @@ export async function askApplicant(ctx: AppContext, user: StaffUser, number: str
     await record(tx, { ...row, ...patch }, { type: "staff", user }, "asked", {
       messageId: msg!.id,
       status: [row.status, "waiting"],
+    });
+    // Delivered through the applicant's channel like any answer (e-mail sends it as a letter).
+    await emit(tx, "request.replied", {
+      requestId: id,
+      number: row.number,
+      departmentId: row.departmentId,
+      assigneeId: patch.assigneeId ?? row.assigneeId,
     });
   });
 }

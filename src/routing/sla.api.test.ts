@@ -1,8 +1,10 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../test/harness.ts";
-import { requests } from "../requests/schema.ts";
+import { emailOutbox } from "../channels/email/db-schema.ts";
+import { registerRequest } from "../requests/create.ts";
+import { messages, requests } from "../requests/schema.ts";
 import { sweep } from "./escalation.ts";
 
 let s: TestServer;
@@ -371,6 +373,44 @@ describe("known incidents", () => {
     // New requests after the incident ended are not linked.
     const late = await submit({ text: "Не приходит смс" });
     expect((await call(null, "GET", `/track/${late.token}`)).json().messages).toHaveLength(1);
+  });
+
+  it("reaches an e-mail applicant by letter: the incident, the new recovery time, the resolution", async () => {
+    const declared = await call(supervisor, "POST", "/incidents", {
+      title: "Не загружаются документы",
+      keywords: ["загрузить документ"],
+    });
+    const id = declared.json().id as number;
+    const r = await registerRequest(s.ctx, {
+      text: "Не могу загрузить документы к заявлению",
+      channel: "email",
+      contact: { email: "ivan@example.ru" },
+    });
+    const recovery = new Date("2030-01-15T12:00:00Z");
+    const patched = await call(supervisor, "PATCH", `/incidents/${id}`, { expectedRecoveryAt: recovery.toISOString() });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect((await call(supervisor, "POST", `/incidents/${id}/resolve`, {})).json()).toEqual({
+      answered: 1,
+      resolved: 1,
+    });
+    await s.ctx.worker.kick();
+    // Letters are composed per message and per status change (their text is dropped once sent).
+    const said = await s.ctx.db
+      .select({ id: messages.id, body: messages.body })
+      .from(messages)
+      .where(and(eq(messages.requestId, r.id), eq(messages.authorType, "staff")));
+    expect(said.map((m) => m.body).join("\n")).toMatch(
+      /Мы знаем о проблеме: Не загружаются документы[\s\S]*15 января 2030, 15:00[\s\S]*Работа восстановлена/,
+    );
+    const letters = await s.ctx.db
+      .select({ kind: emailOutbox.kind, source: emailOutbox.source })
+      .from(emailOutbox)
+      .where(eq(emailOutbox.requestId, r.id));
+    const sources = letters.map((l) => l.source);
+    for (const m of said) expect(sources).toContain(`message:${m.id}`);
+    expect(sources.some((x) => x.startsWith("history:"))).toBe(true);
+    const track = (await s.ctx.db.select().from(requests).where(eq(requests.id, r.id)))[0]!;
+    expect(track.status).toBe("resolved");
   });
 
   it("declaring links the open requests that arrived since the outage began", async () => {

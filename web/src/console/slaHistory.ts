@@ -39,6 +39,8 @@ export function describeSlaHistory(
       return ["Наступил контрольный срок повторной проверки"];
     case "incident_linked":
       return [`Связано с известным сбоем №${c.incidentId}; заявителю сообщено время восстановления`];
+    case "incident_updated":
+      return [`Сбой №${c.incidentId}: заявителю сообщено новое время восстановления`];
     case "incident_resolved":
       return [`Сбой №${c.incidentId} устранён; заявителю отправлено сообщение`];
     default:
