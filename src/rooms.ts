@@ -2,7 +2,9 @@
 // A room keeps its in-memory state keyed by the context (see e.g. directory/state.ts), so adding a room
 // is one line here and nothing else in the platform changes.
 import type { FastifyInstance } from "fastify";
+import { chatRoom } from "./channels/chat/room.ts";
 import { emailRoom } from "./channels/email/room.ts";
+import { auditRoom } from "./audit/room.ts";
 import type { AppContext } from "./context.ts";
 import type { JobHandler } from "./db/outbox.ts";
 import { directoryRoom } from "./directory/room.ts";
@@ -26,10 +28,12 @@ export type Room = {
 };
 
 export const ROOMS: Room[] = [
+  auditRoom,
   directoryRoom,
   routingRoom,
   slaRoom,
   emailRoom,
+  chatRoom,
   { name: "health", routes: healthRoutes },
   { name: "staff", routes: staffRoutes },
   {

@@ -11,6 +11,7 @@ export * from "../requests/schema.ts";
 export * from "../routing/db-schema.ts";
 export * from "../routing/sla-schema.ts";
 export * from "../staff/schema.ts";
+export * from "../audit/db-schema.ts";
 
 /**
  * The outbox: written in the same transaction as the change it announces. Rows are claimed by one worker

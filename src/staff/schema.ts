@@ -20,6 +20,12 @@ export const users = pgTable(
     departmentId: integer("department_id").references(() => departments.id),
     passwordHash: text("password_hash").notNull(),
     active: boolean("active").notNull().default(true),
+    // Failed sign-ins since the last success, and until when the account refuses sign-in (back-off).
+    failedLogins: integer("failed_logins").notNull().default(0),
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+    passwordChangedAt: timestamp("password_changed_at", { withTimezone: true }),
+    // Optional second factor (RFC 6238); null when not enrolled.
+    totpSecret: text("totp_secret"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("users_email_key").on(sql`lower(${t.email})`)],
