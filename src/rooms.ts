@@ -2,13 +2,17 @@
 // A room keeps its in-memory state keyed by the context (see e.g. directory/state.ts), so adding a room
 // is one line here and nothing else in the platform changes.
 import type { FastifyInstance } from "fastify";
+import { analyticsRoom } from "./analytics/room.ts";
+import { auditRoom } from "./audit/room.ts";
 import { chatRoom } from "./channels/chat/room.ts";
 import { emailRoom } from "./channels/email/room.ts";
-import { auditRoom } from "./audit/room.ts";
+import { phoneRoom } from "./channels/phone/room.ts";
 import type { AppContext } from "./context.ts";
 import type { JobHandler } from "./db/outbox.ts";
 import { directoryRoom } from "./directory/room.ts";
 import { healthRoutes } from "./http/health.ts";
+import { knowledgeRoom } from "./knowledge/room.ts";
+import { portalRoom } from "./portal/room.ts";
 import { publicRequestRoutes } from "./requests/routes-public.ts";
 import { staffRequestRoutes } from "./requests/routes-staff.ts";
 import { routingRoom } from "./routing/room.ts";
@@ -33,6 +37,10 @@ export const ROOMS: Room[] = [
   routingRoom,
   slaRoom,
   emailRoom,
+  analyticsRoom,
+  knowledgeRoom,
+  portalRoom,
+  phoneRoom,
   chatRoom,
   { name: "health", routes: healthRoutes },
   { name: "staff", routes: staffRoutes },

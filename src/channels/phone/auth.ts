@@ -1,0 +1,81 @@
+// The PBX proves itself by the shared secret: in the path, or as an HMAC-SHA256 of the raw body
+// (X-Otklik-Signature), or — for the IVR — Twilio's X-Twilio-Signature (HMAC-SHA1 of URL and parameters).
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { Readable } from "node:stream";
+import type { FastifyRequest } from "fastify";
+import { AppError } from "../../http/errors.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    rawBody?: Buffer;
+  }
+}
+
+export const SIGNATURE_HEADER = "x-otklik-signature";
+
+const refused = () =>
+  new AppError("phone_unauthenticated", "Событие не подписано секретом АТС (OTKLIK_PHONE_SECRET).", 401);
+const notConfigured = () =>
+  new AppError("phone_not_configured", "Телефонный канал не настроен: задайте OTKLIK_PHONE_SECRET.", 503);
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Keeps the raw body beside the parsed one: signatures are computed over the bytes sent. */
+export async function keepRawBody(req: FastifyRequest, payload: NodeJS.ReadableStream) {
+  const chunks: Buffer[] = [];
+  for await (const c of payload) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
+  req.rawBody = Buffer.concat(chunks);
+  const copy = Readable.from([req.rawBody]) as Readable & { receivedEncodedLength?: number };
+  copy.receivedEncodedLength = req.rawBody.length;
+  return copy;
+}
+
+export function signBody(secret: string, body: Buffer | string): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+/** Call events: the secret in the path, or a valid body signature. */
+export function checkEventAuth(secret: string | undefined, req: FastifyRequest, pathSecret: string | undefined) {
+  if (!secret) throw notConfigured();
+  if (pathSecret !== undefined) {
+    if (!same(pathSecret, secret)) throw refused();
+    return;
+  }
+  const header = req.headers[SIGNATURE_HEADER];
+  if (typeof header !== "string" || !req.rawBody) throw refused();
+  if (!same(header.toLowerCase(), signBody(secret, req.rawBody))) throw refused();
+}
+
+/** Twilio's signature: base64 HMAC-SHA1 over the full URL followed by each POST parameter, sorted by name. */
+export function twilioSignature(secret: string, url: string, params: Record<string, unknown>): string {
+  const data = Object.keys(params)
+    .sort()
+    .reduce((acc, k) => acc + k + String(params[k] ?? ""), url);
+  return createHmac("sha1", secret).update(data).digest("base64");
+}
+
+/**
+ * IVR: the path secret, or Twilio's signature over our public address of the request. Without a secret the
+ * IVR answers anyone (it only reads out what a caller could learn by phone anyway).
+ */
+export function checkIvrAuth(
+  secret: string | undefined,
+  req: FastifyRequest,
+  publicUrl: string,
+  pathSecret: string | undefined,
+) {
+  if (!secret) return;
+  if (pathSecret !== undefined) {
+    if (!same(pathSecret, secret)) throw refused();
+    return;
+  }
+  const header = req.headers["x-twilio-signature"];
+  if (typeof header !== "string") throw refused();
+  const url = publicUrl.replace(/\/$/, "") + req.url;
+  const params = req.body && typeof req.body === "object" ? (req.body as Record<string, unknown>) : {};
+  if (!same(header, twilioSignature(secret, url, params))) throw refused();
+}

@@ -1,0 +1,263 @@
+// The IVR's dialogue, one step per request of the voice platform: greeting by line, hours and the lines open
+// now, a topic menu into the department's queue, request and application status from the keypad, the reserve
+// line or a call-back when the queue is too long. Each answer is TwiML.
+import { eq } from "drizzle-orm";
+import type { AppContext } from "../../context.ts";
+import { directoryOf, setOverloaded } from "../../directory/room.ts";
+import { recommendNow } from "../../directory/routes-public.ts";
+import { describeSchedule, openState } from "../../directory/schedule.ts";
+import type { DirectoryLine } from "../../directory/types.ts";
+import { APPLICATION_STATUS_TITLES } from "../../portal/connector.ts";
+import { portalOf } from "../../portal/room.ts";
+import { ivrApplicationStatus } from "../../portal/service.ts";
+import { registerRequest } from "../../requests/create.ts";
+import { isValidRequestNumber, normalizeRequestNumber } from "../../requests/number.ts";
+import { requests } from "../../requests/schema.ts";
+import { STATUS_TITLES, type Status } from "../../requests/status.ts";
+import { phoneCalls, phoneLineSettings } from "./db-schema.ts";
+import { lineForNumber, normalizeCallerNumber } from "./numbers.ts";
+import { spellDigits, twiml, type Verb } from "./twiml.ts";
+import { queueLoad } from "./wallboard.ts";
+
+export const IVR_STEPS = [
+  "start",
+  "menu",
+  "menu-prompt",
+  "request-status",
+  "app-status",
+  "overflow",
+  "callback",
+] as const;
+export type IvrStep = (typeof IVR_STEPS)[number];
+
+export type IvrInput = {
+  step: IvrStep;
+  /** The path this endpoint was reached by: the actions of Gather and Redirect come back to it. */
+  base: string;
+  attempt: number;
+  callSid?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  digits?: string | undefined;
+};
+
+const MAX_ATTEMPTS = 3;
+
+const MENU: Record<string, { title: string; queue?: string; step?: IvrStep }> = {
+  "1": { title: "вход в личный кабинет, пароль и коды подтверждения", queue: "first_line" },
+  "2": { title: "статус заявления на портале", step: "app-status" },
+  "3": { title: "статус вашего обращения в службу поддержки", step: "request-status" },
+  "4": { title: "технические неполадки портала", queue: "technical" },
+  "5": { title: "организации и индивидуальные предприниматели", queue: "business" },
+  "0": { title: "другой вопрос — соединение с оператором" },
+};
+
+type LineSetup = { line: DirectoryLine | undefined; queue: string; maxWaiting: number; maxWaitSeconds: number };
+
+async function setupOf(ctx: AppContext, to: string | undefined): Promise<LineSetup> {
+  const line = lineForNumber(directoryOf(ctx).lines, normalizeCallerNumber(to) ?? to);
+  const [s] = line ? await ctx.db.select().from(phoneLineSettings).where(eq(phoneLineSettings.lineId, line.id)) : [];
+  return {
+    line,
+    queue: s?.queue ?? "first_line",
+    maxWaiting: s?.maxWaiting ?? ctx.config.phoneQueueMaxWaiting,
+    maxWaitSeconds: s?.maxWaitSeconds ?? ctx.config.phoneQueueMaxWaitSeconds,
+  };
+}
+
+export async function ivr(ctx: AppContext, input: IvrInput, now = new Date()): Promise<string> {
+  const url = (step: IvrStep, attempt = 0) => `${input.base}?step=${step}${attempt ? `&attempt=${attempt}` : ""}`;
+  const setup = await setupOf(ctx, input.to);
+  const menu = (): Verb[] => [
+    {
+      gather: {
+        action: url("menu"),
+        numDigits: 1,
+        say: Object.entries(MENU).map(([d, m]) => `${m.title} — нажмите ${d}.`),
+      },
+    },
+    { redirect: url("menu-prompt", input.attempt + 1) },
+  ];
+  const again = (step: IvrStep, text: string): Verb[] =>
+    input.attempt + 1 >= MAX_ATTEMPTS
+      ? [{ say: text }, { redirect: url("menu-prompt") }]
+      : [{ say: text }, { redirect: url(step, input.attempt + 1) }];
+
+  switch (input.step) {
+    case "start": {
+      const line = setup.line;
+      const verbs: Verb[] = [
+        {
+          say: line
+            ? `Здравствуйте! Вы позвонили в службу поддержки портала Госуслуг, ${line.title}.`
+            : "Здравствуйте! Вы позвонили в службу поддержки портала Госуслуг.",
+        },
+      ];
+      if (line) {
+        const state = openState(line, directoryOf(ctx).calendar, now);
+        if (state.open === false) return twiml([...verbs, ...closedMessage(ctx, line, now), ...callbackOffer(url)]);
+        const overload = await overloaded(ctx, setup, now);
+        if (overload) return twiml([...verbs, ...overflowOffer(ctx, line, url)]);
+      }
+      return twiml([...verbs, ...menu()]);
+    }
+    case "menu-prompt":
+      if (input.attempt >= MAX_ATTEMPTS) return twiml([{ say: "Соединяем с оператором." }, { enqueue: setup.queue }]);
+      return twiml(menu());
+    case "menu": {
+      const choice = MENU[input.digits ?? ""];
+      if (!choice) return twiml([{ say: "Такого пункта нет." }, { redirect: url("menu-prompt", input.attempt + 1) }]);
+      if (choice.step === "request-status")
+        return twiml(askNumber(url("request-status"), "Наберите номер обращения и нажмите решётку."));
+      if (choice.step === "app-status")
+        return twiml(askNumber(url("app-status"), "Наберите номер заявления на портале и нажмите решётку."));
+      return twiml([
+        { say: "Соединяем со специалистом. Оставайтесь на линии." },
+        { enqueue: choice.queue ?? setup.queue },
+      ]);
+    }
+    case "request-status": {
+      const digits = normalizeRequestNumber(input.digits ?? "");
+      if (!digits || !isValidRequestNumber(digits)) {
+        return twiml(
+          again("request-status", "Номер набран с ошибкой: контрольная цифра не сходится.").map(
+            withAsk(url, "request-status", input.attempt),
+          ),
+        );
+      }
+      const [row] = await ctx.db.select({ status: requests.status }).from(requests).where(eq(requests.number, digits));
+      if (!row)
+        return twiml([{ say: `Обращение ${spellDigits(digits)} не найдено.` }, { redirect: url("menu-prompt") }]);
+      const title = STATUS_TITLES[row.status as Status] ?? row.status;
+      const extra =
+        row.status === "waiting" ? " Мы ждём вашего ответа: его можно отправить по ссылке из уведомления." : "";
+      return twiml([
+        { say: `Обращение ${spellDigits(digits)}. Статус: ${title.toLowerCase()}.${extra}` },
+        { redirect: url("menu-prompt") },
+      ]);
+    }
+    case "app-status": {
+      const number = (input.digits ?? "").replace(/\D/g, "");
+      if (!number) return twiml(again("app-status", "Номер не набран.").map(withAsk(url, "app-status", input.attempt)));
+      const callId = await callIdOf(ctx, input.callSid);
+      const app = await ivrApplicationStatus(ctx, portalOf(ctx), number, callId);
+      if (app === undefined)
+        return twiml([
+          { say: "Сведения о заявлениях сейчас недоступны. Соединяем с оператором." },
+          { enqueue: "first_line" },
+        ]);
+      if (!app)
+        return twiml([{ say: `Заявление ${spellDigits(number)} не найдено.` }, { redirect: url("menu-prompt") }]);
+      return twiml([
+        {
+          say: `Заявление ${spellDigits(number)}, ${app.service}. Статус: ${APPLICATION_STATUS_TITLES[app.status] ?? app.status}.`,
+        },
+        { redirect: url("menu-prompt") },
+      ]);
+    }
+    case "overflow": {
+      const reserve = reserveOf(ctx, setup.line);
+      if (input.digits === "1" && reserve)
+        return twiml([{ say: `Переводим на резервную линию ${reserve.number}.` }, { dial: reserve.e164 }]);
+      if (input.digits === "2") return twiml(await callback(ctx, input, setup, "очередь переполнена"));
+      return twiml([{ say: "Оставайтесь на линии, оператор ответит вам." }, { enqueue: setup.queue }]);
+    }
+    case "callback":
+      if (input.digits !== "1") return twiml([{ say: "До свидания." }, { hangup: true }]);
+      return twiml(await callback(ctx, input, setup, "вне часов работы линии"));
+  }
+}
+
+const askNumber = (action: string, prompt: string): Verb[] => [
+  { gather: { action, finishOnKey: "#", timeout: 10, say: [prompt] } },
+];
+
+/** After a wrong number the caller is asked again (the redirect stays for the last attempt). */
+function withAsk(url: (s: IvrStep, a?: number) => string, step: IvrStep, attempt: number) {
+  return (v: Verb): Verb =>
+    "redirect" in v && v.redirect.includes(`step=${step}`)
+      ? {
+          gather: {
+            action: url(step, attempt + 1),
+            finishOnKey: "#",
+            timeout: 10,
+            say: ["Наберите номер ещё раз и нажмите решётку."],
+          },
+        }
+      : v;
+}
+
+function closedMessage(ctx: AppContext, line: DirectoryLine, now: Date): Verb[] {
+  const state = directoryOf(ctx);
+  const verbs: Verb[] = [{ say: `Сейчас линия закрыта. Часы работы: ${describeSchedule(line, now)}.` }];
+  const topic = line.topics.length === 1 ? line.topics[0]! : "information";
+  const audience = line.audience.length === 1 ? line.audience[0] : undefined;
+  const open = recommendNow(state, { topic, audience }, now)
+    .filter((i) => i.open && i.id !== line.id && i.e164 !== line.e164)
+    .slice(0, 2);
+  if (open.length) {
+    verbs.push({ say: `Сейчас открыты: ${open.map((i) => `${i.title}, номер ${i.number}`).join("; ")}.` });
+  }
+  return verbs;
+}
+
+const callbackOffer = (url: (s: IvrStep) => string): Verb[] => [
+  { gather: { action: url("callback"), numDigits: 1, say: ["Чтобы мы перезвонили вам в рабочее время, нажмите 1."] } },
+  { say: "До свидания." },
+  { hangup: true },
+];
+
+function reserveOf(ctx: AppContext, line: DirectoryLine | undefined) {
+  if (!line) return undefined;
+  return directoryOf(ctx).lines.find((l) => l.backs === line.id && l.published);
+}
+
+function overflowOffer(ctx: AppContext, line: DirectoryLine, url: (s: IvrStep) => string): Verb[] {
+  const reserve = reserveOf(ctx, line);
+  const say = ["Сейчас все операторы заняты, ожидание дольше обычного."];
+  if (reserve) say.push(`Чтобы перейти на резервную линию ${reserve.number}, нажмите 1.`);
+  say.push("Чтобы мы вам перезвонили, нажмите 2.", "Чтобы остаться в очереди, оставайтесь на линии.");
+  return [{ gather: { action: url("overflow"), numDigits: 1, say } }, { redirect: url("overflow") }];
+}
+
+/**
+ * Whether the line's queue passed its thresholds; the directory's overload mark follows, so that the public
+ * pages offer the reserve line first. Only a mark the phone channel set itself is cleared here.
+ */
+async function overloaded(ctx: AppContext, setup: LineSetup, now: Date): Promise<boolean> {
+  const load = await queueLoad(ctx, setup.queue, now);
+  const over = load.waiting >= setup.maxWaiting || load.longestWaitSeconds >= setup.maxWaitSeconds;
+  const line = setup.line;
+  if (line && line.role === "main") {
+    const mark = directoryOf(ctx).overloaded.get(line.id);
+    if (over && !mark) await setOverloaded(ctx, line.id, true, null);
+    if (!over && mark && mark.setBy === null) await setOverloaded(ctx, line.id, false, null);
+  }
+  return over;
+}
+
+async function callback(ctx: AppContext, input: IvrInput, setup: LineSetup, why: string): Promise<Verb[]> {
+  const phone = normalizeCallerNumber(input.from);
+  if (!phone) return [{ say: "Не удалось определить ваш номер: позвоните, пожалуйста, позже." }, { hangup: true }];
+  const line = setup.line;
+  const topic = line && line.topics.length === 1 ? line.topics[0] : "information";
+  const r = await registerRequest(ctx, {
+    text: `Просьба перезвонить: ${why}${line ? ` (линия «${line.title}»)` : ""}.`,
+    subject: "Обратный звонок",
+    category: topic,
+    channel: "phone",
+    contact: { phone },
+    // The platform may repeat a request: one call asks for one call-back.
+    idempotencyKey: input.callSid ? `ivr-callback-${input.callSid}` : undefined,
+  });
+  return [
+    { say: `Заявка на обратный звонок принята. Номер обращения: ${spellDigits(r.number)}. Мы перезвоним вам.` },
+    { hangup: true },
+  ];
+}
+
+async function callIdOf(ctx: AppContext, callSid: string | undefined): Promise<number | null> {
+  if (!callSid) return null;
+  const [c] = await ctx.db.select({ id: phoneCalls.id }).from(phoneCalls).where(eq(phoneCalls.externalId, callSid));
+  return c?.id ?? null;
+}

@@ -1,0 +1,5 @@
+// The phone room: call events from the PBX, the screen pop and call screen, the IVR and the wallboard.
+import type { Room } from "../../rooms.ts";
+import { phoneRoutes } from "./routes.ts";
+
+export const phoneRoom: Room = { name: "phone", routes: phoneRoutes };

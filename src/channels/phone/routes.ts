@@ -1,0 +1,269 @@
+// The phone channel's HTTP side: the PBX's call events and the IVR (authenticated by the shared secret), the
+// console's live stream, call screen and verification, the wallboard and the lines' queue settings.
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import { desc, eq } from "drizzle-orm";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { AppContext } from "../../context.ts";
+import { directoryOf } from "../../directory/room.ts";
+import { staffOf } from "../../http/access.ts";
+import { errors } from "../../http/errors.ts";
+import { visibleId } from "../../requests/actions.ts";
+import { Problem, StringEnum } from "../../requests/schemas.ts";
+import { checkEventAuth, checkIvrAuth, keepRawBody } from "./auth.ts";
+import { phoneCalls, phoneLineSettings } from "./db-schema.ts";
+import { applyCallEvent, readEventBody } from "./events.ts";
+import { IVR_STEPS, type IvrStep, ivr } from "./ivr.ts";
+import { callScreen, verifyCaller } from "./screen.ts";
+import { phoneStream } from "./stream.ts";
+import { wallboard } from "./wallboard.ts";
+
+const SecretParams = Type.Object({ secret: Type.String({ maxLength: 200 }) });
+const CallParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const EventBody = Type.Object(
+  {
+    event: Type.String({ description: "newCall, answer или hangup" }),
+    callId: Type.Union([Type.String(), Type.Integer()]),
+    from: Type.Optional(Type.String()),
+    to: Type.Optional(Type.String()),
+    direction: Type.Optional(StringEnum(["in", "out"] as const)),
+    user: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
+    queue: Type.Optional(Type.String()),
+    answeringNumber: Type.Optional(Type.String()),
+    cause: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+);
+const EventAnswer = Type.Object({
+  callId: Type.Integer({ description: "id звонка в Otklik" }),
+  state: Type.String(),
+  duplicate: Type.Boolean({ description: "такое событие этого звонка уже было" }),
+  applied: Type.Boolean({ description: "событие изменило звонок (ответ после отбоя — нет)" }),
+});
+const IvrBody = Type.Object(
+  {
+    CallSid: Type.Optional(Type.String()),
+    From: Type.Optional(Type.String()),
+    To: Type.Optional(Type.String()),
+    Digits: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+);
+const IvrQuery = Type.Object({
+  step: Type.Optional(StringEnum(IVR_STEPS)),
+  attempt: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+});
+
+export async function phoneRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ["phone"];
+
+  const onEvent = async (req: FastifyRequest, secret: string | undefined) => {
+    checkEventAuth(ctx.config.phoneSecret, req, secret);
+    return applyCallEvent(ctx, readEventBody(req.body as Record<string, unknown>));
+  };
+  const eventSchema = {
+    summary: "Событие звонка от АТС (Generic CTI: newCall, answer, hangup), JSON или форма",
+    description:
+      "Подпись: секрет в пути (/phone/events/{secret}) или заголовок X-Otklik-Signature: sha256=<HMAC-SHA256 тела на OTKLIK_PHONE_SECRET>. Повтор события ничего не меняет.",
+    tags,
+    body: EventBody,
+    response: { 200: EventAnswer, 400: Problem, 401: Problem, 503: Problem },
+  };
+  app.post(
+    "/phone/events",
+    {
+      config: { access: "public" },
+      preParsing: (req, _reply, payload) => keepRawBody(req, payload),
+      schema: eventSchema,
+    },
+    (req) => onEvent(req, undefined),
+  );
+  app.post(
+    "/phone/events/:secret",
+    { config: { access: "public" }, schema: { ...eventSchema, params: SecretParams } },
+    (req) => onEvent(req, req.params.secret),
+  );
+
+  const onIvr = async (req: FastifyRequest, reply: FastifyReply, secret: string | undefined) => {
+    checkIvrAuth(ctx.config.phoneSecret, req, ctx.config.publicUrl, secret);
+    const body = (req.body ?? {}) as Record<string, string | undefined>;
+    const query = req.query as { step?: IvrStep; attempt?: number };
+    const xml = await ivr(ctx, {
+      step: query.step ?? "start",
+      attempt: query.attempt ?? 0,
+      base: `/api/v1${req.routeOptions.url?.replace(/^\/api\/v1/, "").replace(":secret", secret ?? "") ?? "/phone/ivr"}`,
+      callSid: body.CallSid,
+      from: body.From,
+      to: body.To,
+      digits: body.Digits,
+    });
+    reply.header("cache-control", "no-store").type("text/xml; charset=utf-8");
+    return xml;
+  };
+  const ivrSchema = {
+    summary: "Голосовое меню (TwiML): приветствие, часы работы, темы, статус обращения и заявления, перегрузка",
+    description:
+      "Параметры Twilio (CallSid, From, To, Digits) формой; шаг диалога — в step. При заданном OTKLIK_PHONE_SECRET проверяется X-Twilio-Signature (или секрет в пути).",
+    tags,
+    body: IvrBody,
+    querystring: IvrQuery,
+    response: { 200: Type.String({ description: "TwiML" }), 401: Problem },
+  };
+  app.post("/phone/ivr", { config: { access: "public" }, schema: ivrSchema }, (req, reply) =>
+    onIvr(req, reply, undefined),
+  );
+  app.post(
+    "/phone/ivr/:secret",
+    { config: { access: "public" }, schema: { ...ivrSchema, params: SecretParams } },
+    (req, reply) => onIvr(req, reply, req.params.secret),
+  );
+
+  app.get(
+    "/phone/stream",
+    {
+      config: { access: "staff" },
+      schema: { summary: "Живой поток звонков для консоли (SSE): звонит, ответили, завершён", tags },
+    },
+    (req, reply) => phoneStream(ctx, staffOf(req), req, reply),
+  );
+
+  app.get(
+    "/phone/calls/:id/screen",
+    {
+      config: { access: "staff" },
+      schema: {
+        summary: "Карточка звонка: кто звонит, его открытые обращения и звонки, линия и тема, контрольный список",
+        tags,
+        params: CallParams,
+        response: { 200: Type.Object({}, { additionalProperties: true }), 404: Problem },
+      },
+    },
+    (req) => callScreen(ctx, staffOf(req), req.params.id),
+  );
+
+  app.post(
+    "/phone/calls/:id/verification",
+    {
+      config: { access: "staff" },
+      schema: {
+        summary: "Записать проверку личности звонящего по контрольному списку",
+        description:
+          "Идентификаторы (ИНН, ОГРН, ОГРНИП, СНИЛС) проверяются по контрольным числам; сами значения не сохраняются.",
+        tags,
+        params: CallParams,
+        body: Type.Object(
+          {
+            audience: StringEnum(["citizen", "legal_entity", "entrepreneur"] as const),
+            topic: Type.Optional(Type.String({ maxLength: 40 })),
+            answers: Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 200 }), Type.Boolean()])),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            passed: Type.Boolean(),
+            items: Type.Record(Type.String(), Type.String()),
+            problems: Type.Array(Type.Object({ code: Type.String(), message: Type.String() })),
+          }),
+          404: Problem,
+        },
+      },
+    },
+    (req) => verifyCaller(ctx, staffOf(req), req.params.id, req.body as Parameters<typeof verifyCaller>[3]),
+  );
+
+  app.get(
+    "/phone/calls",
+    {
+      config: { access: "staff" },
+      schema: {
+        summary: "Журнал звонков обращения",
+        tags,
+        querystring: Type.Object({ request: Type.String({ maxLength: 20 }) }),
+        response: { 200: Type.Array(Type.Object({}, { additionalProperties: true })), 404: Problem },
+      },
+    },
+    async (req) => {
+      const requestId = await visibleId(ctx, staffOf(req), req.query.request);
+      const rows = await ctx.db
+        .select()
+        .from(phoneCalls)
+        .where(eq(phoneCalls.requestId, requestId))
+        .orderBy(desc(phoneCalls.startedAt))
+        .limit(200);
+      return rows.map((c) => ({
+        id: c.id,
+        direction: c.direction,
+        state: c.state,
+        lineId: c.lineId,
+        queue: c.queue,
+        userId: c.userId,
+        continued: c.continued,
+        startedAt: c.startedAt.toISOString(),
+        answeredAt: c.answeredAt?.toISOString() ?? null,
+        endedAt: c.endedAt?.toISOString() ?? null,
+      }));
+    },
+  );
+
+  app.get(
+    "/phone/wallboard",
+    {
+      config: { access: ["supervisor", "administrator"] },
+      schema: {
+        summary: "Табло очередей: ожидают, самое долгое ожидание, операторы, принятые и потерянные, уровень сервиса",
+        tags,
+        response: { 200: Type.Object({}, { additionalProperties: true }) },
+      },
+    },
+    async (_req, reply) => {
+      reply.header("cache-control", "no-store");
+      return wallboard(ctx);
+    },
+  );
+
+  const LineSettings = Type.Object({
+    lineId: Type.String(),
+    queue: Type.Union([Type.String(), Type.Null()]),
+    maxWaiting: Type.Union([Type.Integer(), Type.Null()]),
+    maxWaitSeconds: Type.Union([Type.Integer(), Type.Null()]),
+  });
+  app.put(
+    "/admin/phone/lines/:lineId",
+    {
+      config: { access: ["administrator"] },
+      schema: {
+        summary: "Очередь линии и пороги перегрузки (ожидающих звонков, секунд ожидания)",
+        tags: ["admin"],
+        params: Type.Object({ lineId: Type.String({ maxLength: 80 }) }),
+        body: Type.Object(
+          {
+            queue: Type.Optional(Type.Union([Type.String({ pattern: "^[A-Za-z0-9_.-]{1,100}$" }), Type.Null()])),
+            maxWaiting: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+            maxWaitSeconds: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: LineSettings, 404: Problem },
+      },
+    },
+    async (req) => {
+      const { lineId } = req.params;
+      if (!directoryOf(ctx).lines.some((l) => l.id === lineId)) throw errors.notFound("Строка справочника");
+      const values = {
+        lineId,
+        queue: req.body.queue ?? null,
+        maxWaiting: req.body.maxWaiting ?? null,
+        maxWaitSeconds: req.body.maxWaitSeconds ?? null,
+        updatedAt: new Date(),
+      };
+      await ctx.db
+        .insert(phoneLineSettings)
+        .values(values)
+        .onConflictDoUpdate({ target: phoneLineSettings.lineId, set: values });
+      const { updatedAt: _u, ...shown } = values;
+      return shown;
+    },
+  );
+}

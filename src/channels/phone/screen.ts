@@ -1,0 +1,190 @@
+// The operator's call screen: who is calling, their open requests and recent calls, the line and topic dialled,
+// the verification checklist and what was verified. Seeing it is a view of personal data: it is audited.
+import { and, desc, eq, isNotNull, notInArray, sql } from "drizzle-orm";
+import { audit } from "../../audit/audit.ts";
+import type { AppContext } from "../../context.ts";
+import { directoryOf } from "../../directory/room.ts";
+import { errors } from "../../http/errors.ts";
+import { requests } from "../../requests/schema.ts";
+import { users } from "../../staff/schema.ts";
+import type { StaffUser } from "../../staff/service.ts";
+import { type Answers, checklistFor, evaluate } from "./checklist.ts";
+import { phoneCalls, phoneVerifications } from "./db-schema.ts";
+import { departmentOfQueue } from "./events.ts";
+
+type CallRow = typeof phoneCalls.$inferSelect;
+
+/** Operators and specialists see the calls of their queue and their own; supervisors and administrators all. */
+export async function visibleCall(ctx: AppContext, user: StaffUser, callId: number): Promise<CallRow> {
+  const [call] = await ctx.db.select().from(phoneCalls).where(eq(phoneCalls.id, callId));
+  if (!call) throw errors.notFound("Звонок");
+  if (user.role === "supervisor" || user.role === "administrator") return call;
+  if (call.userId === user.id || user.departmentId === null) return call;
+  if ((await departmentOfQueue(ctx.db, call.queue)) === user.departmentId) return call;
+  throw errors.notFound("Звонок");
+}
+
+export function callerNumberOf(call: CallRow) {
+  return call.direction === "out" ? call.toNumber : call.fromNumber;
+}
+
+export async function callScreen(ctx: AppContext, user: StaffUser, callId: number) {
+  const call = await visibleCall(ctx, user, callId);
+  const phone = callerNumberOf(call);
+  const line = directoryOf(ctx).lines.find((l) => l.id === call.lineId);
+  const OPEN = ["resolved", "closed"];
+  const open = phone
+    ? await ctx.db
+        .select({
+          id: requests.id,
+          number: requests.number,
+          subject: requests.subject,
+          status: requests.status,
+          category: requests.category,
+          audience: requests.audience,
+          contactName: requests.contactName,
+          createdAt: requests.createdAt,
+        })
+        .from(requests)
+        .where(and(eq(requests.contactPhone, phone), notInArray(requests.status, OPEN)))
+        .orderBy(desc(requests.updatedAt))
+        .limit(10)
+    : [];
+  const [linked] = call.requestId
+    ? await ctx.db
+        .select({
+          number: requests.number,
+          subject: requests.subject,
+          status: requests.status,
+          category: requests.category,
+          audience: requests.audience,
+          contactName: requests.contactName,
+        })
+        .from(requests)
+        .where(eq(requests.id, call.requestId))
+    : [];
+  const recent = phone
+    ? await ctx.db
+        .select({
+          id: phoneCalls.id,
+          startedAt: phoneCalls.startedAt,
+          answeredAt: phoneCalls.answeredAt,
+          endedAt: phoneCalls.endedAt,
+          state: phoneCalls.state,
+          direction: phoneCalls.direction,
+          requestNumber: requests.number,
+        })
+        .from(phoneCalls)
+        .leftJoin(requests, eq(requests.id, phoneCalls.requestId))
+        .where(
+          and(
+            sql`(${phoneCalls.fromNumber} = ${phone} or ${phoneCalls.toNumber} = ${phone})`,
+            sql`${phoneCalls.id} <> ${call.id}`,
+          ),
+        )
+        .orderBy(desc(phoneCalls.startedAt))
+        .limit(10)
+    : [];
+  const [named] = phone
+    ? await ctx.db
+        .select({ name: requests.contactName })
+        .from(requests)
+        .where(and(eq(requests.contactPhone, phone), isNotNull(requests.contactName)))
+        .orderBy(desc(requests.createdAt))
+        .limit(1)
+    : [];
+  const lineTopic = line && line.topics.length === 1 ? line.topics[0]! : null;
+  const topic = lineTopic ?? linked?.category ?? null;
+  const audience = linked?.audience ?? (line && line.audience.length === 1 ? line.audience[0]! : "citizen");
+  const [verification] = await ctx.db
+    .select({
+      passed: phoneVerifications.passed,
+      items: phoneVerifications.items,
+      createdAt: phoneVerifications.createdAt,
+      userName: users.name,
+      audience: phoneVerifications.audience,
+      topic: phoneVerifications.topic,
+    })
+    .from(phoneVerifications)
+    .innerJoin(users, eq(users.id, phoneVerifications.userId))
+    .where(eq(phoneVerifications.callId, call.id))
+    .orderBy(desc(phoneVerifications.id))
+    .limit(1);
+  await ctx.db.transaction((tx) =>
+    audit(tx, {
+      actorId: user.id,
+      action: "phone.call_screen.view",
+      subjectType: "phone_call",
+      subjectId: String(call.id),
+    }),
+  );
+  return {
+    call: {
+      id: call.id,
+      state: call.state,
+      direction: call.direction,
+      queue: call.queue,
+      startedAt: call.startedAt.toISOString(),
+      answeredAt: call.answeredAt?.toISOString() ?? null,
+      endedAt: call.endedAt?.toISOString() ?? null,
+      answeredBy: call.userId,
+      continued: call.continued,
+    },
+    caller: { phone, name: linked?.contactName ?? named?.name ?? null },
+    line: line
+      ? { id: line.id, title: line.title, number: line.number, purpose: line.purpose, topics: line.topics }
+      : null,
+    topic,
+    audience,
+    request: linked ? { number: linked.number, subject: linked.subject, status: linked.status } : null,
+    openRequests: open.map((r) => ({
+      number: r.number,
+      subject: r.subject,
+      status: r.status,
+      category: r.category,
+      createdAt: r.createdAt.toISOString(),
+    })),
+    recentCalls: recent.map((c) => ({
+      id: c.id,
+      startedAt: c.startedAt.toISOString(),
+      state: c.state,
+      direction: c.direction,
+      seconds: c.answeredAt && c.endedAt ? Math.round((c.endedAt.getTime() - c.answeredAt.getTime()) / 1000) : 0,
+      requestNumber: c.requestNumber,
+    })),
+    checklist: checklistFor(audience, topic),
+    verification: verification
+      ? {
+          passed: verification.passed,
+          items: verification.items,
+          at: verification.createdAt.toISOString(),
+          by: verification.userName,
+          audience: verification.audience,
+          topic: verification.topic,
+        }
+      : null,
+  };
+}
+
+/** Records the operator's verification: which items, checked how; the values typed are not kept. */
+export async function verifyCaller(
+  ctx: AppContext,
+  user: StaffUser,
+  callId: number,
+  input: { audience: string; topic?: string | undefined; answers: Answers },
+) {
+  const call = await visibleCall(ctx, user, callId);
+  const topic = input.topic ?? "information";
+  const items = checklistFor(input.audience, topic);
+  const result = evaluate(items, input.answers);
+  await ctx.db.insert(phoneVerifications).values({
+    callId: call.id,
+    requestId: call.requestId,
+    userId: user.id,
+    audience: input.audience,
+    topic,
+    items: result.results as Record<string, "confirmed" | "valid" | "invalid" | "missing">,
+    passed: result.passed,
+  });
+  return { passed: result.passed, items: result.results, problems: result.problems };
+}
