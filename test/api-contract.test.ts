@@ -36,6 +36,11 @@ const PUBLIC = new Set([
   "GET /api/v1/directory/regions",
   "POST /api/v1/phone/events",
   "POST /api/v1/phone/ivr",
+  "GET /api/v1/chat/hours",
+  "POST /api/v1/chat/sessions",
+  "POST /api/v1/chat/files",
+  "GET /api/v1/chat/files/:id",
+  "GET /api/v1/chat/ws",
 ]);
 
 describe("access declarations", () => {

@@ -1,0 +1,316 @@
+// The chat protocol with real WebSocket clients: the bot, the operator, a dropped connection, two processes.
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestServer, type TestServer } from "../../../test/harness.ts";
+import { openDatabase } from "../../db/client.ts";
+import { messages, requests } from "../../requests/schema.ts";
+import { startServer } from "../../server.ts";
+import { BOT_TEXT } from "./bot.ts";
+import { configureChat } from "./settings.ts";
+import { ChatClient, type Frame } from "./test-client.ts";
+
+const WORKING_HOURS = () => new Date("2026-11-26T12:00:00+03:00");
+const NIGHT = () => new Date("2026-11-26T23:30:00+03:00");
+const id = () => randomUUID();
+
+let s: TestServer;
+let wsUrl: string;
+
+beforeAll(async () => {
+  s = await createTestServer({ port: 0, host: "127.0.0.1" });
+  configureChat(s.ctx, { now: WORKING_HOURS });
+  wsUrl = `${s.url.replace("http", "ws")}/api/v1/chat/ws`;
+});
+afterAll(() => s?.close());
+
+async function session(server = s, contact: Record<string, string> = { name: "Анна", email: "anna@example.ru" }) {
+  const r = await server.app.inject({ method: "POST", url: "/api/v1/chat/sessions", payload: { contact } });
+  expect(r.statusCode).toBe(201);
+  return r.json() as { token: string; conversationId: number };
+}
+
+async function applicant(token: string, since = 0, url = wsUrl) {
+  const c = await ChatClient.open(`${url}?token=${token}&since=${since}`);
+  await c.waitFor((f) => f.t === "ready");
+  return c;
+}
+
+async function say(c: ChatClient, text: string, extra: Record<string, unknown> = {}) {
+  const mid = id();
+  c.send({ t: "msg", id: mid, text, ...extra });
+  return (await c.waitFor((f) => f.t === "ack" && f.id === mid)).seq as number;
+}
+
+async function staffSocket(authorization: string, url = wsUrl) {
+  const c = await ChatClient.open(url, { authorization });
+  await c.waitFor((f) => f.t === "ready");
+  return c;
+}
+
+const inject = (authorization: string, method: "GET" | "POST", url: string, payload?: unknown) =>
+  s.app.inject({ method, url: `/api/v1${url}`, headers: { authorization }, ...(payload ? { payload } : {}) });
+
+function seqs(frames: Frame[]) {
+  return frames.map((f) => f.seq as number);
+}
+
+describe("chat: the bot first", () => {
+  it("registers the request with the first message and answers from the knowledge base", async () => {
+    const { token, conversationId } = await session();
+    const c = await applicant(token);
+    const seq = await say(c, "Не приходит смс с кодом подтверждения на телефон");
+    expect(seq).toBe(1);
+    const bot = await c.waitFor((f) => f.t === "msg" && f.author === "bot");
+    expect(bot.text).toBe(BOT_TEXT.found);
+    expect((bot.articles as { slug: string }[])[0]!.slug).toBe("sms-code-not-received");
+    expect(bot.buttons).toEqual(["helped", "operator"]);
+    const system = c.messages().find((f) => f.author === "system")!;
+    expect(system.text).toMatch(/номером \d{7}/);
+    // «Это помогло» closes the chat and resolves its request.
+    c.send({ t: "msg", id: id(), text: "", action: "helped" });
+    await c.waitFor((f) => f.t === "state" && f.state === "closed");
+    const number = /номером (\d+)/.exec(String(system.text))![1]!;
+    const [req] = await s.ctx.db.select().from(requests).where(eq(requests.number, number));
+    expect(req).toMatchObject({ channel: "chat", status: "resolved", contactEmail: "anna@example.ru" });
+    const transcript = await s.ctx.db.select().from(messages).where(eq(messages.requestId, req!.id));
+    expect(transcript.map((m) => m.authorType)).toEqual(["applicant", "bot", "applicant", "bot"]);
+    expect(conversationId).toBeGreaterThan(0);
+    c.close();
+  });
+
+  it("asks one clarifying question when the text is too short", async () => {
+    const c = await applicant((await session()).token);
+    await say(c, "пароль");
+    expect((await c.waitFor((f) => f.author === "bot")).text).toBe(BOT_TEXT.clarify);
+    await say(c, "забыл, не могу войти");
+    const answer = await c.waitFor((f) => f.author === "bot" && f.text === BOT_TEXT.found);
+    expect((answer.articles as { slug: string }[]).map((a) => a.slug)).toContain("password-recovery");
+    c.close();
+  });
+
+  it("refuses a session without a way to answer, and a socket without a token", async () => {
+    const r = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/chat/sessions",
+      payload: { contact: { name: "Без связи" } },
+    });
+    expect(r.statusCode).toBe(400);
+    const c = await ChatClient.open(`${wsUrl}?token=nonexistent-token-123`);
+    const code = await new Promise((resolve) => c.socket.once("close", resolve));
+    expect(code).toBe(4401);
+  });
+
+  it("outside operators' hours offers to leave a request and shows lines open now", async () => {
+    configureChat(s.ctx, { now: NIGHT });
+    try {
+      const c = await applicant((await session()).token);
+      await say(c, "Не могу подписать заявление электронной подписью");
+      await c.waitFor((f) => f.author === "bot");
+      c.send({ t: "msg", id: id(), text: "", action: "operator" });
+      const offer = await c.waitFor((f) => f.author === "bot" && String(f.text).startsWith("Операторы чата"));
+      expect(offer.text).toMatch(/завтра в 9:00/);
+      expect(offer.buttons).toEqual(["leave"]);
+      expect(Array.isArray(offer.lines)).toBe(true);
+      c.send({ t: "msg", id: id(), text: "", action: "leave" });
+      await c.waitFor((f) => f.t === "state" && f.state === "left");
+      // Details written afterwards join the request.
+      await say(c, "Подпись выдана в 2025 году");
+      c.close();
+    } finally {
+      configureChat(s.ctx, { now: WORKING_HOURS });
+    }
+  });
+});
+
+describe("chat: operators", () => {
+  it("queue, accept within the limit, typing both ways, transfer, close with a result", async () => {
+    const op = await s.staff("operator");
+    const op2 = await s.staff("operator");
+    configureChat(s.ctx, { maxChatsPerOperator: 1 });
+    const staff = await staffSocket(op.authorization);
+    const a = await session(s, { name: "Пётр", phone: "+7 912 345-67-89" });
+    const c = await applicant(a.token);
+    await say(c, "Хочу поговорить с оператором");
+    await c.waitFor((f) => f.t === "state" && f.state === "queued");
+    await staff.waitFor((f) => f.t === "inbox" && f.conversationId === a.conversationId);
+    const box = (await inject(op.authorization, "GET", "/chat/inbox")).json();
+    expect(box.queue.map((q: { id: number }) => q.id)).toContain(a.conversationId);
+
+    expect((await inject(op.authorization, "POST", `/chat/conversations/${a.conversationId}/accept`)).statusCode).toBe(
+      200,
+    );
+    const joined = await c.waitFor((f) => f.t === "state" && f.state === "operator");
+    expect(joined.operator).toMatch(/^operator/);
+    // A second chat is over this operator's limit of one.
+    const b = await session();
+    const cb = await applicant(b.token);
+    cb.send({ t: "msg", id: id(), text: "", action: "operator" });
+    await say(cb, "нужен оператор");
+    await cb.waitFor((f) => f.t === "state" && f.state === "queued");
+    const refused = await inject(op.authorization, "POST", `/chat/conversations/${b.conversationId}/accept`);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().code).toBe("chat_limit");
+
+    // The operator sees the whole conversation and answers.
+    staff.send({ t: "sync", conversationId: a.conversationId, since: 0 });
+    await staff.waitFor((f) => f.t === "msg" && f.conversationId === a.conversationId && f.author === "applicant");
+    const detail = (await inject(op.authorization, "GET", `/chat/conversations/${a.conversationId}`)).json();
+    expect(detail.contact.phone).toBe("+79123456789");
+    c.send({ t: "typing" });
+    await staff.waitFor((f) => f.t === "typing" && f.from === "applicant");
+    staff.send({ t: "typing", conversationId: a.conversationId });
+    await c.waitFor((f) => f.t === "typing" && f.from === "operator");
+    const mid = id();
+    staff.send({ t: "msg", conversationId: a.conversationId, id: mid, text: "Здравствуйте, Пётр! Чем помочь?" });
+    await staff.waitFor((f) => f.t === "ack" && f.id === mid);
+    const reply = await c.waitFor((f) => f.author === "operator");
+    expect(reply.name).toMatch(/^operator/);
+
+    // Transfer to the second operator, who closes it as resolved.
+    const t = await inject(op.authorization, "POST", `/chat/conversations/${a.conversationId}/transfer`, {
+      operatorId: op2.id,
+    });
+    expect(t.statusCode).toBe(200);
+    await c.waitFor((f) => f.author === "system" && String(f.text).includes("передан"));
+    const closed = await inject(op2.authorization, "POST", `/chat/conversations/${a.conversationId}/close`, {
+      result: "resolved",
+    });
+    expect(closed.statusCode).toBe(200);
+    await c.waitFor((f) => f.t === "state" && f.state === "closed");
+    const number = detail.request.number as string;
+    const [req] = await s.ctx.db.select().from(requests).where(eq(requests.number, number));
+    expect(req).toMatchObject({ status: "resolved", assigneeId: op2.id, channel: "chat" });
+    expect(req!.firstRespondedAt).not.toBeNull();
+    // After closing, the first operator is free to take the waiting chat.
+    expect((await inject(op.authorization, "POST", `/chat/conversations/${b.conversationId}/accept`)).statusCode).toBe(
+      200,
+    );
+    configureChat(s.ctx, { maxChatsPerOperator: 3 });
+    for (const x of [staff, c, cb]) x.close();
+  });
+
+  it("attachments: an image is accepted by its content, a text file refused, the file joins the request", async () => {
+    const a = await session();
+    const png = Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+      "base64",
+    );
+    const upload = async (name: string, body: Buffer, type: string) => {
+      const form = new FormData();
+      form.append("file", new Blob([body], { type }), name);
+      return fetch(`${s.url}/api/v1/chat/files`, { method: "POST", body: form, headers: { "x-chat-token": a.token } });
+    };
+    const ok = await upload("screen.png", png, "image/png");
+    expect(ok.status).toBe(201);
+    const file = (await ok.json()) as { id: string; contentType: string };
+    expect(file.contentType).toBe("image/png");
+    expect((await upload("note.pdf", Buffer.from("просто текст"), "application/pdf")).status).toBe(415);
+    const c = await applicant(a.token);
+    await say(c, "Ошибка на странице, снимок экрана приложен", { files: [file.id] });
+    const mine = await c.waitFor((f) => f.author === "applicant");
+    expect((mine.files as { id: string }[])[0]!.id).toBe(file.id);
+    const dl = await fetch(`${s.url}/api/v1/chat/files/${file.id}?token=${a.token}`);
+    expect(dl.status).toBe(200);
+    expect(Buffer.from(await dl.arrayBuffer()).equals(png)).toBe(true);
+    expect((await fetch(`${s.url}/api/v1/chat/files/${file.id}?token=${(await session()).token}`)).status).toBe(404);
+    c.close();
+  });
+});
+
+describe("chat: delivery", () => {
+  it("a dropped connection loses nothing and doubles nothing: resend by id, resume from the last number", async () => {
+    const op = await s.staff("operator");
+    const staff = await staffSocket(op.authorization);
+    const a = await session();
+    let c = await applicant(a.token);
+    await say(c, "позовите оператора");
+    await c.waitFor((f) => f.t === "state" && f.state === "queued");
+    await inject(op.authorization, "POST", `/chat/conversations/${a.conversationId}/accept`);
+    staff.send({ t: "sync", conversationId: a.conversationId, since: 0 });
+    await c.waitFor((f) => f.t === "state" && f.state === "operator");
+
+    // Three messages; the connection dies right after the third is sent, before its ack can be read.
+    const ids = [id(), id(), id()];
+    await say(c, "первое");
+    c.send({ t: "msg", id: ids[1], text: "второе" });
+    c.send({ t: "msg", id: ids[2], text: "третье" });
+    c.socket.terminate();
+    const lastSeen = Math.max(...seqs(c.messages()));
+    // While the applicant is away, the operator writes twice.
+    for (const text of ["Ответ один", "Ответ два"]) {
+      const mid = id();
+      staff.send({ t: "msg", conversationId: a.conversationId, id: mid, text });
+      await staff.waitFor((f) => f.t === "ack" && f.id === mid);
+    }
+    // The client reconnects from its last number and resends whatever was not acknowledged.
+    c = await applicant(a.token, lastSeen);
+    for (const [i, text] of [
+      [1, "второе"],
+      [2, "третье"],
+    ] as const) {
+      c.send({ t: "msg", id: ids[i], text });
+      await c.waitFor((f) => f.t === "ack" && f.id === ids[i]);
+    }
+    await c.waitFor((f) => f.author === "operator" && f.text === "Ответ два");
+    // Everything after lastSeen arrived exactly once, in order, without gaps.
+    const got = seqs(c.messages());
+    expect(got).toEqual([...new Set(got)]);
+    expect(got).toEqual(got.slice().sort((x, y) => x - y));
+    expect(got[0]).toBe(lastSeen + 1);
+    expect(got.at(-1)! - got[0]! + 1).toBe(got.length);
+    const texts = c.messages().map((f) => f.text);
+    for (const t of ["второе", "третье", "Ответ один", "Ответ два"])
+      expect(texts.filter((x) => x === t)).toHaveLength(1);
+    // The operator saw each applicant message once.
+    const opTexts = staff.messages(a.conversationId).map((f) => f.text);
+    for (const t of ["первое", "второе", "третье"]) expect(opTexts.filter((x) => x === t)).toHaveLength(1);
+    // And the request's transcript holds each once too.
+    const detail = (await inject(op.authorization, "GET", `/chat/conversations/${a.conversationId}`)).json();
+    const [req] = await s.ctx.db.select().from(requests).where(eq(requests.number, detail.request.number));
+    const bodies = (await s.ctx.db.select().from(messages).where(eq(messages.requestId, req!.id))).map((m) => m.body);
+    for (const t of ["второе", "третье"]) expect(bodies.filter((x) => x === t)).toHaveLength(1);
+    staff.close();
+    c.close();
+  });
+
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    "two server processes on one PostgreSQL deliver to each other's clients",
+    async () => {
+      const database = await openDatabase({
+        databaseUrl: process.env.TEST_DATABASE_URL,
+        schemaName: s.ctx.database.schemaName,
+        poolSize: 3,
+      });
+      const second = await startServer({ ...s.ctx.config, port: 0 }, { database, logger: false });
+      try {
+        configureChat(second.ctx, { now: WORKING_HOURS });
+        const url2 = `${second.url.replace("http", "ws")}/api/v1/chat/ws`;
+        const op = await s.staff("operator");
+        // The applicant is on the second process, the operator on the first.
+        const a = await session();
+        const c = await applicant(a.token, 0, url2);
+        const staff = await staffSocket(op.authorization);
+        await say(c, "соедините с оператором");
+        await staff.waitFor((f) => f.t === "inbox" && f.conversationId === a.conversationId);
+        await inject(op.authorization, "POST", `/chat/conversations/${a.conversationId}/accept`);
+        await c.waitFor((f) => f.t === "state" && f.state === "operator");
+        staff.send({ t: "sync", conversationId: a.conversationId, since: 0 });
+        const mid = id();
+        staff.send({ t: "msg", conversationId: a.conversationId, id: mid, text: "Я на первом процессе" });
+        await c.waitFor((f) => f.author === "operator" && f.text === "Я на первом процессе");
+        await say(c, "А я на втором");
+        await staff.waitFor((f) => f.author === "applicant" && f.text === "А я на втором");
+        c.send({ t: "typing" });
+        await staff.waitFor((f) => f.t === "typing" && f.conversationId === a.conversationId);
+        // A second tab of the same applicant on the first process sees the same numbers.
+        const tab = await applicant(a.token, 0);
+        await tab.waitFor((f) => f.text === "А я на втором");
+        expect(seqs(tab.messages())).toEqual(seqs(c.messages()).filter((n) => n <= Math.max(...seqs(tab.messages()))));
+        for (const x of [c, staff, tab]) x.close();
+      } finally {
+        await second.close();
+      }
+    },
+  );
+});

@@ -1,0 +1,290 @@
+// The chat's HTTP and WebSocket routes. The applicant starts a session with contact details and talks over
+// /chat/ws with its token; employees use the same socket with their session or token, and act through HTTP.
+
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import fastifyWebsocket from "@fastify/websocket";
+import { Type } from "@sinclair/typebox";
+import { eq } from "drizzle-orm";
+import type { FastifyInstance } from "fastify";
+import type { AppContext } from "../../context.ts";
+import { directoryOf } from "../../directory/state.ts";
+import { staffOf } from "../../http/access.ts";
+import { errors } from "../../http/errors.ts";
+import { sendAttachment } from "../../requests/routes-public.ts";
+import { Problem } from "../../requests/schemas.ts";
+import { departments, users } from "../../staff/schema.ts";
+import { sha256 } from "../../staff/tokens.ts";
+import { chatFiles } from "./db-schema.ts";
+import { chatHours } from "./hours.ts";
+import { conversationDetail, firstLineIdOf, inbox } from "./inbox.ts";
+import { accept, close, startSession, transfer } from "./service.ts";
+import { chatSettings } from "./settings.ts";
+import { identify, serveSocket } from "./socket.ts";
+import { hubOf } from "./state.ts";
+import { conversationByTokenHash } from "./store.ts";
+
+const Ok = Type.Object({ ok: Type.Literal(true) });
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const Hours = Type.Object({
+  open: Type.Boolean(),
+  opensAt: Type.Union([Type.String(), Type.Null()]),
+  closesAt: Type.Union([Type.String(), Type.Null()]),
+  text: Type.String(),
+});
+const TOKEN_HEADER = "x-chat-token";
+
+export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
+  if (!fastify.hasDecorator("websocketServer"))
+    await fastify.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const firstLine = await firstLineIdOf(ctx);
+  const limit = ctx.config.publicRateLimit;
+
+  app.get(
+    "/chat/hours",
+    {
+      config: { access: "public" },
+      schema: {
+        summary: "Работают ли сейчас операторы чата и когда начнут",
+        description: "Операторы чата: 09:00–21:00 по Москве в рабочие дни производственного календаря справочника.",
+        tags: ["chat"],
+        response: { 200: Hours },
+      },
+    },
+    async () => chatHours(directoryOf(ctx).calendar, chatSettings(ctx).now()),
+  );
+
+  app.post(
+    "/chat/sessions",
+    {
+      config: { access: "public", rateLimit: limit > 0 ? { max: limit, timeWindow: "1 minute" } : false },
+      schema: {
+        summary: "Начать чат: контактные данные заявителя, в ответ — токен сессии чата",
+        description:
+          "Токен открывает WebSocket `/api/v1/chat/ws?token=…` и загрузку файлов (заголовок X-Chat-Token). Нужны почта или телефон.",
+        tags: ["chat"],
+        body: Type.Object(
+          {
+            contact: Type.Object(
+              {
+                name: Type.Optional(Type.String({ maxLength: 200 })),
+                email: Type.Optional(Type.String({ maxLength: 320 })),
+                phone: Type.Optional(Type.String({ maxLength: 40 })),
+              },
+              { additionalProperties: false },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({ token: Type.String(), conversationId: Type.Integer(), hours: Hours }),
+          400: Problem,
+        },
+      },
+    },
+    async (req, reply) => {
+      reply.code(201);
+      return startSession(ctx, req.body.contact);
+    },
+  );
+
+  app.post(
+    "/chat/files",
+    {
+      config: { access: "public" },
+      schema: {
+        summary: "Загрузить изображение или PDF в чат (multipart, поле file); затем сослаться на него в сообщении",
+        description: "Тип определяется по содержимому. Заголовок X-Chat-Token — токен сессии чата.",
+        tags: ["chat"],
+        headers: Type.Object({ [TOKEN_HEADER]: Type.String({ minLength: 10 }) }),
+        response: {
+          201: Type.Object({
+            id: Type.String(),
+            filename: Type.String(),
+            contentType: Type.String(),
+            size: Type.Integer(),
+          }),
+          400: Problem,
+          404: Problem,
+          413: Problem,
+          415: Problem,
+        },
+      },
+    },
+    async (req, reply) => {
+      const conv = await conversationByTokenHash(ctx.db, sha256(String(req.headers[TOKEN_HEADER])));
+      if (!conv) throw errors.notFound("Чат");
+      if (!req.isMultipart()) throw errors.badInput("multipart_required", "Отправьте файл формой multipart/form-data.");
+      const part = await req.file();
+      if (!part) throw errors.badInput("file_missing", "Файл не приложен.");
+      const max = chatSettings(ctx).maxFileBytes;
+      let content: Buffer;
+      try {
+        content = await part.toBuffer();
+      } catch {
+        throw errors.tooLarge(`Файл больше ${Math.floor(max / 1024 / 1024)} МБ.`);
+      }
+      if (part.file.truncated || content.length > max) {
+        throw errors.tooLarge(`Файл «${part.filename}» больше ${Math.floor(max / 1024 / 1024)} МБ.`);
+      }
+      const stored = await ctx.files.put(part.filename || "file", content);
+      if (!stored.contentType.startsWith("image/") && stored.contentType !== "application/pdf") {
+        await ctx.files.remove(stored.id);
+        throw errors.unsupportedType(`Файл «${stored.filename}» не принят: в чат можно отправить изображение или PDF.`);
+      }
+      await ctx.db.insert(chatFiles).values({ ...stored, conversationId: conv.id });
+      reply.code(201);
+      return { id: stored.id, filename: stored.filename, contentType: stored.contentType, size: stored.size };
+    },
+  );
+
+  app.get(
+    "/chat/files/:id",
+    {
+      config: { access: "public" },
+      schema: {
+        summary: "Файл из чата (для заявителя, по токену сессии чата)",
+        tags: ["chat"],
+        params: Type.Object({ id: Type.String({ format: "uuid" }) }),
+        querystring: Type.Object({ token: Type.String({ minLength: 10 }) }),
+      },
+    },
+    async (req, reply) => {
+      const conv = await conversationByTokenHash(ctx.db, sha256(req.query.token));
+      const [file] = await ctx.db.select().from(chatFiles).where(eq(chatFiles.id, req.params.id));
+      if (!conv || !file || file.conversationId !== conv.id) throw errors.notFound("Файл");
+      return sendAttachment(ctx, reply, file);
+    },
+  );
+
+  app.get(
+    "/chat/ws",
+    {
+      websocket: true,
+      config: { access: "public" },
+      schema: {
+        summary: "WebSocket чата: заявитель по токену сессии, сотрудник по сессии или токену API",
+        description:
+          "Кадры JSON: клиент шлёт `msg` (id клиента, text, files, action), `typing`, `sync` (since), `ping`; сервер — `ready`, `ack` (id, seq), `msg` (seq по разговору), `state`, `typing`, `inbox`, `error`, `pong`. Повтор с тем же id не создаёт второго сообщения. См. docs/CHAT.md.",
+        tags: ["chat"],
+        querystring: Type.Object({
+          token: Type.Optional(Type.String({ description: "токен сессии чата (заявитель)" })),
+          since: Type.Optional(Type.Integer({ minimum: 0, description: "последний полученный номер сообщения" })),
+        }),
+      },
+    },
+    async (socket, req) => {
+      // Messages that arrive while the sender is being identified are kept and handled after.
+      const early: Buffer[] = [];
+      const keep = (d: Buffer) => early.push(d);
+      socket.on("message", keep);
+      const who = await identify(ctx, req as never).catch(() => null);
+      socket.off("message", keep);
+      if (!who) return socket.close(4401, "unauthenticated");
+      const since = Number((req.query as { since?: number }).since ?? 0);
+      serveSocket(ctx, hubOf(ctx), socket, who, since, () => firstLine);
+      for (const d of early) socket.emit("message", d, false);
+    },
+  );
+
+  app.get(
+    "/chat/inbox",
+    {
+      config: { access: "staff" },
+      schema: {
+        summary: "Очередь чатов, доступная сотруднику, и его текущие чаты",
+        tags: ["chat"],
+        response: {
+          200: Type.Object({ queue: Type.Array(Type.Any()), mine: Type.Array(Type.Any()), limit: Type.Integer() }),
+        },
+      },
+    },
+    async (req) => inbox(ctx, staffOf(req), firstLine),
+  );
+
+  app.get(
+    "/chat/conversations/:id",
+    {
+      config: { access: "staff" },
+      schema: {
+        summary: "Чат целиком: переписка, контакт, прежние обращения заявителя и ответы из базы знаний",
+        tags: ["chat"],
+        params: IdParams,
+        response: { 200: Type.Any(), 404: Problem },
+      },
+    },
+    async (req) => conversationDetail(ctx, staffOf(req), req.params.id, firstLine),
+  );
+
+  app.post(
+    "/chat/conversations/:id/accept",
+    {
+      config: { access: "staff" },
+      schema: {
+        summary: "Принять чат из очереди (в пределах лимита одновременных чатов)",
+        tags: ["chat"],
+        params: IdParams,
+        response: { 200: Ok, 404: Problem, 409: Problem },
+      },
+    },
+    async (req) => {
+      await accept(ctx, staffOf(req), req.params.id, firstLine);
+      return { ok: true as const };
+    },
+  );
+
+  app.post(
+    "/chat/conversations/:id/transfer",
+    {
+      config: { access: "staff" },
+      schema: {
+        summary: "Передать чат другому оператору или в очередь подразделения",
+        tags: ["chat"],
+        params: IdParams,
+        body: Type.Object(
+          { operatorId: Type.Optional(Type.Integer()), department: Type.Optional(Type.String()) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Ok, 400: Problem, 404: Problem, 409: Problem },
+      },
+    },
+    async (req) => {
+      const user = staffOf(req);
+      const { operatorId, department } = req.body;
+      if ((operatorId === undefined) === (department === undefined)) {
+        throw errors.validation("Укажите либо оператора, либо подразделение.", { field: "operatorId" });
+      }
+      if (operatorId !== undefined) {
+        const [op] = await ctx.db.select().from(users).where(eq(users.id, operatorId));
+        if (!op?.active) throw errors.validation("Такого сотрудника нет.", { field: "operatorId" });
+        await transfer(ctx, user, req.params.id, { operatorId }, { operator: { id: op.id, name: op.name } });
+      } else {
+        const [dept] = await ctx.db.select().from(departments).where(eq(departments.code, department!));
+        if (!dept) throw errors.validation(`Неизвестное подразделение «${department}».`, { field: "department" });
+        await transfer(ctx, user, req.params.id, { departmentId: dept.id }, { department: dept.name });
+      }
+      return { ok: true as const };
+    },
+  );
+
+  app.post(
+    "/chat/conversations/:id/close",
+    {
+      config: { access: "staff" },
+      schema: {
+        summary: "Завершить чат с результатом: вопрос решён или ответ будет позже в обращении",
+        tags: ["chat"],
+        params: IdParams,
+        body: Type.Object(
+          { result: Type.Union([Type.Literal("resolved"), Type.Literal("follow_up")]) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Ok, 404: Problem, 409: Problem },
+      },
+    },
+    async (req) => {
+      await close(ctx, staffOf(req), req.params.id, req.body.result);
+      return { ok: true as const };
+    },
+  );
+}

@@ -1,0 +1,455 @@
+// The chat's rules: sessions, the applicant's messages (the first registers the request), the bot's turn,
+// handing over, and what operators do. Every message is also written into the request's transcript.
+import { and, eq } from "drizzle-orm";
+import type { AppContext } from "../../context.ts";
+import type { Tx } from "../../db/client.ts";
+import { recommendNow } from "../../directory/routes-public.ts";
+import { directoryOf } from "../../directory/state.ts";
+import { errors } from "../../http/errors.ts";
+import { lockRow, record, statusPatch } from "../../requests/actions.ts";
+import { type Contact, normalizeContact } from "../../requests/contact.ts";
+import { attachFiles, isUniqueViolation, registerRequest, TEXT_MAX } from "../../requests/create.ts";
+import type { StoredFile } from "../../requests/files.ts";
+import { messages, requests } from "../../requests/schema.ts";
+import type { Status } from "../../requests/status.ts";
+import type { StaffUser } from "../../staff/service.ts";
+import { randomToken, sha256 } from "../../staff/tokens.ts";
+import { BOT_TEXT, botTurn } from "./bot.ts";
+import { type ChatAttachment, type ChatPayload, type ChatState, chatConversations } from "./db-schema.ts";
+import { chatHours, HOURS_TEXT, whenText } from "./hours.ts";
+import { knowledgeIndex } from "./kb.ts";
+import { chatSettings } from "./settings.ts";
+import {
+  announceState,
+  appendMessage,
+  type Conversation,
+  lockConversation,
+  messageByClientId,
+  uploadedFiles,
+} from "./store.ts";
+
+export const BUTTONS = { helped: "Это помогло", operator: "Позвать оператора", leave: "Оставить обращение" } as const;
+export type ButtonAction = keyof typeof BUTTONS;
+export const CLIENT_ID = /^[A-Za-z0-9_-]{6,64}$/;
+const MESSAGE_MAX = 4000;
+
+export async function startSession(ctx: AppContext, input: Contact) {
+  const contact = normalizeContact(input);
+  if (!contact.email && !contact.phone) {
+    throw errors.validation("Укажите почту или телефон: на них придёт ответ, если чат прервётся.", {
+      field: "contact.email",
+    });
+  }
+  const token = randomToken(32);
+  const [row] = await ctx.db
+    .insert(chatConversations)
+    .values({
+      tokenHash: sha256(token),
+      contactName: contact.name?.slice(0, 200) ?? null,
+      contactEmail: contact.email ?? null,
+      contactPhone: contact.phone ?? null,
+    })
+    .returning({ id: chatConversations.id });
+  return { token, conversationId: row!.id, hours: chatHours(directoryOf(ctx).calendar, chatSettings(ctx).now()) };
+}
+
+export type Outgoing = {
+  clientId: string;
+  text: string;
+  files?: string[] | undefined;
+  action?: ButtonAction | undefined;
+};
+export type Sent = { seq: number; duplicate: boolean };
+
+function checkOutgoing(m: Outgoing): string {
+  if (!CLIENT_ID.test(m.clientId)) throw errors.validation("Неверный идентификатор сообщения.", { field: "id" });
+  const text = (m.action ? BUTTONS[m.action] : m.text).trim();
+  if (!text && !m.files?.length) throw errors.validation("Пустое сообщение.", { field: "text" });
+  if (text.length > MESSAGE_MAX) {
+    throw errors.validation(`Сообщение длиннее ${MESSAGE_MAX} символов: разделите его.`, { field: "text" });
+  }
+  return text || "Файл";
+}
+
+function attachmentsOf(files: StoredFile[]): ChatAttachment[] {
+  return files.map((f) => ({ id: f.id, filename: f.filename, contentType: f.contentType, size: f.size }));
+}
+
+class AlreadyRegistered extends Error {}
+
+/** The applicant's message (or button): stored once per client id, then the bot takes its turn if it has one. */
+export async function applicantSend(ctx: AppContext, conversationId: number, m: Outgoing): Promise<Sent> {
+  const text = checkOutgoing(m);
+  const existing = await messageByClientId(ctx.db, conversationId, m.clientId);
+  if (existing) return { seq: existing.seq, duplicate: true };
+  let conv = (await loadConversation(ctx, conversationId))!;
+  if (conv.state === "closed") {
+    throw errors.conflict("chat_closed", "Чат завершён. Чтобы задать новый вопрос, начните новый чат.");
+  }
+  if (m.action && conv.state !== "bot") throw errors.conflict("chat_not_bot", "Эта кнопка уже не действует.");
+  const files = (await uploadedFiles(ctx.db, conversationId, m.files ?? [])) as StoredFile[];
+  const payload: ChatPayload = {
+    ...(files.length ? { files: attachmentsOf(files) } : {}),
+    ...(m.action ? { action: m.action } : {}),
+  };
+  let seq: number;
+  try {
+    seq = conv.requestId
+      ? await appendApplicant(ctx, conv.id, m.clientId, text, files, payload)
+      : await registerWithFirst(ctx, conv, m.clientId, text, files, payload);
+  } catch (e) {
+    if (e instanceof AlreadyRegistered) seq = await appendApplicant(ctx, conv.id, m.clientId, text, files, payload);
+    else if (isUniqueViolation(e)) {
+      // The same message raced itself (a resend on a second connection): answer with the stored one.
+      const again = await messageByClientId(ctx.db, conversationId, m.clientId);
+      if (!again) throw e;
+      return { seq: again.seq, duplicate: true };
+    } else throw e;
+  }
+  conv = (await loadConversation(ctx, conversationId))!;
+  if (conv.state === "bot") await botResponds(ctx, conv, text, m.action);
+  return { seq, duplicate: false };
+}
+
+async function loadConversation(ctx: AppContext, id: number) {
+  const [row] = await ctx.db.select().from(chatConversations).where(eq(chatConversations.id, id));
+  if (!row) throw errors.notFound("Чат");
+  return row;
+}
+
+async function registerWithFirst(
+  ctx: AppContext,
+  conv: Conversation,
+  clientId: string,
+  text: string,
+  files: StoredFile[],
+  payload: ChatPayload,
+): Promise<number> {
+  let seq = 0;
+  await registerRequest(ctx, {
+    text,
+    channel: "chat",
+    contact: {
+      name: conv.contactName ?? undefined,
+      email: conv.contactEmail ?? undefined,
+      phone: conv.contactPhone ?? undefined,
+    },
+    files,
+    inTransaction: async (tx, reg) => {
+      const locked = await lockConversation(tx, conv.id);
+      if (locked.requestId) throw new AlreadyRegistered();
+      await tx.update(chatConversations).set({ requestId: reg.id }).where(eq(chatConversations.id, conv.id));
+      const row = await appendMessage(tx, conv.id, {
+        clientId,
+        author: "applicant",
+        body: text,
+        payload,
+        messageId: reg.messageId,
+      });
+      seq = row.seq;
+      await appendMessage(tx, conv.id, {
+        author: "system",
+        body: `Ваше обращение зарегистрировано под номером ${reg.number}. Переписка сохраняется в нём; следить за ответом можно по ссылке ${ctx.config.publicUrl}/track/${reg.trackingToken}`,
+      });
+    },
+  });
+  return seq;
+}
+
+async function appendApplicant(
+  ctx: AppContext,
+  conversationId: number,
+  clientId: string,
+  text: string,
+  files: StoredFile[],
+  payload: ChatPayload,
+): Promise<number> {
+  return ctx.db.transaction(async (tx) => {
+    const conv = await lockConversation(tx, conversationId);
+    const again = await messageByClientId(tx, conversationId, clientId);
+    if (again) return again.seq;
+    const messageId = await transcript(tx, conv.requestId!, { authorType: "applicant", body: text });
+    await attachFiles(tx, conv.requestId!, messageId, files);
+    return (await appendMessage(tx, conversationId, { clientId, author: "applicant", body: text, payload, messageId }))
+      .seq;
+  });
+}
+
+/** The message in the request's own transcript (what the console's request page and the tracking page show). */
+async function transcript(tx: Tx, requestId: number, m: { authorType: string; authorId?: number; body: string }) {
+  const [row] = await tx
+    .insert(messages)
+    .values({
+      requestId,
+      visibility: "public",
+      authorType: m.authorType,
+      authorId: m.authorId ?? null,
+      body: m.body.slice(0, TEXT_MAX),
+      channel: "chat",
+    })
+    .returning({ id: messages.id });
+  return row!.id;
+}
+
+async function botSays(tx: Tx, conv: Conversation, body: string, payload: ChatPayload = {}) {
+  const articles = payload.articles?.map((a) => `— ${a.title}: /help/${a.slug}`).join("\n");
+  const messageId = await transcript(tx, conv.requestId!, {
+    authorType: "bot",
+    body: articles ? `${body}\n${articles}` : body,
+  });
+  await appendMessage(tx, conv.id, { author: "bot", body, payload, messageId });
+}
+
+async function botResponds(ctx: AppContext, conv: Conversation, text: string, action: ButtonAction | undefined) {
+  if (action === "operator") return handOver(ctx, conv.id);
+  if (action === "leave") return leaveRequest(ctx, conv.id);
+  if (action === "helped") return botHelped(ctx, conv.id);
+  const index = await knowledgeIndex();
+  const turn = botTurn(text, conv.bot, (q) => index.search(q, { limit: 5 }));
+  if (turn.kind === "handover") return handOver(ctx, conv.id);
+  await ctx.db.transaction(async (tx) => {
+    const locked = await lockConversation(tx, conv.id);
+    if (locked.state !== "bot") return;
+    await tx.update(chatConversations).set({ bot: turn.memory }).where(eq(chatConversations.id, conv.id));
+    await botSays(tx, locked, turn.body, turn.payload);
+  });
+}
+
+async function setRequestStatus(
+  ctx: AppContext,
+  tx: Tx,
+  requestId: number,
+  to: Status,
+  actor: Parameters<typeof record>[2],
+) {
+  const row = await lockRow(tx, requestId);
+  if (row.status === to || row.status === "closed") return;
+  const patch = statusPatch(row.status as Status, to, new Date(), { ctx, row });
+  await tx.update(requests).set(patch).where(eq(requests.id, requestId));
+  await record(tx, { ...row, ...patch }, actor, "status_changed", { status: [row.status, to], channel: "chat" });
+}
+
+async function botHelped(ctx: AppContext, id: number) {
+  await ctx.db.transaction(async (tx) => {
+    const conv = await lockConversation(tx, id);
+    if (conv.state !== "bot") return;
+    await botSays(tx, conv, BOT_TEXT.helped);
+    const next = { state: "closed" as ChatState, result: "bot_helped", closedAt: new Date() };
+    await tx.update(chatConversations).set(next).where(eq(chatConversations.id, id));
+    await setRequestStatus(ctx, tx, conv.requestId!, "resolved", { type: "system" });
+    await announceState(tx, { ...conv, ...next });
+  });
+}
+
+/** To the operators' queue in their hours; outside them the offer to leave a request and the lines open now. */
+export async function handOver(ctx: AppContext, id: number) {
+  const now = chatSettings(ctx).now();
+  const hours = chatHours(directoryOf(ctx).calendar, now);
+  await ctx.db.transaction(async (tx) => {
+    const conv = await lockConversation(tx, id);
+    if (conv.state !== "bot") return;
+    if (hours.open) {
+      const next = { state: "queued" as ChatState, queuedAt: now };
+      await tx.update(chatConversations).set(next).where(eq(chatConversations.id, id));
+      await appendMessage(tx, id, {
+        author: "system",
+        body: "Подключаем оператора. Он увидит всю переписку — повторять вопрос не нужно.",
+      });
+      await announceState(tx, { ...conv, ...next });
+      return;
+    }
+    const [req] = await tx
+      .select({ category: requests.category })
+      .from(requests)
+      .where(eq(requests.id, conv.requestId!));
+    const lines = recommendNow(directoryOf(ctx), { topic: req?.category ?? "information" }, now)
+      .filter((l) => l.open === true)
+      .slice(0, 3)
+      .map((l) => ({ number: l.number, title: l.title, hours: l.hours, open: l.open }));
+    const where = conv.contactEmail ? "на почту" : "по телефону";
+    await botSays(
+      tx,
+      conv,
+      `Операторы чата работают ${HOURS_TEXT}${hours.opensAt ? `; следующий раз — ${whenText(hours.opensAt, now)}` : ""}. ` +
+        `Можно оставить обращение: вся переписка войдёт в него, ответ придёт ${where}.` +
+        (lines.length ? " Или позвоните на линию, которая работает сейчас:" : ""),
+      { buttons: ["leave"], lines },
+    );
+  });
+}
+
+async function leaveRequest(ctx: AppContext, id: number) {
+  await ctx.db.transaction(async (tx) => {
+    const conv = await lockConversation(tx, id);
+    if (conv.state !== "bot") return;
+    const [req] = await tx.select({ number: requests.number }).from(requests).where(eq(requests.id, conv.requestId!));
+    await botSays(
+      tx,
+      conv,
+      `Готово: обращение № ${req!.number} передано операторам вместе с перепиской. Можно дописать подробности здесь — они добавятся к обращению.`,
+    );
+    const next = { state: "left" as ChatState };
+    await tx.update(chatConversations).set(next).where(eq(chatConversations.id, id));
+    await announceState(tx, { ...conv, ...next });
+  });
+}
+
+// ——— operators ———
+
+export function canHandle(user: StaffUser, conv: Conversation, firstLineId: number | null): boolean {
+  if (user.role === "supervisor" || user.role === "administrator") return true;
+  if (conv.operatorId === user.id) return true;
+  if (conv.state !== "queued") return false;
+  if (user.departmentId !== null && conv.departmentId === user.departmentId) return true;
+  return user.role === "operator" && (conv.departmentId === null || conv.departmentId === firstLineId);
+}
+
+async function activeChats(tx: Tx, operatorId: number) {
+  const rows = await tx
+    .select({ id: chatConversations.id })
+    .from(chatConversations)
+    .where(and(eq(chatConversations.operatorId, operatorId), eq(chatConversations.state, "operator")));
+  return rows.length;
+}
+
+async function takeInto(
+  ctx: AppContext,
+  tx: Tx,
+  conv: Conversation,
+  operator: { id: number; name: string },
+  by: StaffUser,
+) {
+  if ((await activeChats(tx, operator.id)) >= chatSettings(ctx).maxChatsPerOperator) {
+    throw errors.conflict(
+      "chat_limit",
+      `У оператора уже ${chatSettings(ctx).maxChatsPerOperator} чата: завершите один, чтобы принять новый.`,
+    );
+  }
+  const next = { state: "operator" as ChatState, operatorId: operator.id, acceptedAt: new Date() };
+  await tx.update(chatConversations).set(next).where(eq(chatConversations.id, conv.id));
+  const row = await lockRow(tx, conv.requestId!);
+  const patch: Partial<typeof requests.$inferSelect> = { assigneeId: operator.id, updatedAt: new Date() };
+  if (row.status === "new") Object.assign(patch, statusPatch("new", "in_progress", new Date(), { ctx, row }));
+  await tx.update(requests).set(patch).where(eq(requests.id, row.id));
+  await record(tx, { ...row, ...patch }, { type: "staff", user: by }, "updated", {
+    assigneeId: [row.assigneeId, operator.id],
+    ...(patch.status ? { status: [row.status, patch.status] } : {}),
+    channel: "chat",
+  });
+  await appendMessage(tx, conv.id, {
+    author: "system",
+    body: `Оператор ${firstName(operator.name)} подключился к чату.`,
+  });
+  await announceState(tx, { ...conv, ...next });
+}
+
+export const firstName = (name: string) => name.split(" ")[0] ?? name;
+
+export async function accept(ctx: AppContext, user: StaffUser, id: number, firstLineId: number | null) {
+  await ctx.db.transaction(async (tx) => {
+    const conv = await lockConversation(tx, id);
+    if (conv.state !== "queued") throw errors.conflict("chat_taken", "Этот чат уже принят или завершён.");
+    if (!canHandle(user, conv, firstLineId)) throw errors.notFound("Чат");
+    await takeInto(ctx, tx, conv, user, user);
+  });
+}
+
+async function ownConversation(tx: Tx, user: StaffUser, id: number) {
+  const conv = await lockConversation(tx, id);
+  const supervisor = user.role === "supervisor" || user.role === "administrator";
+  if (conv.state !== "operator" || (conv.operatorId !== user.id && !supervisor)) {
+    throw errors.conflict("chat_not_yours", "Этот чат ведёт другой оператор или он уже завершён.");
+  }
+  return conv;
+}
+
+export async function staffSend(ctx: AppContext, user: StaffUser, id: number, m: Outgoing): Promise<Sent> {
+  const text = checkOutgoing({ ...m, action: undefined });
+  const existing = await messageByClientId(ctx.db, id, m.clientId);
+  if (existing) return { seq: existing.seq, duplicate: true };
+  const files = (await uploadedFiles(ctx.db, id, m.files ?? [])) as StoredFile[];
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      const conv = await ownConversation(tx, user, id);
+      const again = await messageByClientId(tx, id, m.clientId);
+      if (again) return { seq: again.seq, duplicate: true };
+      const messageId = await transcript(tx, conv.requestId!, { authorType: "staff", authorId: user.id, body: text });
+      await attachFiles(tx, conv.requestId!, messageId, files);
+      const [req] = await tx
+        .select({ first: requests.firstRespondedAt })
+        .from(requests)
+        .where(eq(requests.id, conv.requestId!));
+      if (!req?.first)
+        await tx.update(requests).set({ firstRespondedAt: new Date() }).where(eq(requests.id, conv.requestId!));
+      const row = await appendMessage(tx, id, {
+        clientId: m.clientId,
+        author: "operator",
+        authorId: user.id,
+        body: text,
+        payload: files.length ? { files: attachmentsOf(files) } : {},
+        messageId,
+      });
+      return { seq: row.seq, duplicate: false };
+    });
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    const again = await messageByClientId(ctx.db, id, m.clientId);
+    if (!again) throw e;
+    return { seq: again.seq, duplicate: true };
+  }
+}
+
+/** To another operator (who takes it at once, within their limit) or back to a department's queue. */
+export async function transfer(
+  ctx: AppContext,
+  user: StaffUser,
+  id: number,
+  to: { operatorId?: number | undefined; departmentId?: number | undefined },
+  names: { operator?: { id: number; name: string }; department?: string },
+) {
+  await ctx.db.transaction(async (tx) => {
+    const conv = await ownConversation(tx, user, id);
+    if (names.operator) {
+      if (names.operator.id === conv.operatorId)
+        throw errors.validation("Чат уже у этого оператора.", { field: "operatorId" });
+      await appendMessage(tx, id, { author: "system", body: "Чат передан другому оператору." });
+      await takeInto(ctx, tx, { ...conv, state: "queued", operatorId: null }, names.operator, user);
+      return;
+    }
+    const next = {
+      state: "queued" as ChatState,
+      operatorId: null,
+      departmentId: to.departmentId ?? null,
+      queuedAt: new Date(),
+    };
+    await tx.update(chatConversations).set(next).where(eq(chatConversations.id, id));
+    await appendMessage(tx, id, {
+      author: "system",
+      body: `Чат передан специалистам: ${names.department ?? "первая линия"}. Подключаем следующего оператора.`,
+    });
+    await announceState(tx, { ...conv, ...next });
+  });
+}
+
+export const RESULTS = {
+  resolved: "Вопрос решён",
+  follow_up: "Нужен ответ позже (обращение остаётся в работе)",
+} as const;
+export type CloseResult = keyof typeof RESULTS;
+
+export async function close(ctx: AppContext, user: StaffUser, id: number, result: CloseResult) {
+  await ctx.db.transaction(async (tx) => {
+    const conv = await ownConversation(tx, user, id);
+    const next = { state: "closed" as ChatState, result, closedAt: new Date() };
+    await tx.update(chatConversations).set(next).where(eq(chatConversations.id, id));
+    await appendMessage(tx, id, {
+      author: "system",
+      body:
+        result === "resolved"
+          ? "Оператор завершил чат. Спасибо за обращение! Оценить ответ можно по ссылке обращения."
+          : "Оператор завершил чат. Ответ придёт в обращение, номер которого указан выше.",
+    });
+    if (result === "resolved") await setRequestStatus(ctx, tx, conv.requestId!, "resolved", { type: "staff", user });
+    await announceState(tx, { ...conv, ...next });
+  });
+}

@@ -1,0 +1,41 @@
+// The chat's settings: defaults, the environment (checked at start, failing with the variable's name), and
+// per-server overrides for tests. Kept per context like every room's state.
+import type { AppContext } from "../../context.ts";
+
+export type ChatSettings = {
+  /** Chats one operator holds at once (OTKLIK_CHAT_MAX_PER_OPERATOR). */
+  maxChatsPerOperator: number;
+  /** Largest image or PDF sent in a chat, in bytes (OTKLIK_CHAT_MAX_FILE_MB; never above the request limit). */
+  maxFileBytes: number;
+  /** Server ping interval; a connection silent for two intervals is dropped. */
+  heartbeatMs: number;
+  /** The clock for operators' hours (tests move it). */
+  now: () => Date;
+};
+
+const overrides = new WeakMap<AppContext, Partial<ChatSettings>>();
+
+function intFromEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}: ожидается целое число от ${min} до ${max}`);
+  return n;
+}
+
+export function chatSettings(ctx: AppContext): ChatSettings {
+  const own = overrides.get(ctx) ?? {};
+  return {
+    maxChatsPerOperator: own.maxChatsPerOperator ?? intFromEnv("OTKLIK_CHAT_MAX_PER_OPERATOR", 3, 1, 50),
+    maxFileBytes: Math.min(
+      own.maxFileBytes ?? intFromEnv("OTKLIK_CHAT_MAX_FILE_MB", 10, 1, 100) * 1024 * 1024,
+      ctx.config.maxAttachmentBytes,
+    ),
+    heartbeatMs: own.heartbeatMs ?? 25_000,
+    now: own.now ?? (() => new Date()),
+  };
+}
+
+export function configureChat(ctx: AppContext, settings: Partial<ChatSettings>) {
+  overrides.set(ctx, { ...overrides.get(ctx), ...settings });
+}
