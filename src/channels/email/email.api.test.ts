@@ -4,6 +4,8 @@
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../../test/harness.ts";
+import { addStaffMessage } from "../../requests/actions.ts";
+import { findApiToken } from "../../staff/service.ts";
 import { smtpIntakePort } from "./room.ts";
 import { freePort, letter, SUPPORT, sendRaw, startSink, waitFor } from "./test-smtp.ts";
 
@@ -181,6 +183,26 @@ describe("e-mail intake into the registry", () => {
     expect(await requestsFrom(from)).toHaveLength(1);
     const last = detail.messages.at(-1);
     expect(last).toMatchObject({ authorType: "applicant", visibility: "public", channel: "email" });
+  });
+
+  it("sends the file an operator attached to the answer", async () => {
+    const from = "answer-file@example.ru";
+    await sendRaw(port, letter({ from, subject: "Справка", body: "Пришлите образец.", messageId: "<af@x>" }), from);
+    const [req] = await waitFor(async () => {
+      const r = await requestsFrom(from);
+      return r.length ? r : undefined;
+    });
+    const pdf = Buffer.from("%PDF-1.4\n% образец\n%%EOF\n");
+    // Through the registry's action, as the staff route calls it.
+    const user = (await findApiToken(s.ctx.db, operator.authorization.slice(7)))!;
+    const file = await s.ctx.files.put("obrazec.pdf", pdf);
+    await addStaffMessage(s.ctx, user, req!.number, {
+      body: "Образец во вложении.",
+      visibility: "public",
+      files: [file],
+    });
+    const sent = await waitFor(async () => lettersTo(from).find((l) => l.text.includes("Образец во вложении")));
+    expect(sent.attachments).toEqual([{ filename: "obrazec.pdf", size: pdf.length }]);
   });
 
   it("keeps an auto-reply without a request or an acknowledgement", async () => {

@@ -7,7 +7,7 @@ import type { AppContext } from "../../context.ts";
 import type { Queryable, Tx } from "../../db/client.ts";
 import { emit } from "../../db/outbox.ts";
 import { lockRow, record } from "../../requests/actions.ts";
-import { messages, requestHistory, requests } from "../../requests/schema.ts";
+import { attachments, messages, requestHistory, requests } from "../../requests/schema.ts";
 import { acknowledgementMail } from "./acknowledge.ts";
 import { emailInbox, emailOutbox } from "./db-schema.ts";
 import { classifySendError } from "./mailer.ts";
@@ -230,6 +230,7 @@ export async function sendLetter(ctx: AppContext, outboxId: number) {
       ...(row.inReplyTo ? { inReplyTo: row.inReplyTo } : {}),
       references: row.references,
       auto: row.auto,
+      attachments: await filesOf(ctx, row.source),
     });
   } catch (e) {
     const code = sendErrorCode(e);
@@ -257,6 +258,23 @@ export async function sendLetter(ctx: AppContext, outboxId: number) {
     .update(emailOutbox)
     .set({ attempts, sentAt: new Date(), text: null, lastErrorCode: null })
     .where(eq(emailOutbox.id, row.id));
+}
+
+/** The files an operator attached to the answer this letter carries. */
+async function filesOf(ctx: AppContext, source: string) {
+  const messageId = /^message:(\d+)$/.exec(source)?.[1];
+  if (!messageId) return [];
+  const files = await ctx.db
+    .select()
+    .from(attachments)
+    .where(eq(attachments.messageId, Number(messageId)));
+  const out: { filename: string; content: Buffer; contentType: string }[] = [];
+  for (const f of files) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await ctx.files.open(f.id)) chunks.push(chunk as Buffer);
+    out.push({ filename: f.filename, content: Buffer.concat(chunks), contentType: f.contentType });
+  }
+  return out;
 }
 
 /** «550», «ECONNECTION»: what went wrong, without the addresses a server's message may quote. */

@@ -19,7 +19,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export type SinkLetter = { to: string[]; raw: string; text: string; subject: string };
+export type SinkLetter = {
+  to: string[];
+  raw: string;
+  text: string;
+  subject: string;
+  attachments: { filename: string; size: number }[];
+};
 
 /** A relay that accepts everything (except addresses named «refused…», answered 550) and keeps what it got. */
 export async function startSink() {
@@ -47,6 +53,7 @@ export async function startSink() {
           raw: raw.toString(),
           text: parsed.text ?? "",
           subject: parsed.subject ?? "",
+          attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? "", size: a.size })),
         });
         cb();
       });
