@@ -36,6 +36,8 @@ const PUBLIC = new Set([
   "GET /api/v1/directory/regions",
   "POST /api/v1/phone/events",
   "POST /api/v1/phone/ivr",
+  "POST /api/v1/phone/events/:secret",
+  "POST /api/v1/phone/ivr/:secret",
   "GET /api/v1/chat/hours",
   "POST /api/v1/chat/sessions",
   "POST /api/v1/chat/files",
