@@ -6,6 +6,7 @@ export * from "../channels/chat/db-schema.ts";
 export * from "../channels/email/db-schema.ts";
 export * from "../channels/phone/db-schema.ts";
 export * from "../directory/db-schema.ts";
+export * from "../knowledge/db-schema.ts";
 export * from "../portal/db-schema.ts";
 export * from "../requests/schema.ts";
 export * from "../routing/db-schema.ts";

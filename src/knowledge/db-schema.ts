@@ -1,0 +1,90 @@
+// The knowledge base's tables: articles as editors keep them, every saved version, applicants' votes, what the
+// request form suggested and what came of it (deflection), and operators' answer templates.
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { users } from "../staff/schema.ts";
+
+export const kbArticles = pgTable("kb_articles", {
+  slug: text("slug").primaryKey(),
+  title: text("title").notNull(),
+  summary: text("summary").notNull().default(""),
+  category: text("category").notNull(),
+  audience: jsonb("audience").$type<string[]>().notNull(),
+  tags: jsonb("tags").$type<string[]>().notNull(),
+  synonyms: jsonb("synonyms").$type<string[]>().notNull(),
+  /** draft | published */
+  status: text("status").notNull(),
+  /** public | internal */
+  visibility: text("visibility").notNull(),
+  body: text("body").notNull(),
+  /** The number of the latest version (kb_article_versions.version). */
+  version: integer("version").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedBy: integer("updated_by").references(() => users.id, { onDelete: "set null" }),
+});
+
+/** Each save keeps the whole article as it was after the change, with who, when and what changed. */
+export const kbArticleVersions = pgTable(
+  "kb_article_versions",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    slug: text("slug")
+      .notNull()
+      .references(() => kbArticles.slug, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    /** «создана», «изменены: заголовок, текст», «опубликована», «восстановлена версия 3». */
+    note: text("note").notNull(),
+    data: jsonb("data").$type<Record<string, unknown>>().notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    createdBy: integer("created_by").references(() => users.id, { onDelete: "set null" }),
+  },
+  (t) => [uniqueIndex("kb_article_versions_slug_version").on(t.slug, t.version)],
+);
+
+/** «Была ли статья полезной?»: one row per answer, no personal data. */
+export const kbFeedback = pgTable(
+  "kb_feedback",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    slug: text("slug")
+      .notNull()
+      .references(() => kbArticles.slug, { onDelete: "cascade" }),
+    helpful: boolean("helpful").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("kb_feedback_slug").on(t.slug)],
+);
+
+/**
+ * What happened to the request form's suggestions, per form visit (a random id made by the page, no personal
+ * data): `shown` and `opened` per article, then `submitted` or `left`. A visit that opened an article and
+ * left without sending the form counts as deflected.
+ */
+export const kbSuggestionEvents = pgTable(
+  "kb_suggestion_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    visit: text("visit").notNull(),
+    /** shown | opened | submitted | left */
+    kind: text("kind").notNull(),
+    slug: text("slug").notNull().default(""),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // A page may report the same thing twice (a re-render, a retried beacon): counted once.
+    uniqueIndex("kb_suggestion_events_once").on(t.visit, t.kind, t.slug),
+    index("kb_suggestion_events_created").on(t.createdAt),
+  ],
+);
+
+/** Operators' answer templates with placeholders ({{имя}}, {{номер}}, {{срок}}). */
+export const kbTemplates = pgTable("kb_templates", {
+  id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+  title: text("title").notNull(),
+  body: text("body").notNull(),
+  /** A category code the template fits, or null for any request. */
+  category: text("category"),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedBy: integer("updated_by").references(() => users.id, { onDelete: "set null" }),
+});
