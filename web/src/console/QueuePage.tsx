@@ -2,7 +2,7 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
 import { api, errorText } from "../api.ts";
 import { dueRelative, formatShort } from "../format.ts";
-import { CHANNEL_TITLES, OPEN_STATUSES, STATUS_ORDER, STATUS_TITLES, titleOf } from "../labels.ts";
+import { CHANNEL_TITLES, OPEN_STATUSES, PRIORITY_TITLES, STATUS_ORDER, STATUS_TITLES, titleOf } from "../labels.ts";
 import { useCoalesced, useLiveUpdates, useNow } from "../live.ts";
 import { Link, navigate, useLocation, useTitle } from "../router.tsx";
 import { useConsole } from "./session.ts";
@@ -265,7 +265,12 @@ export function QueuePage() {
                       </Link>
                     </td>
                     <td data-label="Тема" className="queue-table__subject">
-                      <span>{r.subject}</span>
+                      <span>
+                        {(r.priority === "high" || r.priority === "urgent") && (
+                          <span className={`badge badge--priority-${r.priority}`}>{PRIORITY_TITLES[r.priority]}</span>
+                        )}{" "}
+                        {r.subject}
+                      </span>
                       <span className="muted queue-table__who">
                         {[r.contactName, r.contactEmail, r.contactPhone].filter(Boolean).join(" · ")}
                       </span>
@@ -273,7 +278,14 @@ export function QueuePage() {
                     <td data-label="Статус">
                       <span className={`badge badge--${r.status}`}>{STATUS_TITLES[r.status] ?? r.status}</span>
                     </td>
-                    <td data-label="Категория">{titleOf(categories, r.category)}</td>
+                    <td data-label="Категория">
+                      {titleOf(categories, r.category)}
+                      {r.category && r.categoryConfidence !== null && r.categoryConfidence < 0.6 && (
+                        <span className="muted queue-table__who">
+                          не уверены ({Math.round(r.categoryConfidence * 100)}%) — проверьте
+                        </span>
+                      )}
+                    </td>
                     <td data-label="Канал">{CHANNEL_TITLES[r.channel] ?? r.channel}</td>
                     <td data-label="Исполнитель">{r.assigneeName ?? <span className="muted">не назначен</span>}</td>
                     <td data-label="Срок">
