@@ -2,6 +2,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
+export * from "../analytics/db-schema.ts";
 export * from "../channels/chat/db-schema.ts";
 export * from "../channels/email/db-schema.ts";
 export * from "../channels/phone/db-schema.ts";
