@@ -7,6 +7,7 @@ import { dueRelative, formatDateTime, formatShort } from "../format.ts";
 import { CHANNEL_TITLES, PRIORITY_TITLES, STATUS_ACTIONS, STATUS_TITLES, titleOf } from "../labels.ts";
 import { type LiveEvent, useCoalesced, useLiveUpdates, useNow } from "../live.ts";
 import { Link, useTitle } from "../router.tsx";
+import { EmailPanel } from "./EmailPanel.tsx";
 import { EscalateDialog } from "./EscalateDialog.tsx";
 import { actorOf, describeHistory, type HistoryRow } from "./history.ts";
 import { currentDue } from "./QueuePage.tsx";
@@ -327,6 +328,8 @@ export function RequestPage({ number }: { number: string }) {
               )}
             </dl>
           </section>
+
+          {r.channel === "email" && <EmailPanel number={r.number} version={r.history.length} />}
 
           <section className="card" aria-labelledby="history-title">
             <h2 id="history-title" className="card__title">

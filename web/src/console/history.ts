@@ -48,7 +48,10 @@ export function describeHistory(h: HistoryRow, lists: Lists): string[] {
       lines.push("Внутренняя заметка");
       break;
     case "applicant_replied":
-      lines.push("Заявитель написал сообщение");
+      lines.push(c.unverified ? "Письмо не с адреса заявителя (заметка)" : "Заявитель написал сообщение");
+      break;
+    case "email_failed":
+      lines.push(`Письмо заявителю не доставлено (код ${String(c.code ?? "—")})`);
       break;
     case "rated":
       lines.push(`Заявитель оценил обслуживание: ${c.score} из 5`);
