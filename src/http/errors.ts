@@ -19,6 +19,15 @@ export const errors = {
     new AppError(code, message, 400, details),
   unauthenticated: () => new AppError("unauthenticated", "Войдите в систему, чтобы продолжить.", 401),
   badCredentials: () => new AppError("invalid_credentials", "Неверная почта или пароль.", 401),
+  accountLocked: (seconds: number) =>
+    new AppError(
+      "account_locked",
+      `Слишком много неверных попыток входа. Вход временно заблокирован, повторите через ${Math.ceil(seconds / 60)} мин.`,
+      429,
+      { retryAfter: seconds },
+    ),
+  totpRequired: () => new AppError("totp_required", "Введите код из приложения-аутентификатора.", 401),
+  totpInvalid: () => new AppError("totp_invalid", "Код из приложения неверен или устарел.", 401),
   forbidden: (message = "Недостаточно прав для этого действия.") => new AppError("forbidden", message, 403),
   csrf: () =>
     new AppError("csrf_failed", "Сессия устарела или запрос пришёл не со страницы Otklik. Обновите страницу.", 403),

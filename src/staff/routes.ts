@@ -9,6 +9,7 @@ import { errors } from "../http/errors.ts";
 import { Problem, StringEnum } from "../requests/schemas.ts";
 import { ROLES } from "./schema.ts";
 import {
+  changePassword,
   checkLogin,
   createSession,
   createUser,
@@ -16,7 +17,9 @@ import {
   findSession,
   listDepartments,
   listStaff,
+  setTotpSecret,
 } from "./service.ts";
+import { checkTotp, newTotpSecret, totpUri } from "./totp.ts";
 
 const Me = Type.Object({
   user: Type.Object({
@@ -36,14 +39,17 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
   app.post(
     "/auth/login",
     {
-      config: { access: "public", rateLimit: { max: 10, timeWindow: "1 minute" } },
+      config: { access: "public", rateLimit: { max: 20, timeWindow: "1 minute" } },
       schema: {
         summary: "Вход сотрудника: ставит cookie сессии и возвращает CSRF-токен",
+        description:
+          "После пяти неверных паролей подряд вход блокируется на 1, 2, 4… минут (не больше часа). Если включён второй фактор, нужен код totp.",
         tags: ["staff"],
         body: Type.Object(
           {
             email: Type.String({ minLength: 3, maxLength: 254 }),
             password: Type.String({ minLength: 1, maxLength: 200 }),
+            totp: Type.Optional(Type.String({ maxLength: 10 })),
           },
           { additionalProperties: false },
         ),
@@ -51,10 +57,17 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
       },
     },
     async (req, reply) => {
-      const { email, password } = req.body as { email: string; password: string };
-      const user = await checkLogin(ctx.db, email, password);
-      if (!user) throw errors.badCredentials();
-      const session = await createSession(ctx.db, user.id);
+      const { email, password, totp } = req.body;
+      const result = await checkLogin(ctx.db, email, password);
+      if (!result.ok) {
+        if (result.reason === "locked") throw errors.accountLocked(result.retryAfterSeconds ?? 60);
+        throw errors.badCredentials();
+      }
+      if (result.needsTotp) {
+        if (!totp) throw errors.totpRequired();
+        if (!checkTotp(result.totpSecret!, totp)) throw errors.totpInvalid();
+      }
+      const session = await createSession(ctx.db, result.user.id);
       reply.setCookie(SESSION_COOKIE, session.id, {
         path: "/",
         httpOnly: true,
@@ -62,7 +75,67 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
         secure,
         expires: session.expiresAt,
       });
-      return { user, csrfToken: session.csrfToken };
+      return { user: result.user, csrfToken: session.csrfToken };
+    },
+  );
+
+  app.post(
+    "/auth/password",
+    {
+      config: { access: "staff" },
+      schema: {
+        summary: "Сменить свой пароль; все другие сессии завершаются",
+        tags: ["staff"],
+        body: Type.Object(
+          {
+            current: Type.String({ minLength: 1, maxLength: 200 }),
+            next: Type.String({ minLength: 1, maxLength: 200 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), 400: Problem, 401: Problem },
+      },
+    },
+    async (req, reply) => {
+      await changePassword(ctx.db, staffOf(req).id, req.body.current, req.body.next, req.cookies[SESSION_COOKIE]);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    "/auth/totp/setup",
+    {
+      config: { access: "staff" },
+      schema: {
+        summary: "Начать подключение второго фактора: новый секрет и ссылка otpauth:// для приложения",
+        tags: ["staff"],
+        response: { 200: Type.Object({ secret: Type.String(), uri: Type.String() }) },
+      },
+    },
+    async (req) => {
+      const secret = newTotpSecret();
+      return { secret, uri: totpUri(secret, staffOf(req).email) };
+    },
+  );
+
+  app.post(
+    "/auth/totp/enable",
+    {
+      config: { access: "staff" },
+      schema: {
+        summary: "Включить второй фактор, подтвердив код из приложения",
+        tags: ["staff"],
+        body: Type.Object(
+          { secret: Type.String({ minLength: 16, maxLength: 64 }), code: Type.String({ maxLength: 10 }) },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), 400: Problem },
+      },
+    },
+    async (req, reply) => {
+      if (!checkTotp(req.body.secret, req.body.code)) throw errors.totpInvalid();
+      await setTotpSecret(ctx.db, staffOf(req).id, req.body.secret);
+      return reply.code(204).send(null);
     },
   );
 

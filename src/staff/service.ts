@@ -1,5 +1,5 @@
 // Staff accounts, login sessions and API tokens. Knows nothing of HTTP.
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { Queryable } from "../db/client.ts";
 import { errors } from "../http/errors.ts";
 import { hashPassword, passwordProblem, verifyPassword } from "./passwords.ts";
@@ -68,15 +68,80 @@ export async function listStaff(db: Queryable): Promise<StaffUser[]> {
 // A hash to verify against when the e-mail is unknown, so both answers take the same time.
 let dummyHash: Promise<string> | undefined;
 
-export async function checkLogin(db: Queryable, email: string, password: string): Promise<StaffUser | null> {
+// After FREE_ATTEMPTS wrong passwords the account refuses sign-in for a doubling time, at most an hour.
+const FREE_ATTEMPTS = 5;
+
+export function lockoutMinutes(failed: number): number {
+  return failed < FREE_ATTEMPTS ? 0 : Math.min(60, 2 ** (failed - FREE_ATTEMPTS));
+}
+
+export type LoginResult =
+  | { ok: true; user: StaffUser; needsTotp: boolean; totpSecret: string | null }
+  | { ok: false; reason: "invalid" | "locked"; retryAfterSeconds?: number };
+
+export async function checkLogin(
+  db: Queryable,
+  email: string,
+  password: string,
+  now = new Date(),
+): Promise<LoginResult> {
   const row = await findUserByEmail(db, email);
   if (!row?.active) {
     dummyHash ??= hashPassword("otklik-dummy-password-1");
     await verifyPassword(await dummyHash, password);
-    return null;
+    return { ok: false, reason: "invalid" };
   }
-  if (!(await verifyPassword(row.passwordHash, password))) return null;
-  return { id: row.id, email: row.email, name: row.name, role: row.role, departmentId: row.departmentId };
+  if (row.lockedUntil && row.lockedUntil > now) {
+    return {
+      ok: false,
+      reason: "locked",
+      retryAfterSeconds: Math.ceil((row.lockedUntil.getTime() - now.getTime()) / 1000),
+    };
+  }
+  if (!(await verifyPassword(row.passwordHash, password))) {
+    const failed = row.failedLogins + 1;
+    const minutes = lockoutMinutes(failed);
+    await db
+      .update(users)
+      .set({ failedLogins: failed, lockedUntil: minutes ? new Date(now.getTime() + minutes * 60_000) : null })
+      .where(eq(users.id, row.id));
+    return { ok: false, reason: "invalid" };
+  }
+  if (row.failedLogins > 0)
+    await db.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, row.id));
+  return {
+    ok: true,
+    user: { id: row.id, email: row.email, name: row.name, role: row.role, departmentId: row.departmentId },
+    needsTotp: row.totpSecret !== null,
+    totpSecret: row.totpSecret,
+  };
+}
+
+/** Changes a password and ends every other session of the employee (a stolen session dies with the old password). */
+export async function changePassword(
+  db: Queryable,
+  userId: number,
+  current: string,
+  next: string,
+  keepSession?: string,
+) {
+  const [row] = await db.select().from(users).where(eq(users.id, userId));
+  if (!row || !(await verifyPassword(row.passwordHash, current))) {
+    throw errors.badInput("wrong_password", "Текущий пароль указан неверно.");
+  }
+  const problem = passwordProblem(next);
+  if (problem) throw errors.badInput("weak_password", problem);
+  if (next === current) throw errors.badInput("same_password", "Новый пароль совпадает с текущим.");
+  await db
+    .update(users)
+    .set({ passwordHash: await hashPassword(next), passwordChangedAt: new Date() })
+    .where(eq(users.id, userId));
+  const keep = keepSession ? sha256(keepSession) : "";
+  await db.delete(sessions).where(and(eq(sessions.userId, userId), ne(sessions.idHash, keep)));
+}
+
+export async function setTotpSecret(db: Queryable, userId: number, secret: string | null) {
+  await db.update(users).set({ totpSecret: secret }).where(eq(users.id, userId));
 }
 
 export async function createSession(db: Queryable, userId: number, now = new Date()) {

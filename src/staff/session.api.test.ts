@@ -114,3 +114,75 @@ describe("staff sessions", () => {
     expect(login.json().user).toMatchObject({ role: "operator", name: "Оператор" });
   });
 });
+
+describe("sign-in protection", () => {
+  it("locks an account after repeated wrong passwords, with a growing back-off", async () => {
+    const { lockoutMinutes } = await import("./service.ts");
+    expect([1, 4, 5, 6, 7, 10, 30].map(lockoutMinutes)).toEqual([0, 0, 1, 2, 4, 32, 60]);
+    const who = await s.staff("operator", { email: "locked@otklik.test" });
+    expect(who.id).toBeGreaterThan(0);
+    const attempt = (password: string) =>
+      s.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email: "locked@otklik.test", password } });
+    for (let i = 0; i < 5; i++) expect((await attempt("wrong-password-1")).statusCode).toBe(401);
+    const locked = await attempt("staff-password-1");
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json().code).toBe("account_locked");
+    expect(Number(locked.headers["retry-after"])).toBeGreaterThan(0);
+  });
+
+  it("a password change ends the other sessions; the second factor is required once enabled", async () => {
+    await s.staff("operator", { email: "twofa@otklik.test" });
+    const login = (extra: Record<string, string> = {}, password = "staff-password-1") =>
+      s.app.inject({
+        method: "POST",
+        url: "/api/v1/auth/login",
+        payload: { email: "twofa@otklik.test", password, ...extra },
+      });
+    const a = await login();
+    const b = await login();
+    const cookieA = cookieOf(a);
+    const cookieB = cookieOf(b);
+    const csrfA = a.json().csrfToken;
+
+    const { currentTotp } = await import("./totp.ts");
+    const setup = (
+      await s.app.inject({
+        method: "POST",
+        url: "/api/v1/auth/totp/setup",
+        headers: { cookie: cookieA, "x-csrf-token": csrfA },
+      })
+    ).json();
+    expect(setup.uri).toMatch(/^otpauth:\/\/totp\//);
+    const bad = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/totp/enable",
+      headers: { cookie: cookieA, "x-csrf-token": csrfA },
+      payload: { secret: setup.secret, code: "000000" },
+    });
+    expect(bad.statusCode).toBe(401);
+    const ok = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/totp/enable",
+      headers: { cookie: cookieA, "x-csrf-token": csrfA },
+      payload: { secret: setup.secret, code: currentTotp(setup.secret) },
+    });
+    expect(ok.statusCode).toBe(204);
+    expect((await login()).json().code).toBe("totp_required");
+    expect((await login({ totp: "123456" })).statusCode).toBe(401);
+    expect((await login({ totp: currentTotp(setup.secret) })).statusCode).toBe(200);
+
+    const change = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/password",
+      headers: { cookie: cookieA, "x-csrf-token": csrfA },
+      payload: { current: "staff-password-1", next: "a-new-password-2" },
+    });
+    expect(change.statusCode).toBe(204);
+    expect(
+      (await s.app.inject({ method: "GET", url: "/api/v1/auth/me", headers: { cookie: cookieB } })).statusCode,
+    ).toBe(401);
+    expect(
+      (await s.app.inject({ method: "GET", url: "/api/v1/auth/me", headers: { cookie: cookieA } })).statusCode,
+    ).toBe(200);
+  });
+});
