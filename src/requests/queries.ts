@@ -23,7 +23,8 @@ export type ListFilter = {
   offset?: number | undefined;
 };
 
-const overdueSql = sql`(${requests.status} not in ('resolved','closed') and (
+// Waiting for the applicant stops the SLA clock (its due times move on when the answer comes): not overdue meanwhile.
+const overdueSql = sql`(${requests.status} not in ('resolved','closed','waiting') and (
   ${requests.resolutionDueAt} < now() or (${requests.firstRespondedAt} is null and ${requests.firstResponseDueAt} < now())))`;
 
 function searchCondition(q: string): SQL {

@@ -141,6 +141,10 @@ describe("waiting for the applicant stops the clock", () => {
     const row = await rowOf(r.number);
     expect(row.slaResolutionLevel).toBe(0);
     expect(row.priority).toBe("normal");
+    const overdue = (await call(admin, "GET", `/requests?overdue=true&q=${r.number}`)).json();
+    expect(overdue.total).toBe(0);
+    await s.ctx.db.update(requests).set({ status: "in_progress" }).where(eq(requests.number, r.number));
+    expect((await call(admin, "GET", `/requests?overdue=true&q=${r.number}`)).json().total).toBe(1);
   });
 });
 
@@ -256,7 +260,8 @@ describe("automatic escalation", () => {
     row = await rowOf(r.number);
     expect(row.status).toBe("escalated");
     expect(row.assigneeId).toBe(accounts.id);
-    expect((await call(accounts, "GET", "/notifications")).json().unread).toBe(1);
+    const theirs = (await call(accounts, "GET", "/notifications")).json().items;
+    expect(theirs.filter((n: { number: string }) => n.number === r.number)).toHaveLength(1);
 
     const steps = (await historyOf(r.number)).filter((h) => h.action === "sla_escalated");
     expect(steps.map((h) => `${h.changes.trigger}:${h.changes.rule}`)).toEqual([
