@@ -1,0 +1,198 @@
+// IVR dialogues as scripted sequences of requests, the way a voice platform makes them; and the wallboard.
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { createTestServer, type TestServer } from "../../../test/harness.ts";
+import { twilioSignature } from "./auth.ts";
+
+const SECRET = "test-phone-secret-0123456789";
+const IVR = `/api/v1/phone/ivr/${SECRET}`;
+let s: TestServer;
+let supervisor: Awaited<ReturnType<TestServer["staff"]>>;
+let admin: Awaited<ReturnType<TestServer["staff"]>>;
+
+beforeAll(async () => {
+  s = await createTestServer({ phoneSecret: SECRET });
+  supervisor = await s.staff("supervisor");
+  admin = await s.staff("administrator");
+});
+afterAll(() => s?.close());
+afterEach(() => vi.useRealTimers());
+
+/** One turn of the dialogue: the platform posts the caller's keys to the URL the last answer named. */
+async function turn(url: string, params: Record<string, string>) {
+  const res = await s.app.inject({
+    method: "POST",
+    url,
+    payload: new URLSearchParams(params).toString(),
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  });
+  expect(res.statusCode).toBe(200);
+  expect(res.headers["content-type"]).toContain("text/xml");
+  return res.body;
+}
+/** The action the answer's Gather (or Redirect) sends the caller to next. */
+const next = (xml: string) => {
+  const m = xml.match(/<Gather[^>]* action="([^"]+)"/) ?? xml.match(/<Redirect[^>]*>([^<]+)</);
+  return m![1]!.replaceAll("&amp;", "&");
+};
+const call = (sid: string, to = "+78005553535", from = "+79001234567") => ({ CallSid: sid, From: from, To: to });
+// A working Wednesday at noon and a Saturday night, Moscow time.
+const WEDNESDAY_NOON = new Date("2026-11-25T09:00:00Z");
+const SATURDAY_NIGHT = new Date("2026-11-28T00:30:00Z");
+const at = (d: Date) => {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(d);
+};
+
+describe("IVR scripts", () => {
+  it("greets by line, offers the topic menu and routes to the department's queue", async () => {
+    at(WEDNESDAY_NOON);
+    const greet = await turn(IVR, call("ivr-1"));
+    expect(greet).toContain('<Say language="ru-RU">Здравствуйте! Вы позвонили в службу поддержки портала Госуслуг');
+    expect(greet).toContain("технические неполадки портала — нажмите 4.");
+    const choice = await turn(next(greet), { ...call("ivr-1"), Digits: "4" });
+    expect(choice).toContain("<Enqueue>technical</Enqueue>");
+    const wrong = await turn(next(greet), { ...call("ivr-1"), Digits: "9" });
+    expect(wrong).toContain("Такого пункта нет");
+    expect(next(wrong)).toContain("step=menu-prompt");
+  });
+
+  it("reads a request's status typed on the keypad, refusing a number with a wrong check digit", async () => {
+    const web = await s.app.inject({ method: "POST", url: "/api/v1/requests", payload: { text: "Вопрос о статусе" } });
+    const number: string = web.json().number;
+    const menu = await turn(IVR, call("ivr-2"));
+    const ask = await turn(next(menu), { ...call("ivr-2"), Digits: "3" });
+    expect(ask).toContain('finishOnKey="#"');
+    const typo = `${number.slice(0, -1)}${(Number(number.at(-1)) + 1) % 10}`;
+    const refused = await turn(next(ask), { ...call("ivr-2"), Digits: typo });
+    expect(refused).toContain("контрольная цифра не сходится");
+    expect(refused).toContain("<Gather");
+    const status = await turn(next(refused), { ...call("ivr-2"), Digits: number });
+    expect(status).toContain("Статус: новое.");
+    expect(status).toContain(number.slice(0, 3).split("").join(" "));
+  });
+
+  it("reads an application's status through the portal connector", async () => {
+    const menu = await turn(IVR, call("ivr-3"));
+    const ask = await turn(next(menu), { ...call("ivr-3"), Digits: "2" });
+    const answer = await turn(next(ask), { ...call("ivr-3"), Digits: "1000000001" });
+    expect(answer).toContain("Статус: в обработке.");
+    const log = await s.app.inject({
+      method: "GET",
+      url: "/api/v1/portal/audit",
+      headers: { authorization: admin.authorization },
+    });
+    expect(log.json()[0]).toMatchObject({ action: "ivr_application_status", target: "1000000001", outcome: "ok" });
+  });
+
+  it("outside the line's hours tells the hours and the lines open now, and takes a call-back request", async () => {
+    at(SATURDAY_NIGHT);
+    const closed = await turn(IVR, call("ivr-4", "+78005554444", "+79005550001"));
+    expect(closed).toContain("Сейчас линия закрыта. Часы работы: в рабочие дни 09:00–18:00");
+    expect(closed).toContain("Сейчас открыты:");
+    expect(closed).toContain("Единый федеральный номер, номер 8‑800‑555‑35‑35");
+    const done = await turn(next(closed), { ...call("ivr-4", "+78005554444", "+79005550001"), Digits: "1" });
+    expect(done).toContain("Заявка на обратный звонок принята");
+    expect(done).toContain("<Hangup/>");
+    // The platform repeating the same request makes no second call-back.
+    await turn(next(closed), { ...call("ivr-4", "+78005554444", "+79005550001"), Digits: "1" });
+    const list = await s.app.inject({
+      method: "GET",
+      url: "/api/v1/requests?q=%2B79005550001",
+      headers: { authorization: supervisor.authorization },
+    });
+    expect(list.json().total).toBe(1);
+    expect(list.json().items[0].channel).toBe("phone");
+  });
+
+  it("a long queue offers the reserve line or a call-back and marks the main line overloaded", async () => {
+    at(WEDNESDAY_NOON);
+    const set = await s.app.inject({
+      method: "PUT",
+      url: "/api/v1/admin/phone/lines/federal-main",
+      headers: { authorization: admin.authorization },
+      payload: { queue: "first_line", maxWaiting: 2 },
+    });
+    expect(set.statusCode).toBe(200);
+    for (const id of ["wait-1", "wait-2"]) {
+      await s.app.inject({
+        method: "POST",
+        url: `/api/v1/phone/events/${SECRET}`,
+        payload: { event: "newCall", callId: id, from: "+79001230000", to: "+78005553535", queue: "first_line" },
+      });
+    }
+    const offer = await turn(IVR, call("ivr-5"));
+    expect(offer).toContain("Чтобы перейти на резервную линию 8‑800‑777‑88‑88, нажмите 1.");
+    expect(offer).toContain("Чтобы мы вам перезвонили, нажмите 2.");
+    const lines = await s.app.inject({ method: "GET", url: "/api/v1/directory/lines" });
+    const main = lines
+      .json()
+      .groups.flatMap((g: { lines: unknown[] }) => g.lines)
+      .find((l: { id: string }) => l.id === "federal-main");
+    expect(main.overloaded).toBe(true);
+    const dial = await turn(next(offer), { ...call("ivr-5"), Digits: "1" });
+    expect(dial).toContain("<Dial>+78007778888</Dial>");
+
+    for (const id of ["wait-1", "wait-2"]) {
+      await s.app.inject({
+        method: "POST",
+        url: `/api/v1/phone/events/${SECRET}`,
+        payload: { event: "hangup", callId: id },
+      });
+    }
+    const calm = await turn(IVR, call("ivr-6"));
+    expect(calm).toContain("нажмите 1.");
+    expect(calm).not.toContain("резервную");
+    const after = await s.app.inject({ method: "GET", url: "/api/v1/directory/lines" });
+    const again = after
+      .json()
+      .groups.flatMap((g: { lines: unknown[] }) => g.lines)
+      .find((l: { id: string }) => l.id === "federal-main");
+    expect(again.overloaded).toBe(false);
+  });
+
+  it("verifies X-Twilio-Signature when a secret is set", async () => {
+    const params = call("ivr-7");
+    const body = new URLSearchParams(params).toString();
+    const headers = { "content-type": "application/x-www-form-urlencoded" };
+    const unsigned = await s.app.inject({ method: "POST", url: "/api/v1/phone/ivr", payload: body, headers });
+    expect(unsigned.statusCode).toBe(401);
+    const signature = twilioSignature(SECRET, "http://otklik.test/api/v1/phone/ivr", params);
+    const signed = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/phone/ivr",
+      payload: body,
+      headers: { ...headers, "x-twilio-signature": signature },
+    });
+    expect(signed.statusCode).toBe(200);
+    expect(signed.body).toContain("<Response>");
+    expect(next(signed.body)).toMatch(/^\/api\/v1\/phone\/ivr\?step=/);
+  });
+});
+
+describe("wallboard", () => {
+  it("counts waiting calls, longest wait, answered, abandoned, service level and operators on calls", async () => {
+    const op = await s.staff("operator", { department: "first_line" });
+    const ev = (payload: Record<string, unknown>) =>
+      s.app.inject({ method: "POST", url: `/api/v1/phone/events/${SECRET}`, payload: { queue: "wb", ...payload } });
+    await ev({ event: "newCall", callId: "wb-1", from: "+79001231111", to: "+78005553535" });
+    await ev({ event: "answer", callId: "wb-1", user: op.email });
+    await ev({ event: "newCall", callId: "wb-2", from: "+79001232222", to: "+78005553535" });
+    await ev({ event: "hangup", callId: "wb-2" });
+    await ev({ event: "newCall", callId: "wb-3", from: "+79001233333", to: "+78005553535" });
+    const res = await s.app.inject({
+      method: "GET",
+      url: "/api/v1/phone/wallboard",
+      headers: { authorization: supervisor.authorization },
+    });
+    expect(res.statusCode).toBe(200);
+    const wb = res.json().queues.find((q: { queue: string }) => q.queue === "wb");
+    expect(wb).toMatchObject({ waiting: 1, answeredToday: 1, abandonedToday: 1, serviceLevel: 50 });
+    expect(res.json().operators.onCalls).toEqual([{ id: op.id, name: expect.any(String) }]);
+    const forbidden = await s.app.inject({
+      method: "GET",
+      url: "/api/v1/phone/wallboard",
+      headers: { authorization: op.authorization },
+    });
+    expect(forbidden.statusCode).toBe(403);
+  });
+});
