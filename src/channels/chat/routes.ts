@@ -32,12 +32,30 @@ const Hours = Type.Object({
   text: Type.String(),
 });
 const TOKEN_HEADER = "x-chat-token";
+const Contact = Type.Object(
+  {
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    email: Type.Optional(Type.String({ maxLength: 320 })),
+    phone: Type.Optional(Type.String({ maxLength: 40 })),
+  },
+  { additionalProperties: false },
+);
+// The applicant's routes answer any site that embeds /widget.js: they carry no cookie, only the chat token.
+const PUBLIC_CHAT = new Set([
+  "/api/v1/chat/hours",
+  "/api/v1/chat/sessions",
+  "/api/v1/chat/files",
+  "/api/v1/chat/files/:id",
+]);
 
 export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
   if (!fastify.hasDecorator("websocketServer"))
     await fastify.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const firstLine = await firstLineIdOf(ctx);
+  fastify.addHook("onSend", async (req, reply) => {
+    if (PUBLIC_CHAT.has(req.routeOptions.url ?? "")) reply.header("access-control-allow-origin", "*");
+  });
   const limit = ctx.config.publicRateLimit;
 
   app.get(
@@ -65,14 +83,9 @@ export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
         tags: ["chat"],
         body: Type.Object(
           {
-            contact: Type.Object(
-              {
-                name: Type.Optional(Type.String({ maxLength: 200 })),
-                email: Type.Optional(Type.String({ maxLength: 320 })),
-                phone: Type.Optional(Type.String({ maxLength: 40 })),
-              },
-              { additionalProperties: false },
-            ),
+            contact: Type.Optional(Contact),
+            // The same fields at the top level: the widget on another site posts a plain form (no preflight).
+            ...Contact.properties,
           },
           { additionalProperties: false },
         ),
@@ -84,7 +97,8 @@ export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
     },
     async (req, reply) => {
       reply.code(201);
-      return startSession(ctx, req.body.contact);
+      const { contact, ...flat } = req.body;
+      return startSession(ctx, contact ?? flat);
     },
   );
 
@@ -94,9 +108,11 @@ export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
       config: { access: "public" },
       schema: {
         summary: "Загрузить изображение или PDF в чат (multipart, поле file); затем сослаться на него в сообщении",
-        description: "Тип определяется по содержимому. Заголовок X-Chat-Token — токен сессии чата.",
+        description:
+          "Тип определяется по содержимому. Токен сессии чата — в заголовке X-Chat-Token или параметре token.",
         tags: ["chat"],
-        headers: Type.Object({ [TOKEN_HEADER]: Type.String({ minLength: 10 }) }),
+        headers: Type.Object({ [TOKEN_HEADER]: Type.Optional(Type.String({ minLength: 10 })) }),
+        querystring: Type.Object({ token: Type.Optional(Type.String({ minLength: 10 })) }),
         response: {
           201: Type.Object({
             id: Type.String(),
@@ -112,7 +128,8 @@ export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
       },
     },
     async (req, reply) => {
-      const conv = await conversationByTokenHash(ctx.db, sha256(String(req.headers[TOKEN_HEADER])));
+      const token = req.headers[TOKEN_HEADER] ?? req.query.token;
+      const conv = token ? await conversationByTokenHash(ctx.db, sha256(String(token))) : undefined;
       if (!conv) throw errors.notFound("Чат");
       if (!req.isMultipart()) throw errors.badInput("multipart_required", "Отправьте файл формой multipart/form-data.");
       const part = await req.file();

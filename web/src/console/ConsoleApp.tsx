@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { AdminDirectoryPage } from "../admin-directory/AdminDirectoryPage.tsx";
 import { ApiError, api, errorText, setCsrfToken, setUnauthorizedHandler } from "../api.ts";
+import { ChatInbox } from "../chat/ChatInbox.tsx";
 import { ROLE_TITLES } from "../labels.ts";
 import type { Categories } from "../public/useCategories.ts";
 import { Link, match, navigate } from "../router.tsx";
@@ -86,6 +87,7 @@ export function ConsoleApp({ path }: { path: string }) {
   else if (one) page = <RequestPage key={one.number} number={one.number!} />;
   else if (path === "/console/admin/directory") page = <AdminDirectoryPage />;
   else if (path === "/console/incidents") page = <IncidentsPage />;
+  else if (path === "/console/chat") page = <ChatInbox />;
   else if (path === "/console/sla") page = <SlaPoliciesPage />;
   else page = <p>Такой страницы в консоли нет.</p>;
 
@@ -105,6 +107,9 @@ export function ConsoleApp({ path }: { path: string }) {
           <nav aria-label="Консоль" className="console-nav">
             <Link to="/console" aria-current={path === "/console" || path === "/console/" ? "page" : undefined}>
               Очередь
+            </Link>
+            <Link to="/console/chat" aria-current={path === "/console/chat" ? "page" : undefined}>
+              Чаты
             </Link>
             {data.user.role === "administrator" && (
               <Link

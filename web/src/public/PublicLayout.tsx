@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { ChatButton } from "../chat/ChatButton.tsx";
 import { Link, useTitle } from "../router.tsx";
 
 export function PublicLayout({ children }: { children: ReactNode }) {
@@ -18,6 +19,7 @@ export function PublicLayout({ children }: { children: ReactNode }) {
           <nav aria-label="Разделы" className="site-nav">
             <a href="/help">Справка</a>
             <a href="/contacts">Контакты</a>
+            <ChatButton className="site-nav__chat" />
           </nav>
         </div>
       </header>
