@@ -46,7 +46,9 @@ async function routes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
       schema: {
         summary: "Проверить цепочку хешей журнала: не удалены и не изменены ли записи",
         tags: ["admin"],
-        response: { 200: Type.Object({ checked: Type.Integer(), brokenAt: Type.Union([Type.Integer(), Type.Null()]) }) },
+        response: {
+          200: Type.Object({ checked: Type.Integer(), brokenAt: Type.Union([Type.Integer(), Type.Null()]) }),
+        },
       },
     },
     async () => verifyChain(ctx.db),

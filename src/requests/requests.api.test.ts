@@ -197,7 +197,41 @@ describe("the operator's work and the applicant's view", () => {
       await s.app.inject({ method: "GET", url: `/api/v1/requests/${created.number}`, headers: auth })
     ).json();
     expect(detail.rating).toBe(4);
-    expect(detail.contact.phone).toBe("+79123450000");
+    expect(detail.contact.phone).toBe("+7•••••0000");
+    const noReason = await s.app.inject({
+      method: "POST",
+      url: `/api/v1/requests/${created.number}/reveal`,
+      headers: auth,
+      payload: { reason: "" },
+    });
+    expect(noReason.statusCode).toBe(400);
+    const revealed = await s.app.inject({
+      method: "POST",
+      url: `/api/v1/requests/${created.number}/reveal`,
+      headers: auth,
+      payload: { reason: "Перезвонить заявителю" },
+    });
+    expect(revealed.json().phone).toBe("+79123450000");
+    const admin = await s.staff("administrator");
+    const log = (
+      await s.app.inject({
+        method: "GET",
+        url: `/api/v1/admin/audit?subjectType=request&subjectId=${created.number}`,
+        headers: { authorization: admin.authorization },
+      })
+    ).json();
+    expect(log.map((e: { action: string }) => e.action)).toContain("contact.reveal");
+    expect(log.find((e: { action: string }) => e.action === "contact.reveal").reason).toBe("Перезвонить заявителю");
+    expect(log.filter((e: { action: string }) => e.action === "request.view").length).toBeGreaterThan(0);
+    const verified = (
+      await s.app.inject({
+        method: "GET",
+        url: "/api/v1/admin/audit/verify",
+        headers: { authorization: admin.authorization },
+      })
+    ).json();
+    expect(verified.brokenAt).toBeNull();
+    expect(verified.checked).toBeGreaterThan(1);
     expect(detail.history.map((h: { action: string }) => h.action)).toEqual([
       "created",
       "replied",

@@ -5,12 +5,14 @@ import type { Static } from "@sinclair/typebox";
 import { Type } from "@sinclair/typebox";
 import { eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
+import { audit } from "../audit/audit.ts";
 import type { AppContext } from "../context.ts";
 import { staffOf } from "../http/access.ts";
 import { errors } from "../http/errors.ts";
 import { isMultipart, readMultipart } from "../http/multipart.ts";
 import { departments } from "../staff/schema.ts";
 import { addStaffMessage, changeStatus, escalate, updateRequest } from "./actions.ts";
+import { maskEmail, maskPhone } from "./contact.ts";
 import type { StoredFile } from "./files.ts";
 import { getRequestForStaff, listRequests } from "./queries.ts";
 import { sendAttachment } from "./routes-public.ts";
@@ -56,7 +58,59 @@ export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ct
         response: { 200: RequestDetail, 401: Problem, 404: Problem },
       },
     },
-    async (req) => getRequestForStaff(ctx.db, staffOf(req), (req.params as { number: string }).number),
+    async (req) => {
+      const user = staffOf(req);
+      const view = await getRequestForStaff(ctx.db, user, (req.params as { number: string }).number);
+      // Opening a request shows the applicant's words: that is a view of personal data, and it is recorded.
+      await ctx.db.transaction((tx) =>
+        audit(tx, { actorId: user.id, action: "request.view", subjectType: "request", subjectId: view.number }),
+      );
+      // Contacts stay masked until someone reveals them with a reason (POST …/reveal).
+      return {
+        ...view,
+        contact: {
+          name: view.contact.name,
+          email: maskEmail(view.contact.email),
+          phone: maskPhone(view.contact.phone),
+        },
+      };
+    },
+  );
+
+  app.post(
+    "/requests/:number/reveal",
+    {
+      config: { access: WORKERS },
+      schema: {
+        summary: "Показать контакты заявителя полностью; причина записывается в журнал доступа",
+        tags: ["requests"],
+        params: NumberParams,
+        body: Type.Object({ reason: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            name: Type.Union([Type.String(), Type.Null()]),
+            email: Type.Union([Type.String(), Type.Null()]),
+            phone: Type.Union([Type.String(), Type.Null()]),
+          }),
+          400: Problem,
+          404: Problem,
+        },
+      },
+    },
+    async (req) => {
+      const user = staffOf(req);
+      const view = await getRequestForStaff(ctx.db, user, (req.params as { number: string }).number);
+      await ctx.db.transaction((tx) =>
+        audit(tx, {
+          actorId: user.id,
+          action: "contact.reveal",
+          subjectType: "request",
+          subjectId: view.number,
+          reason: (req.body as { reason: string }).reason.trim(),
+        }),
+      );
+      return view.contact;
+    },
   );
 
   app.patch(
@@ -205,6 +259,15 @@ export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ct
       const view = await getRequestForStaff(ctx.db, staffOf(req), p.number);
       const file = view.messages.flatMap((m) => m.attachments).find((a) => a.id === p.id);
       if (!file) throw errors.notFound("Файл");
+      await ctx.db.transaction((tx) =>
+        audit(tx, {
+          actorId: staffOf(req).id,
+          action: "attachment.download",
+          subjectType: "request",
+          subjectId: view.number,
+          details: { attachmentId: file.id },
+        }),
+      );
       return sendAttachment(ctx, reply, file);
     },
   );
