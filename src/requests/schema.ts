@@ -76,6 +76,9 @@ export const requests = pgTable(
     index("requests_search_idx").using("gin", t.search),
     index("requests_created_idx").on(t.createdAt),
     index("requests_sla_open_idx").on(t.resolutionDueAt).where(sql`status not in ('resolved', 'closed')`),
+    index("requests_sla_first_idx")
+      .on(t.firstResponseDueAt)
+      .where(sql`first_responded_at is null and status not in ('resolved', 'closed')`),
     index("requests_recheck_idx").on(t.recheckAt).where(sql`recheck_at is not null`),
   ],
 );

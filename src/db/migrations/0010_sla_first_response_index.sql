@@ -1,0 +1,1 @@
+CREATE INDEX "requests_sla_first_idx" ON "requests" USING btree ("first_response_due_at") WHERE first_responded_at is null and status not in ('resolved', 'closed');
