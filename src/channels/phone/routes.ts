@@ -11,6 +11,7 @@ import { errors } from "../../http/errors.ts";
 import { visibleId } from "../../requests/actions.ts";
 import { Problem, StringEnum } from "../../requests/schemas.ts";
 import { checkEventAuth, checkIvrAuth, keepRawBody } from "./auth.ts";
+import { checklistFor } from "./checklist.ts";
 import { phoneCalls, phoneLineSettings } from "./db-schema.ts";
 import { applyCallEvent, readEventBody } from "./events.ts";
 import { IVR_STEPS, type IvrStep, ivr } from "./ivr.ts";
@@ -171,6 +172,27 @@ export async function phoneRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
       },
     },
     (req) => verifyCaller(ctx, staffOf(req), req.params.id, req.body as Parameters<typeof verifyCaller>[3]),
+  );
+
+  app.get(
+    "/phone/checklist",
+    {
+      config: { access: "staff" },
+      schema: {
+        summary: "Контрольный список проверки личности для типа заявителя и темы",
+        tags,
+        querystring: Type.Object({
+          audience: StringEnum(["citizen", "legal_entity", "entrepreneur"] as const),
+          topic: Type.Optional(Type.String({ maxLength: 40 })),
+        }),
+        response: {
+          200: Type.Array(
+            Type.Object({ code: Type.String(), title: Type.String(), kind: Type.String(), required: Type.Boolean() }),
+          ),
+        },
+      },
+    },
+    async (req) => checklistFor(req.query.audience as string, req.query.topic),
   );
 
   app.get(

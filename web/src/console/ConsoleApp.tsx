@@ -4,6 +4,9 @@ import { AdminDirectoryPage } from "../admin-directory/AdminDirectoryPage.tsx";
 import { ApiError, api, errorText, setCsrfToken, setUnauthorizedHandler } from "../api.ts";
 import { ChatInbox } from "../chat/ChatInbox.tsx";
 import { ROLE_TITLES } from "../labels.ts";
+import { CallScreenPage } from "../phone/CallScreenPage.tsx";
+import { ScreenPop } from "../phone/ScreenPop.tsx";
+import { WallboardPage } from "../phone/WallboardPage.tsx";
 import type { Categories } from "../public/useCategories.ts";
 import { Link, match, navigate } from "../router.tsx";
 import { IncidentsPage } from "./IncidentsPage.tsx";
@@ -89,6 +92,10 @@ export function ConsoleApp({ path }: { path: string }) {
   else if (path === "/console/incidents") page = <IncidentsPage />;
   else if (path === "/console/chat") page = <ChatInbox />;
   else if (path === "/console/sla") page = <SlaPoliciesPage />;
+  else if (match("/console/calls/:id", path)) {
+    const id = Number(match("/console/calls/:id", path)!.id);
+    page = <CallScreenPage key={id} id={id} />;
+  } else if (path === "/console/wallboard") page = <WallboardPage />;
   else page = <p>Такой страницы в консоли нет.</p>;
 
   return (
@@ -123,6 +130,11 @@ export function ConsoleApp({ path }: { path: string }) {
             {(data.user.role === "supervisor" || data.user.role === "administrator") && (
               <Link to="/console/sla">Сроки SLA</Link>
             )}
+            {(data.user.role === "supervisor" || data.user.role === "administrator") && (
+              <Link to="/console/wallboard" aria-current={path === "/console/wallboard" ? "page" : undefined}>
+                Табло
+              </Link>
+            )}
           </nav>
           <ShiftAndBell />
           <div className="console-user">
@@ -138,6 +150,7 @@ export function ConsoleApp({ path }: { path: string }) {
       <main id="main" className="console-main" tabIndex={-1}>
         {page}
       </main>
+      <ScreenPop />
     </ConsoleContext.Provider>
   );
 }

@@ -1,0 +1,376 @@
+// The operator's call screen: who is calling, the line and topic, the checklist to verify the caller (identifiers
+// checked by their checksums on the server), and the portal actions, open only after the verification passed.
+import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { api, errorText } from "../api.ts";
+import { useConsole } from "../console/session.ts";
+import { formatShort } from "../format.ts";
+import { STATUS_TITLES } from "../labels.ts";
+import { type LiveEvent, useLiveUpdates } from "../live.ts";
+import { Link, useTitle } from "../router.tsx";
+import { CALL_STATES, type CallScreen, type PhoneEvent } from "./types.ts";
+import "./phone.css";
+
+const AUDIENCES: Record<string, string> = {
+  citizen: "гражданин",
+  legal_entity: "юридическое лицо",
+  entrepreneur: "индивидуальный предприниматель",
+};
+const RESULT_TITLES: Record<string, string> = {
+  confirmed: "подтверждено",
+  valid: "верно",
+  invalid: "ошибка",
+  missing: "не заполнено",
+  noted: "записано",
+};
+
+type Verification = {
+  passed: boolean;
+  items: Record<string, string>;
+  problems: Array<{ code: string; message: string }>;
+};
+
+export function CallScreenPage({ id }: { id: number }) {
+  useTitle(`Звонок ${id} — Консоль поддержки`);
+  const { categories } = useConsole();
+  const [screen, setScreen] = useState<CallScreen | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [audience, setAudience] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const s = await api<CallScreen>(`/phone/calls/${id}/screen`);
+      setScreen(s);
+      setAudience((a) => a ?? s.audience);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }, [id]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useLiveUpdates("/api/v1/phone/stream", (raw?: LiveEvent) => {
+    const e = raw as unknown as PhoneEvent | undefined;
+    if (e?.callId === id) void load();
+  });
+
+  if (error) return <p className="alert alert--error">{error}</p>;
+  if (!screen) return <p className="loading">Загрузка…</p>;
+  const topic = categories.find((c) => c.code === screen.topic)?.title;
+  const verified = screen.verification?.passed === true;
+
+  return (
+    <div>
+      <h1>
+        Звонок {screen.caller.name ?? ""} <span className="muted">{screen.caller.phone ?? "номер скрыт"}</span>
+      </h1>
+      <p className="muted">
+        {screen.line ? `${screen.line.title}, ${screen.line.number}` : "Линия не определена"}
+        {topic ? ` · тема: ${topic}` : ""} · {CALL_STATES[screen.call.state]} · начат{" "}
+        {formatShort(screen.call.startedAt)}
+      </p>
+      {screen.call.continued && screen.request && (
+        <p className="call-screen__continue" role="status">
+          Заявитель перезвонил после обрыва связи.{" "}
+          <Link to={`/console/requests/${screen.request.number}`}>Продолжить обращение №{screen.request.number}</Link>
+        </p>
+      )}
+      <div className="call-screen">
+        <section className="card" aria-labelledby="call-requests">
+          <h2 id="call-requests" className="card__title">
+            Обращения
+          </h2>
+          {screen.request && !screen.call.continued && (
+            <p>
+              Звонок относится к обращению{" "}
+              <Link to={`/console/requests/${screen.request.number}`}>№{screen.request.number}</Link>
+            </p>
+          )}
+          {screen.openRequests.length === 0 ? (
+            <p className="muted">Открытых обращений нет.</p>
+          ) : (
+            <ul>
+              {screen.openRequests.map((r) => (
+                <li key={r.number}>
+                  <Link to={`/console/requests/${r.number}`}>№{r.number}</Link> {r.subject} —{" "}
+                  {STATUS_TITLES[r.status] ?? r.status}
+                </li>
+              ))}
+            </ul>
+          )}
+          <h3>Прошлые звонки</h3>
+          {screen.recentCalls.length === 0 ? (
+            <p className="muted">Это первый звонок с этого номера.</p>
+          ) : (
+            <ul>
+              {screen.recentCalls.map((c) => (
+                <li key={c.id}>
+                  {formatShort(c.startedAt)} — {CALL_STATES[c.state] ?? c.state}
+                  {c.seconds ? `, ${Math.round(c.seconds / 60)} мин` : ""}
+                  {c.requestNumber ? `, обращение №${c.requestNumber}` : ""}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <Checklist screen={screen} audience={audience ?? screen.audience} setAudience={setAudience} onDone={load} />
+        <PortalActions screen={screen} verified={verified} />
+      </div>
+    </div>
+  );
+}
+
+function Checklist(props: {
+  screen: CallScreen;
+  audience: string;
+  setAudience: (a: string) => void;
+  onDone: () => Promise<void>;
+}) {
+  const { screen, audience } = props;
+  const [items, setItems] = useState(screen.checklist);
+  const [answers, setAnswers] = useState<Record<string, string | boolean>>({});
+  const [result, setResult] = useState<Verification | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    // The checklist depends on who is calling: ask the server for the one of the chosen audience.
+    if (audience === screen.audience) setItems(screen.checklist);
+    else {
+      const q = new URLSearchParams({ audience, ...(screen.topic ? { topic: screen.topic } : {}) });
+      api<CallScreen["checklist"]>(`/phone/checklist?${q}`)
+        .then(setItems)
+        .catch(() => setItems(screen.checklist));
+    }
+  }, [audience, screen]);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api<Verification>(`/phone/calls/${screen.call.id}/verification`, {
+        body: { audience, topic: screen.topic ?? undefined, answers },
+      });
+      setResult(r);
+      await props.onDone();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="call-check">
+      <h2 id="call-check" className="card__title">
+        Проверка личности
+      </h2>
+      {screen.verification && (
+        <p className={screen.verification.passed ? "alert" : "alert alert--error"} role="status">
+          {screen.verification.passed ? "Личность подтверждена" : "Проверка не пройдена"}: {screen.verification.by},{" "}
+          {formatShort(screen.verification.at)}
+        </p>
+      )}
+      <form onSubmit={submit}>
+        <label className="field">
+          <span>Кто звонит</span>
+          <select value={audience} onChange={(e) => props.setAudience(e.target.value)}>
+            {Object.entries(AUDIENCES).map(([code, title]) => (
+              <option key={code} value={code}>
+                {title}
+              </option>
+            ))}
+          </select>
+        </label>
+        <ul className="checklist">
+          {items.map((item) => {
+            const r = result?.items[item.code];
+            const label = `${item.title}${item.required ? "" : " (по желанию)"}`;
+            return (
+              <li key={item.code} className={r ? `checklist__item--${r}` : undefined}>
+                {item.kind === "confirm" ? (
+                  <label>
+                    <input
+                      type="checkbox"
+                      checked={answers[item.code] === true}
+                      onChange={(e) => setAnswers({ ...answers, [item.code]: e.target.checked })}
+                    />{" "}
+                    {label}
+                  </label>
+                ) : (
+                  <label className="field">
+                    <span>{label}</span>
+                    <input
+                      inputMode={item.kind === "info" ? "text" : "numeric"}
+                      autoComplete="off"
+                      value={String(answers[item.code] ?? "")}
+                      onChange={(e) => setAnswers({ ...answers, [item.code]: e.target.value })}
+                    />
+                  </label>
+                )}
+                {r && <span className="muted"> — {RESULT_TITLES[r] ?? r}</span>}
+                {result?.problems
+                  .filter((p) => p.code === item.code)
+                  .map((p) => (
+                    <span key={p.code} className="field__error">
+                      {" "}
+                      {p.message}
+                    </span>
+                  ))}
+              </li>
+            );
+          })}
+        </ul>
+        {error && (
+          <p className="alert alert--error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="button" disabled={busy}>
+          Записать проверку
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function PortalActions({ screen, verified }: { screen: CallScreen; verified: boolean }) {
+  const [phone, setPhone] = useState(screen.caller.phone ?? "");
+  const [number, setNumber] = useState("");
+  const [newPhone, setNewPhone] = useState("");
+  const [account, setAccount] = useState<{
+    id: string;
+    fullName: string;
+    locked: boolean;
+    snilsMasked: string | null;
+  } | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const where = { callId: screen.call.id };
+
+  const run = async (fn: () => Promise<string>) => {
+    setError(null);
+    setMessage(null);
+    try {
+      setMessage(await fn());
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="call-portal">
+      <h2 id="call-portal" className="card__title">
+        Портал
+      </h2>
+      {!verified && <p className="muted">Действия с учётной записью станут доступны после проверки личности.</p>}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () => {
+            const r = await api<{ account: typeof account }>("/portal/accounts/find", { body: { phone, ...where } });
+            setAccount(r.account);
+            return r.account ? `Найдена учётная запись: ${r.account.fullName}` : "Учётная запись не найдена.";
+          });
+        }}
+      >
+        <label className="field">
+          <span>Телефон учётной записи</span>
+          <input value={phone} onChange={(e) => setPhone(e.target.value)} disabled={!verified} />
+        </label>
+        <button type="submit" className="button button--small" disabled={!verified}>
+          Найти учётную запись
+        </button>
+      </form>
+      {account && (
+        <div className="screen-pop__actions">
+          <p>
+            {account.fullName}, СНИЛС {account.snilsMasked ?? "—"}, {account.locked ? "заблокирована" : "активна"}
+          </p>
+          <button
+            type="button"
+            className="button button--small button--secondary"
+            onClick={() =>
+              run(async () => {
+                await api(`/portal/accounts/${encodeURIComponent(account.id)}/confirmation-code`, { body: where });
+                return "Код подтверждения отправлен повторно.";
+              })
+            }
+          >
+            Отправить код ещё раз
+          </button>
+          <button
+            type="button"
+            className="button button--small button--secondary"
+            onClick={() =>
+              run(async () => {
+                const r = await api<{ wasLocked: boolean }>(
+                  `/portal/accounts/${encodeURIComponent(account.id)}/unlock`,
+                  {
+                    body: where,
+                  },
+                );
+                setAccount({ ...account, locked: false });
+                return r.wasLocked ? "Учётная запись разблокирована." : "Учётная запись не была заблокирована.";
+              })
+            }
+          >
+            Разблокировать
+          </button>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void run(async () => {
+                await api(`/portal/accounts/${encodeURIComponent(account.id)}/phone`, {
+                  method: "PUT",
+                  body: { phone: newPhone, ...where },
+                });
+                return "Телефон в учётной записи изменён.";
+              });
+            }}
+          >
+            <label className="field">
+              <span>Новый телефон</span>
+              <input value={newPhone} onChange={(e) => setNewPhone(e.target.value)} />
+            </label>
+            <button type="submit" className="button button--small button--secondary">
+              Сменить телефон
+            </button>
+          </form>
+        </div>
+      )}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () => {
+            const r = await api<{ number: string; service: string; statusTitle: string }>(
+              "/portal/applications/status",
+              {
+                body: { number, ...where },
+              },
+            );
+            return `Заявление ${r.number} («${r.service}»): ${r.statusTitle}.`;
+          });
+        }}
+      >
+        <label className="field">
+          <span>Номер заявления</span>
+          <input value={number} onChange={(e) => setNumber(e.target.value)} disabled={!verified} inputMode="numeric" />
+        </label>
+        <button type="submit" className="button button--small" disabled={!verified}>
+          Узнать статус
+        </button>
+      </form>
+      {message && (
+        <p className="alert" role="status">
+          {message}
+        </p>
+      )}
+      {error && (
+        <p className="alert alert--error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,46 @@
+// The shapes the phone API answers with, as the console uses them.
+export type ChecklistItem = {
+  code: string;
+  title: string;
+  kind: "confirm" | "identifier" | "digits" | "info";
+  required: boolean;
+};
+
+export type CallScreen = {
+  call: {
+    id: number;
+    state: "ringing" | "answered" | "ended" | "abandoned";
+    direction: string;
+    queue: string | null;
+    startedAt: string;
+    answeredAt: string | null;
+    endedAt: string | null;
+    answeredBy: number | null;
+    continued: boolean;
+  };
+  caller: { phone: string | null; name: string | null };
+  line: { id: string; title: string; number: string; purpose: string; topics: string[] } | null;
+  topic: string | null;
+  audience: string;
+  request: { number: string; subject: string; status: string } | null;
+  openRequests: Array<{ number: string; subject: string; status: string; category: string | null; createdAt: string }>;
+  recentCalls: Array<{
+    id: number;
+    startedAt: string;
+    state: string;
+    direction: string;
+    seconds: number;
+    requestNumber: string | null;
+  }>;
+  checklist: ChecklistItem[];
+  verification: { passed: boolean; items: Record<string, string>; at: string; by: string } | null;
+};
+
+export type PhoneEvent = { callId: number; event: string; state: string; userId: number | null; queue: string | null };
+
+export const CALL_STATES: Record<string, string> = {
+  ringing: "звонит",
+  answered: "идёт разговор",
+  ended: "завершён",
+  abandoned: "не дождался ответа",
+};
