@@ -61,15 +61,22 @@ async function escalateBatch(ctx: AppContext, now: Date, batch: number) {
     // The next step of each target is rule number level+1; an index past the ladder is NULL and never due.
     // Waiting for the applicant stops the clock, so those requests are not claimed. A first-response target of
     // zero («at once», a call) is met by the contact itself.
+    // The bounds on the due times (the ladder's first step) let the partial indexes find the candidates.
+    const at = now.toISOString();
+    const firstBound = first.length ? new Date(now.getTime() - first[0]!.afterMinutes * 60_000).toISOString() : null;
+    const resBound = resolution.length
+      ? new Date(now.getTime() - resolution[0]!.afterMinutes * 60_000).toISOString()
+      : null;
     const claimed = await tx.execute<{ id: number }>(sql`
       select id from requests
       where status not in ('resolved', 'closed', 'waiting') and (
-        (first_responded_at is null and first_response_due_at > created_at and first_response_due_at
+        (first_responded_at is null and first_response_due_at <= ${firstBound}::timestamptz
+          and first_response_due_at > created_at and first_response_due_at
           + make_interval(mins => (${pgIntArray(first.map((s) => s.afterMinutes))}::int[])[sla_first_level + 1])
-          <= ${now.toISOString()}::timestamptz)
-        or (resolution_due_at
+          <= ${at}::timestamptz)
+        or (resolution_due_at <= ${resBound}::timestamptz and resolution_due_at
           + make_interval(mins => (${pgIntArray(resolution.map((s) => s.afterMinutes))}::int[])[sla_resolution_level + 1])
-          <= ${now.toISOString()}::timestamptz))
+          <= ${at}::timestamptz))
       order by resolution_due_at, id
       limit ${batch}
       for update skip locked`);
