@@ -1,5 +1,5 @@
 // The staff console: signs in, loads the lists every page needs, and picks the page.
-import { useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { AdminDirectoryPage } from "../admin-directory/AdminDirectoryPage.tsx";
 import { ApiError, api, errorText, setCsrfToken, setUnauthorizedHandler } from "../api.ts";
 import { ChatInbox } from "../chat/ChatInbox.tsx";
@@ -15,7 +15,11 @@ import { QueuePage } from "./QueuePage.tsx";
 import { RequestPage } from "./RequestPage.tsx";
 import { ShiftAndBell } from "./ShiftAndBell.tsx";
 import { SlaPoliciesPage } from "./SlaPoliciesPage.tsx";
+
 import { ConsoleContext, type ConsoleData, type Department, type StaffMember, type StaffUser } from "./session.ts";
+
+// Statistics carry ECharts: their own chunk, loaded when the page is opened.
+const AnalyticsPage = lazy(() => import("../analytics/AnalyticsPage.tsx").then((m) => ({ default: m.AnalyticsPage })));
 
 type Me = { user: StaffUser; csrfToken: string | null };
 
@@ -96,6 +100,12 @@ export function ConsoleApp({ path }: { path: string }) {
     const id = Number(match("/console/calls/:id", path)!.id);
     page = <CallScreenPage key={id} id={id} />;
   } else if (path === "/console/wallboard") page = <WallboardPage />;
+  else if (path === "/console/analytics")
+    page = (
+      <Suspense fallback={<p className="loading">Загрузка…</p>}>
+        <AnalyticsPage />
+      </Suspense>
+    );
   else page = <p>Такой страницы в консоли нет.</p>;
 
   return (
@@ -127,6 +137,9 @@ export function ConsoleApp({ path }: { path: string }) {
               </Link>
             )}
             <Link to="/console/incidents">Сбои</Link>
+            <Link to="/console/analytics" aria-current={path === "/console/analytics" ? "page" : undefined}>
+              Статистика
+            </Link>
             {(data.user.role === "supervisor" || data.user.role === "administrator") && (
               <Link to="/console/sla">Сроки SLA</Link>
             )}

@@ -1,0 +1,90 @@
+// The supervisor's «today»: what came in since midnight (Moscow), the queue now and what is about to be late,
+// read again whenever the console's event stream says something changed.
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { api, errorText } from "../api.ts";
+import { CHANNEL_TITLES } from "../labels.ts";
+import { useCoalesced, useLiveUpdates } from "../live.ts";
+import { Chart } from "./Chart.tsx";
+import { minutes, num, pct } from "./format.ts";
+import { Kpi } from "./parts.tsx";
+import type { TodayBoard } from "./types.ts";
+
+export function TodayView({ query }: { query: string }) {
+  const [board, setBoard] = useState<TodayBoard | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(() => {
+    api<TodayBoard>(`/analytics/today?${query}`)
+      .then((b) => {
+        setBoard(b);
+        setError(null);
+      })
+      .catch((e) => setError(errorText(e)));
+  }, [query]);
+  useEffect(load, [load]);
+  const refresh = useCoalesced(load, 3000);
+  const live = useLiveUpdates("/api/v1/events", refresh);
+
+  const hourly = useMemo(
+    () =>
+      board && {
+        tooltip: { trigger: "axis" },
+        grid: { left: 40, right: 16, top: 16, bottom: 24 },
+        xAxis: { type: "category", data: board.byHour.map((_, h) => String(h).padStart(2, "0")) },
+        yAxis: { type: "value", minInterval: 1 },
+        series: [{ name: "Обращений", type: "bar", data: board.byHour }],
+      },
+    [board],
+  );
+  const channels = useMemo(
+    () =>
+      board && {
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        grid: { left: 140, right: 16, top: 8, bottom: 24 },
+        xAxis: { type: "value", minInterval: 1 },
+        yAxis: { type: "category", data: board.byChannel.map((c) => CHANNEL_TITLES[c.key] ?? c.key) },
+        series: [{ name: "Обращений", type: "bar", data: board.byChannel.map((c) => c.count) }],
+      },
+    [board],
+  );
+
+  if (error) return <p className="alert alert--error">{error}</p>;
+  if (!board || !hourly || !channels) return <p className="loading">Считаем показатели…</p>;
+  const s = board.summary;
+  return (
+    <div>
+      <p className="muted" aria-live="polite">
+        {live === "live" ? "Обновляется сам при каждом изменении в очереди." : "Нет связи с сервером, пробуем снова…"}
+      </p>
+      <section className="kpis" aria-label="Сегодня">
+        <Kpi title="Поступило сегодня" value={num(s.created)} />
+        <Kpi title="Из них решено" value={num(s.resolved)} />
+        <Kpi title="Открыто сейчас" value={num(board.backlog.open)} hint={`просрочено ${num(board.backlog.overdue)}`} />
+        <Kpi
+          title="Без первого ответа, срок прошёл"
+          value={num(board.firstResponseOverdue)}
+          hint={`истекает в ближайший час: ${num(board.firstResponseDueSoon)}`}
+        />
+        <Kpi title="Первый ответ, медиана" value={minutes(s.firstResponse.median)} />
+        <Kpi title="Первый ответ в срок" value={pct(s.sla.firstResponse)} />
+        {board.calls && (
+          <Kpi
+            title="Звонки: отвечено"
+            value={`${num(board.calls.answered)} из ${num(board.calls.offered)}`}
+            hint={`уровень обслуживания ${pct(board.calls.serviceLevel)}, ждут сейчас: ${num(board.callsWaiting)}`}
+          />
+        )}
+        <Kpi title="Средняя оценка" value={num(s.rating.average, 2)} hint={`${num(s.rating.count)} оценок`} />
+      </section>
+      <div className="charts">
+        <section className="panel">
+          <h3 className="panel__title">Сегодня по часам (МСК)</h3>
+          <Chart option={hourly} label="Поступление обращений сегодня по часам" height={240} />
+        </section>
+        <section className="panel">
+          <h3 className="panel__title">Сегодня по каналам</h3>
+          <Chart option={channels} label="Поступление обращений сегодня по каналам" height={240} />
+        </section>
+      </div>
+    </div>
+  );
+}
