@@ -8,24 +8,7 @@ type Instance = { setOption(o: EChartsOption, notMerge?: boolean): void; resize(
 let loading: Promise<(el: HTMLElement) => Instance> | null = null;
 
 function loadEcharts() {
-  loading ??= Promise.all([
-    import("echarts/core"),
-    import("echarts/charts"),
-    import("echarts/components"),
-    import("echarts/renderers"),
-  ]).then(([core, charts, components, renderers]) => {
-    core.use([
-      charts.BarChart,
-      charts.LineChart,
-      charts.HeatmapChart,
-      components.GridComponent,
-      components.TooltipComponent,
-      components.LegendComponent,
-      components.VisualMapComponent,
-      renderers.SVGRenderer,
-    ]);
-    return (el: HTMLElement) => core.init(el, undefined, { renderer: "svg" }) as unknown as Instance;
-  });
+  loading ??= import("./echarts.ts").then((m) => (el: HTMLElement) => m.createChart(el) as unknown as Instance);
   return loading;
 }
 
