@@ -12,6 +12,7 @@ import type { JobHandler } from "./db/outbox.ts";
 import { directoryRoom } from "./directory/room.ts";
 import { healthRoutes } from "./http/health.ts";
 import { knowledgeRoom } from "./knowledge/room.ts";
+import { knowledgeRoom } from "./knowledge/room.ts";
 import { portalRoom } from "./portal/room.ts";
 import { publicRequestRoutes } from "./requests/routes-public.ts";
 import { staffRequestRoutes } from "./requests/routes-staff.ts";
@@ -37,6 +38,7 @@ export const ROOMS: Room[] = [
   routingRoom,
   slaRoom,
   emailRoom,
+  knowledgeRoom,
   analyticsRoom,
   knowledgeRoom,
   portalRoom,

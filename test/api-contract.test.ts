@@ -29,6 +29,7 @@ const PUBLIC = new Set([
   "GET /api/v1/kb/articles/:slug",
   "GET /api/v1/kb/categories",
   "POST /api/v1/kb/articles/:slug/feedback",
+  "POST /api/v1/kb/suggestions/events",
   "POST /api/v1/classify",
   "GET /api/v1/incidents/active",
   "GET /api/v1/directory/recommend",

@@ -1,0 +1,34 @@
+// The knowledge-base room: articles in the database (the shipped folder loaded on first start), each process's
+// search index over them, rebuilt in the background whenever any process announces a change.
+import type { AppContext } from "../context.ts";
+import type { Room } from "../rooms.ts";
+import { publicKnowledgeRoutes } from "./routes-public.ts";
+import { staffKnowledgeRoutes } from "./routes-staff.ts";
+import { seedIfEmpty } from "./service.ts";
+import { forgetIndex, KB_CHANGED, loadIndex, rebuildIndex } from "./state.ts";
+
+export { indexSettled, searchKnowledge } from "./state.ts";
+
+const unsubscribers = new WeakMap<AppContext, () => void>();
+
+export const knowledgeRoom: Room = {
+  name: "knowledge",
+  async start(ctx) {
+    await seedIfEmpty(ctx);
+    await loadIndex(ctx);
+    unsubscribers.set(
+      ctx,
+      ctx.bus.subscribe((e) => {
+        if (e.topic === KB_CHANGED) void rebuildIndex(ctx);
+      }),
+    );
+  },
+  async stop(ctx) {
+    unsubscribers.get(ctx)?.();
+    forgetIndex(ctx);
+  },
+  async routes(app, opts) {
+    await publicKnowledgeRoutes(app, opts);
+    await staffKnowledgeRoutes(app, opts);
+  },
+};

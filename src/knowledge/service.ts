@@ -1,0 +1,159 @@
+// The knowledge base's rules: the shipped articles on first start, editing with versions, the check before
+// anything reaches applicants, restoring an old version. Knows nothing of HTTP.
+import { fileURLToPath } from "node:url";
+import type { AppContext } from "../context.ts";
+import type { Queryable } from "../db/client.ts";
+import { emit } from "../db/outbox.ts";
+import { AppError, errors } from "../http/errors.ts";
+import { type Article, loadArticlesFromDir } from "./article.ts";
+import { type ArticleProblem, checkArticles } from "./check.ts";
+import { KB_CHANGED, rebuildIndex } from "./state.ts";
+import {
+  countArticles,
+  insertSeed,
+  lockKnowledge,
+  readArticle,
+  readArticles,
+  readVersion,
+  type StoredArticle,
+  writeArticle,
+} from "./store.ts";
+
+export const SHIPPED_KB_DIR = fileURLToPath(new URL("../../data/kb", import.meta.url));
+
+/** Loads the shipped folder into an empty base, once, whichever process starts first. */
+export async function seedIfEmpty(ctx: AppContext, dir = SHIPPED_KB_DIR): Promise<void> {
+  if ((await countArticles(ctx.db)) > 0) return;
+  const articles = await loadArticlesFromDir(dir);
+  await ctx.db.transaction(async (tx) => {
+    await lockKnowledge(tx);
+    if ((await countArticles(tx)) > 0) return;
+    await insertSeed(tx, articles);
+  });
+}
+
+/**
+ * What stands between the article and applicants: the checks of `otklik kb check` run against the published
+ * base with this article in it. Errors refuse publishing; warnings are shown to the editor.
+ */
+export async function checkForPublishing(db: Queryable, article: Article): Promise<ArticleProblem[]> {
+  const others = (await readArticles(db)).filter((a) => a.status === "published" && a.slug !== article.slug);
+  const candidate = { ...article, status: "published" as const };
+  return checkArticles([...others, candidate]).filter((p) => p.slug === article.slug);
+}
+
+function refuseIfErrors(problems: ArticleProblem[]): void {
+  const errs = problems.filter((p) => p.severity === "error");
+  if (errs.length === 0) return;
+  throw new AppError("kb.check_failed", `Статью нельзя опубликовать: ${errs.map((p) => p.message).join("; ")}.`, 422, {
+    problems,
+  });
+}
+
+const FIELD_NAMES: [keyof Article, string][] = [
+  ["title", "заголовок"],
+  ["summary", "краткое описание"],
+  ["category", "категория"],
+  ["audience", "аудитория"],
+  ["tags", "теги"],
+  ["synonyms", "синонимы"],
+  ["visibility", "видимость"],
+  ["body", "текст"],
+];
+
+function changedFields(before: Article, after: Article): string[] {
+  return FIELD_NAMES.filter(([k]) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).map(([, n]) => n);
+}
+
+export type ArticleInput = Omit<Article, "slug" | "status">;
+
+export async function createArticle(
+  ctx: AppContext,
+  slug: string,
+  input: ArticleInput,
+  userId: number,
+): Promise<StoredArticle> {
+  const article: Article = { ...input, slug, status: "draft" };
+  await ctx.db.transaction(async (tx) => {
+    await lockKnowledge(tx);
+    if (await readArticle(tx, slug)) throw errors.conflict("kb.slug_taken", `Статья с адресом «${slug}» уже есть.`);
+    await writeArticle(tx, article, 1, "создана (черновик)", userId);
+    await emit(tx, KB_CHANGED, { slug });
+  });
+  // This process knows at once; the others hear the event.
+  void rebuildIndex(ctx);
+  return (await readArticle(ctx.db, slug))!;
+}
+
+/** Saves new content; a published article stays published only if it still passes the check. */
+export async function updateArticle(
+  ctx: AppContext,
+  slug: string,
+  input: ArticleInput,
+  userId: number,
+): Promise<{ article: StoredArticle; problems: ArticleProblem[] }> {
+  let problems: ArticleProblem[] = [];
+  await ctx.db.transaction(async (tx) => {
+    await lockKnowledge(tx);
+    const before = await readArticle(tx, slug, true);
+    if (!before) throw errors.notFound("Статья");
+    const after: Article = { ...input, slug, status: before.status };
+    const changed = changedFields(before, after);
+    if (changed.length === 0) return;
+    problems = await checkForPublishing(tx, after);
+    if (after.status === "published") refuseIfErrors(problems);
+    await writeArticle(tx, after, before.version + 1, `изменены: ${changed.join(", ")}`, userId);
+    await emit(tx, KB_CHANGED, { slug });
+  });
+  // This process knows at once; the others hear the event.
+  void rebuildIndex(ctx);
+  return { article: (await readArticle(ctx.db, slug))!, problems };
+}
+
+export async function setArticleStatus(
+  ctx: AppContext,
+  slug: string,
+  status: Article["status"],
+  userId: number,
+): Promise<{ article: StoredArticle; problems: ArticleProblem[] }> {
+  let problems: ArticleProblem[] = [];
+  await ctx.db.transaction(async (tx) => {
+    await lockKnowledge(tx);
+    const before = await readArticle(tx, slug, true);
+    if (!before) throw errors.notFound("Статья");
+    if (status === "published") {
+      problems = await checkForPublishing(tx, before);
+      refuseIfErrors(problems);
+    }
+    if (before.status === status) return;
+    const note = status === "published" ? "опубликована" : "снята с публикации";
+    await writeArticle(tx, { ...before, status }, before.version + 1, note, userId);
+    await emit(tx, KB_CHANGED, { slug });
+  });
+  // This process knows at once; the others hear the event.
+  void rebuildIndex(ctx);
+  return { article: (await readArticle(ctx.db, slug))!, problems };
+}
+
+/** Brings back an old version's content as a new version; the current status stays. */
+export async function restoreVersion(
+  ctx: AppContext,
+  slug: string,
+  version: number,
+  userId: number,
+): Promise<StoredArticle> {
+  await ctx.db.transaction(async (tx) => {
+    await lockKnowledge(tx);
+    const before = await readArticle(tx, slug, true);
+    if (!before) throw errors.notFound("Статья");
+    const old = await readVersion(tx, slug, version);
+    if (!old) throw errors.notFound("Версия статьи");
+    const after = { ...(old.data as unknown as Article), slug, status: before.status };
+    if (after.status === "published") refuseIfErrors(await checkForPublishing(tx, after));
+    await writeArticle(tx, after, before.version + 1, `восстановлена версия ${version}`, userId);
+    await emit(tx, KB_CHANGED, { slug });
+  });
+  // This process knows at once; the others hear the event.
+  void rebuildIndex(ctx);
+  return (await readArticle(ctx.db, slug))!;
+}
