@@ -127,7 +127,8 @@ async function apply(ctx: AppContext, tx: Tx, call: CallRow, input: CallEventInp
   const dialled = direction === "in" ? (patch.toNumber ?? call.toNumber) : (patch.fromNumber ?? call.fromNumber);
   if (!call.lineId && dialled) patch.lineId = lineForNumber(directoryOf(ctx).lines, dialled)?.id ?? null;
   if (!call.queue) {
-    const queue = input.queue?.trim() || (await queueOfLine(tx, patch.lineId ?? call.lineId));
+    // A call no queue was named for rings the first line, as the IVR would route it.
+    const queue = input.queue?.trim() || (await queueOfLine(tx, patch.lineId ?? call.lineId)) || "first_line";
     if (queue) patch.queue = queue.slice(0, 100);
   }
   let applied = true;
