@@ -78,6 +78,10 @@ export async function adminDirectoryRoutes(fastify: FastifyInstance, { ctx }: { 
     },
     async () => {
       const state = directoryOf(ctx);
+      const overloadOf = (id: string) => {
+        const o = state.overloaded.get(id);
+        return o ? { overloadedBy: o.setBy, overloadedAt: o.setAt.toISOString() } : {};
+      };
       return {
         sections: [...new Set(state.entries.map((e) => e.section))],
         entries: state.entries.map((e) => ({
@@ -87,6 +91,7 @@ export async function adminDirectoryRoutes(fastify: FastifyInstance, { ctx }: { 
           entry: lineToEntry(e.line),
           published: e.line.published,
           overloaded: state.overloaded.has(e.line.id),
+          ...overloadOf(e.line.id),
           updatedAt: e.updatedAt.toISOString(),
           updatedBy: e.updatedBy,
         })),

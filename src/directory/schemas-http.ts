@@ -102,6 +102,9 @@ export const AdminEntry = Type.Object({
   entry: Type.Record(Type.String(), Type.Unknown(), { description: "строка в том виде, как в directory.yaml" }),
   published: Type.Boolean(),
   overloaded: Type.Boolean(),
+  /** Who marked the line overloaded and when (absent when it is not). */
+  overloadedBy: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  overloadedAt: Type.Optional(Instant),
   updatedAt: Instant,
   updatedBy: Type.Union([Type.Integer(), Type.Null()]),
 });

@@ -170,6 +170,7 @@ export function AdminDirectoryPage() {
                       e={e}
                       sectionStart={i === 0 || data.entries[i - 1]!.section !== e.section}
                       updatedBy={nameOf(e.updatedBy)}
+                      overloadedBy={e.overloadedBy ? nameOf(e.overloadedBy) : "телефония"}
                       withdrawing={withdrawing?.id === e.id ? withdrawing.reason : null}
                       onWithdrawReason={(reason) => setWithdrawing({ id: e.id, reason })}
                       onEdit={() => setEditing({ form: toForm(e.entry, e.section, e.comment), isNew: false })}
@@ -194,6 +195,7 @@ export function AdminDirectoryPage() {
 
 type RowProps = {
   e: AdminEntry;
+  overloadedBy: string;
   sectionStart: boolean;
   updatedBy: string;
   withdrawing: string | null;
@@ -206,6 +208,7 @@ type RowProps = {
 
 function Row({
   e,
+  overloadedBy,
   sectionStart,
   updatedBy,
   withdrawing,
@@ -254,7 +257,15 @@ function Row({
                 onChange={(ev) => onOverload(ev.target.checked)}
                 aria-label={`Перегрузка: ${title}`}
               />
-              <span>{e.overloaded ? "перегружена" : "нет"}</span>
+              <span>
+                {e.overloaded ? "перегружена" : "нет"}
+                {e.overloaded && e.overloadedAt && (
+                  <span className="muted">
+                    {" "}
+                    с {updated.format(new Date(e.overloadedAt))}, {overloadedBy}
+                  </span>
+                )}
+              </span>
             </label>
           ) : (
             <span className="muted">—</span>

@@ -20,6 +20,8 @@ export type AdminEntry = {
   entry: Entry;
   published: boolean;
   overloaded: boolean;
+  overloadedBy?: number | null;
+  overloadedAt?: string;
   updatedAt: string;
   updatedBy: number | null;
 };
