@@ -1,7 +1,8 @@
 // While the applicant types, articles that may already answer the question (from the knowledge base search).
 // Quietly shows nothing when the search is unavailable: the form must work without it.
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { api } from "../api.ts";
+import { FormVisit } from "../help/deflection.ts";
 
 type Hit = { slug: string; title: string; score: number };
 
@@ -20,6 +21,24 @@ const PAUSE_MS = 600;
 export function Suggestions({ text }: { text: string }) {
   const [hits, setHits] = useState<Hit[]>([]);
   const query = text.trim().slice(0, 200);
+  const visit = useRef<FormVisit | null>(null);
+  visit.current ??= new FormVisit();
+
+  // Closing the tab ends the visit unsent; leaving this component while the address is still /new means the
+  // form was sent (the success screen replaced it).
+  useEffect(() => {
+    const v = visit.current!;
+    const onHide = () => v.end(false);
+    window.addEventListener("pagehide", onHide);
+    return () => {
+      window.removeEventListener("pagehide", onHide);
+      v.end(window.location.pathname === "/new");
+    };
+  }, []);
+
+  useEffect(() => {
+    if (hits.length > 0) visit.current?.show(hits.map((h) => h.slug));
+  }, [hits]);
 
   useEffect(() => {
     if (query.length < MIN_LENGTH) {
@@ -48,7 +67,13 @@ export function Suggestions({ text }: { text: string }) {
       <ul>
         {hits.map((h) => (
           <li key={h.slug}>
-            <a href={`/help/${encodeURIComponent(h.slug)}`} target="_blank" rel="noopener">
+            <a
+              href={`/help/${encodeURIComponent(h.slug)}`}
+              target="_blank"
+              rel="noopener"
+              onClick={() => visit.current?.open(h.slug)}
+              onAuxClick={() => visit.current?.open(h.slug)}
+            >
               {h.title}
             </a>
           </li>
