@@ -4,6 +4,8 @@ import { type FormEvent, useCallback, useEffect, useRef, useState } from "react"
 import { ApiError, api, errorText } from "../api.ts";
 import { type Attachment, type Bubble, Conversation } from "../Conversation.tsx";
 import { dueRelative, formatDateTime, formatShort } from "../format.ts";
+import { useReplyInsert } from "../kb/insert.ts";
+import { KbPanel } from "../kb/KbPanel.tsx";
 import { CHANNEL_TITLES, PRIORITY_TITLES, STATUS_ACTIONS, STATUS_TITLES, titleOf } from "../labels.ts";
 import { type LiveEvent, useCoalesced, useLiveUpdates, useNow } from "../live.ts";
 import { Link, useTitle } from "../router.tsx";
@@ -284,6 +286,11 @@ export function RequestPage({ number }: { number: string }) {
             </div>
           </section>
 
+          <KbPanel
+            number={r.number}
+            query={r.subject || (r.messages[0]?.body ?? "").slice(0, 300)}
+            category={r.category}
+          />
           <SlaPanel number={r.number} status={r.status} department={r.department} onChanged={() => void load()} />
           <section className="card" aria-labelledby="contact-title">
             <h2 id="contact-title" className="card__title">
@@ -377,6 +384,10 @@ function ReplyBox({
   const [body, setBody] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
+  useReplyInsert((text) => {
+    setBody((b) => (b.trim() ? `${b.trimEnd()}\n\n${text}` : text));
+    setError(null);
+  });
 
   const send = async (visibility: "public" | "note") => {
     if (!body.trim()) {
