@@ -12,6 +12,7 @@ const groups: Record<string, { describe: string; load: () => Promise<CommandModu
   token: { describe: "токены API: token create --email E", load: () => import("../staff/cli-token.ts") },
   directory: { describe: "справочник линий: check, recommend", load: () => import("../directory/cli.ts") },
   kb: { describe: "база знаний: search, eval", load: () => import("../knowledge/cli.ts") },
+  demo: { describe: "демо-данные: demo generate --requests N", load: () => import("./demo.ts") },
   classify: {
     describe: 'классификатор: classify "текст", classify train, classify eval',
     load: () => import("../routing/cli.ts"),
