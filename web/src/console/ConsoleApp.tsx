@@ -3,6 +3,7 @@ import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { AdminDirectoryPage } from "../admin-directory/AdminDirectoryPage.tsx";
 import { ApiError, api, errorText, setCsrfToken, setUnauthorizedHandler } from "../api.ts";
 import { ChatInbox } from "../chat/ChatInbox.tsx";
+import { KbEditorPage } from "../kb/KbEditorPage.tsx";
 import { ROLE_TITLES } from "../labels.ts";
 import { CallScreenPage } from "../phone/CallScreenPage.tsx";
 import { ScreenPop } from "../phone/ScreenPop.tsx";
@@ -96,6 +97,7 @@ export function ConsoleApp({ path }: { path: string }) {
   else if (path === "/console/incidents") page = <IncidentsPage />;
   else if (path === "/console/chat") page = <ChatInbox />;
   else if (path === "/console/sla") page = <SlaPoliciesPage />;
+  else if (path === "/console/kb") page = <KbEditorPage />;
   else if (match("/console/calls/:id", path)) {
     const id = Number(match("/console/calls/:id", path)!.id);
     page = <CallScreenPage key={id} id={id} />;
@@ -136,6 +138,9 @@ export function ConsoleApp({ path }: { path: string }) {
                 Справочник линий
               </Link>
             )}
+            <Link to="/console/kb" aria-current={path === "/console/kb" ? "page" : undefined}>
+              База знаний
+            </Link>
             <Link to="/console/incidents">Сбои</Link>
             <Link to="/console/analytics" aria-current={path === "/console/analytics" ? "page" : undefined}>
               Статистика

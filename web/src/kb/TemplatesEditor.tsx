@@ -1,0 +1,125 @@
+// Answer templates for the console: write, change and remove them. Placeholders are filled for each request
+// when an operator inserts one.
+import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { api, errorText } from "../api.ts";
+import type { Template } from "./KbPanel.tsx";
+
+const HINT = "Подстановки: {{имя}} — имя заявителя, {{номер}} — номер обращения, {{срок}} — срок ответа.";
+
+export function TemplatesEditor({ categories }: { categories: { code: string; title: string }[] }) {
+  const [list, setList] = useState<Template[]>([]);
+  const [editing, setEditing] = useState<Partial<Template> | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const reload = useCallback(() => {
+    api<Template[]>("/kb/templates")
+      .then(setList)
+      .catch((e) => setError(errorText(e)));
+  }, []);
+  useEffect(reload, [reload]);
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!editing) return;
+    setError(null);
+    const body = { title: editing.title ?? "", body: editing.body ?? "", category: editing.category ?? null };
+    try {
+      if (editing.id) await api(`/kb/templates/${editing.id}`, { method: "PUT", body });
+      else await api("/kb/templates", { body });
+      setEditing(null);
+      reload();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+
+  const remove = async (t: Template) => {
+    if (!window.confirm(`Удалить шаблон «${t.title}»?`)) return;
+    try {
+      await api(`/kb/templates/${t.id}`, { method: "DELETE" });
+      reload();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="templates-title">
+      <h2 id="templates-title" className="card__title">
+        Шаблоны ответов
+      </h2>
+      <p className="muted">{HINT}</p>
+      {error && <p className="alert alert--error">{error}</p>}
+      <ul className="kb-editor__history">
+        {list.map((t) => (
+          <li key={t.id}>
+            <strong>{t.title}</strong>
+            <span className="muted">{categories.find((c) => c.code === t.category)?.title ?? "любая тема"}</span>
+            <button type="button" className="button button--small button--ghost" onClick={() => setEditing(t)}>
+              Изменить
+            </button>
+            <button type="button" className="button button--small button--ghost" onClick={() => void remove(t)}>
+              Удалить
+            </button>
+          </li>
+        ))}
+      </ul>
+      {editing ? (
+        <form onSubmit={save} noValidate>
+          <div className="field">
+            <label htmlFor="tpl-title">Название</label>
+            <input
+              id="tpl-title"
+              value={editing.title ?? ""}
+              onChange={(e) => setEditing({ ...editing, title: e.target.value })}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="tpl-category">Тема</label>
+            <select
+              id="tpl-category"
+              value={editing.category ?? ""}
+              onChange={(e) => setEditing({ ...editing, category: e.target.value || null })}
+            >
+              <option value="">любая</option>
+              {categories.map((c) => (
+                <option key={c.code} value={c.code}>
+                  {c.title}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="tpl-body">Текст</label>
+            <textarea
+              id="tpl-body"
+              rows={6}
+              value={editing.body ?? ""}
+              onChange={(e) => setEditing({ ...editing, body: e.target.value })}
+              aria-describedby="tpl-hint"
+            />
+            <p className="field__hint" id="tpl-hint">
+              {HINT}
+            </p>
+          </div>
+          <div className="actions">
+            <button type="submit" className="button">
+              Сохранить шаблон
+            </button>
+            <button type="button" className="button button--ghost" onClick={() => setEditing(null)}>
+              Отмена
+            </button>
+          </div>
+        </form>
+      ) : (
+        <button
+          type="button"
+          className="button button--secondary"
+          onClick={() => setEditing({ title: "", body: "Здравствуйте, {{имя}}!\n\n", category: null })}
+        >
+          Новый шаблон
+        </button>
+      )}
+    </section>
+  );
+}
