@@ -82,23 +82,38 @@ function connectImapFlow(options: ImapPollOptions): ImapClient {
   return client;
 }
 
-/** Polls every `intervalMs`, never two passes at once. Returns a stop function. */
+/**
+ * Polls every `intervalMs`, never two passes at once (each pass schedules the next). A failed pass (server down,
+ * a timeout while the process was busy starting) is retried after `retryMs`. Returns a stop function.
+ */
 export function startImapPolling(
-  options: ImapPollOptions & { intervalMs: number; onResult?(r: ImapPollResult | Error): void },
+  options: ImapPollOptions & {
+    intervalMs: number;
+    retryMs?: number;
+    firstDelayMs?: number;
+    onResult?(r: ImapPollResult | Error): void;
+  },
 ): () => void {
-  let running = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = (ms: number) => {
+    if (stopped) return;
+    timer = setTimeout(tick, ms);
+    timer.unref?.();
+  };
   const tick = async () => {
-    if (running) return;
-    running = true;
+    let failed = false;
     try {
       options.onResult?.(await pollImap(options));
     } catch (error) {
+      failed = true;
       options.onResult?.(error instanceof Error ? error : new Error(String(error)));
-    } finally {
-      running = false;
     }
+    schedule(failed ? Math.min(options.retryMs ?? options.intervalMs, options.intervalMs) : options.intervalMs);
   };
-  const timer = setInterval(tick, options.intervalMs);
-  void tick();
-  return () => clearInterval(timer);
+  schedule(options.firstDelayMs ?? 0);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }

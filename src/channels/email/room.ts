@@ -54,6 +54,7 @@ async function start(ctx: AppContext) {
       pass: decodeURIComponent(url.password),
       mailbox: decodeURIComponent(url.pathname.slice(1)) || "INBOX",
       intervalMs: IMAP_INTERVAL_MS,
+      retryMs: 5_000,
       store: async (raw) => {
         await storeLetter(ctx, raw, { mailFrom: "", rcptTo: [], remoteAddress: url.hostname, via: "imap" });
       },
