@@ -101,14 +101,8 @@ export async function applyCallEvent(
   });
   let call = out.call;
   // An answered call with nothing to attach it to becomes a request of its own (after commit: registration
-  // runs its own transaction).
-  if (
-    out.applied &&
-    input.event === "answer" &&
-    call.state === "answered" &&
-    !call.requestId &&
-    call.direction === "in"
-  ) {
+  // runs its own transaction). A repeated answer retries a registration that failed the first time.
+  if (input.event === "answer" && call.state === "answered" && !call.requestId && call.direction === "in") {
     call = await registerForCall(ctx, call, now);
   }
   return { callId: call.id, state: call.state, duplicate: out.duplicate, applied: out.applied };
@@ -253,9 +247,29 @@ async function userOf(tx: Tx, user: string | string[] | undefined): Promise<numb
   return null;
 }
 
-/** The department whose operators a queue rings: a queue named by a department code, else the first line. */
+const QUEUE_CACHE_MS = 60_000;
+// Per database (two servers in one test keep apart), per queue name.
+const queueDepartments = new WeakMap<object, Map<string, { id: number | null; at: number }>>();
+
+/**
+ * The department whose operators a queue rings: a queue named by a department code, else the first line.
+ * Cached for a minute: every open console asks it for every call event.
+ */
 export async function departmentOfQueue(db: Tx | AppContext["db"], queue: string | null): Promise<number | null> {
-  const code = queue ?? "first_line";
+  const key = queue ?? "first_line";
+  let cache = queueDepartments.get(db);
+  if (!cache) {
+    cache = new Map();
+    queueDepartments.set(db, cache);
+  }
+  const hit = cache.get(key);
+  if (hit && Date.now() - hit.at < QUEUE_CACHE_MS) return hit.id;
+  const id = await lookupDepartment(db, key);
+  cache.set(key, { id, at: Date.now() });
+  return id;
+}
+
+async function lookupDepartment(db: Tx | AppContext["db"], code: string): Promise<number | null> {
   const [d] = await db.select({ id: departments.id }).from(departments).where(eq(departments.code, code));
   if (d) return d.id;
   const [first] = await db.select({ id: departments.id }).from(departments).where(eq(departments.code, "first_line"));

@@ -78,10 +78,11 @@ export async function ivr(ctx: AppContext, input: IvrInput, now = new Date()): P
     },
     { redirect: url("menu-prompt", input.attempt + 1) },
   ];
-  const again = (step: IvrStep, text: string): Verb[] =>
+  // A wrong or missing number: asked again, up to MAX_ATTEMPTS, then back to the menu.
+  const askAgain = (step: IvrStep, text: string): Verb[] =>
     input.attempt + 1 >= MAX_ATTEMPTS
       ? [{ say: text }, { redirect: url("menu-prompt") }]
-      : [{ say: text }, { redirect: url(step, input.attempt + 1) }];
+      : [{ say: text }, ...askNumber(url(step, input.attempt + 1), "Наберите номер ещё раз и нажмите решётку.")];
 
   switch (input.step) {
     case "start": {
@@ -119,11 +120,7 @@ export async function ivr(ctx: AppContext, input: IvrInput, now = new Date()): P
     case "request-status": {
       const digits = normalizeRequestNumber(input.digits ?? "");
       if (!digits || !isValidRequestNumber(digits)) {
-        return twiml(
-          again("request-status", "Номер набран с ошибкой: контрольная цифра не сходится.").map(
-            withAsk(url, "request-status", input.attempt),
-          ),
-        );
+        return twiml(askAgain("request-status", "Номер набран с ошибкой: контрольная цифра не сходится."));
       }
       const [row] = await ctx.db.select({ status: requests.status }).from(requests).where(eq(requests.number, digits));
       if (!row)
@@ -138,7 +135,7 @@ export async function ivr(ctx: AppContext, input: IvrInput, now = new Date()): P
     }
     case "app-status": {
       const number = (input.digits ?? "").replace(/\D/g, "");
-      if (!number) return twiml(again("app-status", "Номер не набран.").map(withAsk(url, "app-status", input.attempt)));
+      if (!number) return twiml(askAgain("app-status", "Номер не набран."));
       const callId = await callIdOf(ctx, input.callSid);
       const app = await ivrApplicationStatus(ctx, portalOf(ctx), number, callId);
       if (app === undefined)
@@ -171,21 +168,6 @@ export async function ivr(ctx: AppContext, input: IvrInput, now = new Date()): P
 const askNumber = (action: string, prompt: string): Verb[] => [
   { gather: { action, finishOnKey: "#", timeout: 10, say: [prompt] } },
 ];
-
-/** After a wrong number the caller is asked again (the redirect stays for the last attempt). */
-function withAsk(url: (s: IvrStep, a?: number) => string, step: IvrStep, attempt: number) {
-  return (v: Verb): Verb =>
-    "redirect" in v && v.redirect.includes(`step=${step}`)
-      ? {
-          gather: {
-            action: url(step, attempt + 1),
-            finishOnKey: "#",
-            timeout: 10,
-            say: ["Наберите номер ещё раз и нажмите решётку."],
-          },
-        }
-      : v;
-}
 
 function closedMessage(ctx: AppContext, line: DirectoryLine, now: Date): Verb[] {
   const state = directoryOf(ctx);

@@ -1,6 +1,6 @@
 // The supervisor's wallboard, counted from the call log: per queue the calls waiting and the longest wait,
 // answered and abandoned today and the service level (answered within 20 seconds); operators on calls and free.
-import { and, eq, gt, isNotNull, or, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNotNull, or, sql } from "drizzle-orm";
 import { DateTime } from "luxon";
 import type { AppContext } from "../../context.ts";
 import { staffShifts } from "../../routing/sla-schema.ts";
@@ -88,17 +88,28 @@ export function computeBoard(calls: CallFacts[], now: Date, dayStart: Date) {
 }
 
 export async function callsSince(ctx: AppContext, since: Date): Promise<CallFacts[]> {
-  return ctx.db
-    .select({
-      queue: phoneCalls.queue,
-      state: phoneCalls.state,
-      userId: phoneCalls.userId,
-      startedAt: phoneCalls.startedAt,
-      answeredAt: phoneCalls.answeredAt,
-      endedAt: phoneCalls.endedAt,
-    })
-    .from(phoneCalls)
-    .where(or(gt(phoneCalls.startedAt, since), eq(phoneCalls.state, "ringing"), eq(phoneCalls.state, "answered")));
+  return (
+    ctx.db
+      .select({
+        queue: phoneCalls.queue,
+        state: phoneCalls.state,
+        userId: phoneCalls.userId,
+        startedAt: phoneCalls.startedAt,
+        answeredAt: phoneCalls.answeredAt,
+        endedAt: phoneCalls.endedAt,
+      })
+      .from(phoneCalls)
+      // Calls in progress started before «since» still count; a call «answered» for half a day lost its hangup.
+      .where(
+        or(
+          gt(phoneCalls.startedAt, since),
+          and(
+            inArray(phoneCalls.state, ["ringing", "answered"]),
+            gt(phoneCalls.startedAt, new Date(since.getTime() - 12 * 60 * 60 * 1000)),
+          ),
+        ),
+      )
+  );
 }
 
 export async function wallboard(ctx: AppContext, now = new Date()) {
