@@ -20,6 +20,9 @@ export type Config = {
   maxAttachments: number;
   logLevel: string;
   trustProxy: boolean;
+  retentionRequestDays: number;
+  retentionRawMailDays: number;
+  retentionAuditDays: number;
   phoneSecret: string | undefined;
   callbackWindowMinutes: number;
   phoneQueueMaxWaiting: number;
@@ -145,6 +148,24 @@ export const SETTINGS: Record<keyof Config, Setting> = {
     describe: "fatal, error, warn, info, debug or silent",
     default: "info",
     parse: text,
+  },
+  retentionRequestDays: {
+    env: "OTKLIK_RETENTION_REQUEST_DAYS",
+    describe: "days after resolution before a request's personal data (contacts, texts, files) is purged",
+    default: "1095",
+    parse: int(1, 36500),
+  },
+  retentionRawMailDays: {
+    env: "OTKLIK_RETENTION_RAW_MAIL_DAYS",
+    describe: "days a received letter is kept as raw bytes",
+    default: "180",
+    parse: int(1, 36500),
+  },
+  retentionAuditDays: {
+    env: "OTKLIK_RETENTION_AUDIT_DAYS",
+    describe: "days the audit log of personal-data access is kept",
+    default: "1825",
+    parse: int(30, 36500),
   },
   trustProxy: {
     env: "OTKLIK_TRUST_PROXY",

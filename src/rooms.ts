@@ -12,10 +12,10 @@ import type { JobHandler } from "./db/outbox.ts";
 import { directoryRoom } from "./directory/room.ts";
 import { healthRoutes } from "./http/health.ts";
 import { knowledgeRoom } from "./knowledge/room.ts";
-import { knowledgeRoom } from "./knowledge/room.ts";
 import { portalRoom } from "./portal/room.ts";
 import { publicRequestRoutes } from "./requests/routes-public.ts";
 import { staffRequestRoutes } from "./requests/routes-staff.ts";
+import { retentionRoom } from "./retention/room.ts";
 import { routingRoom } from "./routing/room.ts";
 import { slaRoom } from "./routing/sla-room.ts";
 import { staffRoutes } from "./staff/routes.ts";
@@ -34,11 +34,11 @@ export type Room = {
 
 export const ROOMS: Room[] = [
   auditRoom,
+  retentionRoom,
   directoryRoom,
   routingRoom,
   slaRoom,
   emailRoom,
-  knowledgeRoom,
   analyticsRoom,
   knowledgeRoom,
   portalRoom,

@@ -1,7 +1,8 @@
 // The audit log of personal data: appended in the caller's transaction, chained by SHA-256, verifiable.
 import { createHash } from "node:crypto";
-import { asc, desc, gt, sql } from "drizzle-orm";
+import { asc, desc, eq, gt, sql } from "drizzle-orm";
 import type { Queryable, Tx } from "../db/client.ts";
+import { settings } from "../db/schema.ts";
 import { auditLog } from "./db-schema.ts";
 
 export type AuditEntry = {
@@ -51,7 +52,9 @@ export async function audit(tx: Tx, entry: AuditEntry): Promise<void> {
 
 /** Recomputes the chain; returns the id of the first entry that does not match, or null when all hold. */
 export async function verifyChain(db: Queryable): Promise<{ checked: number; brokenAt: number | null }> {
-  let prev = GENESIS;
+  // Entries past their retention period are purged from the head; the last purged hash is the anchor.
+  const [anchor] = await db.select().from(settings).where(eq(settings.key, "audit_anchor"));
+  let prev = anchor?.value ?? GENESIS;
   let checked = 0;
   let after = 0;
   for (;;) {

@@ -33,7 +33,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
     trustProxy: ctx.config.trustProxy,
     bodyLimit: 1024 * 1024,
     schemaErrorFormatter,
-    ajv: { customOptions: { allErrors: false, coerceTypes: "array", removeAdditional: false } },
+    ajv: { customOptions: { allErrors: false, coerceTypes: "array", removeAdditional: false, strictTypes: false } },
   });
 
   const routes = enforceAccessDeclarations(app);

@@ -2,7 +2,7 @@
 // If anything fails, the files already stored for this body are removed again.
 
 import type { TSchema } from "@sinclair/typebox";
-import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { Ajv, type ValidateFunction } from "ajv";
 import type { FastifyRequest } from "fastify";
 import type { FileStore, StoredFile } from "../requests/files.ts";
 import { errors } from "./errors.ts";
@@ -38,7 +38,8 @@ export async function readMultipart(req: FastifyRequest, files: FileStore) {
   return { fields, files: stored };
 }
 
-const compiled = new WeakMap<TSchema, ReturnType<typeof TypeCompiler.Compile>>();
+const ajv = new Ajv({ allErrors: false, strict: false });
+const compiled = new WeakMap<TSchema, ValidateFunction>();
 
 /** Validates a JSON field of a multipart body against the same schema the JSON route uses. */
 export function parseJsonField<T>(schema: TSchema, raw: string | undefined, fieldName: string): T {
@@ -48,23 +49,18 @@ export function parseJsonField<T>(schema: TSchema, raw: string | undefined, fiel
   } catch {
     throw errors.badInput("invalid_json", `Поле «${fieldName}» должно содержать JSON.`);
   }
-  let check = compiled.get(schema);
-  if (!check) {
-    check = TypeCompiler.Compile(schema);
-    compiled.set(schema, check);
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
   }
-  const first = check.Errors(value).First();
-  if (first) {
-    const path = first.path;
-    const { message, field } = describeSchemaError(
-      {
-        instancePath: path,
-        keyword: first.schema.minLength ? "minLength" : "type",
-        params: { limit: first.schema.minLength },
-      },
-      fieldName,
-    );
-    throw errors.validation(message, { field });
+  if (!validate(value)) {
+    const first = validate.errors![0]!;
+    const { message, field } = describeSchemaError(first as never, fieldName);
+    throw errors.validation(message, {
+      field,
+      errors: validate.errors!.map((e) => describeSchemaError(e as never, fieldName)),
+    });
   }
   return value as T;
 }

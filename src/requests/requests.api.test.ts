@@ -349,3 +349,87 @@ describe("classification at intake", () => {
     expect(res.json().confidence).toBeGreaterThan(0.5);
   });
 });
+
+describe("attachments", () => {
+  const png = Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+    "base64",
+  );
+  const form = (files: [Buffer, string, string][], data: object = { text: "Скриншот ошибки во вложении" }) => {
+    const f = new FormData();
+    f.append("data", JSON.stringify(data));
+    for (const [content, type, name] of files) f.append("files", new Blob([content], { type }), name);
+    return f;
+  };
+
+  it("accepts a screenshot by its content, refuses an executable named .png, and serves files only to those allowed", async () => {
+    const ok = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/requests",
+      payload: form([[png, "image/png", "../../etc/скрин.png"]]) as never,
+    });
+    expect(ok.statusCode).toBe(201);
+    const token = tokenOf(ok.json().trackingUrl);
+    const view = (await s.app.inject({ method: "GET", url: `/api/v1/track/${token}` })).json();
+    const file = view.messages[0].attachments[0];
+    expect(file).toMatchObject({ filename: "скрин.png", contentType: "image/png", size: png.length });
+
+    const download = await s.app.inject({ method: "GET", url: `/api/v1/track/${token}/attachments/${file.id}` });
+    expect(download.statusCode).toBe(200);
+    expect(download.headers["content-disposition"]).toMatch(/^attachment;/);
+    expect(Buffer.compare(download.rawPayload, png)).toBe(0);
+    const otherToken = tokenOf((await submit({ text: "Другое обращение" })).json().trackingUrl);
+    expect(
+      (await s.app.inject({ method: "GET", url: `/api/v1/track/${otherToken}/attachments/${file.id}` })).statusCode,
+    ).toBe(404);
+    const supervisor = await s.staff("supervisor");
+    const staffDownload = await s.app.inject({
+      method: "GET",
+      url: `/api/v1/requests/${ok.json().number}/attachments/${file.id}`,
+      headers: { authorization: supervisor.authorization },
+    });
+    expect(staffDownload.statusCode).toBe(200);
+
+    const exe = Buffer.concat([Buffer.from("MZ"), Buffer.alloc(200, 0x90)]);
+    const refused = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/requests",
+      payload: form([[exe, "image/png", "photo.png"]]) as never,
+    });
+    expect(refused.statusCode).toBe(415);
+    expect(refused.json().code).toBe("unsupported_media_type");
+
+    const badData = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/requests",
+      payload: form([[png, "image/png", "a.png"]], { text: "" }) as never,
+    });
+    expect(badData.statusCode).toBe(400);
+    expect(badData.json().code).toBe("validation_failed");
+  });
+
+  it("refuses a file above the size limit with 413 and keeps nothing of the request", async () => {
+    const big = Buffer.concat([png, Buffer.alloc(s.ctx.config.maxAttachmentBytes + 10)]);
+    const before = (
+      await s.app.inject({
+        method: "GET",
+        url: "/api/v1/requests?limit=1",
+        headers: { authorization: operator.authorization },
+      })
+    ).json().total;
+    const res = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/requests",
+      payload: form([[big, "image/png", "big.png"]]) as never,
+    });
+    expect(res.statusCode).toBe(413);
+    const after = (
+      await s.app.inject({
+        method: "GET",
+        url: "/api/v1/requests?limit=1",
+        headers: { authorization: operator.authorization },
+      })
+    ).json().total;
+    expect(after).toBe(before);
+  });
+});

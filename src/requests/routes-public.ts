@@ -15,13 +15,15 @@ import { findByTrackingToken, getTrackingView } from "./queries.ts";
 import { NewRequestBody, Ok, Problem, Registered, TokenParams, TrackingView } from "./schemas.ts";
 import { streamEvents } from "./sse.ts";
 
-const MultipartBody = Type.Object(
-  {
-    data: Type.String({ description: "JSON того же вида, что и тело application/json" }),
-    files: Type.Optional(Type.Array(Type.String({ format: "binary" }))),
+// Documented for OpenAPI without `type`: the multipart parser leaves the body empty, and the handler reads
+// and validates the parts itself (the `data` field against the same schema as the JSON body).
+const MultipartBody = Type.Unsafe<unknown>({
+  description: "multipart/form-data: поле data (JSON того же вида, что и тело application/json) и файлы",
+  properties: {
+    data: { type: "string", description: "JSON обращения" },
+    files: { type: "array", items: { type: "string", format: "binary" } },
   },
-  { description: "multipart/form-data: поле data (JSON) и файлы" },
-);
+});
 
 export async function publicRequestRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();

@@ -1,0 +1,96 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestServer, type TestServer } from "../../test/harness.ts";
+import { audit, verifyChain } from "../audit/audit.ts";
+import { PURGED_TEXT, purge } from "./retention.ts";
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await createTestServer();
+});
+afterAll(() => s?.close());
+
+const rows = async <T>(q: ReturnType<typeof sql>) => ((await s.ctx.db.execute(q)) as unknown as { rows: T[] }).rows;
+
+describe("retention", () => {
+  it("purges the personal data of requests resolved longer ago than the period, and nothing younger", async () => {
+    const op = await s.staff("operator", { department: "first_line" });
+    const png = Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+      "base64",
+    );
+    const make = async (text: string) => {
+      const form = new FormData();
+      form.append(
+        "data",
+        JSON.stringify({ text, contact: { name: "Мария", email: "maria@example.ru", phone: "+79001112233" } }),
+      );
+      form.append("files", new Blob([png], { type: "image/png" }), "screen.png");
+      const res = await s.app.inject({ method: "POST", url: "/api/v1/requests", payload: form as never });
+      expect(res.statusCode, res.body).toBe(201);
+      const number = res.json().number as string;
+      for (const status of ["in_progress", "resolved"]) {
+        await s.app.inject({
+          method: "POST",
+          url: `/api/v1/requests/${number}/status`,
+          headers: { authorization: op.authorization },
+          payload: { status },
+        });
+      }
+      return number;
+    };
+    const old = await make("Старое обращение с личными данными");
+    const fresh = await make("Свежее обращение");
+    await s.ctx.db.execute(sql`update requests set resolved_at = now() - interval '400 days' where number = ${old}`);
+
+    const report = await purge(s.ctx.database, s.ctx.files, {
+      requestDays: 365,
+      rawMailDays: 90,
+      auditDays: 1825,
+      eventDays: 30,
+    });
+    expect(report.requests).toBe(1);
+    expect(report.files).toBe(1);
+
+    const [o] = await rows<{ contact_email: string | null; subject: string; category: string | null; status: string }>(
+      sql`select contact_email, subject, category, status from requests where number = ${old}`,
+    );
+    expect(o).toMatchObject({ contact_email: null, subject: "", status: "resolved" });
+    const oldBodies = await rows<{ body: string }>(
+      sql`select m.body from messages m join requests r on r.id = m.request_id where r.number = ${old}`,
+    );
+    expect(oldBodies.every((m) => m.body === PURGED_TEXT)).toBe(true);
+    const [f] = await rows<{ contact_email: string }>(sql`select contact_email from requests where number = ${fresh}`);
+    expect(f!.contact_email).toBe("maria@example.ru");
+    const freshFiles = await rows<{ id: string }>(
+      sql`select a.id from attachments a join requests r on r.id = a.request_id where r.number = ${fresh}`,
+    );
+    expect(freshFiles).toHaveLength(1);
+
+    expect(
+      (await purge(s.ctx.database, s.ctx.files, { requestDays: 365, rawMailDays: 90, auditDays: 1825, eventDays: 30 }))
+        .requests,
+    ).toBe(0);
+  });
+
+  it("trims the audit log from its head and the chain still verifies", async () => {
+    for (let i = 0; i < 4; i++) {
+      await s.ctx.db.transaction((tx) =>
+        audit(tx, { actorId: null, action: "test", subjectType: "x", subjectId: String(i) }),
+      );
+    }
+    await s.ctx.db.execute(
+      sql`update audit_log set at = now() - interval '3000 days' where subject_id in ('0', '1') and action = 'test'`,
+    );
+    // Editing `at` breaks those two links; purging them removes exactly the broken head.
+    const report = await purge(s.ctx.database, s.ctx.files, {
+      requestDays: 365,
+      rawMailDays: 90,
+      auditDays: 1825,
+      eventDays: 30,
+    });
+    expect(report.audit).toBe(2);
+    const v = await verifyChain(s.ctx.db);
+    expect(v.brokenAt).toBeNull();
+  });
+});

@@ -1,0 +1,121 @@
+// Personal data is kept no longer than needed (152-FZ). Each kind has its period; the purge removes or blanks
+// what has outlived it, and keeps what statistics need (dates, channel, category, rating) without the person.
+import { sql } from "drizzle-orm";
+import type { Database, Queryable } from "../db/client.ts";
+import { rowsOf } from "../db/outbox.ts";
+import { settings } from "../db/schema.ts";
+import type { FileStore } from "../requests/files.ts";
+
+export type RetentionPolicy = {
+  /** Requests resolved or closed longer ago lose their applicant's data: contacts, texts, files. */
+  requestDays: number;
+  /** Raw e-mail letters as received. */
+  rawMailDays: number;
+  /** The audit log of access to personal data. */
+  auditDays: number;
+  /** Announcements in the outbox that have been carried out. */
+  eventDays: number;
+};
+
+export const PURGED_TEXT = "[удалено по истечении срока хранения]";
+
+async function tableExists(db: Queryable, name: string) {
+  const r = await db.execute(sql`select to_regclass(${name}) is not null as present`);
+  return Boolean(rowsOf<{ present: boolean }>(r)[0]?.present);
+}
+
+export type PurgeReport = {
+  requests: number;
+  files: number;
+  rawMail: number;
+  audit: number;
+  events: number;
+  sessions: number;
+};
+
+export async function purge(
+  database: Database,
+  files: FileStore,
+  policy: RetentionPolicy,
+  now = new Date(),
+): Promise<PurgeReport> {
+  const db = database.db;
+  const before = (days: number) => new Date(now.getTime() - days * 86_400_000);
+  const requestCutoff = before(policy.requestDays);
+
+  const report: PurgeReport = { requests: 0, files: 0, rawMail: 0, audit: 0, events: 0, sessions: 0 };
+  const fileIds: string[] = [];
+  await db.transaction(async (tx) => {
+    const ids = rowsOf<{ id: number }>(
+      await tx.execute(sql`
+        update requests set contact_name = null, contact_email = null, contact_phone = null, subject = '',
+          rating_comment = null, search = null, region = region
+        where coalesce(closed_at, resolved_at) < ${requestCutoff} and status in ('resolved', 'closed')
+          and (contact_name is not null or contact_email is not null or contact_phone is not null or subject <> ''
+               or exists (select 1 from messages m where m.request_id = requests.id and m.body <> ${PURGED_TEXT}))
+        returning id`),
+    ).map((r) => Number(r.id));
+    report.requests = ids.length;
+    if (ids.length === 0) return;
+    const idList = sql.join(
+      ids.map((id) => sql`${id}`),
+      sql`, `,
+    );
+    await tx.execute(sql`update messages set body = ${PURGED_TEXT} where request_id in (${idList})`);
+    fileIds.push(
+      ...rowsOf<{ id: string }>(
+        await tx.execute(sql`delete from attachments where request_id in (${idList}) returning id`),
+      ).map((r) => r.id),
+    );
+    if (await tableExists(tx, "chat_conversations")) {
+      await tx.execute(sql`update chat_conversations set contact_name = null, contact_email = null, contact_phone = null
+        where request_id in (${idList})`);
+    }
+    if (await tableExists(tx, "chat_messages")) {
+      await tx.execute(sql`update chat_messages set body = ${PURGED_TEXT} where conversation_id in
+        (select id from chat_conversations where request_id in (${idList}))`);
+    }
+    if (await tableExists(tx, "email_inbox"))
+      await tx.execute(sql`delete from email_inbox where request_id in (${idList})`);
+    if (await tableExists(tx, "email_outbox"))
+      await tx.execute(sql`delete from email_outbox where request_id in (${idList})`);
+    if (await tableExists(tx, "phone_calls")) {
+      await tx.execute(sql`update phone_calls set from_number = null where request_id in (${idList})`);
+    }
+  });
+  // Files go after the commit: a crash in between leaves an orphan file, never a row pointing at nothing.
+  for (const id of fileIds) await files.remove(id);
+  report.files = fileIds.length;
+
+  if (await tableExists(db, "email_inbox")) {
+    report.rawMail = rowsOf(
+      await db.execute(
+        sql`delete from email_inbox where received_at < ${before(policy.rawMailDays)} and processed_at is not null returning id`,
+      ),
+    ).length;
+  }
+  report.events = rowsOf(
+    await db.execute(sql`delete from events where processed_at < ${before(policy.eventDays)} returning id`),
+  ).length;
+  report.sessions = rowsOf(
+    await db.execute(sql`delete from sessions where expires_at < ${now} returning id_hash`),
+  ).length;
+
+  // The audit chain loses its oldest links: the hash of the last one removed becomes the anchor that verification
+  // starts from, so removal from the middle is still detected.
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('otklik-audit'))`);
+    const gone = rowsOf<{ id: number; hash: string }>(
+      await tx.execute(sql`delete from audit_log where at < ${before(policy.auditDays)} returning id, hash`),
+    );
+    report.audit = gone.length;
+    if (gone.length) {
+      const last = gone.reduce((a, b) => (Number(a.id) > Number(b.id) ? a : b));
+      await tx
+        .insert(settings)
+        .values({ key: "audit_anchor", value: last.hash })
+        .onConflictDoUpdate({ target: settings.key, set: { value: last.hash } });
+    }
+  });
+  return report;
+}
