@@ -236,6 +236,7 @@ function Checklist(props: {
 
 function PortalActions({ screen, verified }: { screen: CallScreen; verified: boolean }) {
   const [phone, setPhone] = useState(screen.caller.phone ?? "");
+  const [by, setBy] = useState<"phone" | "snils">("phone");
   const [number, setNumber] = useState("");
   const [newPhone, setNewPhone] = useState("");
   const [account, setAccount] = useState<{
@@ -268,14 +269,29 @@ function PortalActions({ screen, verified }: { screen: CallScreen; verified: boo
         onSubmit={(e) => {
           e.preventDefault();
           void run(async () => {
-            const r = await api<{ account: typeof account }>("/portal/accounts/find", { body: { phone, ...where } });
+            const key = by === "phone" ? { phone } : { snils: phone };
+            const r = await api<{ account: typeof account }>("/portal/accounts/find", { body: { ...key, ...where } });
             setAccount(r.account);
             return r.account ? `Найдена учётная запись: ${r.account.fullName}` : "Учётная запись не найдена.";
           });
         }}
       >
         <label className="field">
-          <span>Телефон учётной записи</span>
+          <span>Искать учётную запись</span>
+          <select
+            value={by}
+            disabled={!verified}
+            onChange={(e) => {
+              setBy(e.target.value as "phone" | "snils");
+              setPhone(e.target.value === "phone" ? (screen.caller.phone ?? "") : "");
+            }}
+          >
+            <option value="phone">по телефону</option>
+            <option value="snils">по СНИЛС</option>
+          </select>
+        </label>
+        <label className="field">
+          <span>{by === "phone" ? "Телефон учётной записи" : "СНИЛС"}</span>
           <input value={phone} onChange={(e) => setPhone(e.target.value)} disabled={!verified} />
         </label>
         <button type="submit" className="button button--small" disabled={!verified}>
