@@ -24,6 +24,11 @@ export async function loadCalendar(dir = join(DATA_DIR, "calendar")): Promise<Pr
   return buildCalendar(await loadCalendarYears(dir));
 }
 
+/** The years the calendar folder has files for (without reading them). */
+export async function calendarFileYears(dir = join(DATA_DIR, "calendar")): Promise<number[]> {
+  return (await readdir(dir)).flatMap((f) => (/^\d{4}\.ya?ml$/.test(f) ? [Number(f.slice(0, 4))] : []));
+}
+
 /** The years of the calendar folder one by one, as the server stores them. */
 export async function loadCalendarYears(dir = join(DATA_DIR, "calendar")): Promise<CalendarYear[]> {
   const files = (await readdir(dir)).filter((f) => /^\d{4}\.ya?ml$/.test(f)).sort();

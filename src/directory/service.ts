@@ -22,15 +22,16 @@ import {
   renderEntries,
   withLayout,
 } from "./document.ts";
-import { DATA_DIR, loadCalendarYears } from "./load.ts";
+import { calendarFileYears, DATA_DIR, loadCalendarYears } from "./load.ts";
 import { parseDirectoryText } from "./parse.ts";
 import type { RegionIndex } from "./regions.ts";
 import { directoryOf, reloadState } from "./state.ts";
 import {
   addVersion,
+  calendarYearNumbers,
   countLines,
+  insertCalendarYears,
   lockDirectory,
-  readCalendar,
   readEntries,
   writeCalendarYear,
   writeEntries,
@@ -71,6 +72,13 @@ export function checkText(ctx: AppContext, text: string): CheckReport {
 
 /** First start: the bundled directory and calendar go into empty tables (one process does it, the others wait). */
 export async function seedIfEmpty(ctx: AppContext, regions: RegionIndex): Promise<void> {
+  // Most starts find everything in place: look before reading and parsing the files.
+  const [lines, stored, bundled] = await Promise.all([
+    countLines(ctx.db),
+    calendarYearNumbers(ctx.db),
+    calendarFileYears(),
+  ]);
+  if (lines > 0 && bundled.every((y) => stored.includes(y))) return;
   const text = await readFile(join(DATA_DIR, "directory.yaml"), "utf8");
   const years = await loadCalendarYears();
   await ctx.db.transaction(async (tx) => {
@@ -83,17 +91,16 @@ export async function seedIfEmpty(ctx: AppContext, regions: RegionIndex): Promis
       await writeEntries(tx, entries, null);
       await addVersion(tx, { kind: "directory", subject: "начальные данные", document: text, userId: null });
     }
-    const stored = new Set((await readCalendar(tx)).map((y) => y.year));
-    for (const y of years)
-      if (!stored.has(y.year)) {
-        await writeCalendarYear(tx, y, null);
-        await addVersion(tx, {
-          kind: "calendar",
-          subject: `календарь ${y.year}: начальные данные`,
-          document: calendarYearToYaml(y),
-          userId: null,
-        });
-      }
+    const stored = new Set(await calendarYearNumbers(tx));
+    const missing = years.filter((y) => !stored.has(y.year));
+    await insertCalendarYears(tx, missing);
+    for (const y of missing)
+      await addVersion(tx, {
+        kind: "calendar",
+        subject: `календарь ${y.year}: начальные данные`,
+        document: calendarYearToYaml(y),
+        userId: null,
+      });
   });
 }
 

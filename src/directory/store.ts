@@ -31,8 +31,25 @@ export async function lockDirectory(tx: Tx): Promise<void> {
 /** Makes the stored lines equal `after`; rows that do not change keep their time and author. Returns changed ids. */
 export async function writeEntries(tx: Tx, after: DocumentEntry[], userId: number | null): Promise<string[]> {
   const before = new Map((await readEntries(tx)).map((e, i) => [e.line.id, { ...e, position: i }]));
-  const changed: string[] = [];
   const now = new Date();
+  if (before.size === 0) {
+    // First load: one statement instead of a round trip per line.
+    if (after.length)
+      await tx.insert(directoryLines).values(
+        after.map((e, position) => ({
+          id: e.line.id,
+          position,
+          section: e.section,
+          comment: e.comment,
+          data: e.line,
+          published: e.line.published,
+          updatedAt: now,
+          updatedBy: userId,
+        })),
+      );
+    return after.map((e) => e.line.id);
+  }
+  const changed: string[] = [];
   for (const [position, e] of after.entries()) {
     const old = before.get(e.line.id);
     before.delete(e.line.id);
@@ -111,6 +128,28 @@ export async function writeCalendarYear(tx: Tx, year: CalendarYear, userId: numb
         movedFrom: d.from ?? null,
       })),
     );
+}
+
+export async function calendarYearNumbers(db: Queryable): Promise<number[]> {
+  return (await db.select({ year: calendarYears.year }).from(calendarYears)).map((r) => r.year);
+}
+
+/** New years at first start, in two statements. */
+export async function insertCalendarYears(tx: Tx, years: CalendarYear[]): Promise<void> {
+  if (years.length === 0) return;
+  await tx
+    .insert(calendarYears)
+    .values(years.map((y) => ({ year: y.year, source: y.source, decree: y.decree ?? null, updatedBy: null })));
+  const days = years.flatMap((y) =>
+    y.days.map((d) => ({
+      year: y.year,
+      date: d.date,
+      kind: d.type,
+      title: d.title ?? null,
+      movedFrom: d.from ?? null,
+    })),
+  );
+  if (days.length) await tx.insert(calendarDays).values(days);
 }
 
 export async function calendarYearMeta(db: Queryable, year: number) {
