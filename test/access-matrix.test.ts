@@ -1,0 +1,134 @@
+// Tries every cell of the access table in docs/SECURITY.md through the HTTP API.
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Role } from "../src/staff/schema.ts";
+import { createTestServer, type TestServer } from "./harness.ts";
+
+const ROLES: Role[] = ["operator", "specialist", "supervisor", "administrator"];
+type Row = { action: string; method: string; path: string; cells: Record<Role, string[]> };
+
+function readMatrix(): Row[] {
+  const doc = readFileSync(new URL("../docs/SECURITY.md", import.meta.url), "utf8");
+  const block = doc.split("<!-- access-matrix:start -->")[1]!.split("<!-- access-matrix:end -->")[0]!;
+  return block
+    .split("\n")
+    .filter((l) => l.startsWith("|") && !l.startsWith("| action") && !l.startsWith("|---"))
+    .map((l) => {
+      const [action, method, path, ...cells] = l
+        .split("|")
+        .slice(1, -1)
+        .map((c) => c.trim());
+      return {
+        action: action!,
+        method: method!,
+        path: path!,
+        cells: Object.fromEntries(ROLES.map((r, i) => [r, cells[i]!.split(",").map((c) => c.trim())])) as Record<
+          Role,
+          string[]
+        >,
+      };
+    });
+}
+
+const matrix = readMatrix();
+let s: TestServer;
+const users = {} as Record<Role, { authorization: string; id: number }>;
+let admin: { authorization: string };
+
+beforeAll(async () => {
+  s = await createTestServer();
+  users.operator = await s.staff("operator", { department: "first_line" });
+  users.specialist = await s.staff("specialist", { department: "e_signature" });
+  users.supervisor = await s.staff("supervisor");
+  users.administrator = await s.staff("administrator");
+  admin = await s.staff("administrator");
+});
+afterAll(() => s?.close());
+
+type Scope = "first-line" | "department" | "own" | "other";
+
+// A fresh request in the given scope of the given employee.
+async function requestIn(scope: Scope, role: Role): Promise<string> {
+  const category =
+    scope === "first-line"
+      ? "information"
+      : scope === "department" && role === "specialist"
+        ? "e_signature"
+        : scope === "department"
+          ? "information"
+          : "technical";
+  const res = await s.app.inject({
+    method: "POST",
+    url: "/api/v1/requests",
+    payload: { text: "Проверка доступа", category },
+  });
+  const number = res.json().number as string;
+  if (scope === "own") {
+    const a = await s.app.inject({
+      method: "PATCH",
+      url: `/api/v1/requests/${number}`,
+      headers: admin,
+      payload: { assigneeId: users[role].id },
+    });
+    expect(a.statusCode).toBe(200);
+  }
+  return number;
+}
+
+function call(row: Row, number: string | null, role: Role) {
+  const path = row.path.replace("#note", "").replace(":number", number ?? "");
+  const headers = { authorization: users[role].authorization };
+  const payloads: Record<string, unknown> = {
+    "/api/v1/requests/:number/messages": { body: "Ответ", visibility: "public" },
+    "/api/v1/requests/:number/messages#note": { body: "Заметка", visibility: "note" },
+    "/api/v1/requests/:number/status": { status: "in_progress" },
+    "/api/v1/requests/:number": { priority: "high" },
+    "/api/v1/requests/:number/escalate": { department: "applications", reason: "Проверка доступа" },
+    "/api/v1/requests/:number/reveal": { reason: "Проверка доступа" },
+    "/api/v1/admin/users": {
+      email: `new-${Math.random().toString(36).slice(2)}@otklik.test`,
+      name: "Новый",
+      role: "operator",
+      password: "new-password-1",
+    },
+  };
+  const payload = row.method === "GET" ? undefined : (payloads[row.path] as object);
+  return s.app.inject({ method: row.method as "GET", url: path, headers, payload });
+}
+
+describe("access matrix of docs/SECURITY.md", () => {
+  it("is there and covers the request actions", () => {
+    expect(matrix.length).toBeGreaterThanOrEqual(10);
+    expect(matrix.some((r) => r.path.includes(":number"))).toBe(true);
+  });
+
+  for (const row of matrix) {
+    for (const role of ROLES) {
+      const cell = row.cells[role];
+      if (row.path.includes(":number")) {
+        const scopes: Scope[] = [
+          "first-line",
+          "own",
+          "other",
+          ...(role === "specialist" ? (["department"] as Scope[]) : []),
+        ];
+        for (const scope of scopes) {
+          const allowed = cell.includes("all") || cell.includes(scope);
+          it(`${role} ${allowed ? "may" : "may not"} ${row.action} (${scope})`, async () => {
+            const number = await requestIn(scope, role);
+            const res = await call(row, number, role);
+            if (allowed) expect([200, 201, 204, 409], res.body).toContain(res.statusCode);
+            else expect([403, 404], res.body).toContain(res.statusCode);
+          });
+        }
+      } else {
+        const allowed = cell.includes("yes");
+        it(`${role} ${allowed ? "may" : "may not"} ${row.action}`, async () => {
+          const res = await call(row, null, role);
+          if (allowed) expect([200, 201, 204], res.body).toContain(res.statusCode);
+          else expect(res.statusCode, res.body).toBe(403);
+        });
+      }
+    }
+  }
+});
