@@ -81,18 +81,23 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
 }
 
 async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
-  const schemaName = opts.schemaName ?? "public";
-  if (!/^[a-z_][a-z0-9_]*$/.test(schemaName)) throw new Error(`bad schema name ${schemaName}`);
-  const clientConfig: pg.ClientConfig = {
-    connectionString: url,
-    options: schemaName === "public" ? undefined : `-c search_path=${schemaName}`,
-  };
-  if (schemaName !== "public") {
+  if (opts.schemaName && !/^[a-z_][a-z0-9_]*$/.test(opts.schemaName))
+    throw new Error(`bad schema name ${opts.schemaName}`);
+  const clientConfig: pg.ClientConfig = opts.schemaName
+    ? { connectionString: url, options: `-c search_path=${opts.schemaName}` }
+    : { connectionString: url };
+  if (opts.schemaName) {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
-    await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schemaName}`);
+    await admin.query(`CREATE SCHEMA IF NOT EXISTS ${opts.schemaName}`);
     await admin.end();
   }
+  // The schema the tables live in is the connection's own (a search_path in the URL counts): the record of
+  // applied migrations must live there too, or a second schema on the same server would look migrated.
+  const probe = new pg.Client(clientConfig);
+  await probe.connect();
+  const schemaName = String((await probe.query("select current_schema() as s")).rows[0]?.s ?? "public");
+  await probe.end();
   const pool = new pg.Pool({ ...clientConfig, max: opts.poolSize ?? 10 });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on("error", () => {});
