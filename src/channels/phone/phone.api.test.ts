@@ -182,3 +182,28 @@ describe("the applicant's requests", () => {
     expect(screen.json().recentCalls[0]).toMatchObject({ id: answered.json().callId, state: "ended" });
   });
 });
+
+describe("who sees a call", () => {
+  it("an operator of another queue's department does not, the one who answered does", async () => {
+    const tech = await s.staff("operator", { department: "technical" });
+    const ring = await post({
+      event: "newCall",
+      callId: "scope-1",
+      from: nextCaller(),
+      to: "88005553535",
+      queue: "first_line",
+    });
+    const id = ring.json().callId;
+    const url = `/api/v1/phone/calls/${id}/screen`;
+    expect(
+      (await s.app.inject({ method: "GET", url, headers: { authorization: tech.authorization } })).statusCode,
+    ).toBe(404);
+    expect(
+      (await s.app.inject({ method: "GET", url, headers: { authorization: operator.authorization } })).statusCode,
+    ).toBe(200);
+    await post({ event: "answer", callId: "scope-1", user: tech.email });
+    expect(
+      (await s.app.inject({ method: "GET", url, headers: { authorization: tech.authorization } })).statusCode,
+    ).toBe(200);
+  });
+});
