@@ -8,8 +8,8 @@ import { departments, users } from "../../staff/schema.ts";
 /** bot → queued → operator → closed; bot → left (outside hours the transcript stays a request) or closed. */
 export type ChatState = "bot" | "queued" | "operator" | "closed" | "left";
 
-/** What the bot remembers between messages. */
-export type BotMemory = { clarified?: boolean; pending?: string };
+/** What the bot remembers between messages; `answered` once an operator has written in this chat. */
+export type BotMemory = { clarified?: boolean; pending?: string; answered?: boolean };
 
 export const chatConversations = pgTable(
   "chat_conversations",

@@ -1,6 +1,6 @@
 // The chat's rules: sessions, the applicant's messages (the first registers the request), the bot's turn,
 // handing over, and what operators do. Every message is also written into the request's transcript.
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { AppContext } from "../../context.ts";
 import type { Tx } from "../../db/client.ts";
 import { recommendNow } from "../../directory/routes-public.ts";
@@ -77,44 +77,77 @@ function attachmentsOf(files: StoredFile[]): ChatAttachment[] {
 
 class AlreadyRegistered extends Error {}
 
+class NotRegistered extends Error {}
+
 /** The applicant's message (or button): stored once per client id, then the bot takes its turn if it has one. */
 export async function applicantSend(ctx: AppContext, conversationId: number, m: Outgoing): Promise<Sent> {
   const text = checkOutgoing(m);
-  const existing = await messageByClientId(ctx.db, conversationId, m.clientId);
-  if (existing) return { seq: existing.seq, duplicate: true };
-  let conv = (await loadConversation(ctx, conversationId))!;
-  if (conv.state === "closed") {
-    throw errors.conflict("chat_closed", "Чат завершён. Чтобы задать новый вопрос, начните новый чат.");
-  }
-  if (m.action && conv.state !== "bot") throw errors.conflict("chat_not_bot", "Эта кнопка уже не действует.");
   const files = (await uploadedFiles(ctx.db, conversationId, m.files ?? [])) as StoredFile[];
   const payload: ChatPayload = {
     ...(files.length ? { files: attachmentsOf(files) } : {}),
     ...(m.action ? { action: m.action } : {}),
   };
-  let seq: number;
+  let sent: Sent & { state: ChatState };
   try {
-    seq = conv.requestId
-      ? await appendApplicant(ctx, conv.id, m.clientId, text, files, payload)
-      : await registerWithFirst(ctx, conv, m.clientId, text, files, payload);
+    sent = await appendApplicant(ctx, conversationId, m, text, files, payload);
   } catch (e) {
-    if (e instanceof AlreadyRegistered) seq = await appendApplicant(ctx, conv.id, m.clientId, text, files, payload);
-    else if (isUniqueViolation(e)) {
+    if (isUniqueViolation(e)) {
       // The same message raced itself (a resend on a second connection): answer with the stored one.
       const again = await messageByClientId(ctx.db, conversationId, m.clientId);
       if (!again) throw e;
       return { seq: again.seq, duplicate: true };
-    } else throw e;
+    }
+    if (!(e instanceof NotRegistered)) throw e;
+    // The first message registers the request; two first messages racing: the loser appends to the winner's.
+    const conv = (await loadConversation(ctx, conversationId))!;
+    try {
+      sent = { ...(await registerWithFirst(ctx, conv, m.clientId, text, files, payload)), state: conv.state };
+    } catch (again) {
+      if (!(again instanceof AlreadyRegistered)) throw again;
+      sent = await appendApplicant(ctx, conversationId, m, text, files, payload);
+    }
   }
-  conv = (await loadConversation(ctx, conversationId))!;
-  if (conv.state === "bot") await botResponds(ctx, conv, text, m.action);
-  return { seq, duplicate: false };
+  if (!sent.duplicate && sent.state === "bot") {
+    await botResponds(ctx, (await loadConversation(ctx, conversationId))!, text, m.action);
+  }
+  return { seq: sent.seq, duplicate: sent.duplicate };
 }
 
 async function loadConversation(ctx: AppContext, id: number) {
   const [row] = await ctx.db.select().from(chatConversations).where(eq(chatConversations.id, id));
   if (!row) throw errors.notFound("Чат");
   return row;
+}
+
+/** One transaction: the conversation's lock, the duplicate check, the transcript row, the numbered message. */
+async function appendApplicant(
+  ctx: AppContext,
+  conversationId: number,
+  m: Outgoing,
+  text: string,
+  files: StoredFile[],
+  payload: ChatPayload,
+): Promise<Sent & { state: ChatState }> {
+  return ctx.db.transaction(async (tx) => {
+    const conv = await lockConversation(tx, conversationId);
+    const again = await messageByClientId(tx, conversationId, m.clientId);
+    if (again) return { seq: again.seq, duplicate: true, state: conv.state };
+    if (conv.state === "closed") {
+      throw errors.conflict("chat_closed", "Чат завершён. Чтобы задать новый вопрос, начните новый чат.");
+    }
+    if (m.action && conv.state !== "bot") throw errors.conflict("chat_not_bot", "Эта кнопка уже не действует.");
+    if (!conv.requestId) throw new NotRegistered();
+    const messageId = await transcript(tx, conv.requestId, { authorType: "applicant", body: text });
+    await attachFiles(tx, conv.requestId, messageId, files);
+    const row = await appendMessage(tx, conversationId, {
+      clientId: m.clientId,
+      author: "applicant",
+      body: text,
+      payload,
+      messageId,
+    });
+    return { seq: row.seq, duplicate: false, state: conv.state };
+  });
 }
 
 async function registerWithFirst(
@@ -124,7 +157,7 @@ async function registerWithFirst(
   text: string,
   files: StoredFile[],
   payload: ChatPayload,
-): Promise<number> {
+): Promise<Sent> {
   let seq = 0;
   await registerRequest(ctx, {
     text,
@@ -153,26 +186,7 @@ async function registerWithFirst(
       });
     },
   });
-  return seq;
-}
-
-async function appendApplicant(
-  ctx: AppContext,
-  conversationId: number,
-  clientId: string,
-  text: string,
-  files: StoredFile[],
-  payload: ChatPayload,
-): Promise<number> {
-  return ctx.db.transaction(async (tx) => {
-    const conv = await lockConversation(tx, conversationId);
-    const again = await messageByClientId(tx, conversationId, clientId);
-    if (again) return again.seq;
-    const messageId = await transcript(tx, conv.requestId!, { authorType: "applicant", body: text });
-    await attachFiles(tx, conv.requestId!, messageId, files);
-    return (await appendMessage(tx, conversationId, { clientId, author: "applicant", body: text, payload, messageId }))
-      .seq;
-  });
+  return { seq, duplicate: false };
 }
 
 /** The message in the request's own transcript (what the console's request page and the tracking page show). */
@@ -354,33 +368,41 @@ export async function accept(ctx: AppContext, user: StaffUser, id: number, first
   });
 }
 
-async function ownConversation(tx: Tx, user: StaffUser, id: number) {
-  const conv = await lockConversation(tx, id);
+function mayWrite(user: StaffUser, conv: Conversation) {
   const supervisor = user.role === "supervisor" || user.role === "administrator";
   if (conv.state !== "operator" || (conv.operatorId !== user.id && !supervisor)) {
     throw errors.conflict("chat_not_yours", "Этот чат ведёт другой оператор или он уже завершён.");
   }
+}
+
+async function ownConversation(tx: Tx, user: StaffUser, id: number) {
+  const conv = await lockConversation(tx, id);
+  mayWrite(user, conv);
   return conv;
 }
 
 export async function staffSend(ctx: AppContext, user: StaffUser, id: number, m: Outgoing): Promise<Sent> {
   const text = checkOutgoing({ ...m, action: undefined });
-  const existing = await messageByClientId(ctx.db, id, m.clientId);
-  if (existing) return { seq: existing.seq, duplicate: true };
   const files = (await uploadedFiles(ctx.db, id, m.files ?? [])) as StoredFile[];
   try {
     return await ctx.db.transaction(async (tx) => {
-      const conv = await ownConversation(tx, user, id);
+      const conv = await lockConversation(tx, id);
       const again = await messageByClientId(tx, id, m.clientId);
       if (again) return { seq: again.seq, duplicate: true };
+      mayWrite(user, conv);
       const messageId = await transcript(tx, conv.requestId!, { authorType: "staff", authorId: user.id, body: text });
       await attachFiles(tx, conv.requestId!, messageId, files);
-      const [req] = await tx
-        .select({ first: requests.firstRespondedAt })
-        .from(requests)
-        .where(eq(requests.id, conv.requestId!));
-      if (!req?.first)
-        await tx.update(requests).set({ firstRespondedAt: new Date() }).where(eq(requests.id, conv.requestId!));
+      if (!conv.bot.answered) {
+        // The first answer in this chat: the request's first response, if it had none.
+        await tx
+          .update(requests)
+          .set({ firstRespondedAt: sql`coalesce(${requests.firstRespondedAt}, now())` })
+          .where(eq(requests.id, conv.requestId!));
+        await tx
+          .update(chatConversations)
+          .set({ bot: { ...conv.bot, answered: true } })
+          .where(eq(chatConversations.id, id));
+      }
       const row = await appendMessage(tx, id, {
         clientId: m.clientId,
         author: "operator",

@@ -2,7 +2,8 @@
 // under the conversation's row lock, so numbers have no gaps and no two messages share one.
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Queryable, Tx } from "../../db/client.ts";
-import { emit } from "../../db/outbox.ts";
+import { EVENTS_CHANNEL, emit, rowsOf } from "../../db/outbox.ts";
+import { events } from "../../db/schema.ts";
 import { errors } from "../../http/errors.ts";
 import { users } from "../../staff/schema.ts";
 import { type ChatPayload, chatConversations, chatFiles, chatMessages } from "./db-schema.ts";
@@ -46,29 +47,42 @@ export type NewChatMessage = {
   messageId?: number | null;
 };
 
-/** Appends a message under the conversation's lock (the caller holds it) and announces it by ids. */
+/**
+ * Appends a message under the conversation's lock (the caller holds it) and announces it by ids. Two statements:
+ * the number and the row in one, the outbox row and its NOTIFY in the other (the hot path of every chat message).
+ */
 export async function appendMessage(tx: Tx, conversationId: number, m: NewChatMessage): Promise<ChatMessageRow> {
-  const [c] = await tx
-    .update(chatConversations)
-    .set({ lastSeq: sql`${chatConversations.lastSeq} + 1` })
-    .where(eq(chatConversations.id, conversationId))
-    .returning({ seq: chatConversations.lastSeq });
-  const seq = c!.seq;
-  const [row] = await tx
-    .insert(chatMessages)
-    .values({
-      conversationId,
-      seq,
-      clientId: m.clientId ?? `srv-${seq}`,
-      author: m.author,
-      authorId: m.authorId ?? null,
-      body: m.body,
-      payload: m.payload ?? {},
-      messageId: m.messageId ?? null,
-    })
-    .returning();
-  await emit(tx, MESSAGE_TOPIC, { conversationId, seq });
-  return row!;
+  const inserted = await tx.execute<ChatMessageRow & { created_at: Date }>(sql`
+    with s as (
+      update ${chatConversations} set last_seq = last_seq + 1 where id = ${conversationId} returning last_seq
+    )
+    insert into ${chatMessages} (conversation_id, seq, client_id, author, author_id, body, payload, message_id)
+    select ${conversationId}, s.last_seq, coalesce(${m.clientId ?? null}::text, 'srv-' || s.last_seq), ${m.author},
+      ${m.authorId ?? null}::int, ${m.body}, ${JSON.stringify(m.payload ?? {})}::jsonb, ${m.messageId ?? null}::bigint
+    from s
+    returning id, seq, client_id as "clientId", created_at`);
+  const row = rowsOf<{ id: number; seq: number; clientId: string; created_at: Date }>(inserted)[0]!;
+  await emitNow(tx, MESSAGE_TOPIC, { conversationId, seq: row.seq });
+  return {
+    id: Number(row.id),
+    conversationId,
+    seq: row.seq,
+    clientId: row.clientId,
+    author: m.author,
+    authorId: m.authorId ?? null,
+    body: m.body,
+    payload: m.payload ?? {},
+    messageId: m.messageId ?? null,
+    createdAt: new Date(row.created_at),
+  };
+}
+
+/** The outbox's emit() in one statement: the events row and its NOTIFY (same row, same payload shape). */
+async function emitNow(tx: Tx, topic: string, data: Record<string, unknown>) {
+  await tx.execute(sql`
+    with e as (insert into ${events} (topic, payload) values (${topic}, ${JSON.stringify(data)}::jsonb) returning id)
+    select pg_notify(${EVENTS_CHANNEL}, json_build_object('id', e.id, 'topic', ${topic}::text, 'data', ${JSON.stringify(data)}::json)::text)
+    from e`);
 }
 
 export async function announceState(tx: Tx, conv: Pick<Conversation, "id" | "state" | "departmentId" | "operatorId">) {
