@@ -6,6 +6,7 @@ import { useConsole } from "../console/session.ts";
 import { Markdown } from "../help/Markdown.tsx";
 import type { Article } from "../help/types.ts";
 import "./kb.css";
+import { KbStats } from "./KbStats.tsx";
 import { TemplatesEditor } from "./TemplatesEditor.tsx";
 
 type Row = {
@@ -125,7 +126,8 @@ export function KbEditorPage() {
                   <br />
                   <span className="muted">
                     {r.status === "draft" ? "черновик" : "опубликована"}
-                    {r.visibility === "internal" ? " · для сотрудников" : ""} · 👍 {r.helpful.yes} 👎 {r.helpful.no}
+                    {r.visibility === "internal" ? " · для сотрудников" : ""} · полезна: {r.helpful.yes} /{" "}
+                    {r.helpful.no}
                   </span>
                 </button>
               </li>
@@ -150,6 +152,7 @@ export function KbEditorPage() {
         </div>
       </div>
       <TemplatesEditor categories={categories.map((c) => ({ code: c.code, title: c.title }))} />
+      {(admin || user.role === "supervisor") && <KbStats />}
     </div>
   );
 }
