@@ -5,9 +5,11 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { and, asc, desc, eq, inArray, isNull } from "drizzle-orm";
 import type { FastifyInstance, FastifyReply } from "fastify";
+import { audit } from "../../audit/audit.ts";
 import type { AppContext } from "../../context.ts";
 import { staffOf } from "../../http/access.ts";
 import { errors } from "../../http/errors.ts";
+import { maskEmail } from "../../requests/contact.ts";
 import { getRequestForStaff, loadRequestRow } from "../../requests/queries.ts";
 import { NumberParams, Problem } from "../../requests/schemas.ts";
 import { emailInbox, emailOutbox } from "./db-schema.ts";
@@ -59,10 +61,12 @@ const inboundColumns = {
   duplicateOf: emailInbox.duplicateOf,
 };
 
-function inboundView(r: { duplicateOf: number | null } & Record<string, unknown>) {
+// Addresses are masked like the request's contacts (revealed there, with a reason); the raw letter holds them in
+// full, and each download of it is recorded in the audit chain.
+function inboundView(r: { duplicateOf: number | null; from: string | null } & Record<string, unknown>) {
   const { duplicateOf, ...rest } = r;
   // A duplicate's bytes were dropped: the first copy holds them.
-  return { ...rest, rawAvailable: duplicateOf === null };
+  return { ...rest, from: maskEmail(r.from), rawAvailable: duplicateOf === null };
 }
 
 function sendRaw(reply: FastifyReply, id: number, raw: Buffer) {
@@ -115,7 +119,10 @@ export async function emailRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
           .where(eq(emailOutbox.requestId, row.id))
           .orderBy(asc(emailOutbox.id)),
       ]);
-      return { inbound: inbound.map(inboundView) as never, outbound: outbound as never };
+      return {
+        inbound: inbound.map(inboundView) as never,
+        outbound: outbound.map((o) => ({ ...o, to: maskEmail(o.to) ?? "" })) as never,
+      };
     },
   );
 
@@ -132,13 +139,23 @@ export async function emailRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
     },
     async (req, reply) => {
       // The scope check of the request itself: a letter is visible exactly when its request is.
-      const view = await getRequestForStaff(ctx.db, staffOf(req), req.params.number);
+      const user = staffOf(req);
+      const view = await getRequestForStaff(ctx.db, user, req.params.number);
       const row = await loadRequestRow(ctx.db, view.number);
       const [letter] = await ctx.db
         .select({ raw: emailInbox.raw, duplicateOf: emailInbox.duplicateOf })
         .from(emailInbox)
         .where(and(eq(emailInbox.id, req.params.id), eq(emailInbox.requestId, row.id)));
       if (!letter || letter.duplicateOf !== null) throw errors.notFound("Письмо");
+      await ctx.db.transaction((tx) =>
+        audit(tx, {
+          actorId: user.id,
+          action: "email.raw_download",
+          subjectType: "request",
+          subjectId: view.number,
+          details: { letterId: req.params.id },
+        }),
+      );
       return sendRaw(reply, req.params.id, letter.raw);
     },
   );
@@ -192,6 +209,14 @@ export async function emailRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
         .where(eq(emailInbox.id, req.params.id));
       // A letter of a request is served through the request, under its scope check.
       if (!letter || letter.requestId !== null || letter.duplicateOf !== null) throw errors.notFound("Письмо");
+      await ctx.db.transaction((tx) =>
+        audit(tx, {
+          actorId: staffOf(req).id,
+          action: "email.raw_download",
+          subjectType: "email",
+          subjectId: String(req.params.id),
+        }),
+      );
       return sendRaw(reply, req.params.id, letter.raw);
     },
   );
