@@ -18,6 +18,24 @@ export default defineConfig({
   root,
   plugins: [react()],
   define: { __REGIONS__: JSON.stringify(regionNames()) },
-  build: { outDir: "dist", emptyOutDir: true, sourcemap: true },
+  build: {
+    outDir: "dist",
+    sourcemap: true,
+    // Stable file names: the server lists web/dist when it starts, so a rebuild under a running server (or
+    // several builds from one checkout) keeps every name it knows valid. It sends them with max-age=0 and an
+    // ETag, so hashed names would buy no caching here. Not emptied first, for the same reason.
+    emptyOutDir: false,
+    // The charts library is its own chunk, loaded only on the statistics page.
+    chunkSizeWarningLimit: 700,
+    rollupOptions: {
+      // A busy machine makes the bundler print timing notes on every build; they are not warnings about the app.
+      checks: { bundlerTimings: false },
+      output: {
+        entryFileNames: "assets/[name].js",
+        chunkFileNames: "assets/[name].js",
+        assetFileNames: "assets/[name][extname]",
+      },
+    },
+  },
   server: { proxy: { "/api": { target: "http://127.0.0.1:3000", changeOrigin: false } } },
 });
