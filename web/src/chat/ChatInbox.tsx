@@ -224,7 +224,7 @@ function ChatPane({
                   target="_blank"
                   rel="noreferrer"
                 >
-                  📎 {f.filename}
+                  Файл: {f.filename}
                 </a>
               ))}
             </li>

@@ -302,7 +302,7 @@ function Conversation({ base, session, onRestart }: { base: string; session: Sto
                 target="_blank"
                 rel="noreferrer"
               >
-                📎 {f.filename}
+                Файл: {f.filename}
               </a>
             ))}
             {m.pending && <span className="chat__sending">отправляется…</span>}
@@ -334,7 +334,17 @@ function Conversation({ base, session, onRestart }: { base: string; session: Sto
         <form className="chat__composer" onSubmit={submit}>
           <label className="chat__attach">
             <span className="visually-hidden">Приложить снимок экрана или PDF</span>
-            <span aria-hidden="true">📎</span>
+            <svg
+              aria-hidden="true"
+              width="20"
+              height="20"
+              viewBox="0 0 24 24"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2"
+            >
+              <path d="M21 11.5 12.5 20a5 5 0 0 1-7-7l8.5-8.5a3.5 3.5 0 0 1 5 5L10.5 18a2 2 0 0 1-3-3L15 7.5" />
+            </svg>
             <input
               type="file"
               accept="image/png,image/jpeg,image/gif,image/webp,application/pdf"
