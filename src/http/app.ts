@@ -12,6 +12,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import type { AppContext } from "../context.ts";
 import { ROOMS } from "../rooms.ts";
 import { accessHook, enforceAccessDeclarations } from "./access.ts";
+import { errors } from "./errors.ts";
 import { loggerOptions } from "./logging.ts";
 import { metricsPlugin } from "./metrics.ts";
 import { errorHandler, schemaErrorFormatter, sendProblem } from "./problem.ts";
@@ -96,6 +97,17 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
   });
   securityHeaders(app);
   app.addHook("onRequest", accessHook(ctx));
+  // PostgreSQL text cannot hold NUL: refuse it at the door with a clear answer instead of failing deep inside.
+  app.addHook("preValidation", async (req) => {
+    for (const part of [req.query, req.params, req.body]) {
+      if (part && typeof part === "object" && JSON.stringify(part).includes("\\u0000")) {
+        throw errors.badInput(
+          "invalid_characters",
+          "Запрос содержит недопустимый символ (NUL). Уберите его и повторите.",
+        );
+      }
+    }
+  });
   await app.register(metricsPlugin, { ctx });
 
   await app.register(
