@@ -94,13 +94,16 @@ export class OutboxWorker {
       this.wake = true;
       return this.running;
     }
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
-      if (this.wake) {
-        this.wake = false;
-        void this.kick();
-      }
-    });
+    // A database that is away (restart, network) must not take the process down: the next pass retries.
+    this.running = this.drain()
+      .catch(() => {})
+      .finally(() => {
+        this.running = undefined;
+        if (this.wake) {
+          this.wake = false;
+          void this.kick();
+        }
+      });
     return this.running;
   }
 
