@@ -108,9 +108,6 @@ describe("applicant and operator", () => {
     await shot(wide, "form-desktop");
     await wide.close();
 
-    // Sending with a file is covered in forms.test.ts; this journey goes on without one.
-    await phone.getByRole("button", { name: "Удалить файл снимок-экрана.png" }).click();
-    await expect.poll(() => files.count()).toBe(0);
 
     // A double tap sends once: the button is disabled and the Idempotency-Key makes a retry a replay.
     await phone.getByRole("button", { name: "Отправить обращение" }).dblclick();
@@ -138,6 +135,7 @@ describe("applicant and operator", () => {
     expect(phone.url()).toContain(trackingPath);
     expect(await phone.locator(".status-card__title").textContent()).toBe("Новое");
     expect(await phone.locator(".thread").textContent()).toContain("Не приходит код подтверждения");
+    expect(await phone.getByRole("link", { name: "снимок-экрана.png" }).count()).toBe(1);
     await phone.locator('.live-state[data-live="live"]').waitFor();
   });
 
@@ -214,6 +212,7 @@ describe("applicant and operator", () => {
     await desk.getByLabel("Исполнитель").selectOption({ label: "Анна Смирнова (я)" });
     await desk.getByLabel("Приоритет").selectOption("high");
     await expect.poll(() => desk.locator(".history").textContent()).toContain("Приоритет: Обычный → Высокий");
+    await desk.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)");
     await shot(desk, "console-request");
   });
 
