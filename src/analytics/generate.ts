@@ -133,28 +133,36 @@ export async function generateDemo(db: Queryable, opts: GenerateOptions, progres
   const start = now.getTime() - days * dayMs;
   const hourTotal = HOUR_WEIGHTS.reduce((a, b) => a + b, 0);
 
+  // All registration times first, in order: rows are written as a real registry fills, oldest first, so a
+  // period's requests sit together on disk as they would in production.
+  const times: number[] = [];
+  while (times.length < opts.requests) {
+    // A day (weighted by weekday, slowly growing over the year), then an hour of Moscow time.
+    let dayStart: number;
+    for (;;) {
+      const d = Math.floor(rnd() * days);
+      dayStart = start + d * dayMs;
+      const msk = new Date(dayStart + 3 * 3_600_000);
+      const wd = (msk.getUTCDay() + 6) % 7;
+      if (rnd() * 1.3 < WEEKDAY_WEIGHTS[wd]! * (0.8 + (0.2 * d) / days)) break;
+    }
+    const mskMidnight = Math.floor((dayStart + 3 * 3_600_000) / dayMs) * dayMs - 3 * 3_600_000;
+    let h = 0;
+    for (let x = rnd() * hourTotal; h < 23; h++) {
+      x -= HOUR_WEIGHTS[h]!;
+      if (x < 0) break;
+    }
+    const created = mskMidnight + h * 3_600_000 + Math.floor(rnd() * 3_600_000);
+    if (created <= now.getTime()) times.push(created);
+  }
+  times.sort((a, b) => a - b);
+
   let done = 0;
   while (done < opts.requests) {
     const n = Math.min(batch, opts.requests - done);
     const rows: Record<string, unknown>[] = [];
     for (let i = 0; i < n; i++) {
-      // A day (weighted by weekday, slowly growing over the year), then an hour of Moscow time.
-      let dayStart: number;
-      for (;;) {
-        const d = Math.floor(rnd() * days);
-        dayStart = start + d * dayMs;
-        const msk = new Date(dayStart + 3 * 3_600_000);
-        const wd = (msk.getUTCDay() + 6) % 7;
-        if (rnd() * 1.3 < WEEKDAY_WEIGHTS[wd]! * (0.8 + (0.2 * d) / days)) break;
-      }
-      const mskMidnight = Math.floor((dayStart + 3 * 3_600_000) / dayMs) * dayMs - 3 * 3_600_000;
-      let h = 0;
-      for (let x = rnd() * hourTotal; h < 23; h++) {
-        x -= HOUR_WEIGHTS[h]!;
-        if (x < 0) break;
-      }
-      const created = mskMidnight + h * 3_600_000 + Math.floor(rnd() * 3_600_000);
-      if (created > now.getTime()) continue;
+      const created = times[done + i]!;
       const channel = weighted(rnd, CHANNELS);
       const category = weighted(rnd, CATEGORIES);
       const audience =
