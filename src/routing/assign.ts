@@ -47,3 +47,27 @@ export async function assignInDepartment(
   });
   return assigneeId;
 }
+
+/**
+ * Someone came on shift: the department's queue (requests that arrived while nobody was) is handed out by the same
+ * rule, oldest first. Returns how many were assigned.
+ */
+export async function distributeQueue(tx: Tx, departmentId: number, now = new Date(), limit = 200): Promise<number> {
+  const queued = await tx.execute<{ id: number; number: string }>(sql`
+    select id, number from requests
+    where department_id = ${departmentId} and assignee_id is null and status in ${IN_HAND}
+    order by created_at, id
+    limit ${limit}
+    for update skip locked`);
+  let n = 0;
+  for (const r of rowsOf<{ id: number; number: string }>(queued)) {
+    const who = await assignInDepartment(
+      tx,
+      { id: Number(r.id), number: r.number, departmentId, assigneeId: null },
+      now,
+    );
+    if (who === null) break;
+    n++;
+  }
+  return n;
+}

@@ -11,6 +11,7 @@ import { errors } from "../http/errors.ts";
 import { getRequestForStaff, loadRequestRow } from "../requests/queries.ts";
 import { requests } from "../requests/schema.ts";
 import { NumberParams, Ok, Problem, StringEnum } from "../requests/schemas.ts";
+import { distributeQueue } from "./assign.ts";
 import { isCategoryCode } from "./categories.ts";
 import { askApplicant, returnToFirstLine, setRecheck } from "./manual.ts";
 import { markRead, NOTIFICATION_TOPIC, unreadCount } from "./notify.ts";
@@ -240,19 +241,23 @@ export async function slaRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCon
       schema: {
         summary: "Выйти на смену или уйти со смены",
         tags: ["staff"],
+        description: "Выход на смену раздаёт очередь подразделения тем, кто на смене (меньше всего в работе — первым).",
         body: Type.Object({ onShift: Type.Boolean() }, { additionalProperties: false }),
-        response: { 200: ShiftView },
+        response: { 200: Type.Object({ onShift: Type.Boolean(), assigned: Type.Integer() }) },
       },
     },
     async (req) => {
       const user = staffOf(req);
       const { onShift } = req.body as { onShift: boolean };
       const now = new Date();
-      await ctx.db
-        .insert(staffShifts)
-        .values({ userId: user.id, onShift, changedAt: now })
-        .onConflictDoUpdate({ target: staffShifts.userId, set: { onShift, changedAt: now } });
-      return { onShift };
+      const assigned = await ctx.db.transaction(async (tx) => {
+        await tx
+          .insert(staffShifts)
+          .values({ userId: user.id, onShift, changedAt: now })
+          .onConflictDoUpdate({ target: staffShifts.userId, set: { onShift, changedAt: now } });
+        return onShift && user.departmentId !== null ? distributeQueue(tx, user.departmentId, now) : 0;
+      });
+      return { onShift, assigned };
     },
   );
 

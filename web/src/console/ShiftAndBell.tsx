@@ -25,6 +25,7 @@ export function ShiftAndBell() {
   const [inbox, setInbox] = useState<Inbox>({ unread: 0, items: [] });
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [handed, setHanded] = useState<string | null>(null);
   const box = useRef<HTMLDivElement>(null);
 
   const load = useCallback(() => {
@@ -57,8 +58,12 @@ export function ShiftAndBell() {
   const toggleShift = async () => {
     setError(null);
     try {
-      const s = await api<{ onShift: boolean }>("/staff/me/shift", { method: "PUT", body: { onShift: !onShift } });
+      const s = await api<{ onShift: boolean; assigned: number }>("/staff/me/shift", {
+        method: "PUT",
+        body: { onShift: !onShift },
+      });
       setOnShift(s.onShift);
+      setHanded(s.assigned > 0 ? `Из очереди подразделения назначено: ${s.assigned}` : null);
     } catch (e) {
       setError(errorText(e));
     }
@@ -100,6 +105,11 @@ export function ShiftAndBell() {
           </span>
         )}
       </button>
+      {handed && (
+        <span className="muted" role="status">
+          {handed}
+        </span>
+      )}
       {error && (
         <span className="alert alert--error" role="alert">
           {error}
