@@ -265,26 +265,32 @@ export function QueuePage() {
                       </Link>
                     </td>
                     <td data-label="Тема" className="queue-table__subject">
-                      <span>
-                        {(r.priority === "high" || r.priority === "urgent") && (
-                          <span className={`badge badge--priority-${r.priority}`}>{PRIORITY_TITLES[r.priority]}</span>
-                        )}{" "}
-                        {r.subject}
-                      </span>
-                      <span className="muted queue-table__who">
-                        {[r.contactName, r.contactEmail, r.contactPhone].filter(Boolean).join(" · ")}
-                      </span>
+                      <div>
+                        <span className="queue-table__line">
+                          {(r.priority === "high" || r.priority === "urgent") && (
+                            <span className={`badge badge--priority-${r.priority}`}>{PRIORITY_TITLES[r.priority]}</span>
+                          )}{" "}
+                          {r.subject}
+                        </span>
+                        <span className="muted queue-table__who">
+                          {[r.contactName, r.contactEmail, r.contactPhone].filter(Boolean).join(" · ")}
+                        </span>
+                      </div>
                     </td>
                     <td data-label="Статус">
-                      <span className={`badge badge--${r.status}`}>{STATUS_TITLES[r.status] ?? r.status}</span>
+                      <span className={`badge badge--${r.status} queue-table__badge`}>
+                        {STATUS_TITLES[r.status] ?? r.status}
+                      </span>
                     </td>
                     <td data-label="Категория">
-                      {titleOf(categories, r.category)}
-                      {r.category && r.categoryConfidence !== null && r.categoryConfidence < 0.6 && (
-                        <span className="muted queue-table__who">
-                          не уверены ({Math.round(r.categoryConfidence * 100)}%) — проверьте
-                        </span>
-                      )}
+                      <div>
+                        {titleOf(categories, r.category)}
+                        {r.category && r.categoryConfidence !== null && r.categoryConfidence < 0.6 && (
+                          <span className="muted queue-table__who">
+                            не уверены ({Math.round(r.categoryConfidence * 100)}%) — проверьте
+                          </span>
+                        )}
+                      </div>
                     </td>
                     <td data-label="Канал">{CHANNEL_TITLES[r.channel] ?? r.channel}</td>
                     <td data-label="Исполнитель">{r.assigneeName ?? <span className="muted">не назначен</span>}</td>
