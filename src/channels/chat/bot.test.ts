@@ -1,9 +1,10 @@
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createSearchIndex, loadArticlesFromDir } from "../../knowledge/index.ts";
 import { BOT_TEXT, botTurn } from "./bot.ts";
-import { kbDir } from "./kb.ts";
 
-const index = createSearchIndex(await loadArticlesFromDir(kbDir()));
+// The shipped articles, as the knowledge room loads them on first start.
+const index = createSearchIndex(await loadArticlesFromDir(fileURLToPath(new URL("../../../data/kb", import.meta.url))));
 const search = (q: string) => index.search(q, { limit: 5 });
 
 describe("chatbot", () => {

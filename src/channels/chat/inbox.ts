@@ -3,12 +3,12 @@
 import { and, desc, eq, ne, or } from "drizzle-orm";
 import type { AppContext } from "../../context.ts";
 import { errors } from "../../http/errors.ts";
+import { searchKnowledge } from "../../knowledge/state.ts";
 import { requests } from "../../requests/schema.ts";
 import { departments } from "../../staff/schema.ts";
 import type { StaffUser } from "../../staff/service.ts";
 import { chatConversations } from "./db-schema.ts";
 import { messageView } from "./hub.ts";
-import { knowledgeIndex } from "./kb.ts";
 import { canHandle } from "./service.ts";
 import { chatSettings } from "./settings.ts";
 import { conversationById, messagesSince } from "./store.ts";
@@ -96,11 +96,12 @@ export async function conversationDetail(ctx: AppContext, user: StaffUser, id: n
     .filter((m) => m.author === "applicant" && !m.payload.action)
     .map((m) => m.body)
     .join("\n");
-  const index = await knowledgeIndex();
   const answers = said
-    ? index
-        .search(said, { limit: 5, includeInternal: true })
-        .map((h) => ({ slug: h.slug, title: h.title, snippet: h.snippet }))
+    ? searchKnowledge(ctx, said, { limit: 5, includeInternal: true }).map((h) => ({
+        slug: h.slug,
+        title: h.title,
+        snippet: h.snippet,
+      }))
     : [];
   return {
     id: conv.id,

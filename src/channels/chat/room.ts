@@ -1,6 +1,5 @@
 // The chat room: the widget's and the console's WebSocket, the chatbot, the operators' queue.
 import type { Room } from "../../rooms.ts";
-import { knowledgeIndex } from "./kb.ts";
 import { chatRoutes } from "./routes.ts";
 import { chatSettings } from "./settings.ts";
 import { closeHub, hubOf } from "./state.ts";
@@ -10,7 +9,6 @@ export const chatRoom: Room = {
   async start(ctx) {
     chatSettings(ctx); // fails at start on a wrong OTKLIK_CHAT_* variable
     hubOf(ctx);
-    await knowledgeIndex();
   },
   async stop(ctx) {
     closeHub(ctx);

@@ -6,6 +6,7 @@ import type { Tx } from "../../db/client.ts";
 import { recommendNow } from "../../directory/routes-public.ts";
 import { directoryOf } from "../../directory/state.ts";
 import { errors } from "../../http/errors.ts";
+import { searchKnowledge } from "../../knowledge/state.ts";
 import { lockRow, record, statusPatch } from "../../requests/actions.ts";
 import { type Contact, normalizeContact } from "../../requests/contact.ts";
 import { attachFiles, isUniqueViolation, registerRequest, TEXT_MAX } from "../../requests/create.ts";
@@ -17,7 +18,6 @@ import { randomToken, sha256 } from "../../staff/tokens.ts";
 import { BOT_TEXT, botTurn } from "./bot.ts";
 import { type ChatAttachment, type ChatPayload, type ChatState, chatConversations } from "./db-schema.ts";
 import { chatHours, HOURS_TEXT, whenText } from "./hours.ts";
-import { knowledgeIndex } from "./kb.ts";
 import { chatSettings } from "./settings.ts";
 import {
   announceState,
@@ -218,8 +218,7 @@ async function botResponds(ctx: AppContext, conv: Conversation, text: string, ac
   if (action === "operator") return handOver(ctx, conv.id);
   if (action === "leave") return leaveRequest(ctx, conv.id);
   if (action === "helped") return botHelped(ctx, conv.id);
-  const index = await knowledgeIndex();
-  const turn = botTurn(text, conv.bot, (q) => index.search(q, { limit: 5 }));
+  const turn = botTurn(text, conv.bot, (q) => searchKnowledge(ctx, q, { limit: 5 }));
   if (turn.kind === "handover") return handOver(ctx, conv.id);
   await ctx.db.transaction(async (tx) => {
     const locked = await lockConversation(tx, conv.id);
