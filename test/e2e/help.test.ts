@@ -52,6 +52,9 @@ describe("help centre and knowledge base", () => {
     await page.getByRole("heading", { name: "Как восстановить пароль", level: 1 }).waitFor();
     expect(await page.locator(".help-article ol li").count()).toBeGreaterThanOrEqual(5);
     expect(await page.locator(".help-article strong").first().textContent()).toBe("8-800-555-35-35");
+    // «Смотрите статью «…»» leads to that article.
+    const related = page.locator(".help-article").getByRole("link", { name: "Не приходит СМС с кодом подтверждения" });
+    await expect.poll(() => related.getAttribute("href")).toBe("/help/sms-code-not-received");
     const write = page.getByRole("link", { name: "Не нашли ответ? Напишите нам" });
     expect(await write.getAttribute("href")).toBe("/new");
 

@@ -1,5 +1,5 @@
 // The public help centre: search and topics, one topic's articles, one article with «was it helpful».
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { ApiError, api, errorText } from "../api.ts";
 import { Link, useTitle } from "../router.tsx";
 import "./help.css";
@@ -114,6 +114,11 @@ export function HelpCategoryPage({ code }: { code: string }) {
 export function HelpArticlePage({ slug }: { slug: string }) {
   const [article, setArticle] = useState<Article | null>(null);
   const [error, setError] = useState<ApiError | Error | null>(null);
+  const { groups } = useCategories();
+  const links = useMemo(
+    () => new Map((groups ?? []).flatMap((g) => g.articles.map((a) => [a.title, `/help/${a.slug}`] as const))),
+    [groups],
+  );
   useTitle(article ? `${article.title} — Справка` : "Справка");
 
   useEffect(() => {
@@ -142,7 +147,7 @@ export function HelpArticlePage({ slug }: { slug: string }) {
       <article className="help-article">
         <h1>{article.title}</h1>
         {article.summary && <p className="lead">{article.summary}</p>}
-        <Markdown source={article.body} />
+        <Markdown source={article.body} links={links} />
         <p className="muted help-article__updated">
           Обновлено <time dateTime={article.updatedAt}>{new Date(article.updatedAt).toLocaleDateString("ru-RU")}</time>
         </p>

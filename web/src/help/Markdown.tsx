@@ -78,12 +78,39 @@ export function safeHref(url: string): string | null {
 
 const INLINE = /(\*\*|__)(.+?)\1|(\*|_)([^*_\s][^*_]*?)\3|`([^`]+)`|\[([^\]]+)\]\(([^)\s]+)\)/g;
 
-export function renderInline(text: string, keyBase = "i"): ReactNode[] {
+/** Titles of other articles, so that «Смотрите статью «…»» becomes a link to it. */
+export type ArticleLinks = ReadonlyMap<string, string>;
+
+function plainWithLinks(text: string, links: ArticleLinks | undefined, key: string): ReactNode[] {
+  if (!links || links.size === 0) return [text];
+  const out: ReactNode[] = [];
+  const parts = text.split(/«([^«»]+)»/);
+  parts.forEach((p, i) => {
+    if (i % 2 === 0) {
+      if (p) out.push(p);
+      return;
+    }
+    const href = links.get(p);
+    const id = `${key}-l${i}`;
+    out.push(
+      href ? (
+        <span key={id}>
+          «<a href={href}>{p}</a>»
+        </span>
+      ) : (
+        `«${p}»`
+      ),
+    );
+  });
+  return out;
+}
+
+export function renderInline(text: string, keyBase = "i", links?: ArticleLinks): ReactNode[] {
   const out: ReactNode[] = [];
   let last = 0;
   let k = 0;
   for (const m of text.matchAll(INLINE)) {
-    if (m.index! > last) out.push(text.slice(last, m.index));
+    if (m.index! > last) out.push(...plainWithLinks(text.slice(last, m.index), links, `${keyBase}-t${k}`));
     const key = `${keyBase}-${k++}`;
     if (m[2] !== undefined) out.push(<strong key={key}>{renderInline(m[2], key)}</strong>);
     else if (m[4] !== undefined) out.push(<em key={key}>{renderInline(m[4], key)}</em>);
@@ -102,12 +129,20 @@ export function renderInline(text: string, keyBase = "i"): ReactNode[] {
     }
     last = m.index! + m[0].length;
   }
-  if (last < text.length) out.push(text.slice(last));
+  if (last < text.length) out.push(...plainWithLinks(text.slice(last), links, `${keyBase}-t${k}`));
   return out;
 }
 
 /** `baseLevel`: the page's own heading level; an article's «##» becomes one below it. */
-export function Markdown({ source, baseLevel = 1 }: { source: string; baseLevel?: number }) {
+export function Markdown({
+  source,
+  baseLevel = 1,
+  links,
+}: {
+  source: string;
+  baseLevel?: number;
+  links?: ArticleLinks;
+}) {
   const blocks = parseBlocks(source);
   return (
     <div className="markdown">
@@ -120,8 +155,10 @@ export function Markdown({ source, baseLevel = 1 }: { source: string; baseLevel?
             return <Tag key={key}>{renderInline(b.text, key)}</Tag>;
           }
           case "list": {
-            // biome-ignore lint/suspicious/noArrayIndexKey: an article's items are rendered once, never reordered
-            const items = b.items.map((item, j) => <li key={`${key}-${j}`}>{renderInline(item, `${key}-${j}`)}</li>);
+            const items = b.items.map((item, j) => {
+              const id = `${key}-${j}`;
+              return <li key={id}>{renderInline(item, id, links)}</li>;
+            });
             return b.ordered ? (
               <ol key={key} start={b.start === 1 ? undefined : b.start}>
                 {items}
@@ -131,9 +168,9 @@ export function Markdown({ source, baseLevel = 1 }: { source: string; baseLevel?
             );
           }
           case "quote":
-            return <blockquote key={key}>{renderInline(b.text, key)}</blockquote>;
+            return <blockquote key={key}>{renderInline(b.text, key, links)}</blockquote>;
           default:
-            return <p key={key}>{renderInline(b.text, key)}</p>;
+            return <p key={key}>{renderInline(b.text, key, links)}</p>;
         }
       })}
     </div>
