@@ -48,7 +48,8 @@ describe("IVR scripts", () => {
     at(WEDNESDAY_NOON);
     const greet = await turn(IVR, call("ivr-1"));
     expect(greet).toContain('<Say language="ru-RU">Здравствуйте! Вы позвонили в службу поддержки портала Госуслуг');
-    expect(greet).toContain("технические неполадки портала — нажмите 4.");
+    expect(greet).toContain("Технические неполадки портала — нажмите 4.");
+    expect(greet.indexOf("нажмите 1.")).toBeLessThan(greet.indexOf("нажмите 0."));
     const choice = await turn(next(greet), { ...call("ivr-1"), Digits: "4" });
     expect(choice).toContain("<Enqueue>technical</Enqueue>");
     const wrong = await turn(next(greet), { ...call("ivr-1"), Digits: "9" });

@@ -43,14 +43,15 @@ export type IvrInput = {
 
 const MAX_ATTEMPTS = 3;
 
-const MENU: Record<string, { title: string; queue?: string; step?: IvrStep }> = {
-  "1": { title: "вход в личный кабинет, пароль и коды подтверждения", queue: "first_line" },
-  "2": { title: "статус заявления на портале", step: "app-status" },
-  "3": { title: "статус вашего обращения в службу поддержки", step: "request-status" },
-  "4": { title: "технические неполадки портала", queue: "technical" },
-  "5": { title: "организации и индивидуальные предприниматели", queue: "business" },
-  "0": { title: "другой вопрос — соединение с оператором" },
-};
+// An array, not an object: the menu is read in this order (1…5, then 0).
+const MENU: Array<[string, { title: string; queue?: string; step?: IvrStep }]> = [
+  ["1", { title: "Вход в личный кабинет, пароль и коды подтверждения", queue: "first_line" }],
+  ["2", { title: "Статус заявления на портале", step: "app-status" }],
+  ["3", { title: "Статус вашего обращения в службу поддержки", step: "request-status" }],
+  ["4", { title: "Технические неполадки портала", queue: "technical" }],
+  ["5", { title: "Организации и индивидуальные предприниматели", queue: "business" }],
+  ["0", { title: "Другой вопрос, соединение с оператором" }],
+];
 
 type LineSetup = { line: DirectoryLine | undefined; queue: string; maxWaiting: number; maxWaitSeconds: number };
 
@@ -73,7 +74,7 @@ export async function ivr(ctx: AppContext, input: IvrInput, now = new Date()): P
       gather: {
         action: url("menu"),
         numDigits: 1,
-        say: Object.entries(MENU).map(([d, m]) => `${m.title} — нажмите ${d}.`),
+        say: MENU.map(([d, m]) => `${m.title} — нажмите ${d}.`),
       },
     },
     { redirect: url("menu-prompt", input.attempt + 1) },
@@ -106,7 +107,7 @@ export async function ivr(ctx: AppContext, input: IvrInput, now = new Date()): P
       if (input.attempt >= MAX_ATTEMPTS) return twiml([{ say: "Соединяем с оператором." }, { enqueue: setup.queue }]);
       return twiml(menu());
     case "menu": {
-      const choice = MENU[input.digits ?? ""];
+      const choice = MENU.find(([d]) => d === input.digits)?.[1];
       if (!choice) return twiml([{ say: "Такого пункта нет." }, { redirect: url("menu-prompt", input.attempt + 1) }]);
       if (choice.step === "request-status")
         return twiml(askNumber(url("request-status"), "Наберите номер обращения и нажмите решётку."));

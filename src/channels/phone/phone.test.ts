@@ -28,7 +28,7 @@ describe("caller numbers", () => {
       { ...base, id: "a", e164: "+74957777777", number: "+7 495 777-77-77", published: false },
       { ...base, id: "b", e164: "+74957777777", number: "+7 (495) 777-77-77" },
       { ...base, id: "c", e164: "+7872334455", number: "+7 872 33-44-55" },
-    ] as Parameters<typeof lineForNumber>[0];
+    ] as unknown as Parameters<typeof lineForNumber>[0];
     expect(lineForNumber(lines, "84957777777")?.id).toBe("b");
     expect(lineForNumber(lines, "+7872334455")?.id).toBe("c");
     expect(lineForNumber(lines, "+79990000000")).toBeUndefined();
