@@ -12,6 +12,9 @@ import { applicantSend, BUTTONS, type ButtonAction, canHandle, staffSend } from 
 import { chatSettings } from "./settings.ts";
 import { conversationById, conversationByTokenHash } from "./store.ts";
 
+const MESSAGE_WINDOW_MS = 10_000;
+const MESSAGES_PER_WINDOW = 20;
+
 type Frame = {
   t?: unknown;
   id?: unknown;
@@ -76,6 +79,24 @@ export function serveSocket(
 
   // Frames of one connection are handled one after another, so acknowledgements keep the sending order.
   let queue = Promise.resolve();
+  // A person types a few messages a minute: a flood is refused (the client resends later), typing is thinned.
+  let windowStart = Date.now();
+  let inWindow = 0;
+  let lastTyping = 0;
+  const flooding = () => {
+    const now = Date.now();
+    if (now - windowStart > MESSAGE_WINDOW_MS) {
+      windowStart = now;
+      inWindow = 0;
+    }
+    return ++inWindow > (client.staff ? MESSAGES_PER_WINDOW * 4 : MESSAGES_PER_WINDOW);
+  };
+  const typingTooSoon = () => {
+    const now = Date.now();
+    if (now - lastTyping < 1000) return true;
+    lastTyping = now;
+    return false;
+  };
   socket.on("message", (raw) => {
     queue = queue.then(() => handle(raw.toString()));
   });
@@ -99,6 +120,15 @@ export function serveSocket(
     }
     try {
       if (f.t === "ping") return send(client, { t: "pong" });
+      if (f.t === "typing" && typingTooSoon()) return;
+      if (f.t === "msg" && flooding()) {
+        return send(client, {
+          t: "error",
+          id: f.id,
+          code: "internal",
+          message: "Слишком много сообщений подряд: отправим чуть позже.",
+        });
+      }
       if (client.conversationId !== null) return await applicantFrame(client.conversationId, f);
       return await staffFrame(client.staff!, f);
     } catch (e) {

@@ -8,6 +8,8 @@ type Stored = { token: string; conversationId: number };
 type State = "bot" | "queued" | "operator" | "closed" | "left";
 
 const STORE = "otklik-chat";
+// Messages not yet acknowledged survive a reload of the page and are sent again.
+const PENDING = "otklik-chat-pending";
 const BUTTON_TEXT = { helped: "Это помогло", operator: "Позвать оператора", leave: "Оставить обращение" } as const;
 const STATE_TEXT: Record<State, string> = {
   bot: "Отвечает чат-бот",
@@ -46,6 +48,7 @@ export function ChatWidget({ base = "", onClose }: { base?: string; onClose?: ()
 
   const restart = () => {
     localStorage.removeItem(STORE);
+    localStorage.removeItem(PENDING);
     setSession(null);
   };
 
@@ -190,9 +193,23 @@ function Conversation({ base, session, onRestart }: { base: string; session: Sto
       },
     });
     conn.current = c;
+    try {
+      const saved = JSON.parse(localStorage.getItem(PENDING) ?? "[]") as Line[];
+      for (const m of saved) {
+        const frame = { t: "msg", id: m.id, text: m.action ? "" : m.text, ...(m.action ? { action: m.action } : {}) };
+        c.pending.set(m.id, frame);
+      }
+      if (saved.length) setPending(saved);
+    } catch {
+      // Nothing saved, or unreadable: nothing to resend.
+    }
     c.start();
     return () => c.stop();
   }, [base, session]);
+
+  useEffect(() => {
+    localStorage.setItem(PENDING, JSON.stringify(pending));
+  }, [pending]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: keep the newest message in view as the list grows
   useEffect(() => {
