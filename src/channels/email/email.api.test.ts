@@ -309,6 +309,53 @@ describe("e-mail intake into the registry", () => {
     expect(hidden.statusCode).toBe(404);
   });
 
+  it("marks our letter undelivered when its bounce comes back, without reopening anything", async () => {
+    const from = "zoya@example.ru";
+    await sendRaw(port, letter({ from, subject: "Вопрос", body: "Как войти?", messageId: "<bm@x>" }), from);
+    const ack = await waitFor(async () => lettersTo(from)[0]);
+    const ours = /^Message-ID:\s*(<[^>]+>)/im.exec(ack.raw)![1]!;
+    const bounce = [
+      "From: Mail Delivery System <MAILER-DAEMON@mx.example.ru>",
+      `To: ${SUPPORT}`,
+      "Subject: Undelivered Mail Returned to Sender",
+      "Message-ID: <bounce-bm@mx.example.ru>",
+      "MIME-Version: 1.0",
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="rep"',
+      "",
+      "--rep",
+      "Content-Type: text/plain; charset=us-ascii",
+      "",
+      "The mailbox is full.",
+      "--rep",
+      "Content-Type: message/delivery-status",
+      "",
+      "Reporting-MTA: dns; mx.example.ru",
+      "",
+      `Final-Recipient: rfc822; ${from}`,
+      "Action: failed",
+      "Status: 5.2.2",
+      "--rep",
+      "Content-Type: text/rfc822-headers",
+      "",
+      `From: ${SUPPORT}`,
+      `To: ${from}`,
+      `Message-ID: ${ours}`,
+      "--rep--",
+      "",
+    ].join("\r\n");
+    await sendRaw(port, Buffer.from(bounce), "");
+    const [req] = await requestsFrom(from);
+    const emails = await waitFor(async () => {
+      const e = (await api("GET", `/requests/${req!.number}/emails`)).json();
+      return e.outbound[0]?.failedAt ? e : undefined;
+    });
+    expect(emails.outbound[0]).toMatchObject({ kind: "ack", lastErrorCode: "bounced" });
+    const detail = (await api("GET", `/requests/${req!.number}`)).json();
+    expect(detail.status).toBe("new");
+    expect(detail.messages.at(-1)).toMatchObject({ visibility: "note" });
+    expect(lettersTo(from)).toHaveLength(1);
+  });
+
   it("shows a permanent delivery failure on the request", async () => {
     const from = "refused@example.ru";
     await sendRaw(port, letter({ from, subject: "Вопрос", body: "Как сменить почту?", messageId: "<ref@x>" }), from);

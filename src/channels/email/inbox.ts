@@ -2,18 +2,18 @@
 // that parses the letter, decides what it is and hands it to the registry. Processing runs again from the
 // stored row after a crash; the row is locked and checked in the registry's own transaction, so a letter
 // becomes exactly one request or one message however often the job runs.
-import { and, eq, inArray, isNotNull, ne, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import type { AppContext } from "../../context.ts";
 import type { Queryable, Tx } from "../../db/client.ts";
 import { emit } from "../../db/outbox.ts";
 import { isAppError } from "../../http/errors.ts";
-import { type ApplicantMessageOptions, appendApplicantMessage } from "../../requests/actions.ts";
+import { type ApplicantMessageOptions, appendApplicantMessage, lockRow, record } from "../../requests/actions.ts";
 import { normalizeContact } from "../../requests/contact.ts";
 import { registerRequest, TEXT_MAX } from "../../requests/create.ts";
 import type { StoredFile } from "../../requests/files.ts";
 import { isValidRequestNumber } from "../../requests/number.ts";
 import { requests } from "../../requests/schema.ts";
-import { emailInbox, type InboxAttachment, type InboxEnvelope } from "./db-schema.ts";
+import { emailInbox, emailOutbox, type InboxAttachment, type InboxEnvelope } from "./db-schema.ts";
 import { decideInbound, type InboundDecision } from "./decide.ts";
 import { composeAcknowledgement } from "./outbound.ts";
 import { type InboundMessage, parseMessage } from "./parse.ts";
@@ -151,6 +151,8 @@ async function handle(ctx: AppContext, row: Row) {
               attachments: listed,
             })
             .where(eq(emailInbox.id, row.id));
+          // A delivery report about one of our letters: that letter did not arrive, whatever the relay said.
+          if (message.bounceOf) await markBounced(tx, added.requestId, message.bounceOf);
         },
       };
       await appendApplicantMessage(ctx, target.id, messageText(message, stored, trusted), stored, opts);
@@ -207,6 +209,23 @@ function newDecision(message: InboundMessage, state: ReturnType<typeof emailStat
     return { kind: "new", acknowledge: false, noAcknowledgementBecause: "rate_limited" };
   }
   return { kind: "new", acknowledge: true };
+}
+
+async function markBounced(tx: Tx, requestId: number, messageId: string) {
+  const [letter] = await tx
+    .update(emailOutbox)
+    .set({ failedAt: new Date(), lastErrorCode: "bounced" })
+    .where(
+      and(eq(emailOutbox.messageId, messageId), eq(emailOutbox.requestId, requestId), isNull(emailOutbox.failedAt)),
+    )
+    .returning({ id: emailOutbox.id, kind: emailOutbox.kind });
+  if (!letter) return;
+  const req = await lockRow(tx, requestId);
+  await record(tx, req, { type: "system" }, "email_failed", {
+    outboxId: letter.id,
+    kind: letter.kind,
+    code: "bounced",
+  });
 }
 
 async function lockUnprocessed(tx: Tx, id: number) {
