@@ -23,7 +23,9 @@ export function ScreenPop() {
         navigate(`/console/calls/${e.callId}`);
         return;
       }
-      if (e.state === "ringing" && e.event === "newCall") {
+      // Supervisors hear every call (for the wallboard); the ringing pop is for those who take calls.
+      const takesCalls = user.role === "operator" || user.role === "specialist";
+      if (takesCalls && e.state === "ringing" && e.event === "newCall") {
         try {
           const screen = await api<CallScreen>(`/phone/calls/${e.callId}/screen`);
           setPops((list) => [screen, ...list.filter((p) => p.call.id !== e.callId)].slice(0, 3));
@@ -32,7 +34,7 @@ export function ScreenPop() {
         }
       }
     },
-    [user.id],
+    [user.id, user.role],
   );
   useLiveUpdates("/api/v1/phone/stream", onEvent);
 
