@@ -194,29 +194,27 @@ export type DepartmentRow = {
   escalationRate: number | null;
 };
 
-const ESCALATED = sql`exists (select 1 from request_history h where h.request_id = r.id and h.action = 'escalated')`;
-const WROTE_AGAIN = sql`exists (select 1 from request_history h
-  where h.request_id = r.id and h.action in ('escalated', 'applicant_replied'))`;
-
 /**
  * Escalation rate and first-contact resolution. By department: requests of the period that are now with that
- * department, and how many of them came there by an escalation.
+ * department, and how many of them came there by an escalation. The history is read only from the period's first
+ * request id on (ids grow with registration), through the (action, request_id) index.
  */
 export async function escalationAndFcr(db: Queryable, f: Filters) {
-  const [rows, [fcr]] = await Promise.all([
-    all<Record<string, unknown>>(
-      db,
-      sql`select coalesce(d.code, '—') as code, coalesce(d.name, 'Без подразделения') as name,
-          count(*) as n, count(*) filter (where ${ESCALATED}) as escalated
-        from requests r left join departments d on d.id = r.department_id
-        where ${createdIn(f)} group by 1, 2 order by 3 desc`,
-    ),
-    all<Record<string, unknown>>(
-      db,
-      sql`select count(*) as resolved, count(*) filter (where not ${WROTE_AGAIN}) as first_contact
-        from requests r where ${createdIn(f)} and r.resolved_at is not null`,
-    ),
-  ]);
+  const rows = await all<Record<string, unknown>>(
+    db,
+    sql`with p as (select r.id, r.department_id, r.resolved_at from requests r where ${createdIn(f)}),
+      h as (
+        select h.request_id, bool_or(h.action = 'escalated') as escalated
+        from request_history h
+        where h.action in ('escalated', 'applicant_replied') and h.request_id >= (select min(id) from p)
+        group by h.request_id)
+      select coalesce(d.code, '—') as code, coalesce(d.name, 'Без подразделения') as name, count(*) as n,
+        count(*) filter (where h.escalated) as escalated,
+        count(p.resolved_at) as resolved,
+        count(*) filter (where p.resolved_at is not null and h.request_id is null) as first_contact
+      from p left join h on h.request_id = p.id left join departments d on d.id = p.department_id
+      group by 1, 2 order by 3 desc`,
+  );
   const departmentsOut: DepartmentRow[] = rows.map((r) => ({
     department: String(r.code),
     name: String(r.name),
@@ -224,14 +222,15 @@ export async function escalationAndFcr(db: Queryable, f: Filters) {
     escalated: Number(r.escalated),
     escalationRate: share(r.escalated, r.n),
   }));
-  const total = departmentsOut.reduce((s, d) => s + d.requests, 0);
-  const escalated = departmentsOut.reduce((s, d) => s + d.escalated, 0);
+  const sum = (k: string) => rows.reduce((s, r) => s + Number(r[k]), 0);
+  const total = sum("n");
+  const escalated = sum("escalated");
   return {
     escalationRate: share(escalated, total),
     escalated,
     departments: departmentsOut,
-    firstContactResolution: share(fcr!.first_contact, fcr!.resolved),
-    firstContactResolved: Number(fcr!.first_contact),
+    firstContactResolution: share(sum("first_contact"), sum("resolved")),
+    firstContactResolved: sum("first_contact"),
   };
 }
 
