@@ -2,6 +2,7 @@
 // received over SMTP (stored, then processed), and is marked \Seen only once stored.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../../test/harness.ts";
+import { emailInbox } from "./db-schema.ts";
 import { startTestImapServer, type TestMailbox } from "./imap-test-server.ts";
 import { letter, waitFor } from "./test-smtp.ts";
 
@@ -42,7 +43,15 @@ it("turns an unseen letter of the polled mailbox into a request", { timeout: 60_
       headers: { authorization: supervisor.authorization },
     });
     return res.json().items.length ? res.json().items : undefined;
-  }, 45_000);
+  }, 45_000).catch(async (e) => {
+    // Say where the letter got stuck: never fetched, stored but not processed, or processed into something else.
+    const rows = await s!.ctx.db
+      .select({ outcome: emailInbox.outcome, attempts: emailInbox.attempts, lastError: emailInbox.lastError })
+      .from(emailInbox);
+    throw new Error(
+      `${(e as Error).message}; IMAP commands: ${mailbox!.commands.join(", ")}; inbox: ${JSON.stringify(rows)}`,
+    );
+  });
   expect(items).toHaveLength(1);
   expect(items[0]).toMatchObject({ channel: "email", category: "complaint" });
   expect(mailbox!.seen.has(7)).toBe(true);
