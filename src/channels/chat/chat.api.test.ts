@@ -96,6 +96,7 @@ describe("chat: the bot first", () => {
       payload: { contact: { name: "Без связи" } },
     });
     expect(r.statusCode).toBe(400);
+    expect((await s.app.inject({ method: "GET", url: "/api/v1/chat/ws" })).statusCode).toBe(426);
     const c = await ChatClient.open(`${wsUrl}?token=nonexistent-token-123`);
     const code = await new Promise((resolve) => c.socket.once("close", resolve));
     expect(code).toBe(4401);

@@ -9,7 +9,7 @@ import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../../context.ts";
 import { directoryOf } from "../../directory/state.ts";
 import { staffOf } from "../../http/access.ts";
-import { errors } from "../../http/errors.ts";
+import { AppError, errors } from "../../http/errors.ts";
 import { sendAttachment } from "../../requests/routes-public.ts";
 import { Problem } from "../../requests/schemas.ts";
 import { departments, users } from "../../staff/schema.ts";
@@ -174,23 +174,27 @@ export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
     },
   );
 
-  app.get(
-    "/chat/ws",
-    {
-      websocket: true,
-      config: { access: "public" },
-      schema: {
-        summary: "WebSocket чата: заявитель по токену сессии, сотрудник по сессии или токену API",
-        description:
-          "Кадры JSON: клиент шлёт `msg` (id клиента, text, files, action), `typing`, `sync` (since), `ping`; сервер — `ready`, `ack` (id, seq), `msg` (seq по разговору), `state`, `typing`, `inbox`, `error`, `pong`. Повтор с тем же id не создаёт второго сообщения. См. docs/CHAT.md.",
-        tags: ["chat"],
-        querystring: Type.Object({
-          token: Type.Optional(Type.String({ description: "токен сессии чата (заявитель)" })),
-          since: Type.Optional(Type.Integer({ minimum: 0, description: "последний полученный номер сообщения" })),
-        }),
-      },
+  // `wsHandler` rather than `websocket: true`, which would hide the route from the OpenAPI document.
+  app.route({
+    method: "GET",
+    url: "/chat/ws",
+    config: { access: "public" },
+    schema: {
+      summary: "WebSocket чата: заявитель по токену сессии, сотрудник по сессии или токену API",
+      description:
+        "Только с заголовком Upgrade: websocket (иначе 426). Кадры JSON: клиент шлёт `msg` (id клиента, text, files, action), `typing`, `sync` (since), `ping`; сервер — `ready`, `ack` (id, seq), `msg` (seq по разговору), `state`, `typing`, `inbox`, `error`, `pong`. Повтор с тем же id не создаёт второго сообщения. См. docs/CHAT.md.",
+      tags: ["chat"],
+      querystring: Type.Object({
+        token: Type.Optional(Type.String({ description: "токен сессии чата (заявитель)" })),
+        since: Type.Optional(Type.Integer({ minimum: 0, description: "последний полученный номер сообщения" })),
+      }),
+      response: { 426: Problem },
     },
-    async (socket, req) => {
+    handler: async (_req, reply) => {
+      reply.header("upgrade", "websocket");
+      throw new AppError("upgrade_required", "Этот адрес открывается как WebSocket.", 426);
+    },
+    wsHandler: async (socket, req) => {
       // Messages that arrive while the sender is being identified are kept and handled after.
       const early: Buffer[] = [];
       const keep = (d: Buffer) => early.push(d);
@@ -198,11 +202,11 @@ export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
       const who = await identify(ctx, req as never).catch(() => null);
       socket.off("message", keep);
       if (!who) return socket.close(4401, "unauthenticated");
-      const since = Number((req.query as { since?: number }).since ?? 0);
+      const since = Number(req.query.since ?? 0);
       serveSocket(ctx, hubOf(ctx), socket, who, since, () => firstLine);
       for (const d of early) socket.emit("message", d, false);
     },
-  );
+  });
 
   app.get(
     "/chat/inbox",
