@@ -14,8 +14,14 @@ const num = (v: unknown): number | null => (v === null || v === undefined ? null
 const share = (part: unknown, whole: unknown) => (Number(whole) > 0 ? Number(part) / Number(whole) : null);
 const round = (v: number | null, digits = 1) => (v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits);
 
-const FIRST_MIN = sql`extract(epoch from (r.first_responded_at - r.created_at)) / 60`;
-const RESOLVE_MIN = sql`extract(epoch from (r.resolved_at - r.created_at)) / 60`;
+function pair(v: unknown): [number | null, number | null] {
+  if (v === null || v === undefined) return [null, null];
+  const list = Array.isArray(v) ? v : String(v).replace(/[{}]/g, "").split(",");
+  return [num(list[0]), num(list[1])];
+}
+
+const FIRST_MIN = sql`date_part('epoch', r.first_responded_at - r.created_at) / 60`;
+const RESOLVE_MIN = sql`date_part('epoch', r.resolved_at - r.created_at) / 60`;
 
 export type Summary = {
   created: number;
@@ -37,10 +43,8 @@ export async function summary(db: Queryable, f: Filters): Promise<Summary> {
     db,
     sql`select count(*) as created,
       count(r.resolved_at) as resolved,
-      percentile_cont(0.5) within group (order by ${FIRST_MIN}) as fr_median,
-      percentile_cont(0.9) within group (order by ${FIRST_MIN}) as fr_p90,
-      percentile_cont(0.5) within group (order by ${RESOLVE_MIN}) as res_median,
-      percentile_cont(0.9) within group (order by ${RESOLVE_MIN}) as res_p90,
+      percentile_cont(array[0.5, 0.9]) within group (order by ${FIRST_MIN}) as fr,
+      percentile_cont(array[0.5, 0.9]) within group (order by ${RESOLVE_MIN}) as res,
       count(*) filter (where r.first_response_due_at is not null
         and (r.first_responded_at is not null or r.first_response_due_at < now())) as fr_counted,
       count(*) filter (where r.first_responded_at <= r.first_response_due_at) as fr_met,
@@ -54,11 +58,14 @@ export async function summary(db: Queryable, f: Filters): Promise<Summary> {
     from requests r where ${createdIn(f)}`,
   );
   const r = row!;
+  // One sort gives both percentiles; node-postgres answers the array as text, PGlite as an array.
+  const [frMedian, frP90] = pair(r.fr);
+  const [resMedian, resP90] = pair(r.res);
   return {
     created: Number(r.created),
     resolved: Number(r.resolved),
-    firstResponse: { median: round(num(r.fr_median)), p90: round(num(r.fr_p90)) },
-    resolution: { median: round(num(r.res_median)), p90: round(num(r.res_p90)) },
+    firstResponse: { median: round(frMedian), p90: round(frP90) },
+    resolution: { median: round(resMedian), p90: round(resP90) },
     sla: {
       firstResponse: share(r.fr_met, r.fr_counted),
       resolution: share(r.res_met, r.res_counted),
@@ -92,8 +99,8 @@ export async function volume(db: Queryable, f: Filters): Promise<Volume> {
           when 62 then 'hour' else 'heat' end as dim,
         coalesce(r.channel, r.category, r.audience, r.region) as key, l.dow, l.hour, count(*) as n
       from requests r,
-        lateral (select (extract(isodow from r.created_at at time zone ${ZONE})::int - 1) as dow,
-                        extract(hour from r.created_at at time zone ${ZONE})::int as hour) l
+        lateral (select (date_part('isodow', r.created_at at time zone ${ZONE})::int - 1) as dow,
+                        date_part('hour', r.created_at at time zone ${ZONE})::int as hour) l
       where ${createdIn(f)}
       group by grouping sets ((r.channel), (r.category), (r.audience), (r.region), (l.hour), (l.dow, l.hour))`,
   );
@@ -247,7 +254,7 @@ export type Backlog = {
 /** Requests open now (any registration date), within the slices. */
 export async function backlog(db: Queryable, f: Filters, now = new Date()): Promise<Backlog> {
   const at = sql`${now.toISOString()}::timestamptz`;
-  const age = sql`extract(epoch from (${at} - r.created_at)) / 3600`;
+  const age = sql`date_part('epoch', ${at} - r.created_at) / 3600`;
   const rows = await all<Record<string, unknown>>(
     db,
     sql`select r.status, count(*) as n,
@@ -368,8 +375,8 @@ export async function calls(db: Queryable, f: Filters): Promise<Calls | null> {
     sql`select count(*) filter (where c.state in ('answered', 'ended', 'abandoned')) as offered,
         count(c.answered_at) as answered,
         count(*) filter (where c.state = 'abandoned') as abandoned,
-        avg(extract(epoch from (c.answered_at - c.started_at))) as asa,
-        avg(extract(epoch from (c.ended_at - c.answered_at))) filter (where c.state = 'ended') as aht,
+        avg(date_part('epoch', c.answered_at - c.started_at)) as asa,
+        avg(date_part('epoch', c.ended_at - c.answered_at)) filter (where c.state = 'ended') as aht,
         count(*) filter (where c.answered_at - c.started_at <= make_interval(secs => ${SERVICE_LEVEL_SECONDS})) as in_level
       from phone_calls c
       where c.direction = 'in' and c.started_at >= ${f.from.toISOString()}::timestamptz
