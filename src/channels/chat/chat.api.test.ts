@@ -315,3 +315,21 @@ describe("chat: delivery", () => {
     },
   );
 });
+
+describe("chat: heartbeats", () => {
+  it("a client that stops answering pings is dropped; one that answers stays", async () => {
+    configureChat(s.ctx, { heartbeatMs: 150 });
+    try {
+      const { token } = await session();
+      const { default: WebSocket } = await import("ws");
+      const silent = new WebSocket(`${wsUrl}?token=${token}`, { autoPong: false });
+      const alive = await applicant(token);
+      const code = await new Promise((resolve) => silent.once("close", resolve));
+      expect(code).toBe(1006); // terminated without a closing handshake
+      expect(alive.socket.readyState).toBe(1);
+      alive.close();
+    } finally {
+      configureChat(s.ctx, { heartbeatMs: 25_000 });
+    }
+  });
+});

@@ -289,7 +289,7 @@ function Conversation({ base, session, onRestart }: { base: string; session: Sto
         {shown.map((m) => (
           <li key={m.id} className={`chat__msg chat__msg--${m.author}${m.pending ? " chat__msg--pending" : ""}`}>
             <span className="chat__who">{whoText(m)}</span>
-            {m.text && <p className="chat__text">{m.text}</p>}
+            {m.text && <p className="chat__text">{withLinks(m.text)}</p>}
             {m.articles && (
               <ul className="chat__articles">
                 {m.articles.map((a) => (
@@ -402,4 +402,18 @@ function whoText(m: ChatMessage): string {
   if (m.author === "bot") return "Чат-бот";
   if (m.author === "operator") return m.name ? `Оператор ${m.name}` : "Оператор";
   return "Служба поддержки";
+}
+
+/** Addresses in a message become links (the tracking link of the request, links an operator pasted). */
+function withLinks(text: string) {
+  return text.split(/(https?:\/\/[^\s]+)/g).map((part, i) =>
+    /^https?:\/\//.test(part) ? (
+      // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one text never move
+      <a key={i} href={part} target="_blank" rel="noreferrer">
+        {/\/track\//.test(part) ? "страница обращения" : part}
+      </a>
+    ) : (
+      part
+    ),
+  );
 }
