@@ -108,7 +108,6 @@ describe("applicant and operator", () => {
     await shot(wide, "form-desktop");
     await wide.close();
 
-
     // A double tap sends once: the button is disabled and the Idempotency-Key makes a retry a replay.
     await phone.getByRole("button", { name: "Отправить обращение" }).dblclick();
     await phone.getByRole("heading", { name: "Обращение зарегистрировано" }).waitFor();
