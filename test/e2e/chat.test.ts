@@ -88,7 +88,7 @@ describe("chat: applicant, bot, operator", () => {
     host = createServer((_req, res) => {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
       res.end(
-        `<!doctype html><html lang="ru"><head><title>Сайт ведомства</title></head><body><h1>Сайт ведомства</h1><script src="${world.url}/widget.js"></script></body></html>`,
+        `<!doctype html><html lang="ru"><head><meta name="viewport" content="width=device-width, initial-scale=1"><title>Сайт ведомства</title></head><body><h1>Сайт ведомства</h1><script src="${world.url}/widget.js"></script></body></html>`,
       );
     });
     await new Promise<void>((r) => host.listen(0, "127.0.0.1", r));
