@@ -1,7 +1,7 @@
 // Call events from the PBX (the Generic CTI convention: newCall, answer, hangup). Events may arrive twice or
 // out of order; each (callId, event) is applied once, and the call's state only moves forward:
 // ringing → answered → ended, or ringing → abandoned when the caller hangs up before anyone answers.
-import { and, desc, eq, gt, inArray, isNotNull, notInArray, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNotNull, isNull, notInArray, sql } from "drizzle-orm";
 import type { AppContext } from "../../context.ts";
 import type { Tx } from "../../db/client.ts";
 import { emit } from "../../db/outbox.ts";
@@ -149,6 +149,13 @@ async function apply(ctx: AppContext, tx: Tx, call: CallRow, input: CallEventInp
   const callerNumber = direction === "in" ? (patch.fromNumber ?? call.fromNumber) : (patch.toNumber ?? call.toNumber);
   if (!call.requestId && callerNumber) Object.assign(patch, await requestFor(ctx, tx, call.id, callerNumber, now));
   if (Object.keys(patch).length > 0) await tx.update(phoneCalls).set(patch).where(eq(phoneCalls.id, call.id));
+  // The answer came first and registered a request before the caller's number was known: it is known now.
+  if (call.requestId && callerNumber && !(call.direction === "in" ? call.fromNumber : call.toNumber)) {
+    await tx
+      .update(requests)
+      .set({ contactPhone: callerNumber })
+      .where(and(eq(requests.id, call.requestId), eq(requests.channel, "phone"), isNull(requests.contactPhone)));
+  }
   const requestId = patch.requestId ?? call.requestId;
   if (applied && input.event === "hangup" && requestId) {
     // The call log on the request: one history row per finished call.

@@ -133,6 +133,8 @@ describe("events in every order, repeated", () => {
           headers: { authorization: supervisor.authorization },
         });
         expect(req.json().channel).toBe("phone");
+        // Whichever event brought the caller's number, the request has it.
+        expect(req.json().contact.phone).toMatch(new RegExp(`^\\+7.*${e164Of(from).slice(-4)}$`));
       } else expect(body.request).toBeNull();
     });
   }
