@@ -95,8 +95,12 @@ const onAck = (f: Frame) => {
     if (t0 !== undefined) acks.push(performance.now() - t0);
   }
 };
-for (const c of applicants) c.onFrame = (f) => (onArrive(f), onAck(f));
-for (const c of desks) c.onFrame = (f) => (onArrive(f), onAck(f));
+for (const c of [...applicants, ...desks]) {
+  c.onFrame = (f) => {
+    onArrive(f);
+    onAck(f);
+  };
+}
 
 const total = Math.round(rate * seconds);
 const cpu0 = process.cpuUsage();
