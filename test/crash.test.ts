@@ -13,7 +13,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function load(url: string, until: () => boolean, concurrency: number) {
+async function load(url: string, until: () => boolean, concurrency: number, progress = { n: 0 }) {
   const acked: { number: string; marker: string }[] = [];
   let seq = 0;
   const worker = async () => {
@@ -25,7 +25,10 @@ async function load(url: string, until: () => boolean, concurrency: number) {
           headers: { "content-type": "application/json" },
           body: JSON.stringify({ text: `Проверка устойчивости ${marker}`, category: "technical" }),
         });
-        if (res.status === 201) acked.push({ number: ((await res.json()) as { number: string }).number, marker });
+        if (res.status === 201) {
+          acked.push({ number: ((await res.json()) as { number: string }).number, marker });
+          progress.n = acked.length;
+        }
       } catch {
         return; // the server is gone
       }
@@ -59,10 +62,13 @@ describe("embedded database under a crash", () => {
   it("keeps every acknowledged request after SIGKILL mid-load", async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), "otklik-crash-"));
     dirs.push(dataDir);
-    const child = await startChild({ OTKLIK_DATA_DIR: dataDir });
+    const child = await startChild({ OTKLIK_DATA_DIR: dataDir }, 150_000);
     let killed = false;
-    const loading = load(child.url, () => killed, 6);
-    await new Promise((r) => setTimeout(r, 2500));
+    const progress: { n: number } = { n: 0 };
+    const loading = load(child.url, () => killed, 6, progress);
+    // Kill mid-load: once a good number of requests have been answered (however fast this machine is).
+    const until = Date.now() + 60_000;
+    while (progress.n < 40 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     child.proc.kill("SIGKILL");
     killed = true;
     await exited(child.proc);
@@ -77,7 +83,7 @@ describe("embedded database under a crash", () => {
     expect(stored - acked.length).toBeLessThanOrEqual(6);
 
     // And the server starts again on the same folder (the dead process's lock is taken over).
-    const again = await startChild({ OTKLIK_DATA_DIR: dataDir });
+    const again = await startChild({ OTKLIK_DATA_DIR: dataDir }, 150_000);
     const res = await fetch(`${again.url}/api/v1/requests`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -86,15 +92,17 @@ describe("embedded database under a crash", () => {
     expect(res.status).toBe(201);
     again.proc.kill("SIGTERM");
     expect(await exited(again.proc)).toBe(0);
-  }, 120_000);
+  }, 400_000);
 
   it("on SIGTERM finishes requests in flight, then exits 0", async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), "otklik-term-"));
     dirs.push(dataDir);
-    const child = await startChild({ OTKLIK_DATA_DIR: dataDir });
+    const child = await startChild({ OTKLIK_DATA_DIR: dataDir }, 150_000);
     let stop = false;
-    const loading = load(child.url, () => stop, 4);
-    await new Promise((r) => setTimeout(r, 1000));
+    const progress = { n: 0 };
+    const loading = load(child.url, () => stop, 4, progress);
+    const until = Date.now() + 60_000;
+    while (progress.n < 10 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     child.proc.kill("SIGTERM");
     stop = true;
     const code = await exited(child.proc);
@@ -104,5 +112,5 @@ describe("embedded database under a crash", () => {
     const { missing, doubled } = await countStored(dataDir, acked);
     expect(missing).toEqual([]);
     expect(doubled).toBe(0);
-  }, 120_000);
+  }, 400_000);
 });
