@@ -41,7 +41,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
   app.decorate("declaredRoutes", routes);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith("/api/") || !existsSync(WEB_DIST)) {
+    // A missing asset is a 404, not the application's page (a stale bundle must fail visibly).
+    if (req.url.startsWith("/api/") || req.url.startsWith("/assets/") || !existsSync(WEB_DIST)) {
       return sendProblem(reply, 404, "not_found", "Такой страницы или метода нет.");
     }
     // The single-page application answers every other path.
