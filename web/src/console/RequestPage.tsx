@@ -1,5 +1,6 @@
 // One request for staff: the conversation with notes, the reply box, status, assignment, category,
 // escalation, the contact card and the history. Refreshes itself when the request changes.
+
 import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, api, errorText } from "../api.ts";
 import { type Attachment, type Bubble, Conversation } from "../Conversation.tsx";
@@ -9,6 +10,7 @@ import { KbPanel } from "../kb/KbPanel.tsx";
 import { CHANNEL_TITLES, PRIORITY_TITLES, STATUS_ACTIONS, STATUS_TITLES, titleOf } from "../labels.ts";
 import { type LiveEvent, useCoalesced, useLiveUpdates, useNow } from "../live.ts";
 import { Link, useTitle } from "../router.tsx";
+import { ContactCard } from "./ContactCard.tsx";
 import { EmailPanel } from "./EmailPanel.tsx";
 import { EscalateDialog } from "./EscalateDialog.tsx";
 import { actorOf, describeHistory, type HistoryRow } from "./history.ts";
@@ -292,23 +294,18 @@ export function RequestPage({ number }: { number: string }) {
             category={r.category}
           />
           <SlaPanel number={r.number} status={r.status} department={r.department} onChanged={() => void load()} />
-          <section className="card" aria-labelledby="contact-title">
-            <h2 id="contact-title" className="card__title">
-              Заявитель
-            </h2>
-            <dl className="facts">
-              <dt>Имя</dt>
-              <dd>{r.contact.name ?? "не указано"}</dd>
-              <dt>Почта</dt>
-              <dd>{r.contact.email ? <a href={`mailto:${r.contact.email}`}>{r.contact.email}</a> : "не указана"}</dd>
-              <dt>Телефон</dt>
-              <dd>{r.contact.phone ? <a href={`tel:${r.contact.phone}`}>{r.contact.phone}</a> : "не указан"}</dd>
-              <dt>Тип</dt>
-              <dd>{titleOf(audiences, r.audience)}</dd>
-              <dt>Регион</dt>
-              <dd>{r.region ?? "не указан"}</dd>
-            </dl>
-          </section>
+          <ContactCard
+            number={r.number}
+            contact={r.contact}
+            extra={
+              <>
+                <dt>Тип</dt>
+                <dd>{titleOf(audiences, r.audience)}</dd>
+                <dt>Регион</dt>
+                <dd>{r.region ?? "не указан"}</dd>
+              </>
+            }
+          />
 
           <section className="card" aria-labelledby="facts-title">
             <h2 id="facts-title" className="card__title">
