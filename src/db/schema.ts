@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { bigint, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
 export * from "../analytics/db-schema.ts";
+export * from "../audit/db-schema.ts";
 export * from "../channels/chat/db-schema.ts";
 export * from "../channels/email/db-schema.ts";
 export * from "../channels/phone/db-schema.ts";
@@ -13,7 +14,6 @@ export * from "../requests/schema.ts";
 export * from "../routing/db-schema.ts";
 export * from "../routing/sla-schema.ts";
 export * from "../staff/schema.ts";
-export * from "../audit/db-schema.ts";
 
 /**
  * The outbox: written in the same transaction as the change it announces. Rows are claimed by one worker
