@@ -5,7 +5,7 @@ import { bootstrap } from "./bootstrap.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { type Database, openDatabase } from "./db/client.ts";
-import { EventBus, OutboxWorker } from "./db/outbox.ts";
+import { EventBus, type JobHandler, OutboxWorker } from "./db/outbox.ts";
 import { buildApp } from "./http/app.ts";
 import { FileStore } from "./requests/files.ts";
 import { ROOMS } from "./rooms.ts";
@@ -48,8 +48,7 @@ export async function createContext(config: Config, database: Database): Promise
     classifier: () => null,
     streams: new Set(),
   };
-  const jobs = Object.assign({}, ...ROOMS.map((r) => r.jobs?.(ctx) ?? {}));
-  ctx.worker = new OutboxWorker(database, jobs);
+  ctx.worker = new OutboxWorker(database, mergeJobs(ROOMS.map((r) => r.jobs?.(ctx) ?? {})));
   for (const room of ROOMS) await room.start?.(ctx);
   return ctx;
 }
@@ -75,4 +74,24 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     return closing;
   };
   return { ctx, app, url, close };
+}
+
+/**
+ * Several rooms may act on one topic (a reply is mailed by the e-mail room and counted by another): each topic's
+ * handlers run in turn. A failure retries the event as a whole, so handlers must be idempotent (they are: each
+ * records what it did under the event's id or checks before acting).
+ */
+export function mergeJobs(perRoom: Record<string, JobHandler>[]): Record<string, JobHandler> {
+  const byTopic = new Map<string, JobHandler[]>();
+  for (const jobs of perRoom) {
+    for (const [topic, handler] of Object.entries(jobs)) byTopic.set(topic, [...(byTopic.get(topic) ?? []), handler]);
+  }
+  return Object.fromEntries(
+    [...byTopic].map(([topic, handlers]) => [
+      topic,
+      async (event, db) => {
+        for (const h of handlers) await h(event, db);
+      },
+    ]),
+  );
 }
