@@ -78,8 +78,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
 
 /**
  * Several rooms may act on one topic (a reply is mailed by the e-mail room and counted by another): each topic's
- * handlers run in turn. A failure retries the event as a whole, so handlers must be idempotent (they are: each
- * records what it did under the event's id or checks before acting).
+ * handlers run in turn. A failure retries the event as a whole, so every handler must be idempotent (the e-mail
+ * room keys each letter by the event it announces; the daily summary records each day it sent).
  */
 export function mergeJobs(perRoom: Record<string, JobHandler>[]): Record<string, JobHandler> {
   const byTopic = new Map<string, JobHandler[]>();
