@@ -152,11 +152,67 @@ function print(r: Result) {
   );
 }
 
+/**
+ * The limit without HTTP: the same registration (the same SQL statements in the same transaction) called in one
+ * process straight on the database driver, at the same concurrency. The ratio HTTP/direct shows what the web
+ * layer and the separate client cost.
+ */
+async function runDirect(engine: "pglite" | "postgres"): Promise<{ rps: number; p50: number; p99: number }> {
+  const { loadConfig } = await import("../src/config.ts");
+  const { startServer } = await import("../src/server.ts");
+  const { registerRequest } = await import("../src/requests/create.ts");
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "otklik-bench-direct-"));
+  const schema = `otklik_bench_${randomBytes(4).toString("hex")}`;
+  const database = await openDatabase(
+    engine === "pglite" ? { dataDir } : { databaseUrl: values["database-url"], schemaName: schema },
+  );
+  const config = loadConfig({}, { dataDir, smtpPort: 0, adminPassword: "bench-admin-password-1", logLevel: "silent" });
+  const server = await startServer(config, { database, logger: false, listen: false });
+  const latencies: number[] = [];
+  let next = 0;
+  const one = async (i: number) => {
+    const t0 = performance.now();
+    await registerRequest(server.ctx, {
+      text: `Не приходит код подтверждения при входе в личный кабинет, пробовал несколько раз. direct-${i}`,
+      contact: { email: `direct${i}@example.ru` },
+      channel: "web",
+    });
+    latencies.push(performance.now() - t0);
+  };
+  for (let i = 0; i < 200; i++) await one(-i - 1);
+  latencies.length = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: C }, async () => {
+      while (next < N) await one(next++);
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await server.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  if (engine === "postgres") {
+    const admin = new pg.Client({ connectionString: values["database-url"] });
+    await admin.connect();
+    await admin.query(`drop schema if exists ${schema} cascade`);
+    await admin.end();
+  }
+  latencies.sort((a, b) => a - b);
+  return { rps: N / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+}
+
 if (values.url) {
   const r = await drive(values.url, N, C, `bench-${randomBytes(4).toString("hex")}`);
   print({ engine: "external", n: N, c: C, accepted: r.accepted.length, rps: r.rps, p50: r.p50, p99: r.p99 });
 } else {
   const engines =
     values.engine === "both" ? (["pglite", "postgres"] as const) : [values.engine as "pglite" | "postgres"];
-  for (const e of engines) print(await runEngine(e));
+  for (const e of engines) {
+    const http = await runEngine(e);
+    print(http);
+    const direct = await runDirect(e);
+    console.log(
+      `${e.padEnd(9)} direct (no HTTP): ${direct.rps.toFixed(0)} req/s  p50 ${direct.p50.toFixed(1)} ms  p99 ${direct.p99.toFixed(1)} ms` +
+        `  → HTTP reaches ${((http.rps / direct.rps) * 100).toFixed(0)}% of it`,
+    );
+  }
 }
