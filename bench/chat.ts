@@ -2,15 +2,66 @@
 // holding several chats), messages sent at a steady rate both ways; latency from send on one client to arrival
 // on the other. `npm run bench:chat -- --clients 1000 --rate 200 --seconds 15` (TEST_DATABASE_URL for PostgreSQL).
 import { randomUUID } from "node:crypto";
-import { loadavg } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { sql } from "drizzle-orm";
+import pg from "pg";
 import { chatConversations } from "../src/channels/chat/db-schema.ts";
 import { ChatClient, type Frame } from "../src/channels/chat/test-client.ts";
+import { loadConfig } from "../src/config.ts";
+import { openDatabase } from "../src/db/client.ts";
 import { rowsOf } from "../src/db/outbox.ts";
 import { registerRequest } from "../src/requests/create.ts";
+import { startServer } from "../src/server.ts";
+import { createApiToken, createUser } from "../src/staff/service.ts";
 import { randomToken, sha256 } from "../src/staff/tokens.ts";
-import { createTestServer } from "../test/harness.ts";
+
+/** A listening server on its own database: in-memory PGlite, or a schema of its own on TEST_DATABASE_URL. */
+async function benchServer(poolSize: number) {
+  const url = process.env.TEST_DATABASE_URL;
+  const schemaName = url ? `otklik_bench_${randomUUID().slice(0, 8)}` : undefined;
+  const database = await openDatabase({ databaseUrl: url, schemaName, poolSize });
+  const dataDir = mkdtempSync(path.join(tmpdir(), "otklik-bench-"));
+  const config = loadConfig(
+    {},
+    {
+      dataDir,
+      port: 0,
+      host: "127.0.0.1",
+      publicRateLimit: 0,
+      adminPassword: "bench-admin-password-1",
+      logLevel: "silent",
+      smtpPort: 0,
+    },
+  );
+  const running = await startServer(config, { database, logger: false });
+  let n = 0;
+  return {
+    ...running,
+    async staff(role: "operator") {
+      const email = `${role}${++n}@bench.test`;
+      const user = await createUser(running.ctx.db, {
+        email,
+        name: `Оператор ${n}`,
+        role,
+        password: "bench-password-1",
+      });
+      return { id: user.id, authorization: `Bearer ${await createApiToken(running.ctx.db, email)}` };
+    },
+    async close() {
+      await running.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      if (url && schemaName) {
+        const admin = new pg.Client({ connectionString: url });
+        await admin.connect();
+        await admin.query(`DROP SCHEMA IF EXISTS ${schemaName} CASCADE`);
+        await admin.end();
+      }
+    },
+  };
+}
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i] ?? "", process.argv[i + 1] ?? "");
@@ -18,12 +69,14 @@ const clients = Number(args.get("--clients") ?? 1000);
 const rate = Number(args.get("--rate") ?? 200);
 const seconds = Number(args.get("--seconds") ?? 15);
 const perOperator = Number(args.get("--chats-per-operator") ?? 20);
+// PostgreSQL connections of the server (the production default is 10; the test harness keeps 5).
+const pool = Number(args.get("--pool") ?? 10);
 
 const operators = Math.max(1, Math.round(clients / (perOperator + 1)));
 const chats = clients - operators;
 const engine = process.env.TEST_DATABASE_URL ? "PostgreSQL" : "PGlite";
 
-const s = await createTestServer({ port: 0, host: "127.0.0.1" });
+const s = await benchServer(pool);
 const ws = `${s.url.replace("http", "ws")}/api/v1/chat/ws`;
 const setupStarted = performance.now();
 
@@ -149,7 +202,7 @@ const storedCount = rowsOf<{ n: number }>(await s.ctx.db.execute(sql`select coun
 
 const fmt = (x: number) => x.toFixed(1);
 console.log(
-  `chat bench — ${engine}, one server process, clients in the same process; load ${loadavg()[0]!.toFixed(2)}`,
+  `chat bench — ${engine} (pool ${pool}), one server process, clients in the same process; load ${loadavg()[0]!.toFixed(2)}`,
 );
 console.log(
   `  connected clients   ${clients} (${chats} applicants, ${operators} operators × ~${Math.round(chats / operators)} chats)`,
