@@ -3,7 +3,6 @@
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Queryable, Tx } from "../../db/client.ts";
 import { EVENTS_CHANNEL, emit, rowsOf } from "../../db/outbox.ts";
-import { events } from "../../db/schema.ts";
 import { errors } from "../../http/errors.ts";
 import { users } from "../../staff/schema.ts";
 import { type ChatPayload, chatConversations, chatFiles, chatMessages } from "./db-schema.ts";
@@ -62,7 +61,7 @@ export async function appendMessage(tx: Tx, conversationId: number, m: NewChatMe
     from s
     returning id, seq, client_id as "clientId", created_at`);
   const row = rowsOf<{ id: number; seq: number; clientId: string; created_at: Date }>(inserted)[0]!;
-  await emitNow(tx, MESSAGE_TOPIC, { conversationId, seq: row.seq });
+  await notifyInTransaction(tx, MESSAGE_TOPIC, { conversationId, seq: row.seq });
   return {
     id: Number(row.id),
     conversationId,
@@ -77,12 +76,12 @@ export async function appendMessage(tx: Tx, conversationId: number, m: NewChatMe
   };
 }
 
-/** The outbox's emit() in one statement: the events row and its NOTIFY (same row, same payload shape). */
-async function emitNow(tx: Tx, topic: string, data: Record<string, unknown>) {
-  await tx.execute(sql`
-    with e as (insert into ${events} (topic, payload) values (${topic}, ${JSON.stringify(data)}::jsonb) returning id)
-    select pg_notify(${EVENTS_CHANNEL}, json_build_object('id', e.id, 'topic', ${topic}::text, 'data', ${JSON.stringify(data)}::json)::text)
-    from e`);
+/**
+ * A realtime push with no job behind it: NOTIFY inside the transaction (delivered only if it commits), without an
+ * outbox row. The numbered message itself is the durable record; a client that missed a push catches up by `since`.
+ */
+async function notifyInTransaction(tx: Tx, topic: string, data: Record<string, unknown>) {
+  await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify({ id: 0, topic, data })})`);
 }
 
 export async function announceState(tx: Tx, conv: Pick<Conversation, "id" | "state" | "departmentId" | "operatorId">) {
