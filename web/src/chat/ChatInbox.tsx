@@ -187,6 +187,7 @@ function ChatPane({
     if (!t) return;
     conn.current?.send({ t: "msg", conversationId: id, id: newId(), text: t });
     setText("");
+    lastTyping.current = 0;
   };
 
   const others = staff.filter((s) => s.id !== user.id && (s.role === "operator" || s.role === "specialist"));

@@ -245,6 +245,8 @@ function Conversation({ base, session, onRestart }: { base: string; session: Sto
     if (!t) return;
     post({ text: t });
     setText("");
+    // The next keystroke announces typing again: the other side has just seen this message arrive.
+    lastTyping.current = 0;
   };
 
   const onType = (value: string) => {
