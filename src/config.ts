@@ -20,6 +20,8 @@ export type Config = {
   maxAttachments: number;
   logLevel: string;
   trustProxy: boolean;
+  chatMaxPerOperator: number;
+  chatMaxFileMb: number;
   retentionRequestDays: number;
   retentionRawMailDays: number;
   retentionAuditDays: number;
@@ -148,6 +150,18 @@ export const SETTINGS: Record<keyof Config, Setting> = {
     describe: "fatal, error, warn, info, debug or silent",
     default: "info",
     parse: text,
+  },
+  chatMaxPerOperator: {
+    env: "OTKLIK_CHAT_MAX_PER_OPERATOR",
+    describe: "chats one operator holds at once",
+    default: "3",
+    parse: int(1, 50),
+  },
+  chatMaxFileMb: {
+    env: "OTKLIK_CHAT_MAX_FILE_MB",
+    describe: "largest image or PDF sent in a chat, MB (never above the attachment limit)",
+    default: "10",
+    parse: int(1, 100),
   },
   retentionRequestDays: {
     env: "OTKLIK_RETENTION_REQUEST_DAYS",

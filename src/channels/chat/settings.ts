@@ -1,5 +1,4 @@
-// The chat's settings: defaults, the environment (checked at start, failing with the variable's name), and
-// per-server overrides for tests. Kept per context like every room's state.
+// The chat's settings: from the configuration (src/config.ts), with per-server overrides for tests. Kept per context like every room's state.
 import type { AppContext } from "../../context.ts";
 
 export type ChatSettings = {
@@ -15,22 +14,11 @@ export type ChatSettings = {
 
 const overrides = new WeakMap<AppContext, Partial<ChatSettings>>();
 
-function intFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}: ожидается целое число от ${min} до ${max}`);
-  return n;
-}
-
 export function chatSettings(ctx: AppContext): ChatSettings {
   const own = overrides.get(ctx) ?? {};
   return {
-    maxChatsPerOperator: own.maxChatsPerOperator ?? intFromEnv("OTKLIK_CHAT_MAX_PER_OPERATOR", 3, 1, 50),
-    maxFileBytes: Math.min(
-      own.maxFileBytes ?? intFromEnv("OTKLIK_CHAT_MAX_FILE_MB", 10, 1, 100) * 1024 * 1024,
-      ctx.config.maxAttachmentBytes,
-    ),
+    maxChatsPerOperator: own.maxChatsPerOperator ?? ctx.config.chatMaxPerOperator,
+    maxFileBytes: Math.min(own.maxFileBytes ?? ctx.config.chatMaxFileMb * 1024 * 1024, ctx.config.maxAttachmentBytes),
     heartbeatMs: own.heartbeatMs ?? 25_000,
     now: own.now ?? (() => new Date()),
   };
