@@ -9,6 +9,13 @@ import { requestHistory, requests } from "../requests/schema.ts";
 const IN_HAND = sql`('new', 'in_progress', 'escalated')`;
 
 export async function pickAssignee(tx: Tx, departmentId: number): Promise<number | null> {
+  // Nobody on shift (nights, or a department without a rota): nothing to pick, and no lock to queue behind — the
+  // lock below would otherwise serialise every registration of the department. Someone coming on shift meanwhile
+  // takes the queue through distributeQueue.
+  const anyone = await tx.execute<{ n: number }>(sql`
+    select 1 as n from users u join staff_shifts s on s.user_id = u.id and s.on_shift
+    where u.active and u.department_id = ${departmentId} and u.role in ('operator', 'specialist') limit 1`);
+  if (rowsOf(anyone).length === 0) return null;
   // One assignment at a time per department, so two arrivals at once do not both pick the same least-loaded person.
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext('otklik-assign'), ${departmentId}::int)`);
   const result = await tx.execute<{ id: number }>(sql`
