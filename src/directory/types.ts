@@ -1,20 +1,16 @@
 // The directory's vocabulary. Codes are stable: they travel through the CLI, the HTTP API and stored data.
+import {
+  AUDIENCE_CODES,
+  type Audience as AudienceCode,
+  CATEGORY_CODES,
+  type CategoryCode,
+} from "../routing/categories.ts";
 
-export const TOPICS = [
-  "access",
-  "contacts",
-  "application_status",
-  "documents",
-  "e_signature",
-  "technical",
-  "business",
-  "information",
-  "complaint",
-] as const;
-export type Topic = (typeof TOPICS)[number];
-
-export const AUDIENCES = ["citizen", "legal_entity", "entrepreneur"] as const;
-export type Audience = (typeof AUDIENCES)[number];
+// Topics are the request categories and audiences the registry's: one list for the whole product.
+export const TOPICS = CATEGORY_CODES;
+export type Topic = CategoryCode;
+export const AUDIENCES = AUDIENCE_CODES;
+export type Audience = AudienceCode;
 
 export const KINDS = ["federal", "international", "regional", "business", "entrepreneur", "topical"] as const;
 export type LineKind = (typeof KINDS)[number];

@@ -1,22 +1,19 @@
 import { readdir, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { parse as parseYaml } from "yaml";
+import {
+  AUDIENCE_CODES,
+  type Audience as AudienceCode,
+  CATEGORY_CODES,
+  type CategoryCode,
+} from "../routing/categories.ts";
 import { KnowledgeError } from "./errors.ts";
 
-export const CATEGORIES = [
-  "access",
-  "contacts",
-  "application_status",
-  "documents",
-  "e_signature",
-  "technical",
-  "business",
-  "information",
-  "complaint",
-] as const;
-export type Category = (typeof CATEGORIES)[number];
-export const AUDIENCES = ["citizen", "legal_entity", "entrepreneur"] as const;
-export type Audience = (typeof AUDIENCES)[number];
+// The request categories and audiences of the registry: one list for the whole product.
+export const CATEGORIES = CATEGORY_CODES;
+export type Category = CategoryCode;
+export const AUDIENCES = AUDIENCE_CODES;
+export type Audience = AudienceCode;
 
 export interface Article {
   slug: string;
