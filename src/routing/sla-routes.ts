@@ -1,5 +1,6 @@
 // HTTP for the SLA: policies and escalation rules (administrators), the on-shift flag, staff notifications,
 // and the hand-taken actions on a request (return to the first line, ask the applicant, re-check date).
+
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
@@ -8,6 +9,7 @@ import type { AppContext } from "../context.ts";
 import { emit } from "../db/outbox.ts";
 import { staffOf } from "../http/access.ts";
 import { errors } from "../http/errors.ts";
+import { openEventStream } from "../http/sse.ts";
 import { getRequestForStaff, loadRequestRow } from "../requests/queries.ts";
 import { requests } from "../requests/schema.ts";
 import { NumberParams, Ok, Problem, StringEnum } from "../requests/schemas.ts";
@@ -343,26 +345,10 @@ export async function slaRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCon
     },
     async (req, reply) => {
       const user = staffOf(req);
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        "content-type": "text/event-stream; charset=utf-8",
-        "cache-control": "no-store",
-        connection: "keep-alive",
-        "x-accel-buffering": "no",
-      });
-      res.write("retry: 3000\n\nevent: ready\ndata: {}\n\n");
-      const unsubscribe = ctx.bus.subscribe((e) => {
+      openEventStream(ctx, req, reply, (e, stream) => {
         if (e.topic !== NOTIFICATION_TOPIC || e.data.userId !== user.id) return;
-        res.write(`event: update\ndata: ${JSON.stringify({ id: e.data.notificationId })}\n\n`);
+        stream.send("update", { id: e.data.notificationId });
       });
-      const heartbeat = setInterval(() => res.write(": ping\n\n"), 25_000);
-      req.raw.on("close", () => {
-        clearInterval(heartbeat);
-        unsubscribe();
-      });
-      ctx.streams.add(res);
-      res.on("close", () => ctx.streams.delete(res));
     },
   );
 
