@@ -31,93 +31,39 @@ const jsonish = fc.oneof(
   fc.record({ text, subject: text, category: text, contact: fc.anything({ maxDepth: 2 }) }, { requiredKeys: [] }),
 );
 
+// A body sent as JSON exactly as generated (undefined becomes the literal null).
+const postJson = (url: string, body: string) =>
+  s.app.inject({ method: "POST", url, payload: body, headers: { "content-type": "application/json" } });
+const json = (v: unknown) => JSON.stringify(v) ?? "null";
+const q = encodeURIComponent;
+
 const targets: { name: string; run: (v: unknown, t: string) => Promise<{ statusCode: number; body: string }> }[] = [
-  {
-    name: "POST /requests",
-    run: (v) =>
-      s.app.inject({
-        method: "POST",
-        url: "/api/v1/requests",
-        payload: JSON.stringify(v) ?? "null",
-        headers: { "content-type": "application/json" },
-      }),
-  },
-  {
-    name: "POST /requests raw",
-    run: (_v, t) =>
-      s.app.inject({
-        method: "POST",
-        url: "/api/v1/requests",
-        payload: t,
-        headers: { "content-type": "application/json" },
-      }),
-  },
-  {
-    name: "POST /classify",
-    run: (v) =>
-      s.app.inject({
-        method: "POST",
-        url: "/api/v1/classify",
-        payload: JSON.stringify(v) ?? "null",
-        headers: { "content-type": "application/json" },
-      }),
-  },
-  {
-    name: "GET /kb/search",
-    run: (_v, t) => s.app.inject({ method: "GET", url: `/api/v1/kb/search?q=${encodeURIComponent(t)}` }),
-  },
+  { name: "POST /requests", run: (v) => postJson("/api/v1/requests", json(v)) },
+  { name: "POST /requests raw", run: (_v, t) => postJson("/api/v1/requests", t) },
+  { name: "POST /classify", run: (v) => postJson("/api/v1/classify", json(v)) },
+  { name: "GET /kb/search", run: (_v, t) => s.app.inject({ method: "GET", url: `/api/v1/kb/search?q=${q(t)}` }) },
   {
     name: "GET /directory/recommend",
     run: (_v, t) =>
-      s.app.inject({
-        method: "GET",
-        url: `/api/v1/directory/recommend?topic=${encodeURIComponent(t)}&region=${encodeURIComponent(t)}&at=${encodeURIComponent(t)}`,
-      }),
+      s.app.inject({ method: "GET", url: `/api/v1/directory/recommend?topic=${q(t)}&region=${q(t)}&at=${q(t)}` }),
   },
-  {
-    name: "GET /track",
-    run: (_v, t) => s.app.inject({ method: "GET", url: `/api/v1/track/${encodeURIComponent(t)}` }),
-  },
+  { name: "GET /track", run: (_v, t) => s.app.inject({ method: "GET", url: `/api/v1/track/${q(t)}` }) },
   {
     name: "POST /track/messages",
-    run: (v, t) =>
-      s.app.inject({
-        method: "POST",
-        url: `/api/v1/track/${encodeURIComponent(t || "x".repeat(43))}/messages`,
-        payload: JSON.stringify(v) ?? "null",
-        headers: { "content-type": "application/json" },
-      }),
+    run: (v, t) => postJson(`/api/v1/track/${q(t || "x".repeat(43))}/messages`, json(v)),
   },
-  {
-    name: "POST /phone/events",
-    run: (v) =>
-      s.app.inject({
-        method: "POST",
-        url: "/api/v1/phone/events",
-        payload: JSON.stringify(v) ?? "null",
-        headers: { "content-type": "application/json" },
-      }),
-  },
+  { name: "POST /phone/events", run: (v) => postJson("/api/v1/phone/events", json(v)) },
   {
     name: "POST /phone/ivr",
     run: (_v, t) =>
       s.app.inject({
         method: "POST",
         url: "/api/v1/phone/ivr",
-        payload: `Digits=${encodeURIComponent(t)}&From=${encodeURIComponent(t)}`,
+        payload: `Digits=${q(t)}&From=${q(t)}`,
         headers: { "content-type": "application/x-www-form-urlencoded" },
       }),
   },
-  {
-    name: "POST /auth/login",
-    run: (v) =>
-      s.app.inject({
-        method: "POST",
-        url: "/api/v1/auth/login",
-        payload: JSON.stringify(v) ?? "null",
-        headers: { "content-type": "application/json" },
-      }),
-  },
+  { name: "POST /auth/login", run: (v) => postJson("/api/v1/auth/login", json(v)) },
 ];
 
 let round = 0;

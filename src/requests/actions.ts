@@ -14,7 +14,7 @@ import { departments, users } from "../staff/schema.ts";
 import type { StaffUser } from "../staff/service.ts";
 import { attachFiles, TEXT_MAX } from "./create.ts";
 import type { StoredFile } from "./files.ts";
-import { findByTrackingToken, getRequestForStaff } from "./queries.ts";
+import { findByTrackingToken, visibleRequestId } from "./queries.ts";
 import { messages, requestHistory, requests } from "./schema.ts";
 import { canTransition, isStatus, STATUS_TITLES, type Status, statusAfterApplicantMessage } from "./status.ts";
 
@@ -61,10 +61,9 @@ export function statusPatch(from: Status, to: Status, now: Date, clock?: { ctx: 
 }
 
 /** Staff must be able to see a request before changing it; returns its id. */
-export async function visibleId(ctx: AppContext, user: StaffUser, number: string) {
-  const view = await getRequestForStaff(ctx.db, user, number);
-  const [row] = await ctx.db.select({ id: requests.id }).from(requests).where(eq(requests.number, view.number));
-  return row!.id;
+// Staff must be able to see a request before changing it: one scoped look-up, not the whole request.
+export function visibleId(ctx: AppContext, user: StaffUser, number: string) {
+  return visibleRequestId(ctx.db, user, number);
 }
 
 export async function addStaffMessage(

@@ -4,7 +4,7 @@ import { createHash, createHmac } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import type { AppContext } from "../context.ts";
 import type { Tx } from "../db/client.ts";
-import { emit } from "../db/outbox.ts";
+import { emit, rowsOf } from "../db/outbox.ts";
 import { errors } from "../http/errors.ts";
 import { isAudience, isCategoryCode } from "../routing/categories.ts";
 import { DEFAULT_ROUTE } from "../routing/departments.ts";
@@ -230,8 +230,4 @@ export function isUniqueViolation(e: unknown): boolean {
     if (cur.code === "23505") return true;
   }
   return false;
-}
-
-export function rowsOf<T>(result: unknown): T[] {
-  return ((result as { rows?: T[] }).rows ?? (result as T[])) as T[];
 }

@@ -113,18 +113,23 @@ export async function loadRequestRow(db: Queryable, number: string) {
   return row;
 }
 
+/** The id of a request the employee may see; «not found» otherwise (a request outside one's scope is not there). */
+export async function visibleRequestId(db: Queryable, user: StaffUser, number: string): Promise<number> {
+  const digits = normalizeRequestNumber(number);
+  if (!digits) throw errors.notFound("Обращение");
+  const [row] = await db
+    .select({ id: requests.id })
+    .from(requests)
+    .where(and(eq(requests.number, digits), scopeCondition(user)));
+  if (!row) throw errors.notFound("Обращение");
+  return row.id;
+}
+
 /** One request as staff see it: everything, after the scope check. */
 export async function getRequestForStaff(db: Queryable, user: StaffUser, number: string) {
-  const row = await loadRequestRow(db, number);
-  const scope = scopeCondition(user);
-  if (scope) {
-    const [visible] = await db
-      .select({ id: requests.id })
-      .from(requests)
-      .where(and(eq(requests.id, row.id), scope));
-    // Not «forbidden»: a request outside one's scope is not there at all.
-    if (!visible) throw errors.notFound("Обращение");
-  }
+  const id = await visibleRequestId(db, user, number);
+  const [row] = await db.select().from(requests).where(eq(requests.id, id));
+  if (!row) throw errors.notFound("Обращение");
   const [msgs, files, history, dept, assignee] = await Promise.all([
     db
       .select({
