@@ -205,42 +205,22 @@ export function SlaPoliciesPage() {
                 ))}
               </select>
             </div>
-            <div className="field">
-              <label htmlFor="sla-first">Первый ответ, мин</label>
-              <input
-                id="sla-first"
-                type="number"
-                min={0}
-                value={form.first}
-                onChange={(e) => setForm({ ...form, first: e.target.value })}
-              />
-              <select
-                aria-label="Время первого ответа"
-                value={form.firstBasis}
-                onChange={(e) => setForm({ ...form, firstBasis: e.target.value })}
-              >
-                <option value="calendar">календарное</option>
-                <option value="working">рабочее</option>
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="sla-res">Решение, мин</label>
-              <input
-                id="sla-res"
-                type="number"
-                min={0}
-                value={form.res}
-                onChange={(e) => setForm({ ...form, res: e.target.value })}
-              />
-              <select
-                aria-label="Время решения"
-                value={form.resBasis}
-                onChange={(e) => setForm({ ...form, resBasis: e.target.value })}
-              >
-                <option value="calendar">календарное</option>
-                <option value="working">рабочее</option>
-              </select>
-            </div>
+            <TargetField
+              id="sla-first"
+              label="Первый ответ, мин"
+              basisLabel="Время первого ответа"
+              minutes={form.first}
+              basis={form.firstBasis}
+              onChange={(first, firstBasis) => setForm({ ...form, first, firstBasis })}
+            />
+            <TargetField
+              id="sla-res"
+              label="Решение, мин"
+              basisLabel="Время решения"
+              minutes={form.res}
+              basis={form.resBasis}
+              onChange={(res, resBasis) => setForm({ ...form, res, resBasis })}
+            />
           </div>
           <div className="form__actions">
             <button type="submit" className="button">
@@ -273,6 +253,37 @@ export function SlaPoliciesPage() {
             </li>
           ))}
       </ol>
+    </div>
+  );
+}
+
+/** A target: minutes, and whether they count in calendar or working time. */
+function TargetField(props: {
+  id: string;
+  label: string;
+  basisLabel: string;
+  minutes: string;
+  basis: string;
+  onChange: (minutes: string, basis: string) => void;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        type="number"
+        min={0}
+        value={props.minutes}
+        onChange={(e) => props.onChange(e.target.value, props.basis)}
+      />
+      <select
+        aria-label={props.basisLabel}
+        value={props.basis}
+        onChange={(e) => props.onChange(props.minutes, e.target.value)}
+      >
+        <option value="calendar">календарное</option>
+        <option value="working">рабочее</option>
+      </select>
     </div>
   );
 }
