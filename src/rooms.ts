@@ -10,11 +10,14 @@ import { phoneRoom } from "./channels/phone/room.ts";
 import type { AppContext } from "./context.ts";
 import type { JobHandler } from "./db/outbox.ts";
 import { directoryRoom } from "./directory/room.ts";
+import { consoleStreamRoutes } from "./http/console-stream.ts";
 import { healthRoutes } from "./http/health.ts";
+import type { FeedFactory } from "./http/sse.ts";
 import { knowledgeRoom } from "./knowledge/room.ts";
 import { portalRoom } from "./portal/room.ts";
 import { publicRequestRoutes } from "./requests/routes-public.ts";
 import { staffRequestRoutes } from "./requests/routes-staff.ts";
+import { requestsFeed } from "./requests/sse.ts";
 import { retentionRoom } from "./retention/room.ts";
 import { routingRoom } from "./routing/room.ts";
 import { slaRoom } from "./routing/sla-room.ts";
@@ -30,6 +33,8 @@ export type Room = {
   routes?(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void>;
   /** Jobs carried out once per outbox event of the topic. */
   jobs?(ctx: AppContext): Record<string, JobHandler>;
+  /** Live feeds for the console, by name (the console hears them all over one stream). */
+  feeds?(ctx: AppContext): Record<string, FeedFactory>;
 };
 
 export const ROOMS: Room[] = [
@@ -52,5 +57,22 @@ export const ROOMS: Room[] = [
       await publicRequestRoutes(app, o);
       await staffRequestRoutes(app, o);
     },
+    feeds: (ctx) => ({ requests: requestsFeed(ctx) }),
+  },
+  {
+    name: "console",
+    routes: (app, o) => consoleStreamRoutes(app, { ctx: o.ctx, feeds: feedsOf(o.ctx) }),
   },
 ];
+
+/** Every room's console feeds, by name. */
+export function feedsOf(ctx: AppContext): Map<string, FeedFactory> {
+  const feeds = new Map<string, FeedFactory>();
+  for (const room of ROOMS) {
+    for (const [name, factory] of Object.entries(room.feeds?.(ctx) ?? {})) {
+      if (feeds.has(name)) throw new Error(`two rooms offer the console feed «${name}»`);
+      feeds.set(name, factory);
+    }
+  }
+  return feeds;
+}

@@ -3,10 +3,18 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { AppContext } from "../context.ts";
 import type { EventMessage } from "../db/outbox.ts";
+import type { StaffUser } from "../staff/service.ts";
 
 const HEARTBEAT_MS = 25_000;
 
 export type EventStream = { send(event: string, data: unknown): void };
+
+/**
+ * What one staff member hears of the event bus: the payload of an `update` for an event they may see, or null.
+ * Rooms offer feeds by name; the console takes them all over one stream (see console-stream.ts).
+ */
+export type Feed = (e: EventMessage) => Record<string, unknown> | null | Promise<Record<string, unknown> | null>;
+export type FeedFactory = (user: StaffUser) => Feed | Promise<Feed>;
 
 /**
  * Opens a stream and subscribes `onEvent` to this process's event bus until the client goes away. Events carry ids
@@ -31,7 +39,14 @@ export function openEventStream(
     send: (event, data) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
   };
   stream.send("ready", {});
-  const unsubscribe = ctx.bus.subscribe((e) => onEvent(e, stream));
+  // Events reach the client in the order they came, even when deciding about one takes a database read.
+  let queue = Promise.resolve();
+  const unsubscribe = ctx.bus.subscribe((e) => {
+    queue = queue
+      .then(() => onEvent(e, stream))
+      // A feed that cannot decide (the database is away for a moment) skips the event; the page catches up later.
+      .catch((err: unknown) => req.log.warn({ err, topic: e.topic }, "live stream: event skipped"));
+  });
   const heartbeat = setInterval(() => res.write(": ping\n\n"), HEARTBEAT_MS);
   req.raw.on("close", () => {
     clearInterval(heartbeat);
@@ -39,4 +54,12 @@ export function openEventStream(
   });
   ctx.streams.add(res);
   res.on("close", () => ctx.streams.delete(res));
+}
+
+/** A stream of one feed: each event the feed lets through becomes an `update`. */
+export function openFeedStream(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, feed: Feed) {
+  openEventStream(ctx, req, reply, async (e, stream) => {
+    const data = await feed(e);
+    if (data) stream.send("update", data);
+  });
 }

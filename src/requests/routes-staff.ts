@@ -3,22 +3,20 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { Static } from "@sinclair/typebox";
 import { Type } from "@sinclair/typebox";
-import { eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import { audit } from "../audit/audit.ts";
 import type { AppContext } from "../context.ts";
 import { staffOf } from "../http/access.ts";
 import { errors } from "../http/errors.ts";
 import { isMultipart, readMultipart } from "../http/multipart.ts";
-import { departments } from "../staff/schema.ts";
+import { openFeedStream } from "../http/sse.ts";
 import { addStaffMessage, changeStatus, escalate, updateRequest } from "./actions.ts";
 import { maskEmail, maskPhone } from "./contact.ts";
 import type { StoredFile } from "./files.ts";
 import { getRequestForStaff, listRequests } from "./queries.ts";
 import { sendAttachment } from "./routes-public.ts";
 import { ListItem, ListQuery, NumberParams, Ok, Problem, RequestDetail, STATUS_LIST, StringEnum } from "./schemas.ts";
-import { canSee } from "./scope.ts";
-import { streamEvents } from "./sse.ts";
+import { requestsFeed } from "./sse.ts";
 
 const WORKERS = ["operator", "specialist", "supervisor", "administrator"] as const;
 
@@ -282,21 +280,7 @@ export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ct
       },
     },
     async (req, reply) => {
-      const user = staffOf(req);
-      const [firstLine] = await ctx.db
-        .select({ id: departments.id })
-        .from(departments)
-        .where(eq(departments.code, "first_line"));
-      streamEvents(ctx, req, reply, (e) =>
-        canSee(
-          user,
-          {
-            departmentId: (e.data.departmentId as number | null) ?? null,
-            assigneeId: (e.data.assigneeId as number | null) ?? null,
-          },
-          firstLine?.id ?? null,
-        ),
-      );
+      openFeedStream(ctx, req, reply, await requestsFeed(ctx)(staffOf(req)));
     },
   );
 }

@@ -4,7 +4,7 @@ import type { AppContext } from "../context.ts";
 import type { Room } from "../rooms.ts";
 import { sweep } from "./escalation.ts";
 import { incidentRoutes } from "./incident-routes.ts";
-import { slaRoutes } from "./sla-routes.ts";
+import { notificationsFeed, slaRoutes } from "./sla-routes.ts";
 import { loadSla, SLA_CHANGED, seedSlaDefaults } from "./sla-service.ts";
 
 /** How often each process looks for overdue requests and re-check dates. */
@@ -15,6 +15,7 @@ const sweepers = new WeakMap<AppContext, Sweeper>();
 
 export const slaRoom: Room = {
   name: "sla",
+  feeds: () => ({ notifications: notificationsFeed }),
   async start(ctx) {
     await seedSlaDefaults(ctx.db);
     await loadSla(ctx);

@@ -9,7 +9,7 @@ import type { AppContext } from "../context.ts";
 import { emit } from "../db/outbox.ts";
 import { staffOf } from "../http/access.ts";
 import { errors } from "../http/errors.ts";
-import { openEventStream } from "../http/sse.ts";
+import { type FeedFactory, openFeedStream } from "../http/sse.ts";
 import { getRequestForStaff, loadRequestRow } from "../requests/queries.ts";
 import { requests } from "../requests/schema.ts";
 import { NumberParams, Ok, Problem, StringEnum } from "../requests/schemas.ts";
@@ -343,13 +343,7 @@ export async function slaRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCon
       config: { access: "staff" },
       schema: { summary: "Поток новых уведомлений для значка в консоли (Server-Sent Events)", tags: ["staff"] },
     },
-    async (req, reply) => {
-      const user = staffOf(req);
-      openEventStream(ctx, req, reply, (e, stream) => {
-        if (e.topic !== NOTIFICATION_TOPIC || e.data.userId !== user.id) return;
-        stream.send("update", { id: e.data.notificationId });
-      });
-    },
+    async (req, reply) => openFeedStream(ctx, req, reply, notificationsFeed(staffOf(req))),
   );
 
   app.get(
@@ -469,3 +463,9 @@ async function numbersOf(ctx: AppContext, ids: (number | null)[]) {
     .where(inArray(requests.id, wanted));
   return new Map(rows.map((r) => [r.id, r.number]));
 }
+
+/** The console's feed of one's own notifications (for the bell). */
+export const notificationsFeed = ((user) => (e) =>
+  e.topic === NOTIFICATION_TOPIC && e.data.userId === user.id
+    ? { id: e.data.notificationId }
+    : null) satisfies FeedFactory;

@@ -8,6 +8,7 @@ import type { AppContext } from "../../context.ts";
 import { directoryOf } from "../../directory/room.ts";
 import { staffOf } from "../../http/access.ts";
 import { errors } from "../../http/errors.ts";
+import { openFeedStream } from "../../http/sse.ts";
 import { visibleId } from "../../requests/actions.ts";
 import { Problem, StringEnum } from "../../requests/schemas.ts";
 import { checkEventAuth, checkIvrAuth, keepRawBody } from "./auth.ts";
@@ -16,7 +17,7 @@ import { phoneCalls, phoneLineSettings } from "./db-schema.ts";
 import { applyCallEvent, readEventBody } from "./events.ts";
 import { IVR_STEPS, type IvrStep, ivr } from "./ivr.ts";
 import { callScreen, verifyCaller } from "./screen.ts";
-import { phoneStream } from "./stream.ts";
+import { phoneFeed } from "./stream.ts";
 import { wallboard } from "./wallboard.ts";
 
 const SecretParams = Type.Object({ secret: Type.String({ maxLength: 200 }) });
@@ -126,7 +127,7 @@ export async function phoneRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
       config: { access: "staff" },
       schema: { summary: "Живой поток звонков для консоли (SSE): звонит, ответили, завершён", tags },
     },
-    (req, reply) => phoneStream(ctx, staffOf(req), req, reply),
+    async (req, reply) => openFeedStream(ctx, req, reply, await phoneFeed(ctx)(staffOf(req))),
   );
 
   app.get(

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { api, errorText } from "../api.ts";
 import { CHANNEL_TITLES } from "../labels.ts";
-import { useCoalesced, useLiveUpdates } from "../live.ts";
+import { useCoalesced, useConsoleFeed } from "../live.ts";
 import { Chart } from "./Chart.tsx";
 import { minutes, num, pct } from "./format.ts";
 import { Kpi } from "./parts.tsx";
@@ -22,7 +22,7 @@ export function TodayView({ query }: { query: string }) {
   }, [query]);
   useEffect(load, [load]);
   const refresh = useCoalesced(load, 3000);
-  const live = useLiveUpdates("/api/v1/events", refresh);
+  const live = useConsoleFeed("requests", refresh);
 
   const hourly = useMemo(
     () =>

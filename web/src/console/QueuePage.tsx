@@ -3,7 +3,7 @@ import { type FormEvent, useCallback, useEffect, useRef, useState } from "react"
 import { api, errorText } from "../api.ts";
 import { dueRelative, formatShort } from "../format.ts";
 import { CHANNEL_TITLES, OPEN_STATUSES, PRIORITY_TITLES, STATUS_ORDER, STATUS_TITLES, titleOf } from "../labels.ts";
-import { useCoalesced, useLiveUpdates, useNow } from "../live.ts";
+import { useCoalesced, useConsoleFeed, useNow } from "../live.ts";
 import { Link, navigate, useLocation, useTitle } from "../router.tsx";
 import { useConsole } from "./session.ts";
 
@@ -91,7 +91,7 @@ export function QueuePage() {
   useEffect(() => {
     void load();
   }, [load]);
-  const live = useLiveUpdates("/api/v1/events", useCoalesced(load));
+  const live = useConsoleFeed("requests", useCoalesced(load));
 
   const setFilter = (key: string, value: string | null) => {
     const next = new URLSearchParams(search);

@@ -8,7 +8,7 @@ import { dueRelative, formatDateTime, formatShort } from "../format.ts";
 import { useReplyInsert } from "../kb/insert.ts";
 import { KbPanel } from "../kb/KbPanel.tsx";
 import { CHANNEL_TITLES, PRIORITY_TITLES, STATUS_ACTIONS, STATUS_TITLES, titleOf } from "../labels.ts";
-import { type LiveEvent, useCoalesced, useLiveUpdates, useNow } from "../live.ts";
+import { type LiveEvent, useCoalesced, useConsoleFeed, useNow } from "../live.ts";
 import { Link, useTitle } from "../router.tsx";
 import { ContactCard } from "./ContactCard.tsx";
 import { EmailPanel } from "./EmailPanel.tsx";
@@ -84,7 +84,7 @@ export function RequestPage({ number }: { number: string }) {
     void load();
   }, [load]);
   const reload = useCoalesced(() => void load(), 500);
-  useLiveUpdates("/api/v1/events", (e?: LiveEvent) => {
+  useConsoleFeed("requests", (e?: LiveEvent) => {
     if (!e?.number || e.number === number) reload();
   });
 

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api, errorText } from "../api.ts";
 import { formatShort } from "../format.ts";
-import { useLiveUpdates } from "../live.ts";
+import { useConsoleFeed } from "../live.ts";
 import { Link } from "../router.tsx";
 import { useConsole } from "./session.ts";
 
@@ -40,7 +40,7 @@ export function ShiftAndBell() {
         .then((s) => setOnShift(s.onShift))
         .catch(() => {});
   }, [load, user.role]);
-  useLiveUpdates("/api/v1/notifications/events", load);
+  useConsoleFeed("notifications", load);
 
   useEffect(() => {
     if (!open) return;

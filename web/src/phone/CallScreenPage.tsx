@@ -5,7 +5,7 @@ import { api, errorText } from "../api.ts";
 import { useConsole } from "../console/session.ts";
 import { formatShort } from "../format.ts";
 import { STATUS_TITLES } from "../labels.ts";
-import { type LiveEvent, useLiveUpdates } from "../live.ts";
+import { type LiveEvent, useConsoleFeed } from "../live.ts";
 import { Link, useTitle } from "../router.tsx";
 import { CALL_STATES, type CallScreen, type PhoneEvent } from "./types.ts";
 import "./phone.css";
@@ -48,7 +48,7 @@ export function CallScreenPage({ id }: { id: number }) {
   useEffect(() => {
     void load();
   }, [load]);
-  useLiveUpdates("/api/v1/phone/stream", (raw?: LiveEvent) => {
+  useConsoleFeed("phone", (raw?: LiveEvent) => {
     const e = raw as unknown as PhoneEvent | undefined;
     if (e?.callId === id) void load();
   });

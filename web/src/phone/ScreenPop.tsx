@@ -5,7 +5,7 @@ import { api } from "../api.ts";
 import { useConsole } from "../console/session.ts";
 import { formatShort } from "../format.ts";
 import { STATUS_TITLES } from "../labels.ts";
-import { type LiveEvent, useLiveUpdates } from "../live.ts";
+import { type LiveEvent, useConsoleFeed } from "../live.ts";
 import { Link, navigate } from "../router.tsx";
 import { CALL_STATES, type CallScreen, type PhoneEvent } from "./types.ts";
 import "./phone.css";
@@ -36,7 +36,7 @@ export function ScreenPop() {
     },
     [user.id, user.role],
   );
-  useLiveUpdates("/api/v1/phone/stream", onEvent);
+  useConsoleFeed("phone", onEvent);
 
   if (pops.length === 0) return null;
   return (

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { api, errorText } from "../api.ts";
 import { useConsole } from "../console/session.ts";
-import { useLiveUpdates } from "../live.ts";
+import { useConsoleFeed } from "../live.ts";
 import { useTitle } from "../router.tsx";
 import "./phone.css";
 
@@ -49,7 +49,7 @@ export function WallboardPage() {
     const t = setInterval(() => void load(), REFRESH_MS);
     return () => clearInterval(t);
   }, [load]);
-  const live = useLiveUpdates("/api/v1/phone/stream", () => void load());
+  const live = useConsoleFeed("phone", () => void load());
 
   const name = (q: string) => departments.find((d) => d.code === q)?.name ?? q;
   return (

@@ -1,0 +1,133 @@
+// The console's single live stream: every feed over one connection, each event filtered per staff member.
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestServer, type TestServer } from "../../test/harness.ts";
+import { emit } from "../db/outbox.ts";
+import { departments } from "../staff/schema.ts";
+
+let server: TestServer;
+let url: string;
+
+beforeAll(async () => {
+  server = await createTestServer({ port: 0 });
+  url = server.url;
+});
+afterAll(async () => server?.close());
+
+/** Opens the stream and collects the `update` payloads until stopped. */
+async function listen(authorization: string, query = "") {
+  const controller = new AbortController();
+  const res = await fetch(`${url}/api/v1/console/stream${query}`, {
+    headers: { authorization },
+    signal: controller.signal,
+  });
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toContain("text/event-stream");
+  const updates: Record<string, unknown>[] = [];
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => {
+    ready = r;
+  });
+  const reading = (async () => {
+    const reader = res.body!.getReader();
+    let text = "";
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        text += new TextDecoder().decode(value);
+        let end = text.indexOf("\n\n");
+        while (end >= 0) {
+          const block = text.slice(0, end);
+          text = text.slice(end + 2);
+          if (block.startsWith("event: ready")) ready();
+          const data = /^event: update\ndata: (.*)$/m.exec(block);
+          if (data) updates.push(JSON.parse(data[1]!));
+          end = text.indexOf("\n\n");
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  await isReady;
+  return {
+    updates,
+    async stop() {
+      controller.abort();
+      await reading;
+    },
+  };
+}
+
+async function departmentId(code: string) {
+  const [d] = await server.ctx.db.select({ id: departments.id }).from(departments).where(eq(departments.code, code));
+  return d!.id;
+}
+
+describe("GET /api/v1/console/stream", () => {
+  it("carries every feed over one connection, each filtered for the staff member", async () => {
+    const boss = await server.staff("supervisor");
+    const specialist = await server.staff("specialist", { department: "e_signature" });
+    const bossStream = await listen(boss.authorization);
+    const specialistStream = await listen(specialist.authorization);
+
+    const technical = await departmentId("technical");
+    const signature = await departmentId("e_signature");
+    await server.ctx.db.transaction(async (tx) => {
+      await emit(tx, "request.created", { requestId: 1, number: "1000001", departmentId: technical });
+      await emit(tx, "request.created", { requestId: 2, number: "1000002", departmentId: signature });
+      await emit(tx, "staff.notification", { userId: specialist.id, notificationId: 77, requestId: 2 });
+      await emit(tx, "phone.call", {
+        callId: 5,
+        event: "newCall",
+        state: "ringing",
+        queue: "e_signature",
+        userId: null,
+      });
+    });
+
+    await expect.poll(() => specialistStream.updates.length, { timeout: 10_000 }).toBe(3);
+    await expect.poll(() => bossStream.updates.length, { timeout: 10_000 }).toBe(3);
+    // The specialist hears their department's request, their own notification and their queue's call.
+    expect(specialistStream.updates).toEqual([
+      { feed: "requests", topic: "request.created", number: "1000002" },
+      { feed: "notifications", id: 77 },
+      expect.objectContaining({ feed: "phone", callId: 5, state: "ringing" }),
+    ]);
+    // The supervisor hears every request and call, and no one else's notifications.
+    expect(bossStream.updates.map((u) => [u.feed, u.number ?? u.callId])).toEqual([
+      ["requests", "1000001"],
+      ["requests", "1000002"],
+      ["phone", 5],
+    ]);
+    await bossStream.stop();
+    await specialistStream.stop();
+  });
+
+  it("takes a chosen subset of feeds", async () => {
+    const boss = await server.staff("supervisor");
+    const stream = await listen(boss.authorization, "?feeds=phone");
+    await server.ctx.db.transaction(async (tx) => {
+      await emit(tx, "request.created", { requestId: 3, number: "1000003", departmentId: null });
+      await emit(tx, "phone.call", { callId: 6, event: "hangup", state: "ended", queue: null, userId: null });
+    });
+    await expect.poll(() => stream.updates.length, { timeout: 10_000 }).toBe(1);
+    expect(stream.updates[0]).toMatchObject({ feed: "phone", callId: 6 });
+    await stream.stop();
+  });
+
+  it("refuses an unknown feed with a Russian message, and anyone without a staff login", async () => {
+    const boss = await server.staff("supervisor");
+    const bad = await fetch(`${url}/api/v1/console/stream?feeds=requests,gossip`, {
+      headers: { authorization: boss.authorization },
+    });
+    expect(bad.status).toBe(400);
+    const problem = (await bad.json()) as { code: string; detail: string };
+    expect(problem.code).toBe("validation_failed");
+    expect(problem.detail).toContain("gossip");
+
+    const anonymous = await fetch(`${url}/api/v1/console/stream`);
+    expect(anonymous.status).toBe(401);
+  });
+});
