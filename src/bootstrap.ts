@@ -6,6 +6,7 @@ import type { Config } from "./config.ts";
 import type { Db } from "./db/client.ts";
 import { settings } from "./db/schema.ts";
 import { DEPARTMENTS } from "./routing/departments.ts";
+import { startEncryption } from "./security/start.ts";
 import { users } from "./staff/schema.ts";
 import { createUser, ensureDepartments } from "./staff/service.ts";
 import { randomToken } from "./staff/tokens.ts";
@@ -38,6 +39,8 @@ export async function ensureFirstAdmin(
 
 export async function bootstrap(db: Db, config: Config) {
   await ensureDepartments(db, [...DEPARTMENTS]);
+  // Before anything reads or writes personal data: the keys, and every stored value brought under the current one.
+  await startEncryption(db, config);
   const secret = await loadSecret(db);
   const admin = await ensureFirstAdmin(db, config);
   return { secret, admin };

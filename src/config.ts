@@ -1,5 +1,6 @@
 // Every setting of Otklik, declared once and validated at start: a bad value stops the process with its name.
 import path from "node:path";
+import { type DataKey, decodeKey, parseDataKeys } from "./security/keys.ts";
 
 export type Config = {
   port: number;
@@ -31,6 +32,8 @@ export type Config = {
   phoneQueueMaxWaitSeconds: number;
   portalUrl: string | undefined;
   portalToken: string | undefined;
+  dataKeys: DataKey[] | undefined;
+  indexKey: Buffer | undefined;
 };
 
 type Setting = {
@@ -222,6 +225,17 @@ export const SETTINGS: Record<keyof Config, Setting> = {
     env: "OTKLIK_PORTAL_TOKEN",
     describe: "bearer token Otklik presents to the portal's operator API",
     parse: text,
+  },
+  dataKeys: {
+    env: "OTKLIK_DATA_KEYS",
+    describe:
+      "keys that encrypt personal data, «k2:<base64 32 bytes>,k1:<…>», the first is current (otherwise the published development key)",
+    parse: parseDataKeys,
+  },
+  indexKey: {
+    env: "OTKLIK_INDEX_KEY",
+    describe: "key of the blind index that looks encrypted contacts up, base64 32 bytes (otherwise a development key)",
+    parse: decodeKey,
   },
 };
 

@@ -2,6 +2,7 @@
 // and by the administrator's import.
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { blindIndex } from "../security/sealed.ts";
 import {
   type ApplicationStatus,
   type PortalAccount,
@@ -26,7 +27,10 @@ export class BuiltinPortal implements PortalConnector {
   constructor(private readonly db: Db) {}
 
   async findAccount(by: { phone?: string; snils?: string }) {
-    const where = by.phone ? eq(portalAccounts.phone, by.phone) : eq(portalAccounts.snils, by.snils ?? "");
+    // Phone and СНИЛС are encrypted: the account is found by their blind indexes.
+    const where = by.phone
+      ? eq(portalAccounts.phoneHash, blindIndex("phone", by.phone) ?? "")
+      : eq(portalAccounts.snilsHash, blindIndex("identifier", by.snils) ?? "");
     const [row] = await this.db.select().from(portalAccounts).where(where).limit(1);
     return row ? toAccount(row) : null;
   }
@@ -65,6 +69,9 @@ export class BuiltinPortal implements PortalConnector {
 
   async changePhone(accountId: string, phone: string) {
     await this.account(accountId);
-    await this.db.update(portalAccounts).set({ phone, updatedAt: new Date() }).where(eq(portalAccounts.id, accountId));
+    await this.db
+      .update(portalAccounts)
+      .set({ phone, phoneHash: blindIndex("phone", phone), updatedAt: new Date() })
+      .where(eq(portalAccounts.id, accountId));
   }
 }

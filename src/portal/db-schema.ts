@@ -2,21 +2,28 @@
 // and the audit of every call made through any connector.
 import { bigint, boolean, index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { requests } from "../requests/schema.ts";
+import { sealedText } from "../security/sealed.ts";
 import { users } from "../staff/schema.ts";
 
 export const portalAccounts = pgTable(
   "portal_accounts",
   {
     id: text("id").primaryKey(),
-    fullName: text("full_name").notNull(),
-    phone: text("phone"),
-    snils: text("snils"),
-    inn: text("inn"),
+    // Personal data and identifiers are encrypted; lookups by phone and СНИЛС use the blind indexes.
+    fullName: sealedText("portal_accounts", "full_name").notNull(),
+    phone: sealedText("portal_accounts", "phone", { column: "phone_hash", kind: "phone" }),
+    phoneHash: text("phone_hash"),
+    snils: sealedText("portal_accounts", "snils", { column: "snils_hash", kind: "identifier" }),
+    snilsHash: text("snils_hash"),
+    inn: sealedText("portal_accounts", "inn"),
     locked: boolean("locked").notNull().default(false),
     codeSentAt: timestamp("code_sent_at", { withTimezone: true }),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("portal_accounts_phone_idx").on(t.phone), index("portal_accounts_snils_idx").on(t.snils)],
+  (t) => [
+    index("portal_accounts_phone_hash_idx").on(t.phoneHash),
+    index("portal_accounts_snils_hash_idx").on(t.snilsHash),
+  ],
 );
 
 export const portalApplications = pgTable("portal_applications", {

@@ -4,6 +4,7 @@ import { count, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { errors } from "../http/errors.ts";
 import { normalizePhone } from "../requests/contact.ts";
+import { blindIndex } from "../security/sealed.ts";
 import { snilsCheckDigits, validateSnils } from "../verification/identifiers.ts";
 import { APPLICATION_STATUSES, type ApplicationStatus } from "./connector.ts";
 import { portalAccounts, portalApplications } from "./db-schema.ts";
@@ -79,7 +80,16 @@ export async function importRegistry(
     const check = a.snils ? validateSnils(a.snils) : null;
     if (check && !check.valid)
       throw errors.validation(`Учётная запись №${i + 1} (${a.id}): СНИЛС не проходит проверку.`);
-    return { id: a.id, fullName: a.fullName, phone, snils: check?.normalized ?? null, locked: a.locked ?? false };
+    const snils = check?.normalized ?? null;
+    return {
+      id: a.id,
+      fullName: a.fullName,
+      phone,
+      phoneHash: blindIndex("phone", phone),
+      snils,
+      snilsHash: blindIndex("identifier", snils),
+      locked: a.locked ?? false,
+    };
   });
   const applications = (input.applications ?? []).map((a, i) => {
     if (!APPLICATION_STATUSES.includes(a.status as ApplicationStatus)) {
@@ -99,7 +109,15 @@ export async function importRegistry(
         .values(a)
         .onConflictDoUpdate({
           target: portalAccounts.id,
-          set: { fullName: a.fullName, phone: a.phone, snils: a.snils, locked: a.locked, updatedAt: sql`now()` },
+          set: {
+            fullName: a.fullName,
+            phone: a.phone,
+            phoneHash: a.phoneHash,
+            snils: a.snils,
+            snilsHash: a.snilsHash,
+            locked: a.locked,
+            updatedAt: sql`now()`,
+          },
         });
     }
     for (const a of applications) {

@@ -10,6 +10,7 @@ import { isAudience, isCategoryCode } from "../routing/categories.ts";
 import { DEFAULT_ROUTE } from "../routing/departments.ts";
 import { routeNewRequest } from "../routing/intake.ts";
 import { slaDueAt } from "../routing/sla-service.ts";
+import { blindIndex } from "../security/sealed.ts";
 import { departments } from "../staff/schema.ts";
 import { randomToken, sha256 } from "../staff/tokens.ts";
 import { type Contact, normalizeContact } from "./contact.ts";
@@ -111,7 +112,9 @@ export async function registerRequest(ctx: AppContext, input: NewRequest, now = 
           departmentId,
           contactName: contact.name ?? null,
           contactEmail: contact.email ?? null,
+          contactEmailHash: blindIndex("email", contact.email),
           contactPhone: contact.phone ?? null,
+          contactPhoneHash: blindIndex("phone", contact.phone),
           firstResponseDueAt: due.firstResponseDueAt,
           resolutionDueAt: due.resolutionDueAt,
           firstResponseBasis: due.firstResponseBasis,

@@ -2,6 +2,7 @@
 import { and, asc, count, desc, eq, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { Queryable } from "../db/client.ts";
 import { errors } from "../http/errors.ts";
+import { blindIndex } from "../security/sealed.ts";
 import { departments, users } from "../staff/schema.ts";
 import type { StaffUser } from "../staff/service.ts";
 import { sha256 } from "../staff/tokens.ts";
@@ -31,8 +32,9 @@ function searchCondition(q: string): SQL {
   const digits = normalizeRequestNumber(q);
   if (digits && isValidRequestNumber(digits)) return eq(requests.number, digits);
   const phone = /^[\s+\d()\-–‑]{7,}$/.test(q) ? normalizePhone(q) : null;
-  if (phone) return eq(requests.contactPhone, phone);
-  if (q.includes("@")) return sql`lower(${requests.contactEmail}) = lower(${q.trim()})`;
+  // Contacts are encrypted: a search by phone or e-mail compares blind indexes (exact match only).
+  if (phone) return eq(requests.contactPhoneHash, blindIndex("phone", phone)!);
+  if (q.includes("@")) return eq(requests.contactEmailHash, blindIndex("email", q)!);
   if (digits) return eq(requests.number, digits);
   return sql`${requests.search} @@ websearch_to_tsquery('russian', ${q})`;
 }

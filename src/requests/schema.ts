@@ -14,6 +14,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { sealedText } from "../security/sealed.ts";
 import { departments, users } from "../staff/schema.ts";
 
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
@@ -39,9 +40,12 @@ export const requests = pgTable(
     status: text("status").notNull().default("new"),
     departmentId: integer("department_id").references(() => departments.id),
     assigneeId: integer("assignee_id").references(() => users.id),
-    contactName: text("contact_name"),
-    contactEmail: text("contact_email"),
-    contactPhone: text("contact_phone"),
+    // The applicant's contacts are stored encrypted (src/security); lookups compare the blind indexes beside them.
+    contactName: sealedText("requests", "contact_name"),
+    contactEmail: sealedText("requests", "contact_email", { column: "contact_email_hash", kind: "email" }),
+    contactEmailHash: text("contact_email_hash"),
+    contactPhone: sealedText("requests", "contact_phone", { column: "contact_phone_hash", kind: "phone" }),
+    contactPhoneHash: text("contact_phone_hash"),
     firstResponseDueAt: timestamp("first_response_due_at", { withTimezone: true }),
     resolutionDueAt: timestamp("resolution_due_at", { withTimezone: true }),
     firstRespondedAt: timestamp("first_responded_at", { withTimezone: true }),
@@ -71,8 +75,8 @@ export const requests = pgTable(
     index("requests_status_idx").on(t.status, t.createdAt),
     index("requests_department_idx").on(t.departmentId, t.status),
     index("requests_assignee_idx").on(t.assigneeId, t.status),
-    index("requests_email_idx").on(sql`lower(${t.contactEmail})`),
-    index("requests_phone_idx").on(t.contactPhone),
+    index("requests_email_hash_idx").on(t.contactEmailHash),
+    index("requests_phone_hash_idx").on(t.contactPhoneHash),
     index("requests_search_idx").using("gin", t.search),
     index("requests_created_idx").on(t.createdAt),
     index("requests_sla_open_idx").on(t.resolutionDueAt).where(sql`status not in ('resolved', 'closed')`),

@@ -48,10 +48,12 @@ export async function purge(
   await db.transaction(async (tx) => {
     const ids = rowsOf<{ id: number }>(
       await tx.execute(sql`
-        update requests set contact_name = null, contact_email = null, contact_phone = null, subject = '',
+        update requests set contact_name = null, contact_email = null, contact_phone = null,
+          contact_email_hash = null, contact_phone_hash = null, subject = '',
           rating_comment = null, search = null, region = region
         where coalesce(closed_at, resolved_at) < ${requestCutoff} and status in ('resolved', 'closed')
-          and (contact_name is not null or contact_email is not null or contact_phone is not null or subject <> ''
+          and (contact_name is not null or contact_email is not null or contact_phone is not null
+               or contact_email_hash is not null or contact_phone_hash is not null or subject <> ''
                or exists (select 1 from messages m where m.request_id = requests.id and m.body <> ${PURGED_TEXT}))
         returning id`),
     ).map((r) => Number(r.id));
@@ -80,7 +82,9 @@ export async function purge(
     if (await tableExists(tx, "email_outbox"))
       await tx.execute(sql`delete from email_outbox where request_id in (${idList})`);
     if (await tableExists(tx, "phone_calls")) {
-      await tx.execute(sql`update phone_calls set from_number = null where request_id in (${idList})`);
+      // The applicant's number is «from» on a call in and «to» on a call out: both go, with their indexes.
+      await tx.execute(sql`update phone_calls set from_number = null, from_hash = null, to_number = null, to_hash = null
+        where request_id in (${idList})`);
     }
   });
   // Files go after the commit: a crash in between leaves an orphan file, never a row pointing at nothing.

@@ -3,6 +3,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { messages, requests } from "../../requests/schema.ts";
+import { sealedText } from "../../security/sealed.ts";
 import { departments, users } from "../../staff/schema.ts";
 
 /** bot → queued → operator → closed; bot → left (outside hours the transcript stays a request) or closed. */
@@ -19,10 +20,10 @@ export const chatConversations = pgTable(
     tokenHash: text("token_hash").notNull(),
     requestId: bigint("request_id", { mode: "number" }).references(() => requests.id, { onDelete: "set null" }),
     state: text("state").$type<ChatState>().notNull().default("bot"),
-    // Contact details given before the first message; the request keeps them from then on.
-    contactName: text("contact_name"),
-    contactEmail: text("contact_email"),
-    contactPhone: text("contact_phone"),
+    // Contact details given before the first message (encrypted); the request keeps them from then on.
+    contactName: sealedText("chat_conversations", "contact_name"),
+    contactEmail: sealedText("chat_conversations", "contact_email"),
+    contactPhone: sealedText("chat_conversations", "contact_phone"),
     departmentId: integer("department_id").references(() => departments.id),
     operatorId: integer("operator_id").references(() => users.id),
     lastSeq: integer("last_seq").notNull().default(0),

@@ -5,6 +5,7 @@ import type { AppContext } from "../../context.ts";
 import { errors } from "../../http/errors.ts";
 import { searchKnowledge } from "../../knowledge/state.ts";
 import { requests } from "../../requests/schema.ts";
+import { blindIndex } from "../../security/sealed.ts";
 import { departments } from "../../staff/schema.ts";
 import type { StaffUser } from "../../staff/service.ts";
 import { chatConversations } from "./db-schema.ts";
@@ -75,8 +76,9 @@ export async function conversationDetail(ctx: AppContext, user: StaffUser, id: n
     .where(eq(requests.id, conv.requestId));
   const transcript = await messagesSince(ctx.db, id, 0, 2000);
   const contactMatch = [
-    conv.contactEmail ? eq(requests.contactEmail, conv.contactEmail) : undefined,
-    conv.contactPhone ? eq(requests.contactPhone, conv.contactPhone) : undefined,
+    // Contacts are encrypted: the applicant's earlier requests are found by their blind indexes.
+    conv.contactEmail ? eq(requests.contactEmailHash, blindIndex("email", conv.contactEmail)!) : undefined,
+    conv.contactPhone ? eq(requests.contactPhoneHash, blindIndex("phone", conv.contactPhone)!) : undefined,
   ].filter(Boolean);
   const previous = contactMatch.length
     ? await ctx.db

@@ -14,6 +14,7 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import { messages, requests } from "../../requests/schema.ts";
+import { sealedText } from "../../security/sealed.ts";
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   dataType: () => "bytea",
@@ -46,7 +47,9 @@ export const emailInbox = pgTable(
     // Filled by processing. A redelivered letter (same Message-ID, same sender) keeps neither: it points
     // at the first copy through duplicate_of, so the unique index below holds one row per letter.
     messageId: text("message_id"),
-    fromAddress: text("from_address"),
+    // Encrypted; a redelivery is recognised by the blind index of the sender.
+    fromAddress: sealedText("email_inbox", "from_address", { column: "from_hash", kind: "email" }),
+    fromHash: text("from_hash"),
     subject: text("subject"),
     threadIds: jsonb("thread_ids").$type<string[]>().notNull().default([]),
     processedAt: timestamp("processed_at", { withTimezone: true }),
@@ -67,7 +70,7 @@ export const emailInbox = pgTable(
     lastError: text("last_error"),
   },
   (t) => [
-    uniqueIndex("email_inbox_message_idx").on(t.messageId, t.fromAddress),
+    uniqueIndex("email_inbox_message_sender_idx").on(t.messageId, t.fromHash),
     index("email_inbox_request_idx").on(t.requestId, t.id),
     index("email_inbox_pending_idx").on(t.id).where(sql`processed_at is null`),
   ],
@@ -83,7 +86,7 @@ export const emailOutbox = pgTable(
     requestId: bigint("request_id", { mode: "number" }).references(() => requests.id, { onDelete: "cascade" }),
     // Made before sending, so a retry after a crash sends the same Message-ID.
     messageId: text("message_id").notNull(),
-    to: text("to").notNull(),
+    to: sealedText("email_outbox", "to").notNull(),
     subject: text("subject").notNull(),
     // Dropped once the letter is sent: the request's own messages hold what was said.
     text: text("text"),

@@ -13,6 +13,7 @@ import { registerRequest, TEXT_MAX } from "../../requests/create.ts";
 import type { StoredFile } from "../../requests/files.ts";
 import { isValidRequestNumber } from "../../requests/number.ts";
 import { requests } from "../../requests/schema.ts";
+import { blindIndex } from "../../security/sealed.ts";
 import { emailInbox, emailOutbox, type InboxAttachment, type InboxEnvelope } from "./db-schema.ts";
 import { decideInbound, type InboundDecision } from "./decide.ts";
 import { composeAcknowledgement } from "./outbound.ts";
@@ -73,6 +74,7 @@ async function handle(ctx: AppContext, row: Row) {
   const seen = {
     messageId: message.messageId,
     fromAddress: from,
+    fromHash: blindIndex("email", from),
     subject: message.subject.slice(0, 500),
     threadIds: [...message.references, ...(message.inReplyTo ? [message.inReplyTo] : [])].slice(-30),
     flags: message.flags,
@@ -84,7 +86,11 @@ async function handle(ctx: AppContext, row: Row) {
     .select({ id: emailInbox.id, requestId: emailInbox.requestId })
     .from(emailInbox)
     .where(
-      and(eq(emailInbox.messageId, message.messageId), eq(emailInbox.fromAddress, from), ne(emailInbox.id, row.id)),
+      and(
+        eq(emailInbox.messageId, message.messageId),
+        eq(emailInbox.fromHash, blindIndex("email", from)!),
+        ne(emailInbox.id, row.id),
+      ),
     );
   if (first) {
     await ctx.db.transaction(async (tx) => {

@@ -3,6 +3,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { requests } from "../../requests/schema.ts";
+import { sealedText } from "../../security/sealed.ts";
 import { users } from "../../staff/schema.ts";
 
 export const phoneCalls = pgTable(
@@ -12,8 +13,11 @@ export const phoneCalls = pgTable(
     /** The PBX's callId: events of one call share it. */
     externalId: text("external_id").notNull(),
     direction: text("direction").notNull().default("in"),
-    fromNumber: text("from_number"),
-    toNumber: text("to_number"),
+    // Encrypted (the caller's number is on one side or the other); lookups by number use the blind indexes.
+    fromNumber: sealedText("phone_calls", "from_number", { column: "from_hash", kind: "phone" }),
+    fromHash: text("from_hash"),
+    toNumber: sealedText("phone_calls", "to_number", { column: "to_hash", kind: "phone" }),
+    toHash: text("to_hash"),
     /** The directory line dialled (by the `to` number), when known. */
     lineId: text("line_id"),
     queue: text("queue"),
@@ -32,7 +36,8 @@ export const phoneCalls = pgTable(
   },
   (t) => [
     uniqueIndex("phone_calls_external_key").on(t.externalId),
-    index("phone_calls_from_idx").on(t.fromNumber, t.startedAt),
+    index("phone_calls_from_hash_idx").on(t.fromHash, t.startedAt),
+    index("phone_calls_to_hash_idx").on(t.toHash),
     index("phone_calls_started_idx").on(t.startedAt),
     index("phone_calls_waiting_idx").on(t.queue).where(sql`state = 'ringing'`),
     index("phone_calls_request_idx").on(t.requestId),

@@ -10,6 +10,7 @@ import { errors } from "../../http/errors.ts";
 import { lockRow, record } from "../../requests/actions.ts";
 import { registerRequest } from "../../requests/create.ts";
 import { requests } from "../../requests/schema.ts";
+import { blindIndex } from "../../security/sealed.ts";
 import { departments, users } from "../../staff/schema.ts";
 import { phoneCallEvents, phoneCalls, phoneLineSettings } from "./db-schema.ts";
 import { lineForNumber, normalizeCallerNumber } from "./numbers.ts";
@@ -115,8 +116,8 @@ async function apply(ctx: AppContext, tx: Tx, call: CallRow, input: CallEventInp
   const from = normalizeCallerNumber(input.from);
   const to = normalizeCallerNumber(input.to) ?? input.to?.trim() ?? null;
   if (input.direction && !call.fromNumber && !call.toNumber) patch.direction = input.direction;
-  if (from && !call.fromNumber) patch.fromNumber = from;
-  if (to && !call.toNumber) patch.toNumber = to;
+  if (from && !call.fromNumber) Object.assign(patch, { fromNumber: from, fromHash: blindIndex("phone", from) });
+  if (to && !call.toNumber) Object.assign(patch, { toNumber: to, toHash: blindIndex("phone", to) });
   const direction = patch.direction ?? call.direction;
   const dialled = direction === "in" ? (patch.toNumber ?? call.toNumber) : (patch.fromNumber ?? call.fromNumber);
   if (!call.lineId && dialled) patch.lineId = lineForNumber(directoryOf(ctx).lines, dialled)?.id ?? null;
@@ -153,7 +154,7 @@ async function apply(ctx: AppContext, tx: Tx, call: CallRow, input: CallEventInp
   if (call.requestId && callerNumber && !(call.direction === "in" ? call.fromNumber : call.toNumber)) {
     await tx
       .update(requests)
-      .set({ contactPhone: callerNumber })
+      .set({ contactPhone: callerNumber, contactPhoneHash: blindIndex("phone", callerNumber) })
       .where(and(eq(requests.id, call.requestId), eq(requests.channel, "phone"), isNull(requests.contactPhone)));
   }
   const requestId = patch.requestId ?? call.requestId;
@@ -184,7 +185,7 @@ async function requestFor(ctx: AppContext, tx: Tx, callId: number, phone: string
     .innerJoin(requests, eq(requests.id, phoneCalls.requestId))
     .where(
       and(
-        eq(phoneCalls.fromNumber, phone),
+        eq(phoneCalls.fromHash, blindIndex("phone", phone)!),
         sql`${phoneCalls.id} <> ${callId}`,
         inArray(phoneCalls.state, ["ended", "abandoned"]),
         gt(phoneCalls.endedAt, windowStart),
@@ -198,7 +199,7 @@ async function requestFor(ctx: AppContext, tx: Tx, callId: number, phone: string
   const [open] = await tx
     .select({ id: requests.id })
     .from(requests)
-    .where(and(eq(requests.contactPhone, phone), notInArray(requests.status, OPEN)))
+    .where(and(eq(requests.contactPhoneHash, blindIndex("phone", phone)!), notInArray(requests.status, OPEN)))
     .orderBy(desc(requests.updatedAt))
     .limit(1);
   return open ? { requestId: open.id } : {};

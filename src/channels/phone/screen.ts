@@ -1,11 +1,12 @@
 // The operator's call screen: who is calling, their open requests and recent calls, the line and topic dialled,
 // the verification checklist and what was verified. Seeing it is a view of personal data: it is audited.
-import { and, desc, eq, isNotNull, notInArray, sql } from "drizzle-orm";
+import { and, desc, eq, isNotNull, notInArray, or, sql } from "drizzle-orm";
 import { audit } from "../../audit/audit.ts";
 import type { AppContext } from "../../context.ts";
 import { directoryOf } from "../../directory/room.ts";
 import { errors } from "../../http/errors.ts";
 import { requests } from "../../requests/schema.ts";
+import { blindIndex } from "../../security/sealed.ts";
 import { users } from "../../staff/schema.ts";
 import type { StaffUser } from "../../staff/service.ts";
 import { type Answers, checklistFor, evaluate } from "./checklist.ts";
@@ -31,6 +32,8 @@ export function callerNumberOf(call: CallRow) {
 export async function callScreen(ctx: AppContext, user: StaffUser, callId: number) {
   const call = await visibleCall(ctx, user, callId);
   const phone = callerNumberOf(call);
+  // Numbers are encrypted: the caller's requests and calls are found by the blind index of the number.
+  const phoneHash = blindIndex("phone", phone) ?? "";
   const line = directoryOf(ctx).lines.find((l) => l.id === call.lineId);
   const OPEN = ["resolved", "closed"];
   const open = phone
@@ -46,7 +49,7 @@ export async function callScreen(ctx: AppContext, user: StaffUser, callId: numbe
           createdAt: requests.createdAt,
         })
         .from(requests)
-        .where(and(eq(requests.contactPhone, phone), notInArray(requests.status, OPEN)))
+        .where(and(eq(requests.contactPhoneHash, phoneHash), notInArray(requests.status, OPEN)))
         .orderBy(desc(requests.updatedAt))
         .limit(10)
     : [];
@@ -78,7 +81,7 @@ export async function callScreen(ctx: AppContext, user: StaffUser, callId: numbe
         .leftJoin(requests, eq(requests.id, phoneCalls.requestId))
         .where(
           and(
-            sql`(${phoneCalls.fromNumber} = ${phone} or ${phoneCalls.toNumber} = ${phone})`,
+            or(eq(phoneCalls.fromHash, phoneHash), eq(phoneCalls.toHash, phoneHash)),
             sql`${phoneCalls.id} <> ${call.id}`,
           ),
         )
@@ -89,7 +92,7 @@ export async function callScreen(ctx: AppContext, user: StaffUser, callId: numbe
     ? await ctx.db
         .select({ name: requests.contactName })
         .from(requests)
-        .where(and(eq(requests.contactPhone, phone), isNotNull(requests.contactName)))
+        .where(and(eq(requests.contactPhoneHash, phoneHash), isNotNull(requests.contactName)))
         .orderBy(desc(requests.createdAt))
         .limit(1)
     : [];

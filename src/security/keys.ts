@@ -1,0 +1,155 @@
+// Encryption of personal data at rest: AES-256-GCM under a keyring from the environment, and a keyed blind index
+// (HMAC-SHA256 with a key of its own) so that stored values can still be looked up by equality. No I/O here.
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from "node:crypto";
+
+export type DataKey = { id: string; key: Buffer };
+
+export type Keyring = {
+  /** The key new values are written under: the first one configured. */
+  current: DataKey;
+  /** Every key that may have written a stored value, by id. */
+  keys: Map<string, DataKey>;
+  /** Key of the blind index (never used for encryption). */
+  indexKey: Buffer;
+  /** True when no key was configured and the published development key is in use. */
+  development: boolean;
+};
+
+/** Key id of the development key: derived from a published constant, so it protects nothing. */
+export const DEV_KEY_ID = "dev";
+const DEV_SEED = Buffer.from("otklik development data key: not secret, set OTKLIK_DATA_KEYS");
+
+const PREFIX = "v1";
+
+/** A stable code for programs and a Russian message for people, as the HTTP errors have. */
+export class DataKeyError extends Error {
+  constructor(
+    readonly code: "data_key_missing" | "data_keys_invalid" | "data_ciphertext_invalid" | "data_keys_not_loaded",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function derive(seed: Buffer, purpose: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", seed, Buffer.alloc(0), purpose, 32));
+}
+
+export function developmentKey(): DataKey {
+  return { id: DEV_KEY_ID, key: derive(DEV_SEED, "data") };
+}
+
+export function developmentIndexKey(): Buffer {
+  return derive(DEV_SEED, "blind index");
+}
+
+/** Reads `k2:<base64 of 32 bytes>,k1:<base64>`: the first key is current, the others only read older values. */
+export function parseDataKeys(raw: string): DataKey[] {
+  const out: DataKey[] = [];
+  for (const part of raw.split(",").map((p) => p.trim())) {
+    if (!part) continue;
+    const colon = part.indexOf(":");
+    const id = colon > 0 ? part.slice(0, colon) : "";
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
+      throw new Error("список «имя:ключ,…», имя из латинских букв, цифр, - и _ (до 32 знаков)");
+    }
+    if (id === DEV_KEY_ID) throw new Error(`другое имя ключа: «${DEV_KEY_ID}» занято ключом разработки`);
+    const key = decodeKey(part.slice(colon + 1));
+    if (out.some((k) => k.id === id)) throw new Error(`каждое имя один раз (ключ «${id}» указан дважды)`);
+    out.push({ id, key });
+  }
+  if (out.length === 0) throw new Error("хотя бы один ключ «имя:ключ»");
+  return out;
+}
+
+/** 32 bytes written in base64 (or 64 hex digits). */
+export function decodeKey(raw: string): Buffer {
+  const s = raw.trim();
+  if (/^[0-9a-f]{64}$/i.test(s)) return Buffer.from(s, "hex");
+  if (/^[A-Za-z0-9+/]{43}=?$/.test(s)) return Buffer.from(s, "base64");
+  throw new Error("ключ из 32 байт в base64 (openssl rand -base64 32)");
+}
+
+export function makeKeyring(dataKeys: DataKey[] | undefined, indexKey: Buffer | undefined): Keyring {
+  const dev = developmentKey();
+  const configured = dataKeys?.length ? dataKeys : [dev];
+  const keys = new Map(configured.map((k) => [k.id, k]));
+  // Values written before keys were configured stay readable, so that `keys rotate` can move them.
+  if (!keys.has(DEV_KEY_ID)) keys.set(DEV_KEY_ID, dev);
+  return {
+    current: configured[0]!,
+    keys,
+    indexKey: indexKey ?? developmentIndexKey(),
+    development: !dataKeys?.length,
+  };
+}
+
+/** A short public fingerprint of a key (to tell which index key built the stored index). */
+export function fingerprint(key: Buffer): string {
+  return createHash("sha256").update("otklik key fingerprint\0").update(key).digest("hex").slice(0, 16);
+}
+
+/** `v1:<keyId>:<iv>:<tag>:<data>`; `context` (the table and column) is bound in as associated data. */
+export function encryptValue(ring: Keyring, plain: string, context: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", ring.current.key, iv);
+  cipher.setAAD(Buffer.from(context));
+  const data = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
+  const tag = cipher.getAuthTag();
+  return [PREFIX, ring.current.id, iv.toString("base64"), tag.toString("base64"), data.toString("base64")].join(":");
+}
+
+/** Whether a stored value is ciphertext of this format (anything else is plaintext left from before). */
+export function isEncrypted(stored: string): boolean {
+  return stored.startsWith(`${PREFIX}:`) && stored.split(":").length === 5;
+}
+
+export function keyIdOf(stored: string): string | null {
+  return isEncrypted(stored) ? stored.split(":")[1]! : null;
+}
+
+export function decryptValue(ring: Keyring, stored: string, context: string): string {
+  // Plaintext written before encryption was introduced reads as it is until `keys rotate` (run at start) seals it.
+  if (!isEncrypted(stored)) return stored;
+  const [, keyId, iv, tag, data] = stored.split(":") as [string, string, string, string, string];
+  const key = ring.keys.get(keyId);
+  if (!key) {
+    throw new DataKeyError(
+      "data_key_missing",
+      `Данные зашифрованы ключом «${keyId}», которого нет в OTKLIK_DATA_KEYS: добавьте его в конец списка.`,
+    );
+  }
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", key.key, Buffer.from(iv, "base64"));
+    decipher.setAAD(Buffer.from(context));
+    decipher.setAuthTag(Buffer.from(tag, "base64"));
+    return Buffer.concat([decipher.update(Buffer.from(data, "base64")), decipher.final()]).toString("utf8");
+  } catch {
+    throw new DataKeyError(
+      "data_ciphertext_invalid",
+      `Зашифрованное значение не прошло проверку ключом «${keyId}»: оно повреждено или ключ под этим именем другой.`,
+    );
+  }
+}
+
+export type IndexKind = "email" | "phone" | "identifier";
+
+/** The form a value is compared in: e-mail lower-cased, phone and identifiers (СНИЛС, ИНН) without separators. */
+export function normalizeForIndex(kind: IndexKind, value: string): string {
+  const s = value.trim();
+  if (kind === "email") return s.toLowerCase();
+  if (kind === "phone") return s.replace(/[^\d+]/g, "");
+  return s.replace(/[\s\-–.]/g, "").toUpperCase();
+}
+
+/** Keyed hash of the normalised value: equal values give equal indexes, nothing can be read back from it. */
+export function blindIndexWith(indexKey: Buffer, kind: IndexKind, value: string): string {
+  return createHmac("sha256", indexKey)
+    .update(`${kind}\0${normalizeForIndex(kind, value)}`)
+    .digest("base64url");
+}
+
+/** A fresh random key in the form OTKLIK_DATA_KEYS and OTKLIK_INDEX_KEY take. */
+export function newKey(): string {
+  return randomBytes(32).toString("base64");
+}
