@@ -5,31 +5,27 @@ import { DateTime } from "luxon";
 import type { Queryable } from "../db/client.ts";
 import { rowsOf } from "../db/outbox.ts";
 import { type Filters, previousPeriod, sliceCondition, ZONE } from "./filters.ts";
-import {
-  backlog,
-  byOperator,
-  byRegion,
-  calls,
-  daily,
-  deflection,
-  escalationAndFcr,
-  summary,
-  tableExists,
-  volume,
-} from "./measures.ts";
+import { backlog, calls, deflection, summary, tableExists, volume } from "./measures.ts";
+import * as period from "./period.ts";
+import { ensureBuilt } from "./rollup.ts";
 
-export async function periodBoard(db: Queryable, f: Filters) {
+/**
+ * The period board reads the rollups (rollup.ts), brought up to date first when a past day changed; the current
+ * day and the slices a rollup does not keep come from the raw tables.
+ */
+export async function periodBoard(db: Queryable, f: Filters, now = new Date()) {
+  await ensureBuilt(db, now);
   const [current, previous, series, vol, regions, escalation, open, phone, kb, operators] = await Promise.all([
-    summary(db, f),
-    summary(db, previousPeriod(f)),
-    daily(db, f),
-    volume(db, f),
-    byRegion(db, f),
-    escalationAndFcr(db, f),
-    backlog(db, f),
-    calls(db, f),
+    period.summary(db, f, now),
+    period.summary(db, previousPeriod(f), now),
+    period.daily(db, f, now),
+    period.volume(db, f, now),
+    period.byRegion(db, f, now),
+    period.escalationAndFcr(db, f, now),
+    backlog(db, f, now),
+    period.calls(db, f, now),
     deflection(db, f),
-    byOperator(db, f),
+    period.byOperator(db, f, now),
   ]);
   return {
     period: { from: f.from.toISOString(), to: f.to.toISOString() },

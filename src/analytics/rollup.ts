@@ -1,0 +1,406 @@
+// The rollups behind the period dashboards (docs/METRICS.md, «Rollups»). Each table is described once: its key
+// columns, its summed columns and the statement that computes its rows from the raw tables for a span of time. The
+// same statement builds the day rows, and answers the parts of a period the rollups do not hold (the current day,
+// or slices a table is not keyed by), so a figure read from the rollups is by construction the raw figure.
+//
+// Days are rebuilt whole: triggers write into analytics_rollup_dirty every past Moscow day a change touches, in the
+// same transaction as the change; `rebuild` empties that list and recomputes those days, the days that ended since
+// the last rebuild, and the months they belong to (month rows are sums of day rows).
+import { type SQL, sql } from "drizzle-orm";
+import { DateTime } from "luxon";
+import type { Queryable } from "../db/client.ts";
+import { rowsOf } from "../db/outbox.ts";
+import { type Filters, sliceCondition, ZONE } from "./filters.ts";
+
+type Row = Record<string, unknown>;
+const all = async (db: Queryable, q: SQL) => rowsOf<Row>(await db.execute(q));
+
+const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+const DAY_OF = (col: SQL) => sql`(${col} at time zone ${ZONE})::date`;
+const FIRST_MIN = sql`date_part('epoch', r.first_responded_at - r.created_at) / 60`;
+const RESOLVE_MIN = sql`date_part('epoch', r.resolved_at - r.created_at) / 60`;
+/** Minutes rounded to two significant digits: the histograms' buckets (at most 5 % from the time itself). */
+const BUCKET = (m: SQL) =>
+  sql`(case when ${m} > 0 then round((${m})::numeric, 1 - floor(log((${m})::numeric))::int)::float8 else ${m} end)`;
+
+export type Spec = {
+  table: string;
+  keys: string[];
+  sums: string[];
+  /** Rows (day, keys…, sums…) from the raw tables for [from, to), the raw rows narrowed by `where`. */
+  source(from: Date, to: Date, where: SQL): SQL;
+  /** The filters as a condition on the table's keys, or null when the table is not keyed by one of them. */
+  keyed(f: Filters): SQL | null;
+  /** The filters as a condition on the raw rows `source` reads. */
+  raw(f: Filters): SQL;
+};
+
+const col = (name: string) => sql.raw(`"${name}"`);
+const cols = (names: string[]) => sql.raw(names.map((n) => `"${n}"`).join(", "));
+const sums = (names: string[]) => sql.raw(names.map((n) => `sum("${n}") as "${n}"`).join(", "));
+
+/** Conditions on key columns for the filters a table is keyed by; null when a filter falls outside them. */
+function keyedBy(f: Filters, keys: Partial<Record<keyof Filters, string>>): SQL | null {
+  const parts: SQL[] = [sql`true`];
+  for (const name of ["channel", "category", "region", "audience", "departmentId", "assigneeId"] as const) {
+    const v = f[name];
+    if (v === undefined) continue;
+    const c = keys[name];
+    if (!c) return null;
+    parts.push(sql`${col(c)} = ${v}`);
+  }
+  return sql.join(parts, sql` and `);
+}
+
+const SLICE_KEYS = { channel: "channel", category: "category", audience: "audience", departmentId: "department_id" };
+
+const HISTORY = sql`left join lateral (
+    select bool_or(hh.action = 'escalated') as escalated, count(*) as touched
+    from request_history hh where hh.request_id = r.id and hh.action in ('escalated', 'applicant_replied')) h on true`;
+
+export const DAILY: Spec = {
+  table: "analytics_daily",
+  keys: ["channel", "category", "audience", "department_id"],
+  sums: [
+    "created",
+    "resolved",
+    "resolved_on_day",
+    "first_response_done",
+    "first_response_met",
+    "resolution_done",
+    "resolution_met",
+    "rated",
+    "rating_sum",
+    "r1",
+    "r2",
+    "r3",
+    "r4",
+    "r5",
+    "escalated",
+    "first_contact",
+  ],
+  source: (from, to, where) => sql`
+    select day, channel, category, audience, department_id, sum(created) as created, sum(resolved) as resolved,
+      sum(resolved_on_day) as resolved_on_day, sum(first_response_done) as first_response_done,
+      sum(first_response_met) as first_response_met, sum(resolution_done) as resolution_done,
+      sum(resolution_met) as resolution_met, sum(rated) as rated, sum(rating_sum) as rating_sum, sum(r1) as r1,
+      sum(r2) as r2, sum(r3) as r3, sum(r4) as r4, sum(r5) as r5, sum(escalated) as escalated,
+      sum(first_contact) as first_contact
+    from (
+      select ${DAY_OF(sql`r.created_at`)} as day, r.channel, r.category, r.audience, r.department_id,
+        count(*) as created, count(r.resolved_at) as resolved, 0 as resolved_on_day,
+        count(*) filter (where r.first_response_due_at is not null and r.first_responded_at is not null)
+          as first_response_done,
+        count(*) filter (where r.first_responded_at <= r.first_response_due_at) as first_response_met,
+        count(*) filter (where r.resolution_due_at is not null and r.resolved_at is not null) as resolution_done,
+        count(*) filter (where r.resolved_at <= r.resolution_due_at) as resolution_met,
+        count(r.rating) as rated, coalesce(sum(r.rating), 0) as rating_sum,
+        count(*) filter (where r.rating = 1) as r1, count(*) filter (where r.rating = 2) as r2,
+        count(*) filter (where r.rating = 3) as r3, count(*) filter (where r.rating = 4) as r4,
+        count(*) filter (where r.rating = 5) as r5,
+        count(*) filter (where h.escalated) as escalated,
+        count(*) filter (where r.resolved_at is not null and h.touched = 0) as first_contact
+      from requests r ${HISTORY}
+      where r.created_at >= ${ts(from)} and r.created_at < ${ts(to)} and ${where}
+      group by 1, 2, 3, 4, 5
+      union all
+      select ${DAY_OF(sql`r.resolved_at`)}, r.channel, r.category, r.audience, r.department_id,
+        0, 0, count(*), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+      from requests r
+      where r.resolved_at >= ${ts(from)} and r.resolved_at < ${ts(to)} and ${where}
+      group by 1, 2, 3, 4, 5) x
+    group by 1, 2, 3, 4, 5`,
+  keyed: (f) => keyedBy(f, SLICE_KEYS),
+  raw: (f) => sliceCondition(f),
+};
+
+export const HOURS: Spec = {
+  table: "analytics_daily_hours",
+  keys: ["dow", "hour", "channel", "category", "audience", "department_id"],
+  sums: ["n"],
+  source: (from, to, where) => sql`
+    select ${DAY_OF(sql`r.created_at`)} as day,
+      date_part('isodow', r.created_at at time zone ${ZONE})::int - 1 as dow,
+      date_part('hour', r.created_at at time zone ${ZONE})::int as hour,
+      r.channel, r.category, r.audience, r.department_id, count(*) as n
+    from requests r
+    where r.created_at >= ${ts(from)} and r.created_at < ${ts(to)} and ${where}
+    group by 1, 2, 3, 4, 5, 6, 7`,
+  keyed: (f) => keyedBy(f, SLICE_KEYS),
+  raw: (f) => sliceCondition(f),
+};
+
+export const REGIONS: Spec = {
+  table: "analytics_daily_regions",
+  keys: ["region", "department_id"],
+  sums: ["created", "resolved", "resolution_done", "resolution_met", "rated", "rating_sum"],
+  source: (from, to, where) => sql`
+    select ${DAY_OF(sql`r.created_at`)} as day, r.region, r.department_id, count(*) as created,
+      count(r.resolved_at) as resolved,
+      count(*) filter (where r.resolution_due_at is not null and r.resolved_at is not null) as resolution_done,
+      count(*) filter (where r.resolved_at <= r.resolution_due_at) as resolution_met,
+      count(r.rating) as rated, coalesce(sum(r.rating), 0) as rating_sum
+    from requests r
+    where r.created_at >= ${ts(from)} and r.created_at < ${ts(to)} and ${where}
+    group by 1, 2, 3`,
+  keyed: (f) => keyedBy(f, { region: "region", departmentId: "department_id" }),
+  raw: (f) => sliceCondition(f),
+};
+
+export const OPERATORS: Spec = {
+  table: "analytics_daily_operators",
+  keys: ["assignee_id", "department_id"],
+  sums: ["created", "resolved", "rated", "rating_sum"],
+  source: (from, to, where) => sql`
+    select ${DAY_OF(sql`r.created_at`)} as day, r.assignee_id, r.department_id, count(*) as created,
+      count(r.resolved_at) as resolved, count(r.rating) as rated, coalesce(sum(r.rating), 0) as rating_sum
+    from requests r
+    where r.assignee_id is not null and r.created_at >= ${ts(from)} and r.created_at < ${ts(to)} and ${where}
+    group by 1, 2, 3`,
+  keyed: (f) => keyedBy(f, { assigneeId: "assignee_id", departmentId: "department_id" }),
+  raw: (f) => sliceCondition(f),
+};
+
+/** Histogram cubes: which keys each keeps, and which times (1 first response, 2 resolution). */
+export const CUBES = {
+  slices: { cube: 1, keys: SLICE_KEYS },
+  regions: { cube: 2, keys: { region: "region", departmentId: "department_id" } },
+  operators: { cube: 3, keys: { assigneeId: "assignee_id", departmentId: "department_id" } },
+} as const;
+
+export const TIMES: Spec = {
+  table: "analytics_daily_times",
+  keys: ["cube", "kind", "channel", "category", "audience", "department_id", "region", "assignee_id", "minutes"],
+  sums: ["n"],
+  source: (from, to, where) => sql`
+    select ${DAY_OF(sql`r.created_at`)} as day, t.cube, t.kind,
+      case when t.cube = 1 then r.channel end as channel, case when t.cube = 1 then r.category end as category,
+      case when t.cube = 1 then r.audience end as audience, r.department_id,
+      case when t.cube = 2 then r.region end as region, case when t.cube = 3 then r.assignee_id end as assignee_id,
+      ${BUCKET(sql`t.m`)} as minutes, count(*) as n
+    from requests r
+      cross join lateral (values (1, 1, ${FIRST_MIN}), (1, 2, ${RESOLVE_MIN}), (2, 2, ${RESOLVE_MIN}),
+        (3, 2, ${RESOLVE_MIN})) as t(cube, kind, m)
+    where t.m is not null and (t.cube <> 3 or r.assignee_id is not null)
+      and r.created_at >= ${ts(from)} and r.created_at < ${ts(to)} and ${where}
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`,
+  // The cube chosen by the caller decides which keys answer; see `timesKeyed`.
+  keyed: () => null,
+  raw: (f) => sliceCondition(f),
+};
+
+function callsWho(f: Filters, user: SQL): SQL {
+  const who: SQL[] = [sql`true`];
+  if (f.assigneeId !== undefined) who.push(sql`${user} = ${f.assigneeId}`);
+  if (f.departmentId !== undefined) {
+    who.push(sql`${user} in (select id from users where department_id = ${f.departmentId})`);
+  }
+  return sql.join(who, sql` and `);
+}
+
+/** Seconds within which an answered call counts for the service level. */
+export const SERVICE_LEVEL_SECONDS = 20;
+
+export const CALLS: Spec = {
+  table: "analytics_daily_calls",
+  keys: ["user_id"],
+  sums: ["offered", "answered", "abandoned", "answer_seconds", "handled", "handling_seconds", "in_level"],
+  source: (from, to, where) => sql`
+    select ${DAY_OF(sql`c.started_at`)} as day, c.user_id,
+      count(*) filter (where c.state in ('answered', 'ended', 'abandoned')) as offered,
+      count(c.answered_at) as answered,
+      count(*) filter (where c.state = 'abandoned') as abandoned,
+      coalesce(sum(date_part('epoch', c.answered_at - c.started_at)), 0) as answer_seconds,
+      count(c.ended_at - c.answered_at) filter (where c.state = 'ended') as handled,
+      coalesce(sum(date_part('epoch', c.ended_at - c.answered_at)) filter (where c.state = 'ended'), 0)
+        as handling_seconds,
+      count(*) filter (where c.answered_at - c.started_at <= make_interval(secs => ${SERVICE_LEVEL_SECONDS}))
+        as in_level
+    from phone_calls c
+    where c.direction = 'in' and c.started_at >= ${ts(from)} and c.started_at < ${ts(to)} and ${where}
+    group by 1, 2`,
+  // Calls are narrowed only by who took them (as in the raw measure): the channel and other slices do not apply.
+  keyed: (f) => callsWho(f, sql`"user_id"`),
+  raw: (f) => callsWho(f, sql`c.user_id`),
+};
+
+export const SPECS = [DAILY, HOURS, REGIONS, OPERATORS, TIMES, CALLS];
+
+// ---- Periods: which parts come from day rows, month rows and the raw tables ----
+
+const iso = (d: DateTime) => d.toISODate()!;
+const mskDay = (d: Date) => DateTime.fromJSDate(d, { zone: ZONE }).startOf("day");
+const instant = (day: string) => DateTime.fromISO(day, { zone: ZONE }).toJSDate();
+
+export type Plan = {
+  /** Day rows: [from, to) Moscow dates. */
+  days: [string, string][];
+  /** Month rows: [first month, month after the last). */
+  months: [string, string] | null;
+  /** Raw rows: [from, to) instants (the current day and after). */
+  raw: [Date, Date] | null;
+};
+
+/**
+ * Splits a period into whole months already over (month rows), the other past days (day rows) and the current
+ * day (raw rows). A period that does not start and end at Moscow midnights is read raw. `wholeDays` asks for day
+ * rows only (the daily series).
+ */
+export function plan(f: Filters, now: Date, wholeDays = false): Plan {
+  const from = mskDay(f.from);
+  const to = mskDay(f.to);
+  if (+from.toJSDate() !== +f.from || +to.toJSDate() !== +f.to) return { days: [], months: null, raw: [f.from, f.to] };
+  const today = mskDay(now);
+  const end = to < today ? to : today;
+  const out: Plan = { days: [], months: null, raw: null };
+  if (to > today) out.raw = [(from > today ? from : today).toJSDate(), f.to];
+  if (from >= end) return out;
+  let m1 = from.startOf("month");
+  if (m1 < from) m1 = m1.plus({ months: 1 });
+  const m2 = end.startOf("month");
+  if (wholeDays || m1 >= m2) {
+    out.days.push([iso(from), iso(end)]);
+    return out;
+  }
+  if (from < m1) out.days.push([iso(from), iso(m1)]);
+  out.months = [iso(m1), iso(m2)];
+  if (m2 < end) out.days.push([iso(m2), iso(end)]);
+  return out;
+}
+
+function planned(p: Plan): SQL {
+  const parts: SQL[] = p.days.map(([a, b]) => sql`("span" = 1 and "day" >= ${a}::date and "day" < ${b}::date)`);
+  if (p.months) parts.push(sql`("span" = 2 and "day" >= ${p.months[0]}::date and "day" < ${p.months[1]}::date)`);
+  return parts.length ? sql`(${sql.join(parts, sql` or `)})` : sql`false`;
+}
+
+export type ReadOptions = {
+  /** Group by these columns (of the table); the day rows' `day` may be among them. */
+  by: string[];
+  /** Extra condition on the table's rows, e.g. the histogram cube. */
+  where?: SQL;
+  /** The filters as a condition on the keys, when the caller knows better than the spec (histogram cubes). */
+  keyed?: SQL | null;
+  wholeDays?: boolean;
+  now?: Date;
+};
+
+/**
+ * The table's sums for the period and filters, grouped: from the rollups where they hold the period and are keyed
+ * by every filter, from the raw tables (through the same statement that builds the rollups) for the rest.
+ */
+export async function read(db: Queryable, spec: Spec, f: Filters, o: ReadOptions): Promise<Row[]> {
+  const now = o.now ?? new Date();
+  const keyed = o.keyed === undefined ? spec.keyed(f) : o.keyed;
+  const p: Plan = keyed ? plan(f, now, o.wholeDays) : { days: [], months: null, raw: [f.from, f.to] };
+  const extra = o.where ?? sql`true`;
+  const group = o.by.length ? sql`group by ${cols(o.by)}` : sql``;
+  const shown = sql.raw(o.by.map((n) => (n === "day" ? `to_char("day", 'YYYY-MM-DD') as "day"` : `"${n}"`)).join(", "));
+  const select = o.by.length ? sql`${shown}, ${sums(spec.sums)}` : sums(spec.sums);
+  const parts: Promise<Row[]>[] = [];
+  if (p.days.length || p.months) {
+    parts.push(
+      all(db, sql`select ${select} from ${sql.raw(spec.table)} where ${planned(p)} and ${keyed} and ${extra} ${group}`),
+    );
+  }
+  if (p.raw) {
+    const [a, b] = p.raw;
+    parts.push(all(db, sql`select ${select} from (${spec.source(a, b, spec.raw(f))}) s where ${extra} ${group}`));
+  }
+  const results = (await Promise.all(parts)).flat();
+  // Merge rows with the same group (a rollup part and a raw part of the same key).
+  const merged = new Map<string, Row>();
+  for (const r of results) {
+    const key = JSON.stringify(o.by.map((k) => (r[k] === null || r[k] === undefined ? null : String(r[k]))));
+    const m = merged.get(key);
+    if (!m) {
+      const row: Row = { ...r };
+      for (const s of spec.sums) row[s] = Number(r[s] ?? 0);
+      merged.set(key, row);
+    } else for (const s of spec.sums) m[s] = Number(m[s]) + Number(r[s] ?? 0);
+  }
+  return [...merged.values()];
+}
+
+// ---- Rebuilding ----
+
+const LOCK = sql`select pg_advisory_xact_lock(hashtext('otklik-analytics-rollup'))`;
+
+async function buildDays(db: Queryable, spec: Spec, from: string, to: string) {
+  await db.execute(
+    sql`delete from ${sql.raw(spec.table)} where "span" = 1 and "day" >= ${from}::date and "day" < ${to}::date`,
+  );
+  const columns = ["day", ...spec.keys, ...spec.sums];
+  await db.execute(sql`insert into ${sql.raw(spec.table)} ("span", ${cols(columns)})
+    select 1, ${cols(columns)} from (${spec.source(instant(from), instant(to), sql`true`)}) s`);
+}
+
+async function buildMonth(db: Queryable, spec: Spec, month: string) {
+  await db.execute(sql`delete from ${sql.raw(spec.table)} where "span" = 2 and "day" = ${month}::date`);
+  const next = iso(DateTime.fromISO(month, { zone: ZONE }).plus({ months: 1 }));
+  await db.execute(sql`insert into ${sql.raw(spec.table)} ("span", "day", ${cols([...spec.keys, ...spec.sums])})
+    select 2, ${month}::date, ${cols(spec.keys)}, ${sums(spec.sums)} from ${sql.raw(spec.table)}
+    where "span" = 1 and "day" >= ${month}::date and "day" < ${next}::date
+    group by ${cols(spec.keys)}`);
+}
+
+export type RebuildReport = { days: number; months: number; through: string };
+
+/**
+ * Brings the rollups up to date: the days marked as changed, every day that ended since the last rebuild (all of
+ * them the first time: the backfill) and their months. One rebuild at a time (an advisory lock); safe to repeat.
+ * `all` rebuilds every day from the first request or call on.
+ */
+export async function rebuild(db: Queryable, opts: { now?: Date; all?: boolean } = {}): Promise<RebuildReport> {
+  const today = mskDay(opts.now ?? new Date());
+  const yesterday = today.minus({ days: 1 });
+  return db.transaction(async (tx) => {
+    await tx.execute(LOCK);
+    const dirty = await all(
+      tx,
+      sql`delete from analytics_rollup_dirty where day < ${iso(today)}::date returning to_char(day, 'YYYY-MM-DD') as day`,
+    );
+    const [state] = await all(tx, sql`select to_char(through, 'YYYY-MM-DD') as through from analytics_rollup_state`);
+    let first: DateTime | null = null;
+    if (opts.all || !state?.through) {
+      const [row] = await all(
+        tx,
+        sql`select to_char(least((select min(created_at) from requests), (select min(started_at) from phone_calls))
+          at time zone ${ZONE}, 'YYYY-MM-DD') as d`,
+      );
+      if (row?.d) first = DateTime.fromISO(String(row.d), { zone: ZONE });
+    } else first = DateTime.fromISO(String(state.through), { zone: ZONE }).plus({ days: 1 });
+    const days = new Set(dirty.map((r) => String(r.day)));
+    for (let d = first; d && d <= yesterday; d = d.plus({ days: 1 })) days.add(iso(d));
+    // Contiguous runs of days, each rebuilt by one statement per table.
+    const sorted = [...days].sort();
+    const runs: [string, string][] = [];
+    for (const d of sorted) {
+      const next = iso(DateTime.fromISO(d, { zone: ZONE }).plus({ days: 1 }));
+      const last = runs[runs.length - 1];
+      if (last && last[1] === d) last[1] = next;
+      else runs.push([d, next]);
+    }
+    for (const [a, b] of runs) for (const spec of SPECS) await buildDays(tx, spec, a, b);
+    const months = new Set<string>();
+    for (const d of sorted) {
+      const m = DateTime.fromISO(d, { zone: ZONE }).startOf("month");
+      if (m.plus({ months: 1 }) <= today) months.add(iso(m));
+    }
+    for (const m of months) for (const spec of SPECS) await buildMonth(tx, spec, m);
+    await tx.execute(sql`insert into analytics_rollup_state (id, through, built_at) values (1, ${iso(yesterday)}::date, now())
+      on conflict (id) do update set through = excluded.through, built_at = excluded.built_at`);
+    return { days: sorted.length, months: months.size, through: iso(yesterday) };
+  });
+}
+
+/** Rebuilds first when a past day is marked as changed or has not been built yet (cheap to ask). */
+export async function ensureBuilt(db: Queryable, now = new Date()) {
+  const today = iso(mskDay(now));
+  const [row] = await all(
+    db,
+    sql`select exists (select 1 from analytics_rollup_dirty where day < ${today}::date) as dirty,
+      (select through from analytics_rollup_state where id = 1) >= ${today}::date - 1 as current`,
+  );
+  if (row?.dirty || !row?.current) await rebuild(db, { now });
+}
