@@ -5,6 +5,10 @@ type CommandModule = { run(argv: string[]): Promise<number> };
 const groups: Record<string, { describe: string; load: () => Promise<CommandModule> }> = {
   serve: { describe: "запустить сервер", load: () => import("./serve.ts") },
   migrate: { describe: "применить миграции базы данных", load: () => import("./migrate.ts") },
+  keys: {
+    describe: "ключи шифрования персональных данных: keys generate, status, rotate",
+    load: () => import("./keys.ts"),
+  },
   user: {
     describe: "сотрудники: user add --email E --role R --password P",
     load: () => import("../staff/cli.ts"),
@@ -13,6 +17,7 @@ const groups: Record<string, { describe: string; load: () => Promise<CommandModu
   directory: { describe: "справочник линий: check, recommend", load: () => import("../directory/cli.ts") },
   kb: { describe: "база знаний: search, eval", load: () => import("../knowledge/cli.ts") },
   demo: { describe: "демо-данные: demo generate --requests N", load: () => import("./demo.ts") },
+  analytics: { describe: "статистика: analytics rollup [--all]", load: () => import("./analytics.ts") },
   classify: {
     describe: 'классификатор: classify "текст", classify train, classify eval',
     load: () => import("../routing/cli.ts"),

@@ -90,6 +90,8 @@ export function errorHandler(error: FastifyError, req: FastifyRequest, reply: Fa
   if (isAppError(error)) {
     if (error.status === 429 && error.details?.retryAfter)
       reply.header("retry-after", String(error.details.retryAfter));
+    // A server-side fault with a code of its own (a data key missing): its code goes to the log for the administrator.
+    if (error.status >= 500) req.log.error({ err: { type: error.name, code: error.code } }, "server error");
     return sendProblem(reply, error.status, error.code, error.message, error.details ?? {});
   }
   if (error.validation) {

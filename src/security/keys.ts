@@ -1,6 +1,7 @@
 // Encryption of personal data at rest: AES-256-GCM under a keyring from the environment, and a keyed blind index
 // (HMAC-SHA256 with a key of its own) so that stored values can still be looked up by equality. No I/O here.
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from "node:crypto";
+import { AppError } from "../http/errors.ts";
 
 export type DataKey = { id: string; key: Buffer };
 
@@ -21,13 +22,13 @@ const DEV_SEED = Buffer.from("otklik development data key: not secret, set OTKLI
 
 const PREFIX = "v1";
 
-/** A stable code for programs and a Russian message for people, as the HTTP errors have. */
-export class DataKeyError extends Error {
-  constructor(
-    readonly code: "data_key_missing" | "data_keys_invalid" | "data_ciphertext_invalid" | "data_keys_not_loaded",
-    message: string,
-  ) {
-    super(message);
+/**
+ * A stored value that cannot be opened: a stable code for programs, a Russian message for the administrator (it
+ * names the key, never the value). A server error: the request itself was not wrong.
+ */
+export class DataKeyError extends AppError {
+  constructor(code: "data_key_missing" | "data_ciphertext_invalid" | "data_keys_not_loaded", message: string) {
+    super(code, message, 500);
   }
 }
 

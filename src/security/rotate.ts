@@ -110,6 +110,15 @@ export async function rotateKeys(db: Db, opts: { batch?: number; reindex?: boole
   return report;
 }
 
+/** How many stored values each key holds, table by table, without changing anything. */
+export async function keyStatus(db: Db): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [table, columns] of byTable()) {
+    if (await tableExists(db, table)) await countKeys(db, table, columns, out);
+  }
+  return out;
+}
+
 /** How many stored values each key holds (`plaintext` for values not yet sealed). */
 async function countKeys(db: Db, table: string, columns: SealedColumn[], into: Record<string, number>) {
   for (const c of columns) {

@@ -118,7 +118,8 @@ describe("a crash after 250", () => {
       from,
     );
     await ctx.worker.kick();
-    const [queued] = await database.db.select().from(emailOutbox).where(eq(emailOutbox.to, from));
+    // The recipient is stored encrypted: compared after reading, not in SQL.
+    const [queued] = (await database.db.select().from(emailOutbox)).filter((o) => o.to === from);
     expect(queued).toMatchObject({ sentAt: null, failedAt: null });
     expect(queued!.lastErrorCode).toMatch(/^E[A-Z]+$/);
     expect(queued!.attempts).toBeGreaterThanOrEqual(1);
