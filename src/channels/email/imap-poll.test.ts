@@ -176,6 +176,88 @@ describe("pollImap", () => {
     expect(client.log.slice(-2)).toEqual(["release", "logout"]);
   });
 
+  it("polls even when nobody listens for the results (a server started without onResult)", async () => {
+    const client = new FakeMailbox(letters());
+    const stored: string[] = [];
+    const stop = startImapPolling({
+      ...base,
+      client,
+      intervalMs: 60_000,
+      store: async (raw) => void stored.push(raw.toString()),
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    await stop();
+    expect(client.log[0]).toBe("connect");
+    expect(stored).toEqual(["a", "b", "c"]);
+  });
+
+  it("reports a failed pass as its Error and retries it after retryMs, not after the interval", async () => {
+    const client = new FakeMailbox(letters());
+    let down = true;
+    const connect = client.connect.bind(client);
+    client.connect = async () => {
+      if (down) {
+        down = false;
+        throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+      }
+      await connect();
+    };
+    const results: [unknown, number][] = [];
+    const stop = startImapPolling({
+      ...base,
+      client,
+      intervalMs: 60_000,
+      retryMs: 50,
+      store: async () => {},
+      onResult: (r, next) => results.push([r, next]),
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    await stop();
+    expect(results[0]?.[0]).toMatchObject({ code: "ECONNREFUSED" });
+    expect(results[0]?.[1]).toBe(50);
+    expect(results[1]).toEqual([{ found: 3, stored: 3, failed: 0 }, 60_000]);
+    expect(results).toHaveLength(2);
+  });
+
+  it("reports a letter that could not be stored and takes it again after retryMs", async () => {
+    const client = new FakeMailbox(letters());
+    let attempt = 0;
+    const errors: [number, string][] = [];
+    const results: unknown[] = [];
+    const stop = startImapPolling({
+      ...base,
+      client,
+      intervalMs: 60_000,
+      retryMs: 50,
+      store: async (raw) => {
+        if (raw.toString() === "b" && attempt++ === 0) throw Object.assign(new Error("db down"), { code: "57P01" });
+      },
+      onLetterError: (uid, e) => errors.push([uid, (e as Error & { code: string }).code]),
+      onResult: (r) => results.push(r),
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    await stop();
+    expect(errors).toEqual([[12, "57P01"]]);
+    expect(results).toEqual([
+      { found: 3, stored: 2, failed: 1 },
+      { found: 1, stored: 1, failed: 0 },
+    ]);
+    expect(client.seen.size).toBe(3);
+  });
+
+  it("stop() waits for a pass in flight", async () => {
+    const client = new FakeMailbox(letters());
+    const stop = startImapPolling({
+      ...base,
+      client,
+      intervalMs: 60_000,
+      store: () => new Promise((r) => setTimeout(r, 50)),
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    await stop();
+    expect(client.log.at(-1)).toBe("logout");
+  });
+
   it("polls on an interval without overlapping passes", async () => {
     const client = new FakeMailbox(letters());
     const results: unknown[] = [];
@@ -187,8 +269,7 @@ describe("pollImap", () => {
       onResult: (r) => results.push(r),
     });
     await new Promise((r) => setTimeout(r, 200));
-    stop();
-    await new Promise((r) => setTimeout(r, 150)); // let a pass in flight finish
+    await stop(); // waits for a pass in flight
     expect(results[0]).toEqual({ found: 3, stored: 3, failed: 0 });
     expect(client.log.filter((l) => l === "connect").length).toBe(client.log.filter((l) => l === "logout").length);
     // Passes never interleave: each connect is followed by its own logout before the next connect.

@@ -28,6 +28,8 @@ export type ImapPollOptions = {
   store(raw: Buffer): Promise<void>;
   /** Letters handled per pass, so one huge backlog does not hold the mailbox lock for an hour. */
   batchSize?: number;
+  /** A letter that could not be fetched or stored: it stays unseen and the next pass takes it again. */
+  onLetterError?(uid: number, error: Error): void;
   /** For tests. */
   client?: ImapClient;
 };
@@ -47,13 +49,15 @@ export async function pollImap(options: ImapPollOptions): Promise<ImapPollResult
         const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
         if (message === false || !message.source) {
           result.failed++;
+          options.onLetterError?.(uid, Object.assign(new Error("letter not returned"), { code: "NOT_RETURNED" }));
           continue;
         }
         try {
           await options.store(message.source);
-        } catch {
+        } catch (error) {
           // Left unseen: the next pass tries again.
           result.failed++;
+          options.onLetterError?.(uid, error instanceof Error ? error : new Error(String(error)));
           continue;
         }
         await client.messageFlagsAdd(String(uid), ["\\Seen"], { uid: true });
@@ -84,36 +88,52 @@ function connectImapFlow(options: ImapPollOptions): ImapClient {
 
 /**
  * Polls every `intervalMs`, never two passes at once (each pass schedules the next). A failed pass (server down,
- * a timeout while the process was busy starting) is retried after `retryMs`. Returns a stop function.
+ * a timeout while the process was busy starting) or one that left letters unseen is retried after `retryMs`.
+ * Every pass is reported to `onResult`, a failed one as its Error. Returns a stop function, which waits for
+ * a pass in flight.
  */
 export function startImapPolling(
   options: ImapPollOptions & {
     intervalMs: number;
     retryMs?: number;
     firstDelayMs?: number;
-    onResult?(r: ImapPollResult | Error): void;
+    onResult?(r: ImapPollResult | Error, nextInMs: number): void;
   },
-): () => void {
+): () => Promise<void> {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> | undefined;
+  const retryMs = Math.min(options.retryMs ?? options.intervalMs, options.intervalMs);
   const schedule = (ms: number) => {
     if (stopped) return;
-    timer = setTimeout(tick, ms);
+    timer = setTimeout(() => {
+      inFlight = tick().finally(() => {
+        inFlight = undefined;
+      });
+    }, ms);
     timer.unref?.();
   };
   const tick = async () => {
-    let failed = false;
+    // The pass runs whether or not anyone listens: in `onResult?.(await pollImap())` an absent onResult would
+    // skip the whole call, the poll included.
+    let outcome: ImapPollResult | Error;
     try {
-      options.onResult?.(await pollImap(options));
+      outcome = await pollImap(options);
     } catch (error) {
-      failed = true;
-      options.onResult?.(error instanceof Error ? error : new Error(String(error)));
+      outcome = error instanceof Error ? error : new Error(String(error));
     }
-    schedule(failed ? Math.min(options.retryMs ?? options.intervalMs, options.intervalMs) : options.intervalMs);
+    const next = outcome instanceof Error || outcome.failed > 0 ? retryMs : options.intervalMs;
+    try {
+      options.onResult?.(outcome, next);
+    } catch {
+      // A listener that throws (a log write failing) must not stop the polling.
+    }
+    schedule(next);
   };
   schedule(options.firstDelayMs ?? 0);
-  return () => {
+  return async () => {
     stopped = true;
     clearTimeout(timer);
+    await inFlight;
   };
 }

@@ -11,7 +11,13 @@ export type TestMailbox = {
   close(): Promise<void>;
 };
 
-export async function startTestImapServer(messages: Map<number, Buffer>, password = "secret"): Promise<TestMailbox> {
+export async function startTestImapServer(
+  messages: Map<number, Buffer>,
+  password = "secret",
+  /** Refuse this many logins first, even with the right password (a mailbox failing for a while). */
+  failLogins = 0,
+): Promise<TestMailbox> {
+  let refusals = failLogins;
   const seen = new Set<number>();
   const commands: string[] = [];
   const uids = () => [...messages.keys()].sort((a, b) => a - b);
@@ -35,7 +41,10 @@ export async function startTestImapServer(messages: Map<number, Buffer>, passwor
             ok();
             break;
           case "LOGIN":
-            if (args[1] === `"${password}"`) ok("[CAPABILITY IMAP4rev1 UIDPLUS] logged in");
+            if (refusals > 0) {
+              refusals--;
+              socket.write(`${tag} NO [UNAVAILABLE] try again later\r\n`);
+            } else if (args[1] === `"${password}"`) ok("[CAPABILITY IMAP4rev1 UIDPLUS] logged in");
             else socket.write(`${tag} NO [AUTHENTICATIONFAILED] invalid credentials\r\n`);
             break;
           case "LIST":

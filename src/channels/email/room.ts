@@ -6,6 +6,7 @@ import type { Room } from "../../rooms.ts";
 import { SenderRateLimiter } from "./autoreply.ts";
 import { startImapPolling } from "./imap-poll.ts";
 import { processLetter, RECEIVED_TOPIC, storeLetter } from "./inbox.ts";
+import { errorCode, roomLog } from "./log.ts";
 import { createMailer } from "./mailer.ts";
 import { composeAnswers, composeStatusLetters, SEND_TOPIC, sendLetter } from "./outbound.ts";
 import { emailRoutes } from "./routes.ts";
@@ -46,6 +47,8 @@ async function start(ctx: AppContext) {
   }
   if (config.imapUrl) {
     const url = new URL(config.imapUrl);
+    // Codes and counts only: never the login, the password or anything of a letter.
+    const log = roomLog("email", config.logLevel);
     emailStateOf(ctx).stopImap = startImapPolling({
       host: url.hostname,
       port: Number(url.port) || (url.protocol === "imaps:" ? 993 : 143),
@@ -55,6 +58,14 @@ async function start(ctx: AppContext) {
       mailbox: decodeURIComponent(url.pathname.slice(1)) || "INBOX",
       intervalMs: IMAP_INTERVAL_MS,
       retryMs: 5_000,
+      onLetterError: (uid, error) =>
+        log.warn("IMAP: letter left unseen, the next pass takes it again", { uid, code: errorCode(error) }),
+      onResult: (r, nextInMs) => {
+        const next = Math.round(nextInMs / 1000);
+        if (r instanceof Error) log.error("IMAP: pass failed", { code: errorCode(r), retryInSeconds: next });
+        else if (r.failed) log.warn("IMAP: pass left letters unseen", { ...r, retryInSeconds: next });
+        else if (r.stored) log.info("IMAP: letters stored", { ...r });
+      },
       store: async (raw) => {
         await storeLetter(ctx, raw, { mailFrom: "", rcptTo: [], remoteAddress: url.hostname, via: "imap" });
       },
@@ -65,7 +76,7 @@ async function start(ctx: AppContext) {
 async function stop(ctx: AppContext) {
   const state = maybeEmailState(ctx);
   if (!state) return;
-  state.stopImap?.();
+  await state.stopImap?.();
   await state.intake?.close();
   state.mailer.close();
 }

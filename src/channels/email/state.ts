@@ -11,7 +11,8 @@ export type EmailState = {
   mailer: Mailer;
   acknowledgements: SenderRateLimiter;
   intake?: SmtpIntake;
-  stopImap?: () => void;
+  /** Stops IMAP polling and waits for a pass in flight. */
+  stopImap?: () => Promise<void>;
 };
 
 const states = new WeakMap<AppContext, EmailState>();
