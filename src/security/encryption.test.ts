@@ -142,6 +142,12 @@ describe("contacts at rest", () => {
     expect(await found("petr.sidorov@example.ru")).toHaveLength(1);
     const [number] = await found("petr.sidorov@example.ru");
     expect((await reveal(number!)).json().email).toBe("petr.sidorov@example.ru");
+    // The acknowledgement waiting in the outbox names its recipient in ciphertext too.
+    const outbox = await rows<{ to: string }>(
+      sql`select o."to" from email_outbox o join requests r on r.id = o.request_id where r.number = ${number!}`,
+    );
+    expect(outbox.length).toBeGreaterThan(0);
+    for (const o of outbox) expect(o.to).toMatch(/^v1:k1:/);
   });
 
   it("encrypts a chat visitor's contacts", async () => {
