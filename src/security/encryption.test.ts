@@ -1,8 +1,9 @@
 // Personal data at rest: what reaches the database is ciphertext, it reads back whole, lookups still find it, and
 // the keys can be rotated (old key kept for reading, rotation, old key removed) with everything still readable.
-import { type SQL, sql } from "drizzle-orm";
+import { eq, type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../test/harness.ts";
+import { emailInbox } from "../channels/email/db-schema.ts";
 import { processLetter, storeLetter } from "../channels/email/inbox.ts";
 import { BuiltinPortal } from "../portal/builtin.ts";
 import { newKey, parseDataKeys } from "./keys.ts";
@@ -132,13 +133,20 @@ describe("contacts at rest", () => {
     expect(await settle(first)).toBe("new");
     const second = await storeLetter(s.ctx, letter, envelope);
     expect(await settle(second)).toBe("duplicate");
-    const inbox = await rows<{ from_address: string; from_hash: string }>(
-      sql`select from_address, from_hash from email_inbox where id in (${first}, ${second})`,
+    const inbox = await rows<{ from_address: string; from_hash: string; raw: Uint8Array; envelope: string }>(
+      sql`select from_address, from_hash, raw, envelope from email_inbox where id in (${first}, ${second})`,
     );
     for (const r of inbox) {
       expect(r.from_address).toMatch(/^v1:k1:/);
       expect(r.from_address.toLowerCase()).not.toContain("sidorov");
+      expect(r.envelope).toMatch(/^v1:k1:/);
+      // The raw letter too: its headers name the sender.
+      const raw = Buffer.from(r.raw);
+      expect(raw.subarray(0, 4).toString()).toBe("OTK1");
+      expect(raw.toString("latin1").toLowerCase()).not.toContain("sidorov");
     }
+    const [kept] = await s.ctx.db.select({ raw: emailInbox.raw }).from(emailInbox).where(eq(emailInbox.id, first));
+    expect(kept!.raw.equals(letter)).toBe(true);
     expect(await found("petr.sidorov@example.ru")).toHaveLength(1);
     const [number] = await found("petr.sidorov@example.ru");
     expect((await reveal(number!)).json().email).toBe("petr.sidorov@example.ru");
@@ -191,6 +199,12 @@ describe("key rotation", () => {
     await s.ctx.db.execute(sql`update requests set contact_email = 'Legacy@Example.ru', contact_email_hash = null,
       contact_phone = '+79005550202', contact_phone_hash = null where number = ${legacy}`);
     expect((await reveal(legacy)).json().email).toBe("Legacy@Example.ru");
+    // A raw letter as it was before encryption.
+    const plainLetter = Buffer.from("From: old@example.ru\r\nSubject: old\r\n\r\nold letter\r\n");
+    const [oldLetter] = await rows<{ id: number }>(
+      sql`insert into email_inbox (raw, size, envelope) values (${plainLetter}, ${plainLetter.length},
+        '{"mailFrom":"old@example.ru","rcptTo":[],"remoteAddress":"127.0.0.1","via":"smtp"}') returning id`,
+    );
 
     loadKeyring({ dataKeys: parseDataKeys(`k2:${K2},k1:${K1}`), indexKey: INDEX_1 });
     const report = await rotateKeys(s.ctx.db, { batch: 7 });
@@ -201,12 +215,23 @@ describe("key rotation", () => {
       const raw = await rawContacts(n);
       expect(raw.contact_email).toMatch(/^v1:k2:/);
     }
+    const [letterRow] = await rows<{ raw: Uint8Array; envelope: string }>(
+      sql`select raw, envelope from email_inbox where id = ${oldLetter!.id}`,
+    );
+    expect(Buffer.from(letterRow!.raw).subarray(0, 7).toString()).toBe("OTK1\u0002k2");
+    expect(letterRow!.envelope).toMatch(/^v1:k2:/);
 
     loadKeyring({ dataKeys: parseDataKeys(`k2:${K2}`), indexKey: INDEX_1 });
     expect((await reveal(underK1)).json()).toMatchObject({ email: "anna@example.ru", phone: "+79005550201" });
     expect((await reveal(legacy)).json()).toMatchObject({ email: "Legacy@Example.ru", phone: "+79005550202" });
     expect(await found("legacy@example.ru")).toEqual([legacy]);
     expect(await found("+79005550201")).toEqual([underK1]);
+    const [reread] = await s.ctx.db
+      .select({ raw: emailInbox.raw, envelope: emailInbox.envelope })
+      .from(emailInbox)
+      .where(eq(emailInbox.id, Number(oldLetter!.id)));
+    expect(reread!.raw.equals(plainLetter)).toBe(true);
+    expect(reread!.envelope.mailFrom).toBe("old@example.ru");
     expect(await keyStatus(s.ctx.db)).toEqual({ k2: expect.any(Number) });
   });
 

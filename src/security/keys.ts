@@ -133,6 +133,48 @@ export function decryptValue(ring: Keyring, stored: string, context: string): st
   }
 }
 
+/** Binary values (raw letters): «OTK1», the key id's length and the key id, nonce, tag, then the ciphertext. */
+export const BYTES_MAGIC = Buffer.from("OTK1");
+
+export function encryptBytes(ring: Keyring, plain: Buffer, context: string): Buffer {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", ring.current.key, iv);
+  cipher.setAAD(Buffer.from(context));
+  const data = Buffer.concat([cipher.update(plain), cipher.final()]);
+  const id = Buffer.from(ring.current.id);
+  return Buffer.concat([BYTES_MAGIC, Buffer.from([id.length]), id, iv, cipher.getAuthTag(), data]);
+}
+
+export function bytesKeyIdOf(stored: Buffer): string | null {
+  if (stored.length < 5 || !stored.subarray(0, 4).equals(BYTES_MAGIC)) return null;
+  return stored.subarray(5, 5 + stored[4]!).toString();
+}
+
+export function decryptBytes(ring: Keyring, stored: Buffer, context: string): Buffer {
+  const keyId = bytesKeyIdOf(stored);
+  // A letter stored before encryption reads as it is until `keys rotate` (run at start) seals it.
+  if (keyId === null) return stored;
+  const key = ring.keys.get(keyId);
+  if (!key) {
+    throw new DataKeyError(
+      "data_key_missing",
+      `Данные зашифрованы ключом «${keyId}», которого нет в OTKLIK_DATA_KEYS: добавьте его в конец списка.`,
+    );
+  }
+  const at = 5 + stored[4]!;
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", key.key, stored.subarray(at, at + 12));
+    decipher.setAAD(Buffer.from(context));
+    decipher.setAuthTag(stored.subarray(at + 12, at + 28));
+    return Buffer.concat([decipher.update(stored.subarray(at + 28)), decipher.final()]);
+  } catch {
+    throw new DataKeyError(
+      "data_ciphertext_invalid",
+      `Зашифрованное значение не прошло проверку ключом «${keyId}»: оно повреждено или ключ под этим именем другой.`,
+    );
+  }
+}
+
 export type IndexKind = "email" | "phone" | "identifier";
 
 /** The form a value is compared in: e-mail lower-cased, phone and identifiers (СНИЛС, ИНН) without separators. */

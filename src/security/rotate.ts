@@ -6,7 +6,15 @@ import { eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { rowsOf } from "../db/outbox.ts";
 import { settings } from "../db/schema.ts";
-import { blindIndexWith, decryptValue, encryptValue, fingerprint } from "./keys.ts";
+import {
+  BYTES_MAGIC,
+  blindIndexWith,
+  decryptBytes,
+  decryptValue,
+  encryptBytes,
+  encryptValue,
+  fingerprint,
+} from "./keys.ts";
 import { keyring, SEALED_COLUMNS, type SealedColumn } from "./sealed.ts";
 
 const INDEX_SETTING = "blind_index_key";
@@ -31,12 +39,27 @@ async function tableExists(db: Db, name: string) {
   return Boolean(rowsOf<{ present: boolean }>(r)[0]?.present);
 }
 
+type Stored = string | Buffer;
+
+/** The start every value under the current key has, for text and for bytes. */
+function currentPrefixes(currentId: string) {
+  const id = Buffer.from(currentId);
+  return {
+    text: `v1:${currentId}:`,
+    bytes: Buffer.concat([BYTES_MAGIC, Buffer.from([id.length]), id]),
+  };
+}
+
 /** Rows that need work: a value not under the current key, an index missing, or every indexed row on reindex. */
-function pending(columns: SealedColumn[], currentPrefix: string, reindex: boolean): SQL {
+function pending(columns: SealedColumn[], prefix: ReturnType<typeof currentPrefixes>, reindex: boolean): SQL {
   const parts: SQL[] = [];
   for (const c of columns) {
     const col = sql.identifier(c.column);
-    parts.push(sql`(${col} is not null and left(${col}, ${currentPrefix.length}) <> ${currentPrefix})`);
+    parts.push(
+      c.kind === "bytes"
+        ? sql`(${col} is not null and substring(${col} from 1 for ${prefix.bytes.length}) <> ${prefix.bytes})`
+        : sql`(${col} is not null and left(${col}, ${prefix.text.length}) <> ${prefix.text})`,
+    );
     if (c.index) {
       const idx = sql.identifier(c.index.column);
       parts.push(reindex ? sql`${col} is not null` : sql`(${col} is not null and ${idx} is null)`);
@@ -49,8 +72,7 @@ function pending(columns: SealedColumn[], currentPrefix: string, reindex: boolea
 
 export async function rotateKeys(db: Db, opts: { batch?: number; reindex?: boolean } = {}): Promise<RotateReport> {
   const ring = keyring();
-  const batch = opts.batch ?? 500;
-  const currentPrefix = `v1:${ring.current.id}:`;
+  const prefix = currentPrefixes(ring.current.id);
   const [stored] = await db.select().from(settings).where(eq(settings.key, INDEX_SETTING));
   const indexPrint = fingerprint(ring.indexKey);
   const reindex = opts.reindex === true || stored?.value !== indexPrint;
@@ -58,17 +80,19 @@ export async function rotateKeys(db: Db, opts: { batch?: number; reindex?: boole
 
   for (const [table, columns] of byTable()) {
     if (!(await tableExists(db, table))) continue;
+    // Raw letters run to megabytes: few rows at a time.
+    const batch = Math.min(opts.batch ?? 500, columns.some((c) => c.kind === "bytes") ? 20 : 500);
     const t = sql.identifier(table);
     const selected = columns.flatMap((c) => [c.column, ...(c.index ? [c.index.column] : [])]);
     let after: string | number | null = null;
     let rewritten = 0;
     for (;;) {
-      const rows: Record<string, string | number | null>[] = rowsOf(
+      const rows: Record<string, unknown>[] = rowsOf(
         await db.execute(sql`select id, ${sql.join(
           selected.map((c) => sql.identifier(c)),
           sql`, `,
         )} from ${t}
-          where (${pending(columns, currentPrefix, reindex)}) ${after === null ? sql`` : sql`and id > ${after}`}
+          where (${pending(columns, prefix, reindex)}) ${after === null ? sql`` : sql`and id > ${after}`}
           order by id limit ${batch}`),
       );
       if (rows.length === 0) break;
@@ -77,16 +101,30 @@ export async function rotateKeys(db: Db, opts: { batch?: number; reindex?: boole
           const sets: SQL[] = [];
           const same: SQL[] = [sql`id = ${row.id}`];
           for (const c of columns) {
-            const old = row[c.column] as string | null;
+            const raw = row[c.column];
+            // PGlite answers bytea as a Uint8Array, node-postgres as a Buffer.
+            const old: Stored | null =
+              raw === null || raw === undefined
+                ? null
+                : c.kind === "bytes"
+                  ? Buffer.from(raw as Uint8Array)
+                  : String(raw);
             const col = sql.identifier(c.column);
             same.push(old === null ? sql`${col} is null` : sql`${col} = ${old}`);
-            const plain = old === null ? null : decryptValue(ring, old, `${table}.${c.column}`);
-            if (old !== null && !old.startsWith(currentPrefix)) {
-              sets.push(sql`${col} = ${encryptValue(ring, plain!, `${table}.${c.column}`)}`);
+            if (old === null) {
+              if (c.index && row[c.index.column] !== null) sets.push(sql`${sql.identifier(c.index.column)} = null`);
+              continue;
             }
-            if (c.index) {
-              const hash = plain === null ? null : blindIndexWith(ring.indexKey, c.index.kind, plain);
-              if (hash !== row[c.index.column]) sets.push(sql`${sql.identifier(c.index.column)} = ${hash}`);
+            const context = `${table}.${c.column}`;
+            if (typeof old === "string") {
+              const plain = decryptValue(ring, old, context);
+              if (!old.startsWith(prefix.text)) sets.push(sql`${col} = ${encryptValue(ring, plain, context)}`);
+              if (c.index) {
+                const hash = blindIndexWith(ring.indexKey, c.index.kind, plain);
+                if (hash !== row[c.index.column]) sets.push(sql`${sql.identifier(c.index.column)} = ${hash}`);
+              }
+            } else if (!old.subarray(0, prefix.bytes.length).equals(prefix.bytes)) {
+              sets.push(sql`${col} = ${encryptBytes(ring, decryptBytes(ring, old, context), context)}`);
             }
           }
           if (sets.length === 0) continue;
@@ -96,7 +134,7 @@ export async function rotateKeys(db: Db, opts: { batch?: number; reindex?: boole
           rewritten += rowsOf(r).length;
         }
       });
-      after = rows[rows.length - 1]!.id ?? null;
+      after = (rows[rows.length - 1]!.id as string | number | undefined) ?? null;
     }
     report.tables[table] = rewritten;
     await countKeys(db, table, columns, report.keys);
@@ -123,9 +161,15 @@ export async function keyStatus(db: Db): Promise<Record<string, number>> {
 async function countKeys(db: Db, table: string, columns: SealedColumn[], into: Record<string, number>) {
   for (const c of columns) {
     const col = sql.identifier(c.column);
+    const keyOf =
+      c.kind === "bytes"
+        ? sql`case when substring(${col} from 1 for 4) = ${BYTES_MAGIC}
+            then convert_from(substring(${col} from 6 for get_byte(${col}, 4)), 'UTF8') else null end`
+        : sql`case when ${col} like 'v1:%' then split_part(${col}, ':', 2) else null end`;
     const rows = rowsOf<{ k: string | null; n: string | number }>(
-      await db.execute(sql`select case when ${col} like 'v1:%' then split_part(${col}, ':', 2) else null end as k,
-        count(*) as n from ${sql.identifier(table)} where ${col} is not null group by 1`),
+      await db.execute(
+        sql`select ${keyOf} as k, count(*) as n from ${sql.identifier(table)} where ${col} is not null group by 1`,
+      ),
     );
     for (const r of rows) {
       const k = r.k ?? "plaintext";

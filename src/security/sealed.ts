@@ -2,7 +2,16 @@
 // rooms' ordinary selects, inserts and updates keep working. Equality on such a column can no longer be asked of the
 // database (each sealing is different): lookups go through the blind-index column declared beside it.
 import { customType } from "drizzle-orm/pg-core";
-import { blindIndexWith, DataKeyError, decryptValue, encryptValue, type IndexKind, type Keyring } from "./keys.ts";
+import {
+  blindIndexWith,
+  DataKeyError,
+  decryptBytes,
+  decryptValue,
+  encryptBytes,
+  encryptValue,
+  type IndexKind,
+  type Keyring,
+} from "./keys.ts";
 
 let active: Keyring | undefined;
 
@@ -30,6 +39,8 @@ export function blindIndex(kind: IndexKind, value: string | null | undefined): s
 export type SealedColumn = {
   table: string;
   column: string;
+  /** text: `v1:…` strings; bytes: bytea starting with «OTK1». */
+  kind: "text" | "bytes";
   /** The blind-index column kept beside it, and how its values are normalised. */
   index?: { column: string; kind: IndexKind };
 };
@@ -40,12 +51,37 @@ export const SEALED_COLUMNS: SealedColumn[] = [];
 /** A text column stored encrypted; the table and column name are bound into each value (moved, it fails). */
 export function sealedText(table: string, column: string, index?: SealedColumn["index"]) {
   const context = `${table}.${column}`;
-  if (!SEALED_COLUMNS.some((c) => c.table === table && c.column === column)) {
-    SEALED_COLUMNS.push(index ? { table, column, index } : { table, column });
-  }
+  register(index ? { table, column, kind: "text", index } : { table, column, kind: "text" });
   return customType<{ data: string; driverData: string }>({
     dataType: () => "text",
     toDriver: (value) => encryptValue(keyring(), value, context),
     fromDriver: (value) => decryptValue(keyring(), value, context),
+  })(column);
+}
+
+function register(c: SealedColumn) {
+  if (!SEALED_COLUMNS.some((k) => k.table === c.table && k.column === c.column)) SEALED_COLUMNS.push(c);
+}
+
+/** A JSON value stored as encrypted text (e.g. an SMTP envelope, which names the sender). */
+export function sealedJson<T>(table: string, column: string) {
+  const context = `${table}.${column}`;
+  register({ table, column, kind: "text" });
+  return customType<{ data: T; driverData: string }>({
+    dataType: () => "text",
+    toDriver: (value) => encryptValue(keyring(), JSON.stringify(value), context),
+    fromDriver: (value) => JSON.parse(decryptValue(keyring(), value, context)) as T,
+  })(column);
+}
+
+/** A bytea column stored encrypted (raw letters). */
+export function sealedBytes(table: string, column: string) {
+  const context = `${table}.${column}`;
+  register({ table, column, kind: "bytes" });
+  return customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+    dataType: () => "bytea",
+    toDriver: (value) => encryptBytes(keyring(), value, context),
+    // PGlite answers a Uint8Array, node-postgres a Buffer.
+    fromDriver: (value) => decryptBytes(keyring(), Buffer.isBuffer(value) ? value : Buffer.from(value), context),
   })(column);
 }

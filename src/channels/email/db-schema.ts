@@ -1,26 +1,9 @@
 // The e-mail channel's tables: every raw letter received (kept before anything else happens to it) and every
 // letter to send (composed in the transaction of the change it announces).
 import { sql } from "drizzle-orm";
-import {
-  bigint,
-  boolean,
-  customType,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  text,
-  timestamp,
-  uniqueIndex,
-} from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { messages, requests } from "../../requests/schema.ts";
-import { sealedText } from "../../security/sealed.ts";
-
-const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
-  dataType: () => "bytea",
-  // PGlite answers a Uint8Array, node-postgres a Buffer.
-  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
-});
+import { sealedBytes, sealedJson, sealedText } from "../../security/sealed.ts";
 
 export type InboxEnvelope = { mailFrom: string; rcptTo: string[]; remoteAddress: string; via: "smtp" | "imap" };
 
@@ -40,9 +23,10 @@ export const emailInbox = pgTable(
   "email_inbox",
   {
     id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    raw: bytea("raw").notNull(),
+    // The letter as received and its SMTP envelope, both encrypted: they name the sender.
+    raw: sealedBytes("email_inbox", "raw").notNull(),
     size: integer("size").notNull(),
-    envelope: jsonb("envelope").$type<InboxEnvelope>().notNull(),
+    envelope: sealedJson<InboxEnvelope>("email_inbox", "envelope").notNull(),
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
     // Filled by processing. A redelivered letter (same Message-ID, same sender) keeps neither: it points
     // at the first copy through duplicate_of, so the unique index below holds one row per letter.

@@ -1,0 +1,1 @@
+ALTER TABLE "email_inbox" ALTER COLUMN "envelope" SET DATA TYPE text;
