@@ -73,7 +73,7 @@ export const analyticsDailyTimes = pgTable(
     minutes: doublePrecision("minutes").notNull(),
     n: n("n"),
   },
-  (t) => [index("analytics_daily_times_idx").on(t.span, t.day, t.cube)],
+  (t) => [index("analytics_daily_times_cube_idx").on(t.cube, t.span, t.day)],
 );
 
 /** Requests registered by weekday × hour (Moscow) and the slices of analytics_daily. */
