@@ -19,6 +19,19 @@ export async function emit(tx: Tx, topic: string, data: Record<string, unknown>)
   await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(message)})`);
 }
 
+/** Records several events with two statements: one insert, one NOTIFY per event from a single select. */
+export async function emitMany(tx: Tx, list: { topic: string; data: Record<string, unknown> }[]): Promise<void> {
+  if (list.length === 0) return;
+  const rows = await tx
+    .insert(events)
+    .values(list.map((e) => ({ topic: e.topic, payload: e.data })))
+    .returning({ id: events.id, topic: events.topic, payload: events.payload });
+  const messages = rows.map((r): EventMessage => ({ id: r.id, topic: r.topic, data: r.payload }));
+  await tx.execute(
+    sql`select pg_notify(${EVENTS_CHANNEL}, m) from jsonb_array_elements_text(${JSON.stringify(messages.map((m) => JSON.stringify(m)))}::jsonb) m`,
+  );
+}
+
 type Listener = (event: EventMessage) => void;
 
 /** Fans NOTIFY messages out to this process's subscribers (SSE streams, WebSocket clients). */

@@ -1,14 +1,14 @@
 // Registering a request, from any channel: one transaction writes the request, its first message, its
 // attachments, its history and the outbox event that announces it.
 import { createHash, createHmac } from "node:crypto";
-import { eq, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { AppContext } from "../context.ts";
 import type { Tx } from "../db/client.ts";
-import { emit, rowsOf } from "../db/outbox.ts";
+import { emitMany, rowsOf } from "../db/outbox.ts";
 import { errors } from "../http/errors.ts";
 import { isAudience, isCategoryCode } from "../routing/categories.ts";
 import { DEFAULT_ROUTE } from "../routing/departments.ts";
-import { routeNewRequest } from "../routing/intake.ts";
+import { routeNewRequests } from "../routing/intake.ts";
 import { slaDueAt } from "../routing/sla-service.ts";
 import { blindIndex } from "../security/sealed.ts";
 import { departments } from "../staff/schema.ts";
@@ -52,6 +52,42 @@ export type Registered = {
 export const TEXT_MAX = 20_000;
 
 export async function registerRequest(ctx: AppContext, input: NewRequest, now = new Date()): Promise<Registered> {
+  const prepared = prepare(ctx, input, now);
+  // A retried submission (same Idempotency-Key and the same content) answers with the request it made.
+  if (input.idempotencyKey) {
+    const replay = await findReplay(ctx, input.idempotencyKey, prepared.idempotencyHash!);
+    if (replay) return replay;
+  }
+  try {
+    return await intakeOf(ctx).submit(prepared);
+  } catch (e) {
+    // Two copies of one submission raced: the loser answers with the winner's request.
+    if (input.idempotencyKey && isUniqueViolation(e)) {
+      const replay = await findReplay(ctx, input.idempotencyKey, prepared.idempotencyHash!);
+      if (replay) return replay;
+    }
+    throw e;
+  }
+}
+
+/** A submission checked and classified, ready to be written. Everything here is decided before the transaction. */
+type Prepared = {
+  input: NewRequest;
+  text: string;
+  subject: string;
+  contact: Contact;
+  idempotencyHash: string | undefined;
+  trackingToken: string;
+  guess: ReturnType<AppContext["classifier"]> | null;
+  category: string | null;
+  categorySource: string | null;
+  audience: string;
+  priority: NonNullable<NewRequest["priority"]>;
+  due: ReturnType<typeof slaDueAt>;
+  now: Date;
+};
+
+function prepare(ctx: AppContext, input: NewRequest, now: Date): Prepared {
   const text = input.text.trim();
   if (!text) throw errors.validation("Опишите вопрос: поле «Текст обращения» пустое.", { field: "text" });
   if (text.length > TEXT_MAX) {
@@ -66,14 +102,7 @@ export async function registerRequest(ctx: AppContext, input: NewRequest, now = 
     throw errors.validation(`Неизвестный тип заявителя «${input.audience}».`, { field: "audience" });
   }
   const contact = normalizeContact(input.contact);
-
-  // A retried submission (same Idempotency-Key and the same content) answers with the request it made.
-  let idempotencyHash: string | undefined;
-  if (input.idempotencyKey) {
-    idempotencyHash = fingerprint(input, contact);
-    const replay = await findReplay(ctx, input.idempotencyKey, idempotencyHash);
-    if (replay) return replay;
-  }
+  const idempotencyHash = input.idempotencyKey ? fingerprint(input, contact) : undefined;
   const trackingToken = input.idempotencyKey
     ? createHmac("sha256", ctx.secret).update(`${input.idempotencyKey}\n${idempotencyHash}`).digest("base64url")
     : randomToken(32);
@@ -82,34 +111,151 @@ export async function registerRequest(ctx: AppContext, input: NewRequest, now = 
   // Below the classifier's threshold the request waits, uncategorised, in the triage queue for a person.
   const confident = guess && !guess.needsTriage ? guess : null;
   const category = input.category ?? confident?.category ?? null;
-  const audience = input.audience ?? guess?.audience ?? "citizen";
-  const categorySource = input.category ? input.channel : confident ? "classifier" : null;
   const priority = input.priority ?? "normal";
-  const due = slaDueAt(ctx, { channel: input.channel, category, priority }, now);
+  return {
+    input,
+    text,
+    subject: input.subject?.trim().slice(0, 300) || text.split("\n")[0]!.slice(0, 120),
+    contact,
+    idempotencyHash,
+    trackingToken,
+    guess,
+    category,
+    categorySource: input.category ? input.channel : confident ? "classifier" : null,
+    audience: input.audience ?? guess?.audience ?? "citizen",
+    priority,
+    due: slaDueAt(ctx, { channel: input.channel, category, priority }, now),
+    now,
+  };
+}
 
-  try {
-    return await ctx.db.transaction(async (tx) => {
-      const departmentId =
-        category && isCategoryCode(category) ? await departmentIdFor(tx, DEFAULT_ROUTE[category]) : null;
-      const seq = await tx.execute<{ n: string }>(sql`select nextval('request_number_seq')::text as n`);
-      const number = formatRequestNumber(BigInt(rowsOf<{ n: string }>(seq)[0]!.n));
-      const subject = input.subject?.trim().slice(0, 300) || text.split("\n")[0]!.slice(0, 120);
-      const [row] = await tx
-        .insert(requests)
-        .values({
-          number,
-          trackingTokenHash: sha256(trackingToken),
+/**
+ * Group commit: submissions that arrive while a registration transaction is running wait and are written together
+ * in the next one — a few statements for the whole group instead of about ten per request, and one commit. With
+ * nobody waiting a submission goes at once, alone. If a group fails, each of its submissions is written again on
+ * its own, so one bad submission (a raced idempotency key, a channel's refusal) does not fail the others.
+ */
+class IntakeBatcher {
+  private waiting: { prepared: Prepared; resolve: (r: Registered) => void; reject: (e: unknown) => void }[] = [];
+  private running = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly parallel: number,
+    private readonly maxBatch = 64,
+  ) {}
+
+  submit(prepared: Prepared): Promise<Registered> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ prepared, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /**
+   * A group starts on the next turn of the event loop, after every request already received has been read: the
+   * embedded engine runs a whole transaction without giving the loop a turn, so starting at once would write each
+   * request alone while the others wait unread.
+   */
+  private schedule() {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump() {
+    while (this.running < this.parallel && this.waiting.length > 0) {
+      const group = this.waiting.splice(0, this.maxBatch);
+      this.running++;
+      void this.write(group).finally(() => {
+        this.running--;
+        this.schedule();
+      });
+    }
+  }
+
+  private async write(group: IntakeBatcher["waiting"]) {
+    try {
+      const registered = await this.ctx.db.transaction((tx) =>
+        writeRequests(
+          this.ctx,
+          tx,
+          group.map((g) => g.prepared),
+        ),
+      );
+      for (const [i, g] of group.entries()) g.resolve(registered[i]!);
+    } catch (e) {
+      if (group.length === 1) {
+        group[0]!.reject(e);
+        return;
+      }
+      for (const g of group) {
+        try {
+          const [one] = await this.ctx.db.transaction((tx) => writeRequests(this.ctx, tx, [g.prepared]));
+          g.resolve(one!);
+        } catch (err) {
+          g.reject(err);
+        }
+      }
+    }
+  }
+}
+
+const batchers = new WeakMap<AppContext, IntakeBatcher>();
+
+function intakeOf(ctx: AppContext): IntakeBatcher {
+  let b = batchers.get(ctx);
+  if (!b) {
+    // PGlite is one connection: one group at a time. A server pool takes a few groups side by side.
+    b = new IntakeBatcher(ctx, ctx.database.engine === "pglite" ? 1 : 3);
+    batchers.set(ctx, b);
+  }
+  return b;
+}
+
+/** Writes a group of requests in the caller's transaction: each statement covers the whole group. */
+async function writeRequests(ctx: AppContext, tx: Tx, group: Prepared[]): Promise<Registered[]> {
+  const codes = [
+    ...new Set(group.flatMap((p) => (p.category && isCategoryCode(p.category) ? [DEFAULT_ROUTE[p.category]] : []))),
+  ];
+  const departmentIds = new Map<string, number>();
+  if (codes.length > 0) {
+    const found = await tx
+      .select({ id: departments.id, code: departments.code })
+      .from(departments)
+      .where(inArray(departments.code, codes));
+    for (const d of found) departmentIds.set(d.code, d.id);
+  }
+  const departmentOf = (p: Prepared) =>
+    p.category && isCategoryCode(p.category) ? (departmentIds.get(DEFAULT_ROUTE[p.category]) ?? null) : null;
+
+  const seq = await tx.execute<{ n: string }>(
+    sql`select nextval('request_number_seq')::text as n from generate_series(1, ${group.length}::int)`,
+  );
+  const numbers = rowsOf<{ n: string }>(seq).map((r) => formatRequestNumber(BigInt(r.n)));
+  const inserted = await tx
+    .insert(requests)
+    .values(
+      group.map((p, i) => {
+        const { input, contact, due, now } = p;
+        return {
+          number: numbers[i]!,
+          trackingTokenHash: sha256(p.trackingToken),
           idempotencyKey: input.idempotencyKey ?? null,
-          idempotencyHash: idempotencyHash ?? null,
-          subject,
-          category,
-          categoryConfidence: input.category ? 1 : (guess?.confidence ?? null),
-          categorySource,
-          audience,
+          idempotencyHash: p.idempotencyHash ?? null,
+          subject: p.subject,
+          category: p.category,
+          categoryConfidence: input.category ? 1 : (p.guess?.confidence ?? null),
+          categorySource: p.categorySource,
+          audience: p.audience,
           region: input.region?.trim() || null,
           channel: input.channel,
-          priority,
-          departmentId,
+          priority: p.priority,
+          departmentId: departmentOf(p),
           contactName: contact.name ?? null,
           contactEmail: contact.email ?? null,
           contactEmailHash: blindIndex("email", contact.email),
@@ -119,77 +265,93 @@ export async function registerRequest(ctx: AppContext, input: NewRequest, now = 
           resolutionDueAt: due.resolutionDueAt,
           firstResponseBasis: due.firstResponseBasis,
           resolutionBasis: due.resolutionBasis,
-          search: sql`to_tsvector('russian', ${`${subject}\n${text}`})`,
+          search: sql`to_tsvector('russian', ${`${p.subject}\n${p.text}`})`,
           createdAt: now,
           updatedAt: now,
-        })
-        .returning({ id: requests.id, status: requests.status });
-      const [msg] = await tx
-        .insert(messages)
-        .values({
-          requestId: row!.id,
-          visibility: "public",
-          authorType: "applicant",
-          body: text,
-          channel: input.channel,
-          createdAt: now,
-        })
-        .returning({ id: messages.id });
-      await attachFiles(tx, row!.id, msg!.id, input.files ?? []);
-      await tx.insert(requestHistory).values({
-        requestId: row!.id,
-        actorType: "applicant",
-        action: "created",
-        changes: {
-          channel: input.channel,
-          category,
-          categorySource,
-          ...(guess && !confident ? { suggested: guess.category, confidence: guess.confidence } : {}),
-        },
-        createdAt: now,
-      });
-      await emit(tx, "request.created", { requestId: row!.id, number, departmentId, channel: input.channel });
-      await routeNewRequest(ctx, tx, { id: row!.id, number, departmentId }, now);
-      const registered: Registered = {
-        id: row!.id,
-        number,
-        trackingToken,
-        status: row!.status,
-        firstResponseDueAt: due.firstResponseDueAt,
-        resolutionDueAt: due.resolutionDueAt,
-        replayed: false,
-      };
-      await input.inTransaction?.(tx, { ...registered, messageId: msg!.id });
-      return registered;
-    });
-  } catch (e) {
-    // Two copies of one submission raced: the loser answers with the winner's request.
-    if (input.idempotencyKey && isUniqueViolation(e)) {
-      const replay = await findReplay(ctx, input.idempotencyKey, idempotencyHash!);
-      if (replay) return replay;
-    }
-    throw e;
+        };
+      }),
+    )
+    .returning({ id: requests.id, number: requests.number, status: requests.status });
+  const byNumber = new Map(inserted.map((r) => [r.number, r]));
+  const rows = numbers.map((n) => byNumber.get(n)!);
+
+  const firstMessages = await tx
+    .insert(messages)
+    .values(
+      group.map((p, i) => ({
+        requestId: rows[i]!.id,
+        visibility: "public",
+        authorType: "applicant",
+        body: p.text,
+        channel: p.input.channel,
+        createdAt: p.now,
+      })),
+    )
+    .returning({ id: messages.id, requestId: messages.requestId });
+  const messageOf = new Map(firstMessages.map((m) => [m.requestId, m.id]));
+  const files = group.flatMap((p, i) =>
+    (p.input.files ?? []).map((f) => ({ file: f, requestId: rows[i]!.id, messageId: messageOf.get(rows[i]!.id)! })),
+  );
+  if (files.length > 0)
+    await tx.insert(attachments).values(files.map((f) => attachmentRow(f.requestId, f.messageId, f.file)));
+  await tx.insert(requestHistory).values(
+    group.map((p, i) => ({
+      requestId: rows[i]!.id,
+      actorType: "applicant",
+      action: "created",
+      changes: {
+        channel: p.input.channel,
+        category: p.category,
+        categorySource: p.categorySource,
+        ...(p.guess?.needsTriage ? { suggested: p.guess.category, confidence: p.guess.confidence } : {}),
+      },
+      createdAt: p.now,
+    })),
+  );
+  await emitMany(
+    tx,
+    group.map((p, i) => ({
+      topic: "request.created",
+      data: { requestId: rows[i]!.id, number: numbers[i]!, departmentId: departmentOf(p), channel: p.input.channel },
+    })),
+  );
+  await routeNewRequests(
+    ctx,
+    tx,
+    group.map((p, i) => ({ id: rows[i]!.id, number: numbers[i]!, departmentId: departmentOf(p), now: p.now })),
+  );
+  const registered: Registered[] = [];
+  for (const [i, p] of group.entries()) {
+    const r: Registered = {
+      id: rows[i]!.id,
+      number: numbers[i]!,
+      trackingToken: p.trackingToken,
+      status: rows[i]!.status,
+      firstResponseDueAt: p.due.firstResponseDueAt,
+      resolutionDueAt: p.due.resolutionDueAt,
+      replayed: false,
+    };
+    await p.input.inTransaction?.(tx, { ...r, messageId: messageOf.get(r.id)! });
+    registered.push(r);
   }
+  return registered;
 }
 
 export async function attachFiles(tx: Tx, requestId: number, messageId: number, files: StoredFile[]) {
   if (files.length === 0) return;
-  await tx.insert(attachments).values(
-    files.map((f) => ({
-      id: f.id,
-      requestId,
-      messageId,
-      filename: f.filename,
-      contentType: f.contentType,
-      size: f.size,
-      sha256: f.sha256,
-    })),
-  );
+  await tx.insert(attachments).values(files.map((f) => attachmentRow(requestId, messageId, f)));
 }
 
-async function departmentIdFor(tx: Tx, code: string): Promise<number | null> {
-  const [d] = await tx.select({ id: departments.id }).from(departments).where(eq(departments.code, code));
-  return d?.id ?? null;
+function attachmentRow(requestId: number, messageId: number, f: StoredFile) {
+  return {
+    id: f.id,
+    requestId,
+    messageId,
+    filename: f.filename,
+    contentType: f.contentType,
+    size: f.size,
+    sha256: f.sha256,
+  };
 }
 
 function fingerprint(input: NewRequest, contact: Contact): string {

@@ -84,7 +84,7 @@ export async function declareIncident(ctx: AppContext, user: StaffUser, input: I
  */
 export async function linkMatching(
   tx: Tx,
-  scope: { incidentId?: number; requestId?: number },
+  scope: { incidentId?: number; requestId?: number; requestIds?: number[] },
   now = new Date(),
 ): Promise<{ incidentId: number; requestId: number }[]> {
   const result = await tx.execute<{ incident_id: number; request_id: number }>(sql`
@@ -99,6 +99,14 @@ export async function linkMatching(
     where i.status = 'active'
       ${scope.incidentId !== undefined ? sql`and i.id = ${scope.incidentId}` : sql``}
       ${scope.requestId !== undefined ? sql`and r.id = ${scope.requestId}` : sql``}
+      ${
+        scope.requestIds !== undefined
+          ? sql`and r.id in (${sql.join(
+              scope.requestIds.map((id) => sql`${id}`),
+              sql`, `,
+            )})`
+          : sql``
+      }
     order by r.id
     on conflict do nothing
     returning incident_id, request_id`);
