@@ -37,24 +37,33 @@ export function percentile(hist: [number, number][], p: number): number | null {
   return a + (rank - lo) * (b - a);
 }
 
-/** The histogram cube answering the filters, as a condition on its keys (null: the raw rows must answer). */
-function cube(f: Filters, which: keyof typeof CUBES) {
-  const c = CUBES[which];
-  const keys = c.keys as Partial<Record<keyof Filters, string>>;
-  const parts = [sql`"cube" = ${c.cube}`];
-  for (const name of ["channel", "category", "region", "audience", "departmentId", "assigneeId"] as const) {
-    const v = f[name];
-    if (v === undefined) continue;
-    const k = keys[name];
-    if (!k) return { where: sql`"cube" = ${c.cube}`, keyed: null };
-    parts.push(sql`${sql.raw(`"${k}"`)} = ${v}`);
+/**
+ * The histograms of the smallest of the given cubes keyed by every filter, grouped by `by` (a key of that cube);
+ * when none is, the raw rows answer (through cube `fallback`'s statement, narrowed by every filter).
+ */
+async function histograms(db: Queryable, f: Filters, cubes: (keyof typeof CUBES)[], by: string[], now?: Date) {
+  for (const name of cubes) {
+    const c = CUBES[name];
+    const keys = c.keys as Partial<Record<keyof Filters, string>>;
+    const parts = [sql`true`];
+    let fits = true;
+    for (const k of ["channel", "category", "region", "audience", "departmentId", "assigneeId"] as const) {
+      const v = f[k];
+      if (v === undefined) continue;
+      const column = keys[k];
+      if (!column) {
+        fits = false;
+        break;
+      }
+      parts.push(sql`${sql.raw(`"${column}"`)} = ${v}`);
+    }
+    if (fits) {
+      const where = sql`"cube" = ${c.cube}`;
+      return read(db, TIMES, f, { by: [...by, "kind", "minutes"], where, keyed: sql.join(parts, sql` and `), now });
+    }
   }
-  return { where: sql`"cube" = ${c.cube}`, keyed: sql.join(parts, sql` and `) };
-}
-
-async function histograms(db: Queryable, f: Filters, which: keyof typeof CUBES, by: string[], now?: Date) {
-  const c = cube(f, which);
-  return read(db, TIMES, f, { by: [...by, "kind", "minutes"], where: c.where, keyed: c.keyed, now });
+  const last = CUBES[cubes[cubes.length - 1]!];
+  return read(db, TIMES, f, { by: [...by, "kind", "minutes"], where: sql`"cube" = ${last.cube}`, keyed: null, now });
 }
 
 /** Unanswered and unresolved requests of the period whose deadline has passed: they count as missed. */
@@ -72,7 +81,7 @@ async function overdue(db: Queryable, f: Filters, by?: "region") {
 export async function summary(db: Queryable, f: Filters, now?: Date): Promise<Summary> {
   const [totals, hist, late] = await Promise.all([
     read(db, DAILY, f, { by: [], now }),
-    histograms(db, f, "slices", [], now),
+    histograms(db, f, ["all", "slices"], [], now),
     overdue(db, f),
   ]);
   const t = totals[0] ?? {};
@@ -178,7 +187,7 @@ function medians(hist: Row[], key: string, kind: number) {
 export async function byRegion(db: Queryable, f: Filters, now?: Date): Promise<RegionRow[]> {
   const [rows, hist, late] = await Promise.all([
     read(db, REGIONS, f, { by: ["region"], now }),
-    histograms(db, f, "regions", ["region"], now),
+    histograms(db, f, ["regions", "regionDepartment"], ["region"], now),
     overdue(db, f, "region"),
   ]);
   const med = medians(hist, "region", 2);
@@ -233,7 +242,7 @@ export async function escalationAndFcr(db: Queryable, f: Filters, now?: Date) {
 export async function byOperator(db: Queryable, f: Filters, now?: Date) {
   const [rows, hist] = await Promise.all([
     read(db, OPERATORS, f, { by: ["assignee_id"], now }),
-    histograms(db, f, "operators", ["assignee_id"], now),
+    histograms(db, f, ["operators"], ["assignee_id"], now),
   ]);
   const med = medians(hist, "assignee_id", 2);
   const ids = rows.filter((r) => Number(r.created) > 0).map((r) => Number(r.assignee_id));

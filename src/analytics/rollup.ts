@@ -33,6 +33,8 @@ export type Spec = {
   keyed(f: Filters): SQL | null;
   /** The filters as a condition on the raw rows `source` reads. */
   raw(f: Filters): SQL;
+  /** The order rows are written in (day by default): a cube's rows of a period then sit together on disk. */
+  order?: string[];
 };
 
 const col = (name: string) => sql.raw(`"${name}"`);
@@ -161,26 +163,35 @@ export const OPERATORS: Spec = {
   raw: (f) => sliceCondition(f),
 };
 
-/** Histogram cubes: which keys each keeps, and which times (1 first response, 2 resolution). */
+/**
+ * Histogram cubes: which filters each is keyed by. A read takes the smallest cube keyed by every filter it has
+ * (cube 0, the whole service, when there is none). Cubes 0 and 1 hold both times (kind 1 first response, kind 2
+ * resolution); the others resolution only.
+ */
 export const CUBES = {
+  all: { cube: 0, keys: {} },
   slices: { cube: 1, keys: SLICE_KEYS },
-  regions: { cube: 2, keys: { region: "region", departmentId: "department_id" } },
+  regionDepartment: { cube: 2, keys: { region: "region", departmentId: "department_id" } },
   operators: { cube: 3, keys: { assigneeId: "assignee_id", departmentId: "department_id" } },
+  regions: { cube: 4, keys: { region: "region" } },
 } as const;
 
 export const TIMES: Spec = {
   table: "analytics_daily_times",
   keys: ["cube", "kind", "channel", "category", "audience", "department_id", "region", "assignee_id", "minutes"],
+  order: ["cube", "day"],
   sums: ["n"],
   source: (from, to, where) => sql`
     select ${DAY_OF(sql`r.created_at`)} as day, t.cube, t.kind,
       case when t.cube = 1 then r.channel end as channel, case when t.cube = 1 then r.category end as category,
-      case when t.cube = 1 then r.audience end as audience, r.department_id,
-      case when t.cube = 2 then r.region end as region, case when t.cube = 3 then r.assignee_id end as assignee_id,
+      case when t.cube = 1 then r.audience end as audience,
+      case when t.cube in (1, 2, 3) then r.department_id end as department_id,
+      case when t.cube in (2, 4) then r.region end as region,
+      case when t.cube = 3 then r.assignee_id end as assignee_id,
       ${BUCKET(sql`t.m`)} as minutes, count(*) as n
     from requests r
-      cross join lateral (values (1, 1, ${FIRST_MIN}), (1, 2, ${RESOLVE_MIN}), (2, 2, ${RESOLVE_MIN}),
-        (3, 2, ${RESOLVE_MIN})) as t(cube, kind, m)
+      cross join lateral (values (0, 1, ${FIRST_MIN}), (0, 2, ${RESOLVE_MIN}), (1, 1, ${FIRST_MIN}),
+        (1, 2, ${RESOLVE_MIN}), (2, 2, ${RESOLVE_MIN}), (3, 2, ${RESOLVE_MIN}), (4, 2, ${RESOLVE_MIN})) as t(cube, kind, m)
     where t.m is not null and (t.cube <> 3 or r.assignee_id is not null)
       and r.created_at >= ${ts(from)} and r.created_at < ${ts(to)} and ${where}
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`,
@@ -268,10 +279,18 @@ export function plan(f: Filters, now: Date, wholeDays = false): Plan {
   return out;
 }
 
-function planned(p: Plan): SQL {
-  const parts: SQL[] = p.days.map(([a, b]) => sql`("span" = 1 and "day" >= ${a}::date and "day" < ${b}::date)`);
-  if (p.months) parts.push(sql`("span" = 2 and "day" >= ${p.months[0]}::date and "day" < ${p.months[1]}::date)`);
-  return parts.length ? sql`(${sql.join(parts, sql` or `)})` : sql`false`;
+/** The table's rows for the plan: one index range per part, so that each reads only its own days. */
+function planned(table: string, p: Plan, where: SQL): SQL {
+  const t = sql.raw(table);
+  const parts: SQL[] = p.days.map(
+    ([a, b]) => sql`select * from ${t} where "span" = 1 and "day" >= ${a}::date and "day" < ${b}::date and ${where}`,
+  );
+  if (p.months) {
+    parts.push(
+      sql`select * from ${t} where "span" = 2 and "day" >= ${p.months[0]}::date and "day" < ${p.months[1]}::date and ${where}`,
+    );
+  }
+  return sql.join(parts, sql` union all `);
 }
 
 export type ReadOptions = {
@@ -299,9 +318,7 @@ export async function read(db: Queryable, spec: Spec, f: Filters, o: ReadOptions
   const select = o.by.length ? sql`${shown}, ${sums(spec.sums)}` : sums(spec.sums);
   const parts: Promise<Row[]>[] = [];
   if (p.days.length || p.months) {
-    parts.push(
-      all(db, sql`select ${select} from ${sql.raw(spec.table)} where ${planned(p)} and ${keyed} and ${extra} ${group}`),
-    );
+    parts.push(all(db, sql`select ${select} from (${planned(spec.table, p, sql`${keyed} and ${extra}`)}) t ${group}`));
   }
   if (p.raw) {
     const [a, b] = p.raw;
@@ -332,7 +349,7 @@ async function buildDays(db: Queryable, spec: Spec, from: string, to: string) {
   );
   const columns = ["day", ...spec.keys, ...spec.sums];
   await db.execute(sql`insert into ${sql.raw(spec.table)} ("span", ${cols(columns)})
-    select 1, ${cols(columns)} from (${spec.source(instant(from), instant(to), sql`true`)}) s`);
+    select 1, ${cols(columns)} from (${spec.source(instant(from), instant(to), sql`true`)}) s order by ${cols(spec.order ?? ["day"])}`);
 }
 
 async function buildMonth(db: Queryable, spec: Spec, month: string) {
@@ -344,14 +361,18 @@ async function buildMonth(db: Queryable, spec: Spec, month: string) {
     group by ${cols(spec.keys)}`);
 }
 
-export type RebuildReport = { days: number; months: number; through: string };
+export type RebuildReport = { days: number; months: number; through: string | null; done: boolean };
 
 /**
  * Brings the rollups up to date: the days marked as changed, every day that ended since the last rebuild (all of
  * them the first time: the backfill) and their months. One rebuild at a time (an advisory lock); safe to repeat.
- * `all` rebuilds every day from the first request or call on.
+ * `all` rebuilds every day from the first request or call on; `limit` builds at most that many new days in this
+ * transaction (`done` tells whether more remain), so that a backfill does not hold the database in one piece.
  */
-export async function rebuild(db: Queryable, opts: { now?: Date; all?: boolean } = {}): Promise<RebuildReport> {
+export async function rebuild(
+  db: Queryable,
+  opts: { now?: Date; all?: boolean; limit?: number } = {},
+): Promise<RebuildReport> {
   const today = mskDay(opts.now ?? new Date());
   const yesterday = today.minus({ days: 1 });
   return db.transaction(async (tx) => {
@@ -370,28 +391,46 @@ export async function rebuild(db: Queryable, opts: { now?: Date; all?: boolean }
       );
       if (row?.d) first = DateTime.fromISO(String(row.d), { zone: ZONE });
     } else first = DateTime.fromISO(String(state.through), { zone: ZONE }).plus({ days: 1 });
+    let last: DateTime = yesterday;
+    if (first && opts.limit && first.plus({ days: opts.limit - 1 }) < last) last = first.plus({ days: opts.limit - 1 });
+    const through = first && first <= last ? last : first ? first.minus({ days: 1 }) : yesterday;
     const days = new Set(dirty.map((r) => String(r.day)));
-    for (let d = first; d && d <= yesterday; d = d.plus({ days: 1 })) days.add(iso(d));
+    for (let d = first; d && d <= last; d = d.plus({ days: 1 })) days.add(iso(d));
     // Contiguous runs of days, each rebuilt by one statement per table.
     const sorted = [...days].sort();
     const runs: [string, string][] = [];
     for (const d of sorted) {
       const next = iso(DateTime.fromISO(d, { zone: ZONE }).plus({ days: 1 }));
-      const last = runs[runs.length - 1];
-      if (last && last[1] === d) last[1] = next;
+      const run = runs[runs.length - 1];
+      if (run && run[1] === d) run[1] = next;
       else runs.push([d, next]);
     }
     for (const [a, b] of runs) for (const spec of SPECS) await buildDays(tx, spec, a, b);
+    // A month is summed once all its days are built.
     const months = new Set<string>();
     for (const d of sorted) {
       const m = DateTime.fromISO(d, { zone: ZONE }).startOf("month");
-      if (m.plus({ months: 1 }) <= today) months.add(iso(m));
+      if (m.plus({ months: 1 }) <= through.plus({ days: 1 })) months.add(iso(m));
     }
     for (const m of months) for (const spec of SPECS) await buildMonth(tx, spec, m);
-    await tx.execute(sql`insert into analytics_rollup_state (id, through, built_at) values (1, ${iso(yesterday)}::date, now())
+    // After a backfill the planner must know the tables' new sizes.
+    if (sorted.length > 7) for (const spec of SPECS) await tx.execute(sql`analyze ${sql.raw(spec.table)}`);
+    await tx.execute(sql`insert into analytics_rollup_state (id, through, built_at) values (1, ${iso(through)}::date, now())
       on conflict (id) do update set through = excluded.through, built_at = excluded.built_at`);
-    return { days: sorted.length, months: months.size, through: iso(yesterday) };
+    return { days: sorted.length, months: months.size, through: iso(through), done: through >= yesterday };
   });
+}
+
+/** The whole backfill, a month of days per transaction. */
+export async function rebuildAll(db: Queryable, opts: { now?: Date; all?: boolean } = {}) {
+  let out = await rebuild(db, { ...opts, limit: 31 });
+  const total = { days: out.days, months: out.months };
+  while (!out.done) {
+    out = await rebuild(db, { now: opts.now, limit: 31 });
+    total.days += out.days;
+    total.months += out.months;
+  }
+  return { ...total, through: out.through };
 }
 
 /** Rebuilds first when a past day is marked as changed or has not been built yet (cheap to ask). */
@@ -402,5 +441,5 @@ export async function ensureBuilt(db: Queryable, now = new Date()) {
     sql`select exists (select 1 from analytics_rollup_dirty where day < ${today}::date) as dirty,
       (select through from analytics_rollup_state where id = 1) >= ${today}::date - 1 as current`,
   );
-  if (row?.dirty || !row?.current) await rebuild(db, { now });
+  if (row?.dirty || !row?.current) await rebuildAll(db, { now });
 }

@@ -1,6 +1,8 @@
-// The statistics room: dashboards and exports over the registry, and the daily summary by e-mail.
+// The statistics room: dashboards and exports over the registry, the rollups behind them, and the daily summary by
+// e-mail. At start and every minute each process brings the rollups up to date (one at a time: rollup.ts).
 import type { AppContext } from "../context.ts";
 import type { Room } from "../rooms.ts";
+import { ensureBuilt, rebuildAll } from "./rollup.ts";
 import { analyticsRoutes } from "./routes.ts";
 import { queueDueSummary, SUMMARY_TOPIC, summaryJob } from "./summary.ts";
 
@@ -11,7 +13,14 @@ const clocks = new WeakMap<AppContext, NodeJS.Timeout>();
 export const analyticsRoom: Room = {
   name: "analytics",
   async start(ctx) {
+    // The first start after an upgrade fills the rollups (a month of days per transaction) without holding up start.
+    void rebuildAll(ctx.db).catch(() => {
+      // The clock below and the first period board try again.
+    });
     const timer = setInterval(() => {
+      void ensureBuilt(ctx.db).catch(() => {
+        // Tried again on the next tick, and before a period board is read.
+      });
       void queueDueSummary(ctx).catch(() => {
         // The next tick tries again; nothing was queued for a transaction that failed.
       });
