@@ -27,12 +27,13 @@ const dims = {
 const n = (name: string) => bigint(name, { mode: "number" }).notNull().default(0);
 const total = (name: string) => doublePrecision(name).notNull().default(0);
 
-/** Requests registered that day by channel × category × audience × department (and resolved that day). */
+/** Requests registered that day by channel × category × audience × department × region (and resolved that day). */
 export const analyticsDaily = pgTable(
   "analytics_daily",
   {
     ...slice,
     ...dims,
+    region: text("region"),
     created: n("created"),
     resolved: n("resolved"),
     /** Requests of the day resolved on this day (by the day of resolution, not of registration). */
@@ -73,7 +74,10 @@ export const analyticsDailyTimes = pgTable(
     minutes: doublePrecision("minutes").notNull(),
     n: n("n"),
   },
-  (t) => [index("analytics_daily_times_cube_idx").on(t.cube, t.span, t.day)],
+  (t) => [
+    index("analytics_daily_times_cube_idx").on(t.cube, t.span, t.day),
+    index("analytics_daily_times_region_idx").on(t.cube, t.region, t.span, t.day),
+  ],
 );
 
 /** Requests registered by weekday × hour (Moscow) and the slices of analytics_daily. */
@@ -89,12 +93,28 @@ export const analyticsDailyHours = pgTable(
   (t) => [index("analytics_daily_hours_idx").on(t.span, t.day)],
 );
 
-/** Requests registered by region and department. */
+/** Requests registered by weekday × hour (Moscow), region, channel and department: for a region's view. */
+export const analyticsDailyRegionHours = pgTable(
+  "analytics_daily_region_hours",
+  {
+    ...slice,
+    dow: smallint("dow").notNull(),
+    hour: smallint("hour").notNull(),
+    region: text("region"),
+    channel: text("channel").notNull(),
+    departmentId: integer("department_id"),
+    n: n("n"),
+  },
+  (t) => [index("analytics_daily_region_hours_idx").on(t.region, t.span, t.day)],
+);
+
+/** Requests registered by region, channel and department. */
 export const analyticsDailyRegions = pgTable(
   "analytics_daily_regions",
   {
     ...slice,
     region: text("region"),
+    channel: text("channel"),
     departmentId: integer("department_id"),
     created: n("created"),
     resolved: n("resolved"),
