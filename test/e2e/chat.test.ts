@@ -75,6 +75,17 @@ describe("chat: applicant, bot, operator", () => {
     await desk.getByText("Заявитель печатает…").waitFor();
     await chat.getByLabel("Сообщение").press("Enter");
     await log.getByText("Номер верный").waitFor();
+
+    // The operator sends a PDF with a caption; the applicant gets a link to it.
+    await desk.getByLabel("Ответ заявителю").fill("Памятка по восстановлению доступа");
+    await desk.getByLabel("Приложить файл").setInputFiles({
+      name: "памятка.pdf",
+      mimeType: "application/pdf",
+      buffer: Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"),
+    });
+    await log.getByRole("link", { name: "Файл: памятка.pdf" }).waitFor();
+    await chat.getByText("Памятка по восстановлению доступа").waitFor();
+    await chat.getByRole("link", { name: /памятка\.pdf/ }).waitFor();
     await shot(phone, "chat-operator-phone");
     await shot(desk, "console-chat");
 

@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../../test/harness.ts";
 import { openDatabase } from "../../db/client.ts";
-import { messages, requests } from "../../requests/schema.ts";
+import { attachments, messages, requests } from "../../requests/schema.ts";
 import { startServer } from "../../server.ts";
 import { BOT_TEXT } from "./bot.ts";
 import { configureChat } from "./settings.ts";
@@ -216,6 +216,59 @@ describe("chat: operators", () => {
     expect(Buffer.from(await dl.arrayBuffer()).equals(png)).toBe(true);
     expect((await fetch(`${s.url}/api/v1/chat/files/${file.id}?token=${(await session()).token}`)).status).toBe(404);
     c.close();
+  });
+
+  it("an operator sends a PDF into their chat; the applicant receives and downloads it; no one else may attach", async () => {
+    const op = await s.staff("operator");
+    const other = await s.staff("operator");
+    const staff = await staffSocket(op.authorization);
+    const a = await session();
+    const c = await applicant(a.token);
+    await say(c, "позовите оператора");
+    await c.waitFor((f) => f.t === "state" && f.state === "queued");
+    const upload = (authorization: string, name: string, body: Buffer, type: string) => {
+      const form = new FormData();
+      form.append("file", new Blob([body], { type }), name);
+      return fetch(`${s.url}/api/v1/chat/conversations/${a.conversationId}/files`, {
+        method: "POST",
+        body: form,
+        headers: { authorization },
+      });
+    };
+    const pdf = Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+    // Not yet accepted: the chat is nobody's, so nobody attaches to it.
+    expect((await upload(op.authorization, "памятка.pdf", pdf, "application/pdf")).status).toBe(409);
+    await inject(op.authorization, "POST", `/chat/conversations/${a.conversationId}/accept`);
+    await c.waitFor((f) => f.t === "state" && f.state === "operator");
+
+    const res = await upload(op.authorization, "памятка.pdf", pdf, "application/pdf");
+    expect(res.status).toBe(201);
+    const file = (await res.json()) as { id: string; filename: string; contentType: string };
+    expect(file).toMatchObject({ filename: "памятка.pdf", contentType: "application/pdf" });
+    // Another operator's chat, an executable, and no login at all are refused.
+    expect((await upload(other.authorization, "x.pdf", pdf, "application/pdf")).status).toBe(409);
+    const exe = await upload(op.authorization, "setup.pdf", Buffer.from("MZ\x90\x00binary"), "application/pdf");
+    expect(exe.status).toBe(415);
+    expect(((await exe.json()) as { code: string }).code).toBe("unsupported_media_type");
+    const anonymous = await fetch(`${s.url}/api/v1/chat/conversations/${a.conversationId}/files`, {
+      method: "POST",
+      body: new FormData(),
+    });
+    expect(anonymous.status).toBe(401);
+
+    const mid = id();
+    staff.send({ t: "msg", conversationId: a.conversationId, id: mid, text: "Памятка во вложении", files: [file.id] });
+    await staff.waitFor((f) => f.t === "ack" && f.id === mid);
+    const got = await c.waitFor((f) => f.t === "msg" && f.author === "operator");
+    expect(got.files).toEqual([expect.objectContaining({ id: file.id, filename: "памятка.pdf" })]);
+    const dl = await fetch(`${s.url}/api/v1/chat/files/${file.id}?token=${a.token}`);
+    expect(dl.status).toBe(200);
+    expect(Buffer.from(await dl.arrayBuffer()).equals(pdf)).toBe(true);
+    // The file is the request's attachment too, for the console and the tracking page.
+    const [joined] = await s.ctx.db.select().from(attachments).where(eq(attachments.id, file.id));
+    expect(joined).toMatchObject({ filename: "памятка.pdf", contentType: "application/pdf" });
+    c.close();
+    staff.close();
   });
 });
 

@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import fastifyWebsocket from "@fastify/websocket";
 import { Type } from "@sinclair/typebox";
 import { eq } from "drizzle-orm";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { AppContext } from "../../context.ts";
 import { directoryOf } from "../../directory/state.ts";
 import { staffOf } from "../../http/access.ts";
@@ -17,7 +17,7 @@ import { sha256 } from "../../staff/tokens.ts";
 import { chatFiles } from "./db-schema.ts";
 import { chatHours } from "./hours.ts";
 import { conversationDetail, firstLineIdOf, inbox } from "./inbox.ts";
-import { accept, close, startSession, transfer } from "./service.ts";
+import { accept, close, mayAttach, startSession, transfer } from "./service.ts";
 import { chatSettings } from "./settings.ts";
 import { identify, serveSocket } from "./socket.ts";
 import { hubOf } from "./state.ts";
@@ -25,6 +25,36 @@ import { conversationByTokenHash } from "./store.ts";
 
 const Ok = Type.Object({ ok: Type.Literal(true) });
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const UploadedFile = Type.Object({
+  id: Type.String(),
+  filename: Type.String(),
+  contentType: Type.String(),
+  size: Type.Integer(),
+});
+
+/** A file for a conversation: an image or a PDF by its content, within the chat's size limit. */
+async function receiveFile(ctx: AppContext, req: FastifyRequest, conversationId: number) {
+  if (!req.isMultipart()) throw errors.badInput("multipart_required", "Отправьте файл формой multipart/form-data.");
+  const part = await req.file();
+  if (!part) throw errors.badInput("file_missing", "Файл не приложен.");
+  const max = chatSettings(ctx).maxFileBytes;
+  let content: Buffer;
+  try {
+    content = await part.toBuffer();
+  } catch {
+    throw errors.tooLarge(`Файл больше ${Math.floor(max / 1024 / 1024)} МБ.`);
+  }
+  if (part.file.truncated || content.length > max) {
+    throw errors.tooLarge(`Файл «${part.filename}» больше ${Math.floor(max / 1024 / 1024)} МБ.`);
+  }
+  const stored = await ctx.files.put(part.filename || "file", content);
+  if (!stored.contentType.startsWith("image/") && stored.contentType !== "application/pdf") {
+    await ctx.files.remove(stored.id);
+    throw errors.unsupportedType(`Файл «${stored.filename}» не принят: в чат можно отправить изображение или PDF.`);
+  }
+  await ctx.db.insert(chatFiles).values({ ...stored, conversationId });
+  return { id: stored.id, filename: stored.filename, contentType: stored.contentType, size: stored.size };
+}
 const Hours = Type.Object({
   open: Type.Boolean(),
   opensAt: Type.Union([Type.String(), Type.Null()]),
@@ -114,12 +144,7 @@ export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
         headers: Type.Object({ [TOKEN_HEADER]: Type.Optional(Type.String({ minLength: 10 })) }),
         querystring: Type.Object({ token: Type.Optional(Type.String({ minLength: 10 })) }),
         response: {
-          201: Type.Object({
-            id: Type.String(),
-            filename: Type.String(),
-            contentType: Type.String(),
-            size: Type.Integer(),
-          }),
+          201: UploadedFile,
           400: Problem,
           404: Problem,
           413: Problem,
@@ -131,27 +156,28 @@ export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
       const token = req.headers[TOKEN_HEADER] ?? req.query.token;
       const conv = token ? await conversationByTokenHash(ctx.db, sha256(String(token))) : undefined;
       if (!conv) throw errors.notFound("Чат");
-      if (!req.isMultipart()) throw errors.badInput("multipart_required", "Отправьте файл формой multipart/form-data.");
-      const part = await req.file();
-      if (!part) throw errors.badInput("file_missing", "Файл не приложен.");
-      const max = chatSettings(ctx).maxFileBytes;
-      let content: Buffer;
-      try {
-        content = await part.toBuffer();
-      } catch {
-        throw errors.tooLarge(`Файл больше ${Math.floor(max / 1024 / 1024)} МБ.`);
-      }
-      if (part.file.truncated || content.length > max) {
-        throw errors.tooLarge(`Файл «${part.filename}» больше ${Math.floor(max / 1024 / 1024)} МБ.`);
-      }
-      const stored = await ctx.files.put(part.filename || "file", content);
-      if (!stored.contentType.startsWith("image/") && stored.contentType !== "application/pdf") {
-        await ctx.files.remove(stored.id);
-        throw errors.unsupportedType(`Файл «${stored.filename}» не принят: в чат можно отправить изображение или PDF.`);
-      }
-      await ctx.db.insert(chatFiles).values({ ...stored, conversationId: conv.id });
       reply.code(201);
-      return { id: stored.id, filename: stored.filename, contentType: stored.contentType, size: stored.size };
+      return receiveFile(ctx, req, conv.id);
+    },
+  );
+
+  app.post(
+    "/chat/conversations/:id/files",
+    {
+      config: { access: "staff" },
+      schema: {
+        summary:
+          "Оператор загружает изображение или PDF в свой чат (multipart, поле file); затем ссылается на него в сообщении",
+        description: "Тип определяется по содержимому. Только в чат, который ведёт сотрудник (руководитель — в любой).",
+        tags: ["chat"],
+        params: IdParams,
+        response: { 201: UploadedFile, 400: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem },
+      },
+    },
+    async (req, reply) => {
+      await mayAttach(ctx, staffOf(req), req.params.id);
+      reply.code(201);
+      return receiveFile(ctx, req, req.params.id);
     },
   );
 

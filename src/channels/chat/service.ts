@@ -374,6 +374,11 @@ function mayWrite(user: StaffUser, conv: Conversation) {
   }
 }
 
+/** An employee may attach files to the chats they may write in: their own, or any one for a supervisor. */
+export async function mayAttach(ctx: AppContext, user: StaffUser, id: number) {
+  mayWrite(user, await loadConversation(ctx, id));
+}
+
 async function ownConversation(tx: Tx, user: StaffUser, id: number) {
   const conv = await lockConversation(tx, id);
   mayWrite(user, conv);

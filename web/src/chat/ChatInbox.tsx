@@ -164,6 +164,8 @@ function ChatPane({
   const [now, setNow] = useState(Date.now());
   const [transferTo, setTransferTo] = useState("");
   const [result, setResult] = useState("resolved");
+  const [uploading, setUploading] = useState(false);
+  const [fileError, setFileError] = useState<string | null>(null);
   const log = useRef<HTMLOListElement>(null);
   const lastTyping = useRef(0);
 
@@ -188,6 +190,24 @@ function ChatPane({
     conn.current?.send({ t: "msg", conversationId: id, id: newId(), text: t });
     setText("");
     lastTyping.current = 0;
+  };
+
+  // A file goes up first; the message that carries it takes the text typed so far as its caption.
+  const attach = async (file: File | undefined) => {
+    if (!file) return;
+    setFileError(null);
+    setUploading(true);
+    try {
+      const form = new FormData();
+      form.append("file", file, file.name);
+      const up = await api<{ id: string }>(`/chat/conversations/${id}/files`, { method: "POST", body: form });
+      conn.current?.send({ t: "msg", conversationId: id, id: newId(), text: text.trim(), files: [up.id] });
+      setText("");
+    } catch (e) {
+      setFileError(errorText(e));
+    } finally {
+      setUploading(false);
+    }
   };
 
   const others = staff.filter((s) => s.id !== user.id && (s.role === "operator" || s.role === "specialist"));
@@ -262,10 +282,30 @@ function ChatPane({
               }
             }}
           />
-          <button type="submit" className="button">
-            Отправить
-          </button>
+          <div className="chat-inbox__send">
+            <button type="submit" className="button">
+              Отправить
+            </button>
+            <label className="button button--secondary button--small chat-inbox__attach">
+              {uploading ? "Загружаю…" : "Приложить файл"}
+              <input
+                type="file"
+                className="visually-hidden"
+                accept="image/png,image/jpeg,image/gif,image/webp,application/pdf"
+                disabled={uploading}
+                onChange={(e) => {
+                  void attach(e.currentTarget.files?.[0]);
+                  e.currentTarget.value = "";
+                }}
+              />
+            </label>
+          </div>
         </form>
+        {fileError && (
+          <p className="alert alert--error" role="alert">
+            {fileError}
+          </p>
+        )}
         <div className="chat-inbox__actions">
           <label>
             Передать{" "}
