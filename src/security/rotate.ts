@@ -2,6 +2,7 @@
 // values under older keys are sealed again, and the blind indexes are rebuilt when the index key changed. Runs at
 // every start (cheap when there is nothing to do) and as `npx otklik keys rotate`. Idempotent and safe to run
 // while the server works: each row is rewritten only if it still holds the value that was read.
+import { createHash } from "node:crypto";
 import { eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { rowsOf } from "../db/outbox.ts";
@@ -83,6 +84,7 @@ export async function rotateKeys(db: Db, opts: { batch?: number; reindex?: boole
     // Raw letters run to megabytes: few rows at a time.
     const batch = Math.min(opts.batch ?? 500, columns.some((c) => c.kind === "bytes") ? 20 : 500);
     const t = sql.identifier(table);
+    const idType = await idTypeOf(db, table);
     const selected = columns.flatMap((c) => [c.column, ...(c.index ? [c.index.column] : [])]);
     let after: string | number | null = null;
     let rewritten = 0;
@@ -96,44 +98,52 @@ export async function rotateKeys(db: Db, opts: { batch?: number; reindex?: boole
           order by id limit ${batch}`),
       );
       if (rows.length === 0) break;
-      await db.transaction(async (tx) => {
-        for (const row of rows) {
-          const sets: SQL[] = [];
-          const same: SQL[] = [sql`id = ${row.id}`];
-          for (const c of columns) {
-            const raw = row[c.column];
-            // PGlite answers bytea as a Uint8Array, node-postgres as a Buffer.
-            const old: Stored | null =
-              raw === null || raw === undefined
-                ? null
-                : c.kind === "bytes"
-                  ? Buffer.from(raw as Uint8Array)
-                  : String(raw);
-            const col = sql.identifier(c.column);
-            same.push(old === null ? sql`${col} is null` : sql`${col} = ${old}`);
-            if (old === null) {
-              if (c.index && row[c.index.column] !== null) sets.push(sql`${sql.identifier(c.index.column)} = null`);
-              continue;
-            }
-            const context = `${table}.${c.column}`;
-            if (typeof old === "string") {
-              const plain = decryptValue(ring, old, context);
-              if (!old.startsWith(prefix.text)) sets.push(sql`${col} = ${encryptValue(ring, plain, context)}`);
-              if (c.index) {
-                const hash = blindIndexWith(ring.indexKey, c.index.kind, plain);
-                if (hash !== row[c.index.column]) sets.push(sql`${sql.identifier(c.index.column)} = ${hash}`);
-              }
-            } else if (!old.subarray(0, prefix.bytes.length).equals(prefix.bytes)) {
-              sets.push(sql`${col} = ${encryptBytes(ring, decryptBytes(ring, old, context), context)}`);
-            }
+      // One statement per batch: each row carries the MD5 of what was read, and is rewritten only if it still
+      // holds that (a value changed meanwhile was written by the server, under the current key).
+      const tuples: SQL[] = [];
+      for (const row of rows) {
+        const cells: SQL[] = [sql`${String(row.id)}::${sql.raw(idType)}`];
+        let changed = false;
+        for (const c of columns) {
+          const raw = row[c.column];
+          // PGlite answers bytea as a Uint8Array, node-postgres as a Buffer.
+          const old: Stored | null =
+            raw === null || raw === undefined
+              ? null
+              : c.kind === "bytes"
+                ? Buffer.from(raw as Uint8Array)
+                : String(raw);
+          const type = sql.raw(c.kind === "bytes" ? "bytea" : "text");
+          const context = `${table}.${c.column}`;
+          let next: Stored | null = old;
+          let hash: string | null = null;
+          if (typeof old === "string") {
+            const plain = decryptValue(ring, old, context);
+            if (!old.startsWith(prefix.text)) next = encryptValue(ring, plain, context);
+            if (c.index) hash = blindIndexWith(ring.indexKey, c.index.kind, plain);
+          } else if (old && !old.subarray(0, prefix.bytes.length).equals(prefix.bytes)) {
+            next = encryptBytes(ring, decryptBytes(ring, old, context), context);
           }
-          if (sets.length === 0) continue;
-          const r = await tx.execute(
-            sql`update ${t} set ${sql.join(sets, sql`, `)} where ${sql.join(same, sql` and `)} returning id`,
-          );
-          rewritten += rowsOf(r).length;
+          if (next !== old || (c.index && hash !== (row[c.index.column] ?? null))) changed = true;
+          cells.push(sql`${old === null ? null : md5(old)}::text`, sql`${next}::${type}`);
+          if (c.index) cells.push(sql`${hash}::text`);
         }
-      });
+        if (changed) tuples.push(sql`(${sql.join(cells, sql`, `)})`);
+      }
+      if (tuples.length > 0) {
+        const names = ["id", ...columns.flatMap((c, i) => [`o${i}`, `n${i}`, ...(c.index ? [`h${i}`] : [])])];
+        const sets = columns.flatMap((c, i) => [
+          sql`${sql.identifier(c.column)} = v.${sql.raw(`n${i}`)}`,
+          ...(c.index ? [sql`${sql.identifier(c.index.column)} = v.${sql.raw(`h${i}`)}`] : []),
+        ]);
+        const same = columns.map(
+          (c, i) => sql`md5(t.${sql.identifier(c.column)}) is not distinct from v.${sql.raw(`o${i}`)}`,
+        );
+        const r = await db.execute(sql`update ${t} as t set ${sql.join(sets, sql`, `)}
+          from (values ${sql.join(tuples, sql`, `)}) as v(${sql.raw(names.join(", "))})
+          where t.id = v.id and ${sql.join(same, sql` and `)} returning t.id`);
+        rewritten += rowsOf(r).length;
+      }
       after = (rows[rows.length - 1]!.id as string | number | undefined) ?? null;
     }
     report.tables[table] = rewritten;
@@ -146,6 +156,19 @@ export async function rotateKeys(db: Db, opts: { batch?: number; reindex?: boole
       .onConflictDoUpdate({ target: settings.key, set: { value: indexPrint } });
   }
   return report;
+}
+
+function md5(value: Stored): string {
+  return createHash("md5").update(value).digest("hex");
+}
+
+/** The type of a table's id (bigint for most, text for the registry's accounts), for the VALUES list. */
+async function idTypeOf(db: Db, table: string): Promise<string> {
+  const [r] = rowsOf<{ t: string }>(
+    await db.execute(sql`select format_type(a.atttypid, a.atttypmod) as t from pg_attribute a
+      where a.attrelid = to_regclass(${table}) and a.attname = 'id'`),
+  );
+  return r?.t === "text" ? "text" : r?.t === "integer" ? "integer" : "bigint";
 }
 
 /** How many stored values each key holds, table by table, without changing anything. */
