@@ -7,7 +7,7 @@ import { rowsOf } from "../db/outbox.ts";
 import { createdIn, type Filters } from "./filters.ts";
 import type { Calls, DayPoint, RegionRow, Summary, Volume } from "./measures.ts";
 import { tableExists } from "./measures.ts";
-import { CALLS, CUBES, DAILY, HOURS, OPERATORS, REGIONS, read, TIMES } from "./rollup.ts";
+import { CALLS, CUBES, DAILY, HOURS, OPERATORS, REGION_HOURS, REGIONS, read, TIMES } from "./rollup.ts";
 
 type Row = Record<string, unknown>;
 const share = (part: unknown, whole: unknown) => (Number(whole) > 0 ? Number(part) / Number(whole) : null);
@@ -81,7 +81,7 @@ async function overdue(db: Queryable, f: Filters, by?: "region") {
 export async function summary(db: Queryable, f: Filters, now?: Date): Promise<Summary> {
   const [totals, hist, late] = await Promise.all([
     read(db, DAILY, f, { by: [], now }),
-    histograms(db, f, ["all", "slices"], [], now),
+    histograms(db, f, ["all", "slices", "regions", "regionDepartment", "regionChannel"], [], now),
     overdue(db, f),
   ]);
   const t = totals[0] ?? {};
@@ -114,8 +114,8 @@ export async function summary(db: Queryable, f: Filters, now?: Date): Promise<Su
 export async function volume(db: Queryable, f: Filters, now?: Date): Promise<Volume> {
   const [slices, regions, hours] = await Promise.all([
     read(db, DAILY, f, { by: ["channel", "category", "audience"], now }),
-    read(db, REGIONS, f, { by: ["region"], now }),
-    read(db, HOURS, f, { by: ["dow", "hour"], now }),
+    read(db, [REGIONS, DAILY], f, { by: ["region"], now }),
+    read(db, [HOURS, REGION_HOURS], f, { by: ["dow", "hour"], now }),
   ]);
   const out: Volume = {
     channel: [],
@@ -186,8 +186,8 @@ function medians(hist: Row[], key: string, kind: number) {
 
 export async function byRegion(db: Queryable, f: Filters, now?: Date): Promise<RegionRow[]> {
   const [rows, hist, late] = await Promise.all([
-    read(db, REGIONS, f, { by: ["region"], now }),
-    histograms(db, f, ["regions", "regionDepartment"], ["region"], now),
+    read(db, [REGIONS, DAILY], f, { by: ["region"], now }),
+    histograms(db, f, ["regions", "regionDepartment", "regionChannel"], ["region"], now),
     overdue(db, f, "region"),
   ]);
   const med = medians(hist, "region", 2);

@@ -205,9 +205,9 @@ describe("rollups equal the raw figures", () => {
   it("rebuilds idempotently, and from scratch gives the same rows", async () => {
     const snapshot = async () =>
       rows<Record<string, unknown>>(
-        sql`select span, to_char(day, 'YYYY-MM-DD') as day, channel, category, audience, department_id, created,
-            resolved, resolved_on_day, rating_sum, escalated, first_contact
-          from analytics_daily order by 1, 2, 3, 4, 5, 6`,
+        sql`select span, to_char(day, 'YYYY-MM-DD') as day, channel, category, audience, department_id, region,
+            created, resolved, resolved_on_day, rating_sum, escalated, first_contact
+          from analytics_daily order by 1, 2, 3, 4, 5, 6, 7`,
       );
     await rebuild(db);
     const once = await snapshot();

@@ -62,7 +62,7 @@ const HISTORY = sql`left join lateral (
 
 export const DAILY: Spec = {
   table: "analytics_daily",
-  keys: ["channel", "category", "audience", "department_id"],
+  keys: ["channel", "category", "audience", "department_id", "region"],
   sums: [
     "created",
     "resolved",
@@ -82,14 +82,14 @@ export const DAILY: Spec = {
     "first_contact",
   ],
   source: (from, to, where) => sql`
-    select day, channel, category, audience, department_id, sum(created) as created, sum(resolved) as resolved,
+    select day, channel, category, audience, department_id, region, sum(created) as created, sum(resolved) as resolved,
       sum(resolved_on_day) as resolved_on_day, sum(first_response_done) as first_response_done,
       sum(first_response_met) as first_response_met, sum(resolution_done) as resolution_done,
       sum(resolution_met) as resolution_met, sum(rated) as rated, sum(rating_sum) as rating_sum, sum(r1) as r1,
       sum(r2) as r2, sum(r3) as r3, sum(r4) as r4, sum(r5) as r5, sum(escalated) as escalated,
       sum(first_contact) as first_contact
     from (
-      select ${DAY_OF(sql`r.created_at`)} as day, r.channel, r.category, r.audience, r.department_id,
+      select ${DAY_OF(sql`r.created_at`)} as day, r.channel, r.category, r.audience, r.department_id, r.region,
         count(*) as created, count(r.resolved_at) as resolved, 0 as resolved_on_day,
         count(*) filter (where r.first_response_due_at is not null and r.first_responded_at is not null)
           as first_response_done,
@@ -104,15 +104,15 @@ export const DAILY: Spec = {
         count(*) filter (where r.resolved_at is not null and h.touched = 0) as first_contact
       from requests r ${HISTORY}
       where r.created_at >= ${ts(from)} and r.created_at < ${ts(to)} and ${where}
-      group by 1, 2, 3, 4, 5
+      group by 1, 2, 3, 4, 5, 6
       union all
-      select ${DAY_OF(sql`r.resolved_at`)}, r.channel, r.category, r.audience, r.department_id,
+      select ${DAY_OF(sql`r.resolved_at`)}, r.channel, r.category, r.audience, r.department_id, r.region,
         0, 0, count(*), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
       from requests r
       where r.resolved_at >= ${ts(from)} and r.resolved_at < ${ts(to)} and ${where}
-      group by 1, 2, 3, 4, 5) x
-    group by 1, 2, 3, 4, 5`,
-  keyed: (f) => keyedBy(f, SLICE_KEYS),
+      group by 1, 2, 3, 4, 5, 6) x
+    group by 1, 2, 3, 4, 5, 6`,
+  keyed: (f) => keyedBy(f, { ...SLICE_KEYS, region: "region" }),
   raw: (f) => sliceCondition(f),
 };
 
@@ -132,20 +132,39 @@ export const HOURS: Spec = {
   raw: (f) => sliceCondition(f),
 };
 
+/** Hours for a region's view: the same counts keyed by region, channel and department. */
+export const REGION_HOURS: Spec = {
+  table: "analytics_daily_region_hours",
+  keys: ["dow", "hour", "region", "channel", "department_id"],
+  sums: ["n"],
+  order: ["region", "day"],
+  source: (from, to, where) => sql`
+    select ${DAY_OF(sql`r.created_at`)} as day,
+      date_part('isodow', r.created_at at time zone ${ZONE})::int - 1 as dow,
+      date_part('hour', r.created_at at time zone ${ZONE})::int as hour,
+      r.region, r.channel, r.department_id, count(*) as n
+    from requests r
+    where r.created_at >= ${ts(from)} and r.created_at < ${ts(to)} and ${where}
+    group by 1, 2, 3, 4, 5, 6`,
+  keyed: (f) =>
+    f.region === undefined ? null : keyedBy(f, { region: "region", channel: "channel", departmentId: "department_id" }),
+  raw: (f) => sliceCondition(f),
+};
+
 export const REGIONS: Spec = {
   table: "analytics_daily_regions",
-  keys: ["region", "department_id"],
+  keys: ["region", "channel", "department_id"],
   sums: ["created", "resolved", "resolution_done", "resolution_met", "rated", "rating_sum"],
   source: (from, to, where) => sql`
-    select ${DAY_OF(sql`r.created_at`)} as day, r.region, r.department_id, count(*) as created,
+    select ${DAY_OF(sql`r.created_at`)} as day, r.region, r.channel, r.department_id, count(*) as created,
       count(r.resolved_at) as resolved,
       count(*) filter (where r.resolution_due_at is not null and r.resolved_at is not null) as resolution_done,
       count(*) filter (where r.resolved_at <= r.resolution_due_at) as resolution_met,
       count(r.rating) as rated, coalesce(sum(r.rating), 0) as rating_sum
     from requests r
     where r.created_at >= ${ts(from)} and r.created_at < ${ts(to)} and ${where}
-    group by 1, 2, 3`,
-  keyed: (f) => keyedBy(f, { region: "region", departmentId: "department_id" }),
+    group by 1, 2, 3, 4`,
+  keyed: (f) => keyedBy(f, { region: "region", channel: "channel", departmentId: "department_id" }),
   raw: (f) => sliceCondition(f),
 };
 
@@ -165,8 +184,8 @@ export const OPERATORS: Spec = {
 
 /**
  * Histogram cubes: which filters each is keyed by. A read takes the smallest cube keyed by every filter it has
- * (cube 0, the whole service, when there is none). Cubes 0 and 1 hold both times (kind 1 first response, kind 2
- * resolution); the others resolution only.
+ * (cube 0, the whole service, when there is none). Cube 3 (by employee) holds resolution times (kind 2) only, the
+ * others first-response (kind 1) and resolution times.
  */
 export const CUBES = {
   all: { cube: 0, keys: {} },
@@ -174,24 +193,26 @@ export const CUBES = {
   regionDepartment: { cube: 2, keys: { region: "region", departmentId: "department_id" } },
   operators: { cube: 3, keys: { assigneeId: "assignee_id", departmentId: "department_id" } },
   regions: { cube: 4, keys: { region: "region" } },
+  regionChannel: { cube: 5, keys: { region: "region", channel: "channel" } },
 } as const;
 
 export const TIMES: Spec = {
   table: "analytics_daily_times",
   keys: ["cube", "kind", "channel", "category", "audience", "department_id", "region", "assignee_id", "minutes"],
-  order: ["cube", "day"],
+  order: ["cube", "region", "day"],
   sums: ["n"],
   source: (from, to, where) => sql`
     select ${DAY_OF(sql`r.created_at`)} as day, t.cube, t.kind,
-      case when t.cube = 1 then r.channel end as channel, case when t.cube = 1 then r.category end as category,
+      case when t.cube in (1, 5) then r.channel end as channel, case when t.cube = 1 then r.category end as category,
       case when t.cube = 1 then r.audience end as audience,
       case when t.cube in (1, 2, 3) then r.department_id end as department_id,
-      case when t.cube in (2, 4) then r.region end as region,
+      case when t.cube in (2, 4, 5) then r.region end as region,
       case when t.cube = 3 then r.assignee_id end as assignee_id,
       ${BUCKET(sql`t.m`)} as minutes, count(*) as n
     from requests r
       cross join lateral (values (0, 1, ${FIRST_MIN}), (0, 2, ${RESOLVE_MIN}), (1, 1, ${FIRST_MIN}),
-        (1, 2, ${RESOLVE_MIN}), (2, 2, ${RESOLVE_MIN}), (3, 2, ${RESOLVE_MIN}), (4, 2, ${RESOLVE_MIN})) as t(cube, kind, m)
+        (1, 2, ${RESOLVE_MIN}), (2, 1, ${FIRST_MIN}), (2, 2, ${RESOLVE_MIN}), (3, 2, ${RESOLVE_MIN}), (4, 1, ${FIRST_MIN}),
+        (4, 2, ${RESOLVE_MIN}), (5, 1, ${FIRST_MIN}), (5, 2, ${RESOLVE_MIN})) as t(cube, kind, m)
     where t.m is not null and (t.cube <> 3 or r.assignee_id is not null)
       and r.created_at >= ${ts(from)} and r.created_at < ${ts(to)} and ${where}
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`,
@@ -235,7 +256,7 @@ export const CALLS: Spec = {
   raw: (f) => callsWho(f, sql`c.user_id`),
 };
 
-export const SPECS = [DAILY, HOURS, REGIONS, OPERATORS, TIMES, CALLS];
+export const SPECS = [DAILY, HOURS, REGION_HOURS, REGIONS, OPERATORS, TIMES, CALLS];
 
 // ---- Periods: which parts come from day rows, month rows and the raw tables ----
 
@@ -308,8 +329,11 @@ export type ReadOptions = {
  * The table's sums for the period and filters, grouped: from the rollups where they hold the period and are keyed
  * by every filter, from the raw tables (through the same statement that builds the rollups) for the rest.
  */
-export async function read(db: Queryable, spec: Spec, f: Filters, o: ReadOptions): Promise<Row[]> {
+export async function read(db: Queryable, specs: Spec | Spec[], f: Filters, o: ReadOptions): Promise<Row[]> {
   const now = o.now ?? new Date();
+  const list = Array.isArray(specs) ? specs : [specs];
+  // The first table keyed by every filter answers; when none is, the first one's statement reads the raw rows.
+  const spec = list.find((s) => s.keyed(f) !== null) ?? list[0]!;
   const keyed = o.keyed === undefined ? spec.keyed(f) : o.keyed;
   const p: Plan = keyed ? plan(f, now, o.wholeDays) : { days: [], months: null, raw: [f.from, f.to] };
   const extra = o.where ?? sql`true`;
