@@ -45,6 +45,9 @@ const cases: [string, () => Promise<unknown>][] = [
   ["period 30 days, one operator", () => periodBoard(db, period(30, { assigneeId: Number(someone) }))],
   ["period 90 days", () => periodBoard(db, period(90))],
   ["period 365 days", () => periodBoard(db, period(365))],
+  ["period 365 days, web + Москва", () => periodBoard(db, period(365, { channel: "web", region: "Москва" }))],
+  ["period 365 days, first-line department", () => periodBoard(db, period(365, { departmentId: Number(firstLine) }))],
+  ["period 365 days, one operator", () => periodBoard(db, period(365, { assigneeId: Number(someone) }))],
   ["rating comments 30 days", () => ratingComments(db, period(30))],
 ];
 
