@@ -1,6 +1,8 @@
 // Intake benchmark: N web-form submissions at concurrency C against a running server, on the embedded
 // database and on PostgreSQL; prints requests/s, p50 and p99, then checks that every accepted request is
-// stored exactly once. Usage: npm run bench:intake -- [--n 4000] [--c 32] [--engine pglite|postgres|both] [--url U]
+// stored exactly once. In the same run, on a fresh database each: «direct» (the registration service called
+// in-process, no HTTP) and «raw» (the registration's SQL statements, grouped as the intake groups them, sent
+// straight through the driver). Usage: npm run bench:intake -- [--n 4000] [--c 32] [--engine pglite|postgres|both] [--url U]
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -10,7 +12,10 @@ import { sql } from "drizzle-orm";
 import pg from "pg";
 import { Pool } from "undici";
 import { openDatabase } from "../src/db/client.ts";
+import { formatRequestNumber } from "../src/requests/number.ts";
+import { DEFAULT_ROUTE } from "../src/routing/departments.ts";
 import { exited, startChild } from "../test/process.ts";
+import { ENGINE_NAME, type Engine, GroupCommit, load, ofRaw, type Query, quantile, scratchDatabase } from "./raw.ts";
 
 const { values } = parseArgs({
   options: {
@@ -39,10 +44,6 @@ export type Result = {
   missing?: number;
   doubled?: number;
 };
-
-function quantile(sorted: number[], q: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-}
 
 export async function drive(url: string, n: number, c: number, tag: string) {
   const pool = new Pool(url, { connections: c, pipelining: 1 });
@@ -200,6 +201,208 @@ async function runDirect(engine: "pglite" | "postgres"): Promise<{ rps: number; 
   return { rps: N / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
 }
 
+/** `(…), (…)` placeholders for multi-row values; a column given as a function wraps its placeholder. */
+function rowsSql(rows: unknown[][], wrap: Record<number, (p: string) => string> = {}) {
+  const params: unknown[] = [];
+  const text = rows
+    .map((r) => {
+      const cells = r.map((v, j) => {
+        params.push(v);
+        const p = `$${params.length}`;
+        return wrap[j] ? wrap[j]!(p) : p;
+      });
+      return `(${cells.join(", ")})`;
+    })
+    .join(", ");
+  return { text, params };
+}
+
+const inList = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `$${from + i}`).join(", ");
+
+/**
+ * The limit the database sets: the statements one registration group sends (src/requests/create.ts, writeRequests:
+ * departments, numbers, requests with their search vector, first messages, history, outbox events and their NOTIFY,
+ * staffed departments, incident links), on a fresh database of the same engine, grouped by the same group commit
+ * (one group at a time on PGlite, three on PostgreSQL, at most 64 each) from the same C concurrent submitters.
+ * The rows are of the same kind (same classification, due times, contact stored as ciphertext-sized text); what is
+ * left out is the work Otklik does outside the database: HTTP, validation, classification, encryption.
+ */
+async function runRaw(engine: Engine) {
+  const { loadConfig } = await import("../src/config.ts");
+  const { startServer } = await import("../src/server.ts");
+  const { slaDueAt } = await import("../src/routing/sla-service.ts");
+  const scratch = await scratchDatabase(engine);
+  // The server migrates and fills the reference tables (departments), and tells how this text is classified.
+  const config = loadConfig(
+    {},
+    { dataDir: scratch.dataDir, smtpPort: 0, adminPassword: "bench-admin-password-1", logLevel: "silent" },
+  );
+  const server = await startServer(config, { database: scratch.database, logger: false, listen: false });
+  const text = "Не приходит код подтверждения при входе в личный кабинет, пробовал несколько раз.";
+  const guess = server.ctx.classifier(`\n${text}`);
+  const category = guess && !guess.needsTriage ? guess.category : null;
+  // Due times come from the calendar, which lives with the server: taken once and moved along with the clock.
+  const base = new Date();
+  const baseDue = slaDueAt(server.ctx, { channel: "web", category, priority: "normal" }, base);
+  const dueOf = (now: Date) => {
+    const shift = (d: Date) => new Date(d.getTime() + now.getTime() - base.getTime());
+    return {
+      ...baseDue,
+      firstResponseDueAt: shift(baseDue.firstResponseDueAt),
+      resolutionDueAt: shift(baseDue.resolutionDueAt),
+    };
+  };
+  await server.close();
+  const raw = await scratch.openRaw();
+  const code = category ? DEFAULT_ROUTE[category as keyof typeof DEFAULT_ROUTE] : undefined;
+  const hex = (n: number) => randomBytes(n).toString("hex");
+
+  const writeGroup = (items: number[]) =>
+    raw.transaction(async (q: Query) => {
+      const now = new Date();
+      const due = dueOf(now);
+      let departmentId: number | null = null;
+      if (code) {
+        const found = await q(`select id, code from departments where code in ($1)`, [code]);
+        departmentId = found[0] ? Number(found[0].id) : null;
+      }
+      const seq = await q(`select nextval('request_number_seq')::text as n from generate_series(1, $1::int)`, [
+        items.length,
+      ]);
+      const numbers = seq.map((r) => formatRequestNumber(BigInt(String(r.n))));
+      const req = rowsSql(
+        items.map((i, k) => [
+          numbers[k],
+          hex(32),
+          null,
+          null,
+          text.slice(0, 120),
+          category,
+          guess?.confidence ?? null,
+          category ? "classifier" : null,
+          guess?.audience ?? "citizen",
+          null,
+          "web",
+          "normal",
+          departmentId,
+          null,
+          `v1:${hex(40)}`,
+          hex(32),
+          null,
+          null,
+          due.firstResponseDueAt,
+          due.resolutionDueAt,
+          due.firstResponseBasis,
+          due.resolutionBasis,
+          `${text.slice(0, 120)}\n${text} raw-${i}`,
+          now,
+          now,
+        ]),
+        { 22: (p) => `to_tsvector('russian', ${p})` },
+      );
+      const inserted = await q(
+        `insert into requests (number, tracking_token_hash, idempotency_key, idempotency_hash, subject, category,
+          category_confidence, category_source, audience, region, channel, priority, department_id, contact_name,
+          contact_email, contact_email_hash, contact_phone, contact_phone_hash, first_response_due_at, resolution_due_at,
+          first_response_basis, resolution_basis, search, created_at, updated_at)
+        values ${req.text} returning id, number, status`,
+        req.params,
+      );
+      const idOf = new Map(inserted.map((r) => [String(r.number), Number(r.id)]));
+      const ids = numbers.map((n) => idOf.get(n)!);
+      const msg = rowsSql(items.map((i, k) => [ids[k], "public", "applicant", `${text} raw-${i}`, "web", now]));
+      await q(
+        `insert into messages (request_id, visibility, author_type, body, channel, created_at) values ${msg.text}
+        returning id, request_id`,
+        msg.params,
+      );
+      const hist = rowsSql(
+        items.map((_, k) => [
+          ids[k],
+          "applicant",
+          "created",
+          JSON.stringify({ channel: "web", category, categorySource: category ? "classifier" : null }),
+          now,
+        ]),
+      );
+      await q(
+        `insert into request_history (request_id, actor_type, action, changes, created_at) values ${hist.text}`,
+        hist.params,
+      );
+      const ev = rowsSql(
+        items.map((_, k) => [
+          "request.created",
+          JSON.stringify({ requestId: ids[k], number: numbers[k], departmentId, channel: "web" }),
+        ]),
+      );
+      const events = await q(
+        `insert into events (topic, payload) values ${ev.text} returning id, topic, payload`,
+        ev.params,
+      );
+      await q(`select pg_notify('otklik_events', m) from jsonb_array_elements_text($1::jsonb) m`, [
+        JSON.stringify(events.map((e) => JSON.stringify({ id: Number(e.id), topic: e.topic, data: e.payload }))),
+      ]);
+      if (departmentId !== null) {
+        await q(
+          `select distinct u.department_id from users u join staff_shifts s on s.user_id = u.id and s.on_shift
+          where u.active and u.department_id in ($1) and u.role in ('operator', 'specialist')`,
+          [departmentId],
+        );
+      }
+      await q(
+        `insert into incident_requests (incident_id, request_id, linked_at)
+        select i.id, r.id, $1::timestamptz
+        from incidents i join requests r
+          on r.created_at >= i.since
+          and r.status not in ('resolved', 'closed')
+          and (cardinality(i.categories) = 0 or r.category = any(i.categories))
+          and (cardinality(i.keywords) = 0
+            or exists (select 1 from unnest(i.keywords) k where r.search @@ plainto_tsquery('russian', k)))
+        where i.status = 'active' and r.id in (${inList(ids.length, 2)})
+        order by r.id
+        on conflict do nothing
+        returning incident_id, request_id`,
+        [now.toISOString(), ...ids],
+      );
+      return numbers;
+    });
+
+  const drive = async (n: number, offset: number) => {
+    const batcher = new GroupCommit(writeGroup, engine === "pglite" ? 1 : 3);
+    const latencies: number[] = [];
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: C }, async () => {
+        while (next < n) {
+          const i = offset + next++;
+          const t0 = performance.now();
+          await batcher.submit(i);
+          latencies.push(performance.now() - t0);
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const sizes = batcher.sizes;
+    return {
+      rps: n / seconds,
+      p50: quantile(latencies, 0.5),
+      p99: quantile(latencies, 0.99),
+      groups: sizes.length,
+      meanGroup: sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length),
+    };
+  };
+  try {
+    await drive(Math.min(200, N), 1_000_000);
+    const r = await drive(N, 0);
+    const stored = Number((await raw.query("select count(*)::int as n from requests"))[0]!.n);
+    return { ...r, stored: stored - Math.min(200, N) };
+  } finally {
+    await raw.close();
+    await scratch.drop();
+  }
+}
+
 if (values.url) {
   const r = await drive(values.url, N, C, `bench-${randomBytes(4).toString("hex")}`);
   print({ engine: "external", n: N, c: C, accepted: r.accepted.length, rps: r.rps, p50: r.p50, p99: r.p99 });
@@ -207,12 +410,21 @@ if (values.url) {
   const engines =
     values.engine === "both" ? (["pglite", "postgres"] as const) : [values.engine as "pglite" | "postgres"];
   for (const e of engines) {
+    console.log(`${ENGINE_NAME[e]}: n=${N} c=${C}, load average at start ${load()}`);
     const http = await runEngine(e);
     print(http);
     const direct = await runDirect(e);
     console.log(
-      `${e.padEnd(9)} direct (no HTTP): ${direct.rps.toFixed(0)} req/s  p50 ${direct.p50.toFixed(1)} ms  p99 ${direct.p99.toFixed(1)} ms` +
+      `${e.padEnd(9)} direct (service in-process, no HTTP): ${direct.rps.toFixed(0)} req/s  p50 ${direct.p50.toFixed(1)} ms  p99 ${direct.p99.toFixed(1)} ms` +
         `  → HTTP reaches ${((http.rps / direct.rps) * 100).toFixed(0)}% of it`,
+    );
+    const raw = await runRaw(e);
+    console.log(
+      `${e.padEnd(9)} raw (same SQL through the driver, ${raw.groups} groups of ${raw.meanGroup.toFixed(1)} on average): ` +
+        `${raw.rps.toFixed(0)} req/s  p50 ${raw.p50.toFixed(1)} ms  p99 ${raw.p99.toFixed(1)} ms  stored ${raw.stored}`,
+    );
+    console.log(
+      `${e.padEnd(9)} HTTP: ${ofRaw(http.rps, raw.rps)}; service in-process: ${ofRaw(direct.rps, raw.rps)}; load average at end ${load()}`,
     );
   }
 }
