@@ -117,6 +117,40 @@ function addGroup(target: SparseVector, group: Map<string, number>, weight: numb
 
 const bump = (m: Map<string, number>, k: string, by = 1) => m.set(k, (m.get(k) ?? 0) + by);
 
+/** What one word contributes, whatever its neighbours: worked out once per word and lexicon. */
+type WordFeatures = { stem: string; mended: string | undefined; families: string[]; grams: string[] };
+
+const WORD_CACHE_LIMIT = 50_000;
+const wordCaches = new WeakMap<object, Map<string, WordFeatures>>();
+const NO_LEXICON = {};
+
+function wordFeatures(word: string, lexicon: Lexicon | undefined): WordFeatures {
+  const key = lexicon ?? NO_LEXICON;
+  let cache = wordCaches.get(key);
+  if (!cache) {
+    cache = new Map();
+    wordCaches.set(key, cache);
+  }
+  const hit = cache.get(word);
+  if (hit) return hit;
+  const mended = lexicon?.mend(word);
+  const padded = `<${word}>`;
+  const grams: string[] = [];
+  for (let n = 3; n <= 5; n++) {
+    for (let i = 0; i + n <= padded.length; i++) grams.push(`c:${padded.slice(i, i + n)}`);
+  }
+  const features = {
+    stem: stem(word),
+    mended: mended === undefined ? undefined : stem(mended),
+    families: familiesOf(mended ?? word),
+    grams,
+  };
+  // Bounded: a flood of made-up words must not grow the process without end.
+  if (cache.size >= WORD_CACHE_LIMIT) cache.clear();
+  cache.set(word, features);
+  return features;
+}
+
 /**
  * The feature vector of a message. Word and character groups are normalised separately so that
  * a long letter does not drown its words in grams, nor a short one lose them.
@@ -131,19 +165,16 @@ export function featurize(text: string, lexicon?: Lexicon): SparseVector {
   let negate = false;
   let prev: string | undefined;
   for (const word of words) {
-    const s = stem(word);
+    const w = wordFeatures(word, lexicon);
+    const s = w.stem;
     bump(wordGroup, `w:${s}`);
-    const mended = lexicon?.mend(word);
-    if (mended) bump(wordGroup, `w:${stem(mended)}`, 0.7);
-    for (const f of familiesOf(mended ?? word)) families.add(f);
+    if (w.mended !== undefined) bump(wordGroup, `w:${w.mended}`, 0.7);
+    for (const f of w.families) families.add(f);
     if (negate) bump(wordGroup, `n:${s}`);
     if (prev) bump(wordGroup, `b:${prev}_${s}`, 0.5);
     negate = word === "не" || word === "ne" || word === "нет";
     prev = s;
-    const padded = `<${word}>`;
-    for (let n = 3; n <= 5; n++) {
-      for (let i = 0; i + n <= padded.length; i++) bump(charGroup, `c:${padded.slice(i, i + n)}`);
-    }
+    for (const g of w.grams) bump(charGroup, g);
   }
   for (const t of ids.tokens) bump(wordGroup, t, 2);
   // Families and their pairs: «телефон» + «сменить» is the contacts topic, «телефон» + «поддержка» is not.

@@ -1,6 +1,6 @@
 // SLA arithmetic: due times in calendar time or in the department's working time, by the Russian
 // production calendar. Pure: no I/O, the calendar is passed in.
-import { DateTime } from "luxon";
+import { DateTime, IANAZone } from "luxon";
 
 export interface WorkCalendar {
   /** Working day by the production calendar (weekends, holidays and transferred days applied). */
@@ -17,6 +17,36 @@ export const WEEKDAYS_ONLY: WorkCalendar = {
 
 export type WorkingHours = { zone: string; startMinute: number; endMinute: number };
 
+/**
+ * A time zone that remembers its UTC offset per quarter hour. Asking the platform for an offset is the slow part of
+ * date arithmetic (every request's due time needs several); offsets only change on a quarter hour in every zone.
+ */
+class RememberingZone extends IANAZone {
+  private readonly offsets = new Map<number, number>();
+
+  override offset(ts: number): number {
+    const quarter = Math.floor(ts / 900_000);
+    let off = this.offsets.get(quarter);
+    if (off === undefined) {
+      off = super.offset(ts);
+      if (this.offsets.size > 20_000) this.offsets.clear();
+      this.offsets.set(quarter, off);
+    }
+    return off;
+  }
+}
+
+const zones = new Map<string, RememberingZone>();
+
+function zoneOf(name: string): RememberingZone {
+  let z = zones.get(name);
+  if (!z) {
+    z = new RememberingZone(name);
+    zones.set(name, z);
+  }
+  return z;
+}
+
 /** The support service's office hours for working-time targets: 09:00–18:00 Moscow time. */
 export const OFFICE_HOURS: WorkingHours = { zone: "Europe/Moscow", startMinute: 9 * 60, endMinute: 18 * 60 };
 
@@ -31,7 +61,7 @@ export function addTarget(
 ): Date {
   if (target.basis === "calendar") return new Date(from.getTime() + target.minutes * 60_000);
   let left = target.minutes;
-  let t = DateTime.fromJSDate(from, { zone: hours.zone });
+  let t = DateTime.fromJSDate(from, { zone: zoneOf(hours.zone) });
   for (let guard = 0; guard < 3700; guard++) {
     const day = t.toISODate()!;
     if (calendar.isWorkingDay(day)) {
@@ -59,8 +89,8 @@ export function workingMinutesBetween(
 ): number {
   if (to <= from) return 0;
   let total = 0;
-  let t = DateTime.fromJSDate(from, { zone: hours.zone });
-  const endAt = DateTime.fromJSDate(to, { zone: hours.zone });
+  let t = DateTime.fromJSDate(from, { zone: zoneOf(hours.zone) });
+  const endAt = DateTime.fromJSDate(to, { zone: zoneOf(hours.zone) });
   while (t < endAt) {
     const day = t.toISODate()!;
     if (calendar.isWorkingDay(day)) {
