@@ -9,6 +9,14 @@ const groups: Record<string, { describe: string; load: () => Promise<CommandModu
     describe: "ключи шифрования персональных данных: keys generate, status, rotate",
     load: () => import("./keys.ts"),
   },
+  backup: {
+    describe: "резервная копия базы и вложений: backup <папка>",
+    load: () => import("./backup.ts").then((m) => ({ run: m.runBackup })),
+  },
+  restore: {
+    describe: "восстановить копию в пустую базу: restore <папка> [--ignore-keys]",
+    load: () => import("./backup.ts").then((m) => ({ run: m.runRestore })),
+  },
   user: {
     describe: "сотрудники: user add --email E --role R --password P",
     load: () => import("../staff/cli.ts"),
