@@ -1,10 +1,10 @@
-// The knowledge-base room: articles in the database (the shipped folder loaded on first start), each process's
-// search index over them, rebuilt in the background whenever any process announces a change.
+// The knowledge-base room: articles in the database (the shipped folder brought in at each start: see syncShipped),
+// each process's search index over them, rebuilt in the background whenever any process announces a change.
 import type { AppContext } from "../context.ts";
 import type { Room } from "../rooms.ts";
 import { publicKnowledgeRoutes } from "./routes-public.ts";
 import { staffKnowledgeRoutes } from "./routes-staff.ts";
-import { seedIfEmpty } from "./service.ts";
+import { syncShipped } from "./service.ts";
 import { forgetIndex, KB_CHANGED, loadIndex, rebuildIndex } from "./state.ts";
 
 export { indexSettled, searchKnowledge } from "./state.ts";
@@ -14,7 +14,7 @@ const unsubscribers = new WeakMap<AppContext, () => void>();
 export const knowledgeRoom: Room = {
   name: "knowledge",
   async start(ctx) {
-    await seedIfEmpty(ctx);
+    await syncShipped(ctx);
     await loadIndex(ctx);
     unsubscribers.set(
       ctx,

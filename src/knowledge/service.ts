@@ -9,8 +9,10 @@ import { type Article, loadArticlesFromDir } from "./article.ts";
 import { type ArticleProblem, checkArticles } from "./check.ts";
 import { KB_CHANGED, rebuildIndex } from "./state.ts";
 import {
+  articleData,
   countArticles,
   insertSeed,
+  latestVersions,
   lockKnowledge,
   readArticle,
   readArticles,
@@ -20,16 +22,51 @@ import {
 } from "./store.ts";
 
 export const SHIPPED_KB_DIR = fileURLToPath(new URL("../../data/kb", import.meta.url));
+const SHIPPED_NEW = "добавлена с новой версией Otklik";
+const SHIPPED_UPDATE = "обновлена с новой версией Otklik";
 
-/** Loads the shipped folder into an empty base, once, whichever process starts first. */
-export async function seedIfEmpty(ctx: AppContext, dir = SHIPPED_KB_DIR): Promise<void> {
-  if ((await countArticles(ctx.db)) > 0) return;
-  const articles = await loadArticlesFromDir(dir);
+/** Notes of versions written from the shipped folder, not by a person. */
+const SHIPPED_NOTES = ["начальные данные", SHIPPED_NEW, SHIPPED_UPDATE] as const;
+
+/**
+ * Brings the shipped folder into the base at every start, whichever process starts first: all of it into an empty
+ * base; after an upgrade, articles new in this release, and new texts of shipped articles nobody has edited since
+ * they were shipped. An article a person has edited (or unpublished) is theirs: a new shipped text does not replace
+ * it. Returns the slugs added and updated.
+ */
+export async function syncShipped(
+  ctx: AppContext,
+  dir = SHIPPED_KB_DIR,
+): Promise<{ added: string[]; updated: string[] }> {
+  const shipped = await loadArticlesFromDir(dir);
+  const done = { added: [] as string[], updated: [] as string[] };
   await ctx.db.transaction(async (tx) => {
     await lockKnowledge(tx);
-    if ((await countArticles(tx)) > 0) return;
-    await insertSeed(tx, articles);
+    if ((await countArticles(tx)) === 0) {
+      await insertSeed(tx, shipped);
+      return;
+    }
+    const latest = new Map((await latestVersions(tx)).map((v) => [v.slug, v]));
+    for (const a of shipped) {
+      const current = latest.get(a.slug);
+      if (!current) {
+        await writeArticle(tx, a, 1, SHIPPED_NEW, null);
+        done.added.push(a.slug);
+        continue;
+      }
+      const untouched = current.createdBy === null && (SHIPPED_NOTES as readonly string[]).includes(current.note);
+      if (untouched && !sameContent(articleData(a), current.data)) {
+        await writeArticle(tx, a, current.version + 1, SHIPPED_UPDATE, null);
+        done.updated.push(a.slug);
+      }
+    }
+    if (done.added.length + done.updated.length > 0) await emit(tx, KB_CHANGED, { shipped: true });
   });
+  return done;
+}
+
+function sameContent(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return Object.keys(a).every((k) => JSON.stringify(a[k]) === JSON.stringify(b[k]));
 }
 
 /**

@@ -107,6 +107,23 @@ export async function insertSeed(tx: Tx, articles: readonly Article[]): Promise<
     .values(articles.map((a) => ({ slug: a.slug, version: 1, note: "начальные данные", data: articleData(a) })));
 }
 
+/** Each article's latest version: who wrote it (null: shipped, not a person), with what note and content. */
+export async function latestVersions(db: Queryable) {
+  return db
+    .select({
+      slug: kbArticleVersions.slug,
+      version: kbArticleVersions.version,
+      note: kbArticleVersions.note,
+      createdBy: kbArticleVersions.createdBy,
+      data: kbArticleVersions.data,
+    })
+    .from(kbArticleVersions)
+    .innerJoin(
+      kbArticles,
+      and(eq(kbArticles.slug, kbArticleVersions.slug), eq(kbArticles.version, kbArticleVersions.version)),
+    );
+}
+
 export async function listVersions(db: Queryable, slug: string) {
   return db
     .select({
