@@ -1,11 +1,16 @@
 // Chat delivery under load: N connected WebSocket clients on one server process (applicants, and operators each
 // holding several chats), messages sent at a steady rate both ways; latency from send on one client to arrival
-// on the other. `npm run bench:chat -- --clients 1000 --rate 200 --seconds 15` (TEST_DATABASE_URL for PostgreSQL).
+// on the other. In the same run, «raw»: the same message statements (the conversation's lock, the duplicate check, the
+// transcript row, the numbered message, its NOTIFY) in one transaction straight through the driver at the same rate,
+// received by a LISTEN on another connection and read back by the hub's query — the database's own delivery time.
+// `npm run bench:chat -- --clients 1000 --rate 200 --seconds 15 [--engine pglite|postgres]` (PostgreSQL: a scratch
+// schema on BENCH_DATABASE_URL or TEST_DATABASE_URL, dropped afterwards).
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import type { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import pg from "pg";
 import { chatConversations } from "../src/channels/chat/db-schema.ts";
@@ -17,10 +22,25 @@ import { registerRequest } from "../src/requests/create.ts";
 import { startServer } from "../src/server.ts";
 import { createApiToken, createUser } from "../src/staff/service.ts";
 import { randomToken, sha256 } from "../src/staff/tokens.ts";
+import {
+  ENGINE_NAME,
+  load,
+  ofRawLatency,
+  POSTGRES_URL,
+  type Query,
+  type RawDriver,
+  rawPglite,
+  rawPostgres,
+} from "./raw.ts";
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i] ?? "", process.argv[i + 1] ?? "");
+const engineArg = args.get("--engine") ?? (process.env.TEST_DATABASE_URL ? "postgres" : "pglite");
+if (engineArg !== "pglite" && engineArg !== "postgres") throw new Error("--engine: pglite or postgres");
 
 /** A listening server on its own database: in-memory PGlite, or a schema of its own on TEST_DATABASE_URL. */
 async function benchServer(poolSize: number) {
-  const url = process.env.TEST_DATABASE_URL;
+  const url = engineArg === "postgres" ? POSTGRES_URL : undefined;
   const schemaName = url ? `otklik_bench_${randomUUID().slice(0, 8)}` : undefined;
   const database = await openDatabase({ databaseUrl: url, schemaName, poolSize });
   const dataDir = mkdtempSync(path.join(tmpdir(), "otklik-bench-"));
@@ -40,6 +60,11 @@ async function benchServer(poolSize: number) {
   let n = 0;
   return {
     ...running,
+    /** The same database through its driver alone: the PGlite instance itself, or a pool on the same schema. */
+    raw(): RawDriver {
+      if (!url) return rawPglite((running.ctx.db as unknown as { $client: PGlite }).$client);
+      return rawPostgres({ connectionString: url, options: `-c search_path=${schemaName}`, max: poolSize });
+    },
     async staff(role: "operator") {
       const email = `${role}${++n}@bench.test`;
       const user = await createUser(running.ctx.db, {
@@ -63,8 +88,6 @@ async function benchServer(poolSize: number) {
   };
 }
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i] ?? "", process.argv[i + 1] ?? "");
 const clients = Number(args.get("--clients") ?? 1000);
 const rate = Number(args.get("--rate") ?? 200);
 const seconds = Number(args.get("--seconds") ?? 15);
@@ -74,7 +97,8 @@ const pool = Number(args.get("--pool") ?? 10);
 
 const operators = Math.max(1, Math.round(clients / (perOperator + 1)));
 const chats = clients - operators;
-const engine = process.env.TEST_DATABASE_URL ? "PostgreSQL" : "PGlite";
+const engine = ENGINE_NAME[engineArg];
+const loadAtStart = load();
 
 const s = await benchServer(pool);
 const ws = `${s.url.replace("http", "ws")}/api/v1/chat/ws`;
@@ -220,5 +244,93 @@ console.log(`  acknowledgement     p50 ${fmt(pct(acks, 50))} ms  p99 ${fmt(pct(a
 console.log(`  CPU                 ${fmt((cpu.user + cpu.system) / 1e6)} s over ${fmt(wall)} s wall`);
 
 for (const c of [...applicants, ...desks]) c.socket.terminate();
+
+// Raw: the clients are gone (the hub has nobody to read for), the same statements go straight through the driver at
+// the same rate, alternating applicant and operator, and a LISTEN on another connection reads each message back.
+const raw = s.raw();
+const rawDelivery: number[] = [];
+const rawSentAt = new Map<string, number>();
+const readBack = (conversationId: number, since: number) =>
+  raw.query(
+    `select m.id, m.conversation_id, m.seq, m.client_id, m.author, m.author_id, m.body, m.payload, m.message_id,
+      m.created_at, u.name from chat_messages m left join users u on u.id = m.author_id
+    where m.conversation_id = $1 and m.seq > $2 order by m.seq limit 500`,
+    [conversationId, since],
+  );
+const unlisten = await raw.listen("otklik_events", (payload) => {
+  const message = JSON.parse(payload) as { topic: string; data: { conversationId: number; seq: number } };
+  if (message.topic !== "chat.message") return;
+  void readBack(message.data.conversationId, message.data.seq - 1).then((rows) => {
+    for (const r of rows) {
+      const t0 = rawSentAt.get(String(r.client_id));
+      if (t0 !== undefined) {
+        rawDelivery.push(performance.now() - t0);
+        rawSentAt.delete(String(r.client_id));
+      }
+    }
+  });
+});
+const conversationRequest = req.id;
+const rawSend = (k: number, n: number) =>
+  raw.transaction(async (q: Query) => {
+    const conversationId = ids[k]!;
+    const clientId = randomUUID();
+    rawSentAt.set(clientId, performance.now());
+    const operator = n % 2 === 1;
+    await q("select * from chat_conversations where id = $1 for update", [conversationId]);
+    await q("select * from chat_messages where conversation_id = $1 and client_id = $2", [conversationId, clientId]);
+    const [m] = await q(
+      `insert into messages (request_id, visibility, author_type, author_id, body, channel)
+      values ($1, 'public', $2, $3, $4, 'chat') returning id`,
+      [conversationRequest, operator ? "staff" : "applicant", operator ? staff[k % operators]!.id : null, `Сырое ${n}`],
+    );
+    const [row] = await q(
+      `with s as (update chat_conversations set last_seq = last_seq + 1 where id = $1 returning last_seq)
+      insert into chat_messages (conversation_id, seq, client_id, author, author_id, body, payload, message_id)
+      select $1, s.last_seq, coalesce($2::text, 'srv-' || s.last_seq), $3, $4::int, $5, $6::jsonb, $7::bigint from s
+      returning id, seq, client_id as "clientId", created_at`,
+      [
+        conversationId,
+        clientId,
+        operator ? "operator" : "applicant",
+        operator ? staff[k % operators]!.id : null,
+        `Сырое ${n}`,
+        "{}",
+        m!.id,
+      ],
+    );
+    await q("select pg_notify($1, $2)", [
+      "otklik_events",
+      JSON.stringify({ id: 0, topic: "chat.message", data: { conversationId, seq: row!.seq } }),
+    ]);
+  });
+const rawStarted = performance.now();
+let rawSent = 0;
+const rawPending: Promise<void>[] = [];
+await new Promise<void>((resolve) => {
+  const tick = setInterval(() => {
+    const due = Math.min(total, Math.floor(((performance.now() - rawStarted) / 1000) * rate));
+    for (; rawSent < due; rawSent++) rawPending.push(rawSend(Math.floor(Math.random() * chats), rawSent));
+    if (rawSent >= total) {
+      clearInterval(tick);
+      resolve();
+    }
+  }, 5);
+});
+await Promise.all(rawPending);
+const rawDeadline = performance.now() + 15_000;
+while (rawDelivery.length < total && performance.now() < rawDeadline) await new Promise((r) => setTimeout(r, 50));
+await unlisten();
+if (engineArg === "postgres") await raw.close();
+const rawP50 = pct(rawDelivery, 50);
+const rawP99 = pct(rawDelivery, 99);
+console.log(
+  `  raw (same statements + LISTEN + read back through the driver) ${total} at ${rate}/s, delivered ${rawDelivery.length}: p50 ${fmt(rawP50)} ms  p99 ${fmt(rawP99)} ms`,
+);
+console.log(
+  `  delivery p50: ${ofRawLatency(pct(delivery, 50), rawP50)}; p99: ${ofRawLatency(pct(delivery, 99), rawP99)}`,
+);
+console.log(`  load average at start ${loadAtStart}, at end ${load()}`);
+
 await s.close();
 process.exit(0);
