@@ -8,7 +8,7 @@ import { processLetter, storeLetter } from "../channels/email/inbox.ts";
 import { BuiltinPortal } from "../portal/builtin.ts";
 import { newKey, parseDataKeys } from "./keys.ts";
 import { keyStatus, rotateKeys } from "./rotate.ts";
-import { loadKeyring } from "./start.ts";
+import { loadKeyring, startEncryption } from "./start.ts";
 
 const K1 = newKey();
 const K2 = newKey();
@@ -233,6 +233,17 @@ describe("key rotation", () => {
     expect(reread!.raw.equals(plainLetter)).toBe(true);
     expect(reread!.envelope.mailFrom).toBe("old@example.ru");
     expect(await keyStatus(s.ctx.db)).toEqual({ k2: expect.any(Number) });
+  });
+
+  it("seals at start what an earlier version left in plaintext", async () => {
+    const number = await submit({ email: "placeholder2@example.ru" });
+    await s.ctx.db.execute(sql`update requests set contact_email = 'before@example.ru', contact_email_hash = null
+      where number = ${number}`);
+    expect(await found("before@example.ru")).toEqual([]);
+    const report = await startEncryption(s.ctx.db, { ...s.ctx.config, dataKeys: parseDataKeys(`k2:${K2}`) });
+    expect(report.tables.requests).toBe(1);
+    expect((await rawContacts(number)).contact_email).toMatch(/^v1:k2:/);
+    expect(await found("before@example.ru")).toEqual([number]);
   });
 
   it("rebuilds the blind indexes when the index key changes, and lookups keep working", async () => {
