@@ -20,6 +20,12 @@ export async function startEncryption(db: Db, config: Config): Promise<RotateRep
         "!!! Задайте OTKLIK_DATA_KEYS и OTKLIK_INDEX_KEY (docs/SECURITY.md, «Шифрование»).\n\n",
     );
   }
+  if (!ring.development && !config.indexKey && process.env.NODE_ENV === "production") {
+    process.stderr.write(
+      "\n!!! OTKLIK_INDEX_KEY не задан: слепой индекс строится опубликованным ключом, и номер телефона из него\n" +
+        "!!! можно подобрать перебором. Задайте OTKLIK_INDEX_KEY (docs/SECURITY.md, «Шифрование»).\n\n",
+    );
+  }
   const report = await rotateKeys(db);
   const moved = Object.values(report.tables).reduce((a, b) => a + b, 0);
   // Counts only: nothing personal goes to the console.
