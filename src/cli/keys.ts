@@ -1,4 +1,4 @@
-// `npx otklik keys …`: the keys that encrypt personal data at rest (docs/SECURITY.md, «Шифрование»).
+// `npx otklik keys …`: the keys that encrypt personal data at rest (docs/SECURITY.md, «Encryption at rest»).
 import { loadConfig } from "../config.ts";
 import { newKey } from "../security/keys.ts";
 import { keyStatus, rotateKeys } from "../security/rotate.ts";

@@ -17,13 +17,13 @@ export async function startEncryption(db: Db, config: Config): Promise<RotateRep
   if (ring.development && process.env.NODE_ENV === "production") {
     process.stderr.write(
       "\n!!! OTKLIK_DATA_KEYS не задан: персональные данные шифруются ОПУБЛИКОВАННЫМ ключом разработки и не защищены.\n" +
-        "!!! Задайте OTKLIK_DATA_KEYS и OTKLIK_INDEX_KEY (docs/SECURITY.md, «Шифрование»).\n\n",
+        "!!! Задайте OTKLIK_DATA_KEYS и OTKLIK_INDEX_KEY (docs/SECURITY.md, «Encryption at rest»).\n\n",
     );
   }
   if (!ring.development && !config.indexKey && process.env.NODE_ENV === "production") {
     process.stderr.write(
       "\n!!! OTKLIK_INDEX_KEY не задан: слепой индекс строится опубликованным ключом, и номер телефона из него\n" +
-        "!!! можно подобрать перебором. Задайте OTKLIK_INDEX_KEY (docs/SECURITY.md, «Шифрование»).\n\n",
+        "!!! можно подобрать перебором. Задайте OTKLIK_INDEX_KEY (docs/SECURITY.md, «Encryption at rest»).\n\n",
     );
   }
   const report = await rotateKeys(db);
