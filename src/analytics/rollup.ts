@@ -365,7 +365,8 @@ export async function read(db: Queryable, specs: Spec | Spec[], f: Filters, o: R
 
 // ---- Rebuilding ----
 
-const LOCK = sql`select pg_advisory_xact_lock(hashtext('otklik-analytics-rollup'))`;
+// Advisory locks are per database: the key names the schema, so that schemas sharing a server do not wait on each other.
+const LOCK = sql`select pg_advisory_xact_lock(hashtext('otklik-analytics-rollup:' || current_schema()))`;
 
 async function buildDays(db: Queryable, spec: Spec, from: string, to: string) {
   await db.execute(
