@@ -337,6 +337,16 @@ function connection(url: string): { args: string[]; env: NodeJS.ProcessEnv } {
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (u.password) env.PGPASSWORD = decodeURIComponent(u.password);
   u.password = "";
+  // libpq reads the query the way node-pg does except for a few spellings: `+` is not a space to it, `ssl=true`
+  // and `sslmode=no-verify` are node-pg's own.
+  const params = new Map(u.searchParams);
+  if (params.get("sslmode") === "no-verify") params.set("sslmode", "require");
+  if (params.has("ssl")) {
+    if (params.get("ssl") !== "false" && params.get("ssl") !== "0" && !params.has("sslmode"))
+      params.set("sslmode", "require");
+    params.delete("ssl");
+  }
+  u.search = [...params].map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
   return { args: [`--dbname=${u.toString()}`], env };
 }
 
