@@ -91,6 +91,8 @@ describe("backup and restore on the embedded database", () => {
     const empty = dir("not-a-copy");
     const settings = { ...(await testConfig(dir("t1"))) };
     await expect(restore(settings, empty)).rejects.toMatchObject({ code: "backup_incomplete" });
+    writeFileSync(path.join(empty, MANIFEST), "{ half a manif");
+    await expect(restore(settings, empty)).rejects.toMatchObject({ code: "backup_incomplete" });
 
     const manifest: BackupManifest = {
       format: 1,
@@ -108,6 +110,9 @@ describe("backup and restore on the embedded database", () => {
     const refused = restore(settings, empty);
     await expect(refused).rejects.toMatchObject({ code: "restore_keys_missing" });
     await expect(refused).rejects.toThrow(/«k0»/);
+    // Past the keys on request, and then the missing database file stops it before anything is written.
+    await expect(restore(settings, empty, { ignoreKeys: true })).rejects.toMatchObject({ code: "backup_incomplete" });
+    expect(readdirSync(settings.dataDir)).toEqual([]);
 
     writeFileSync(path.join(empty, MANIFEST), JSON.stringify({ ...manifest, engine: "pglite", migrations: 9999 }));
     await expect(restore(settings, empty)).rejects.toMatchObject({ code: "backup_from_newer_version" });

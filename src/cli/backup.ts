@@ -161,6 +161,10 @@ export async function restore(
     );
   }
   checkKeys(config, manifest, opts.ignoreKeys === true);
+  const data = path.join(source, manifest.engine === "postgres" ? DUMP : TARBALL);
+  if (!(await exists(data))) {
+    throw new BackupError("backup_incomplete", `В папке ${source} нет ${path.basename(data)}: копия неполна.`);
+  }
   const attachmentsDir = path.join(config.dataDir, ATTACHMENTS);
   if (await nonEmpty(attachmentsDir)) {
     throw new BackupError(
@@ -268,7 +272,12 @@ async function readManifest(source: string): Promise<BackupManifest> {
       `В папке ${source} нет ${MANIFEST}: это не копия Otklik или она не была закончена.`,
     );
   }
-  const m = JSON.parse(raw) as BackupManifest;
+  let m: BackupManifest;
+  try {
+    m = JSON.parse(raw) as BackupManifest;
+  } catch {
+    throw new BackupError("backup_incomplete", `${MANIFEST} в папке ${source} повреждён.`);
+  }
   if (m.format !== 1)
     throw new BackupError("backup_format_unknown", `Формат копии ${m.format} не известен этой версии.`);
   return m;
