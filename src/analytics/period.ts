@@ -7,7 +7,18 @@ import { rowsOf } from "../db/outbox.ts";
 import { createdIn, type Filters } from "./filters.ts";
 import type { Calls, DayPoint, RegionRow, Summary, Volume } from "./measures.ts";
 import { tableExists } from "./measures.ts";
-import { CALLS, CUBES, DAILY, HOURS, OPERATORS, REGION_HOURS, REGIONS, read, TIMES } from "./rollup.ts";
+import {
+  CALLS,
+  CUBES,
+  DAILY_REGION,
+  HOURS,
+  OPERATORS,
+  REGION_HOURS,
+  REGIONS,
+  REQUESTS,
+  read,
+  TIMES,
+} from "./rollup.ts";
 
 type Row = Record<string, unknown>;
 const share = (part: unknown, whole: unknown) => (Number(whole) > 0 ? Number(part) / Number(whole) : null);
@@ -80,8 +91,8 @@ async function overdue(db: Queryable, f: Filters, by?: "region") {
 
 export async function summary(db: Queryable, f: Filters, now?: Date): Promise<Summary> {
   const [totals, hist, late] = await Promise.all([
-    read(db, DAILY, f, { by: [], now }),
-    histograms(db, f, ["all", "slices", "regions", "regionDepartment", "regionChannel"], [], now),
+    read(db, REQUESTS, f, { by: [], now }),
+    histograms(db, f, ["all", "slices", "regionDepartment", "regionChannel"], [], now),
     overdue(db, f),
   ]);
   const t = totals[0] ?? {};
@@ -113,8 +124,8 @@ export async function summary(db: Queryable, f: Filters, now?: Date): Promise<Su
 
 export async function volume(db: Queryable, f: Filters, now?: Date): Promise<Volume> {
   const [slices, regions, hours] = await Promise.all([
-    read(db, DAILY, f, { by: ["channel", "category", "audience"], now }),
-    read(db, [REGIONS, DAILY], f, { by: ["region"], now }),
+    read(db, REQUESTS, f, { by: ["channel", "category", "audience"], now }),
+    read(db, [REGIONS, DAILY_REGION], f, { by: ["region"], now }),
     read(db, [HOURS, REGION_HOURS], f, { by: ["dow", "hour"], now }),
   ]);
   const out: Volume = {
@@ -149,7 +160,7 @@ export async function volume(db: Queryable, f: Filters, now?: Date): Promise<Vol
 }
 
 export async function daily(db: Queryable, f: Filters, now?: Date): Promise<DayPoint[]> {
-  const rows = await read(db, DAILY, f, { by: ["day", "channel"], wholeDays: true, now });
+  const rows = await read(db, REQUESTS, f, { by: ["day", "channel"], wholeDays: true, now });
   const days = new Map<string, DayPoint>();
   const at = (day: string) => {
     let p = days.get(day);
@@ -186,7 +197,7 @@ function medians(hist: Row[], key: string, kind: number) {
 
 export async function byRegion(db: Queryable, f: Filters, now?: Date): Promise<RegionRow[]> {
   const [rows, hist, late] = await Promise.all([
-    read(db, [REGIONS, DAILY], f, { by: ["region"], now }),
+    read(db, [REGIONS, DAILY_REGION], f, { by: ["region"], now }),
     histograms(db, f, ["regions", "regionDepartment", "regionChannel"], ["region"], now),
     overdue(db, f, "region"),
   ]);
@@ -210,7 +221,7 @@ export async function byRegion(db: Queryable, f: Filters, now?: Date): Promise<R
 
 export async function escalationAndFcr(db: Queryable, f: Filters, now?: Date) {
   const [rows, depts] = await Promise.all([
-    read(db, DAILY, f, { by: ["department_id"], now }),
+    read(db, REQUESTS, f, { by: ["department_id"], now }),
     db.execute(sql`select id, code, name from departments`),
   ]);
   const names = new Map(rowsOf<Row>(depts).map((d) => [Number(d.id), d]));

@@ -60,36 +60,41 @@ const HISTORY = sql`left join lateral (
     select bool_or(hh.action = 'escalated') as escalated, count(*) as touched
     from request_history hh where hh.request_id = r.id and hh.action in ('escalated', 'applicant_replied')) h on true`;
 
-export const DAILY: Spec = {
-  table: "analytics_daily",
-  keys: ["channel", "category", "audience", "department_id", "region"],
-  sums: [
-    "created",
-    "resolved",
-    "resolved_on_day",
-    "first_response_done",
-    "first_response_met",
-    "resolution_done",
-    "resolution_met",
-    "rated",
-    "rating_sum",
-    "r1",
-    "r2",
-    "r3",
-    "r4",
-    "r5",
-    "escalated",
-    "first_contact",
-  ],
-  source: (from, to, where) => sql`
-    select day, channel, category, audience, department_id, region, sum(created) as created, sum(resolved) as resolved,
-      sum(resolved_on_day) as resolved_on_day, sum(first_response_done) as first_response_done,
-      sum(first_response_met) as first_response_met, sum(resolution_done) as resolution_done,
-      sum(resolution_met) as resolution_met, sum(rated) as rated, sum(rating_sum) as rating_sum, sum(r1) as r1,
-      sum(r2) as r2, sum(r3) as r3, sum(r4) as r4, sum(r5) as r5, sum(escalated) as escalated,
-      sum(first_contact) as first_contact
+/** The requests rollup: `region` adds the region to its keys (the copy read for a region's view). */
+function requestsSpec(table: string, region: boolean): Spec {
+  const reg = region ? sql`, r.region` : sql``;
+  const groups = sql.raw(region ? "1, 2, 3, 4, 5, 6" : "1, 2, 3, 4, 5");
+  return {
+    table,
+    keys: ["channel", "category", "audience", "department_id", ...(region ? ["region"] : [])],
+    sums: [
+      "created",
+      "resolved",
+      "resolved_on_day",
+      "first_response_done",
+      "first_response_met",
+      "resolution_done",
+      "resolution_met",
+      "rated",
+      "rating_sum",
+      "r1",
+      "r2",
+      "r3",
+      "r4",
+      "r5",
+      "escalated",
+      "first_contact",
+    ],
+    order: region ? ["region", "day"] : ["day"],
+    source: (from, to, where) => sql`
+    select day, channel, category, audience, department_id ${region ? sql`, region` : sql``}, sum(created) as created,
+      sum(resolved) as resolved, sum(resolved_on_day) as resolved_on_day,
+      sum(first_response_done) as first_response_done, sum(first_response_met) as first_response_met,
+      sum(resolution_done) as resolution_done, sum(resolution_met) as resolution_met, sum(rated) as rated,
+      sum(rating_sum) as rating_sum, sum(r1) as r1, sum(r2) as r2, sum(r3) as r3, sum(r4) as r4, sum(r5) as r5,
+      sum(escalated) as escalated, sum(first_contact) as first_contact
     from (
-      select ${DAY_OF(sql`r.created_at`)} as day, r.channel, r.category, r.audience, r.department_id, r.region,
+      select ${DAY_OF(sql`r.created_at`)} as day, r.channel, r.category, r.audience, r.department_id ${reg},
         count(*) as created, count(r.resolved_at) as resolved, 0 as resolved_on_day,
         count(*) filter (where r.first_response_due_at is not null and r.first_responded_at is not null)
           as first_response_done,
@@ -104,17 +109,25 @@ export const DAILY: Spec = {
         count(*) filter (where r.resolved_at is not null and h.touched = 0) as first_contact
       from requests r ${HISTORY}
       where r.created_at >= ${ts(from)} and r.created_at < ${ts(to)} and ${where}
-      group by 1, 2, 3, 4, 5, 6
+      group by ${groups}
       union all
-      select ${DAY_OF(sql`r.resolved_at`)}, r.channel, r.category, r.audience, r.department_id, r.region,
+      select ${DAY_OF(sql`r.resolved_at`)}, r.channel, r.category, r.audience, r.department_id ${reg},
         0, 0, count(*), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
       from requests r
       where r.resolved_at >= ${ts(from)} and r.resolved_at < ${ts(to)} and ${where}
-      group by 1, 2, 3, 4, 5, 6) x
-    group by 1, 2, 3, 4, 5, 6`,
-  keyed: (f) => keyedBy(f, { ...SLICE_KEYS, region: "region" }),
-  raw: (f) => sliceCondition(f),
-};
+      group by ${groups}) x
+    group by ${groups}`,
+    keyed: region
+      ? (f) => (f.region === undefined ? null : keyedBy(f, { ...SLICE_KEYS, region: "region" }))
+      : (f) => keyedBy(f, SLICE_KEYS),
+    raw: (f) => sliceCondition(f),
+  };
+}
+
+export const DAILY = requestsSpec("analytics_daily", false);
+export const DAILY_REGION = requestsSpec("analytics_daily_by_region", true);
+/** The requests rollups, the one without regions first. */
+export const REQUESTS = [DAILY, DAILY_REGION];
 
 export const HOURS: Spec = {
   table: "analytics_daily_hours",
@@ -184,8 +197,8 @@ export const OPERATORS: Spec = {
 
 /**
  * Histogram cubes: which filters each is keyed by. A read takes the smallest cube keyed by every filter it has
- * (cube 0, the whole service, when there is none). Cube 3 (by employee) holds resolution times (kind 2) only, the
- * others first-response (kind 1) and resolution times.
+ * (cube 0, the whole service, when there is none). Cubes 3 (by employee) and 4 (by region, for the table by region)
+ * hold resolution times (kind 2) only, the others first-response (kind 1) and resolution times.
  */
 export const CUBES = {
   all: { cube: 0, keys: {} },
@@ -211,7 +224,7 @@ export const TIMES: Spec = {
       ${BUCKET(sql`t.m`)} as minutes, count(*) as n
     from requests r
       cross join lateral (values (0, 1, ${FIRST_MIN}), (0, 2, ${RESOLVE_MIN}), (1, 1, ${FIRST_MIN}),
-        (1, 2, ${RESOLVE_MIN}), (2, 1, ${FIRST_MIN}), (2, 2, ${RESOLVE_MIN}), (3, 2, ${RESOLVE_MIN}), (4, 1, ${FIRST_MIN}),
+        (1, 2, ${RESOLVE_MIN}), (2, 1, ${FIRST_MIN}), (2, 2, ${RESOLVE_MIN}), (3, 2, ${RESOLVE_MIN}),
         (4, 2, ${RESOLVE_MIN}), (5, 1, ${FIRST_MIN}), (5, 2, ${RESOLVE_MIN})) as t(cube, kind, m)
     where t.m is not null and (t.cube <> 3 or r.assignee_id is not null)
       and r.created_at >= ${ts(from)} and r.created_at < ${ts(to)} and ${where}
@@ -256,7 +269,7 @@ export const CALLS: Spec = {
   raw: (f) => callsWho(f, sql`c.user_id`),
 };
 
-export const SPECS = [DAILY, HOURS, REGION_HOURS, REGIONS, OPERATORS, TIMES, CALLS];
+export const SPECS = [DAILY, DAILY_REGION, HOURS, REGION_HOURS, REGIONS, OPERATORS, TIMES, CALLS];
 
 // ---- Periods: which parts come from day rows, month rows and the raw tables ----
 
