@@ -1,10 +1,27 @@
 // Knowledge-base search latency: p50/p99 per query on the shipped base and on a generated base of
-// 10,000 articles (words drawn from the shipped articles plus made-up words, so the vocabulary grows too).
+// 10,000 articles (words drawn from the shipped articles plus made-up words, so the vocabulary grows too). Then the
+// search endpoint over HTTP against the same index in-process: the search index lives in memory and the database is
+// not on its path, so there is no raw SQL limit to compare with — the in-process index is the limit.
+// `npm run bench:kb -- [--http-rounds 5] [--c 8]`
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { Pool } from "undici";
+import { loadConfig } from "../src/config.ts";
+import { openDatabase } from "../src/db/client.ts";
 import { DEFAULT_KB_DIR } from "../src/knowledge/cli.ts";
 import { readQueries } from "../src/knowledge/evaluation.ts";
 import { type Article, createSearchIndex, loadArticlesFromDir, plainText } from "../src/knowledge/index.ts";
+import { searchKnowledge } from "../src/knowledge/state.ts";
+import { startServer } from "../src/server.ts";
 import { tokenize } from "../src/text/index.ts";
+import { load, quantile } from "./raw.ts";
+
+const { values } = parseArgs({
+  options: { "http-rounds": { type: "string", default: "5" }, c: { type: "string", default: "8" } },
+});
 
 function rng(seed: number) {
   let s = seed >>> 0;
@@ -91,5 +108,73 @@ const files = [
 const queries = (await Promise.all(files.map((f) => readQueries(`${DEFAULT_KB_DIR}/eval/${f}`))))
   .flat()
   .map((q) => q.query);
+console.log(`load average at start ${load()}`);
 measure("поставляемая база", shipped, queries, 5);
 measure("сгенерированная база", [...shipped, ...generateArticles(shipped, 10_000)], queries, 2);
+
+// The endpoint: the server on the shipped base (its index built from the database at start), every query
+// `--http-rounds` times over `--c` keep-alive connections, against the same queries on the same index in-process.
+{
+  const rounds = Number(values["http-rounds"]);
+  const c = Number(values.c);
+  const dataDir = mkdtempSync(path.join(tmpdir(), "otklik-bench-kb-"));
+  const database = await openDatabase({});
+  const config = loadConfig(
+    {},
+    {
+      dataDir,
+      port: 0,
+      host: "127.0.0.1",
+      smtpPort: 0,
+      publicRateLimit: 0,
+      adminPassword: "bench-admin-password-1",
+      logLevel: "silent",
+    },
+  );
+  const server = await startServer(config, { database, logger: false });
+  const work = Array.from({ length: rounds }, () => queries).flat();
+  const inProcess: number[] = [];
+  for (const q of queries) searchKnowledge(server.ctx, q); // first pass, as the server's first visitors
+  const t0 = performance.now();
+  for (const q of work) {
+    const t = performance.now();
+    searchKnowledge(server.ctx, q);
+    inProcess.push(performance.now() - t);
+  }
+  const inProcessRate = work.length / ((performance.now() - t0) / 1000);
+  const pool = new Pool(server.url, { connections: c, pipelining: 1 });
+  const http: number[] = [];
+  let next = 0;
+  let failed = 0;
+  const one = async (q: string) => {
+    const t = performance.now();
+    const res = await pool.request({ method: "GET", path: `/api/v1/kb/search?q=${encodeURIComponent(q)}` });
+    await res.body.arrayBuffer();
+    if (res.statusCode !== 200) failed++;
+    http.push(performance.now() - t);
+  };
+  for (const q of queries.slice(0, 50)) await one(q); // warm-up: connections opened
+  http.length = 0;
+  const t1 = performance.now();
+  await Promise.all(
+    Array.from({ length: c }, async () => {
+      while (next < work.length) await one(work[next++]!);
+    }),
+  );
+  const httpRate = work.length / ((performance.now() - t1) / 1000);
+  await pool.close();
+  await server.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  const ms = (xs: number[], q: number) => quantile(xs, q).toFixed(2);
+  console.log(
+    `search over HTTP (shipped base, ${work.length} queries, ${c} connections): ${httpRate.toFixed(0)} queries/s, ` +
+      `p50 ${ms(http, 0.5)} / p99 ${ms(http, 0.99)} ms${failed ? `, failed ${failed}` : ""}`,
+  );
+  console.log(
+    `the same index in-process (one thread): ${inProcessRate.toFixed(0)} queries/s, p50 ${ms(inProcess, 0.5)} / p99 ${ms(inProcess, 0.99)} ms`,
+  );
+  console.log(
+    `the database is not on the search path (the index is in memory), so the limit is the index itself: HTTP reaches ${((httpRate / inProcessRate) * 100).toFixed(0)}% of the in-process index`,
+  );
+  console.log(`load average at end ${load()}`);
+}
