@@ -82,7 +82,7 @@ export async function rotateKeys(db: Db, opts: { batch?: number; reindex?: boole
   for (const [table, columns] of byTable()) {
     if (!(await tableExists(db, table))) continue;
     // Raw letters run to megabytes: few rows at a time.
-    const batch = Math.min(opts.batch ?? 500, columns.some((c) => c.kind === "bytes") ? 20 : 500);
+    const batch = Math.min(opts.batch ?? 500, columns.some((c) => c.kind === "bytes") ? 5 : 500);
     const t = sql.identifier(table);
     const idType = await idTypeOf(db, table);
     const selected = columns.flatMap((c) => [c.column, ...(c.index ? [c.index.column] : [])]);
@@ -125,7 +125,8 @@ export async function rotateKeys(db: Db, opts: { batch?: number; reindex?: boole
             next = encryptBytes(ring, decryptBytes(ring, old, context), context);
           }
           if (next !== old || (c.index && hash !== (row[c.index.column] ?? null))) changed = true;
-          cells.push(sql`${old === null ? null : md5(old)}::text`, sql`${next}::${type}`);
+          // An unchanged value is not sent back (null: keep what is there; an encrypted value is never set to null).
+          cells.push(sql`${old === null ? null : md5(old)}::text`, sql`${next === old ? null : next}::${type}`);
           if (c.index) cells.push(sql`${hash}::text`);
         }
         if (changed) tuples.push(sql`(${sql.join(cells, sql`, `)})`);
@@ -133,7 +134,7 @@ export async function rotateKeys(db: Db, opts: { batch?: number; reindex?: boole
       if (tuples.length > 0) {
         const names = ["id", ...columns.flatMap((c, i) => [`o${i}`, `n${i}`, ...(c.index ? [`h${i}`] : [])])];
         const sets = columns.flatMap((c, i) => [
-          sql`${sql.identifier(c.column)} = v.${sql.raw(`n${i}`)}`,
+          sql`${sql.identifier(c.column)} = coalesce(v.${sql.raw(`n${i}`)}, t.${sql.identifier(c.column)})`,
           ...(c.index ? [sql`${sql.identifier(c.index.column)} = v.${sql.raw(`h${i}`)}`] : []),
         ]);
         const same = columns.map(
