@@ -26,7 +26,7 @@ export async function startEncryption(db: Db, config: Config): Promise<RotateRep
         "!!! можно подобрать перебором. Задайте OTKLIK_INDEX_KEY (docs/SECURITY.md, «Encryption at rest»).\n\n",
     );
   }
-  const report = await rotateKeys(db);
+  const report = await rotateKeys(db, { count: false });
   const moved = Object.values(report.tables).reduce((a, b) => a + b, 0);
   // Counts only: nothing personal goes to the console.
   if (moved > 0)
