@@ -26,7 +26,7 @@ pg_version=$(node -e '
   c.connect().then(() => c.query("show server_version")).then((r) => { console.log(r.rows[0].server_version); return c.end(); })
     .catch(() => { console.log("unreachable"); process.exit(0); });' 2>/dev/null)
 if [ "$engines" = both ] && [ "$pg_version" = unreachable ]; then
-  echo "PostgreSQL at ${BENCH_DATABASE_URL%%@*}@… is unreachable: PGlite only" >&2
+  echo "PostgreSQL at ${BENCH_DATABASE_URL##*@} is unreachable: PGlite only" >&2
   engines=pglite
 fi
 chat_engines=$([ "$engines" = both ] && echo "pglite postgres" || echo "$engines")
