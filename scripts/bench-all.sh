@@ -3,13 +3,13 @@
 # same run (see docs/PERFORMANCE.md), gathered into one report with the machine it ran on (var/bench-report.md).
 # PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); every benchmark works in a scratch
 # schema of its own and drops it. Sizes are chosen so that the whole run takes about ten minutes on two cores; each
-# benchmark is stopped after BENCH_TIMEOUT seconds (default 300). Set BENCH_ENGINES=pglite to leave PostgreSQL out.
+# benchmark is stopped after BENCH_TIMEOUT seconds (default 480). Set BENCH_ENGINES=pglite to leave PostgreSQL out.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p var
 report="${BENCH_REPORT:-var/bench-report.md}"
 export BENCH_DATABASE_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
-timeout_s="${BENCH_TIMEOUT:-300}"
+timeout_s="${BENCH_TIMEOUT:-480}"
 engines="${BENCH_ENGINES:-both}"
 
 # The sizes (printed in the report; each may be set from the environment, e.g. INTAKE_N=300 for a quick check).
