@@ -52,7 +52,18 @@ export function percentile(hist: [number, number][], p: number): number | null {
  * The histograms of the smallest of the given cubes keyed by every filter, grouped by `by` (a key of that cube);
  * when none is, the raw rows answer (through cube `fallback`'s statement, narrowed by every filter).
  */
-async function histograms(db: Queryable, f: Filters, cubes: (keyof typeof CUBES)[], by: string[], now?: Date) {
+async function histograms(
+  db: Queryable,
+  f: Filters,
+  cubes: (keyof typeof CUBES)[],
+  by: string[],
+  now?: Date,
+  kinds = [1, 2],
+) {
+  const kind = sql`"kind" in (${sql.join(
+    kinds.map((k) => sql`${k}`),
+    sql`, `,
+  )})`;
   for (const name of cubes) {
     const c = CUBES[name];
     const keys = c.keys as Partial<Record<keyof Filters, string>>;
@@ -69,12 +80,13 @@ async function histograms(db: Queryable, f: Filters, cubes: (keyof typeof CUBES)
       parts.push(sql`${sql.raw(`"${column}"`)} = ${v}`);
     }
     if (fits) {
-      const where = sql`"cube" = ${c.cube}`;
+      const where = sql`"cube" = ${c.cube} and ${kind}`;
       return read(db, TIMES, f, { by: [...by, "kind", "minutes"], where, keyed: sql.join(parts, sql` and `), now });
     }
   }
   const last = CUBES[cubes[cubes.length - 1]!];
-  return read(db, TIMES, f, { by: [...by, "kind", "minutes"], where: sql`"cube" = ${last.cube}`, keyed: null, now });
+  const where = sql`"cube" = ${last.cube} and ${kind}`;
+  return read(db, TIMES, f, { by: [...by, "kind", "minutes"], where, keyed: null, now });
 }
 
 /** Unanswered and unresolved requests of the period whose deadline has passed: they count as missed. */
@@ -198,7 +210,7 @@ function medians(hist: Row[], key: string, kind: number) {
 export async function byRegion(db: Queryable, f: Filters, now?: Date): Promise<RegionRow[]> {
   const [rows, hist, late] = await Promise.all([
     read(db, [REGIONS, DAILY_REGION], f, { by: ["region"], now }),
-    histograms(db, f, ["regions", "regionDepartment", "regionChannel"], ["region"], now),
+    histograms(db, f, ["regions", "regionDepartment", "regionChannel"], ["region"], now, [2]),
     overdue(db, f, "region"),
   ]);
   const med = medians(hist, "region", 2);
@@ -253,7 +265,7 @@ export async function escalationAndFcr(db: Queryable, f: Filters, now?: Date) {
 export async function byOperator(db: Queryable, f: Filters, now?: Date) {
   const [rows, hist] = await Promise.all([
     read(db, OPERATORS, f, { by: ["assignee_id"], now }),
-    histograms(db, f, ["operators"], ["assignee_id"], now),
+    histograms(db, f, ["operators"], ["assignee_id"], now, [2]),
   ]);
   const med = medians(hist, "assignee_id", 2);
   const ids = rows.filter((r) => Number(r.created) > 0).map((r) => Number(r.assignee_id));
