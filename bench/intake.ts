@@ -12,10 +12,11 @@ import { sql } from "drizzle-orm";
 import pg from "pg";
 import { Pool } from "undici";
 import { openDatabase } from "../src/db/client.ts";
+import { GroupCommit } from "../src/db/group-commit.ts";
 import { formatRequestNumber } from "../src/requests/number.ts";
 import { DEFAULT_ROUTE } from "../src/routing/departments.ts";
 import { exited, startChild } from "../test/process.ts";
-import { ENGINE_NAME, type Engine, GroupCommit, load, ofRaw, type Query, quantile, scratchDatabase } from "./raw.ts";
+import { ENGINE_NAME, type Engine, load, ofRaw, type Query, quantile, scratchDatabase } from "./raw.ts";
 
 const { values } = parseArgs({
   options: {
@@ -368,7 +369,11 @@ async function runRaw(engine: Engine) {
     });
 
   const drive = async (n: number, offset: number) => {
-    const batcher = new GroupCommit(writeGroup, engine === "pglite" ? 1 : 3);
+    const sizes: number[] = [];
+    const batcher = new GroupCommit(writeGroup, {
+      parallel: engine === "pglite" ? 1 : 3,
+      onGroup: (size) => sizes.push(size),
+    });
     const latencies: number[] = [];
     let next = 0;
     const started = performance.now();
@@ -383,7 +388,6 @@ async function runRaw(engine: Engine) {
       }),
     );
     const seconds = (performance.now() - started) / 1000;
-    const sizes = batcher.sizes;
     return {
       rps: n / seconds,
       p50: quantile(latencies, 0.5),

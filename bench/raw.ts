@@ -130,60 +130,6 @@ export async function scratchDatabase(engine: Engine, poolSize?: number) {
   };
 }
 
-/**
- * Group commit as the intake does it (src/requests/create.ts, IntakeBatcher): what arrives while a group is being
- * written waits and goes in the next one, at most `maxBatch` together, `parallel` groups side by side.
- */
-export class GroupCommit<T, R> {
-  private waiting: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
-  private running = 0;
-  private scheduled = false;
-  readonly sizes: number[] = [];
-
-  constructor(
-    private readonly write: (items: T[]) => Promise<R[]>,
-    private readonly parallel: number,
-    private readonly maxBatch = 64,
-  ) {}
-
-  submit(item: T): Promise<R> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ item, resolve, reject });
-      this.schedule();
-    });
-  }
-
-  private schedule() {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.pump();
-    });
-  }
-
-  private pump() {
-    while (this.running < this.parallel && this.waiting.length > 0) {
-      const group = this.waiting.splice(0, this.maxBatch);
-      this.running++;
-      this.sizes.push(group.length);
-      void this.write(group.map((g) => g.item))
-        .then(
-          (out) => {
-            for (const [i, g] of group.entries()) g.resolve(out[i]!);
-          },
-          (e) => {
-            for (const g of group) g.reject(e);
-          },
-        )
-        .finally(() => {
-          this.running--;
-          this.schedule();
-        });
-    }
-  }
-}
-
 export function quantile(xs: number[], q: number) {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;

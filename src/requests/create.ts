@@ -4,6 +4,7 @@ import { createHash, createHmac } from "node:crypto";
 import { eq, inArray, sql } from "drizzle-orm";
 import type { AppContext } from "../context.ts";
 import type { Tx } from "../db/client.ts";
+import { GroupCommit } from "../db/group-commit.ts";
 import { emitMany, rowsOf } from "../db/outbox.ts";
 import { errors } from "../http/errors.ts";
 import { isAudience, isCategoryCode } from "../routing/categories.ts";
@@ -130,88 +131,20 @@ function prepare(ctx: AppContext, input: NewRequest, now: Date): Prepared {
 }
 
 /**
- * Group commit: submissions that arrive while a registration transaction is running wait and are written together
- * in the next one — a few statements for the whole group instead of about ten per request, and one commit. With
- * nobody waiting a submission goes at once, alone. If a group fails, each of its submissions is written again on
- * its own, so one bad submission (a raced idempotency key, a channel's refusal) does not fail the others.
+ * Registrations go by group commit: submissions that arrive while a registration transaction is running are written
+ * together in the next one — a few statements for the whole group instead of about ten per request, and one commit.
+ * A group that fails is written again one submission at a time, so one bad submission (a raced idempotency key, a
+ * channel's refusal) does not fail the others.
  */
-class IntakeBatcher {
-  private waiting: { prepared: Prepared; resolve: (r: Registered) => void; reject: (e: unknown) => void }[] = [];
-  private running = 0;
-  private scheduled = false;
+const batchers = new WeakMap<AppContext, GroupCommit<Prepared, Registered>>();
 
-  constructor(
-    private readonly ctx: AppContext,
-    private readonly parallel: number,
-    private readonly maxBatch = 64,
-  ) {}
-
-  submit(prepared: Prepared): Promise<Registered> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ prepared, resolve, reject });
-      this.schedule();
-    });
-  }
-
-  /**
-   * A group starts on the next turn of the event loop, after every request already received has been read: the
-   * embedded engine runs a whole transaction without giving the loop a turn, so starting at once would write each
-   * request alone while the others wait unread.
-   */
-  private schedule() {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.pump();
-    });
-  }
-
-  private pump() {
-    while (this.running < this.parallel && this.waiting.length > 0) {
-      const group = this.waiting.splice(0, this.maxBatch);
-      this.running++;
-      void this.write(group).finally(() => {
-        this.running--;
-        this.schedule();
-      });
-    }
-  }
-
-  private async write(group: IntakeBatcher["waiting"]) {
-    try {
-      const registered = await this.ctx.db.transaction((tx) =>
-        writeRequests(
-          this.ctx,
-          tx,
-          group.map((g) => g.prepared),
-        ),
-      );
-      for (const [i, g] of group.entries()) g.resolve(registered[i]!);
-    } catch (e) {
-      if (group.length === 1) {
-        group[0]!.reject(e);
-        return;
-      }
-      for (const g of group) {
-        try {
-          const [one] = await this.ctx.db.transaction((tx) => writeRequests(this.ctx, tx, [g.prepared]));
-          g.resolve(one!);
-        } catch (err) {
-          g.reject(err);
-        }
-      }
-    }
-  }
-}
-
-const batchers = new WeakMap<AppContext, IntakeBatcher>();
-
-function intakeOf(ctx: AppContext): IntakeBatcher {
+function intakeOf(ctx: AppContext): GroupCommit<Prepared, Registered> {
   let b = batchers.get(ctx);
   if (!b) {
-    // PGlite is one connection: one group at a time. A server pool takes a few groups side by side.
-    b = new IntakeBatcher(ctx, ctx.database.engine === "pglite" ? 1 : 3);
+    b = new GroupCommit((group) => ctx.db.transaction((tx) => writeRequests(ctx, tx, group)), {
+      // PGlite is one connection: one group at a time. A server pool takes a few groups side by side.
+      parallel: ctx.database.engine === "pglite" ? 1 : 3,
+    });
     batchers.set(ctx, b);
   }
   return b;
