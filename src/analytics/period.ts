@@ -58,6 +58,7 @@ async function histograms(
   cubes: (keyof typeof CUBES)[],
   by: string[],
   now?: Date,
+  dirty?: ReadonlySet<string>,
   kinds = [1, 2],
 ) {
   const kind = sql`"kind" in (${sql.join(
@@ -81,12 +82,18 @@ async function histograms(
     }
     if (fits) {
       const where = sql`"cube" = ${c.cube} and ${kind}`;
-      return read(db, TIMES, f, { by: [...by, "kind", "minutes"], where, keyed: sql.join(parts, sql` and `), now });
+      return read(db, TIMES, f, {
+        by: [...by, "kind", "minutes"],
+        where,
+        keyed: sql.join(parts, sql` and `),
+        now,
+        dirty,
+      });
     }
   }
   const last = CUBES[cubes[cubes.length - 1]!];
   const where = sql`"cube" = ${last.cube} and ${kind}`;
-  return read(db, TIMES, f, { by: [...by, "kind", "minutes"], where, keyed: null, now });
+  return read(db, TIMES, f, { by: [...by, "kind", "minutes"], where, keyed: null, now, dirty });
 }
 
 /** Unanswered and unresolved requests of the period whose deadline has passed: they count as missed. */
@@ -101,10 +108,10 @@ async function overdue(db: Queryable, f: Filters, by?: "region") {
   );
 }
 
-export async function summary(db: Queryable, f: Filters, now?: Date): Promise<Summary> {
+export async function summary(db: Queryable, f: Filters, now?: Date, dirty?: ReadonlySet<string>): Promise<Summary> {
   const [totals, hist, late] = await Promise.all([
-    read(db, REQUESTS, f, { by: [], now }),
-    histograms(db, f, ["all", "slices", "regionDepartment", "regionChannel"], [], now),
+    read(db, REQUESTS, f, { by: [], now, dirty }),
+    histograms(db, f, ["all", "slices", "regionDepartment", "regionChannel"], [], now, dirty),
     overdue(db, f),
   ]);
   const t = totals[0] ?? {};
@@ -134,11 +141,11 @@ export async function summary(db: Queryable, f: Filters, now?: Date): Promise<Su
   };
 }
 
-export async function volume(db: Queryable, f: Filters, now?: Date): Promise<Volume> {
+export async function volume(db: Queryable, f: Filters, now?: Date, dirty?: ReadonlySet<string>): Promise<Volume> {
   const [slices, regions, hours] = await Promise.all([
-    read(db, REQUESTS, f, { by: ["channel", "category", "audience"], now }),
-    read(db, [REGIONS, DAILY_REGION], f, { by: ["region"], now }),
-    read(db, [HOURS, REGION_HOURS], f, { by: ["dow", "hour"], now }),
+    read(db, REQUESTS, f, { by: ["channel", "category", "audience"], now, dirty }),
+    read(db, [REGIONS, DAILY_REGION], f, { by: ["region"], now, dirty }),
+    read(db, [HOURS, REGION_HOURS], f, { by: ["dow", "hour"], now, dirty }),
   ]);
   const out: Volume = {
     channel: [],
@@ -171,8 +178,8 @@ export async function volume(db: Queryable, f: Filters, now?: Date): Promise<Vol
   return out;
 }
 
-export async function daily(db: Queryable, f: Filters, now?: Date): Promise<DayPoint[]> {
-  const rows = await read(db, REQUESTS, f, { by: ["day", "channel"], wholeDays: true, now });
+export async function daily(db: Queryable, f: Filters, now?: Date, dirty?: ReadonlySet<string>): Promise<DayPoint[]> {
+  const rows = await read(db, REQUESTS, f, { by: ["day", "channel"], wholeDays: true, now, dirty });
   const days = new Map<string, DayPoint>();
   const at = (day: string) => {
     let p = days.get(day);
@@ -207,10 +214,15 @@ function medians(hist: Row[], key: string, kind: number) {
   return new Map([...per].map(([k, list]) => [k, percentile(list, 0.5)]));
 }
 
-export async function byRegion(db: Queryable, f: Filters, now?: Date): Promise<RegionRow[]> {
+export async function byRegion(
+  db: Queryable,
+  f: Filters,
+  now?: Date,
+  dirty?: ReadonlySet<string>,
+): Promise<RegionRow[]> {
   const [rows, hist, late] = await Promise.all([
-    read(db, [REGIONS, DAILY_REGION], f, { by: ["region"], now }),
-    histograms(db, f, ["regions", "regionDepartment", "regionChannel"], ["region"], now, [2]),
+    read(db, [REGIONS, DAILY_REGION], f, { by: ["region"], now, dirty }),
+    histograms(db, f, ["regions", "regionDepartment", "regionChannel"], ["region"], now, dirty, [2]),
     overdue(db, f, "region"),
   ]);
   const med = medians(hist, "region", 2);
@@ -231,9 +243,9 @@ export async function byRegion(db: Queryable, f: Filters, now?: Date): Promise<R
     .sort((a, b) => b.created - a.created || byKey(a.region, b.region));
 }
 
-export async function escalationAndFcr(db: Queryable, f: Filters, now?: Date) {
+export async function escalationAndFcr(db: Queryable, f: Filters, now?: Date, dirty?: ReadonlySet<string>) {
   const [rows, depts] = await Promise.all([
-    read(db, REQUESTS, f, { by: ["department_id"], now }),
+    read(db, REQUESTS, f, { by: ["department_id"], now, dirty }),
     db.execute(sql`select id, code, name from departments`),
   ]);
   const names = new Map(rowsOf<Row>(depts).map((d) => [Number(d.id), d]));
@@ -262,10 +274,10 @@ export async function escalationAndFcr(db: Queryable, f: Filters, now?: Date) {
   };
 }
 
-export async function byOperator(db: Queryable, f: Filters, now?: Date) {
+export async function byOperator(db: Queryable, f: Filters, now?: Date, dirty?: ReadonlySet<string>) {
   const [rows, hist] = await Promise.all([
-    read(db, OPERATORS, f, { by: ["assignee_id"], now }),
-    histograms(db, f, ["operators"], ["assignee_id"], now, [2]),
+    read(db, OPERATORS, f, { by: ["assignee_id"], now, dirty }),
+    histograms(db, f, ["operators"], ["assignee_id"], now, dirty, [2]),
   ]);
   const med = medians(hist, "assignee_id", 2);
   const ids = rows.filter((r) => Number(r.created) > 0).map((r) => Number(r.assignee_id));
@@ -294,9 +306,9 @@ export async function byOperator(db: Queryable, f: Filters, now?: Date) {
     .slice(0, 500);
 }
 
-export async function calls(db: Queryable, f: Filters, now?: Date): Promise<Calls | null> {
+export async function calls(db: Queryable, f: Filters, now?: Date, dirty?: ReadonlySet<string>): Promise<Calls | null> {
   if (!(await tableExists(db, "phone_calls"))) return null;
-  const [r = {}] = await read(db, CALLS, f, { by: [], now });
+  const [r = {}] = await read(db, CALLS, f, { by: [], now, dirty });
   const v = (k: string) => Number(r[k] ?? 0);
   return {
     offered: v("offered"),

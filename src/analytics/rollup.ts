@@ -281,35 +281,60 @@ export type Plan = {
   /** Day rows: [from, to) Moscow dates. */
   days: [string, string][];
   /** Month rows: [first month, month after the last). */
-  months: [string, string] | null;
-  /** Raw rows: [from, to) instants (the current day and after). */
-  raw: [Date, Date] | null;
+  months: [string, string][];
+  /** Raw rows: [from, to) instants (the current day and after, and past days changed since the last rebuild). */
+  raw: [Date, Date][];
 };
 
 /**
  * Splits a period into whole months already over (month rows), the other past days (day rows) and the current
- * day (raw rows). A period that does not start and end at Moscow midnights is read raw. `wholeDays` asks for day
- * rows only (the daily series).
+ * day (raw rows). Days marked as changed and not yet rebuilt (`dirty`) are read raw, and their months as days. A
+ * period that does not start and end at Moscow midnights is read raw. `wholeDays` asks for day rows only (the
+ * daily series).
  */
-export function plan(f: Filters, now: Date, wholeDays = false): Plan {
+export function plan(f: Filters, now: Date, wholeDays = false, dirty: ReadonlySet<string> = new Set()): Plan {
   const from = mskDay(f.from);
   const to = mskDay(f.to);
-  if (+from.toJSDate() !== +f.from || +to.toJSDate() !== +f.to) return { days: [], months: null, raw: [f.from, f.to] };
+  if (+from.toJSDate() !== +f.from || +to.toJSDate() !== +f.to) return { days: [], months: [], raw: [[f.from, f.to]] };
   const today = mskDay(now);
   const end = to < today ? to : today;
-  const out: Plan = { days: [], months: null, raw: null };
-  if (to > today) out.raw = [(from > today ? from : today).toJSDate(), f.to];
+  const out: Plan = { days: [], months: [], raw: [] };
+  if (to > today) out.raw.push([(from > today ? from : today).toJSDate(), f.to]);
   if (from >= end) return out;
   let m1 = from.startOf("month");
   if (m1 < from) m1 = m1.plus({ months: 1 });
   const m2 = end.startOf("month");
-  if (wholeDays || m1 >= m2) {
-    out.days.push([iso(from), iso(end)]);
-    return out;
+  const spans: [DateTime, DateTime][] = [];
+  if (wholeDays || m1 >= m2) spans.push([from, end]);
+  else {
+    if (from < m1) spans.push([from, m1]);
+    for (let m = m1; m < m2; m = m.plus({ months: 1 })) {
+      const next = m.plus({ months: 1 });
+      let changed = false;
+      for (let d = m; d < next && !changed; d = d.plus({ days: 1 })) changed = dirty.has(iso(d));
+      if (changed) spans.push([m, next]);
+      else {
+        const last = out.months[out.months.length - 1];
+        if (last && last[1] === iso(m)) last[1] = iso(next);
+        else out.months.push([iso(m), iso(next)]);
+      }
+    }
+    if (m2 < end) spans.push([m2, end]);
   }
-  if (from < m1) out.days.push([iso(from), iso(m1)]);
-  out.months = [iso(m1), iso(m2)];
-  if (m2 < end) out.days.push([iso(m2), iso(end)]);
+  // Day rows, but changed days raw (neighbouring ones together).
+  for (const [a, b] of spans) {
+    let run: DateTime | null = null;
+    for (let d = a; d < b; d = d.plus({ days: 1 })) {
+      if (dirty.has(iso(d))) {
+        if (run) out.days.push([iso(run), iso(d)]);
+        run = null;
+        const last = out.raw[out.raw.length - 1];
+        if (last && +last[1] === +d.toJSDate()) last[1] = d.plus({ days: 1 }).toJSDate();
+        else out.raw.push([d.toJSDate(), d.plus({ days: 1 }).toJSDate()]);
+      } else if (!run) run = d;
+    }
+    if (run) out.days.push([iso(run), iso(b)]);
+  }
   return out;
 }
 
@@ -319,10 +344,8 @@ function planned(table: string, p: Plan, where: SQL): SQL {
   const parts: SQL[] = p.days.map(
     ([a, b]) => sql`select * from ${t} where "span" = 1 and "day" >= ${a}::date and "day" < ${b}::date and ${where}`,
   );
-  if (p.months) {
-    parts.push(
-      sql`select * from ${t} where "span" = 2 and "day" >= ${p.months[0]}::date and "day" < ${p.months[1]}::date and ${where}`,
-    );
+  for (const [a, b] of p.months) {
+    parts.push(sql`select * from ${t} where "span" = 2 and "day" >= ${a}::date and "day" < ${b}::date and ${where}`);
   }
   return sql.join(parts, sql` union all `);
 }
@@ -336,6 +359,8 @@ export type ReadOptions = {
   keyed?: SQL | null;
   wholeDays?: boolean;
   now?: Date;
+  /** Past days changed since the last rebuild: read raw (see `pending`). */
+  dirty?: ReadonlySet<string>;
 };
 
 /**
@@ -348,17 +373,16 @@ export async function read(db: Queryable, specs: Spec | Spec[], f: Filters, o: R
   // The first table keyed by every filter answers; when none is, the first one's statement reads the raw rows.
   const spec = list.find((s) => s.keyed(f) !== null) ?? list[0]!;
   const keyed = o.keyed === undefined ? spec.keyed(f) : o.keyed;
-  const p: Plan = keyed ? plan(f, now, o.wholeDays) : { days: [], months: null, raw: [f.from, f.to] };
+  const p: Plan = keyed ? plan(f, now, o.wholeDays, o.dirty) : { days: [], months: [], raw: [[f.from, f.to]] };
   const extra = o.where ?? sql`true`;
   const group = o.by.length ? sql`group by ${cols(o.by)}` : sql``;
   const shown = sql.raw(o.by.map((n) => (n === "day" ? `to_char("day", 'YYYY-MM-DD') as "day"` : `"${n}"`)).join(", "));
   const select = o.by.length ? sql`${shown}, ${sums(spec.sums)}` : sums(spec.sums);
   const parts: Promise<Row[]>[] = [];
-  if (p.days.length || p.months) {
+  if (p.days.length || p.months.length) {
     parts.push(all(db, sql`select ${select} from (${planned(spec.table, p, sql`${keyed} and ${extra}`)}) t ${group}`));
   }
-  if (p.raw) {
-    const [a, b] = p.raw;
+  for (const [a, b] of p.raw) {
     parts.push(all(db, sql`select ${select} from (${spec.source(a, b, spec.raw(f))}) s where ${extra} ${group}`));
   }
   const results = (await Promise.all(parts)).flat();
@@ -471,7 +495,26 @@ export async function rebuildAll(db: Queryable, opts: { now?: Date; all?: boolea
   return { ...total, through: out.through };
 }
 
-/** Rebuilds first when a past day is marked as changed or has not been built yet (cheap to ask). */
+/**
+ * Before a period board: builds the days that ended since the last rebuild (or everything, the first time), and
+ * answers the past days changed since the last rebuild, which the board then reads raw (the minute clock rebuilds
+ * them), so that a board never waits for a rebuild after a change and never shows a stale figure.
+ */
+export async function pending(db: Queryable, now = new Date()): Promise<Set<string>> {
+  const today = iso(mskDay(now));
+  const [row] = await all(
+    db,
+    sql`select (select through from analytics_rollup_state where id = 1) >= ${today}::date - 1 as current`,
+  );
+  if (!row?.current) await rebuildAll(db, { now });
+  const dirty = await all(
+    db,
+    sql`select distinct to_char(day, 'YYYY-MM-DD') as day from analytics_rollup_dirty where day < ${today}::date`,
+  );
+  return new Set(dirty.map((r) => String(r.day)));
+}
+
+/** Rebuilds when a past day is marked as changed or has not been built yet (cheap to ask): the minute clock. */
 export async function ensureBuilt(db: Queryable, now = new Date()) {
   const today = iso(mskDay(now));
   const [row] = await all(

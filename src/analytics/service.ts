@@ -7,25 +7,25 @@ import { rowsOf } from "../db/outbox.ts";
 import { type Filters, previousPeriod, sliceCondition, ZONE } from "./filters.ts";
 import { backlog, calls, deflection, summary, tableExists, volume } from "./measures.ts";
 import * as period from "./period.ts";
-import { ensureBuilt } from "./rollup.ts";
+import { pending } from "./rollup.ts";
 
 /**
- * The period board reads the rollups (rollup.ts), brought up to date first when a past day changed; the current
- * day and the slices a rollup does not keep come from the raw tables.
+ * The period board reads the rollups (rollup.ts); the current day, past days changed since the last rebuild and the
+ * slices a rollup does not keep come from the raw tables.
  */
 export async function periodBoard(db: Queryable, f: Filters, now = new Date()) {
-  await ensureBuilt(db, now);
+  const dirty = await pending(db, now);
   const [current, previous, series, vol, regions, escalation, open, phone, kb, operators] = await Promise.all([
-    period.summary(db, f, now),
-    period.summary(db, previousPeriod(f), now),
-    period.daily(db, f, now),
-    period.volume(db, f, now),
-    period.byRegion(db, f, now),
-    period.escalationAndFcr(db, f, now),
+    period.summary(db, f, now, dirty),
+    period.summary(db, previousPeriod(f), now, dirty),
+    period.daily(db, f, now, dirty),
+    period.volume(db, f, now, dirty),
+    period.byRegion(db, f, now, dirty),
+    period.escalationAndFcr(db, f, now, dirty),
     backlog(db, f, now),
-    period.calls(db, f, now),
+    period.calls(db, f, now, dirty),
     deflection(db, f),
-    period.byOperator(db, f, now),
+    period.byOperator(db, f, now, dirty),
   ]);
   return {
     period: { from: f.from.toISOString(), to: f.to.toISOString() },
