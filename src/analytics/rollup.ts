@@ -495,23 +495,34 @@ export async function rebuildAll(db: Queryable, opts: { now?: Date; all?: boolea
   return { ...total, through: out.through };
 }
 
+/** Up to this many changed days a period board reads raw; more, and it waits for a rebuild first. */
+const RAW_DAYS = 3;
+
 /**
  * Before a period board: builds the days that ended since the last rebuild (or everything, the first time), and
  * answers the past days changed since the last rebuild, which the board then reads raw (the minute clock rebuilds
- * them), so that a board never waits for a rebuild after a change and never shows a stale figure.
+ * them) — or, when there are more than a few, rebuilds them first. Either way a board never shows a stale figure.
  */
 export async function pending(db: Queryable, now = new Date()): Promise<Set<string>> {
   const today = iso(mskDay(now));
+  const changed = async () =>
+    new Set(
+      (
+        await all(
+          db,
+          sql`select distinct to_char(day, 'YYYY-MM-DD') as day from analytics_rollup_dirty where day < ${today}::date`,
+        )
+      ).map((r) => String(r.day)),
+    );
   const [row] = await all(
     db,
     sql`select (select through from analytics_rollup_state where id = 1) >= ${today}::date - 1 as current`,
   );
   if (!row?.current) await rebuildAll(db, { now });
-  const dirty = await all(
-    db,
-    sql`select distinct to_char(day, 'YYYY-MM-DD') as day from analytics_rollup_dirty where day < ${today}::date`,
-  );
-  return new Set(dirty.map((r) => String(r.day)));
+  const dirty = await changed();
+  if (dirty.size <= RAW_DAYS) return dirty;
+  await rebuildAll(db, { now });
+  return changed();
 }
 
 /** Rebuilds when a past day is marked as changed or has not been built yet (cheap to ask): the minute clock. */
