@@ -3,7 +3,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { eq, inArray, sql } from "drizzle-orm";
 import type { AppContext } from "../context.ts";
-import type { Tx } from "../db/client.ts";
+import { driverQuery, type Tx } from "../db/client.ts";
 import { GroupCommit } from "../db/group-commit.ts";
 import { emitMany, rowsOf } from "../db/outbox.ts";
 import { errors } from "../http/errors.ts";
@@ -170,41 +170,39 @@ async function writeRequests(ctx: AppContext, tx: Tx, group: Prepared[]): Promis
     sql`select nextval('request_number_seq')::text as n from generate_series(1, ${group.length}::int)`,
   );
   const numbers = rowsOf<{ n: string }>(seq).map((r) => formatRequestNumber(BigInt(r.n)));
-  const inserted = await tx
-    .insert(requests)
-    .values(
-      group.map((p, i) => {
-        const { input, contact, due, now } = p;
-        return {
-          number: numbers[i]!,
-          trackingTokenHash: sha256(p.trackingToken),
-          idempotencyKey: input.idempotencyKey ?? null,
-          idempotencyHash: p.idempotencyHash ?? null,
-          subject: p.subject,
-          category: p.category,
-          categoryConfidence: input.category ? 1 : (p.guess?.confidence ?? null),
-          categorySource: p.categorySource,
-          audience: p.audience,
-          region: input.region?.trim() || null,
-          channel: input.channel,
-          priority: p.priority,
-          departmentId: departmentOf(p),
-          contactName: contact.name ?? null,
-          contactEmail: contact.email ?? null,
-          contactEmailHash: blindIndex("email", contact.email),
-          contactPhone: contact.phone ?? null,
-          contactPhoneHash: blindIndex("phone", contact.phone),
-          firstResponseDueAt: due.firstResponseDueAt,
-          resolutionDueAt: due.resolutionDueAt,
-          firstResponseBasis: due.firstResponseBasis,
-          resolutionBasis: due.resolutionBasis,
-          search: sql`to_tsvector('russian', ${`${p.subject}\n${p.text}`})`,
-          createdAt: now,
-          updatedAt: now,
-        };
-      }),
-    )
-    .returning({ id: requests.id, number: requests.number, status: requests.status });
+  const inserted = await insertRequestRows(
+    tx,
+    group.map((p, i) => {
+      const { input, contact, due, now } = p;
+      return {
+        number: numbers[i]!,
+        trackingTokenHash: sha256(p.trackingToken),
+        idempotencyKey: input.idempotencyKey ?? null,
+        idempotencyHash: p.idempotencyHash ?? null,
+        subject: p.subject,
+        category: p.category,
+        categoryConfidence: input.category ? 1 : (p.guess?.confidence ?? null),
+        categorySource: p.categorySource,
+        audience: p.audience,
+        region: input.region?.trim() || null,
+        channel: input.channel,
+        priority: p.priority,
+        departmentId: departmentOf(p),
+        contactName: contact.name ?? null,
+        contactEmail: contact.email ?? null,
+        contactEmailHash: blindIndex("email", contact.email),
+        contactPhone: contact.phone ?? null,
+        contactPhoneHash: blindIndex("phone", contact.phone),
+        firstResponseDueAt: due.firstResponseDueAt,
+        resolutionDueAt: due.resolutionDueAt,
+        firstResponseBasis: due.firstResponseBasis,
+        resolutionBasis: due.resolutionBasis,
+        createdAt: now,
+        updatedAt: now,
+        searchText: `${p.subject}\n${p.text}`,
+      };
+    }),
+  );
   const byNumber = new Map(inserted.map((r) => [r.number, r]));
   const rows = numbers.map((n) => byNumber.get(n)!);
 
@@ -268,6 +266,67 @@ async function writeRequests(ctx: AppContext, tx: Tx, group: Prepared[]): Promis
     registered.push(r);
   }
   return registered;
+}
+
+const REQUEST_FIELDS = [
+  "number",
+  "trackingTokenHash",
+  "idempotencyKey",
+  "idempotencyHash",
+  "subject",
+  "category",
+  "categoryConfidence",
+  "categorySource",
+  "audience",
+  "region",
+  "channel",
+  "priority",
+  "departmentId",
+  "contactName",
+  "contactEmail",
+  "contactEmailHash",
+  "contactPhone",
+  "contactPhoneHash",
+  "firstResponseDueAt",
+  "resolutionDueAt",
+  "firstResponseBasis",
+  "resolutionBasis",
+  "createdAt",
+  "updatedAt",
+] as const;
+
+type RequestRow = { [K in (typeof REQUEST_FIELDS)[number]]: (typeof requests.$inferInsert)[K] } & {
+  searchText: string;
+};
+
+/**
+ * The group's requests in one multi-row insert, written as text with parameters rather than through the query
+ * builder, which spent more time assembling this statement (thirty columns for each of up to 64 rows) than the
+ * database spent running it. Each value still goes through its column's own mapping (dates, encrypted contacts).
+ */
+async function insertRequestRows(
+  tx: Tx,
+  rows: RequestRow[],
+): Promise<{ id: number; number: string; status: string }[]> {
+  const columns = REQUEST_FIELDS.map((f) => requests[f]);
+  const params: unknown[] = [];
+  const tuples = rows.map((row) => {
+    const slots = REQUEST_FIELDS.map((f, i) => {
+      const value = row[f];
+      params.push(value === null || value === undefined ? null : columns[i]!.mapToDriverValue(value));
+      return `$${params.length}`;
+    });
+    params.push(row.searchText);
+    slots.push(`to_tsvector('russian', $${params.length})`);
+    return `(${slots.join(", ")})`;
+  });
+  const names = [...columns.map((c) => `"${c.name}"`), '"search"'].join(", ");
+  const result = await driverQuery<{ id: string; number: string; status: string }>(
+    tx,
+    `insert into requests (${names}) values ${tuples.join(", ")} returning id::text as id, number, status`,
+    params,
+  );
+  return result.map((r) => ({ id: Number(r.id), number: r.number, status: r.status }));
 }
 
 export async function attachFiles(tx: Tx, requestId: number, messageId: number, files: StoredFile[]) {
