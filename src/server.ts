@@ -65,7 +65,14 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     closing ??= (async () => {
       // Stop taking new work, end the live streams so connections can drain, finish what is in flight.
       for (const res of ctx.streams) res.end();
-      await app.close();
+      // A keep-alive connection whose request was in flight at the signal turns idle once it is answered; close it
+      // then, or the server would wait for the client's keep-alive timeout (72 s) before it can stop.
+      const idle = setInterval(() => app.server.closeIdleConnections(), 100);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(idle);
+      }
       await ctx.worker.stop();
       for (const room of [...ROOMS].reverse()) await room.stop?.(ctx);
       await ctx.bus.stop();
