@@ -124,6 +124,26 @@ export async function volume(db: Queryable, f: Filters): Promise<Volume> {
 
 export type DayPoint = { day: string; created: number; resolved: number; byChannel: Record<string, number> };
 
+/**
+ * The period's Moscow days, each present even when nothing happened on it; `at` gives (or adds) a day's point and
+ * `list` the points in order.
+ */
+export function daySeries(f: Filters) {
+  const days = new Map<string, DayPoint>();
+  const at = (day: string) => {
+    let p = days.get(day);
+    if (!p) {
+      p = { day, created: 0, resolved: 0, byChannel: {} };
+      days.set(day, p);
+    }
+    return p;
+  };
+  for (let t = f.from.getTime(); t < f.to.getTime(); t += 86_400_000) {
+    at(new Date(t + 3 * 3_600_000).toISOString().slice(0, 10));
+  }
+  return { at, list: () => [...days.values()].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0)) };
+}
+
 /** Per Moscow day: requests registered (by channel) and requests resolved that day. */
 export async function daily(db: Queryable, f: Filters): Promise<DayPoint[]> {
   const [created, resolved] = await Promise.all([
@@ -141,25 +161,14 @@ export async function daily(db: Queryable, f: Filters): Promise<DayPoint[]> {
         group by 1`,
     ),
   ]);
-  const days = new Map<string, DayPoint>();
-  const at = (day: string) => {
-    let p = days.get(day);
-    if (!p) {
-      p = { day, created: 0, resolved: 0, byChannel: {} };
-      days.set(day, p);
-    }
-    return p;
-  };
-  for (let t = f.from.getTime(); t < f.to.getTime(); t += 86_400_000) {
-    at(new Date(t + 3 * 3_600_000).toISOString().slice(0, 10));
-  }
+  const { at, list } = daySeries(f);
   for (const r of created) {
     const p = at(r.day);
     p.created += Number(r.n);
     p.byChannel[r.channel] = Number(r.n);
   }
   for (const r of resolved) at(r.day).resolved = Number(r.n);
-  return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
+  return list();
 }
 
 export type RegionRow = {

@@ -6,7 +6,7 @@ import type { Queryable } from "../db/client.ts";
 import { rowsOf } from "../db/outbox.ts";
 import { createdIn, type Filters } from "./filters.ts";
 import type { Calls, DayPoint, RegionRow, Summary, Volume } from "./measures.ts";
-import { tableExists } from "./measures.ts";
+import { daySeries, tableExists } from "./measures.ts";
 import {
   CALLS,
   CUBES,
@@ -180,18 +180,7 @@ export async function volume(db: Queryable, f: Filters, now?: Date, dirty?: Read
 
 export async function daily(db: Queryable, f: Filters, now?: Date, dirty?: ReadonlySet<string>): Promise<DayPoint[]> {
   const rows = await read(db, REQUESTS, f, { by: ["day", "channel"], wholeDays: true, now, dirty });
-  const days = new Map<string, DayPoint>();
-  const at = (day: string) => {
-    let p = days.get(day);
-    if (!p) {
-      p = { day, created: 0, resolved: 0, byChannel: {} };
-      days.set(day, p);
-    }
-    return p;
-  };
-  for (let t = f.from.getTime(); t < f.to.getTime(); t += 86_400_000) {
-    at(new Date(t + 3 * 3_600_000).toISOString().slice(0, 10));
-  }
+  const { at, list } = daySeries(f);
   for (const r of rows) {
     const p = at(String(r.day));
     const created = Number(r.created);
@@ -199,7 +188,7 @@ export async function daily(db: Queryable, f: Filters, now?: Date, dirty?: Reado
     if (created > 0) p.byChannel[String(r.channel)] = (p.byChannel[String(r.channel)] ?? 0) + created;
     p.resolved += Number(r.resolved_on_day);
   }
-  return [...days.values()].sort((a, b) => byKey(a.day, b.day));
+  return list();
 }
 
 function medians(hist: Row[], key: string, kind: number) {
