@@ -1,12 +1,14 @@
 // The e-mail room: the SMTP intake (and IMAP polling, when a mailbox is configured) stores each letter before
 // answering 250; outbox jobs process stored letters into the registry and send the letters it composes.
 import path from "node:path";
+import { pino } from "pino";
 import type { AppContext } from "../../context.ts";
+import { loggerOptions } from "../../http/logging.ts";
 import type { Room } from "../../rooms.ts";
 import { SenderRateLimiter } from "./autoreply.ts";
 import { startImapPolling } from "./imap-poll.ts";
 import { processLetter, RECEIVED_TOPIC, storeLetter } from "./inbox.ts";
-import { errorCode, roomLog } from "./log.ts";
+import { errorCode } from "./log.ts";
 import { createMailer } from "./mailer.ts";
 import { composeAnswers, composeStatusLetters, SEND_TOPIC, sendLetter } from "./outbound.ts";
 import { emailRoutes } from "./routes.ts";
@@ -48,7 +50,8 @@ async function start(ctx: AppContext) {
   if (config.imapUrl) {
     const url = new URL(config.imapUrl);
     // Codes and counts only: never the login, the password or anything of a letter.
-    const log = roomLog("email", config.logLevel);
+    // The server's own logger settings (level, redaction), writing where the request log goes.
+    const log = pino({ ...loggerOptions(config.logLevel), name: "email" }, process.stdout);
     emailStateOf(ctx).stopImap = startImapPolling({
       host: url.hostname,
       port: Number(url.port) || (url.protocol === "imaps:" ? 993 : 143),
@@ -59,12 +62,12 @@ async function start(ctx: AppContext) {
       intervalMs: IMAP_INTERVAL_MS,
       retryMs: 5_000,
       onLetterError: (uid, error) =>
-        log.warn("IMAP: letter left unseen, the next pass takes it again", { uid, code: errorCode(error) }),
+        log.warn({ uid, code: errorCode(error) }, "IMAP: letter left unseen, the next pass takes it again"),
       onResult: (r, nextInMs) => {
         const next = Math.round(nextInMs / 1000);
-        if (r instanceof Error) log.error("IMAP: pass failed", { code: errorCode(r), retryInSeconds: next });
-        else if (r.failed) log.warn("IMAP: pass left letters unseen", { ...r, retryInSeconds: next });
-        else if (r.stored) log.info("IMAP: letters stored", { ...r });
+        if (r instanceof Error) log.error({ code: errorCode(r), retryInSeconds: next }, "IMAP: pass failed");
+        else if (r.failed) log.warn({ ...r, retryInSeconds: next }, "IMAP: pass left letters unseen");
+        else if (r.stored) log.info({ ...r }, "IMAP: letters stored");
       },
       store: async (raw) => {
         await storeLetter(ctx, raw, { mailFrom: "", rcptTo: [], remoteAddress: url.hostname, via: "imap" });
