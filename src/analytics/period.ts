@@ -1,7 +1,7 @@
 // The measures of docs/METRICS.md for a period, read from the rollups (rollup.ts) with the raw tables filling in
 // the current day, the slices a rollup is not keyed by, and the SLA counts that change with the clock. Each returns
 // the same shape as its raw twin in measures.ts; the test rollup.test.ts holds them equal on the same data.
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Queryable } from "../db/client.ts";
 import { rowsOf } from "../db/outbox.ts";
 import { createdIn, type Filters } from "./filters.ts";
@@ -12,15 +12,18 @@ import {
   CUBES,
   DAILY_REGION,
   HOURS,
+  keyedBy,
   OPERATORS,
+  plan,
   REGION_HOURS,
   REGIONS,
   REQUESTS,
   read,
-  TIMES,
+  readFacts,
 } from "./rollup.ts";
 
 type Row = Record<string, unknown>;
+const all = async (db: Queryable, q: SQL) => rowsOf<Row>(await db.execute(q));
 const share = (part: unknown, whole: unknown) => (Number(whole) > 0 ? Number(part) / Number(whole) : null);
 const round = (v: number | null, digits = 1) => (v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits);
 const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -49,51 +52,40 @@ export function percentile(hist: [number, number][], p: number): number | null {
 }
 
 /**
- * The histograms of the smallest of the given cubes keyed by every filter, grouped by `by` (a key of that cube);
- * when none is, the raw rows answer (through cube `fallback`'s statement, narrowed by every filter).
+ * Histograms (by…, kind, minutes, n) of first-response (kind 1) and resolution (kind 2) times. The whole months of
+ * the period come from the first of `cubes` keyed by every filter, its days from the facts; with no such cube, the
+ * whole period comes from the facts.
  */
 async function histograms(
   db: Queryable,
   f: Filters,
   cubes: (keyof typeof CUBES)[],
   by: string[],
-  now?: Date,
+  now = new Date(),
   dirty?: ReadonlySet<string>,
   kinds = [1, 2],
-) {
-  const kind = sql`"kind" in (${sql.join(
-    kinds.map((k) => sql`${k}`),
-    sql`, `,
-  )})`;
-  for (const name of cubes) {
-    const c = CUBES[name];
-    const keys = c.keys as Partial<Record<keyof Filters, string>>;
-    const parts = [sql`true`];
-    let fits = true;
-    for (const k of ["channel", "category", "region", "audience", "departmentId", "assigneeId"] as const) {
-      const v = f[k];
-      if (v === undefined) continue;
-      const column = keys[k];
-      if (!column) {
-        fits = false;
-        break;
-      }
-      parts.push(sql`${sql.raw(`"${column}"`)} = ${v}`);
-    }
-    if (fits) {
-      const where = sql`"cube" = ${c.cube} and ${kind}`;
-      return read(db, TIMES, f, {
-        by: [...by, "kind", "minutes"],
-        where,
-        keyed: sql.join(parts, sql` and `),
-        now,
-        dirty,
-      });
-    }
+): Promise<Row[]> {
+  const cube = cubes.map((name) => CUBES[name]).find((c) => keyedBy(f, c.keys) !== null);
+  if (!cube) return readFacts(db, f, { by, kinds, now, dirty });
+  const p = plan(f, now, false, dirty);
+  const list = (values: number[]) =>
+    sql.join(
+      values.map((v) => sql`${v}`),
+      sql`, `,
+    );
+  const keys = sql.raw([...by, "kind", "minutes"].map((n) => `"${n}"`).join(", "));
+  const parts: Promise<Row[]>[] = [readFacts(db, f, { by, kinds, plan: p })];
+  for (const [a, b] of p.months) {
+    parts.push(
+      all(
+        db,
+        sql`select ${keys}, sum("n") as n from analytics_daily_times
+          where "cube" = ${cube.cube} and "span" = 2 and "day" >= ${a}::date and "day" < ${b}::date
+            and "kind" in (${list(kinds)}) and ${keyedBy(f, cube.keys)} group by ${keys}`,
+      ),
+    );
   }
-  const last = CUBES[cubes[cubes.length - 1]!];
-  const where = sql`"cube" = ${last.cube} and ${kind}`;
-  return read(db, TIMES, f, { by: [...by, "kind", "minutes"], where, keyed: null, now, dirty });
+  return (await Promise.all(parts)).flat();
 }
 
 /** Unanswered and unresolved requests of the period whose deadline has passed: they count as missed. */
@@ -108,9 +100,25 @@ async function overdue(db: Queryable, f: Filters, by?: "region") {
   );
 }
 
+const SUMMARY_SUMS = [
+  "created",
+  "resolved",
+  "first_response_done",
+  "first_response_met",
+  "resolution_done",
+  "resolution_met",
+  "rated",
+  "rating_sum",
+  "r1",
+  "r2",
+  "r3",
+  "r4",
+  "r5",
+];
+
 export async function summary(db: Queryable, f: Filters, now?: Date, dirty?: ReadonlySet<string>): Promise<Summary> {
   const [totals, hist, late] = await Promise.all([
-    read(db, REQUESTS, f, { by: [], now, dirty }),
+    read(db, REQUESTS, f, { by: [], sums: SUMMARY_SUMS, now, dirty }),
     histograms(db, f, ["all", "slices", "regionDepartment", "regionChannel"], [], now, dirty),
     overdue(db, f),
   ]);
@@ -143,7 +151,7 @@ export async function summary(db: Queryable, f: Filters, now?: Date, dirty?: Rea
 
 export async function volume(db: Queryable, f: Filters, now?: Date, dirty?: ReadonlySet<string>): Promise<Volume> {
   const [slices, regions, hours] = await Promise.all([
-    read(db, REQUESTS, f, { by: ["channel", "category", "audience"], now, dirty }),
+    read(db, REQUESTS, f, { by: ["channel", "category", "audience"], sums: ["created"], now, dirty }),
     read(db, [REGIONS, DAILY_REGION], f, { by: ["region"], now, dirty }),
     read(db, [HOURS, REGION_HOURS], f, { by: ["dow", "hour"], now, dirty }),
   ]);
@@ -179,7 +187,13 @@ export async function volume(db: Queryable, f: Filters, now?: Date, dirty?: Read
 }
 
 export async function daily(db: Queryable, f: Filters, now?: Date, dirty?: ReadonlySet<string>): Promise<DayPoint[]> {
-  const rows = await read(db, REQUESTS, f, { by: ["day", "channel"], wholeDays: true, now, dirty });
+  const rows = await read(db, REQUESTS, f, {
+    by: ["day", "channel"],
+    sums: ["created", "resolved_on_day"],
+    wholeDays: true,
+    now,
+    dirty,
+  });
   const { at, list } = daySeries(f);
   for (const r of rows) {
     const p = at(String(r.day));
@@ -234,7 +248,12 @@ export async function byRegion(
 
 export async function escalationAndFcr(db: Queryable, f: Filters, now?: Date, dirty?: ReadonlySet<string>) {
   const [rows, depts] = await Promise.all([
-    read(db, REQUESTS, f, { by: ["department_id"], now, dirty }),
+    read(db, REQUESTS, f, {
+      by: ["department_id"],
+      sums: ["created", "escalated", "resolved", "first_contact"],
+      now,
+      dirty,
+    }),
     db.execute(sql`select id, code, name from departments`),
   ]);
   const names = new Map(rowsOf<Row>(depts).map((d) => [Number(d.id), d]));

@@ -108,6 +108,7 @@ async function compareAll(stage: string) {
     ["web + Moscow", { channel: "web", region: "Москва" }],
     ["first line + Moscow", { departmentId: firstLine, region: "Москва" }],
     ["one operator", { assigneeId: someone }],
+    ["access + Moscow", { category: "access", region: "Москва" }],
   ];
   for (const [name, f] of periods()) {
     for (const [slice, extra] of slices) await compare({ ...f, ...extra }, `${stage}: ${name}, ${slice}`);

@@ -42,6 +42,13 @@ export type Spec = {
   raw(f: Filters): SQL;
   /** The order rows are written in (day by default): a cube's rows of a period then sit together on disk. */
   order?: string[];
+  /**
+   * Month rows: summed from the day rows (by default); none (false: the facts); or, for a table without day rows
+   * (`days` false), the statement giving a month's rows for [from, to) Moscow dates.
+   */
+  months?: boolean | ((from: string, to: string) => SQL);
+  /** False for a table of month rows only: its days are read from the facts. */
+  days?: boolean;
 };
 
 const col = (name: string) => sql.raw(`"${name}"`);
@@ -49,7 +56,7 @@ const cols = (names: string[]) => sql.raw(names.map((n) => `"${n}"`).join(", "))
 const sums = (names: string[]) => sql.raw(names.map((n) => `sum("${n}") as "${n}"`).join(", "));
 
 /** Conditions on key columns for the filters a table is keyed by; null when a filter falls outside them. */
-function keyedBy(f: Filters, keys: Partial<Record<keyof Filters, string>>): SQL | null {
+export function keyedBy(f: Filters, keys: Partial<Record<keyof Filters, string>>): SQL | null {
   const parts: SQL[] = [sql`true`];
   for (const name of ["channel", "category", "region", "audience", "departmentId", "assigneeId"] as const) {
     const v = f[name];
@@ -203,9 +210,9 @@ export const OPERATORS: Spec = {
 };
 
 /**
- * Histogram cubes: which filters each is keyed by. A read takes the smallest cube keyed by every filter it has
- * (cube 0, the whole service, when there is none). Cubes 3 (by employee) and 4 (by region, for the table by region)
- * hold resolution times (kind 2) only, the others first-response (kind 1) and resolution times.
+ * Histogram cubes: which filters each is keyed by. A read takes the first cube keyed by every filter it has (cube 0,
+ * the whole service, when there is none). Cubes 3 (by employee) and 4 (by region, for the table by region) hold
+ * resolution times (kind 2) only, the others first-response (kind 1) and resolution times.
  */
 export const CUBES = {
   all: { cube: 0, keys: {} },
@@ -216,30 +223,187 @@ export const CUBES = {
   regionChannel: { cube: 5, keys: { region: "region", channel: "channel" } },
 } as const;
 
+/**
+ * Histograms of first-response (kind 1) and resolution (kind 2) minutes, each time rounded to two significant
+ * digits, in the cubes above: month rows only, summed from the facts once the month is over. A day's histogram has
+ * nearly a row per request, so the days of a period are read from the facts themselves (`histograms` in period.ts).
+ */
 export const TIMES: Spec = {
   table: "analytics_daily_times",
   keys: ["cube", "kind", "channel", "category", "audience", "department_id", "region", "assignee_id", "minutes"],
   order: ["cube", "region", "day"],
   sums: ["n"],
-  source: (from, to, where) => sql`
-    select ${DAY_OF(sql`r.created_at`)} as day, t.cube, t.kind,
-      case when t.cube in (1, 5) then r.channel end as channel, case when t.cube = 1 then r.category end as category,
-      case when t.cube = 1 then r.audience end as audience,
-      case when t.cube in (1, 2, 3) then r.department_id end as department_id,
-      case when t.cube in (2, 4, 5) then r.region end as region,
-      case when t.cube = 3 then r.assignee_id end as assignee_id,
-      ${BUCKET(sql`t.m`)} as minutes, count(*) as n
-    from requests r
-      cross join lateral (values (0, 1, ${FIRST_MIN}), (0, 2, ${RESOLVE_MIN}), (1, 1, ${FIRST_MIN}),
-        (1, 2, ${RESOLVE_MIN}), (2, 1, ${FIRST_MIN}), (2, 2, ${RESOLVE_MIN}), (3, 2, ${RESOLVE_MIN}),
-        (4, 2, ${RESOLVE_MIN}), (5, 1, ${FIRST_MIN}), (5, 2, ${RESOLVE_MIN})) as t(cube, kind, m)
-    where t.m is not null and (t.cube <> 3 or r.assignee_id is not null)
-      and r.created_at >= ${ts(from)} and r.created_at < ${ts(to)} and ${where}
+  days: false,
+  months: (from, to) => sql`
+    select ${from}::date as day, t.cube, t.kind,
+      case when t.cube in (1, 5) then u.channel end as channel, case when t.cube = 1 then u.category end as category,
+      case when t.cube = 1 then u.audience end as audience,
+      case when t.cube in (1, 2, 3) then u.department_id end as department_id,
+      case when t.cube in (2, 4, 5) then u.region end as region,
+      case when t.cube = 3 then u.assignee_id end as assignee_id,
+      t.minutes, count(*) as n
+    from analytics_facts u
+      cross join lateral (values (0, 1, u.first_minutes), (0, 2, u.resolve_minutes), (1, 1, u.first_minutes),
+        (1, 2, u.resolve_minutes), (2, 1, u.first_minutes), (2, 2, u.resolve_minutes), (3, 2, u.resolve_minutes),
+        (4, 2, u.resolve_minutes), (5, 1, u.first_minutes), (5, 2, u.resolve_minutes)) as t(cube, kind, minutes)
+    where t.minutes is not null and (t.cube <> 3 or u.assignee_id is not null)
+      and u.day >= ${from}::date and u.day < ${to}::date
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`,
-  // The cube chosen by the caller decides which keys answer; see `timesKeyed`.
+  source: () => {
+    throw new Error("analytics_daily_times holds months only: days come from the facts");
+  },
   keyed: () => null,
   raw: (f) => sliceCondition(f),
 };
+
+/** Every slice a filter can name, as the facts' columns. */
+const ALL_KEYS = { ...SLICE_KEYS, region: "region", assigneeId: "assignee_id" };
+
+/** The facts' columns after `day`, as the rows of `factRows` give them. */
+const FACT_COLUMNS = [
+  "dow",
+  "hour",
+  "channel",
+  "category",
+  "audience",
+  "department_id",
+  "region",
+  "assignee_id",
+  "resolved_day",
+  "first_minutes",
+  "resolve_minutes",
+  "first_response_done",
+  "first_response_met",
+  "resolution_done",
+  "resolution_met",
+  "rating",
+  "escalated",
+  "first_contact",
+];
+
+/**
+ * One row per request, from the raw tables: registered in [from, to) (`on` "created"), or resolved in it
+ * ("resolved"). The same statement builds analytics_facts and answers the days it does not hold.
+ */
+function factRows(from: Date, to: Date, where: SQL, on: "created" | "resolved" = "created"): SQL {
+  const at = on === "created" ? sql`r.created_at` : sql`r.resolved_at`;
+  return sql`
+    select ${DAY_OF(sql`r.created_at`)} as day,
+      (date_part('isodow', r.created_at at time zone ${ZONE})::int - 1)::smallint as dow,
+      date_part('hour', r.created_at at time zone ${ZONE})::smallint as hour,
+      r.channel, r.category, r.audience, r.department_id, r.region, r.assignee_id,
+      ${DAY_OF(sql`r.resolved_at`)} as resolved_day,
+      ${BUCKET(FIRST_MIN)} as first_minutes, ${BUCKET(RESOLVE_MIN)} as resolve_minutes,
+      r.first_response_due_at is not null and r.first_responded_at is not null as first_response_done,
+      coalesce(r.first_responded_at <= r.first_response_due_at, false) as first_response_met,
+      r.resolution_due_at is not null and r.resolved_at is not null as resolution_done,
+      coalesce(r.resolved_at <= r.resolution_due_at, false) as resolution_met,
+      r.rating::smallint as rating, coalesce(h.escalated, false) as escalated,
+      coalesce(r.resolved_at is not null and h.touched = 0, false) as first_contact
+    from requests r ${HISTORY}
+    where ${at} >= ${ts(from)} and ${at} < ${ts(to)} and ${where}`;
+}
+
+export const FACTS: Spec = {
+  table: "analytics_facts",
+  keys: FACT_COLUMNS,
+  sums: [],
+  months: false,
+  source: (from, to, where) => factRows(from, to, where),
+  keyed: (f) => keyedBy(f, ALL_KEYS),
+  raw: (f) => sliceCondition(f),
+};
+
+/**
+ * What each summed column of the rollups is over the facts (`part` 1: the request by its registration day; 2: by
+ * the day it was resolved, for `resolved_on_day`).
+ */
+const FACT_SUMS: Record<string, string> = {
+  created: "count(*) filter (where part = 1)",
+  n: "count(*) filter (where part = 1)",
+  resolved: 'count("resolved_day") filter (where part = 1)',
+  resolved_on_day: "count(*) filter (where part = 2)",
+  first_response_done: 'count(*) filter (where part = 1 and "first_response_done")',
+  first_response_met: 'count(*) filter (where part = 1 and "first_response_met")',
+  resolution_done: 'count(*) filter (where part = 1 and "resolution_done")',
+  resolution_met: 'count(*) filter (where part = 1 and "resolution_met")',
+  rated: 'count("rating") filter (where part = 1)',
+  rating_sum: 'coalesce(sum("rating") filter (where part = 1), 0)',
+  r1: 'count(*) filter (where part = 1 and "rating" = 1)',
+  r2: 'count(*) filter (where part = 1 and "rating" = 2)',
+  r3: 'count(*) filter (where part = 1 and "rating" = 3)',
+  r4: 'count(*) filter (where part = 1 and "rating" = 4)',
+  r5: 'count(*) filter (where part = 1 and "rating" = 5)',
+  escalated: 'count(*) filter (where part = 1 and "escalated")',
+  first_contact: 'count(*) filter (where part = 1 and "first_contact")',
+};
+
+export type FactsOptions = {
+  by: string[];
+  /** Summed columns of a rollup (see FACT_SUMS); ignored with `kinds`. */
+  sums?: string[];
+  /** Histograms instead of sums: rows (by…, kind, minutes, n) of these kinds (1 first response, 2 resolution). */
+  kinds?: number[];
+  now?: Date;
+  dirty?: ReadonlySet<string>;
+  /** Which days the facts table answers and which the raw tables do (by default: from `plan`, day rows only). */
+  plan?: Pick<Plan, "days" | "raw">;
+};
+
+/**
+ * A period's facts narrowed by every filter and grouped by `by`, in one statement: the facts table for the past
+ * days it holds, the raw tables (through the statement that builds it) for the current day and the days changed
+ * since the last rebuild.
+ */
+export async function readFacts(db: Queryable, f: Filters, o: FactsOptions): Promise<Row[]> {
+  const p = o.plan ?? plan(f, o.now ?? new Date(), true, o.dirty);
+  const keyed = keyedBy(f, ALL_KEYS)!;
+  const columns = cols(FACT_COLUMNS);
+  const branches: SQL[] = [];
+  const add = (part: 1 | 2) => {
+    const day = part === 1 ? sql`"day"` : sql`"resolved_day"`;
+    const tag = sql.raw(String(part));
+    for (const [a, b] of p.days) {
+      branches.push(sql`select ${day} as "day", ${columns}, ${tag} as part from analytics_facts
+        where ${day} >= ${a}::date and ${day} < ${b}::date and ${keyed}`);
+    }
+    for (const [a, b] of p.raw) {
+      branches.push(sql`select ${day} as "day", ${columns}, ${tag} as part
+        from (${factRows(a, b, sliceCondition(f), part === 1 ? "created" : "resolved")}) s`);
+    }
+  };
+  add(1);
+  if (!o.kinds && o.sums?.includes("resolved_on_day")) add(2);
+  if (branches.length === 0) return [];
+  const rows = sql.join(branches, sql` union all `);
+  const shown = o.by.map((n) => (n === "day" ? `to_char("day", 'YYYY-MM-DD') as "day"` : `"${n}"`));
+  const group = (extra: string[]) => {
+    const keys = [...o.by.map((n) => `"${n}"`), ...extra];
+    return sql.raw(keys.length ? `group by ${keys.join(", ")}` : "");
+  };
+  if (o.kinds) {
+    const kinds = sql.join(
+      o.kinds.map((k) => sql`${k}`),
+      sql`, `,
+    );
+    const select = sql.raw([...shown, "t.kind", "t.minutes", "count(*) as n"].join(", "));
+    return all(
+      db,
+      sql`select ${select} from (${rows}) u
+        cross join lateral (values (1, u.first_minutes), (2, u.resolve_minutes)) as t(kind, minutes)
+        where t.minutes is not null and t.kind in (${kinds}) ${group(["t.kind", "t.minutes"])}`,
+    );
+  }
+  const sums = (o.sums ?? []).map((n) => {
+    const expr = FACT_SUMS[n];
+    if (!expr) throw new Error(`analytics_facts cannot sum ${n}`);
+    return `${expr} as "${n}"`;
+  });
+  const select = sql.raw([...shown, ...sums].join(", ") || "count(*)");
+  const out = await all(db, sql`select ${select} from (${rows}) u ${group([])}`);
+  for (const r of out) for (const n of o.sums ?? []) r[n] = Number(r[n] ?? 0);
+  return out;
+}
 
 function callsWho(f: Filters, user: SQL): SQL {
   const who: SQL[] = [sql`true`];
@@ -276,7 +440,8 @@ export const CALLS: Spec = {
   raw: (f) => callsWho(f, sql`c.user_id`),
 };
 
-export const SPECS = [DAILY, DAILY_REGION, HOURS, REGION_HOURS, REGIONS, OPERATORS, TIMES, CALLS];
+/** Every rollup; the facts before the time histograms, whose months are summed from them. */
+export const SPECS = [FACTS, DAILY, DAILY_REGION, HOURS, REGION_HOURS, REGIONS, OPERATORS, TIMES, CALLS];
 
 // ---- Periods: which parts come from day rows, month rows and the raw tables ----
 
@@ -360,10 +525,10 @@ function planned(table: string, p: Plan, where: SQL): SQL {
 export type ReadOptions = {
   /** Group by these columns (of the table); the day rows' `day` may be among them. */
   by: string[];
+  /** The summed columns wanted (all of the first table's by default). */
+  sums?: string[];
   /** Extra condition on the table's rows, e.g. the histogram cube. */
   where?: SQL;
-  /** The filters as a condition on the keys, when the caller knows better than the spec (histogram cubes). */
-  keyed?: SQL | null;
   wholeDays?: boolean;
   now?: Date;
   /** Past days changed since the last rebuild: read raw (see `pending`). */
@@ -371,20 +536,25 @@ export type ReadOptions = {
 };
 
 /**
- * The table's sums for the period and filters, grouped: from the rollups where they hold the period and are keyed
- * by every filter, from the raw tables (through the same statement that builds the rollups) for the rest.
+ * The table's sums for the period and filters, grouped: from the first rollup keyed by every filter where it holds
+ * the period, from the raw tables (through the same statement that builds the rollup) for the rest; when no rollup
+ * is keyed by every filter, from the facts.
  */
 export async function read(db: Queryable, specs: Spec | Spec[], f: Filters, o: ReadOptions): Promise<Row[]> {
   const now = o.now ?? new Date();
   const list = Array.isArray(specs) ? specs : [specs];
-  // The first table keyed by every filter answers; when none is, the first one's statement reads the raw rows.
-  const spec = list.find((s) => s.keyed(f) !== null) ?? list[0]!;
-  const keyed = o.keyed === undefined ? spec.keyed(f) : o.keyed;
-  const p: Plan = keyed ? plan(f, now, o.wholeDays, o.dirty) : { days: [], months: [], raw: [[f.from, f.to]] };
+  const wanted = o.sums ?? list[0]!.sums;
+  const spec = list.find((s) => s.keyed(f) !== null);
+  if (!spec) {
+    if (o.where) throw new Error(`${list[0]!.table}: a condition on its own rows cannot be read from the facts`);
+    return readFacts(db, f, { by: o.by, sums: wanted, now, dirty: o.dirty });
+  }
+  const keyed = spec.keyed(f)!;
+  const p = plan(f, now, o.wholeDays, o.dirty);
   const extra = o.where ?? sql`true`;
   const group = o.by.length ? sql`group by ${cols(o.by)}` : sql``;
   const shown = sql.raw(o.by.map((n) => (n === "day" ? `to_char("day", 'YYYY-MM-DD') as "day"` : `"${n}"`)).join(", "));
-  const select = o.by.length ? sql`${shown}, ${sums(spec.sums)}` : sums(spec.sums);
+  const select = o.by.length ? sql`${shown}, ${sums(wanted)}` : sums(wanted);
   const parts: Promise<Row[]>[] = [];
   if (p.days.length || p.months.length) {
     parts.push(all(db, sql`select ${select} from (${planned(spec.table, p, sql`${keyed} and ${extra}`)}) t ${group}`));
@@ -400,9 +570,9 @@ export async function read(db: Queryable, specs: Spec | Spec[], f: Filters, o: R
     const m = merged.get(key);
     if (!m) {
       const row: Row = { ...r };
-      for (const s of spec.sums) row[s] = Number(r[s] ?? 0);
+      for (const s of wanted) row[s] = Number(r[s] ?? 0);
       merged.set(key, row);
-    } else for (const s of spec.sums) m[s] = Number(m[s]) + Number(r[s] ?? 0);
+    } else for (const s of wanted) m[s] = Number(m[s]) + Number(r[s] ?? 0);
   }
   return [...merged.values()];
 }
@@ -413,6 +583,7 @@ export async function read(db: Queryable, specs: Spec | Spec[], f: Filters, o: R
 const LOCK = sql`select pg_advisory_xact_lock(hashtext('otklik-analytics-rollup:' || current_schema()))`;
 
 async function buildDays(db: Queryable, spec: Spec, from: string, to: string) {
+  if (spec.days === false) return;
   await db.execute(
     sql`delete from ${sql.raw(spec.table)} where "span" = 1 and "day" >= ${from}::date and "day" < ${to}::date`,
   );
@@ -424,6 +595,12 @@ async function buildDays(db: Queryable, spec: Spec, from: string, to: string) {
 async function buildMonth(db: Queryable, spec: Spec, month: string) {
   await db.execute(sql`delete from ${sql.raw(spec.table)} where "span" = 2 and "day" = ${month}::date`);
   const next = iso(DateTime.fromISO(month, { zone: ZONE }).plus({ months: 1 }));
+  if (typeof spec.months === "function") {
+    const columns = ["day", ...spec.keys, ...spec.sums];
+    await db.execute(sql`insert into ${sql.raw(spec.table)} ("span", ${cols(columns)})
+      select 2, ${cols(columns)} from (${spec.months(month, next)}) s order by ${cols(spec.order ?? ["day"])}`);
+    return;
+  }
   await db.execute(sql`insert into ${sql.raw(spec.table)} ("span", "day", ${cols([...spec.keys, ...spec.sums])})
     select 2, ${month}::date, ${cols(spec.keys)}, ${sums(spec.sums)} from ${sql.raw(spec.table)}
     where "span" = 1 and "day" >= ${month}::date and "day" < ${next}::date
@@ -481,7 +658,7 @@ export async function rebuild(
       const m = DateTime.fromISO(d, { zone: ZONE }).startOf("month");
       if (m.plus({ months: 1 }) <= through.plus({ days: 1 })) months.add(iso(m));
     }
-    for (const m of months) for (const spec of SPECS) await buildMonth(tx, spec, m);
+    for (const m of months) for (const spec of SPECS) if (spec.months !== false) await buildMonth(tx, spec, m);
     // After a backfill the planner must know the tables' new sizes.
     if (sorted.length > 7) for (const spec of SPECS) await tx.execute(sql`analyze ${sql.raw(spec.table)}`);
     await tx.execute(sql`insert into analytics_rollup_state (id, through, built_at) values (1, ${iso(through)}::date, now())
