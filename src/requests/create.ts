@@ -1,23 +1,22 @@
 // Registering a request, from any channel: one transaction writes the request, its first message, its
 // attachments, its history and the outbox event that announces it.
 import { createHash, createHmac } from "node:crypto";
-import { eq, inArray, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { AppContext } from "../context.ts";
 import { driverQuery, type Tx } from "../db/client.ts";
 import { GroupCommit } from "../db/group-commit.ts";
-import { emitMany, rowsOf } from "../db/outbox.ts";
+import { EVENTS_CHANNEL } from "../db/outbox.ts";
 import { errors } from "../http/errors.ts";
 import { isAudience, isCategoryCode } from "../routing/categories.ts";
 import { DEFAULT_ROUTE } from "../routing/departments.ts";
-import { routeNewRequests } from "../routing/intake.ts";
+import { departmentsOnShiftIn, INCIDENT_MATCH, routeNewRequests } from "../routing/intake.ts";
 import { slaDueAt } from "../routing/sla-service.ts";
 import { blindIndex } from "../security/sealed.ts";
-import { departments } from "../staff/schema.ts";
 import { randomToken, sha256 } from "../staff/tokens.ts";
 import { type Contact, normalizeContact } from "./contact.ts";
 import type { StoredFile } from "./files.ts";
 import { formatRequestNumber } from "./number.ts";
-import { attachments, messages, requestHistory, requests } from "./schema.ts";
+import { attachments, requests } from "./schema.ts";
 
 export const CHANNELS = ["web", "email", "chat", "phone"] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -141,7 +140,7 @@ const batchers = new WeakMap<AppContext, GroupCommit<Prepared, Registered>>();
 function intakeOf(ctx: AppContext): GroupCommit<Prepared, Registered> {
   let b = batchers.get(ctx);
   if (!b) {
-    b = new GroupCommit((group) => ctx.db.transaction((tx) => writeRequests(ctx, tx, group)), {
+    b = new GroupCommit((group) => ctx.db.transaction((tx) => writeRequests(tx, group)), {
       // PGlite is one connection: one group at a time. A server pool takes a few groups side by side.
       parallel: ctx.database.engine === "pglite" ? 1 : 3,
     });
@@ -150,111 +149,101 @@ function intakeOf(ctx: AppContext): GroupCommit<Prepared, Registered> {
   return b;
 }
 
-/** Writes a group of requests in the caller's transaction: each statement covers the whole group. */
-async function writeRequests(ctx: AppContext, tx: Tx, group: Prepared[]): Promise<Registered[]> {
+/**
+ * Writes a group of requests in the caller's transaction: two statements for the whole group, whatever its size —
+ * the numbers (with the departments' ids), then everything else (`WRITE_GROUP`). Statements that depend on what
+ * was found follow only when needed: attachments, assignment, incident messages, a channel's own rows.
+ */
+async function writeRequests(tx: Tx, group: Prepared[]): Promise<Registered[]> {
   const codes = [
     ...new Set(group.flatMap((p) => (p.category && isCategoryCode(p.category) ? [DEFAULT_ROUTE[p.category]] : []))),
   ];
-  const departmentIds = new Map<string, number>();
-  if (codes.length > 0) {
-    const found = await tx
-      .select({ id: departments.id, code: departments.code })
-      .from(departments)
-      .where(inArray(departments.code, codes));
-    for (const d of found) departmentIds.set(d.code, d.id);
-  }
-  const departmentOf = (p: Prepared) =>
-    p.category && isCategoryCode(p.category) ? (departmentIds.get(DEFAULT_ROUTE[p.category]) ?? null) : null;
-
-  const seq = await tx.execute<{ n: string }>(
-    sql`select nextval('request_number_seq')::text as n from generate_series(1, ${group.length}::int)`,
-  );
-  const numbers = rowsOf<{ n: string }>(seq).map((r) => formatRequestNumber(BigInt(r.n)));
-  const inserted = await insertRequestRows(
+  const [head] = await driverQuery<{ numbers: string[]; departments: Record<string, number> | null }>(
     tx,
-    group.map((p, i) => {
-      const { input, contact, due, now } = p;
-      return {
-        number: numbers[i]!,
-        trackingTokenHash: sha256(p.trackingToken),
-        idempotencyKey: input.idempotencyKey ?? null,
-        idempotencyHash: p.idempotencyHash ?? null,
-        subject: p.subject,
-        category: p.category,
-        categoryConfidence: input.category ? 1 : (p.guess?.confidence ?? null),
-        categorySource: p.categorySource,
-        audience: p.audience,
-        region: input.region?.trim() || null,
-        channel: input.channel,
-        priority: p.priority,
-        departmentId: departmentOf(p),
-        contactName: contact.name ?? null,
-        contactEmail: contact.email ?? null,
-        contactEmailHash: blindIndex("email", contact.email),
-        contactPhone: contact.phone ?? null,
-        contactPhoneHash: blindIndex("phone", contact.phone),
-        firstResponseDueAt: due.firstResponseDueAt,
-        resolutionDueAt: due.resolutionDueAt,
-        firstResponseBasis: due.firstResponseBasis,
-        resolutionBasis: due.resolutionBasis,
-        createdAt: now,
-        updatedAt: now,
-        searchText: `${p.subject}\n${p.text}`,
-      };
-    }),
+    NUMBERS_AND_DEPARTMENTS,
+    [group.length, codes],
+    "otklik_intake_numbers",
   );
-  const byNumber = new Map(inserted.map((r) => [r.number, r]));
-  const rows = numbers.map((n) => byNumber.get(n)!);
+  const departmentIds = head!.departments ?? {};
+  const departmentOf = (p: Prepared) =>
+    p.category && isCategoryCode(p.category) ? (departmentIds[DEFAULT_ROUTE[p.category]] ?? null) : null;
+  const numbers = head!.numbers.map((n) => formatRequestNumber(BigInt(n)));
 
-  const firstMessages = await tx
-    .insert(messages)
-    .values(
-      group.map((p, i) => ({
-        requestId: rows[i]!.id,
-        visibility: "public",
-        authorType: "applicant",
-        body: p.text,
-        channel: p.input.channel,
-        createdAt: p.now,
-      })),
-    )
-    .returning({ id: messages.id, requestId: messages.requestId });
-  const messageOf = new Map(firstMessages.map((m) => [m.requestId, m.id]));
-  const files = group.flatMap((p, i) =>
-    (p.input.files ?? []).map((f) => ({ file: f, requestId: rows[i]!.id, messageId: messageOf.get(rows[i]!.id)! })),
-  );
-  if (files.length > 0)
-    await tx.insert(attachments).values(files.map((f) => attachmentRow(f.requestId, f.messageId, f.file)));
-  await tx.insert(requestHistory).values(
-    group.map((p, i) => ({
-      requestId: rows[i]!.id,
-      actorType: "applicant",
-      action: "created",
-      changes: {
-        channel: p.input.channel,
+  const columns: unknown[][] = WRITE_COLUMNS.map(() => new Array(group.length));
+  for (const [i, p] of group.entries()) {
+    const { input, contact, due } = p;
+    const now = p.now.toISOString();
+    const values = [
+      numbers[i]!,
+      sha256(p.trackingToken),
+      input.idempotencyKey ?? null,
+      p.idempotencyHash ?? null,
+      p.subject,
+      p.category,
+      input.category ? 1 : (p.guess?.confidence ?? null),
+      p.categorySource,
+      p.audience,
+      input.region?.trim() || null,
+      input.channel,
+      p.priority,
+      departmentOf(p),
+      sealed(requests.contactName, contact.name),
+      sealed(requests.contactEmail, contact.email),
+      blindIndex("email", contact.email),
+      sealed(requests.contactPhone, contact.phone),
+      blindIndex("phone", contact.phone),
+      due.firstResponseDueAt.toISOString(),
+      due.resolutionDueAt.toISOString(),
+      due.firstResponseBasis,
+      due.resolutionBasis,
+      now,
+      `${p.subject}\n${p.text}`,
+      p.text,
+      JSON.stringify({
+        channel: input.channel,
         category: p.category,
         categorySource: p.categorySource,
         ...(p.guess?.needsTriage ? { suggested: p.guess.category, confidence: p.guess.confidence } : {}),
-      },
-      createdAt: p.now,
+      }),
+    ];
+    for (let c = 0; c < values.length; c++) columns[c]![i] = values[c];
+  }
+  const linkedAt = group.at(-1)!.now.toISOString();
+  const written = await driverQuery<{
+    id: string;
+    number: string;
+    status: string;
+    message_id: string;
+    staffed: boolean;
+    incidents: number[];
+  }>(tx, WRITE_GROUP, [...columns, EVENTS_CHANNEL, linkedAt], "otklik_intake_write");
+  const byNumber = new Map(written.map((r) => [r.number, r]));
+  const rows = numbers.map((n) => byNumber.get(n)!);
+
+  const files = group.flatMap((p, i) =>
+    (p.input.files ?? []).map((f) => ({
+      file: f,
+      requestId: Number(rows[i]!.id),
+      messageId: Number(rows[i]!.message_id),
     })),
   );
-  await emitMany(
+  if (files.length > 0)
+    await tx.insert(attachments).values(files.map((f) => attachmentRow(f.requestId, f.messageId, f.file)));
+  await routeNewRequests(
     tx,
     group.map((p, i) => ({
-      topic: "request.created",
-      data: { requestId: rows[i]!.id, number: numbers[i]!, departmentId: departmentOf(p), channel: p.input.channel },
+      id: Number(rows[i]!.id),
+      number: numbers[i]!,
+      departmentId: departmentOf(p),
+      now: p.now,
+      staffed: rows[i]!.staffed,
+      incidents: rows[i]!.incidents,
     })),
-  );
-  await routeNewRequests(
-    ctx,
-    tx,
-    group.map((p, i) => ({ id: rows[i]!.id, number: numbers[i]!, departmentId: departmentOf(p), now: p.now })),
   );
   const registered: Registered[] = [];
   for (const [i, p] of group.entries()) {
     const r: Registered = {
-      id: rows[i]!.id,
+      id: Number(rows[i]!.id),
       number: numbers[i]!,
       trackingToken: p.trackingToken,
       status: rows[i]!.status,
@@ -262,72 +251,110 @@ async function writeRequests(ctx: AppContext, tx: Tx, group: Prepared[]): Promis
       resolutionDueAt: p.due.resolutionDueAt,
       replayed: false,
     };
-    await p.input.inTransaction?.(tx, { ...r, messageId: messageOf.get(r.id)! });
+    await p.input.inTransaction?.(tx, { ...r, messageId: Number(rows[i]!.message_id) });
     registered.push(r);
   }
   return registered;
 }
 
-const REQUEST_FIELDS = [
+/** A contact on its way into its encrypted column (null stays null). */
+function sealed(column: { mapToDriverValue(v: string): unknown }, value: string | undefined) {
+  return value === undefined || value === null ? null : column.mapToDriverValue(value);
+}
+
+/** The group's request numbers, in order, and the ids of the departments its categories route to (by code). */
+const NUMBERS_AND_DEPARTMENTS = `select
+    array(select nextval('request_number_seq')::text from generate_series(1, $1::int)) as numbers,
+    (select json_object_agg(code, id) from departments where code = any($2::text[])) as departments`;
+
+/** The columns of one submission as `WRITE_GROUP` takes them: one array parameter each, in this order. */
+const WRITE_COLUMNS = [
   "number",
-  "trackingTokenHash",
-  "idempotencyKey",
-  "idempotencyHash",
+  "tracking_token_hash",
+  "idempotency_key",
+  "idempotency_hash",
   "subject",
   "category",
-  "categoryConfidence",
-  "categorySource",
+  "category_confidence::real",
+  "category_source",
   "audience",
   "region",
   "channel",
   "priority",
-  "departmentId",
-  "contactName",
-  "contactEmail",
-  "contactEmailHash",
-  "contactPhone",
-  "contactPhoneHash",
-  "firstResponseDueAt",
-  "resolutionDueAt",
-  "firstResponseBasis",
-  "resolutionBasis",
-  "createdAt",
-  "updatedAt",
+  "department_id::int",
+  "contact_name",
+  "contact_email",
+  "contact_email_hash",
+  "contact_phone",
+  "contact_phone_hash",
+  "first_response_due_at::timestamptz",
+  "resolution_due_at::timestamptz",
+  "first_response_basis",
+  "resolution_basis",
+  "created_at::timestamptz",
+  "search_text",
+  "body",
+  "changes::jsonb",
 ] as const;
 
-type RequestRow = { [K in (typeof REQUEST_FIELDS)[number]]: (typeof requests.$inferInsert)[K] } & {
-  searchText: string;
-};
+const column = (c: string) => c.split("::")[0]!;
+const typed = (c: string) => (c.includes("::") ? `${column(c)}${c.slice(c.indexOf("::"))}` : column(c));
+const REQUEST_COLUMNS = WRITE_COLUMNS.slice(0, 23).map(column);
 
 /**
- * The group's requests in one multi-row insert, written as text with parameters rather than through the query
- * builder, which spent more time assembling this statement (thirty columns for each of up to 64 rows) than the
- * database spent running it. Each value still goes through its column's own mapping (dates, encrypted contacts).
+ * Everything a group's registration writes, in one statement (a text that never changes, so a server parses it
+ * once per connection): the requests with their search vectors, their first messages, their history, the outbox
+ * events and their NOTIFY (delivered on commit), the links to active incidents they match; and, for what must
+ * follow, which of their departments have someone on shift. Rows are inserted in the group's order, so ids, events
+ * and notifications follow it, as they did statement by statement. Parameters: one text array per entry of
+ * `WRITE_COLUMNS`, then the events channel and the time of the links.
  */
-async function insertRequestRows(
-  tx: Tx,
-  rows: RequestRow[],
-): Promise<{ id: number; number: string; status: string }[]> {
-  const columns = REQUEST_FIELDS.map((f) => requests[f]);
-  const params: unknown[] = [];
-  const tuples = rows.map((row) => {
-    const slots = REQUEST_FIELDS.map((f, i) => {
-      const value = row[f];
-      params.push(value === null || value === undefined ? null : columns[i]!.mapToDriverValue(value));
-      return `$${params.length}`;
-    });
-    params.push(row.searchText);
-    slots.push(`to_tsvector('russian', $${params.length})`);
-    return `(${slots.join(", ")})`;
-  });
-  const names = [...columns.map((c) => `"${c.name}"`), '"search"'].join(", ");
-  const result = await driverQuery<{ id: string; number: string; status: string }>(
-    tx,
-    `insert into requests (${names}) values ${tuples.join(", ")} returning id::text as id, number, status`,
-    params,
-  );
-  return result.map((r) => ({ id: Number(r.id), number: r.number, status: r.status }));
-}
+const WRITE_GROUP = `with input as (
+    select ${WRITE_COLUMNS.map(typed).join(", ")}, ord
+    from unnest(${WRITE_COLUMNS.map((_, i) => `$${i + 1}::text[]`).join(", ")})
+      with ordinality as t(${WRITE_COLUMNS.map(column).join(", ")}, ord)
+  ),
+  r as (
+    insert into requests (${REQUEST_COLUMNS.join(", ")}, updated_at, search)
+    select ${REQUEST_COLUMNS.join(", ")}, created_at, to_tsvector('russian', search_text) from input order by ord
+    returning id, number, status, category, department_id, channel, created_at, search
+  ),
+  g as (select r.*, input.ord, input.body, input.changes from r join input using (number)),
+  m as (
+    insert into messages (request_id, visibility, author_type, body, channel, created_at)
+    select id, 'public', 'applicant', body, channel, created_at from g order by ord
+    returning id, request_id
+  ),
+  h as (
+    insert into request_history (request_id, actor_type, action, changes, created_at)
+    select id, 'applicant', 'created', changes, created_at from g order by ord
+  ),
+  e as (
+    insert into events (topic, payload)
+    select 'request.created',
+      jsonb_build_object('requestId', id, 'number', number, 'departmentId', department_id, 'channel', channel)
+    from g order by ord
+    returning id, topic, payload
+  ),
+  notified as (
+    select count(pg_notify($${WRITE_COLUMNS.length + 1}, json_build_object('id', id, 'topic', topic, 'data', payload)::text))
+    from (select * from e order by id) e
+  ),
+  staffed as (${departmentsOnShiftIn("select department_id from r")}),
+  links as (
+    insert into incident_requests (incident_id, request_id, linked_at)
+    select i.id, r.id, $${WRITE_COLUMNS.length + 2}::timestamptz
+    from incidents i join r on ${INCIDENT_MATCH}
+    where i.status = 'active'
+    order by r.id
+    on conflict do nothing
+    returning incident_id, request_id
+  )
+  select g.id::text as id, g.number, g.status, m.id::text as message_id,
+    coalesce(g.department_id in (select department_id from staffed), false) as staffed,
+    array(select incident_id from links where links.request_id = g.id) as incidents
+  from g join m on m.request_id = g.id, notified
+  order by g.ord`;
 
 export async function attachFiles(tx: Tx, requestId: number, messageId: number, files: StoredFile[]) {
   if (files.length === 0) return;

@@ -8,18 +8,13 @@ import { requestHistory, requests } from "../requests/schema.ts";
 /** Statuses that count as work in hand; «waiting» is the applicant's turn and does not load the operator. */
 const IN_HAND = sql`('new', 'in_progress', 'escalated')`;
 
-/** Which of the departments have someone on shift who takes requests. */
-export async function departmentsOnShift(tx: Tx, departmentIds: number[]): Promise<Set<number>> {
-  const ids = [...new Set(departmentIds)];
-  if (ids.length === 0) return new Set();
-  const result = await tx.execute<{ department_id: number }>(sql`
-    select distinct u.department_id from users u join staff_shifts s on s.user_id = u.id and s.on_shift
-    where u.active and u.department_id in ${sql`(${sql.join(
-      ids.map((id) => sql`${id}`),
-      sql`, `,
-    )})`} and u.role in ('operator', 'specialist')`);
-  return new Set(rowsOf<{ department_id: number }>(result).map((r) => Number(r.department_id)));
-}
+/**
+ * Which of the departments have someone on shift who takes requests: a select of `department_id`, for departments
+ * among `ids` (an SQL list or subquery). Registration asks it in its own statement (src/requests/create.ts).
+ */
+export const departmentsOnShiftIn = (ids: string) => `select distinct u.department_id
+    from users u join staff_shifts s on s.user_id = u.id and s.on_shift
+    where u.active and u.department_id in (${ids}) and u.role in ('operator', 'specialist')`;
 
 export async function pickAssignee(tx: Tx, departmentId: number): Promise<number | null> {
   // Nobody on shift (nights, or a department without a rota): nothing to pick, and no lock to queue behind — the

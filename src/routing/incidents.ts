@@ -79,8 +79,19 @@ export async function declareIncident(ctx: AppContext, user: StaffUser, input: I
 }
 
 /**
- * Links open requests to active incidents they match: a listed category, and (when keywords are given) one of the
- * keywords in the request's words, by Russian morphology. Each new link posts the incident's message publicly.
+ * When an open request `r` is about an active incident `i`: a listed category, and (when keywords are given) one of
+ * the keywords in the request's words, by Russian morphology. `r` needs `created_at`, `status`, `category` and
+ * `search`: a row of the requests table, or of the rows a registration has just inserted (src/requests/create.ts).
+ */
+export const INCIDENT_MATCH = `r.created_at >= i.since
+      and r.status not in ('resolved', 'closed')
+      and (cardinality(i.categories) = 0 or r.category = any(i.categories))
+      and (cardinality(i.keywords) = 0
+        or exists (select 1 from unnest(i.keywords) k where r.search @@ plainto_tsquery('russian', k)))`;
+
+/**
+ * Links open requests to active incidents they match (`INCIDENT_MATCH`). Each new link posts the incident's message
+ * publicly.
  */
 export async function linkMatching(
   tx: Tx,
@@ -91,11 +102,7 @@ export async function linkMatching(
     insert into incident_requests (incident_id, request_id, linked_at)
     select i.id, r.id, ${now.toISOString()}::timestamptz
     from incidents i join requests r
-      on r.created_at >= i.since
-      and r.status not in ('resolved', 'closed')
-      and (cardinality(i.categories) = 0 or r.category = any(i.categories))
-      and (cardinality(i.keywords) = 0
-        or exists (select 1 from unnest(i.keywords) k where r.search @@ plainto_tsquery('russian', k)))
+      on ${sql.raw(INCIDENT_MATCH)}
     where i.status = 'active'
       ${scope.incidentId !== undefined ? sql`and i.id = ${scope.incidentId}` : sql``}
       ${scope.requestId !== undefined ? sql`and r.id = ${scope.requestId}` : sql``}
@@ -114,6 +121,12 @@ export async function linkMatching(
     incidentId: Number(r.incident_id),
     requestId: Number(r.request_id),
   }));
+  await announceLinks(tx, links, now);
+  return links;
+}
+
+/** What follows new links, in their order: the incident's message on each request, and its history. */
+export async function announceLinks(tx: Tx, links: { incidentId: number; requestId: number }[], now: Date) {
   const byId = new Map<number, Incident>();
   for (const link of links) {
     let incident = byId.get(link.incidentId);
@@ -124,7 +137,6 @@ export async function linkMatching(
     await postServiceMessage(tx, link.requestId, linkedMessage(incident!), now);
     await systemHistory(tx, link.requestId, "incident_linked", { incidentId: link.incidentId }, now);
   }
-  return links;
 }
 
 /**

@@ -1,24 +1,32 @@
 // What routing does to a request in the transaction that registers it: assignment inside its department and
-// links to known incidents (whose message the applicant then reads at once).
-import type { AppContext } from "../context.ts";
+// links to known incidents (whose message the applicant then reads at once). The registration's own statement
+// (src/requests/create.ts) already asked which departments have someone on shift (`departmentsOnShiftIn`) and
+// linked the requests to the active incidents they match (`INCIDENT_MATCH`); what follows needs a statement or
+// more per request, and happens only when there is someone to assign to or an incident to tell about.
 import type { Tx } from "../db/client.ts";
-import { assignInDepartment, departmentsOnShift } from "./assign.ts";
-import { linkMatching } from "./incidents.ts";
+import { assignInDepartment } from "./assign.ts";
+import { announceLinks } from "./incidents.ts";
 
-export async function routeNewRequests(
-  _ctx: AppContext,
-  tx: Tx,
-  list: { id: number; number: string; departmentId: number | null; now: Date }[],
-) {
-  // Departments with nobody on shift keep their new requests in the queue: one look for the whole group.
-  const staffed = await departmentsOnShift(
-    tx,
-    list.flatMap((r) => (r.departmentId === null ? [] : [r.departmentId])),
-  );
+export { departmentsOnShiftIn } from "./assign.ts";
+export { INCIDENT_MATCH } from "./incidents.ts";
+
+export type NewlyRegistered = {
+  id: number;
+  number: string;
+  departmentId: number | null;
+  now: Date;
+  /** Someone in its department is on shift. */
+  staffed: boolean;
+  /** Incidents it was linked to, in the order the links were made. */
+  incidents: number[];
+};
+
+/** `list` in registration order (ascending ids). */
+export async function routeNewRequests(tx: Tx, list: NewlyRegistered[]) {
+  // Departments with nobody on shift keep their new requests in the queue.
   for (const r of list) {
-    if (r.departmentId !== null && staffed.has(r.departmentId)) {
-      await assignInDepartment(tx, { ...r, assigneeId: null }, r.now);
-    }
+    if (r.departmentId !== null && r.staffed) await assignInDepartment(tx, { ...r, assigneeId: null }, r.now);
   }
-  if (list.length > 0) await linkMatching(tx, { requestIds: list.map((r) => r.id) }, list.at(-1)!.now);
+  const links = list.flatMap((r) => r.incidents.map((incidentId) => ({ incidentId, requestId: r.id })));
+  if (links.length > 0) await announceLinks(tx, links, list.at(-1)!.now);
 }
