@@ -52,14 +52,80 @@ export const OFFICE_HOURS: WorkingHours = { zone: "Europe/Moscow", startMinute: 
 
 export type Target = { minutes: number; basis: "calendar" | "working" };
 
-/** Adds a target to a moment. Working time counts only the office hours of working days. */
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+/**
+ * Adds a target to a moment. Working time counts only the office hours of working days.
+ *
+ * Every new request needs this, so the usual case is worked out in plain arithmetic on milliseconds: days whose UTC
+ * offset is the same at their start as at the next day's start (no clock change that day). A day with a change of
+ * offset — or a zone whose offsets differ around the moment — goes through `addTargetByCalendar`, the same rule in
+ * Luxon's date arithmetic; both give the same instant (a test compares them over years of random moments).
+ */
 export function addTarget(
   from: Date,
   target: Target,
   calendar: WorkCalendar = WEEKDAYS_ONLY,
   hours: WorkingHours = OFFICE_HOURS,
 ): Date {
-  if (target.basis === "calendar") return new Date(from.getTime() + target.minutes * 60_000);
+  if (target.basis === "calendar") return new Date(from.getTime() + target.minutes * MINUTE);
+  const zone = zoneOf(hours.zone);
+  let left = target.minutes;
+  let t = from.getTime();
+  const offset = zone.offset(t) * MINUTE;
+  for (let guard = 0; guard < 3700; guard++) {
+    const dayStart = Math.floor((t + offset) / DAY) * DAY - offset;
+    const nextStart = dayStart + DAY;
+    // A clock change that day (or a moment whose offset is not its day's): the calendar arithmetic decides.
+    if (zone.offset(dayStart) * MINUTE !== offset || zone.offset(nextStart) * MINUTE !== offset) {
+      return addTargetByCalendar(new Date(t), { minutes: left, basis: "working" }, calendar, hours);
+    }
+    const day = isoDay(dayStart + offset);
+    if (calendar.isWorkingDay(day)) {
+      const end = hours.endMinute - (calendar.isShortDay(day) ? 60 : 0);
+      const start = dayStart + hours.startMinute * MINUTE;
+      const stop = dayStart + end * MINUTE;
+      const at = t < start ? start : t;
+      if (at < stop) {
+        const available = (stop - at) / MINUTE;
+        if (left <= available) return new Date(at + minutesToMillis(left));
+        left -= available;
+      }
+    }
+    t = nextStart;
+  }
+  throw new Error("working-time target does not fit in ten years of calendar");
+}
+
+/** Minutes to milliseconds exactly as Luxon's `plus({ minutes })` converts them (its rounding included). */
+function minutesToMillis(minutes: number): number {
+  const own = minutes * MINUTE;
+  const whole = Math.trunc(own);
+  return whole + (own * 1000 - whole * 1000) / 1000;
+}
+
+const isoDays = new Map<number, string>();
+
+/** `YYYY-MM-DD` of a local midnight given as milliseconds on the local clock. */
+function isoDay(localMidnight: number): string {
+  let d = isoDays.get(localMidnight);
+  if (d === undefined) {
+    d = new Date(localMidnight).toISOString().slice(0, 10);
+    if (isoDays.size > 20_000) isoDays.clear();
+    isoDays.set(localMidnight, d);
+  }
+  return d;
+}
+
+/** `addTarget` in Luxon's calendar arithmetic: for days with a change of UTC offset, and as its reference. */
+export function addTargetByCalendar(
+  from: Date,
+  target: Target,
+  calendar: WorkCalendar = WEEKDAYS_ONLY,
+  hours: WorkingHours = OFFICE_HOURS,
+): Date {
+  if (target.basis === "calendar") return new Date(from.getTime() + target.minutes * MINUTE);
   let left = target.minutes;
   let t = DateTime.fromJSDate(from, { zone: zoneOf(hours.zone) });
   for (let guard = 0; guard < 3700; guard++) {
