@@ -152,7 +152,7 @@ export async function summary(db: Queryable, f: Filters, now?: Date, dirty?: Rea
 export async function volume(db: Queryable, f: Filters, now?: Date, dirty?: ReadonlySet<string>): Promise<Volume> {
   const [slices, regions, hours] = await Promise.all([
     read(db, REQUESTS, f, { by: ["channel", "category", "audience"], sums: ["created"], now, dirty }),
-    read(db, [REGIONS, DAILY_REGION], f, { by: ["region"], now, dirty }),
+    read(db, [REGIONS, DAILY_REGION], f, { by: ["region"], sums: ["created"], now, dirty }),
     read(db, [HOURS, REGION_HOURS], f, { by: ["dow", "hour"], now, dirty }),
   ]);
   const out: Volume = {

@@ -386,6 +386,15 @@ export async function readFacts(db: Queryable, f: Filters, o: FactsOptions): Pro
       o.kinds.map((k) => sql`${k}`),
       sql`, `,
     );
+    if (o.kinds.length === 1) {
+      // One kind: its column straight, without doubling the rows.
+      const column = o.kinds[0] === 1 ? "first_minutes" : "resolve_minutes";
+      const select = sql.raw([...shown, `${o.kinds[0]} as kind`, `"${column}" as minutes`, "count(*) as n"].join(", "));
+      return all(
+        db,
+        sql`select ${select} from (${rows}) u where ${sql.raw(`"${column}"`)} is not null ${group([`"${column}"`])}`,
+      );
+    }
     const select = sql.raw([...shown, "t.kind", "t.minutes", "count(*) as n"].join(", "));
     return all(
       db,
