@@ -20,6 +20,7 @@ import {
   REQUESTS,
   read,
   readFacts,
+  type Spec,
 } from "./rollup.ts";
 
 type Row = Record<string, unknown>;
@@ -149,10 +150,16 @@ export async function summary(db: Queryable, f: Filters, now?: Date, dirty?: Rea
   };
 }
 
-export async function volume(db: Queryable, f: Filters, now?: Date, dirty?: ReadonlySet<string>): Promise<Volume> {
-  const [slices, regions, hours] = await Promise.all([
+export async function volume(
+  db: Queryable,
+  f: Filters,
+  now?: Date,
+  dirty?: ReadonlySet<string>,
+  shared?: Shared,
+): Promise<Volume> {
+  const [slices, { rows: regions }, hours] = await Promise.all([
     read(db, REQUESTS, f, { by: ["channel", "category", "audience"], sums: ["created"], now, dirty }),
-    read(db, [REGIONS, DAILY_REGION], f, { by: ["region"], sums: ["created"], now, dirty }),
+    table(db, f, [REGIONS, DAILY_REGION], REGION_CUBES, "region", { times: false, now, dirty, shared }),
     read(db, [HOURS, REGION_HOURS], f, { by: ["dow", "hour"], now, dirty }),
   ]);
   const out: Volume = {
@@ -217,15 +224,61 @@ function medians(hist: Row[], key: string, kind: number) {
   return new Map([...per].map(([k, list]) => [k, percentile(list, 0.5)]));
 }
 
+/** Reads one board shares between its parts (the table by region's counts are the volume's too). */
+export type Shared = Map<string, Promise<Row[]>>;
+
+const REGION_CUBES: (keyof typeof CUBES)[] = ["regions", "regionDepartment", "regionChannel"];
+
+/**
+ * A table's sums by `key` and, with `times`, its resolution-time histogram by the same key. When neither a rollup
+ * nor a cube is keyed by the filters, one pass over the facts grouped by the key and the resolution time gives both
+ * (shared through `shared` by the parts of one board that ask for the same table).
+ */
+async function table(
+  db: Queryable,
+  f: Filters,
+  specs: Spec[],
+  cubes: (keyof typeof CUBES)[],
+  key: string,
+  o: { times: boolean; now?: Date; dirty?: ReadonlySet<string>; shared?: Shared },
+): Promise<{ rows: Row[]; hist: Row[] }> {
+  const sums = specs[0]!.sums;
+  const keyed = specs.some((x) => x.keyed(f) !== null) || cubes.some((c) => keyedBy(f, CUBES[c].keys) !== null);
+  if (keyed) {
+    const [rows, hist] = await Promise.all([
+      read(db, specs, f, { by: [key], sums, now: o.now, dirty: o.dirty }),
+      o.times ? histograms(db, f, cubes, [key], o.now, o.dirty, [2]) : [],
+    ]);
+    return { rows, hist };
+  }
+  const id = `${specs[0]!.table}:${key}`;
+  let grouped = o.shared?.get(id);
+  if (!grouped) {
+    grouped = readFacts(db, f, { by: [key, "resolve_minutes"], sums, now: o.now, dirty: o.dirty });
+    o.shared?.set(id, grouped);
+  }
+  const rows = new Map<string, Row>();
+  const hist: Row[] = [];
+  for (const g of await grouped) {
+    const k = g[key] === null || g[key] === undefined ? null : String(g[key]);
+    const row = rows.get(String(k)) ?? { [key]: k, ...Object.fromEntries(sums.map((n) => [n, 0])) };
+    rows.set(String(k), row);
+    for (const n of sums) row[n] = Number(row[n]) + Number(g[n]);
+    // A resolution time is there exactly when the request is resolved: the group's requests are the histogram's.
+    if (g.resolve_minutes !== null) hist.push({ [key]: k, kind: 2, minutes: g.resolve_minutes, n: g.created });
+  }
+  return { rows: [...rows.values()], hist };
+}
+
 export async function byRegion(
   db: Queryable,
   f: Filters,
   now?: Date,
   dirty?: ReadonlySet<string>,
+  shared?: Shared,
 ): Promise<RegionRow[]> {
-  const [rows, hist, late] = await Promise.all([
-    read(db, [REGIONS, DAILY_REGION], f, { by: ["region"], now, dirty }),
-    histograms(db, f, ["regions", "regionDepartment", "regionChannel"], ["region"], now, dirty, [2]),
+  const [{ rows, hist }, late] = await Promise.all([
+    table(db, f, [REGIONS, DAILY_REGION], REGION_CUBES, "region", { times: true, now, dirty, shared }),
     overdue(db, f, "region"),
   ]);
   const med = medians(hist, "region", 2);
@@ -283,10 +336,7 @@ export async function escalationAndFcr(db: Queryable, f: Filters, now?: Date, di
 }
 
 export async function byOperator(db: Queryable, f: Filters, now?: Date, dirty?: ReadonlySet<string>) {
-  const [rows, hist] = await Promise.all([
-    read(db, OPERATORS, f, { by: ["assignee_id"], now, dirty }),
-    histograms(db, f, ["operators"], ["assignee_id"], now, dirty, [2]),
-  ]);
+  const { rows, hist } = await table(db, f, [OPERATORS], ["operators"], "assignee_id", { times: true, now, dirty });
   const med = medians(hist, "assignee_id", 2);
   const ids = rows.filter((r) => Number(r.created) > 0).map((r) => Number(r.assignee_id));
   const users = ids.length

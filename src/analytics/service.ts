@@ -15,12 +15,13 @@ import { pending } from "./rollup.ts";
  */
 export async function periodBoard(db: Queryable, f: Filters, now = new Date()) {
   const dirty = await pending(db, now);
+  const shared: period.Shared = new Map();
   const [current, previous, series, vol, regions, escalation, open, phone, kb, operators] = await Promise.all([
     period.summary(db, f, now, dirty),
     period.summary(db, previousPeriod(f), now, dirty),
     period.daily(db, f, now, dirty),
-    period.volume(db, f, now, dirty),
-    period.byRegion(db, f, now, dirty),
+    period.volume(db, f, now, dirty, shared),
+    period.byRegion(db, f, now, dirty, shared),
     period.escalationAndFcr(db, f, now, dirty),
     backlog(db, f, now),
     period.calls(db, f, now, dirty),
