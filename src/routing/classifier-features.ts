@@ -68,30 +68,37 @@ function readTranslit(word: string): string {
 
 /** The words of a text, with Latin chunks repaired when the lexicon (or their shape) says so. */
 export function readWords(text: string, lexicon?: Lexicon): string[] {
+  const cache = cacheOf(chunkCaches, lexicon);
   const out: string[] = [];
   for (const chunk of text.split(/\s+/)) {
     if (!chunk) continue;
-    const typed = tokenize(chunk);
-    if (!LATIN.test(chunk) || CYRILLIC.test(chunk)) {
-      out.push(...typed);
-      continue;
+    let words = cache.get(chunk);
+    if (words === undefined) {
+      words = readChunk(chunk, lexicon);
+      // Bounded, as the word cache; the key is copied so that it does not keep the whole text alive.
+      if (cache.size >= CHUNK_CACHE_LIMIT) cache.clear();
+      if (chunk.length <= 64) cache.set(chunk.split("").join(""), words);
     }
-    const core = chunk.replace(/[.,!?:;"()]+$/, "").replace(/^[("«]+/, "");
-    const layout = tokenize(toCyrillicLayout(core));
-    const translit = tokenize(core).map((t) => (isLatin(t) ? readTranslit(t) : t));
-    const candidates = [typed, layout, translit];
-    const known = (ws: string[]) => ws.filter((w) => lexicon?.has(w)).length;
-    const scores = candidates.map(known);
-    const best = Math.max(...scores);
-    if (best > 0) {
-      out.push(...(candidates[scores.indexOf(best)] as string[]));
-      continue;
-    }
-    if (looksLikeWrongLayout(core)) out.push(...layout);
-    else if (/^[a-z]+$/i.test(core) && core.length > 3) out.push(...translit);
-    else out.push(...typed);
+    for (const w of words) out.push(w);
   }
   return out;
+}
+
+/** The words of one whitespace-separated chunk. */
+function readChunk(chunk: string, lexicon: Lexicon | undefined): readonly string[] {
+  const typed = tokenize(chunk);
+  if (!LATIN.test(chunk) || CYRILLIC.test(chunk)) return typed;
+  const core = chunk.replace(/[.,!?:;"()]+$/, "").replace(/^[("«]+/, "");
+  const layout = tokenize(toCyrillicLayout(core));
+  const translit = tokenize(core).map((t) => (isLatin(t) ? readTranslit(t) : t));
+  const candidates = [typed, layout, translit];
+  const known = (ws: string[]) => ws.filter((w) => lexicon?.has(w)).length;
+  const scores = candidates.map(known);
+  const best = Math.max(...scores);
+  if (best > 0) return candidates[scores.indexOf(best)] as string[];
+  if (looksLikeWrongLayout(core)) return layout;
+  if (/^[a-z]+$/i.test(core) && core.length > 3) return translit;
+  return typed;
 }
 
 // Identifiers tell the classifier «an organisation / an entrepreneur is writing», not which number it is.
@@ -121,16 +128,24 @@ const bump = (m: Map<string, number>, k: string, by = 1) => m.set(k, (m.get(k) ?
 type WordFeatures = { stem: string; mended: string | undefined; families: string[]; grams: string[] };
 
 const WORD_CACHE_LIMIT = 50_000;
+const CHUNK_CACHE_LIMIT = 50_000;
 const wordCaches = new WeakMap<object, Map<string, WordFeatures>>();
+const chunkCaches = new WeakMap<object, Map<string, readonly string[]>>();
 const NO_LEXICON = {};
 
-function wordFeatures(word: string, lexicon: Lexicon | undefined): WordFeatures {
+/** The cache of one lexicon (or of none). */
+function cacheOf<V>(caches: WeakMap<object, Map<string, V>>, lexicon: Lexicon | undefined): Map<string, V> {
   const key = lexicon ?? NO_LEXICON;
-  let cache = wordCaches.get(key);
+  let cache = caches.get(key);
   if (!cache) {
     cache = new Map();
-    wordCaches.set(key, cache);
+    caches.set(key, cache);
   }
+  return cache;
+}
+
+function wordFeatures(word: string, lexicon: Lexicon | undefined): WordFeatures {
+  const cache = cacheOf(wordCaches, lexicon);
   const hit = cache.get(word);
   if (hit) return hit;
   const mended = lexicon?.mend(word);
@@ -139,7 +154,7 @@ function wordFeatures(word: string, lexicon: Lexicon | undefined): WordFeatures 
   for (let n = 3; n <= 5; n++) {
     for (let i = 0; i + n <= padded.length; i++) grams.push(`c:${padded.slice(i, i + n)}`);
   }
-  const features = {
+  const features: WordFeatures = {
     stem: stem(word),
     mended: mended === undefined ? undefined : stem(mended),
     families: familiesOf(mended ?? word),
@@ -152,15 +167,15 @@ function wordFeatures(word: string, lexicon: Lexicon | undefined): WordFeatures 
 }
 
 /**
- * The feature vector of a message. Word and character groups are normalised separately so that
- * a long letter does not drown its words in grams, nor a short one lose them.
+ * The word group of a message (stems, «не»+stem, stem pairs, identifier kinds, concept families and their pairs)
+ * with raw counts, in the order the features first occur; `eachWord` is shown every word's features in order, for
+ * its character grams.
  */
-export function featurize(text: string, lexicon?: Lexicon): SparseVector {
+function wordGroupOf(text: string, lexicon: Lexicon | undefined, eachWord: (w: WordFeatures) => void) {
   const ids = identifierTokens(text);
   // Long numbers are dates, phones and application numbers: noise. Three digits are usually an error code.
   const words = readWords(ids.text, lexicon).filter((w) => !/^\d+$/.test(w) || w.length === 3);
   const wordGroup = new Map<string, number>();
-  const charGroup = new Map<string, number>();
   const families = new Set<string>();
   let negate = false;
   let prev: string | undefined;
@@ -174,7 +189,7 @@ export function featurize(text: string, lexicon?: Lexicon): SparseVector {
     if (prev) bump(wordGroup, `b:${prev}_${s}`, 0.5);
     negate = word === "не" || word === "ne" || word === "нет";
     prev = s;
-    for (const g of w.grams) bump(charGroup, g);
+    eachWord(w);
   }
   for (const t of ids.tokens) bump(wordGroup, t, 2);
   // Families and their pairs: «телефон» + «сменить» is the contacts topic, «телефон» + «поддержка» is not.
@@ -183,6 +198,18 @@ export function featurize(text: string, lexicon?: Lexicon): SparseVector {
     bump(wordGroup, `k:${fam[i]}`);
     for (let j = i + 1; j < fam.length; j++) bump(wordGroup, `k:${fam[i]}+${fam[j]}`, 0.7);
   }
+  return wordGroup;
+}
+
+/**
+ * The feature vector of a message. Word and character groups are normalised separately so that
+ * a long letter does not drown its words in grams, nor a short one lose them.
+ */
+export function featurize(text: string, lexicon?: Lexicon): SparseVector {
+  const charGroup = new Map<string, number>();
+  const wordGroup = wordGroupOf(text, lexicon, (w) => {
+    for (const g of w.grams) bump(charGroup, g);
+  });
   // Counts grow slower than linearly: a word said three times is not three times the evidence.
   for (const g of [wordGroup, charGroup]) for (const [k, v] of g) g.set(k, Math.log1p(v));
   const out: SparseVector = new Map();
@@ -190,4 +217,132 @@ export function featurize(text: string, lexicon?: Lexicon): SparseVector {
   addGroup(out, charGroup, 1);
   out.set("bias", 1);
   return out;
+}
+
+/** A message's features as a model's row: feature numbers and values, in `featurize`'s order. */
+export type FeatureRow = { idx: Int32Array; val: Float64Array };
+
+/**
+ * The character grams of one model's index, numbered as they are met (known or not: an unknown gram still counts in
+ * the norm of its group), with each number's feature in the index or -1.
+ */
+class GramTable {
+  readonly ids = new Map<string, number>();
+  feature = new Int32Array(4096);
+  counts = new Float64Array(4096);
+  readonly touched: number[] = [];
+  /** Scratch: the logarithms of one group's counts. */
+  logs = new Float64Array(1024);
+  /** Word features → their grams' numbers here. */
+  readonly words = new WeakMap<WordFeatures, Int32Array>();
+
+  constructor(private readonly index: Map<string, number>) {}
+
+  gramsOf(w: WordFeatures): Int32Array {
+    let out = this.words.get(w);
+    if (!out) {
+      out = Int32Array.from(w.grams, (g) => this.idOf(g));
+      this.words.set(w, out);
+    }
+    return out;
+  }
+
+  private idOf(gram: string): number {
+    let id = this.ids.get(gram);
+    if (id === undefined) {
+      id = this.ids.size;
+      if (id === this.feature.length) {
+        const feature = new Int32Array(id * 2);
+        feature.set(this.feature);
+        this.feature = feature;
+        const counts = new Float64Array(id * 2);
+        counts.set(this.counts);
+        this.counts = counts;
+      }
+      this.feature[id] = this.index.get(gram) ?? -1;
+      this.ids.set(gram, id);
+    }
+    return id;
+  }
+}
+
+const GRAM_TABLE_LIMIT = 500_000;
+
+// Most counts are small whole numbers: their logarithms, worked out once (the same numbers Math.log1p gives).
+const LOG1P = Float64Array.from({ length: 33 }, (_, i) => Math.log1p(i));
+const logCount = (v: number) => (Number.isInteger(v) && v <= 32 ? LOG1P[v]! : Math.log1p(v));
+const gramTables = new WeakMap<Map<string, number>, GramTable>();
+
+/**
+ * `featurize` followed by the lookup of each feature in a model's index, without building the vector: the same
+ * numbers, in the same order, from the same arithmetic (a test compares them) — what a prediction needs, faster.
+ */
+export function featureRow(text: string, lexicon: Lexicon, index: Map<string, number>): FeatureRow {
+  let table = gramTables.get(index);
+  if (!table || table.ids.size > GRAM_TABLE_LIMIT) {
+    table = new GramTable(index);
+    gramTables.set(index, table);
+  }
+  const t = table;
+  const touched = t.touched;
+  // Left counted only if a previous call stopped half-way.
+  for (const id of touched) t.counts[id] = 0;
+  touched.length = 0;
+  const wordGroup = wordGroupOf(text, lexicon, (w) => {
+    const grams = t.gramsOf(w);
+    const counts = t.counts;
+    for (const id of grams) {
+      if (counts[id] === 0) touched.push(id);
+      counts[id]! += 1;
+    }
+  });
+  const size = wordGroup.size + touched.length + 1;
+  const idx = new Int32Array(size);
+  const val = new Float64Array(size);
+  let m = 0;
+  // Each group scaled to unit length by all its features, known to the model or not; then the known ones kept.
+  if (t.logs.length < size) t.logs = new Float64Array(size * 2);
+  const logs = t.logs;
+  let n = 0;
+  let norm = 0;
+  for (const v of wordGroup.values()) {
+    const l = logCount(v);
+    logs[n++] = l;
+    norm += l * l;
+  }
+  if (norm !== 0) {
+    const scale = 1 / Math.sqrt(norm);
+    n = 0;
+    for (const k of wordGroup.keys()) {
+      const i = index.get(k);
+      if (i !== undefined) {
+        idx[m] = i;
+        val[m++] = logs[n]! * scale;
+      }
+      n++;
+    }
+  }
+  const { counts, feature } = t;
+  norm = 0;
+  for (n = 0; n < touched.length; n++) {
+    const l = logCount(counts[touched[n]!]!);
+    logs[n] = l;
+    norm += l * l;
+  }
+  const scale = 1 / Math.sqrt(norm);
+  for (n = 0; n < touched.length; n++) {
+    const id = touched[n]!;
+    const i = feature[id]!;
+    if (i >= 0) {
+      idx[m] = i;
+      val[m++] = logs[n]! * scale;
+    }
+    counts[id] = 0;
+  }
+  const bias = index.get("bias");
+  if (bias !== undefined) {
+    idx[m] = bias;
+    val[m++] = 1;
+  }
+  return { idx: idx.subarray(0, m), val: val.subarray(0, m) };
 }

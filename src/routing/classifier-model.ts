@@ -3,7 +3,7 @@
 // «confidence below the threshold → a person looks first» means what it says.
 // Training is full-batch Adam from zero weights in a fixed order: the same data gives the same model.
 import { CATEGORY_CODES, type CategoryCode, isCategoryCode } from "./categories.ts";
-import { featurize, Lexicon, type SparseVector, tokensForLexicon } from "./classifier-features.ts";
+import { featureRow, featurize, Lexicon, type SparseVector, tokensForLexicon } from "./classifier-features.ts";
 
 export interface Example {
   text: string;
@@ -164,7 +164,7 @@ export function lexiconOf(model: Model): Lexicon {
 /** Probability of each class, in the model's class order. */
 export function predictProba(model: Model, text: string): { category: CategoryCode; p: number }[] {
   const { index, lexicon, weights } = compile(model);
-  const p = softmax(scoresOf(toRow(featurize(text, lexicon), index), weights));
+  const p = softmax(scoresOf(featureRow(text, lexicon, index), weights));
   return model.classes.map((category, i) => ({ category, p: p[i] as number }));
 }
 

@@ -13,8 +13,8 @@ import {
 } from "./classifier.ts";
 import { parseLabelled, readLabelled, TEST_FILE, TRAIN_FILE } from "./classifier-data.ts";
 import { evaluate } from "./classifier-eval.ts";
-import { readWords } from "./classifier-features.ts";
-import { trainModel } from "./classifier-model.ts";
+import { featureRow, featurize, readWords } from "./classifier-features.ts";
+import { lexiconOf, trainModel } from "./classifier-model.ts";
 
 // Messages written for this test, not taken from either split.
 const CLEAR: [string, string][] = [
@@ -185,6 +185,40 @@ describe("the shipped data and model", () => {
     );
     expect(classify("пароль", model).category).toBe("access");
     expect(classify("подпись", model).category).toBe("e_signature");
+  });
+});
+
+describe("the prediction's features", () => {
+  it("are featurize's vector looked up in the model's index, bit for bit", () => {
+    const model = loadShippedModel();
+    const lexicon = lexiconOf(model);
+    const index = new Map(model.features.map((f, i) => [f, i]));
+    const texts = [TRAIN_FILE, TEST_FILE].flatMap((f) => readLabelled(f).map((m) => m.text));
+    const cases = [
+      ...texts,
+      ...texts.slice(0, 300).map(toLatinLayout),
+      ...texts.slice(300, 600).map(cyrillicToLatin),
+      ...texts.slice(600, 700).map((t, i) => `${t} ИНН 7751891603, заявка ${100000 + i}, bench-1a2b-${i} ${t}`),
+      "",
+      "   ",
+      "123 4567",
+      ...CLEAR.map(([t]) => t),
+    ];
+    for (const text of cases) {
+      const vector = featurize(text, lexicon);
+      const idx: number[] = [];
+      const val: number[] = [];
+      for (const [k, v] of vector) {
+        const i = index.get(k);
+        if (i !== undefined) {
+          idx.push(i);
+          val.push(v);
+        }
+      }
+      const row = featureRow(text, lexicon, index);
+      expect([...row.idx], text).toEqual(idx);
+      expect(Buffer.from(row.val.slice().buffer).equals(Buffer.from(Float64Array.from(val).buffer)), text).toBe(true);
+    }
   });
 });
 
