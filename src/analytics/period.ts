@@ -76,6 +76,11 @@ async function histograms(
     );
   const keys = sql.raw([...by, "kind", "minutes"].map((n) => `"${n}"`).join(", "));
   const parts: Promise<Row[]>[] = [readFacts(db, f, { by, kinds, plan: p })];
+  // Changed days inside the months: the month row counts their facts as they were; take those out.
+  if (p.stale.length) {
+    const negated = (rows: Row[]) => rows.map((r) => ({ ...r, n: -Number(r.n) }));
+    parts.push(readFacts(db, f, { by, kinds, plan: { days: p.stale, raw: [] } }).then(negated));
+  }
   for (const [a, b] of p.months) {
     parts.push(
       all(
@@ -86,7 +91,15 @@ async function histograms(
       ),
     );
   }
-  return (await Promise.all(parts)).flat();
+  // One row per (by…, kind, minutes), the parts added up.
+  const merged = new Map<string, Row>();
+  for (const r of (await Promise.all(parts)).flat()) {
+    const key = JSON.stringify([...by, "kind", "minutes"].map((k) => (r[k] === null ? null : String(r[k]))));
+    const m = merged.get(key);
+    if (m) m.n = Number(m.n) + Number(r.n);
+    else merged.set(key, { ...r, n: Number(r.n) });
+  }
+  return [...merged.values()].filter((r) => Number(r.n) > 0);
 }
 
 /** Unanswered and unresolved requests of the period whose deadline has passed: they count as missed. */

@@ -243,27 +243,35 @@ describe("reading a period", () => {
       ],
       months: [["2026-03-01", "2026-05-01"]],
       raw: [[msk("2026-05-20"), msk("2026-05-21")]],
+      stale: [],
     });
     expect(plan({ from: msk("2026-04-01"), to: msk("2026-05-01") }, now)).toEqual({
       days: [],
       months: [["2026-04-01", "2026-05-01"]],
       raw: [],
+      stale: [],
     });
-    // Changed days not yet rebuilt: raw, and their month read as days.
+    // Changed days not yet rebuilt: raw; inside a month, the month row stays and their day rows are taken out.
     expect(
-      plan({ from: msk("2026-02-10"), to: msk("2026-05-21") }, now, false, new Set(["2026-03-15", "2026-03-16"])),
+      plan(
+        { from: msk("2026-02-10"), to: msk("2026-05-21") },
+        now,
+        false,
+        new Set(["2026-02-20", "2026-03-15", "2026-03-16"]),
+      ),
     ).toEqual({
       days: [
-        ["2026-02-10", "2026-03-01"],
-        ["2026-03-01", "2026-03-15"],
-        ["2026-03-17", "2026-04-01"],
+        ["2026-02-10", "2026-02-20"],
+        ["2026-02-21", "2026-03-01"],
         ["2026-05-01", "2026-05-20"],
       ],
-      months: [["2026-04-01", "2026-05-01"]],
+      months: [["2026-03-01", "2026-05-01"]],
       raw: [
         [msk("2026-05-20"), msk("2026-05-21")],
         [msk("2026-03-15"), msk("2026-03-17")],
+        [msk("2026-02-20"), msk("2026-02-21")],
       ],
+      stale: [["2026-03-15", "2026-03-17"]],
     });
     expect(plan({ from: msk("2026-02-10"), to: msk("2026-05-21") }, now, true).days).toEqual([
       ["2026-02-10", "2026-05-20"],

@@ -465,23 +465,35 @@ export type Plan = {
   months: [string, string][];
   /** Raw rows: [from, to) instants (the current day and after, and past days changed since the last rebuild). */
   raw: [Date, Date][];
+  /**
+   * Day rows of changed days inside the month rows: the month counts them as they were at the last rebuild, as do
+   * their day rows (both untouched since), so they are subtracted; the days themselves are read raw.
+   */
+  stale: [string, string][];
 };
 
 /**
  * Splits a period into whole months already over (month rows), the other past days (day rows) and the current
- * day (raw rows). Days marked as changed and not yet rebuilt (`dirty`) are read raw, and their months as days. A
- * period that does not start and end at Moscow midnights is read raw. `wholeDays` asks for day rows only (the
- * daily series).
+ * day (raw rows). Days marked as changed and not yet rebuilt (`dirty`) are read raw: outside whole months instead of
+ * their day rows, inside them besides the month row, with their day rows subtracted (`stale`). A period that does
+ * not start and end at Moscow midnights is read raw. `wholeDays` asks for day rows only (the daily series).
  */
 export function plan(f: Filters, now: Date, wholeDays = false, dirty: ReadonlySet<string> = new Set()): Plan {
   const from = mskDay(f.from);
   const to = mskDay(f.to);
-  if (+from.toJSDate() !== +f.from || +to.toJSDate() !== +f.to) return { days: [], months: [], raw: [[f.from, f.to]] };
+  const out: Plan = { days: [], months: [], raw: [], stale: [] };
+  if (+from.toJSDate() !== +f.from || +to.toJSDate() !== +f.to) return { ...out, raw: [[f.from, f.to]] };
   const today = mskDay(now);
   const end = to < today ? to : today;
-  const out: Plan = { days: [], months: [], raw: [] };
   if (to > today) out.raw.push([(from > today ? from : today).toJSDate(), f.to]);
   if (from >= end) return out;
+  /** Adds [a, a + 1 day) to a list of ranges, joining it to the last one when they touch. */
+  const extend = <T>(list: [T, T][], a: DateTime, as: (d: DateTime) => T) => {
+    const last = list[list.length - 1];
+    if (last && String(last[1]) === String(as(a))) last[1] = as(a.plus({ days: 1 }));
+    else list.push([as(a), as(a.plus({ days: 1 }))]);
+  };
+  const instantOf = (d: DateTime) => d.toJSDate();
   let m1 = from.startOf("month");
   if (m1 < from) m1 = m1.plus({ months: 1 });
   const m2 = end.startOf("month");
@@ -491,13 +503,13 @@ export function plan(f: Filters, now: Date, wholeDays = false, dirty: ReadonlySe
     if (from < m1) spans.push([from, m1]);
     for (let m = m1; m < m2; m = m.plus({ months: 1 })) {
       const next = m.plus({ months: 1 });
-      let changed = false;
-      for (let d = m; d < next && !changed; d = d.plus({ days: 1 })) changed = dirty.has(iso(d));
-      if (changed) spans.push([m, next]);
-      else {
-        const last = out.months[out.months.length - 1];
-        if (last && last[1] === iso(m)) last[1] = iso(next);
-        else out.months.push([iso(m), iso(next)]);
+      const last = out.months[out.months.length - 1];
+      if (last && last[1] === iso(m)) last[1] = iso(next);
+      else out.months.push([iso(m), iso(next)]);
+      for (let d = m; d < next; d = d.plus({ days: 1 })) {
+        if (!dirty.has(iso(d))) continue;
+        extend(out.stale, d, iso);
+        extend(out.raw, d, instantOf);
       }
     }
     if (m2 < end) spans.push([m2, end]);
@@ -509,9 +521,7 @@ export function plan(f: Filters, now: Date, wholeDays = false, dirty: ReadonlySe
       if (dirty.has(iso(d))) {
         if (run) out.days.push([iso(run), iso(d)]);
         run = null;
-        const last = out.raw[out.raw.length - 1];
-        if (last && +last[1] === +d.toJSDate()) last[1] = d.plus({ days: 1 }).toJSDate();
-        else out.raw.push([d.toJSDate(), d.plus({ days: 1 }).toJSDate()]);
+        extend(out.raw, d, instantOf);
       } else if (!run) run = d;
     }
     if (run) out.days.push([iso(run), iso(b)]);
@@ -567,6 +577,11 @@ export async function read(db: Queryable, specs: Spec | Spec[], f: Filters, o: R
   const parts: Promise<Row[]>[] = [];
   if (p.days.length || p.months.length) {
     parts.push(all(db, sql`select ${select} from (${planned(spec.table, p, sql`${keyed} and ${extra}`)}) t ${group}`));
+  }
+  if (p.stale.length) {
+    const negated = sql.raw(wanted.map((n) => `-sum("${n}") as "${n}"`).join(", "));
+    const stale = planned(spec.table, { ...p, days: p.stale, months: [] }, sql`${keyed} and ${extra}`);
+    parts.push(all(db, sql`select ${o.by.length ? sql`${shown}, ${negated}` : negated} from (${stale}) t ${group}`));
   }
   for (const [a, b] of p.raw) {
     parts.push(all(db, sql`select ${select} from (${spec.source(a, b, spec.raw(f))}) s where ${extra} ${group}`));
