@@ -2,6 +2,7 @@
 // (HMAC-SHA256 with a key of its own) so that stored values can still be looked up by equality. No I/O here.
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { AppError } from "../http/errors.ts";
+import { randomBytes as freshIv } from "./random.ts";
 
 export type DataKey = { id: string; key: Buffer };
 
@@ -92,7 +93,7 @@ export function fingerprint(key: Buffer): string {
 
 /** `v1:<keyId>:<iv>:<tag>:<data>`; `context` (the table and column) is bound in as associated data. */
 export function encryptValue(ring: Keyring, plain: string, context: string): string {
-  const iv = randomBytes(12);
+  const iv = freshIv(12);
   const cipher = createCipheriv("aes-256-gcm", ring.current.key, iv);
   cipher.setAAD(Buffer.from(context));
   const data = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
@@ -137,7 +138,7 @@ export function decryptValue(ring: Keyring, stored: string, context: string): st
 export const BYTES_MAGIC = Buffer.from("OTK1");
 
 export function encryptBytes(ring: Keyring, plain: Buffer, context: string): Buffer {
-  const iv = randomBytes(12);
+  const iv = freshIv(12);
   const cipher = createCipheriv("aes-256-gcm", ring.current.key, iv);
   cipher.setAAD(Buffer.from(context));
   const data = Buffer.concat([cipher.update(plain), cipher.final()]);
