@@ -13,6 +13,7 @@ import pg from "pg";
 import { Pool } from "undici";
 import { openDatabase } from "../src/db/client.ts";
 import { GroupCommit } from "../src/db/group-commit.ts";
+import { NUMBERS_AND_DEPARTMENTS, WRITE_COLUMNS, WRITE_GROUP } from "../src/requests/create.ts";
 import { formatRequestNumber } from "../src/requests/number.ts";
 import { DEFAULT_ROUTE } from "../src/routing/departments.ts";
 import { exited, startChild } from "../test/process.ts";
@@ -202,28 +203,11 @@ async function runDirect(engine: "pglite" | "postgres"): Promise<{ rps: number; 
   return { rps: N / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
 }
 
-/** `(…), (…)` placeholders for multi-row values; a column given as a function wraps its placeholder. */
-function rowsSql(rows: unknown[][], wrap: Record<number, (p: string) => string> = {}) {
-  const params: unknown[] = [];
-  const text = rows
-    .map((r) => {
-      const cells = r.map((v, j) => {
-        params.push(v);
-        const p = `$${params.length}`;
-        return wrap[j] ? wrap[j]!(p) : p;
-      });
-      return `(${cells.join(", ")})`;
-    })
-    .join(", ");
-  return { text, params };
-}
-
-const inList = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `$${from + i}`).join(", ");
-
 /**
  * The limit the database sets: the statements one registration group sends (src/requests/create.ts, writeRequests:
- * departments, numbers, requests with their search vector, first messages, history, outbox events and their NOTIFY,
- * staffed departments, incident links), on a fresh database of the same engine, grouped by the same group commit
+ * the same two statements, by their text — numbers with departments, then requests with their search vector, first
+ * messages, history, outbox events and their NOTIFY, incident links and staffed departments — named as Otklik names
+ * them), on a fresh database of the same engine, grouped by the same group commit
  * (one group at a time on PGlite, three on PostgreSQL, at most 64 each) from the same C concurrent submitters.
  * The rows are of the same kind (same classification, due times, contact stored as ciphertext-sized text); what is
  * left out is the work Otklik does outside the database: HTTP, validation, classification, encryption.
@@ -262,109 +246,41 @@ async function runRaw(engine: Engine) {
     raw.transaction(async (q: Query) => {
       const now = new Date();
       const due = dueOf(now);
-      let departmentId: number | null = null;
-      if (code) {
-        const found = await q(`select id, code from departments where code in ($1)`, [code]);
-        departmentId = found[0] ? Number(found[0].id) : null;
-      }
-      const seq = await q(`select nextval('request_number_seq')::text as n from generate_series(1, $1::int)`, [
-        items.length,
+      const [head] = await q(NUMBERS_AND_DEPARTMENTS, [items.length, code ? [code] : []], "otklik_intake_numbers");
+      const departments = (head!.departments ?? {}) as Record<string, number>;
+      const departmentId = code ? (departments[code] ?? null) : null;
+      const numbers = (head!.numbers as string[]).map((n) => formatRequestNumber(BigInt(n)));
+      const rows = items.map((i, k) => [
+        numbers[k],
+        hex(32),
+        null,
+        null,
+        text.slice(0, 120),
+        category,
+        guess?.confidence ?? null,
+        category ? "classifier" : null,
+        guess?.audience ?? "citizen",
+        null,
+        "web",
+        "normal",
+        departmentId,
+        null,
+        `v1:${hex(40)}`,
+        hex(32),
+        null,
+        null,
+        due.firstResponseDueAt.toISOString(),
+        due.resolutionDueAt.toISOString(),
+        due.firstResponseBasis,
+        due.resolutionBasis,
+        now.toISOString(),
+        `${text.slice(0, 120)}\n${text} raw-${i}`,
+        `${text} raw-${i}`,
+        JSON.stringify({ channel: "web", category, categorySource: category ? "classifier" : null }),
       ]);
-      const numbers = seq.map((r) => formatRequestNumber(BigInt(String(r.n))));
-      const req = rowsSql(
-        items.map((i, k) => [
-          numbers[k],
-          hex(32),
-          null,
-          null,
-          text.slice(0, 120),
-          category,
-          guess?.confidence ?? null,
-          category ? "classifier" : null,
-          guess?.audience ?? "citizen",
-          null,
-          "web",
-          "normal",
-          departmentId,
-          null,
-          `v1:${hex(40)}`,
-          hex(32),
-          null,
-          null,
-          due.firstResponseDueAt,
-          due.resolutionDueAt,
-          due.firstResponseBasis,
-          due.resolutionBasis,
-          `${text.slice(0, 120)}\n${text} raw-${i}`,
-          now,
-          now,
-        ]),
-        { 22: (p) => `to_tsvector('russian', ${p})` },
-      );
-      const inserted = await q(
-        `insert into requests (number, tracking_token_hash, idempotency_key, idempotency_hash, subject, category,
-          category_confidence, category_source, audience, region, channel, priority, department_id, contact_name,
-          contact_email, contact_email_hash, contact_phone, contact_phone_hash, first_response_due_at, resolution_due_at,
-          first_response_basis, resolution_basis, search, created_at, updated_at)
-        values ${req.text} returning id, number, status`,
-        req.params,
-      );
-      const idOf = new Map(inserted.map((r) => [String(r.number), Number(r.id)]));
-      const ids = numbers.map((n) => idOf.get(n)!);
-      const msg = rowsSql(items.map((i, k) => [ids[k], "public", "applicant", `${text} raw-${i}`, "web", now]));
-      await q(
-        `insert into messages (request_id, visibility, author_type, body, channel, created_at) values ${msg.text}
-        returning id, request_id`,
-        msg.params,
-      );
-      const hist = rowsSql(
-        items.map((_, k) => [
-          ids[k],
-          "applicant",
-          "created",
-          JSON.stringify({ channel: "web", category, categorySource: category ? "classifier" : null }),
-          now,
-        ]),
-      );
-      await q(
-        `insert into request_history (request_id, actor_type, action, changes, created_at) values ${hist.text}`,
-        hist.params,
-      );
-      const ev = rowsSql(
-        items.map((_, k) => [
-          "request.created",
-          JSON.stringify({ requestId: ids[k], number: numbers[k], departmentId, channel: "web" }),
-        ]),
-      );
-      const events = await q(
-        `insert into events (topic, payload) values ${ev.text} returning id, topic, payload`,
-        ev.params,
-      );
-      await q(`select pg_notify('otklik_events', m) from jsonb_array_elements_text($1::jsonb) m`, [
-        JSON.stringify(events.map((e) => JSON.stringify({ id: Number(e.id), topic: e.topic, data: e.payload }))),
-      ]);
-      if (departmentId !== null) {
-        await q(
-          `select distinct u.department_id from users u join staff_shifts s on s.user_id = u.id and s.on_shift
-          where u.active and u.department_id in ($1) and u.role in ('operator', 'specialist')`,
-          [departmentId],
-        );
-      }
-      await q(
-        `insert into incident_requests (incident_id, request_id, linked_at)
-        select i.id, r.id, $1::timestamptz
-        from incidents i join requests r
-          on r.created_at >= i.since
-          and r.status not in ('resolved', 'closed')
-          and (cardinality(i.categories) = 0 or r.category = any(i.categories))
-          and (cardinality(i.keywords) = 0
-            or exists (select 1 from unnest(i.keywords) k where r.search @@ plainto_tsquery('russian', k)))
-        where i.status = 'active' and r.id in (${inList(ids.length, 2)})
-        order by r.id
-        on conflict do nothing
-        returning incident_id, request_id`,
-        [now.toISOString(), ...ids],
-      );
+      // One array per column, as the intake sends them (src/requests/create.ts, WRITE_COLUMNS).
+      const columns = WRITE_COLUMNS.map((_, c) => rows.map((r) => r[c]));
+      await q(WRITE_GROUP, [...columns, "otklik_events", now.toISOString()], "otklik_intake_write");
       return numbers;
     });
 

@@ -15,7 +15,8 @@ export const POSTGRES_URL =
   process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 export type Row = Record<string, unknown>;
-export type Query = (text: string, params?: unknown[]) => Promise<Row[]>;
+/** A statement with parameters; a `name` makes it a prepared statement on a server (as Otklik names its hot ones). */
+export type Query = (text: string, params?: unknown[], name?: string) => Promise<Row[]>;
 
 /** A database reached through its driver alone: the pg Pool, or the PGlite instance. */
 export type RawDriver = {
@@ -47,8 +48,9 @@ export function rawPostgres(config: pg.PoolConfig): RawDriver {
   pool.on("error", () => {});
   const run =
     (on: pg.Pool | pg.PoolClient): Query =>
-    async (text, params) =>
-      (await on.query(text, params as unknown[])).rows as Row[];
+    async (text, params, name) =>
+      (name ? await on.query({ name, text, values: params as unknown[] }) : await on.query(text, params as unknown[]))
+        .rows as Row[];
   return {
     engine: "postgres",
     query: run(pool),

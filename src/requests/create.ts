@@ -263,12 +263,12 @@ function sealed(column: { mapToDriverValue(v: string): unknown }, value: string 
 }
 
 /** The group's request numbers, in order, and the ids of the departments its categories route to (by code). */
-const NUMBERS_AND_DEPARTMENTS = `select
+export const NUMBERS_AND_DEPARTMENTS = `select
     array(select nextval('request_number_seq')::text from generate_series(1, $1::int)) as numbers,
     (select json_object_agg(code, id) from departments where code = any($2::text[])) as departments`;
 
 /** The columns of one submission as `WRITE_GROUP` takes them: one array parameter each, in this order. */
-const WRITE_COLUMNS = [
+export const WRITE_COLUMNS = [
   "number",
   "tracking_token_hash",
   "idempotency_key",
@@ -309,7 +309,7 @@ const REQUEST_COLUMNS = WRITE_COLUMNS.slice(0, 23).map(column);
  * and notifications follow it, as they did statement by statement. Parameters: one text array per entry of
  * `WRITE_COLUMNS`, then the events channel and the time of the links.
  */
-const WRITE_GROUP = `with input as (
+export const WRITE_GROUP = `with input as (
     select ${WRITE_COLUMNS.map(typed).join(", ")}, ord
     from unnest(${WRITE_COLUMNS.map((_, i) => `$${i + 1}::text[]`).join(", ")})
       with ordinality as t(${WRITE_COLUMNS.map(column).join(", ")}, ord)
