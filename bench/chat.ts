@@ -1,7 +1,7 @@
 // Chat delivery under load: N connected WebSocket clients on one server process (applicants, and operators each
 // holding several chats), messages sent at a steady rate both ways; latency from send on one client to arrival
-// on the other. In the same run, «raw»: the same message statements (the conversation's lock, the duplicate check, the
-// transcript row, the numbered message, its NOTIFY) in one transaction straight through the driver at the same rate,
+// on the other. In the same run, «raw»: the same message statements (the conversation's lock with the duplicate check;
+// the transcript row, the numbered message and its NOTIFY) in one transaction straight through the driver at the same rate,
 // received by a LISTEN on another connection and read back by the hub's query — the database's own delivery time.
 // `npm run bench:chat -- --clients 1000 --rate 200 --seconds 15 [--engine pglite|postgres]` (PostgreSQL: a scratch
 // schema on BENCH_DATABASE_URL or TEST_DATABASE_URL, dropped afterwards).
@@ -277,32 +277,37 @@ const rawSend = (k: number, n: number) =>
     const clientId = randomUUID();
     rawSentAt.set(clientId, performance.now());
     const operator = n % 2 === 1;
-    await q("select * from chat_conversations where id = $1 for update", [conversationId]);
-    await q("select * from chat_messages where conversation_id = $1 and client_id = $2", [conversationId, clientId]);
-    const [m] = await q(
-      `insert into messages (request_id, visibility, author_type, author_id, body, channel)
-      values ($1, 'public', $2, $3, $4, 'chat') returning id`,
-      [conversationRequest, operator ? "staff" : "applicant", operator ? staff[k % operators]!.id : null, `Сырое ${n}`],
+    await q(
+      `select c.*, (select m.seq from chat_messages m where m.conversation_id = c.id and m.client_id = $2) as dup
+      from chat_conversations c where c.id = $1 for update`,
+      [conversationId, clientId],
     );
-    const [row] = await q(
-      `with s as (update chat_conversations set last_seq = last_seq + 1 where id = $1 returning last_seq)
-      insert into chat_messages (conversation_id, seq, client_id, author, author_id, body, payload, message_id)
-      select $1, s.last_seq, coalesce($2::text, 'srv-' || s.last_seq), $3, $4::int, $5, $6::jsonb, $7::bigint from s
-      returning id, seq, client_id as "clientId", created_at`,
+    await q(
+      `with t as (
+        insert into messages (request_id, visibility, author_type, author_id, body, channel)
+        values ($1::bigint, 'public', $2, $3::int, $4, 'chat') returning id
+      ), s as (update chat_conversations set last_seq = last_seq + 1 where id = $5 returning last_seq),
+      i as (
+        insert into chat_messages (conversation_id, seq, client_id, author, author_id, body, payload, message_id)
+        select $5, s.last_seq, coalesce($6::text, 'srv-' || s.last_seq), $7, $3::int, $4, $8::jsonb, (select id from t)
+        from s returning id, seq, client_id, created_at, message_id
+      )
+      select i.id, i.seq, i.client_id as "clientId", i.created_at, i.message_id as "messageId",
+        pg_notify($9, json_build_object('id', 0, 'topic', 'chat.message'::text,
+          'data', json_build_object('conversationId', $5::int, 'seq', i.seq))::text) as notified
+      from i`,
       [
+        conversationRequest,
+        operator ? "staff" : "applicant",
+        operator ? staff[k % operators]!.id : null,
+        `Сырое ${n}`,
         conversationId,
         clientId,
         operator ? "operator" : "applicant",
-        operator ? staff[k % operators]!.id : null,
-        `Сырое ${n}`,
         "{}",
-        m!.id,
+        "otklik_events",
       ],
     );
-    await q("select pg_notify($1, $2)", [
-      "otklik_events",
-      JSON.stringify({ id: 0, topic: "chat.message", data: { conversationId, seq: row!.seq } }),
-    ]);
   });
 const rawStarted = performance.now();
 let rawSent = 0;

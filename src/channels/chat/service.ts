@@ -11,7 +11,7 @@ import { lockRow, record, statusPatch } from "../../requests/actions.ts";
 import { type Contact, normalizeContact } from "../../requests/contact.ts";
 import { attachFiles, isUniqueViolation, registerRequest, TEXT_MAX } from "../../requests/create.ts";
 import type { StoredFile } from "../../requests/files.ts";
-import { messages, requests } from "../../requests/schema.ts";
+import { requests } from "../../requests/schema.ts";
 import type { Status } from "../../requests/status.ts";
 import type { StaffUser } from "../../staff/service.ts";
 import { randomToken, sha256 } from "../../staff/tokens.ts";
@@ -24,6 +24,7 @@ import {
   appendMessage,
   type Conversation,
   lockConversation,
+  lockForMessage,
   messageByClientId,
   uploadedFiles,
 } from "./store.ts";
@@ -129,23 +130,20 @@ async function appendApplicant(
   payload: ChatPayload,
 ): Promise<Sent & { state: ChatState }> {
   return ctx.db.transaction(async (tx) => {
-    const conv = await lockConversation(tx, conversationId);
-    const again = await messageByClientId(tx, conversationId, m.clientId);
-    if (again) return { seq: again.seq, duplicate: true, state: conv.state };
+    const { conv, duplicateSeq } = await lockForMessage(tx, conversationId, m.clientId);
+    if (duplicateSeq !== null) return { seq: duplicateSeq, duplicate: true, state: conv.state };
     if (conv.state === "closed") {
       throw errors.conflict("chat_closed", "Чат завершён. Чтобы задать новый вопрос, начните новый чат.");
     }
     if (m.action && conv.state !== "bot") throw errors.conflict("chat_not_bot", "Эта кнопка уже не действует.");
     if (!conv.requestId) throw new NotRegistered();
-    const messageId = await transcript(tx, conv.requestId, { authorType: "applicant", body: text });
-    await attachFiles(tx, conv.requestId, messageId, files);
-    const row = await appendMessage(tx, conversationId, {
-      clientId: m.clientId,
-      author: "applicant",
-      body: text,
-      payload,
-      messageId,
-    });
+    const row = await appendMessage(
+      tx,
+      conversationId,
+      { clientId: m.clientId, author: "applicant", body: text, payload },
+      { requestId: conv.requestId, authorType: "applicant", body: text.slice(0, TEXT_MAX) },
+    );
+    await attachFiles(tx, conv.requestId, row.messageId!, files);
     return { seq: row.seq, duplicate: false, state: conv.state };
   });
 }
@@ -190,28 +188,18 @@ async function registerWithFirst(
 }
 
 /** The message in the request's own transcript (what the console's request page and the tracking page show). */
-async function transcript(tx: Tx, requestId: number, m: { authorType: string; authorId?: number; body: string }) {
-  const [row] = await tx
-    .insert(messages)
-    .values({
-      requestId,
-      visibility: "public",
-      authorType: m.authorType,
-      authorId: m.authorId ?? null,
-      body: m.body.slice(0, TEXT_MAX),
-      channel: "chat",
-    })
-    .returning({ id: messages.id });
-  return row!.id;
-}
-
 async function botSays(tx: Tx, conv: Conversation, body: string, payload: ChatPayload = {}) {
   const articles = payload.articles?.map((a) => `— ${a.title}: /help/${a.slug}`).join("\n");
-  const messageId = await transcript(tx, conv.requestId!, {
-    authorType: "bot",
-    body: articles ? `${body}\n${articles}` : body,
-  });
-  await appendMessage(tx, conv.id, { author: "bot", body, payload, messageId });
+  await appendMessage(
+    tx,
+    conv.id,
+    { author: "bot", body, payload },
+    {
+      requestId: conv.requestId!,
+      authorType: "bot",
+      body: (articles ? `${body}\n${articles}` : body).slice(0, TEXT_MAX),
+    },
+  );
 }
 
 async function botResponds(ctx: AppContext, conv: Conversation, text: string, action: ButtonAction | undefined) {
@@ -390,12 +378,9 @@ export async function staffSend(ctx: AppContext, user: StaffUser, id: number, m:
   const files = (await uploadedFiles(ctx.db, id, m.files ?? [])) as StoredFile[];
   try {
     return await ctx.db.transaction(async (tx) => {
-      const conv = await lockConversation(tx, id);
-      const again = await messageByClientId(tx, id, m.clientId);
-      if (again) return { seq: again.seq, duplicate: true };
+      const { conv, duplicateSeq } = await lockForMessage(tx, id, m.clientId);
+      if (duplicateSeq !== null) return { seq: duplicateSeq, duplicate: true };
       mayWrite(user, conv);
-      const messageId = await transcript(tx, conv.requestId!, { authorType: "staff", authorId: user.id, body: text });
-      await attachFiles(tx, conv.requestId!, messageId, files);
       if (!conv.bot.answered) {
         // The first answer in this chat: the request's first response, if it had none.
         await tx
@@ -407,14 +392,19 @@ export async function staffSend(ctx: AppContext, user: StaffUser, id: number, m:
           .set({ bot: { ...conv.bot, answered: true } })
           .where(eq(chatConversations.id, id));
       }
-      const row = await appendMessage(tx, id, {
-        clientId: m.clientId,
-        author: "operator",
-        authorId: user.id,
-        body: text,
-        payload: files.length ? { files: attachmentsOf(files) } : {},
-        messageId,
-      });
+      const row = await appendMessage(
+        tx,
+        id,
+        {
+          clientId: m.clientId,
+          author: "operator",
+          authorId: user.id,
+          body: text,
+          payload: files.length ? { files: attachmentsOf(files) } : {},
+        },
+        { requestId: conv.requestId!, authorType: "staff", authorId: user.id, body: text.slice(0, TEXT_MAX) },
+      );
+      await attachFiles(tx, conv.requestId!, row.messageId!, files);
       return { seq: row.seq, duplicate: false };
     });
   } catch (e) {

@@ -1,9 +1,10 @@
 // The chat's SQL: conversations and their numbered messages. A message takes the next number of its conversation
 // under the conversation's row lock, so numbers have no gaps and no two messages share one.
-import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, gt, inArray, sql } from "drizzle-orm";
 import type { Queryable, Tx } from "../../db/client.ts";
 import { EVENTS_CHANNEL, emit, rowsOf } from "../../db/outbox.ts";
 import { errors } from "../../http/errors.ts";
+import { messages } from "../../requests/schema.ts";
 import { users } from "../../staff/schema.ts";
 import { type ChatPayload, chatConversations, chatFiles, chatMessages } from "./db-schema.ts";
 
@@ -29,6 +30,25 @@ export async function lockConversation(tx: Tx, id: number): Promise<Conversation
   return row;
 }
 
+/**
+ * The conversation's row lock and, in the same statement, the number of a message it already holds under this
+ * client id (a resend), or null.
+ */
+export async function lockForMessage(tx: Tx, id: number, clientId: string) {
+  const [row] = await tx
+    .select({
+      ...getTableColumns(chatConversations),
+      duplicateSeq: sql<number | null>`(select m.seq from ${chatMessages} m
+        where m.conversation_id = ${chatConversations.id} and m.client_id = ${clientId})`,
+    })
+    .from(chatConversations)
+    .where(eq(chatConversations.id, id))
+    .for("update");
+  if (!row) throw errors.notFound("Чат");
+  const { duplicateSeq, ...conv } = row;
+  return { conv: conv as Conversation, duplicateSeq: duplicateSeq === null ? null : Number(duplicateSeq) };
+}
+
 export async function messageByClientId(db: Queryable, conversationId: number, clientId: string) {
   const [row] = await db
     .select()
@@ -46,22 +66,46 @@ export type NewChatMessage = {
   messageId?: number | null;
 };
 
+/** The public transcript line a chat message adds to its request (the request's own messages). */
+export type Transcript = { requestId: number; authorType: string; authorId?: number | null; body: string };
+
 /**
- * Appends a message under the conversation's lock (the caller holds it) and announces it by ids. Two statements:
- * the number and the row in one, the outbox row and its NOTIFY in the other (the hot path of every chat message).
+ * Appends a message under the conversation's lock (the caller holds it) and announces it by ids, in one statement
+ * (the hot path of every chat message): with `transcript`, its line among the request's messages first, which the
+ * chat message then points to; the next number of the conversation and the row; the NOTIFY, sent at commit. The
+ * push has no outbox row: the numbered message is the durable record, and a client that missed a push catches up by
+ * `since`.
  */
-export async function appendMessage(tx: Tx, conversationId: number, m: NewChatMessage): Promise<ChatMessageRow> {
+export async function appendMessage(
+  tx: Tx,
+  conversationId: number,
+  m: NewChatMessage,
+  transcript?: Transcript,
+): Promise<ChatMessageRow> {
+  const line = transcript
+    ? sql`t as (
+        insert into ${messages} (request_id, visibility, author_type, author_id, body, channel)
+        values (${transcript.requestId}::bigint, 'public', ${transcript.authorType}, ${transcript.authorId ?? null}::int,
+          ${transcript.body}, 'chat')
+        returning id
+      ), `
+    : sql``;
+  const messageId = transcript ? sql`(select id from t)` : sql`${m.messageId ?? null}::bigint`;
   const inserted = await tx.execute<ChatMessageRow & { created_at: Date }>(sql`
-    with s as (
+    with ${line}s as (
       update ${chatConversations} set last_seq = last_seq + 1 where id = ${conversationId} returning last_seq
+    ), i as (
+      insert into ${chatMessages} (conversation_id, seq, client_id, author, author_id, body, payload, message_id)
+      select ${conversationId}, s.last_seq, coalesce(${m.clientId ?? null}::text, 'srv-' || s.last_seq), ${m.author},
+        ${m.authorId ?? null}::int, ${m.body}, ${JSON.stringify(m.payload ?? {})}::jsonb, ${messageId}
+      from s
+      returning id, seq, client_id, created_at, message_id
     )
-    insert into ${chatMessages} (conversation_id, seq, client_id, author, author_id, body, payload, message_id)
-    select ${conversationId}, s.last_seq, coalesce(${m.clientId ?? null}::text, 'srv-' || s.last_seq), ${m.author},
-      ${m.authorId ?? null}::int, ${m.body}, ${JSON.stringify(m.payload ?? {})}::jsonb, ${m.messageId ?? null}::bigint
-    from s
-    returning id, seq, client_id as "clientId", created_at`);
-  const row = rowsOf<{ id: number; seq: number; clientId: string; created_at: Date }>(inserted)[0]!;
-  await notifyInTransaction(tx, MESSAGE_TOPIC, { conversationId, seq: row.seq });
+    select i.id, i.seq, i.client_id as "clientId", i.created_at, i.message_id as "messageId",
+      pg_notify(${EVENTS_CHANNEL}, json_build_object('id', 0, 'topic', ${MESSAGE_TOPIC}::text,
+        'data', json_build_object('conversationId', ${conversationId}::int, 'seq', i.seq))::text) as notified
+    from i`);
+  const row = rowsOf<{ id: number; seq: number; clientId: string; created_at: Date; messageId: unknown }>(inserted)[0]!;
   return {
     id: Number(row.id),
     conversationId,
@@ -71,17 +115,9 @@ export async function appendMessage(tx: Tx, conversationId: number, m: NewChatMe
     authorId: m.authorId ?? null,
     body: m.body,
     payload: m.payload ?? {},
-    messageId: m.messageId ?? null,
+    messageId: row.messageId === null ? null : Number(row.messageId),
     createdAt: new Date(row.created_at),
   };
-}
-
-/**
- * A realtime push with no job behind it: NOTIFY inside the transaction (delivered only if it commits), without an
- * outbox row. The numbered message itself is the durable record; a client that missed a push catches up by `since`.
- */
-async function notifyInTransaction(tx: Tx, topic: string, data: Record<string, unknown>) {
-  await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify({ id: 0, topic, data })})`);
 }
 
 export async function announceState(tx: Tx, conv: Pick<Conversation, "id" | "state" | "departmentId" | "operatorId">) {
