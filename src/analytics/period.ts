@@ -10,6 +10,7 @@ import { daySeries, tableExists } from "./measures.ts";
 import {
   CALLS,
   CUBES,
+  DAILY,
   DAILY_REGION,
   HOURS,
   keyedBy,
@@ -114,21 +115,8 @@ async function overdue(db: Queryable, f: Filters, by?: "region") {
   );
 }
 
-const SUMMARY_SUMS = [
-  "created",
-  "resolved",
-  "first_response_done",
-  "first_response_met",
-  "resolution_done",
-  "resolution_met",
-  "rated",
-  "rating_sum",
-  "r1",
-  "r2",
-  "r3",
-  "r4",
-  "r5",
-];
+/** What the summary sums of the requests rollup: everything but the daily series and the escalation table's. */
+const SUMMARY_SUMS = DAILY.sums.filter((n) => !["resolved_on_day", "escalated", "first_contact"].includes(n));
 
 export async function summary(db: Queryable, f: Filters, now?: Date, dirty?: ReadonlySet<string>): Promise<Summary> {
   const [totals, hist, late] = await Promise.all([
