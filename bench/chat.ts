@@ -3,8 +3,9 @@
 // on the other. In the same run, «raw»: the same message statements (the conversation's lock with the duplicate check;
 // the transcript row, the numbered message and its NOTIFY) in one transaction straight through the driver at the same rate,
 // received by a LISTEN on another connection and read back by the hub's query — the database's own delivery time.
-// `npm run bench:chat -- --clients 1000 --rate 200 --seconds 15 [--engine pglite|postgres]` (PostgreSQL: a scratch
-// schema on BENCH_DATABASE_URL or TEST_DATABASE_URL, dropped afterwards).
+// `npm run bench:chat -- --clients 1000 --rate 200 --seconds 15 [--engine pglite|postgres] [--settle 0]`
+// (PostgreSQL: a scratch schema on BENCH_DATABASE_URL or TEST_DATABASE_URL, dropped afterwards; `--settle`: seconds
+// to wait after the clients connect, before the warm-up).
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -151,6 +152,10 @@ const desks = await inBatches(operators, 50, async (i) => {
 });
 const connectSeconds = (performance.now() - connectStarted) / 1000;
 const setupSeconds = (performance.now() - setupStarted) / 1000;
+
+// Optionally let the server's start-up work finish before measuring (`--settle` seconds, 0 by default).
+const settle = Number(args.get("--settle") ?? "0");
+if (settle > 0) await new Promise((r) => setTimeout(r, settle * 1000));
 
 // A short warm-up, not measured: pool connections opened, statements planned, caches filled.
 const warm = await Promise.all(
