@@ -105,13 +105,21 @@ const s = await benchServer(pool);
 const ws = `${s.url.replace("http", "ws")}/api/v1/chat/ws`;
 const setupStarted = performance.now();
 
-// The conversations already with an operator (the bench measures delivery, not the bot): one request holds
-// every transcript, the conversations are inserted in bulk.
-const req = await registerRequest(s.ctx, {
-  text: "Нагрузочный тест чата",
-  channel: "chat",
-  contact: { email: "bench@example.ru" },
-});
+// The conversations already with an operator (the bench measures delivery, not the bot), each with its own
+// request as in the service (a chat registers one), the conversations inserted in bulk.
+const requestIds: number[] = [];
+for (let i = 0; i < chats; i += 200) {
+  const batch = await Promise.all(
+    Array.from({ length: Math.min(200, chats - i) }, (_, j) =>
+      registerRequest(s.ctx, {
+        text: `Нагрузочный тест чата ${i + j}`,
+        channel: "chat",
+        contact: { email: "bench@example.ru" },
+      }),
+    ),
+  );
+  requestIds.push(...batch.map((r) => r.id));
+}
 const staff = await Promise.all(Array.from({ length: operators }, () => s.staff("operator")));
 const tokens = Array.from({ length: chats }, () => randomToken(32));
 const ids: number[] = [];
@@ -121,7 +129,7 @@ for (let i = 0; i < chats; i += 500) {
     .values(
       tokens.slice(i, i + 500).map((t, j) => ({
         tokenHash: sha256(t),
-        requestId: req.id,
+        requestId: requestIds[i + j]!,
         state: "operator" as const,
         operatorId: staff[(i + j) % operators]!.id,
         contactEmail: "bench@example.ru",
@@ -275,7 +283,7 @@ const unlisten = await raw.listen("otklik_events", (payload) => {
     }
   });
 });
-const conversationRequest = req.id;
+
 const rawSend = (k: number, n: number) =>
   raw.transaction(async (q: Query) => {
     const conversationId = ids[k]!;
@@ -302,7 +310,7 @@ const rawSend = (k: number, n: number) =>
           'data', json_build_object('conversationId', $5::int, 'seq', i.seq))::text) as notified
       from i`,
       [
-        conversationRequest,
+        requestIds[k]!,
         operator ? "staff" : "applicant",
         operator ? staff[k % operators]!.id : null,
         `Сырое ${n}`,
