@@ -299,7 +299,8 @@ export const WRITE_COLUMNS = [
 
 const column = (c: string) => c.split("::")[0]!;
 const typed = (c: string) => (c.includes("::") ? `${column(c)}${c.slice(c.indexOf("::"))}` : column(c));
-const REQUEST_COLUMNS = WRITE_COLUMNS.slice(0, 23).map(column);
+/** The requests table's own columns: the entries up to `created_at` (the rest feed the message and the history). */
+const REQUEST_COLUMNS = WRITE_COLUMNS.slice(0, WRITE_COLUMNS.indexOf("created_at::timestamptz") + 1).map(column);
 
 /**
  * Everything a group's registration writes, in one statement (a text that never changes, so a server parses it
