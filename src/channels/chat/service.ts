@@ -187,7 +187,7 @@ async function registerWithFirst(
   return { seq, duplicate: false };
 }
 
-/** The message in the request's own transcript (what the console's request page and the tracking page show). */
+/** The bot's message, with its line in the request's own transcript (the articles it offered spelled out there). */
 async function botSays(tx: Tx, conv: Conversation, body: string, payload: ChatPayload = {}) {
   const articles = payload.articles?.map((a) => `— ${a.title}: /help/${a.slug}`).join("\n");
   await appendMessage(

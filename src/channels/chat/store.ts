@@ -66,7 +66,10 @@ export type NewChatMessage = {
   messageId?: number | null;
 };
 
-/** The public transcript line a chat message adds to its request (the request's own messages). */
+/**
+ * The public transcript line a chat message adds to its request: the request's own messages, which the console's
+ * request page and the tracking page show.
+ */
 export type Transcript = { requestId: number; authorType: string; authorId?: number | null; body: string };
 
 /**
