@@ -8,12 +8,14 @@ import { createdIn, type Filters } from "./filters.ts";
 import type { Calls, DayPoint, RegionRow, Summary, Volume } from "./measures.ts";
 import { daySeries, tableExists } from "./measures.ts";
 import {
+  all,
   CALLS,
   CUBES,
   DAILY,
   DAILY_REGION,
   HOURS,
   keyedBy,
+  merge,
   OPERATORS,
   plan,
   REGION_HOURS,
@@ -25,7 +27,6 @@ import {
 } from "./rollup.ts";
 
 type Row = Record<string, unknown>;
-const all = async (db: Queryable, q: SQL) => rowsOf<Row>(await db.execute(q));
 const share = (part: unknown, whole: unknown) => (Number(whole) > 0 ? Number(part) / Number(whole) : null);
 const round = (v: number | null, digits = 1) => (v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits);
 const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -92,15 +93,8 @@ async function histograms(
       ),
     );
   }
-  // One row per (by…, kind, minutes), the parts added up.
-  const merged = new Map<string, Row>();
-  for (const r of (await Promise.all(parts)).flat()) {
-    const key = JSON.stringify([...by, "kind", "minutes"].map((k) => (r[k] === null ? null : String(r[k]))));
-    const m = merged.get(key);
-    if (m) m.n = Number(m.n) + Number(r.n);
-    else merged.set(key, { ...r, n: Number(r.n) });
-  }
-  return [...merged.values()].filter((r) => Number(r.n) > 0);
+  // One row per (by…, kind, minutes), the parts added up (a month's stale days may take a bucket to nothing).
+  return merge((await Promise.all(parts)).flat(), [...by, "kind", "minutes"], ["n"]).filter((r) => Number(r.n) > 0);
 }
 
 /** Unanswered and unresolved requests of the period whose deadline has passed: they count as missed. */

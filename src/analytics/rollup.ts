@@ -13,7 +13,8 @@ import { rowsOf } from "../db/outbox.ts";
 import { type Filters, sliceCondition, ZONE } from "./filters.ts";
 
 type Row = Record<string, unknown>;
-const all = async (db: Queryable, q: SQL) => rowsOf<Row>(await db.execute(q));
+/** The rows of a statement. */
+export const all = async (db: Queryable, q: SQL) => rowsOf<Row>(await db.execute(q));
 
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 const DAY_OF = (col: SQL) => sql`(${col} at time zone ${ZONE})::date`;
@@ -587,16 +588,21 @@ export async function read(db: Queryable, specs: Spec | Spec[], f: Filters, o: R
     parts.push(all(db, sql`select ${select} from (${spec.source(a, b, spec.raw(f))}) s where ${extra} ${group}`));
   }
   const results = (await Promise.all(parts)).flat();
-  // Merge rows with the same group (a rollup part and a raw part of the same key).
+  // A rollup part and a raw part of the same key are one row.
+  return merge(results, o.by, wanted);
+}
+
+/** Rows of several parts as one row per key (`by`), their `sums` added up. */
+export function merge(rows: Row[], by: string[], sums: string[]): Row[] {
   const merged = new Map<string, Row>();
-  for (const r of results) {
-    const key = JSON.stringify(o.by.map((k) => (r[k] === null || r[k] === undefined ? null : String(r[k]))));
+  for (const r of rows) {
+    const key = JSON.stringify(by.map((k) => (r[k] === null || r[k] === undefined ? null : String(r[k]))));
     const m = merged.get(key);
     if (!m) {
       const row: Row = { ...r };
-      for (const s of wanted) row[s] = Number(r[s] ?? 0);
+      for (const s of sums) row[s] = Number(r[s] ?? 0);
       merged.set(key, row);
-    } else for (const s of wanted) m[s] = Number(m[s]) + Number(r[s] ?? 0);
+    } else for (const s of sums) m[s] = Number(m[s]) + Number(r[s] ?? 0);
   }
   return [...merged.values()];
 }
