@@ -7,6 +7,7 @@ import { openDatabase } from "../../db/client.ts";
 import { attachments, messages, requests } from "../../requests/schema.ts";
 import { startServer } from "../../server.ts";
 import { BOT_TEXT } from "./bot.ts";
+import { chatMessages } from "./db-schema.ts";
 import { configureChat } from "./settings.ts";
 import { ChatClient, type Frame } from "./test-client.ts";
 
@@ -273,6 +274,42 @@ describe("chat: operators", () => {
 });
 
 describe("chat: delivery", () => {
+  it("a message sent again under its id is stored once and acknowledged with its first number", async () => {
+    const op = await s.staff("operator");
+    const staff = await staffSocket(op.authorization);
+    const a = await session();
+    const c = await applicant(a.token);
+    await say(c, "позовите оператора");
+    await c.waitFor((f) => f.t === "state" && f.state === "queued");
+    await inject(op.authorization, "POST", `/chat/conversations/${a.conversationId}/accept`);
+    await c.waitFor((f) => f.t === "state" && f.state === "operator");
+    // Sends the frame and answers the number its own (new) ack gives.
+    const ackOf = async (socket: ChatClient, frame: Record<string, unknown>) => {
+      const acks = () => socket.frames.filter((f) => f.t === "ack" && f.id === frame.id);
+      const before = acks().length;
+      socket.send(frame);
+      await socket.waitFor(() => acks().length > before);
+      return acks().at(-1)!.seq as number;
+    };
+    const mine = { t: "msg", id: id(), text: "один раз от заявителя" };
+    const first = await ackOf(c, mine);
+    expect(await ackOf(c, mine)).toBe(first);
+    const theirs = { t: "msg", conversationId: a.conversationId, id: id(), text: "один раз от оператора" };
+    const answered = await ackOf(staff, theirs);
+    expect(await ackOf(staff, theirs)).toBe(answered);
+    // The chat and the request's transcript hold each once.
+    const detail = (await inject(op.authorization, "GET", `/chat/conversations/${a.conversationId}`)).json();
+    const [req] = await s.ctx.db.select().from(requests).where(eq(requests.number, detail.request.number));
+    const bodies = (await s.ctx.db.select().from(messages).where(eq(messages.requestId, req!.id))).map((m) => m.body);
+    for (const t of [mine.text, theirs.text]) expect(bodies.filter((x) => x === t)).toHaveLength(1);
+    const stored = (
+      await s.ctx.db.select().from(chatMessages).where(eq(chatMessages.conversationId, a.conversationId))
+    ).map((m) => m.body);
+    for (const t of [mine.text, theirs.text]) expect(stored.filter((x) => x === t)).toHaveLength(1);
+    staff.close();
+    c.close();
+  });
+
   it("a dropped connection loses nothing and doubles nothing: resend by id, resume from the last number", async () => {
     const op = await s.staff("operator");
     const staff = await staffSocket(op.authorization);
