@@ -142,7 +142,8 @@ describe("contacts page", () => {
     const overload = desk.getByRole("switch", { name: "Перегрузка: Единый федеральный номер" });
     await overload.click();
     await desk.getByText(/отмечена перегруженной/).waitFor();
-    expect(await overload.isChecked()).toBe(true);
+    // The notice comes with the server's answer; the switch follows once the list is read again.
+    await expect.poll(() => overload.isChecked(), { timeout: 10_000 }).toBe(true);
     await page.goto("/contacts?topic=access");
     const open = page.getByRole("list", { name: "Открыты сейчас" });
     await open.getByRole("article").first().waitFor();
