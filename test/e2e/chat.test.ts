@@ -60,7 +60,14 @@ describe("chat: applicant, bot, operator", () => {
     await desk.getByRole("button", { name: "Принять" }).first().click();
     const log = desk.getByRole("log", { name: "Переписка" });
     await log.getByText("Не приходит смс с кодом для входа").waitFor();
-    await desk.getByText("maria@example.ru").waitFor();
+    // Contacts are masked until revealed with a reason (recorded in the audit log).
+    const side = desk.getByRole("complementary", { name: "О заявителе" });
+    await side.getByText("m•••@example.ru").waitFor();
+    expect(await side.getByText("maria@example.ru").count()).toBe(0);
+    await side.getByRole("button", { name: "Показать" }).click();
+    await side.getByLabel(/Зачем нужны контакты/).fill("Написать заявителю, если чат прервётся");
+    await side.getByRole("button", { name: "Показать" }).click();
+    await side.getByRole("link", { name: "maria@example.ru" }).waitFor();
     await desk.getByRole("heading", { name: "Ответы из базы знаний" }).waitFor();
 
     const chat = phone.getByRole("dialog", { name: "Чат поддержки" });

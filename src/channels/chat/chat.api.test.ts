@@ -158,7 +158,7 @@ describe("chat: operators", () => {
     staff.send({ t: "sync", conversationId: a.conversationId, since: 0 });
     await staff.waitFor((f) => f.t === "msg" && f.conversationId === a.conversationId && f.author === "applicant");
     const detail = (await inject(op.authorization, "GET", `/chat/conversations/${a.conversationId}`)).json();
-    expect(detail.contact.phone).toBe("+79123456789");
+    expect(detail.contact.phone).toBe("+7•••••6789");
     c.send({ t: "typing" });
     await staff.waitFor((f) => f.t === "typing" && f.from === "applicant");
     staff.send({ t: "typing", conversationId: a.conversationId });

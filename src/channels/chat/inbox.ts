@@ -1,10 +1,14 @@
 // What the console's chat inbox reads: the queue the employee may take, their own chats, and one chat with the
-// applicant's earlier requests and knowledge-base answers beside it.
+// applicant's earlier requests and knowledge-base answers beside it. The applicant's contacts follow the rules of a
+// request: masked, revealed with a reason, every opening and reveal audited, earlier requests within scope.
 import { and, desc, eq, ne, or } from "drizzle-orm";
+import { audit } from "../../audit/audit.ts";
 import type { AppContext } from "../../context.ts";
 import { errors } from "../../http/errors.ts";
 import { searchKnowledge } from "../../knowledge/state.ts";
+import { maskEmail, maskPhone } from "../../requests/contact.ts";
 import { requests } from "../../requests/schema.ts";
+import { scopeCondition } from "../../requests/scope.ts";
 import { blindIndex } from "../../security/sealed.ts";
 import { departments } from "../../staff/schema.ts";
 import type { StaffUser } from "../../staff/service.ts";
@@ -12,7 +16,7 @@ import { chatConversations } from "./db-schema.ts";
 import { messageView } from "./hub.ts";
 import { canHandle } from "./service.ts";
 import { chatSettings } from "./settings.ts";
-import { conversationById, messagesSince } from "./store.ts";
+import { type Conversation, conversationById, messagesSince } from "./store.ts";
 
 export async function firstLineIdOf(ctx: AppContext): Promise<number | null> {
   const [d] = await ctx.db.select({ id: departments.id }).from(departments).where(eq(departments.code, "first_line"));
@@ -62,9 +66,48 @@ export async function inbox(ctx: AppContext, user: StaffUser, firstLineId: numbe
   };
 }
 
-export async function conversationDetail(ctx: AppContext, user: StaffUser, id: number, firstLineId: number | null) {
+/** The conversation if the employee may handle it (and its request is registered); «not found» otherwise. */
+async function handledConversation(ctx: AppContext, user: StaffUser, id: number, firstLineId: number | null) {
   const conv = await conversationById(ctx.db, id);
   if (!conv?.requestId || !canHandle(user, conv, firstLineId)) throw errors.notFound("Чат");
+  return conv as Conversation & { requestId: number };
+}
+
+async function requestNumberOf(ctx: AppContext, requestId: number) {
+  const [r] = await ctx.db.select({ number: requests.number }).from(requests).where(eq(requests.id, requestId));
+  return r!.number;
+}
+
+/** The applicant's contacts in full, for an employee who may handle the chat and gives a reason (audited). */
+export async function revealContact(
+  ctx: AppContext,
+  user: StaffUser,
+  id: number,
+  reason: string,
+  firstLineId: number | null,
+) {
+  if (reason.trim().length < 3) {
+    throw errors.validation("Укажите, зачем нужны контакты: причина записывается в журнал доступа.", {
+      field: "reason",
+    });
+  }
+  const conv = await handledConversation(ctx, user, id, firstLineId);
+  const request = await requestNumberOf(ctx, conv.requestId);
+  await ctx.db.transaction((tx) =>
+    audit(tx, {
+      actorId: user.id,
+      action: "contact.reveal",
+      subjectType: "chat",
+      subjectId: String(conv.id),
+      reason: reason.trim(),
+      details: { request },
+    }),
+  );
+  return { name: conv.contactName, email: conv.contactEmail, phone: conv.contactPhone };
+}
+
+export async function conversationDetail(ctx: AppContext, user: StaffUser, id: number, firstLineId: number | null) {
+  const conv = await handledConversation(ctx, user, id, firstLineId);
   const [req] = await ctx.db
     .select({
       number: requests.number,
@@ -90,7 +133,8 @@ export async function conversationDetail(ctx: AppContext, user: StaffUser, id: n
           createdAt: requests.createdAt,
         })
         .from(requests)
-        .where(and(or(...contactMatch), ne(requests.id, conv.requestId)))
+        // Only requests the employee may open: one outside their scope is not listed at all.
+        .where(and(or(...contactMatch), ne(requests.id, conv.requestId), scopeCondition(user)))
         .orderBy(desc(requests.createdAt))
         .limit(10)
     : [];
@@ -105,13 +149,24 @@ export async function conversationDetail(ctx: AppContext, user: StaffUser, id: n
         snippet: h.snippet,
       }))
     : [];
+  // Opening a chat shows the applicant's words, as opening a request does: recorded.
+  await ctx.db.transaction((tx) =>
+    audit(tx, {
+      actorId: user.id,
+      action: "chat.view",
+      subjectType: "chat",
+      subjectId: String(conv.id),
+      details: { request: req!.number },
+    }),
+  );
   return {
     id: conv.id,
     state: conv.state,
     operatorId: conv.operatorId,
     result: conv.result,
     request: req!,
-    contact: { name: conv.contactName, email: conv.contactEmail, phone: conv.contactPhone },
+    // Masked until revealed with a reason (POST …/reveal).
+    contact: { name: conv.contactName, email: maskEmail(conv.contactEmail), phone: maskPhone(conv.contactPhone) },
     messages: transcript.map(messageView),
     previous: previous.map((p) => ({ ...p, createdAt: p.createdAt.toISOString() })),
     answers,

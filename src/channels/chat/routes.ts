@@ -16,7 +16,7 @@ import { departments, users } from "../../staff/schema.ts";
 import { sha256 } from "../../staff/tokens.ts";
 import { chatFiles } from "./db-schema.ts";
 import { chatHours } from "./hours.ts";
-import { conversationDetail, firstLineIdOf, inbox } from "./inbox.ts";
+import { conversationDetail, firstLineIdOf, inbox, revealContact } from "./inbox.ts";
 import { accept, close, mayAttach, startSession, transfer } from "./service.ts";
 import { chatSettings } from "./settings.ts";
 import { identify, serveSocket } from "./socket.ts";
@@ -255,12 +255,37 @@ export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
       config: { access: "staff" },
       schema: {
         summary: "Чат целиком: переписка, контакт, прежние обращения заявителя и ответы из базы знаний",
+        description:
+          "Почта и телефон заявителя скрыты (показать — POST …/reveal с причиной); прежние обращения — только те, что сотрудник может открыть. Каждое открытие записывается в журнал доступа.",
         tags: ["chat"],
         params: IdParams,
         response: { 200: Type.Any(), 404: Problem },
       },
     },
     async (req) => conversationDetail(ctx, staffOf(req), req.params.id, firstLine),
+  );
+
+  app.post(
+    "/chat/conversations/:id/reveal",
+    {
+      config: { access: "staff" },
+      schema: {
+        summary: "Показать контакты заявителя чата полностью; причина записывается в журнал доступа",
+        tags: ["chat"],
+        params: IdParams,
+        body: Type.Object({ reason: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            name: Type.Union([Type.String(), Type.Null()]),
+            email: Type.Union([Type.String(), Type.Null()]),
+            phone: Type.Union([Type.String(), Type.Null()]),
+          }),
+          400: Problem,
+          404: Problem,
+        },
+      },
+    },
+    async (req) => revealContact(ctx, staffOf(req), req.params.id, req.body.reason, firstLine),
   );
 
   app.post(
