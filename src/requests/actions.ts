@@ -278,20 +278,41 @@ export async function appendApplicantMessage(
   });
 }
 
-export async function rateRequest(ctx: AppContext, token: string, score: number, comment?: string) {
+/**
+ * The applicant's rating: one per request. A second one is refused unless `replace` says the applicant means to
+ * change it; each rating and each change keeps its own history row with its comment, the request holds the current.
+ */
+export async function rateRequest(
+  ctx: AppContext,
+  token: string,
+  score: number,
+  comment?: string,
+  opts: { replace?: boolean } = {},
+) {
   if (!Number.isInteger(score) || score < 1 || score > 5) {
     throw errors.validation("Оценка — целое число от 1 до 5.", { field: "score" });
   }
+  const text = comment?.trim().slice(0, 2000) || null;
   const found = await findByTrackingToken(ctx.db, token);
   await ctx.db.transaction(async (tx) => {
     const row = await lockRow(tx, found.id);
     if (row.status !== "resolved" && row.status !== "closed") {
       throw errors.conflict("not_resolved", "Оценить можно после того, как обращение решено.");
     }
+    if (row.rating !== null && !opts.replace) {
+      throw errors.conflict(
+        "already_rated",
+        `Обращение уже оценено: ${row.rating} из 5. Чтобы поменять оценку, нажмите «Изменить оценку».`,
+        { score: row.rating },
+      );
+    }
+    if (row.rating === score && row.ratingComment === text) return;
     await tx
       .update(requests)
-      .set({ rating: score, ratingComment: comment?.trim().slice(0, 2000) || null, ratedAt: new Date() })
+      .set({ rating: score, ratingComment: text, ratedAt: new Date() })
       .where(eq(requests.id, row.id));
-    await record(tx, row, { type: "applicant" }, "rated", { score });
+    const said = text ? { comment: text } : {};
+    if (row.rating === null) await record(tx, row, { type: "applicant" }, "rated", { score, ...said });
+    else await record(tx, row, { type: "applicant" }, "rating_changed", { score: [row.rating, score], ...said });
   });
 }

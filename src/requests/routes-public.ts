@@ -190,26 +190,49 @@ export async function publicRequestRoutes(fastify: FastifyInstance, { ctx }: { c
     },
   );
 
+  const RatingBody = Type.Object(
+    {
+      score: Type.Integer({ minimum: 1, maximum: 5 }),
+      comment: Type.Optional(Type.String({ maxLength: 2000 })),
+    },
+    { additionalProperties: false },
+  );
   app.post(
     "/track/:token/rating",
     {
       config: { access: "public" },
       schema: {
-        summary: "Оценка обслуживания (1–5 и комментарий)",
+        summary: "Оценка обслуживания (1–5 и комментарий): одна на обращение",
+        description:
+          "Обращение, которое уже оценено, отвечает 409 `already_rated`, и прежняя оценка с комментарием остаётся. Изменить оценку — PUT на тот же адрес.",
         tags: ["tracking"],
         params: TokenParams,
-        body: Type.Object(
-          {
-            score: Type.Integer({ minimum: 1, maximum: 5 }),
-            comment: Type.Optional(Type.String({ maxLength: 2000 })),
-          },
-          { additionalProperties: false },
-        ),
+        body: RatingBody,
         response: { 200: Ok, 400: Problem, 404: Problem, 409: Problem },
       },
     },
     async (req) => {
       await rateRequest(ctx, req.params.token, req.body.score, req.body.comment);
+      return { ok: true as const };
+    },
+  );
+
+  app.put(
+    "/track/:token/rating",
+    {
+      config: { access: "public" },
+      schema: {
+        summary: "Изменить оценку обслуживания (или поставить, если её ещё нет)",
+        description:
+          "Новая оценка и комментарий заменяют текущие; в истории обращения остаются и прежняя оценка со своим комментарием, и изменение. Та же оценка с тем же комментарием ничего не меняет.",
+        tags: ["tracking"],
+        params: TokenParams,
+        body: RatingBody,
+        response: { 200: Ok, 400: Problem, 404: Problem, 409: Problem },
+      },
+    },
+    async (req) => {
+      await rateRequest(ctx, req.params.token, req.body.score, req.body.comment, { replace: true });
       return { ok: true as const };
     },
   );

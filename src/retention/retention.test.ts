@@ -20,6 +20,7 @@ describe("retention", () => {
       "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
       "base64",
     );
+    const tokens = new Map<string, string>();
     const make = async (text: string) => {
       const form = new FormData();
       form.append(
@@ -30,6 +31,7 @@ describe("retention", () => {
       const res = await s.app.inject({ method: "POST", url: "/api/v1/requests", payload: form as never });
       expect(res.statusCode, res.body).toBe(201);
       const number = res.json().number as string;
+      tokens.set(number, String(res.json().trackingUrl).split("/").pop()!);
       for (const status of ["in_progress", "resolved"]) {
         await s.app.inject({
           method: "POST",
@@ -42,6 +44,10 @@ describe("retention", () => {
     };
     const old = await make("Старое обращение с личными данными");
     const fresh = await make("Свежее обращение");
+    // A rating and its change: each history row keeps the applicant's comment until the purge.
+    const rating = `/api/v1/track/${tokens.get(old)}/rating`;
+    await s.app.inject({ method: "POST", url: rating, payload: { score: 5, comment: "Звоните Марии: +79001112233" } });
+    await s.app.inject({ method: "PUT", url: rating, payload: { score: 4, comment: "Пишите maria@example.ru" } });
     await s.ctx.db.execute(sql`update requests set resolved_at = now() - interval '400 days' where number = ${old}`);
 
     const report = await purge(s.ctx.database, s.ctx.files, {
@@ -65,6 +71,18 @@ describe("retention", () => {
       subject: "",
       status: "resolved",
     });
+    const [rated] = await rows<{ rating: number; rating_comment: string | null }>(
+      sql`select rating, rating_comment from requests where number = ${old}`,
+    );
+    expect(rated).toEqual({ rating: 4, rating_comment: null });
+    const ratingHistory = await rows<{ action: string; changes: Record<string, unknown> }>(
+      sql`select h.action, h.changes from request_history h join requests r on r.id = h.request_id
+        where r.number = ${old} and h.action like 'rat%' order by h.id`,
+    );
+    expect(ratingHistory).toEqual([
+      { action: "rated", changes: { score: 5 } },
+      { action: "rating_changed", changes: { score: [5, 4] } },
+    ]);
     const oldBodies = await rows<{ body: string }>(
       sql`select m.body from messages m join requests r on r.id = m.request_id where r.number = ${old}`,
     );

@@ -54,6 +54,7 @@ export async function purge(
         where coalesce(closed_at, resolved_at) < ${requestCutoff} and status in ('resolved', 'closed')
           and (contact_name is not null or contact_email is not null or contact_phone is not null
                or contact_email_hash is not null or contact_phone_hash is not null or subject <> ''
+               or rating_comment is not null
                or exists (select 1 from messages m where m.request_id = requests.id and m.body <> ${PURGED_TEXT}))
         returning id`),
     ).map((r) => Number(r.id));
@@ -64,6 +65,9 @@ export async function purge(
       sql`, `,
     );
     await tx.execute(sql`update messages set body = ${PURGED_TEXT} where request_id in (${idList})`);
+    // Each rating and change keeps its comment in the history (the applicant's words): they go with the rest.
+    await tx.execute(sql`update request_history set changes = changes - 'comment'
+      where request_id in (${idList}) and action in ('rated', 'rating_changed')`);
     fileIds.push(
       ...rowsOf<{ id: string }>(
         await tx.execute(sql`delete from attachments where request_id in (${idList}) returning id`),

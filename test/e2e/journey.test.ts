@@ -235,6 +235,20 @@ describe("applicant and operator", () => {
     await shot(track, "tracking-desktop", true);
     await track.close();
     await expect.poll(() => desk.locator(`section[aria-labelledby="facts-title"]`).textContent()).toContain("5 из 5");
+
+    // Changing the rating is an explicit act; the history keeps the first rating with its comment.
+    await phone.getByRole("button", { name: "Изменить оценку" }).click();
+    await phone.getByRole("heading", { name: "Изменить оценку" }).waitFor();
+    await phone.getByText("Хорошо", { exact: true }).click();
+    await phone.getByLabel("Комментарий").fill("Помогли, но пришлось подождать.");
+    await phone.getByRole("button", { name: "Сохранить новую оценку" }).click();
+    await expect.poll(() => phone.locator("[data-score]").getAttribute("data-score")).toBe("4");
+    expect(await phone.locator(".rating-shown__comment").textContent()).toBe("Помогли, но пришлось подождать.");
+    await expect.poll(() => desk.locator(`section[aria-labelledby="facts-title"]`).textContent()).toContain("4 из 5");
+    await expect.poll(() => desk.locator(".history").textContent()).toContain("Заявитель изменил оценку: 5 → 4 из 5");
+    const history = await desk.locator(".history").textContent();
+    expect(history).toContain("Комментарий: Быстро и понятно, спасибо.");
+    expect(history).toContain("Комментарий: Помогли, но пришлось подождать.");
   });
 
   it("reopens when the applicant writes again; the operator's open page shows it without a reload", async () => {

@@ -55,7 +55,14 @@ export function describeHistory(h: HistoryRow, lists: Lists): string[] {
       break;
     case "rated":
       lines.push(`Заявитель оценил обслуживание: ${c.score} из 5`);
+      if (typeof c.comment === "string") lines.push(`Комментарий: ${c.comment}`);
       break;
+    case "rating_changed": {
+      const sc = pair(c.score);
+      lines.push(`Заявитель изменил оценку: ${sc ? `${sc[0]} → ${sc[1]}` : c.score} из 5`);
+      if (typeof c.comment === "string") lines.push(`Комментарий: ${c.comment}`);
+      break;
+    }
     case "status_changed":
       lines.push("Изменён статус");
       break;

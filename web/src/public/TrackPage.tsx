@@ -151,7 +151,9 @@ export function TrackPage({ token }: { token: string }) {
         attachmentHref={(a) => `/api/v1/track/${encodeURIComponent(token)}/attachments/${a.id}`}
       />
 
-      {view.rating ? <RatingShown rating={view.rating} /> : view.canRate && <RatingForm token={token} onDone={load} />}
+      {(view.rating || view.canRate) && (
+        <Rating token={token} rating={view.rating} canRate={view.canRate} onDone={load} />
+      )}
       {view.canReply && <ReplyForm token={token} resolved={view.status === "resolved"} onSent={load} />}
       {view.status === "closed" && (
         <p className="actions">
@@ -228,9 +230,51 @@ function ReplyForm({ token, resolved, onSent }: { token: string; resolved: boole
 
 const SCORE_WORDS = ["", "Очень плохо", "Плохо", "Средне", "Хорошо", "Отлично"];
 
-function RatingForm({ token, onDone }: { token: string; onDone: () => Promise<void> }) {
-  const [score, setScore] = useState(0);
-  const [comment, setComment] = useState("");
+type Given = { score: number; comment: string | null };
+
+/** The rating given, with an explicit «Изменить оценку»; or the form for the first one. */
+function Rating({
+  token,
+  rating,
+  canRate,
+  onDone,
+}: {
+  token: string;
+  rating: Given | null;
+  canRate: boolean;
+  onDone: () => Promise<void>;
+}) {
+  const [changing, setChanging] = useState(false);
+  if (rating && !changing) {
+    return <RatingShown rating={rating} onChange={canRate ? () => setChanging(true) : undefined} />;
+  }
+  return (
+    <RatingForm
+      token={token}
+      current={rating}
+      onCancel={rating ? () => setChanging(false) : undefined}
+      onDone={async () => {
+        await onDone();
+        setChanging(false);
+      }}
+    />
+  );
+}
+
+function RatingForm({
+  token,
+  current,
+  onCancel,
+  onDone,
+}: {
+  token: string;
+  /** The rating being changed: the form starts from it and sends PUT. */
+  current: Given | null;
+  onCancel: (() => void) | undefined;
+  onDone: () => Promise<void>;
+}) {
+  const [score, setScore] = useState(current?.score ?? 0);
+  const [comment, setComment] = useState(current?.comment ?? "");
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
 
@@ -243,10 +287,13 @@ function RatingForm({ token, onDone }: { token: string; onDone: () => Promise<vo
     setSending(true);
     try {
       await api(`/track/${encodeURIComponent(token)}/rating`, {
+        method: current ? "PUT" : "POST",
         body: { score, ...(comment.trim() ? { comment: comment.trim() } : {}) },
       });
       await onDone();
     } catch (err) {
+      // Rated meanwhile (another tab): show the rating that stands, with its own «Изменить оценку».
+      if (err instanceof ApiError && err.code === "already_rated") await onDone();
       setError(errorText(err));
     } finally {
       setSending(false);
@@ -255,7 +302,7 @@ function RatingForm({ token, onDone }: { token: string; onDone: () => Promise<vo
 
   return (
     <form className="panel panel--accent" onSubmit={submit} noValidate>
-      <h2 className="panel__title">Оцените, как мы помогли</h2>
+      <h2 className="panel__title">{current ? "Изменить оценку" : "Оцените, как мы помогли"}</h2>
       <fieldset className="fieldset fieldset--plain">
         <legend>Оценка от 1 до 5</legend>
         <div className="stars">
@@ -294,14 +341,21 @@ function RatingForm({ token, onDone }: { token: string; onDone: () => Promise<vo
           {error}
         </p>
       )}
-      <button type="submit" className="button" disabled={sending}>
-        Отправить оценку
-      </button>
+      <div className="actions">
+        <button type="submit" className="button" disabled={sending}>
+          {current ? "Сохранить новую оценку" : "Отправить оценку"}
+        </button>
+        {onCancel && (
+          <button type="button" className="button button--secondary" onClick={onCancel}>
+            Отмена
+          </button>
+        )}
+      </div>
     </form>
   );
 }
 
-function RatingShown({ rating }: { rating: { score: number; comment: string | null } }) {
+function RatingShown({ rating, onChange }: { rating: Given; onChange: (() => void) | undefined }) {
   return (
     <div className="panel panel--accent rating-shown">
       <h2 className="panel__title">Спасибо за оценку!</h2>
@@ -312,6 +366,11 @@ function RatingShown({ rating }: { rating: { score: number; comment: string | nu
         </strong>
       </p>
       {rating.comment && <p className="rating-shown__comment">{rating.comment}</p>}
+      {onChange && (
+        <button type="button" className="button button--secondary" onClick={onChange}>
+          Изменить оценку
+        </button>
+      )}
     </div>
   );
 }
