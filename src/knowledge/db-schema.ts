@@ -1,5 +1,6 @@
 // The knowledge base's tables: articles as editors keep them, every saved version, applicants' votes, what the
 // request form suggested and what came of it (deflection), and operators' answer templates.
+import { sql } from "drizzle-orm";
 import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { users } from "../staff/schema.ts";
 
@@ -41,7 +42,10 @@ export const kbArticleVersions = pgTable(
   (t) => [uniqueIndex("kb_article_versions_slug_version").on(t.slug, t.version)],
 );
 
-/** «Была ли статья полезной?»: one row per answer, no personal data. */
+/**
+ * «Была ли статья полезной?»: one row per article per address (or browser session) a day; a repeated answer
+ * changes the row (src/knowledge/votes.ts). Who voted is kept for that day only, and never as the address.
+ */
 export const kbFeedback = pgTable(
   "kb_feedback",
   {
@@ -51,8 +55,19 @@ export const kbFeedback = pgTable(
       .references(() => kbArticles.slug, { onDelete: "cascade" }),
     helpful: boolean("helpful").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    // HMAC of the Moscow day and the client's address (an IPv6 address by its /64) under the index key.
+    voter: text("voter"),
+    // SHA-256 of the random browser-session cookie the first vote set.
+    sessionHash: text("session_hash"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("kb_feedback_slug").on(t.slug)],
+  (t) => [
+    index("kb_feedback_slug").on(t.slug),
+    uniqueIndex("kb_feedback_voter_slug").on(t.voter, t.slug),
+    index("kb_feedback_session").on(t.sessionHash).where(sql`session_hash is not null`),
+    // Only the day's rows still name a voter: the partial index stays small for the nightly forgetting.
+    index("kb_feedback_identified").on(t.createdAt).where(sql`voter is not null`),
+  ],
 );
 
 /**

@@ -8,10 +8,14 @@ import { SESSION_COOKIE } from "../http/access.ts";
 import { AppError, errors } from "../http/errors.ts";
 import { CATEGORIES as CATEGORY_INFO } from "../routing/categories.ts";
 import { findApiToken, findSession, type StaffUser } from "../staff/service.ts";
+import { randomToken } from "../staff/tokens.ts";
 import { answerText } from "./answer.ts";
 import { ArticleOut, Problem, SearchHitOut, SlugParams } from "./schemas.ts";
 import { indexedArticles, searchKnowledge } from "./state.ts";
-import { addFeedback, addSuggestionEvents, feedbackCounts, readArticle, type StoredArticle } from "./store.ts";
+import { addSuggestionEvents, feedbackCounts, readArticle, type StoredArticle } from "./store.ts";
+import { castVote, DAILY_LIMIT } from "./votes.ts";
+
+const VOTE_COOKIE = "otklik_kb_vote";
 
 export const articleNotFound = () => new AppError("not_found", "Статья не найдена.", 404);
 
@@ -150,16 +154,28 @@ export async function publicKnowledgeRoutes(fastify: FastifyInstance, { ctx }: {
       config: { access: "public", rateLimit },
       schema: {
         summary: "Ответ на вопрос «Была ли статья полезной?»",
+        description: `Один голос за статью в день с адреса и из сессии браузера (cookie ${VOTE_COOKIE}): повторный ответ меняет прежний. С одного адреса — не больше ${DAILY_LIMIT} статей в день (сверх — 429 \`kb_feedback_limit\` с Retry-After). Адрес не хранится: только хеш дня и адреса с ключом.`,
         tags: ["kb"],
         params: SlugParams,
         body: Type.Object({ helpful: Type.Boolean() }, { additionalProperties: false }),
-        response: { 204: Type.Null(), 400: Problem, 404: Problem },
+        response: { 204: Type.Null(), 400: Problem, 404: Problem, 429: Problem },
       },
     },
     async (req, reply) => {
       const a = await readArticle(ctx.db, req.params.slug);
       if (!a || !isPublic(a)) throw articleNotFound();
-      await addFeedback(ctx.db, a.slug, req.body.helpful);
+      // The browser session: a random value in a cookie that lasts until the browser closes.
+      let session = req.cookies?.[VOTE_COOKIE];
+      if (!session || !/^[A-Za-z0-9_-]{43}$/.test(session)) {
+        session = randomToken(32);
+        reply.setCookie(VOTE_COOKIE, session, {
+          path: "/api/v1/kb",
+          httpOnly: true,
+          sameSite: "lax",
+          secure: ctx.config.publicUrl.startsWith("https:"),
+        });
+      }
+      await castVote(ctx.db, a.slug, req.body.helpful, { ip: req.ip, session });
       return reply.code(204).send(null);
     },
   );

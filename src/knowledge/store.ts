@@ -153,10 +153,6 @@ export async function readVersion(db: Queryable, slug: string, version: number) 
   return r ?? null;
 }
 
-export async function addFeedback(db: Queryable, slug: string, helpful: boolean): Promise<void> {
-  await db.insert(kbFeedback).values({ slug, helpful });
-}
-
 export async function feedbackCounts(db: Queryable, slug?: string) {
   const rows = await db
     .select({
