@@ -22,6 +22,7 @@ const PUBLIC = new Set([
   "GET /api/v1/track/:token/events",
   "POST /api/v1/track/:token/messages",
   "POST /api/v1/track/:token/rating",
+  "PUT /api/v1/track/:token/rating",
   "GET /api/v1/track/:token/attachments/:id",
   "POST /api/v1/auth/login",
   "POST /api/v1/auth/logout",
