@@ -1,10 +1,11 @@
 // The console's chat inbox: the queue by department, the operator's chats side by side with the applicant's
 // earlier requests and knowledge-base answers; accept, answer, transfer, close with a result.
-import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, api, errorText } from "../api.ts";
 import { useConsole } from "../console/session.ts";
 import { STATUS_TITLES } from "../labels.ts";
 import { Link, useTitle } from "../router.tsx";
+import { ChatContact, type Contact } from "./ChatContact.tsx";
 import { ChatConnection, type ChatMessage, type Frame, newId, wsUrl } from "./connection.ts";
 import "./inbox.css";
 
@@ -18,7 +19,6 @@ type Item = {
   lastSeq: number;
 };
 type Inbox = { queue: Item[]; mine: Item[]; limit: number };
-type Contact = { name: string | null; email: string | null; phone: string | null };
 type Detail = {
   id: number;
   state: string;
@@ -398,74 +398,6 @@ function ChatPane({
           </>
         )}
       </aside>
-    </>
-  );
-}
-
-/** The applicant's contacts, masked until the employee reveals them with a reason, as on the request page. */
-function ChatContact({ id, contact }: { id: number; contact: Contact }) {
-  const [shown, setShown] = useState<Contact | null>(null);
-  const [asking, setAsking] = useState(false);
-  const [reason, setReason] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const c = shown ?? contact;
-  const masked = !shown && Boolean(contact.email || contact.phone);
-
-  async function reveal(e: FormEvent) {
-    e.preventDefault();
-    setError(null);
-    try {
-      setShown(await api<Contact>(`/chat/conversations/${id}/reveal`, { body: { reason } }));
-      setAsking(false);
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : "Не удалось показать контакты.");
-    }
-  }
-
-  return (
-    <>
-      <h2>Контакт</h2>
-      <p>
-        {c.name ?? "—"}
-        {c.email && (
-          <>
-            <br />
-            {shown ? <a href={`mailto:${c.email}`}>{c.email}</a> : c.email}
-          </>
-        )}
-        {c.phone && (
-          <>
-            <br />
-            {shown ? <a href={`tel:${c.phone}`}>{c.phone}</a> : c.phone}
-          </>
-        )}
-      </p>
-      {masked && !asking && (
-        <button type="button" className="button button--secondary button--small" onClick={() => setAsking(true)}>
-          Показать
-        </button>
-      )}
-      {asking && (
-        <form onSubmit={reveal} className="chat-inbox__reveal">
-          <label htmlFor={`reveal-${id}`}>Зачем нужны контакты (записывается в журнал доступа)</label>
-          <input
-            id={`reveal-${id}`}
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-            minLength={3}
-            required
-            placeholder="Например: перезвонить заявителю"
-          />
-          {error && (
-            <p role="alert" className="field__error">
-              {error}
-            </p>
-          )}
-          <button type="submit" className="button button--small">
-            Показать
-          </button>
-        </form>
-      )}
     </>
   );
 }
