@@ -3,7 +3,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { Readable } from "node:stream";
 import type { FastifyRequest } from "fastify";
-import { AppError } from "../../http/errors.ts";
+import { AppError, errors } from "../../http/errors.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -24,10 +24,21 @@ function same(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Keeps the raw body beside the parsed one: signatures are computed over the bytes sent. */
-export async function keepRawBody(req: FastifyRequest, payload: NodeJS.ReadableStream) {
+/**
+ * Keeps the raw body beside the parsed one: signatures are computed over the bytes sent. Reading stops at the
+ * route's limit (this runs before the parser that would enforce it).
+ */
+export async function keepRawBody(req: FastifyRequest, payload: NodeJS.ReadableStream, limit: number) {
+  const tooLarge = () => errors.tooLarge(`Событие звонка больше ${limit} байт.`);
+  if (Number(req.headers["content-length"] ?? 0) > limit) throw tooLarge();
   const chunks: Buffer[] = [];
-  for await (const c of payload) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
+  let size = 0;
+  for await (const c of payload) {
+    const chunk = Buffer.isBuffer(c) ? c : Buffer.from(c as string);
+    size += chunk.length;
+    if (size > limit) throw tooLarge();
+    chunks.push(chunk);
+  }
   req.rawBody = Buffer.concat(chunks);
   const copy = Readable.from([req.rawBody]) as Readable & { receivedEncodedLength?: number };
   copy.receivedEncodedLength = req.rawBody.length;

@@ -1,7 +1,7 @@
 // Call events from the PBX (the Generic CTI convention: newCall, answer, hangup). Events may arrive twice or
 // out of order; each (callId, event) is applied once, and the call's state only moves forward:
 // ringing → answered → ended, or ringing → abandoned when the caller hangs up before anyone answers.
-import { and, desc, eq, gt, inArray, isNotNull, isNull, notInArray, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNotNull, isNull, notInArray, or, sql } from "drizzle-orm";
 import type { AppContext } from "../../context.ts";
 import type { Tx } from "../../db/client.ts";
 import { emit } from "../../db/outbox.ts";
@@ -241,15 +241,22 @@ async function queueOfLine(tx: Tx, lineId: string | null | undefined): Promise<s
   return s?.queue ?? null;
 }
 
-/** The operator named by the PBX: by e-mail (the login), the first of several when a group answered. */
+/**
+ * The operator named by the PBX: by e-mail (the login) or name, the first of several when a group answered.
+ * One query for all the names (the schema bounds how many there are).
+ */
 async function userOf(tx: Tx, user: string | string[] | undefined): Promise<number | null> {
-  const names = (Array.isArray(user) ? user : user ? [user] : []).map((u) => u.trim().toLowerCase()).filter(Boolean);
+  const names = [
+    ...new Set((Array.isArray(user) ? user : user ? [user] : []).map((u) => u.trim().toLowerCase()).filter(Boolean)),
+  ];
+  if (names.length === 0) return null;
+  const found = await tx
+    .select({ id: users.id, email: users.email, name: users.name })
+    .from(users)
+    .where(or(inArray(sql`lower(${users.email})`, names), inArray(sql`lower(${users.name})`, names)))
+    .orderBy(users.id);
   for (const name of names) {
-    const [u] = await tx
-      .select({ id: users.id })
-      .from(users)
-      .where(sql`lower(${users.email}) = ${name} or lower(${users.name}) = ${name}`)
-      .limit(1);
+    const u = found.find((f) => f.email.toLowerCase() === name || f.name.toLowerCase() === name);
     if (u) return u.id;
   }
   return null;

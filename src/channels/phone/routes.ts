@@ -16,25 +16,37 @@ import { checklistFor } from "./checklist.ts";
 import { phoneCalls, phoneLineSettings } from "./db-schema.ts";
 import { applyCallEvent, readEventBody } from "./events.ts";
 import { IVR_STEPS, type IvrStep, ivr } from "./ivr.ts";
+import { EVENT_LIMITS, IVR_LIMITS } from "./limits.ts";
 import { callScreen, verifyCaller } from "./screen.ts";
 import { phoneFeed } from "./stream.ts";
 import { wallboard } from "./wallboard.ts";
 
 const SecretParams = Type.Object({ secret: Type.String({ maxLength: 200 }) });
 const CallParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const upTo = (maxLength: number) => Type.String({ maxLength });
+const Users = Type.Union([
+  upTo(EVENT_LIMITS.user),
+  Type.Array(upTo(EVENT_LIMITS.user), { maxItems: EVENT_LIMITS.users }),
+]);
+// Fields a PBX adds that the event does not use: flat and short, or the event is refused.
+const extraField = (max: number) => Type.Union([upTo(max), Type.Number(), Type.Boolean(), Type.Null()]);
 const EventBody = Type.Object(
   {
-    event: Type.String({ description: "newCall, answer или hangup" }),
-    callId: Type.Union([Type.String(), Type.Integer()]),
-    from: Type.Optional(Type.String()),
-    to: Type.Optional(Type.String()),
+    event: Type.String({ maxLength: EVENT_LIMITS.event, description: "newCall, answer или hangup" }),
+    callId: Type.Union([
+      Type.String({ maxLength: EVENT_LIMITS.callId }),
+      Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+    ]),
+    from: Type.Optional(upTo(EVENT_LIMITS.number)),
+    to: Type.Optional(upTo(EVENT_LIMITS.number)),
     direction: Type.Optional(StringEnum(["in", "out"] as const)),
-    user: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
-    queue: Type.Optional(Type.String()),
-    answeringNumber: Type.Optional(Type.String()),
-    cause: Type.Optional(Type.String()),
+    user: Type.Optional(Users),
+    "user[]": Type.Optional(Users),
+    queue: Type.Optional(upTo(EVENT_LIMITS.queue)),
+    answeringNumber: Type.Optional(upTo(EVENT_LIMITS.number)),
+    cause: Type.Optional(upTo(EVENT_LIMITS.cause)),
   },
-  { additionalProperties: true },
+  { additionalProperties: extraField(EVENT_LIMITS.extra), maxProperties: EVENT_LIMITS.fields },
 );
 const EventAnswer = Type.Object({
   callId: Type.Integer({ description: "id звонка в Otklik" }),
@@ -44,12 +56,12 @@ const EventAnswer = Type.Object({
 });
 const IvrBody = Type.Object(
   {
-    CallSid: Type.Optional(Type.String()),
-    From: Type.Optional(Type.String()),
-    To: Type.Optional(Type.String()),
-    Digits: Type.Optional(Type.String()),
+    CallSid: Type.Optional(upTo(IVR_LIMITS.callSid)),
+    From: Type.Optional(upTo(IVR_LIMITS.number)),
+    To: Type.Optional(upTo(IVR_LIMITS.number)),
+    Digits: Type.Optional(upTo(IVR_LIMITS.digits)),
   },
-  { additionalProperties: true },
+  { additionalProperties: extraField(IVR_LIMITS.extra), maxProperties: IVR_LIMITS.fields },
 );
 const IvrQuery = Type.Object({
   step: Type.Optional(StringEnum(IVR_STEPS)),
@@ -76,14 +88,19 @@ export async function phoneRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
     "/phone/events",
     {
       config: { access: "public" },
-      preParsing: (req, _reply, payload) => keepRawBody(req, payload),
+      bodyLimit: EVENT_LIMITS.bodyBytes,
+      preParsing: (req, _reply, payload) => keepRawBody(req, payload, EVENT_LIMITS.bodyBytes),
       schema: eventSchema,
     },
     (req) => onEvent(req, undefined),
   );
   app.post(
     "/phone/events/:secret",
-    { config: { access: "public" }, schema: { ...eventSchema, params: SecretParams } },
+    {
+      config: { access: "public" },
+      bodyLimit: EVENT_LIMITS.bodyBytes,
+      schema: { ...eventSchema, params: SecretParams },
+    },
     (req) => onEvent(req, req.params.secret),
   );
 
@@ -112,12 +129,13 @@ export async function phoneRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
     querystring: IvrQuery,
     response: { 200: Type.String({ description: "TwiML" }), 401: Problem },
   };
-  app.post("/phone/ivr", { config: { access: "public" }, schema: ivrSchema }, (req, reply) =>
+  const ivrLimit = IVR_LIMITS.bodyBytes;
+  app.post("/phone/ivr", { config: { access: "public" }, bodyLimit: ivrLimit, schema: ivrSchema }, (req, reply) =>
     onIvr(req, reply, undefined),
   );
   app.post(
     "/phone/ivr/:secret",
-    { config: { access: "public" }, schema: { ...ivrSchema, params: SecretParams } },
+    { config: { access: "public" }, bodyLimit: ivrLimit, schema: { ...ivrSchema, params: SecretParams } },
     (req, reply) => onIvr(req, reply, req.params.secret),
   );
 
