@@ -19,6 +19,7 @@ const toAccount = (r: AccountRow): PortalAccount => ({
   fullName: r.fullName,
   phone: r.phone,
   snils: r.snils,
+  inn: r.inn,
   locked: r.locked,
 });
 
@@ -40,6 +41,7 @@ export class BuiltinPortal implements PortalConnector {
     if (!row) return null;
     return {
       number: row.number,
+      accountId: row.accountId,
       service: row.service,
       status: row.status as ApplicationStatus,
       submittedAt: row.submittedAt.toISOString(),

@@ -16,11 +16,15 @@ export type PortalAccount = {
   fullName: string;
   phone: string | null;
   snils: string | null;
+  /** Known to the built-in registry; the HTTP connector's portal does not send it. */
+  inn?: string | null;
   locked: boolean;
 };
 
 export type PortalApplication = {
   number: string;
+  /** Whose application it is: its status is read only to that account's verified owner. */
+  accountId: string | null;
   service: string;
   status: ApplicationStatus;
   submittedAt: string;

@@ -39,7 +39,9 @@ export class HttpPortal implements PortalConnector {
   }
 
   async applicationStatus(number: string) {
-    return this.call<PortalApplication>("GET", `/applications/${encodeURIComponent(number)}`);
+    const app = await this.call<PortalApplication>("GET", `/applications/${encodeURIComponent(number)}`);
+    // A portal that does not name the owner: the status is read to nobody (null never equals an account's id).
+    return app ? { ...app, accountId: typeof app.accountId === "string" ? app.accountId : null } : null;
   }
 
   private async mustExist<T>(p: Promise<T | null>): Promise<T> {

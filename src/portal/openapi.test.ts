@@ -18,6 +18,10 @@ describe("docs/portal-connector.openapi.json", () => {
     for (const [method, path] of calls) expect(documented).toContain(`${method} ${path}`);
   });
 
+  it("names the account of an application, which the status is read to", () => {
+    expect(doc.components.schemas.Application.required).toContain("accountId");
+  });
+
   it("lists the statuses the connector knows", () => {
     expect(doc.components.schemas.Application.properties.status.enum).toEqual([...APPLICATION_STATUSES]);
   });

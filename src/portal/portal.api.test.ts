@@ -54,18 +54,23 @@ describe("verification before personal data", () => {
 
     const partial = await as(operator, "POST", `/api/v1/phone/calls/${callId}/verification`, {
       audience: "citizen",
-      answers: { phone_in_profile: true, full_name: true, identifier_digits: "12a4" },
+      answers: { full_name: account.fullName, identifier_digits: "12a4" },
     });
     expect(partial.json()).toMatchObject({ passed: false, items: { identifier_digits: "invalid" } });
     expect(
       (await as(operator, "POST", "/api/v1/portal/accounts/find", { phone: account.phone, callId })).statusCode,
     ).toBe(403);
 
+    // The operator types what the caller says; the server compares it with the account.
     const ok = await as(operator, "POST", `/api/v1/phone/calls/${callId}/verification`, {
       audience: "citizen",
-      answers: { phone_in_profile: true, full_name: true, identifier_digits: account.snils!.slice(-4) },
+      answers: { full_name: account.fullName, identifier_digits: account.snils!.slice(-4) },
     });
-    expect(ok.json().passed).toBe(true);
+    expect(ok.json()).toMatchObject({
+      passed: true,
+      items: { phone_in_profile: "match", full_name: "match", identifier_digits: "match" },
+      account: { id: account.id },
+    });
 
     const found = await as(operator, "POST", "/api/v1/portal/accounts/find", { phone: account.phone, callId });
     expect(found.statusCode).toBe(200);
@@ -81,11 +86,8 @@ describe("verification before personal data", () => {
       callId,
     });
     expect(phone.json()).toEqual({ changed: true });
-    const status = await as(operator, "POST", "/api/v1/portal/applications/status", { number: "1000000004", callId });
-    expect(status.json()).toMatchObject({
-      status: "documents_required",
-      statusTitle: "требуется дополнение документов",
-    });
+    const status = await as(operator, "POST", "/api/v1/portal/applications/status", { number: "1000000003", callId });
+    expect(status.json()).toMatchObject({ status: "rejected", statusTitle: "отклонено" });
 
     const verified = await as(operator, "GET", `/api/v1/phone/calls/${callId}/screen`);
     expect(verified.json().verification).toMatchObject({ passed: true, by: expect.any(String) });
@@ -97,6 +99,8 @@ describe("verification before personal data", () => {
     expect(actions).toEqual(
       expect.arrayContaining([
         "find_account_by_phone:refused_unverified",
+        "verify_caller:failed",
+        "verify_caller:passed",
         "find_account_by_phone:ok",
         "unlock_account:ok",
         "resend_code:ok",
@@ -146,6 +150,8 @@ describe("verification before personal data", () => {
   });
 });
 
+const HTTP_ACCOUNT = { id: "acc-1", fullName: "Тестов Тест Тестович", phone: "+79002223344", snils: "11223344595" };
+
 describe("the HTTP connector", () => {
   let portal: Server;
   let s2: TestServer;
@@ -154,15 +160,21 @@ describe("the HTTP connector", () => {
     portal = createServer((req, res) => {
       seen.push(`${req.method} ${req.url} ${req.headers.authorization}`);
       res.setHeader("content-type", "application/json");
-      if (req.url === "/api/applications/555") {
-        res.end(
-          JSON.stringify({
-            number: "555",
-            service: "Паспорт",
-            status: "approved",
-            submittedAt: "2026-11-01T00:00:00Z",
-          }),
-        );
+      const application = (number: string, accountId?: string) =>
+        JSON.stringify({
+          number,
+          accountId,
+          service: "Паспорт",
+          status: "approved",
+          submittedAt: "2026-11-01T00:00:00Z",
+        });
+      if (req.url === `/api/accounts?phone=${encodeURIComponent("+79002223344")}`) {
+        res.end(JSON.stringify({ ...HTTP_ACCOUNT, locked: true }));
+      } else if (req.url === "/api/applications/555") {
+        res.end(application("555", HTTP_ACCOUNT.id));
+      } else if (req.url === "/api/applications/557") {
+        // A portal that does not say whose the application is.
+        res.end(application("557"));
       } else if (req.url?.startsWith("/api/accounts/acc-1/unlock")) {
         res.statusCode = 503;
         res.end("{}");
@@ -193,12 +205,13 @@ describe("the HTTP connector", () => {
     });
     const callId = 1;
     const h = { authorization: op.authorization };
-    await s2.app.inject({
+    const verified = await s2.app.inject({
       method: "POST",
       url: `/api/v1/phone/calls/${callId}/verification`,
       headers: h,
-      payload: { audience: "citizen", answers: { phone_in_profile: true, full_name: true, identifier_digits: "1234" } },
+      payload: { audience: "citizen", answers: { full_name: HTTP_ACCOUNT.fullName, identifier_digits: "4595" } },
     });
+    expect(verified.json()).toMatchObject({ passed: true, account: { id: "acc-1", snilsMasked: "*******4595" } });
     const status = await s2.app.inject({
       method: "POST",
       url: "/api/v1/portal/applications/status",
@@ -213,6 +226,13 @@ describe("the HTTP connector", () => {
       payload: { number: "556", callId },
     });
     expect(missing.statusCode).toBe(404);
+    const ownerless = await s2.app.inject({
+      method: "POST",
+      url: "/api/v1/portal/applications/status",
+      headers: h,
+      payload: { number: "557", callId },
+    });
+    expect(ownerless.json().code).toBe("portal_account_not_verified");
     const down = await s2.app.inject({
       method: "POST",
       url: "/api/v1/portal/accounts/acc-1/unlock",
@@ -221,6 +241,6 @@ describe("the HTTP connector", () => {
     });
     expect(down.statusCode).toBe(502);
     expect(down.json().code).toBe("portal_unavailable");
-    expect(seen[0]).toBe("GET /api/applications/555 Bearer portal-token");
+    expect(seen).toContain("GET /api/applications/555 Bearer portal-token");
   });
 });

@@ -8,12 +8,12 @@ import type { AppContext } from "../context.ts";
 import { staffOf } from "../http/access.ts";
 import { Problem, StringEnum } from "../requests/schemas.ts";
 import type { Room } from "../rooms.ts";
-import { maskIdentifier } from "../verification/index.ts";
 import { BuiltinPortal } from "./builtin.ts";
-import { APPLICATION_STATUSES, type PortalAccount, type PortalConnector } from "./connector.ts";
+import { APPLICATION_STATUSES, type PortalConnector } from "./connector.ts";
 import { portalAudit } from "./db-schema.ts";
 import { HttpPortal } from "./http-connector.ts";
 import { importRegistry, seedRegistryIfEmpty } from "./registry-data.ts";
+import { OnCall, PortalAccountView } from "./schemas.ts";
 import * as portal from "./service.ts";
 
 const connectors = new WeakMap<AppContext, PortalConnector>();
@@ -24,27 +24,9 @@ export function portalOf(ctx: AppContext): PortalConnector {
   return c;
 }
 
-const Where = {
-  callId: Type.Optional(Type.Integer({ minimum: 1, description: "Звонок, в котором выполняется действие" })),
-  request: Type.Optional(Type.String({ maxLength: 20, description: "Номер обращения" })),
-};
-const Account = Type.Object({
-  id: Type.String(),
-  fullName: Type.String(),
-  phone: Type.Union([Type.String(), Type.Null()]),
-  snilsMasked: Type.Union([Type.String(), Type.Null()]),
-  locked: Type.Boolean(),
-});
+const Account = PortalAccountView;
 const AccountParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const errorsOf = { 400: Problem, 403: Problem, 404: Problem, 502: Problem };
-
-const showAccount = (a: PortalAccount) => ({
-  id: a.id,
-  fullName: a.fullName,
-  phone: a.phone,
-  snilsMasked: a.snils ? maskIdentifier(a.snils) : null,
-  locked: a.locked,
-});
 
 const ImportBody = Type.Object(
   {
@@ -91,7 +73,7 @@ async function routes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
           {
             phone: Type.Optional(Type.String({ maxLength: 40 })),
             snils: Type.Optional(Type.String({ maxLength: 20 })),
-            ...Where,
+            ...OnCall,
           },
           { additionalProperties: false },
         ),
@@ -99,9 +81,9 @@ async function routes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
       },
     },
     async (req) => {
-      const { phone, snils, ...where } = req.body;
-      const a = await portal.findAccount(ctx, portalOf(ctx), staffOf(req), { phone, snils }, where);
-      return { account: a ? showAccount(a) : null };
+      const { phone, snils, callId } = req.body;
+      const a = await portal.findAccount(ctx, portalOf(ctx), staffOf(req), { phone, snils }, callId);
+      return { account: a ? portal.showAccount(a) : null };
     },
   );
 
@@ -113,7 +95,7 @@ async function routes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
         summary: "Статус заявления на портале по его номеру (после проверки личности)",
         tags,
         body: Type.Object(
-          { number: Type.String({ minLength: 1, maxLength: 40 }), ...Where },
+          { number: Type.String({ minLength: 1, maxLength: 40 }), ...OnCall },
           { additionalProperties: false },
         ),
         response: {
@@ -129,12 +111,12 @@ async function routes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
       },
     },
     async (req) => {
-      const { number, ...where } = req.body;
-      return portal.applicationStatus(ctx, portalOf(ctx), staffOf(req), number.trim(), where);
+      const { number, callId } = req.body;
+      return portal.applicationStatus(ctx, portalOf(ctx), staffOf(req), number.trim(), callId);
     },
   );
 
-  const WhereBody = Type.Object(Where, { additionalProperties: false });
+  const WhereBody = Type.Object(OnCall, { additionalProperties: false });
   app.post(
     "/portal/accounts/:id/confirmation-code",
     {
@@ -148,7 +130,7 @@ async function routes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
       },
     },
     async (req) => {
-      await portal.resendCode(ctx, portalOf(ctx), staffOf(req), req.params.id, req.body);
+      await portal.resendCode(ctx, portalOf(ctx), staffOf(req), req.params.id, req.body.callId);
       return { sent: true };
     },
   );
@@ -165,7 +147,7 @@ async function routes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
         response: { 200: Type.Object({ wasLocked: Type.Boolean() }), ...errorsOf },
       },
     },
-    async (req) => portal.unlockAccount(ctx, portalOf(ctx), staffOf(req), req.params.id, req.body),
+    async (req) => portal.unlockAccount(ctx, portalOf(ctx), staffOf(req), req.params.id, req.body.callId),
   );
 
   app.put(
@@ -177,15 +159,15 @@ async function routes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
         tags,
         params: AccountParams,
         body: Type.Object(
-          { phone: Type.String({ minLength: 5, maxLength: 40 }), ...Where },
+          { phone: Type.String({ minLength: 5, maxLength: 40 }), ...OnCall },
           { additionalProperties: false },
         ),
         response: { 200: Type.Object({ changed: Type.Boolean() }), ...errorsOf },
       },
     },
     async (req) => {
-      const { phone, ...where } = req.body;
-      return portal.changePhone(ctx, portalOf(ctx), staffOf(req), req.params.id, phone, where);
+      const { phone, callId } = req.body;
+      return portal.changePhone(ctx, portalOf(ctx), staffOf(req), req.params.id, phone, callId);
     },
   );
 

@@ -58,7 +58,7 @@ export const phoneCallEvents = pgTable(
   (t) => [uniqueIndex("phone_call_events_key").on(t.externalId, t.event)],
 );
 
-/** Who verified the caller, when, against which checklist items (never the values typed). */
+/** Who verified the caller, when, against which checklist items and account (never the values typed). */
 export const phoneVerifications = pgTable(
   "phone_verifications",
   {
@@ -70,8 +70,11 @@ export const phoneVerifications = pgTable(
       .references(() => users.id),
     audience: text("audience").notNull(),
     topic: text("topic").notNull(),
-    items: jsonb("items").$type<Record<string, "confirmed" | "valid" | "invalid" | "missing">>().notNull(),
+    /** How each item held: confirmed, valid, match, invalid, mismatch, missing, noted. */
+    items: jsonb("items").$type<Record<string, string>>().notNull(),
     passed: boolean("passed").notNull(),
+    /** The portal account the answers were checked against, when they held: the one account actions may touch. */
+    accountId: text("account_id"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("phone_verifications_call_idx").on(t.callId), index("phone_verifications_request_idx").on(t.requestId)],

@@ -1,7 +1,8 @@
 // The phone channel's pure parts: numbers as PBXs report them, the checklist, the wallboard arithmetic, TwiML.
 import { describe, expect, it } from "vitest";
 import { innCheckDigits, ogrnCheckDigit } from "../../verification/identifiers.ts";
-import { checklistFor, evaluate } from "./checklist.ts";
+import { assertCallOpen, callWindow } from "./call-window.ts";
+import { checklistFor, evaluate, normalizeName } from "./checklist.ts";
 import { lineForNumber, normalizeCallerNumber } from "./numbers.ts";
 import { twiml } from "./twiml.ts";
 import { computeBoard } from "./wallboard.ts";
@@ -65,12 +66,55 @@ describe("verification checklist", () => {
     expect(wrong.problems[0]).toMatchObject({ code: "inn_person", message: expect.stringMatching(/12 цифр/) });
   });
 
-  it("optional items never block, unticked confirmations do", () => {
+  const account = {
+    id: "a-1",
+    fullName: "Сидоров Пётр Николаевич",
+    phone: "+79001112233",
+    snils: "11223344595",
+    locked: false,
+  };
+  const facts = { account, phone: "+79001112233", applicationAccountId: null };
+
+  it("compares a citizen's answers with the account: name without case, «ё» or extra spaces", () => {
     const items = checklistFor("citizen", "technical");
-    const r = evaluate(items, { phone_in_profile: true, full_name: true, identifier_digits: "1234" });
+    const r = evaluate(items, { full_name: "  сидоров петр   николаевич ", identifier_digits: "4595" }, facts);
+    expect(r.results).toMatchObject({ phone_in_profile: "match", full_name: "match", identifier_digits: "match" });
     expect(r.passed).toBe(true);
     expect(r.results.os).toBe("missing");
-    expect(evaluate(items, { full_name: true, identifier_digits: "1234" }).passed).toBe(false);
+    expect(evaluate(items, { full_name: "Сидоров Пётр", identifier_digits: "4595" }, facts).passed).toBe(false);
+    expect(evaluate(items, { full_name: account.fullName, identifier_digits: "1234" }, facts).passed).toBe(false);
+  });
+
+  it("an optional item given wrong fails the check; no account, no pass", () => {
+    const items = checklistFor("citizen", null);
+    const right = { full_name: account.fullName, identifier_digits: "4595" };
+    expect(evaluate(items, { ...right, snils: "112-233-445 96" }, facts)).toMatchObject({
+      passed: false,
+      results: { snils: "invalid" },
+    });
+    expect(evaluate(items, right, { ...facts, account: null }).passed).toBe(false);
+    expect(evaluate(items, right).passed).toBe(false);
+    expect(
+      evaluate(items, { ...right, phone_in_profile: "+79001112234" }, { ...facts, phone: "+79001112234" }),
+    ).toMatchObject({
+      passed: false,
+      results: { phone_in_profile: "mismatch" },
+    });
+  });
+
+  it("names compare by letters only", () => {
+    expect(normalizeName("Пётр  ИВАНОВ-Петров.")).toBe("петр иванов-петров");
+  });
+});
+
+describe("the call's window", () => {
+  const t = (min: number) => new Date(Date.UTC(2026, 10, 25, 9, min));
+  it("opens at the answer and closes 15 minutes after the hangup, or 2 h 15 min after an answer never hung up", () => {
+    expect(callWindow({ answeredAt: null, endedAt: t(5) })).toBeNull();
+    expect(callWindow({ answeredAt: t(0), endedAt: t(10) })).toEqual({ opens: t(0), closes: t(25) });
+    expect(callWindow({ answeredAt: t(0), endedAt: null })?.closes).toEqual(t(135));
+    expect(() => assertCallOpen({ answeredAt: t(0), endedAt: t(10) }, t(25))).not.toThrow();
+    expect(() => assertCallOpen({ answeredAt: t(0), endedAt: t(10) }, t(26))).toThrow(/15 минут/);
   });
 });
 

@@ -9,6 +9,8 @@ import { directoryOf } from "../../directory/room.ts";
 import { staffOf } from "../../http/access.ts";
 import { errors } from "../../http/errors.ts";
 import { openFeedStream } from "../../http/sse.ts";
+import { portalOf } from "../../portal/room.ts";
+import { PortalAccountView } from "../../portal/schemas.ts";
 import { visibleId } from "../../requests/actions.ts";
 import { Problem, StringEnum } from "../../requests/schemas.ts";
 import { checkEventAuth, checkIvrAuth, keepRawBody } from "./auth.ts";
@@ -17,8 +19,9 @@ import { phoneCalls, phoneLineSettings } from "./db-schema.ts";
 import { applyCallEvent, readEventBody } from "./events.ts";
 import { IVR_STEPS, type IvrStep, ivr } from "./ivr.ts";
 import { EVENT_LIMITS, IVR_LIMITS } from "./limits.ts";
-import { callScreen, verifyCaller } from "./screen.ts";
+import { callScreen } from "./screen.ts";
 import { phoneFeed } from "./stream.ts";
+import { verifyCaller } from "./verification.ts";
 import { wallboard } from "./wallboard.ts";
 
 const SecretParams = Type.Object({ secret: Type.String({ maxLength: 200 }) });
@@ -116,6 +119,7 @@ export async function phoneRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
       from: body.From,
       to: body.To,
       digits: body.Digits,
+      callerTrusted: Boolean(ctx.config.phoneSecret),
     });
     reply.header("cache-control", "no-store").type("text/xml; charset=utf-8");
     return xml;
@@ -167,16 +171,20 @@ export async function phoneRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
     {
       config: { access: "staff" },
       schema: {
-        summary: "Записать проверку личности звонящего по контрольному списку",
+        summary: "Проверить личность звонящего: ответы заявителя сверяются с учётной записью на портале",
         description:
-          "Идентификаторы (ИНН, ОГРН, ОГРНИП, СНИЛС) проверяются по контрольным числам; сами значения не сохраняются.",
+          "Оператор вводит ответы заявителя как они прозвучали; сервер сверяет ФИО, телефон, последние цифры СНИЛС, СНИЛС и номер заявления с учётной записью портала, идентификаторы организаций — по контрольным числам. Записывается только, какие пункты сошлись, и учётная запись, если сошлись все; сами значения не сохраняются. Во время звонка и 15 минут после него; после пяти неудачных попыток на звонке — 429.",
         tags,
         params: CallParams,
         body: Type.Object(
           {
             audience: StringEnum(["citizen", "legal_entity", "entrepreneur"] as const),
             topic: Type.Optional(Type.String({ maxLength: 40 })),
-            answers: Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 200 }), Type.Boolean()])),
+            answers: Type.Record(
+              Type.String({ pattern: "^[a-z_]{1,40}$" }),
+              Type.Union([Type.String({ maxLength: 200 }), Type.Boolean()]),
+              { maxProperties: 20 },
+            ),
           },
           { additionalProperties: false },
         ),
@@ -185,12 +193,17 @@ export async function phoneRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
             passed: Type.Boolean(),
             items: Type.Record(Type.String(), Type.String()),
             problems: Type.Array(Type.Object({ code: Type.String(), message: Type.String() })),
+            account: Type.Union([PortalAccountView, Type.Null()]),
           }),
+          403: Problem,
           404: Problem,
+          429: Problem,
+          502: Problem,
         },
       },
     },
-    (req) => verifyCaller(ctx, staffOf(req), req.params.id, req.body as Parameters<typeof verifyCaller>[3]),
+    (req) =>
+      verifyCaller(ctx, portalOf(ctx), staffOf(req), req.params.id, req.body as Parameters<typeof verifyCaller>[4]),
   );
 
   app.get(
@@ -206,7 +219,13 @@ export async function phoneRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
         }),
         response: {
           200: Type.Array(
-            Type.Object({ code: Type.String(), title: Type.String(), kind: Type.String(), required: Type.Boolean() }),
+            Type.Object({
+              code: Type.String(),
+              title: Type.String(),
+              kind: Type.String(),
+              required: Type.Boolean(),
+              registry: Type.Boolean(),
+            }),
           ),
         },
       },

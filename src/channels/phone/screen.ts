@@ -9,7 +9,7 @@ import { requests } from "../../requests/schema.ts";
 import { blindIndex } from "../../security/sealed.ts";
 import { users } from "../../staff/schema.ts";
 import type { StaffUser } from "../../staff/service.ts";
-import { type Answers, checklistFor, evaluate } from "./checklist.ts";
+import { checklistFor } from "./checklist.ts";
 import { phoneCalls, phoneVerifications } from "./db-schema.ts";
 import { departmentOfQueue } from "./events.ts";
 
@@ -107,6 +107,7 @@ export async function callScreen(ctx: AppContext, user: StaffUser, callId: numbe
       userName: users.name,
       audience: phoneVerifications.audience,
       topic: phoneVerifications.topic,
+      accountId: phoneVerifications.accountId,
     })
     .from(phoneVerifications)
     .innerJoin(users, eq(users.id, phoneVerifications.userId))
@@ -164,30 +165,8 @@ export async function callScreen(ctx: AppContext, user: StaffUser, callId: numbe
           by: verification.userName,
           audience: verification.audience,
           topic: verification.topic,
+          accountId: verification.accountId,
         }
       : null,
   };
-}
-
-/** Records the operator's verification: which items, checked how; the values typed are not kept. */
-export async function verifyCaller(
-  ctx: AppContext,
-  user: StaffUser,
-  callId: number,
-  input: { audience: string; topic?: string | undefined; answers: Answers },
-) {
-  const call = await visibleCall(ctx, user, callId);
-  const topic = input.topic ?? "information";
-  const items = checklistFor(input.audience, topic);
-  const result = evaluate(items, input.answers);
-  await ctx.db.insert(phoneVerifications).values({
-    callId: call.id,
-    requestId: call.requestId,
-    userId: user.id,
-    audience: input.audience,
-    topic,
-    items: result.results as Record<string, "confirmed" | "valid" | "invalid" | "missing">,
-    passed: result.passed,
-  });
-  return { passed: result.passed, items: result.results, problems: result.problems };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "phone_verifications" ADD COLUMN "account_id" text;
