@@ -85,6 +85,40 @@ describe("IVR scripts", () => {
     expect(log.json()[0]).toMatchObject({ action: "ivr_application_status", target: "1000000001", outcome: "ok" });
   });
 
+  it("reads an application's status only to a caller ringing from the account's phone", async () => {
+    // 1000000001 is the application of the account whose phone is +79001234567; +79001112233 is another account's.
+    for (const [sid, from] of [
+      ["ivr-3a", "+79001112233"],
+      ["ivr-3b", "+79005550009"],
+    ] as const) {
+      const menu = await turn(IVR, call(sid, "+78005553535", from));
+      const ask = await turn(next(menu), { ...call(sid, "+78005553535", from), Digits: "2" });
+      const answer = await turn(next(ask), { ...call(sid, "+78005553535", from), Digits: "1000000001" });
+      expect(answer).not.toContain("Статус:");
+      expect(answer).not.toContain("Замена паспорта");
+      expect(answer).toContain("в личном кабинете");
+      expect(answer).toContain("с номера телефона, указанного в учётной записи");
+    }
+    const log = await s.app.inject({
+      method: "GET",
+      url: "/api/v1/portal/audit?limit=2",
+      headers: { authorization: admin.authorization },
+    });
+    expect(log.json().map((r: { outcome: string }) => r.outcome)).toEqual(["refused_caller", "refused_caller"]);
+  });
+
+  it("reads no application's status when the platform's requests are not authenticated", async () => {
+    // Without the secret the IVR answers unsigned requests, so their From may be anyone's.
+    s.ctx.config.phoneSecret = undefined;
+    try {
+      const answer = await turn(`/api/v1/phone/ivr?step=app-status`, { ...call("ivr-3c"), Digits: "1000000001" });
+      expect(answer).not.toContain("Статус:");
+      expect(answer).toContain("в личном кабинете");
+    } finally {
+      s.ctx.config.phoneSecret = SECRET;
+    }
+  });
+
   it("outside the line's hours tells the hours and the lines open now, and takes a call-back request", async () => {
     at(SATURDAY_NIGHT);
     const closed = await turn(IVR, call("ivr-4", "+78005554444", "+79005550001"));

@@ -39,9 +39,15 @@ export type IvrInput = {
   from?: string | undefined;
   to?: string | undefined;
   digits?: string | undefined;
+  /** Whether the request was authenticated, so that `from` is the number the PBX connected. */
+  callerTrusted: boolean;
 };
 
 const MAX_ATTEMPTS = 3;
+
+// Said alike whether the application exists or not: an unverified caller learns nothing of it.
+const STATUS_ELSEWHERE =
+  "Статус заявления называется по телефону, только если вы звоните с номера телефона, указанного в учётной записи, которой принадлежит заявление. Статус можно посмотреть в личном кабинете на портале Госуслуг, в разделе «Заявления». Или нажмите 0 в меню, и оператор назовёт статус после проверки вашей личности.";
 
 // An array, not an object: the menu is read in this order (1…5, then 0).
 const MENU: Array<[string, { title: string; queue?: string; step?: IvrStep }]> = [
@@ -138,14 +144,15 @@ export async function ivr(ctx: AppContext, input: IvrInput, now = new Date()): P
       const number = (input.digits ?? "").replace(/\D/g, "");
       if (!number) return twiml(askAgain("app-status", "Номер не набран."));
       const callId = await callIdOf(ctx, input.callSid);
-      const app = await ivrApplicationStatus(ctx, portalOf(ctx), number, callId);
+      // The caller's number counts only when the platform's request is authenticated (the PBX vouches for From).
+      const caller = input.callerTrusted ? normalizeCallerNumber(input.from) : null;
+      const app = await ivrApplicationStatus(ctx, portalOf(ctx), number, callId, caller);
       if (app === undefined)
         return twiml([
           { say: "Сведения о заявлениях сейчас недоступны. Соединяем с оператором." },
           { enqueue: "first_line" },
         ]);
-      if (!app)
-        return twiml([{ say: `Заявление ${spellDigits(number)} не найдено.` }, { redirect: url("menu-prompt") }]);
+      if (app === "refused") return twiml([{ say: STATUS_ELSEWHERE }, { redirect: url("menu-prompt") }]);
       return twiml([
         {
           say: `Заявление ${spellDigits(number)}, ${app.service}. Статус: ${APPLICATION_STATUS_TITLES[app.status] ?? app.status}.`,
