@@ -79,20 +79,38 @@ describe("phone: screen pop and call screen", () => {
     expect(await desk.getByRole("alert", { name: "Входящий звонок" }).count()).toBe(0);
     expect(await desk.getByRole("button", { name: "Узнать статус" }).isDisabled()).toBe(true);
 
-    await desk.getByLabel("Номер телефона совпадает с указанным в личном кабинете").check();
-    await desk.getByLabel("ФИО названы как в паспорте").check();
-    await desk.getByLabel("Последние четыре цифры СНИЛС или ИНН совпадают").fill("12a4");
+    // The operator types what the caller says; the server compares it with the portal account.
+    expect(await desk.getByLabel("Телефон в личном кабинете").inputValue()).toBe(CALLER);
+    await desk.getByLabel("ФИО, как в паспорте").fill("Иванов Иван Иванович");
+    const digits = desk.getByLabel("Последние четыре цифры СНИЛС или ИНН");
+    await digits.fill("12a4");
     await desk.getByRole("button", { name: "Записать проверку" }).click();
     await desk.getByText("Проверка не пройдена").waitFor();
-    await desk.getByLabel("Последние четыре цифры СНИЛС или ИНН совпадают").fill("1234");
+    // Four digits, but not those of the account's СНИЛС.
+    await digits.fill("1234");
+    await desk.getByRole("button", { name: "Записать проверку" }).click();
+    await desk.getByText("не совпадает с порталом").waitFor();
+    expect(await desk.getByRole("button", { name: "Узнать статус" }).isDisabled()).toBe(true);
+    await digits.fill("4595");
     await desk.getByRole("button", { name: "Записать проверку" }).click();
     await desk.getByText("Личность подтверждена").waitFor();
+    await desk.getByText("Иванов Иван Иванович, СНИЛС").waitFor();
 
     await desk.getByRole("button", { name: "Найти учётную запись" }).click();
     await desk.getByText("Найдена учётная запись: Иванов Иван Иванович").waitFor();
+    // Another account's application is refused; the caller's own is read.
     await desk.getByLabel("Номер заявления").fill("1000000004");
     await desk.getByRole("button", { name: "Узнать статус" }).click();
-    await desk.getByText("требуется дополнение документов").waitFor();
+    await desk.getByText("Это другая учётная запись").waitFor();
+    // Chromium logs the refusal (403) as a console error: expected here, and only here.
+    await expect.poll(() => problems.filter((p) => p.includes("status of 403")).length).toBe(1);
+    problems.splice(
+      problems.findIndex((p) => p.includes("status of 403")),
+      1,
+    );
+    await desk.getByLabel("Номер заявления").fill("1000000001");
+    await desk.getByRole("button", { name: "Узнать статус" }).click();
+    await desk.getByText("в обработке").waitFor();
     await shot(desk, "phone-call-screen", true);
   });
 

@@ -1,5 +1,6 @@
-// The operator's call screen: who is calling, the line and topic, the checklist to verify the caller (identifiers
-// checked by their checksums on the server), and the portal actions, open only after the verification passed.
+// The operator's call screen: who is calling, the line and topic, the checklist to verify the caller (the operator
+// types the caller's answers; the server compares them with the portal account and says which held), and the
+// portal actions on that one account, open only after the verification passed.
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { api, errorText } from "../api.ts";
 import { useConsole } from "../console/session.ts";
@@ -7,7 +8,7 @@ import { formatShort } from "../format.ts";
 import { STATUS_TITLES } from "../labels.ts";
 import { type LiveEvent, useConsoleFeed } from "../live.ts";
 import { Link, useTitle } from "../router.tsx";
-import { CALL_STATES, type CallScreen, type PhoneEvent } from "./types.ts";
+import { CALL_STATES, type CallScreen, type PhoneEvent, type PortalAccount } from "./types.ts";
 import "./phone.css";
 
 const AUDIENCES: Record<string, string> = {
@@ -18,15 +19,20 @@ const AUDIENCES: Record<string, string> = {
 const RESULT_TITLES: Record<string, string> = {
   confirmed: "подтверждено",
   valid: "верно",
+  match: "совпадает с порталом",
+  mismatch: "не совпадает с порталом",
   invalid: "ошибка",
   missing: "не заполнено",
   noted: "записано",
 };
 
+const INPUT_MODES: Record<string, "text" | "tel" | "numeric"> = { info: "text", text: "text", phone: "tel" };
+
 type Verification = {
   passed: boolean;
   items: Record<string, string>;
   problems: Array<{ code: string; message: string }>;
+  account: PortalAccount | null;
 };
 
 export function CallScreenPage({ id }: { id: number }) {
@@ -35,6 +41,8 @@ export function CallScreenPage({ id }: { id: number }) {
   const [screen, setScreen] = useState<CallScreen | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [audience, setAudience] = useState<string | null>(null);
+  // The account the last verification held against (the call screen itself keeps only its id).
+  const [account, setAccount] = useState<PortalAccount | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -56,7 +64,7 @@ export function CallScreenPage({ id }: { id: number }) {
   if (error) return <p className="alert alert--error">{error}</p>;
   if (!screen) return <p className="loading">Загрузка…</p>;
   const topic = categories.find((c) => c.code === screen.topic)?.title;
-  const verified = screen.verification?.passed === true;
+  const verified = screen.verification?.passed === true && screen.verification.accountId !== null;
 
   return (
     <div>
@@ -112,8 +120,21 @@ export function CallScreenPage({ id }: { id: number }) {
             </ul>
           )}
         </section>
-        <Checklist screen={screen} audience={audience ?? screen.audience} setAudience={setAudience} onDone={load} />
-        <PortalActions screen={screen} verified={verified} />
+        <Checklist
+          screen={screen}
+          audience={audience ?? screen.audience}
+          setAudience={setAudience}
+          onDone={async (r) => {
+            setAccount(r.account);
+            await load();
+          }}
+        />
+        <PortalActions
+          screen={screen}
+          verified={verified}
+          account={verified && account?.id === screen.verification?.accountId ? account : null}
+          setAccount={setAccount}
+        />
       </div>
     </div>
   );
@@ -123,11 +144,16 @@ function Checklist(props: {
   screen: CallScreen;
   audience: string;
   setAudience: (a: string) => void;
-  onDone: () => Promise<void>;
+  onDone: (r: Verification) => Promise<void>;
 }) {
   const { screen, audience } = props;
   const [items, setItems] = useState(screen.checklist);
-  const [answers, setAnswers] = useState<Record<string, string | boolean>>({});
+  // The profile phone is usually the one the caller rings from: offered, the operator changes it if not.
+  const [answers, setAnswers] = useState<Record<string, string | boolean>>(() => {
+    const offered: Record<string, string | boolean> = {};
+    if (screen.caller.phone) offered.phone_in_profile = screen.caller.phone;
+    return offered;
+  });
   const [result, setResult] = useState<Verification | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -152,7 +178,7 @@ function Checklist(props: {
         body: { audience, topic: screen.topic ?? undefined, answers },
       });
       setResult(r);
-      await props.onDone();
+      await props.onDone(r);
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -171,6 +197,10 @@ function Checklist(props: {
           {formatShort(screen.verification.at)}
         </p>
       )}
+      <p className="muted">
+        Введите ответы заявителя так, как он их называет: сервер сверит их с учётной записью на портале. Сохраняется
+        только, какие пункты сошлись, без самих значений.
+      </p>
       <form onSubmit={submit}>
         <label className="field">
           <span>Кто звонит</span>
@@ -201,7 +231,8 @@ function Checklist(props: {
                   <label className="field">
                     <span>{label}</span>
                     <input
-                      inputMode={item.kind === "info" ? "text" : "numeric"}
+                      type={item.kind === "phone" ? "tel" : "text"}
+                      inputMode={INPUT_MODES[item.kind] ?? "numeric"}
                       autoComplete="off"
                       value={String(answers[item.code] ?? "")}
                       onChange={(e) => setAnswers({ ...answers, [item.code]: e.target.value })}
@@ -234,17 +265,17 @@ function Checklist(props: {
   );
 }
 
-function PortalActions({ screen, verified }: { screen: CallScreen; verified: boolean }) {
+function PortalActions(props: {
+  screen: CallScreen;
+  verified: boolean;
+  account: PortalAccount | null;
+  setAccount: (a: PortalAccount | null) => void;
+}) {
+  const { screen, verified, account, setAccount } = props;
   const [phone, setPhone] = useState(screen.caller.phone ?? "");
   const [by, setBy] = useState<"phone" | "snils">("phone");
   const [number, setNumber] = useState("");
   const [newPhone, setNewPhone] = useState("");
-  const [account, setAccount] = useState<{
-    id: string;
-    fullName: string;
-    locked: boolean;
-    snilsMasked: string | null;
-  } | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const where = { callId: screen.call.id };
@@ -264,13 +295,19 @@ function PortalActions({ screen, verified }: { screen: CallScreen; verified: boo
       <h2 id="call-portal" className="card__title">
         Портал
       </h2>
-      {!verified && <p className="muted">Действия с учётной записью станут доступны после проверки личности.</p>}
+      {!verified && (
+        <p className="muted">
+          Действия станут доступны после проверки личности — только с той учётной записью, с которой сошлись ответы.
+        </p>
+      )}
       <form
         onSubmit={(e) => {
           e.preventDefault();
           void run(async () => {
             const key = by === "phone" ? { phone } : { snils: phone };
-            const r = await api<{ account: typeof account }>("/portal/accounts/find", { body: { ...key, ...where } });
+            const r = await api<{ account: PortalAccount | null }>("/portal/accounts/find", {
+              body: { ...key, ...where },
+            });
             setAccount(r.account);
             return r.account ? `Найдена учётная запись: ${r.account.fullName}` : "Учётная запись не найдена.";
           });

@@ -2,8 +2,18 @@
 export type ChecklistItem = {
   code: string;
   title: string;
-  kind: "confirm" | "identifier" | "digits" | "info";
+  kind: "confirm" | "text" | "phone" | "identifier" | "digits" | "info";
   required: boolean;
+  /** Compared with the portal account on the server (otherwise checked as typed). */
+  registry: boolean;
+};
+
+export type PortalAccount = {
+  id: string;
+  fullName: string;
+  phone: string | null;
+  snilsMasked: string | null;
+  locked: boolean;
 };
 
 export type CallScreen = {
@@ -33,7 +43,14 @@ export type CallScreen = {
     requestNumber: string | null;
   }>;
   checklist: ChecklistItem[];
-  verification: { passed: boolean; items: Record<string, string>; at: string; by: string } | null;
+  verification: {
+    passed: boolean;
+    items: Record<string, string>;
+    at: string;
+    by: string;
+    /** The portal account the caller's answers held against: the one account actions may touch. */
+    accountId: string | null;
+  } | null;
 };
 
 export type PhoneEvent = { callId: number; event: string; state: string; userId: number | null; queue: string | null };
