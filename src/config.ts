@@ -21,6 +21,7 @@ export type Config = {
   maxAttachments: number;
   logLevel: string;
   trustProxy: boolean;
+  auditCheckpointMinutes: number;
   chatMaxPerOperator: number;
   chatMaxFileMb: number;
   retentionRequestDays: number;
@@ -189,6 +190,13 @@ export const SETTINGS: Record<keyof Config, Setting> = {
     describe: "trust X-Forwarded-* from a proxy in front",
     default: "false",
     parse: bool,
+  },
+  auditCheckpointMinutes: {
+    env: "OTKLIK_AUDIT_CHECKPOINT_MINUTES",
+    describe:
+      "minutes between signed checkpoints of the audit log written to the log (also at start and stop; 0: only then)",
+    default: "60",
+    parse: int(0, 7 * 24 * 60),
   },
   phoneSecret: {
     env: "OTKLIK_PHONE_SECRET",

@@ -23,7 +23,7 @@ describe("audit chain", () => {
       );
     }
     const ok = await verifyChain(s.ctx.db);
-    expect(ok).toEqual({ checked: 5, brokenAt: null });
+    expect(ok).toMatchObject({ ok: true, checked: 5, brokenAt: null });
 
     const ids = (
       (await s.ctx.db.execute(sql`select id from audit_log order by id`)) as unknown as { rows: { id: number }[] }
@@ -34,5 +34,40 @@ describe("audit chain", () => {
     expect((await verifyChain(s.ctx.db)).brokenAt).toBeNull();
     await s.ctx.db.execute(sql`delete from audit_log where id = ${ids[1]}`);
     expect((await verifyChain(s.ctx.db)).brokenAt).toBe(ids[2]);
+  });
+
+  it("verifies entries whose details have several keys, which jsonb stores in an order of its own", async () => {
+    await s.ctx.db.execute(sql`delete from audit_log`);
+    await s.ctx.db.transaction((tx) =>
+      audit(tx, {
+        actorId: null,
+        action: "test.view",
+        subjectType: "request",
+        subjectId: "1",
+        details: { zeta: 1, alpha: { y: 2, b: [3, { d: 4, c: 5 }] }, mid: "x" },
+      }),
+    );
+    expect(await verifyChain(s.ctx.db)).toMatchObject({ ok: true, checked: 1, brokenAt: null });
+  });
+
+  it("names the deletion of its oldest entries even when the anchor is set to hide it", async () => {
+    await s.ctx.db.execute(sql`delete from audit_log`);
+    for (let i = 0; i < 4; i++) {
+      await s.ctx.db.transaction((tx) =>
+        audit(tx, { actorId: null, action: "test.view", subjectType: "request", subjectId: String(i) }),
+      );
+    }
+    const rows = (
+      (await s.ctx.db.execute(sql`select id, hash from audit_log order by id`)) as unknown as {
+        rows: { id: number; hash: string }[];
+      }
+    ).rows;
+    // What a retention purge would leave behind, without a purge having happened.
+    await s.ctx.db.execute(sql`delete from audit_log where id <= ${rows[1]!.id}`);
+    await s.ctx.db.execute(
+      sql`insert into settings (key, value) values ('audit_anchor', ${rows[1]!.hash})
+        on conflict (key) do update set value = excluded.value`,
+    );
+    expect((await verifyChain(s.ctx.db)).brokenAt).toBe(Number(rows[2]!.id));
   });
 });

@@ -24,6 +24,7 @@ const groups: Record<string, { describe: string; load: () => Promise<CommandModu
   token: { describe: "токены API: token create --email E", load: () => import("../staff/cli-token.ts") },
   directory: { describe: "справочник линий: check, recommend", load: () => import("../directory/cli.ts") },
   kb: { describe: "база знаний: search, eval", load: () => import("../knowledge/cli.ts") },
+  audit: { describe: "журнал доступа: audit checkpoint, verify", load: () => import("./audit.ts") },
   demo: { describe: "демо-данные: demo generate --requests N", load: () => import("./demo.ts") },
   analytics: { describe: "статистика: analytics rollup [--all]", load: () => import("./analytics.ts") },
   classify: {

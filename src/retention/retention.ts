@@ -1,9 +1,9 @@
 // Personal data is kept no longer than needed (152-FZ). Each kind has its period; the purge removes or blanks
 // what has outlived it, and keeps what statistics need (dates, channel, category, rating) without the person.
 import { sql } from "drizzle-orm";
+import { purgeAudit } from "../audit/anchor.ts";
 import type { Database, Queryable } from "../db/client.ts";
 import { rowsOf } from "../db/outbox.ts";
-import { settings } from "../db/schema.ts";
 import type { FileStore } from "../requests/files.ts";
 
 export type RetentionPolicy = {
@@ -109,21 +109,7 @@ export async function purge(
     await db.execute(sql`delete from sessions where expires_at < ${now} returning id_hash`),
   ).length;
 
-  // The audit chain loses its oldest links: the hash of the last one removed becomes the anchor that verification
-  // starts from, so removal from the middle is still detected.
-  await db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('otklik-audit'))`);
-    const gone = rowsOf<{ id: number; hash: string }>(
-      await tx.execute(sql`delete from audit_log where at < ${before(policy.auditDays)} returning id, hash`),
-    );
-    report.audit = gone.length;
-    if (gone.length) {
-      const last = gone.reduce((a, b) => (Number(a.id) > Number(b.id) ? a : b));
-      await tx
-        .insert(settings)
-        .values({ key: "audit_anchor", value: last.hash })
-        .onConflictDoUpdate({ target: settings.key, set: { value: last.hash } });
-    }
-  });
+  // The audit chain loses its oldest links and records the purge, signed, so that it is told from a deletion.
+  report.audit = await purgeAudit(db, before(policy.auditDays));
   return report;
 }
