@@ -21,6 +21,8 @@ export type Config = {
   maxAttachments: number;
   logLevel: string;
   trustProxy: boolean;
+  metricsPort: number | undefined;
+  metricsHost: string;
   auditCheckpointMinutes: number;
   chatMaxPerOperator: number;
   chatMaxFileMb: number;
@@ -190,6 +192,17 @@ export const SETTINGS: Record<keyof Config, Setting> = {
     describe: "trust X-Forwarded-* from a proxy in front",
     default: "false",
     parse: bool,
+  },
+  metricsPort: {
+    env: "OTKLIK_METRICS_PORT",
+    describe: "port of a listener of its own that serves Prometheus metrics at /metrics (otherwise none)",
+    parse: int(0, 65535),
+  },
+  metricsHost: {
+    env: "OTKLIK_METRICS_HOST",
+    describe: "address the metrics listener binds to",
+    default: "127.0.0.1",
+    parse: text,
   },
   auditCheckpointMinutes: {
     env: "OTKLIK_AUDIT_CHECKPOINT_MINUTES",

@@ -14,7 +14,7 @@ import { ROOMS } from "../rooms.ts";
 import { accessHook, enforceAccessDeclarations } from "./access.ts";
 import { errors } from "./errors.ts";
 import { loggerOptions } from "./logging.ts";
-import { metricsPlugin } from "./metrics.ts";
+import { installMetrics } from "./metrics.ts";
 import { errorHandler, schemaErrorFormatter, sendProblem } from "./problem.ts";
 import { securityHeaders } from "./security.ts";
 
@@ -109,7 +109,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
       }
     }
   });
-  await app.register(metricsPlugin, { ctx });
+  await installMetrics(app, ctx);
 
   await app.register(
     async (api) => {

@@ -1,26 +1,178 @@
-// Prometheus metrics at /metrics: request counts and latencies by route pattern, and the process's own.
+// Prometheus metrics, served by a listener of their own (OTKLIK_METRICS_PORT, on 127.0.0.1 unless told otherwise) and
+// never on the public port: request latencies by route pattern and status, the process's own figures, and a few of
+// the service's (outbox backlog, open streams and sockets, database errors by kind).
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { sql } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import client from "prom-client";
 import type { AppContext } from "../context.ts";
+import { rowsOf } from "../db/outbox.ts";
+import { sendProblem } from "./problem.ts";
 
-export async function metricsPlugin(app: FastifyInstance, _opts: { ctx: AppContext }) {
+const listeners = new WeakMap<FastifyInstance, Server>();
+
+/** Where the metrics listener of this application listens, or null when there is none. */
+export function metricsAddress(app: FastifyInstance): AddressInfo | null {
+  const address = listeners.get(app)?.address();
+  return address && typeof address === "object" ? address : null;
+}
+
+/**
+ * Called on the root instance itself, not registered as a plugin: a hook added inside a plugin's scope sees only
+ * that scope's routes, and the histogram stayed empty.
+ */
+export async function installMetrics(app: FastifyInstance, ctx: AppContext) {
+  // Configured or not, the public port has no metrics (without this the web app's page would answer here).
+  app.get("/metrics", { config: { access: "public" }, schema: { hide: true } }, async (_req, reply) =>
+    sendProblem(reply, 404, "not_found", "Такой страницы или метода нет."),
+  );
+  const port = ctx.config.metricsPort;
+  if (port === undefined) return;
+
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: "otklik_" });
   const duration = new client.Histogram({
     name: "otklik_http_request_duration_seconds",
-    help: "HTTP request duration by route pattern",
+    help: "HTTP request duration by route pattern and status",
     labelNames: ["method", "route", "status"],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  // The pattern, never the URL: a URL may carry a tracking token or a searched phone, and has no bound.
   app.addHook("onResponse", async (req, reply) => {
     duration.observe(
       { method: req.method, route: req.routeOptions?.url ?? "unmatched", status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
   });
-  app.get("/metrics", { config: { access: "public" }, schema: { hide: true } }, async (_req, reply) => {
-    reply.type(registry.contentType);
-    return registry.metrics();
+  const databaseErrors = new client.Counter({
+    name: "otklik_database_errors_total",
+    help: "database errors met while answering HTTP requests, by kind (SQLSTATE class)",
+    labelNames: ["kind"],
+    registers: [registry],
   });
+  app.addHook("onError", async (_req, _reply, error) => {
+    const kind = databaseErrorKind(error);
+    if (kind) databaseErrors.inc({ kind });
+  });
+
+  new client.Gauge({
+    name: "otklik_sse_streams",
+    help: "open server-sent event streams (console, tracking pages)",
+    registers: [registry],
+    collect() {
+      this.set(ctx.streams.size);
+    },
+  });
+  let sockets = 0;
+  app.server.on("upgrade", (_req, socket) => {
+    sockets++;
+    socket.once("close", () => sockets--);
+  });
+  new client.Gauge({
+    name: "otklik_websocket_connections",
+    help: "open WebSocket connections (chat)",
+    registers: [registry],
+    collect() {
+      this.set(sockets);
+    },
+  });
+  const outbox = outboxSnapshot(ctx);
+  new client.Gauge({
+    name: "otklik_outbox_pending",
+    help: "announcements in the outbox not yet carried out",
+    registers: [registry],
+    async collect() {
+      const s = await outbox();
+      if (s) this.set(s.pending);
+    },
+  });
+  new client.Gauge({
+    name: "otklik_outbox_oldest_pending_seconds",
+    help: "age of the oldest announcement not yet carried out (0 when none)",
+    registers: [registry],
+    async collect() {
+      const s = await outbox();
+      if (s) this.set(s.oldest);
+    },
+  });
+
+  const server = createServer((req, res) => {
+    if ((req.method !== "GET" && req.method !== "HEAD") || req.url?.split("?")[0] !== "/metrics") {
+      res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("Not found\n");
+      return;
+    }
+    registry.metrics().then(
+      (body) => res.writeHead(200, { "content-type": registry.contentType }).end(body),
+      () => res.writeHead(500).end(),
+    );
+  });
+  server.on("clientError", (_e, socket) => socket.destroy());
+  app.addHook("onReady", async () => {
+    const host = ctx.config.metricsHost;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    }).catch((e: NodeJS.ErrnoException) => {
+      throw new Error(`Порт метрик ${host}:${port} (OTKLIK_METRICS_PORT) не открылся: ${e.code ?? e.message}`);
+    });
+    listeners.set(app, server);
+  });
+  app.addHook("onClose", async () => {
+    listeners.delete(app);
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+}
+
+/** One query per scrape for both outbox gauges; a database that does not answer leaves them as they were. */
+function outboxSnapshot(ctx: AppContext) {
+  let running: Promise<{ pending: number; oldest: number } | null> | null = null;
+  return () => {
+    running ??= ctx.db
+      .execute(sql`select count(*) as pending,
+          coalesce(extract(epoch from now() - min(created_at)), 0) as oldest
+        from events where processed_at is null`)
+      .then((r) => {
+        const [row] = rowsOf<{ pending: string; oldest: string }>(r);
+        return { pending: Number(row?.pending ?? 0), oldest: Number(row?.oldest ?? 0) };
+      })
+      .catch(() => null)
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  };
+}
+
+const SQLSTATE_CLASSES: Record<string, string> = {
+  "08": "connection",
+  "57": "connection",
+  "53": "resources",
+  "54": "limits",
+  "40": "conflict",
+  "23": "constraint",
+  "22": "data",
+  "42": "statement",
+  XX: "internal",
+};
+
+/** The kind of a database error (PostgreSQL's SQLSTATE class, or a lost connection), or null for any other error. */
+export function databaseErrorKind(error: unknown): string | null {
+  let e = error;
+  for (let depth = 0; depth < 4 && e && typeof e === "object"; depth++) {
+    const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
+    if (code === "57014") return "canceled";
+    // Five characters, never starting with E (those are the system's errno codes: EPIPE, EPERM).
+    if (typeof code === "string" && /^[0-9A-DF-Z][0-9A-Z]{4}$/.test(code)) {
+      return SQLSTATE_CLASSES[code.slice(0, 2)] ?? "other";
+    }
+    if (typeof message === "string" && message.startsWith("Connection terminated")) return "connection";
+    e = cause;
+  }
+  return null;
 }
