@@ -165,6 +165,8 @@ describe("audit checkpoints", () => {
     expect(v.problems).toEqual([]);
     expect(v).toMatchObject({ ok: true, checked: 3, purged: 4, checkpoints: { accepted: 3, purgedSince: 1 } });
     expect(v.head).toMatchObject({ id: left[2]!.id, count: 7 });
+    // Under another key the purge's record cannot be checked, and that is said rather than taken on trust.
+    expect(codes(await verifyChain(s.ctx.db, { key: auditKey(randomBytes(32)) }))).toEqual(["purge_other_key"]);
 
     // A deletion after the purge, dressed up as one more purge, is not.
     await s.ctx.db.execute(sql`delete from audit_log where id = ${left[0]!.id}`);
@@ -180,6 +182,10 @@ describe("audit checkpoints", () => {
     );
     const tampered = await verifyChain(s.ctx.db, { checkpoints: [early, middle, late] });
     expect(codes(tampered)).toEqual(["purge_forged", "anchor_unrecorded", "oldest_deleted"]);
+    // Nor is the forged record signed over by the next purge, which would carry its count on.
+    await expect(purge(s.ctx.database, s.ctx.files, policy, new Date(now.getTime() + 86_400_000))).rejects.toThrow(
+      /подделана/,
+    );
   });
 
   it("writes a signed checkpoint line at start and at stop", async () => {

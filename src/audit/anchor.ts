@@ -6,7 +6,7 @@ import { rowsOf } from "../db/outbox.ts";
 import { settings } from "../db/schema.ts";
 import { audit } from "./audit.ts";
 import { ANCHOR_KEY, PURGE_ACTION } from "./chain.ts";
-import { type AuditKey, auditKey, type Checkpoint, signCheckpoint, signPurge } from "./seal.ts";
+import { type AuditKey, auditKey, type Checkpoint, openPurge, signCheckpoint, signPurge } from "./seal.ts";
 
 /** The head, the number of entries since the beginning and the time, signed. */
 export async function takeCheckpoint(
@@ -45,10 +45,13 @@ export async function purgeAudit(db: Db, before: Date, k: AuditKey = auditKey())
         order by id desc limit 1`),
     );
     if (!last) return 0;
-    const [previous] = rowsOf<{ total: string | null }>(
-      await tx.execute(sql`select details->>'purgedTotal' as total from audit_log
-        where action = ${PURGE_ACTION} order by id desc limit 1`),
+    const [previous] = rowsOf<{ details: Record<string, unknown> }>(
+      await tx.execute(sql`select details from audit_log where action = ${PURGE_ACTION} order by id desc limit 1`),
     );
+    // Its total is carried on: one that is forged must stay in sight, not be signed over.
+    if (previous && openPurge(k, previous.details).rejected === "forged") {
+      throw new Error("Очистка журнала доступа отложена: последняя запись об очистке подделана (audit verify).");
+    }
     const throughId = Number(last.id);
     const [gone] = rowsOf<{ n: string }>(
       await tx.execute(sql`with d as (delete from audit_log where id <= ${throughId} returning 1)
@@ -59,7 +62,12 @@ export async function purgeAudit(db: Db, before: Date, k: AuditKey = auditKey())
       .insert(settings)
       .values({ key: ANCHOR_KEY, value: last.hash })
       .onConflictDoUpdate({ target: settings.key, set: { value: last.hash } });
-    const facts = { throughId, anchor: last.hash, removed, purgedTotal: Number(previous?.total ?? 0) + removed };
+    const facts = {
+      throughId,
+      anchor: last.hash,
+      removed,
+      purgedTotal: Number(previous?.details.purgedTotal ?? 0) + removed,
+    };
     await audit(tx, {
       actorId: null,
       action: PURGE_ACTION,

@@ -82,7 +82,7 @@ export async function verifyChain(
   let checked = 0;
   let first: number | null = null;
   let head: { id: number; hash: string } | null = null;
-  let purge: (PurgeFacts & { entryId: number }) | null = null;
+  let purge: (PurgeFacts & { entryId: number; foreign: string | null }) | null = null;
   let next = 0;
   for (let after = 0; ; ) {
     const rows = await db.select().from(auditLog).where(gt(auditLog.id, after)).orderBy(asc(auditLog.id)).limit(BATCH);
@@ -126,14 +126,7 @@ export async function verifyChain(
             detail: `Запись № ${r.id} выдаёт себя за очистку по сроку хранения, но её подпись не сходится: она подделана.`,
           });
         } else {
-          if (seal.rejected === "other_key") {
-            flag({
-              code: "purge_other_key",
-              entryId: r.id,
-              detail: `Запись об очистке № ${r.id} подписана другим ключом (отпечаток ${seal.key}), и проверить её нельзя: менялся ли OTKLIK_INDEX_KEY?`,
-            });
-          }
-          purge = { ...seal.facts, entryId: r.id };
+          purge = { ...seal.facts, entryId: r.id, foreign: seal.rejected === "other_key" ? (seal.key ?? "") : null };
         }
       }
       // After a break, carry on from what is stored, so that every break is found and not only the first.
@@ -146,6 +139,14 @@ export async function verifyChain(
   }
   while (next < points.length) upTo.set(points[next++]!.id, checked);
 
+  // Only the last purge counts (it carries the anchor and the total); one under another key cannot be checked.
+  if (purge?.foreign != null) {
+    flag({
+      code: "purge_other_key",
+      entryId: purge.entryId,
+      detail: `Последняя запись об очистке по сроку хранения, № ${purge.entryId}, подписана другим ключом (отпечаток ${purge.foreign}), и проверить её нельзя: менялся ли OTKLIK_INDEX_KEY?`,
+    });
+  }
   const purged = purge?.purgedTotal ?? 0;
   const recorded = purge?.anchor ?? GENESIS;
   // The anchor must be the one the last signed purge left (the genesis before any). When the first entry does not
