@@ -6,6 +6,7 @@ import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import { EventBus, type JobHandler, OutboxWorker } from "./db/outbox.ts";
+import { configureGuard, every } from "./guard.ts";
 import { buildApp } from "./http/app.ts";
 import { FileStore } from "./requests/files.ts";
 import { ROOMS } from "./rooms.ts";
@@ -54,6 +55,7 @@ export async function createContext(config: Config, database: Database): Promise
 }
 
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<Running> {
+  configureGuard(config.logLevel);
   const database = opts.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   const ctx = await createContext(config, database);
   const app = await buildApp(ctx, opts.logger === false ? { logger: false } : {});
@@ -67,7 +69,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       for (const res of ctx.streams) res.end();
       // A keep-alive connection whose request was in flight at the signal turns idle once it is answered; close it
       // then, or the server would wait for the client's keep-alive timeout (72 s) before it can stop.
-      const idle = setInterval(() => app.server.closeIdleConnections(), 100);
+      const idle = every("server.drain", 100, () => app.server.closeIdleConnections());
       try {
         await app.close();
       } finally {

@@ -1,6 +1,7 @@
 // The statistics room: dashboards and exports over the registry, the rollups behind them, and the daily summary by
 // e-mail. At start and every minute each process brings the rollups up to date (one at a time: rollup.ts).
 import type { AppContext } from "../context.ts";
+import { contain, every } from "../guard.ts";
 import type { Room } from "../rooms.ts";
 import { ensureBuilt, rebuildAll } from "./rollup.ts";
 import { analyticsRoutes } from "./routes.ts";
@@ -14,17 +15,13 @@ export const analyticsRoom: Room = {
   name: "analytics",
   async start(ctx) {
     // The first start after an upgrade fills the rollups (a month of days per transaction) without holding up start.
-    void rebuildAll(ctx.db).catch(() => {
-      // The clock below and the first period board try again.
-    });
-    const timer = setInterval(() => {
-      void ensureBuilt(ctx.db).catch(() => {
-        // Tried again on the next tick, and before a period board is read.
-      });
-      void queueDueSummary(ctx).catch(() => {
-        // The next tick tries again; nothing was queued for a transaction that failed.
-      });
-    }, CLOCK_MS);
+    // A failure is logged by the guard; the clock below and the first period board try again.
+    void contain("analytics.rebuild", () => rebuildAll(ctx.db));
+    // Each tried again on the next tick (the rollups also before a period board is read; nothing was queued for a
+    // summary whose transaction failed).
+    const timer = every("analytics.clock", CLOCK_MS, () =>
+      Promise.all([contain("analytics.rollup", () => ensureBuilt(ctx.db)), queueDueSummary(ctx)]),
+    );
     timer.unref();
     clocks.set(ctx, timer);
   },

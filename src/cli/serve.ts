@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from "../config.ts";
+import { installLastResort } from "../guard.ts";
 import { startServer } from "../server.ts";
 
 export async function run(_argv: string[]): Promise<number> {
@@ -12,6 +13,8 @@ export async function run(_argv: string[]): Promise<number> {
     }
     throw e;
   }
+  // Each entry point has its guard; this is the net under them, so a missed one degrades the service instead of ending it.
+  installLastResort();
   const server = await startServer(config);
   process.stdout.write(`Otklik работает: ${config.publicUrl} (база: ${server.ctx.database.engine})\n`);
   await new Promise<void>((resolve) => {

@@ -40,8 +40,11 @@ export interface Database {
   engine: "pglite" | "postgres";
   /** The schema the tables live in (`public` unless a test gave the connection its own). */
   schemaName: string;
-  /** Subscribes to NOTIFY on a channel; the handler runs in this process only after the sender committed. */
-  listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Subscribes to NOTIFY on a channel; the handler runs in this process only after the sender committed. `onResume`
+   * runs each time listening starts again after a lost connection (what was sent meanwhile was not heard).
+   */
+  listen(channel: string, handler: (payload: string) => void, onResume?: () => void): Promise<() => Promise<void>>;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
@@ -80,6 +83,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     db,
     engine: "pglite",
     schemaName: "public",
+    // In-process: never loses its connection, so never resumes.
     listen: async (channel, handler) => {
       const unsub = await client.listen(channel, handler);
       return unsub;
@@ -94,26 +98,46 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   };
 }
 
+/**
+ * A lost server makes node-postgres emit `'error'` on every client it had, and an `'error'` event nobody listens to
+ * ends the process. Every client made here has a listener from birth; the query in flight fails on its own, and
+ * the failure is recognised as an outage (`isDatabaseUnavailable`) where it is answered.
+ */
+function connectedClient(config: pg.ClientConfig, onError: (e: Error) => void = () => {}): Promise<pg.Client> {
+  const client = new pg.Client(config);
+  client.on("error", onError);
+  return client.connect().then(
+    () => client,
+    async (e: unknown) => {
+      await client.end().catch(() => {});
+      throw e;
+    },
+  );
+}
+
 async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   if (opts.schemaName && !/^[a-z_][a-z0-9_]*$/.test(opts.schemaName))
     throw new Error(`bad schema name ${opts.schemaName}`);
+  // keepAlive: a server that vanished without closing (power, network) is noticed, not waited on forever.
+  const base: pg.ClientConfig = { connectionString: url, keepAlive: true };
   const clientConfig: pg.ClientConfig = opts.schemaName
-    ? { connectionString: url, options: `-c search_path=${opts.schemaName}` }
-    : { connectionString: url };
+    ? { ...base, options: `-c search_path=${opts.schemaName}` }
+    : base;
   if (opts.schemaName) {
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
+    const admin = await connectedClient(base);
     await admin.query(`CREATE SCHEMA IF NOT EXISTS ${opts.schemaName}`);
     await admin.end();
   }
   // The schema the tables live in is the connection's own (a search_path in the URL counts): the record of
   // applied migrations must live there too, or a second schema on the same server would look migrated.
-  const probe = new pg.Client(clientConfig);
-  await probe.connect();
+  const probe = await connectedClient(clientConfig);
   const schemaName = String((await probe.query("select current_schema() as s")).rows[0]?.s ?? "public");
   await probe.end();
-  const pool = new pg.Pool({ ...clientConfig, max: opts.poolSize ?? 10 });
-  // An idle client that errors (server restart) must not crash the process; the pool replaces it.
+  // A request waits at most this long for a connection: then it is answered «unavailable, retry» instead of hanging.
+  const pool = new pg.Pool({ ...clientConfig, max: opts.poolSize ?? 10, connectionTimeoutMillis: 10_000 });
+  // pg-pool listens for errors of idle clients only; a client checked out (a transaction, driverQuery) needs its
+  // own listener, for the whole of its life. The pool drops a client that failed when it is released.
+  pool.on("connect", (client) => client.on("error", () => {}));
   pool.on("error", () => {});
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   const listener = new PgListener(clientConfig);
@@ -121,16 +145,15 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
     db,
     engine: "postgres",
     schemaName,
-    listen: (channel, handler) => listener.listen(channel, handler),
+    listen: (channel, handler, onResume) => listener.listen(channel, handler, onResume),
     migrate: async () => {
       // Several processes may start at once: one migrates, the others wait for it.
-      const lock = new pg.Client(clientConfig);
-      await lock.connect();
+      const lock = await connectedClient(clientConfig);
       try {
         await lock.query("SELECT pg_advisory_lock(hashtext($1))", [`otklik-migrate:${schemaName}`]);
         await migratePg(db as never, { migrationsFolder: MIGRATIONS_DIR, migrationsSchema: schemaName });
       } finally {
-        await lock.end();
+        await lock.end().catch(() => {});
       }
     },
     close: async () => {
@@ -140,16 +163,22 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   };
 }
 
-/** One connection for LISTEN, re-established with back-off when the server goes away. */
+/** One connection for LISTEN, re-established with back-off when the server goes away, its channels listened again. */
 class PgListener {
   private client: pg.Client | undefined;
   private handlers = new Map<string, Set<(payload: string) => void>>();
+  private resumers = new Set<() => void>();
   private closed = false;
   private connecting: Promise<void> | undefined;
+  private lost = false;
 
   constructor(private readonly config: pg.ClientConfig) {}
 
-  async listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>> {
+  async listen(
+    channel: string,
+    handler: (payload: string) => void,
+    onResume?: () => void,
+  ): Promise<() => Promise<void>> {
     let set = this.handlers.get(channel);
     const first = !set;
     if (!set) {
@@ -157,10 +186,12 @@ class PgListener {
       this.handlers.set(channel, set);
     }
     set.add(handler);
+    if (onResume) this.resumers.add(onResume);
     await this.ensure();
     if (first) await this.client?.query(`LISTEN ${quoteIdent(channel)}`);
     return async () => {
       set.delete(handler);
+      if (onResume) this.resumers.delete(onResume);
     };
   }
 
@@ -174,19 +205,25 @@ class PgListener {
 
   private async connect(): Promise<void> {
     for (let attempt = 0; !this.closed; attempt++) {
-      const client = new pg.Client(this.config);
+      let client: pg.Client | undefined;
       try {
-        await client.connect();
+        client = await connectedClient(this.config, () => {
+          if (client) this.reconnect(client);
+        });
+        const self = client;
         client.on("notification", (n) => {
           for (const h of this.handlers.get(n.channel) ?? []) h(n.payload ?? "");
         });
-        client.on("error", () => this.reconnect(client));
-        client.on("end", () => this.reconnect(client));
+        client.on("end", () => this.reconnect(self));
         for (const channel of this.handlers.keys()) await client.query(`LISTEN ${quoteIdent(channel)}`);
         this.client = client;
+        if (this.lost) {
+          this.lost = false;
+          for (const r of this.resumers) r();
+        }
         return;
       } catch {
-        await client.end().catch(() => {});
+        await client?.end().catch(() => {});
         await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
       }
     }
@@ -195,6 +232,7 @@ class PgListener {
   private reconnect(client: pg.Client) {
     if (this.client !== client || this.closed) return;
     this.client = undefined;
+    this.lost = true;
     void this.ensure();
   }
 

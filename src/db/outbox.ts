@@ -2,6 +2,7 @@
 // after commit. NOTIFY inside the transaction is delivered only on commit, so realtime pushes never
 // announce a change that rolled back; jobs are claimed with a lease so that one worker does each.
 import { sql } from "drizzle-orm";
+import { contain, every } from "../guard.ts";
 import type { Database, Queryable, Tx } from "./client.ts";
 import { events } from "./schema.ts";
 
@@ -32,34 +33,52 @@ export async function emitMany(tx: Tx, list: { topic: string; data: Record<strin
   );
 }
 
-type Listener = (event: EventMessage) => void;
+type Listener = (event: EventMessage) => unknown;
 
-/** Fans NOTIFY messages out to this process's subscribers (SSE streams, WebSocket clients). */
+/**
+ * Fans NOTIFY messages out to this process's subscribers (SSE streams, WebSocket clients, jobs). Each subscriber runs
+ * under the guard: one that throws or rejects is logged and the others still hear the event.
+ */
 export class EventBus {
   private listeners = new Set<Listener>();
+  private resumers = new Set<() => void>();
   private unlisten: (() => Promise<void>) | undefined;
 
   async start(database: Database) {
-    this.unlisten = await database.listen(EVENTS_CHANNEL, (payload) => {
-      let message: EventMessage;
-      try {
-        message = JSON.parse(payload) as EventMessage;
-      } catch {
-        return;
-      }
-      for (const l of this.listeners) {
+    this.unlisten = await database.listen(
+      EVENTS_CHANNEL,
+      (payload) => {
+        let message: EventMessage;
         try {
-          l(message);
+          message = JSON.parse(payload) as EventMessage;
         } catch {
-          // A broken subscriber must not stop delivery to the others.
+          return;
         }
-      }
-    });
+        this.publish(message);
+      },
+      () => {
+        for (const r of this.resumers) void contain("bus.resume", r);
+      },
+    );
+  }
+
+  /** Delivers an event to every subscriber of this process. */
+  publish(message: EventMessage) {
+    for (const l of this.listeners) void contain(`bus:${message.topic}`, () => l(message));
   }
 
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Runs after the bus listens again following a lost database connection: notifications sent meanwhile were not
+   * heard, so whoever pushes from them reads what they missed.
+   */
+  onResume(listener: () => void): () => void {
+    this.resumers.add(listener);
+    return () => this.resumers.delete(listener);
   }
 
   get subscriberCount() {
@@ -69,6 +88,7 @@ export class EventBus {
   async stop() {
     await this.unlisten?.();
     this.listeners.clear();
+    this.resumers.clear();
   }
 }
 
@@ -95,9 +115,11 @@ export class OutboxWorker {
     bus.subscribe((e) => {
       if (this.handlers[e.topic]) void this.kick();
     });
-    this.timer = setInterval(() => this.kick(), this.opts.pollMs ?? 2000);
+    // Back from an outage: what was committed meanwhile is carried out now rather than at the next sweep.
+    bus.onResume(() => void this.kick());
+    this.timer = every("outbox.sweep", this.opts.pollMs ?? 2000, () => this.kick());
     this.timer.unref();
-    this.kick();
+    void this.kick();
   }
 
   /** Runs one pass now (tests call it to drain the outbox deterministically). */
@@ -108,15 +130,13 @@ export class OutboxWorker {
       return this.running;
     }
     // A database that is away (restart, network) must not take the process down: the next pass retries.
-    this.running = this.drain()
-      .catch(() => {})
-      .finally(() => {
-        this.running = undefined;
-        if (this.wake) {
-          this.wake = false;
-          void this.kick();
-        }
-      });
+    this.running = contain("outbox.drain", () => this.drain()).finally(() => {
+      this.running = undefined;
+      if (this.wake) {
+        this.wake = false;
+        void this.kick();
+      }
+    });
     return this.running;
   }
 

@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { AppContext } from "../context.ts";
 import type { EventMessage } from "../db/outbox.ts";
+import { contain, every, guarded } from "../guard.ts";
 import type { StaffUser } from "../staff/service.ts";
 
 const HEARTBEAT_MS = 25_000;
@@ -34,24 +35,31 @@ export function openEventStream(
     connection: "keep-alive",
     "x-accel-buffering": "no",
   });
-  res.write("retry: 3000\n\n");
+  // A client that went away mid-write is routine: the stream ends with its connection.
+  res.on("error", () => {});
+  const write = (chunk: string) => {
+    if (!res.destroyed && !res.writableEnded) res.write(chunk);
+  };
+  write("retry: 3000\n\n");
   const stream: EventStream = {
-    send: (event, data) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
+    send: (event, data) => write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
   };
   stream.send("ready", {});
-  // Events reach the client in the order they came, even when deciding about one takes a database read.
+  // Events reach the client in the order they came, even when deciding about one takes a database read. Each runs
+  // under the guard: a feed that fails (or cannot decide while the database is away) skips that event, logged without
+  // its message, and the stream and every other one go on; the page catches up later.
   let queue = Promise.resolve();
   const unsubscribe = ctx.bus.subscribe((e) => {
-    queue = queue
-      .then(() => onEvent(e, stream))
-      // A feed that cannot decide (the database is away for a moment) skips the event; the page catches up later.
-      .catch((err: unknown) => req.log.warn({ err, topic: e.topic }, "live stream: event skipped"));
+    queue = queue.then(() => contain("sse.event", () => onEvent(e, stream)));
   });
-  const heartbeat = setInterval(() => res.write(": ping\n\n"), HEARTBEAT_MS);
-  req.raw.on("close", () => {
-    clearInterval(heartbeat);
-    unsubscribe();
-  });
+  const heartbeat = every("sse.heartbeat", HEARTBEAT_MS, () => write(": ping\n\n"));
+  req.raw.on(
+    "close",
+    guarded("sse.close", () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    }),
+  );
   ctx.streams.add(res);
   res.on("close", () => ctx.streams.delete(res));
 }

@@ -1,5 +1,6 @@
 // The purge runs once a day in every process; its statements are idempotent, so two processes do no harm.
 import type { AppContext } from "../context.ts";
+import { after, every } from "../guard.ts";
 import type { Room } from "../rooms.ts";
 import { purge } from "./retention.ts";
 
@@ -18,14 +19,11 @@ export function policyOf(ctx: AppContext) {
 export const retentionRoom: Room = {
   name: "retention",
   async start(ctx) {
-    const run = () => {
-      purge(ctx.database, ctx.files, policyOf(ctx)).catch(() => {
-        // A failed purge is retried the next day; the error text could quote data, so it is not logged.
-      });
-    };
-    const first = setTimeout(run, 60_000);
+    // A failed purge is retried the next day; the guard logs its class and code, never its text (it could quote data).
+    const run = () => purge(ctx.database, ctx.files, policyOf(ctx));
+    const first = after("retention.purge", 60_000, run);
     first.unref();
-    const daily = setInterval(run, DAY_MS);
+    const daily = every("retention.purge", DAY_MS, run);
     daily.unref();
     timers.set(ctx, daily);
   },

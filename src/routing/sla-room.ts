@@ -1,6 +1,7 @@
 // The SLA room: policies and escalation rules loaded per process, a sweep every SWEEP_SECONDS in every process
 // (the database decides who takes each step), incidents, shifts and staff notifications.
 import type { AppContext } from "../context.ts";
+import { every } from "../guard.ts";
 import type { Room } from "../rooms.ts";
 import { sweep } from "./escalation.ts";
 import { incidentRoutes } from "./incident-routes.ts";
@@ -19,20 +20,18 @@ export const slaRoom: Room = {
   async start(ctx) {
     await seedSlaDefaults(ctx.db);
     await loadSla(ctx);
-    ctx.bus.subscribe((e) => {
-      if (e.topic === SLA_CHANGED) void loadSla(ctx).catch(() => {});
+    ctx.bus.subscribe(async (e) => {
+      if (e.topic === SLA_CHANGED) await loadSla(ctx);
     });
     const s: Sweeper = { timer: undefined as never, running: undefined, stopped: false };
-    s.timer = setInterval(() => {
-      if (s.running || s.stopped) return;
-      s.running = sweep(ctx)
-        .catch(() => {
-          // The next pass retries: nothing was committed for the batch that failed.
-        })
-        .finally(() => {
-          s.running = undefined;
-        });
-    }, SWEEP_SECONDS * 1000);
+    // A failed pass is logged by the guard; the next one retries: nothing was committed for the batch that failed.
+    s.timer = every("sla.sweep", SWEEP_SECONDS * 1000, () => {
+      if (s.stopped) return;
+      s.running = sweep(ctx).finally(() => {
+        s.running = undefined;
+      });
+      return s.running;
+    });
     s.timer.unref();
     sweepers.set(ctx, s);
   },
@@ -41,7 +40,7 @@ export const slaRoom: Room = {
     if (!s) return;
     s.stopped = true;
     clearInterval(s.timer);
-    await s.running;
+    await s.running?.catch(() => {});
   },
   async routes(app, opts) {
     await slaRoutes(app, opts);

@@ -2,6 +2,7 @@
 // through the same store() as the SMTP intake and marked \Seen only afterwards: a crash between the two
 // means the letter is fetched again next time, and the registry deduplicates it by Message-ID.
 import { ImapFlow } from "imapflow";
+import { after } from "../../guard.ts";
 
 /** The part of ImapFlow we use; tests pass a fake with the same shape. */
 export type ImapClient = {
@@ -106,11 +107,12 @@ export function startImapPolling(
   const retryMs = Math.min(options.retryMs ?? options.intervalMs, options.intervalMs);
   const schedule = (ms: number) => {
     if (stopped) return;
-    timer = setTimeout(() => {
+    timer = after("imap.poll", ms, () => {
       inFlight = tick().finally(() => {
         inFlight = undefined;
       });
-    }, ms);
+      return inFlight;
+    });
     timer.unref?.();
   };
   const tick = async () => {
