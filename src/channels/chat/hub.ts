@@ -6,8 +6,10 @@
 import { eq, sql } from "drizzle-orm";
 import type { WebSocket } from "ws";
 import type { AppContext } from "../../context.ts";
+import { isDatabaseUnavailable } from "../../db/outage.ts";
 import type { EventMessage } from "../../db/outbox.ts";
 import { EVENTS_CHANNEL } from "../../db/outbox.ts";
+import { after, contain } from "../../guard.ts";
 import { users } from "../../staff/schema.ts";
 import type { StaffUser } from "../../staff/service.ts";
 import { firstName } from "./service.ts";
@@ -24,15 +26,25 @@ export type Client = {
   positions: Map<number, number>;
 };
 
-type Feed = { clients: Set<Client>; running: Promise<void> | null; again: boolean };
+type Feed = {
+  clients: Set<Client>;
+  running: Promise<void> | null;
+  again: boolean;
+  retry?: NodeJS.Timeout | undefined;
+};
 
 export class ChatHub {
   readonly clients = new Set<Client>();
   private feeds = new Map<number, Feed>();
   private unsubscribe: () => void;
+  private unresume: () => void;
 
   constructor(private readonly ctx: AppContext) {
     this.unsubscribe = ctx.bus.subscribe((e) => this.onEvent(e));
+    // Messages committed while the bus was not listening (a lost database) were never announced: read them now.
+    this.unresume = ctx.bus.onResume(() => {
+      for (const id of this.feeds.keys()) this.pump(id);
+    });
   }
 
   add(client: Client) {
@@ -63,7 +75,8 @@ export class ChatHub {
     if (feed && feed.clients.size === 0 && !feed.running) this.feeds.delete(conversationId);
   }
 
-  private onEvent(e: EventMessage) {
+  /** A bus listener: it runs under the bus's guard, so a failure here (a lost database) is contained and logged. */
+  private onEvent(e: EventMessage): Promise<void> | undefined {
     const id = Number(e.data.conversationId);
     if (e.topic === MESSAGE_TOPIC) {
       if (this.feeds.has(id)) this.pump(id);
@@ -74,7 +87,7 @@ export class ChatHub {
         if ((from === "applicant") !== isApplicant) send(c, { t: "typing", conversationId: id, from });
       }
     } else if (e.topic === STATE_TOPIC) {
-      void this.stateChanged(id, e.data);
+      return this.stateChanged(id, e.data);
     }
   }
 
@@ -98,7 +111,7 @@ export class ChatHub {
       feed.again = true;
       return;
     }
-    feed.running = (async () => {
+    feed.running = contain("chat.pump", async () => {
       do {
         feed.again = false;
         if (feed.clients.size === 0) break;
@@ -107,8 +120,14 @@ export class ChatHub {
         let rows: MessageWithName[];
         try {
           rows = await messagesSince(this.ctx.db, id, from);
-        } catch {
-          break; // The database is away for a moment: the client's resync after reconnecting catches up.
+        } catch (e) {
+          if (!isDatabaseUnavailable(e)) throw e;
+          // The database is away for a moment: read again shortly (and when the bus listens again).
+          feed.retry ??= after("chat.pump.retry", 1000, () => {
+            feed.retry = undefined;
+            this.pump(id);
+          }).unref();
+          break;
         }
         for (const c of feed.clients) {
           const pos = c.positions.get(id) ?? 0;
@@ -118,7 +137,7 @@ export class ChatHub {
         }
         if (rows.length === 500) feed.again = true;
       } while (feed.again);
-    })().finally(() => {
+    }).finally(() => {
       feed.running = null;
       if (feed.clients.size === 0) this.feeds.delete(id);
     });
@@ -132,6 +151,7 @@ export class ChatHub {
 
   close() {
     this.unsubscribe();
+    this.unresume();
     for (const c of this.clients) c.socket.close(1001, "server shutting down");
     this.clients.clear();
     this.feeds.clear();

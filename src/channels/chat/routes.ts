@@ -19,7 +19,7 @@ import { chatHours } from "./hours.ts";
 import { conversationDetail, firstLineIdOf, inbox, revealContact } from "./inbox.ts";
 import { accept, close, mayAttach, startSession, transfer } from "./service.ts";
 import { chatSettings } from "./settings.ts";
-import { identify, serveSocket } from "./socket.ts";
+import { acceptSocket } from "./socket.ts";
 import { hubOf } from "./state.ts";
 import { conversationByTokenHash } from "./store.ts";
 
@@ -220,18 +220,7 @@ export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
       reply.header("upgrade", "websocket");
       throw new AppError("upgrade_required", "Этот адрес открывается как WebSocket.", 426);
     },
-    wsHandler: async (socket, req) => {
-      // Messages that arrive while the sender is being identified are kept and handled after.
-      const early: Buffer[] = [];
-      const keep = (d: Buffer) => early.push(d);
-      socket.on("message", keep);
-      const who = await identify(ctx, req as never).catch(() => null);
-      socket.off("message", keep);
-      if (!who) return socket.close(4401, "unauthenticated");
-      const since = Number(req.query.since ?? 0);
-      serveSocket(ctx, hubOf(ctx), socket, who, since, () => firstLine);
-      for (const d of early) socket.emit("message", d, false);
-    },
+    wsHandler: (socket, req) => acceptSocket(ctx, hubOf(ctx), socket, req as never, () => firstLine),
   });
 
   app.get(

@@ -1,29 +1,24 @@
 // One WebSocket connection: who it is (an applicant by the chat token, an employee by the session cookie or a
 // bearer token), heartbeats, and the frames of the protocol (see docs/CHAT.md).
 import type { FastifyRequest } from "fastify";
-import type { WebSocket } from "ws";
+import type { RawData, WebSocket } from "ws";
 import type { AppContext } from "../../context.ts";
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../../db/outage.ts";
+import { contain, every, guarded, report } from "../../guard.ts";
 import { SESSION_COOKIE } from "../../http/access.ts";
 import { isAppError } from "../../http/errors.ts";
 import { findApiToken, findSession, type StaffUser } from "../../staff/service.ts";
 import { sha256 } from "../../staff/tokens.ts";
+import { type ApplicantFrame, readFrame, type StaffFrame } from "./frames.ts";
 import { type ChatHub, type Client, send, stateView } from "./hub.ts";
-import { applicantSend, BUTTONS, type ButtonAction, canHandle, staffSend } from "./service.ts";
+import { applicantSend, canHandle, staffSend } from "./service.ts";
 import { chatSettings } from "./settings.ts";
 import { conversationById, conversationByTokenHash } from "./store.ts";
 
 const MESSAGE_WINDOW_MS = 10_000;
 const MESSAGES_PER_WINDOW = 20;
-
-type Frame = {
-  t?: unknown;
-  id?: unknown;
-  text?: unknown;
-  files?: unknown;
-  action?: unknown;
-  conversationId?: unknown;
-  since?: unknown;
-};
+/** Frames received and not yet handled, past which the client is flooding: the socket is closed (1008). */
+const MAX_QUEUED_FRAMES = 100;
 
 export async function identify(
   ctx: AppContext,
@@ -43,9 +38,39 @@ export async function identify(
   if (!sid) return null;
   // A browser sends the cookie with a handshake from any page: only our own pages may open the staff side.
   const origin = req.headers.origin;
-  if (origin && new URL(origin).host !== req.headers.host) return null;
+  if (origin && URL.parse(origin)?.host !== req.headers.host) return null;
   const session = await findSession(ctx.db, sid);
   return session ? { staff: session.user } : null;
+}
+
+/**
+ * A new socket: identified first (frames that arrive meanwhile wait), then served. A database that is away closes
+ * it with 1013, «try again later», so the client reconnects; an unknown sender gets 4401, after which it stops.
+ */
+export async function acceptSocket(
+  ctx: AppContext,
+  hub: ChatHub,
+  socket: WebSocket,
+  req: FastifyRequest<{ Querystring: { token?: string; since?: number } }>,
+  firstLineId: () => number | null,
+) {
+  // ws reports a broken frame (too big, bad UTF-8) here and closes the socket itself with the matching code.
+  socket.on("error", () => {});
+  const early: [RawData, boolean][] = [];
+  const keep = (d: RawData, binary: boolean) => early.push([d, binary]);
+  socket.on("message", keep);
+  let who: Awaited<ReturnType<typeof identify>>;
+  try {
+    who = await identify(ctx, req);
+  } catch (e) {
+    report("chat.handshake", e);
+    return socket.close(isDatabaseUnavailable(e) ? 1013 : 1011, "try again later");
+  } finally {
+    socket.off("message", keep);
+  }
+  if (!who) return socket.close(4401, "unauthenticated");
+  serveSocket(ctx, hub, socket, who, Number(req.query.since ?? 0), firstLineId);
+  for (const [d, binary] of early) socket.emit("message", d, binary);
 }
 
 export function serveSocket(
@@ -67,18 +92,23 @@ export function serveSocket(
   socket.on("pong", () => {
     alive = true;
   });
-  const heartbeat = setInterval(() => {
+  const heartbeat = every("chat.heartbeat", chatSettings(ctx).heartbeatMs, () => {
     if (!alive) return socket.terminate();
     alive = false;
     socket.ping();
-  }, chatSettings(ctx).heartbeatMs);
-  socket.on("close", () => {
-    clearInterval(heartbeat);
-    hub.remove(client);
   });
+  socket.on(
+    "close",
+    guarded("chat.close", () => {
+      clearInterval(heartbeat);
+      hub.remove(client);
+    }),
+  );
 
   // Frames of one connection are handled one after another, so acknowledgements keep the sending order.
+  // Each runs under the guard: whatever one frame does, the queue goes on and the process lives.
   let queue = Promise.resolve();
+  let queued = 0;
   // A person types a few messages a minute: a flood is refused (the client resends later), typing is thinned.
   let windowStart = Date.now();
   let inWindow = 0;
@@ -97,27 +127,53 @@ export function serveSocket(
     lastTyping = now;
     return false;
   };
-  socket.on("message", (raw) => {
-    queue = queue.then(() => handle(raw.toString()));
-  });
+  socket.on(
+    "message",
+    guarded("chat.frame", (raw: RawData, binary: boolean) => {
+      // The protocol is JSON text: a binary frame is unsupported data.
+      if (binary) return socket.close(1003, "text frames only");
+      if (++queued > MAX_QUEUED_FRAMES) return socket.close(1008, "too many frames");
+      const text = raw.toString();
+      queue = queue
+        .then(() => contain("chat.frame", () => handle(text)))
+        .finally(() => {
+          queued--;
+        });
+    }),
+  );
 
-  const fail = (id: unknown, e: unknown) => {
-    const err = isAppError(e) ? e : null;
+  /** `retry` tells the client whether to send the message again (a passing failure) or drop it (refused for good). */
+  const fail = (id: string | undefined, e: unknown) => {
+    const to = id ? { id } : {};
+    if (isAppError(e))
+      return send(client, { t: "error", ...to, code: e.code, retry: e.status >= 500, message: e.message });
+    report("chat.frame", e);
+    if (isDatabaseUnavailable(e)) {
+      return send(client, {
+        t: "error",
+        ...to,
+        code: DATABASE_UNAVAILABLE.code,
+        retry: true,
+        message: DATABASE_UNAVAILABLE.message,
+      });
+    }
     send(client, {
       t: "error",
-      ...(typeof id === "string" ? { id } : {}),
-      code: err?.code ?? "internal",
-      message: err?.message ?? "Не удалось обработать сообщение. Оно будет отправлено повторно.",
+      ...to,
+      code: "internal",
+      retry: true,
+      message: "Не удалось обработать сообщение. Оно будет отправлено повторно.",
     });
   };
 
   async function handle(text: string) {
-    let f: Frame;
-    try {
-      f = JSON.parse(text) as Frame;
-    } catch {
-      return send(client, { t: "error", code: "bad_frame", message: "Неверный формат сообщения." });
+    const read = client.staff ? readFrame(text, "staff") : readFrame(text, "applicant");
+    if (!read.ok) {
+      const to = read.id ? { id: read.id } : {};
+      return send(client, { t: "error", ...to, code: "bad_frame", retry: false, message: read.message });
     }
+    const f = read.frame;
+    const id = f.t === "msg" ? f.id : undefined;
     try {
       if (f.t === "ping") return send(client, { t: "pong" });
       if (f.t === "typing" && typingTooSoon()) return;
@@ -126,51 +182,53 @@ export function serveSocket(
           t: "error",
           id: f.id,
           code: "internal",
+          retry: true,
           message: "Слишком много сообщений подряд: отправим чуть позже.",
         });
       }
-      if (client.conversationId !== null) return await applicantFrame(client.conversationId, f);
-      return await staffFrame(client.staff!, f);
+      if (client.conversationId !== null) return await applicantFrame(client.conversationId, f as ApplicantFrame);
+      return await staffFrame(client.staff!, f as StaffFrame);
     } catch (e) {
-      fail(f.id, e);
+      fail(id, e);
     }
   }
 
-  async function applicantFrame(conversationId: number, f: Frame) {
+  async function applicantFrame(conversationId: number, f: ApplicantFrame) {
     if (f.t === "msg") {
-      const action = typeof f.action === "string" && f.action in BUTTONS ? (f.action as ButtonAction) : undefined;
       const sent = await applicantSend(ctx, conversationId, {
-        clientId: String(f.id ?? ""),
-        text: typeof f.text === "string" ? f.text : "",
-        files: Array.isArray(f.files) ? f.files.map(String) : undefined,
-        action,
+        clientId: f.id,
+        text: f.text ?? "",
+        files: f.files,
+        action: f.action,
       });
       send(client, { t: "ack", id: f.id, seq: sent.seq, conversationId });
     } else if (f.t === "typing") {
       await hub.typing(conversationId, "applicant");
     } else if (f.t === "sync") {
-      hub.follow(client, conversationId, Number(f.since) || 0);
+      hub.follow(client, conversationId, f.since ?? 0);
     }
   }
 
-  async function staffFrame(user: StaffUser, f: Frame) {
-    const id = Number(f.conversationId);
-    if (!Number.isInteger(id) || id <= 0) return;
+  async function staffFrame(user: StaffUser, f: StaffFrame) {
+    if (f.t === "ping") return;
+    const id = f.conversationId;
     if (f.t === "msg") {
-      const sent = await staffSend(ctx, user, id, {
-        clientId: String(f.id ?? ""),
-        text: typeof f.text === "string" ? f.text : "",
-        files: Array.isArray(f.files) ? f.files.map(String) : undefined,
-      });
+      const sent = await staffSend(ctx, user, id, { clientId: f.id, text: f.text ?? "", files: f.files });
       send(client, { t: "ack", id: f.id, seq: sent.seq, conversationId: id });
     } else if (f.t === "typing") {
       await hub.typing(id, "operator");
     } else if (f.t === "sync") {
       const conv = await conversationById(ctx.db, id);
       if (!conv || !canHandle(user, conv, firstLineId())) {
-        return send(client, { t: "error", code: "not_found", message: "Чат не найден.", conversationId: id });
+        return send(client, {
+          t: "error",
+          code: "not_found",
+          retry: false,
+          message: "Чат не найден.",
+          conversationId: id,
+        });
       }
-      hub.follow(client, id, Number(f.since) || 0);
+      hub.follow(client, id, f.since ?? 0);
     } else if (f.t === "leave") {
       hub.unfollow(client, id);
     }
@@ -179,9 +237,15 @@ export function serveSocket(
   // The applicant's side follows its conversation from the handshake's `since`.
   if (client.conversationId !== null) {
     const id = client.conversationId;
-    void stateView(ctx, id).then((view) => {
-      send(client, { t: "ready", ...view });
-      hub.follow(client, id, since);
+    void contain("chat.ready", async () => {
+      try {
+        send(client, { t: "ready", ...(await stateView(ctx, id)) });
+        hub.follow(client, id, since);
+      } catch (e) {
+        // Without its state the socket is of no use: closed, so the client reconnects (1013: try again later).
+        fail(undefined, e);
+        socket.close(isDatabaseUnavailable(e) ? 1013 : 1011, "try again later");
+      }
     });
   } else {
     send(client, { t: "ready", staff: { id: client.staff!.id, name: client.staff!.name } });

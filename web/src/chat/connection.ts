@@ -125,8 +125,8 @@ export class ChatConnection {
         this.pending.delete(f.id);
         this.opts.onPending?.([...this.pending.keys()]);
       }
-      // A message the server refused for good (not a passing failure) is not resent.
-      if (f.t === "error" && typeof f.id === "string" && f.code !== "internal") {
+      // A message the server refused for good (not a passing failure: `retry`) is not resent.
+      if (f.t === "error" && typeof f.id === "string" && f.retry !== true && f.code !== "internal") {
         this.pending.delete(f.id);
         this.opts.onPending?.([...this.pending.keys()]);
       }
