@@ -15,6 +15,9 @@ export type Config = {
   supportAddress: string;
   mailDomain: string | undefined;
   smtpMaxBytes: number;
+  smtpMaxSessions: number;
+  smtpMaxSessionsPerAddress: number;
+  smtpIdleMinutes: number;
   imapUrl: string | undefined;
   emailAckLimit: number;
   maxAttachmentBytes: number;
@@ -127,6 +130,25 @@ export const SETTINGS: Record<keyof Config, Setting> = {
     describe: "largest letter the SMTP intake accepts, bytes (larger: 552)",
     default: String(25 * 1024 * 1024),
     parse: int(1024, 1024 * 1024 * 1024),
+  },
+  smtpMaxSessions: {
+    env: "OTKLIK_SMTP_MAX_SESSIONS",
+    describe: "SMTP sessions open at once, all clients together (more: 421)",
+    default: "200",
+    parse: int(1, 100_000),
+  },
+  smtpMaxSessionsPerAddress: {
+    env: "OTKLIK_SMTP_MAX_SESSIONS_PER_ADDRESS",
+    describe: "SMTP sessions open at once from one client address (more: 421)",
+    default: "20",
+    parse: int(1, 100_000),
+  },
+  smtpIdleMinutes: {
+    env: "OTKLIK_SMTP_IDLE_MINUTES",
+    describe:
+      "minutes an SMTP session may go without delivering a letter before it is closed with 421 (NOOP does not count)",
+    default: "5",
+    parse: int(1, 24 * 60),
   },
   imapUrl: {
     env: "OTKLIK_IMAP_URL",

@@ -28,8 +28,18 @@ export function bodyText(
 export function rawBody(raw: Buffer): string {
   const crlf = raw.indexOf("\r\n\r\n");
   const lf = raw.indexOf("\n\n");
-  const at = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf >= 0 ? lf + 2 : 0;
+  if (crlf < 0 && lf < 0) return clean(withoutHeaderLines(raw.toString("utf8"))).slice(0, 100_000);
+  const at = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf + 2;
   return clean(raw.subarray(at).toString("utf8")).slice(0, 100_000);
+}
+
+// No blank line ends the header: the leading lines that read as header fields (and their folded continuations) are
+// the header all the same — never the text, where a trace line would put an address into the request's subject.
+function withoutHeaderLines(text: string): string {
+  const lines = text.split(/\r?\n/);
+  let i = 0;
+  while (i < lines.length && (/^[\x21-\x39\x3b-\x7e]+:/.test(lines[i]!) || (i > 0 && /^[ \t]/.test(lines[i]!)))) i++;
+  return lines.slice(i).join("\n");
 }
 
 // Compiled once: building the converter costs more than converting a typical letter.

@@ -36,6 +36,9 @@ async function start(ctx: AppContext) {
       port: config.smtpPort,
       supportAddresses: [config.supportAddress],
       maxSize: config.smtpMaxBytes,
+      maxSessions: config.smtpMaxSessions,
+      maxSessionsPerAddress: config.smtpMaxSessionsPerAddress,
+      idleMs: config.smtpIdleMinutes * 60_000,
       // 250 goes to the sender only after this transaction committed.
       store: async (raw, envelope) => {
         await storeLetter(ctx, raw, {

@@ -5,6 +5,7 @@ import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
 import { afterEach, describe, expect, it } from "vitest";
+import { configureGuard } from "../../guard.ts";
 import { parseMessage } from "./parse.ts";
 import {
   type IntakeEnvelope,
@@ -15,6 +16,7 @@ import {
 } from "./smtp-intake.ts";
 
 const SUPPORT = "support@gosuslugi.example";
+configureGuard("silent");
 let intake: SmtpIntake | undefined;
 
 afterEach(async () => {
@@ -253,6 +255,83 @@ describe("SMTP intake", () => {
   });
 });
 
+describe("SMTP sessions are bounded", () => {
+  it("refuses an address's sessions past its limit with 421, serves other addresses, and takes it back later", async () => {
+    const { port } = await start({ maxSessionsPerAddress: 3, maxSessions: 50 });
+    const held = await Promise.all([1, 2, 3].map(() => greeting(port)));
+    expect(held.map((h) => h.line)).toEqual([
+      expect.stringMatching(/^220 /),
+      expect.stringMatching(/^220 /),
+      expect.stringMatching(/^220 /),
+    ]);
+    const refused = await greeting(port);
+    expect(refused.line).toMatch(/^421 4\.7\.0 /);
+    await refused.closed;
+    // Another client address (loopback has many) is not locked out by the first one's sessions.
+    const other = await greeting(port, "127.0.0.2");
+    expect(other.line).toMatch(/^220 /);
+    held[0]!.end();
+    await held[0]!.closed;
+    await waitFor(() => false, 300).catch(() => {}); // let the server see the close
+    const again = await greeting(port);
+    expect(again.line).toMatch(/^220 /);
+    for (const h of [...held, other, again]) h.end();
+  });
+
+  it("refuses sessions past the overall limit with 421", async () => {
+    const { port } = await start({ maxSessionsPerAddress: 100, maxSessions: 4 });
+    const held = await Promise.all([1, 2, 3, 4].map((i) => greeting(port, `127.0.0.${i}`)));
+    expect(held.every((h) => /^220 /.test(h.line))).toBe(true);
+    expect((await greeting(port, "127.0.0.9")).line).toMatch(/^421 /);
+    for (const h of held) h.end();
+  });
+
+  it("closes a session that delivers no letter within the idle time with 421, NOOP and RSET notwithstanding", async () => {
+    const { port } = await start({ idleMs: 400 });
+    const smtp = await rawSession(port);
+    await smtp.say("EHLO test", /^250 /m);
+    let last = "";
+    for (let i = 0; i < 100 && !/^421 /m.test(last); i++) {
+      last = await smtp.say(i % 2 ? "NOOP" : "RSET", /^\d{3} /m).catch(() => "closed");
+      if (last === "closed") break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(last).toMatch(/^421 4\.4\.2 /m);
+    smtp.end();
+  });
+
+  it("answers a letter as stored even when the metrics listener throws", async () => {
+    const { stored, client } = await start({
+      onEvent: () => {
+        throw new TypeError("metrics broke");
+      },
+    });
+    await expect(client.sendMail(letter)).resolves.toMatchObject({ accepted: [SUPPORT] });
+    expect(stored).toHaveLength(1);
+    client.close();
+  });
+});
+
+describe("a letter without headers", () => {
+  it("is stored so that it parses to no subject, and its text carries nothing of the envelope", async () => {
+    const { stored, port } = await start();
+    const smtp = await rawSession(port);
+    await smtp.say("EHLO test", /^250 /m);
+    await smtp.say("MAIL FROM:<ivan.petrov@mail.example.ru>", /^250 /m);
+    await smtp.say(`RCPT TO:<${SUPPORT}>`, /^250 /m);
+    await smtp.say("DATA", /^354 /m);
+    expect(await smtp.say("Здравствуйте, не могу войти в кабинет.\r\nИван\r\n.", /^\d{3} /m)).toMatch(/^250 /);
+    smtp.end();
+    const m = await parseMessage(stored[0]!.raw, { envelopeFrom: stored[0]!.envelope.mailFrom });
+    expect(m.subject).toBe("");
+    expect(m.text).toBe("Здравствуйте, не могу войти в кабинет.\nИван");
+    expect(m.from.address).toBe("ivan.petrov@mail.example.ru");
+    // Letters stored before the fix (the trace header glued to the text) read the same.
+    const old = Buffer.from("Return-Path: <ivan.petrov@mail.example.ru>\r\nЗдравствуйте!\r\n");
+    expect((await parseMessage(old)).text).toBe("Здравствуйте!");
+  });
+});
+
 async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const started = Date.now();
   while (!condition()) {
@@ -284,4 +363,18 @@ async function rawSession(port: number) {
     },
     end: () => socket.destroy(),
   };
+}
+
+// Connects and reads the server's first line: a 220 greeting, or a refusal.
+async function greeting(port: number, localAddress = "127.0.0.1") {
+  const socket: Socket = connect({ port, host: "127.0.0.1", localAddress });
+  let buffer = "";
+  socket.setEncoding("utf8");
+  socket.on("data", (chunk: string) => {
+    buffer += chunk;
+  });
+  socket.on("error", () => {});
+  const closed = once(socket, "close");
+  await waitFor(() => /\r\n/.test(buffer));
+  return { line: buffer.split("\r\n")[0]!, end: () => socket.destroy(), closed };
 }
