@@ -139,6 +139,7 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   // own listener, for the whole of its life. The pool drops a client that failed when it is released.
   pool.on("connect", (client) => client.on("error", () => {}));
   pool.on("error", () => {});
+  releaseOnLoss(pool);
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   const listener = new PgListener(clientConfig);
   return {
@@ -161,6 +162,31 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
       await pool.end();
     },
   };
+}
+
+/**
+ * Drizzle's transaction sends BEGIN before its try/finally: when BEGIN fails on a connection that just died, the client
+ * is never released and the pool is one smaller for good (a few outages would leave it empty). So a client checked
+ * out for a transaction goes back to the pool by itself when its connection dies, and releasing it twice is harmless.
+ */
+function releaseOnLoss(pool: pg.Pool) {
+  const connect = pool.connect.bind(pool) as (cb?: unknown) => Promise<pg.PoolClient> | undefined;
+  const checkOut = async () => {
+    const client = await (connect() as Promise<pg.PoolClient>);
+    const release = client.release;
+    let released = false;
+    const done = (err?: Error | boolean) => {
+      if (released) return;
+      released = true;
+      client.off("error", done);
+      release.call(client, err);
+    };
+    client.release = done;
+    client.on("error", done);
+    return client;
+  };
+  // pg-pool's own query() checks out with a callback and releases on error itself: that path is left as it is.
+  pool.connect = ((cb?: unknown) => (cb ? connect(cb) : checkOut())) as typeof pool.connect;
 }
 
 /** One connection for LISTEN, re-established with back-off when the server goes away, its channels listened again. */

@@ -1,5 +1,6 @@
 // Turns every error into application/problem+json with a stable code and a Russian message.
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../db/outage.ts";
 import { isAppError } from "./errors.ts";
 
 type AjvError = { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string };
@@ -93,6 +94,12 @@ export function errorHandler(error: FastifyError, req: FastifyRequest, reply: Fa
     // A server-side fault with a code of its own (a data key missing): its code goes to the log for the administrator.
     if (error.status >= 500) req.log.error({ err: { type: error.name, code: error.code } }, "server error");
     return sendProblem(reply, error.status, error.code, error.message, error.details ?? {});
+  }
+  // A lost database is an outage, not a fault of the request: 503, and when to try again.
+  if (isDatabaseUnavailable(error)) {
+    req.log.warn({ err: { type: error.name, code: error.code } }, "database unavailable");
+    reply.header("retry-after", String(DATABASE_UNAVAILABLE.retryAfterSeconds));
+    return sendProblem(reply, 503, DATABASE_UNAVAILABLE.code, DATABASE_UNAVAILABLE.message);
   }
   if (error.validation) {
     const details = (error as unknown as { validationDetails?: unknown }).validationDetails;
