@@ -63,7 +63,7 @@ export class EventBus {
   }
 
   /** Delivers an event to every subscriber of this process. */
-  publish(message: EventMessage) {
+  private publish(message: EventMessage) {
     for (const l of this.listeners) void contain(`bus:${message.topic}`, () => l(message));
   }
 
