@@ -1,5 +1,6 @@
 // Group commit: what arrives while a group is being written waits and goes in the next group, so each statement and
 // each commit serves many callers at once. With nobody waiting a caller goes at once, alone.
+import { isDatabaseUnavailable } from "./outage.ts";
 
 export type GroupCommitOptions = {
   /** Groups written side by side (one for a single-connection engine). */
@@ -62,8 +63,9 @@ export class GroupCommit<T, R> {
       const out = await this.write(group.map((g) => g.item));
       for (const [i, g] of group.entries()) g.resolve(out[i]!);
     } catch (e) {
-      if (group.length === 1) {
-        group[0]!.reject(e);
+      // A lost database fails every item alike: writing them again one by one would only make each wait longer.
+      if (group.length === 1 || isDatabaseUnavailable(e)) {
+        for (const g of group) g.reject(e);
         return;
       }
       for (const g of group) {
