@@ -33,12 +33,21 @@ const admin = async (q: string, params: unknown[] = []) => {
 };
 
 /** What each channel saw: acknowledged items, and every answer that was not an acknowledgement. */
-type Tally = { acked: string[]; answers: Map<string, number>; lastOkAt: number };
-const tally = (): Tally => ({ acked: [], answers: new Map(), lastOkAt: 0 });
+type Tally = { acked: string[]; answers: Map<string, number>; lastOkAt: number; slowest: number };
+const tally = (): Tally => ({ acked: [], answers: new Map(), lastOkAt: 0, slowest: 0 });
 const web = tally();
 const mail = tally();
 const chat = tally();
 const note = (t: Tally, answer: string) => t.answers.set(answer, (t.answers.get(answer) ?? 0) + 1);
+/** The longest wait for any answer, acknowledgement or refusal. */
+const timed = async <T>(t: Tally, f: () => Promise<T>): Promise<T> => {
+  const started = Date.now();
+  try {
+    return await f();
+  } finally {
+    t.slowest = Math.max(t.slowest, Date.now() - started);
+  }
+};
 let stop = false;
 
 // Whatever happens, the shared server is running again and the child is gone within two minutes.
@@ -64,14 +73,17 @@ async function webClient(n: number) {
     const text = `Отказ базы ${run} веб ${n}-${i}`;
     while (!stop) {
       try {
-        const res = await fetch(`${child!.url}/api/v1/requests`, {
-          method: "POST",
-          headers: { "content-type": "application/json", "idempotency-key": key },
-          body: JSON.stringify({ text }),
-          signal: AbortSignal.timeout(15_000),
-        });
+        const res = await timed(web, () =>
+          fetch(`${child!.url}/api/v1/requests`, {
+            method: "POST",
+            headers: { "content-type": "application/json", "idempotency-key": key },
+            body: JSON.stringify({ text }),
+            signal: AbortSignal.timeout(30_000),
+          }),
+        );
         const body = (await res.json().catch(() => ({}))) as { code?: string };
-        if (res.status === 201) {
+        // 200: the same key again after an answer that never arrived — the request it made, acknowledged now.
+        if (res.status === 201 || res.status === 200) {
           web.acked.push(text);
           web.lastOkAt = Date.now();
           break;
@@ -94,7 +106,7 @@ async function mailClient(n: number, port: number) {
     const raw = letter({ from, subject, body: `Письмо ${i}`, messageId: `<fault-${run}-${n}-${i}@example.ru>` });
     while (!stop) {
       try {
-        const info = await sendRaw(port, raw, from);
+        const info = await timed(mail, () => sendRaw(port, raw, from));
         if (/^250/.test(info.response)) {
           mail.acked.push(subject);
           mail.lastOkAt = Date.now();
@@ -147,9 +159,13 @@ async function chatClient() {
       }
       const from = socket.frames.length;
       socket.send({ t: "msg", id, text });
-      const answer: Frame | undefined = await socket
-        .waitFor((f) => (f.t === "ack" || f.t === "error") && f.id === id && socket!.frames.indexOf(f) >= from, 15_000)
-        .catch(() => undefined);
+      const waiting = socket;
+      const answer: Frame | undefined = await timed(chat, () =>
+        waiting.waitFor(
+          (f) => (f.t === "ack" || f.t === "error") && f.id === id && waiting.frames.indexOf(f) >= from,
+          30_000,
+        ),
+      ).catch(() => undefined);
       if (answer?.t === "ack") {
         chat.acked.push(id);
         chat.lastOkAt = Date.now();
@@ -264,6 +280,7 @@ try {
     smtp: count(mail.acked, stored, (k) => k.includes(" письмо ")),
     chat: count(chat.acked, kept, () => true),
   };
+  const tallies = { web, smtp: mail, chat };
   const refused = (t: Tally) => [...t.answers].map(([k, n]) => `${n}× ${k}`).join(", ") || "none";
   const bad = [
     ...[...web.answers.keys()].filter((a) => !/^503 database_unavailable \+Retry-After$/.test(a)),
@@ -280,7 +297,7 @@ try {
   }
   for (const [channel, r] of Object.entries(results)) {
     console.log(
-      `  ${channel}: ${r.acknowledged} acknowledged, lost ${r.lost}, duplicated ${r.duplicated}; refused: ${refused({ web, smtp: mail, chat }[channel as "web" | "smtp" | "chat"])}`,
+      `  ${channel}: ${r.acknowledged} acknowledged, lost ${r.lost}, duplicated ${r.duplicated}; refused: ${refused(tallies[channel as keyof typeof tallies])}; slowest answer ${(tallies[channel as keyof typeof tallies].slowest / 1000).toFixed(1)} s`,
     );
   }
   console.log(
