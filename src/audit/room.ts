@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
+import { every } from "../guard.ts";
 import type { Room } from "../rooms.ts";
 import { takeCheckpoint } from "./anchor.ts";
 import { listAudit, verifyChain } from "./audit.ts";
@@ -102,7 +103,7 @@ export const auditRoom: Room = {
     await writeCheckpoint(ctx, "start");
     const minutes = ctx.config.auditCheckpointMinutes;
     if (minutes > 0) {
-      const timer = setInterval(() => void writeCheckpoint(ctx, "interval"), minutes * 60_000);
+      const timer = every("audit.checkpoint", minutes * 60_000, () => writeCheckpoint(ctx, "interval"));
       timer.unref();
       timers.set(ctx, timer);
     }
