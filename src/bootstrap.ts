@@ -1,10 +1,8 @@
-// First start: departments, the server's secret, and the first administrator. Runs on every start and
-// changes nothing that is already there.
-import { randomBytes } from "node:crypto";
-import { count, eq } from "drizzle-orm";
+// First start: departments, the keys, and the first administrator. Runs on every start and changes nothing that
+// is already there.
+import { count } from "drizzle-orm";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/client.ts";
-import { settings } from "./db/schema.ts";
 import { DEPARTMENTS } from "./routing/departments.ts";
 import { startEncryption } from "./security/start.ts";
 import { users } from "./staff/schema.ts";
@@ -12,13 +10,6 @@ import { createUser, ensureDepartments } from "./staff/service.ts";
 import { randomToken } from "./staff/tokens.ts";
 
 export const FIRST_ADMIN_EMAIL = "admin@otklik.local";
-
-export async function loadSecret(db: Db): Promise<Buffer> {
-  const fresh = randomBytes(32).toString("base64");
-  await db.insert(settings).values({ key: "secret", value: fresh }).onConflictDoNothing();
-  const [row] = await db.select().from(settings).where(eq(settings.key, "secret"));
-  return Buffer.from(row!.value, "base64");
-}
 
 /** Creates the first administrator when there is no staff at all; returns the password only if generated. */
 export async function ensureFirstAdmin(
@@ -39,9 +30,9 @@ export async function ensureFirstAdmin(
 
 export async function bootstrap(db: Db, config: Config) {
   await ensureDepartments(db, [...DEPARTMENTS]);
-  // Before anything reads or writes personal data: the keys, and every stored value brought under the current one.
+  // Before anything reads or writes personal data: the keys (every secret comes from the environment, none from the
+  // database), and every stored value brought under the current one.
   await startEncryption(db, config);
-  const secret = await loadSecret(db);
   const admin = await ensureFirstAdmin(db, config);
-  return { secret, admin };
+  return { admin };
 }

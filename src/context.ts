@@ -13,8 +13,6 @@ export type AppContext = {
   bus: EventBus;
   worker: OutboxWorker;
   files: FileStore;
-  /** Server secret for derived tokens (idempotent submissions); kept in the database's settings table. */
-  secret: Buffer;
   classifier: Classifier;
   /** Open event streams, ended on shutdown so that the server can close. */
   streams: Set<ServerResponse>;

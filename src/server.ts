@@ -10,6 +10,7 @@ import { configureGuard, every } from "./guard.ts";
 import { buildApp } from "./http/app.ts";
 import { FileStore } from "./requests/files.ts";
 import { ROOMS } from "./rooms.ts";
+import { logDevelopmentKeys, refuseDevelopmentKeys } from "./security/start.ts";
 
 export type Running = {
   ctx: AppContext;
@@ -27,7 +28,7 @@ export type StartOptions = {
 
 export async function createContext(config: Config, database: Database): Promise<AppContext> {
   await database.migrate();
-  const { secret, admin } = await bootstrap(database.db, config);
+  const { admin } = await bootstrap(database.db, config);
   if (admin?.generatedPassword) {
     // Printed once, to the console only (never to the log): it is not stored anywhere in clear.
     process.stdout.write(
@@ -44,7 +45,6 @@ export async function createContext(config: Config, database: Database): Promise
     bus,
     worker: undefined as never,
     files: new FileStore(path.join(config.dataDir, "attachments"), config.maxAttachmentBytes),
-    secret,
     // Set by the routing room at start; until then nothing is categorised automatically.
     classifier: () => null,
     streams: new Set(),
@@ -56,9 +56,12 @@ export async function createContext(config: Config, database: Database): Promise
 
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<Running> {
   configureGuard(config.logLevel);
+  // Before the database is opened: a refused start leaves nothing behind.
+  refuseDevelopmentKeys(config);
   const database = opts.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   const ctx = await createContext(config, database);
   const app = await buildApp(ctx, opts.logger === false ? { logger: false } : {});
+  logDevelopmentKeys(app.log);
   ctx.worker.start(ctx.bus);
   let url = "";
   if (opts.listen !== false) url = await app.listen({ port: config.port, host: config.host });

@@ -15,7 +15,17 @@ export async function run(_argv: string[]): Promise<number> {
   }
   // Each entry point has its guard; this is the net under them, so a missed one degrades the service instead of ending it.
   installLastResort();
-  const server = await startServer(config);
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(config);
+  } catch (e) {
+    // A refused start (development keys in production) is a message for a person, not a stack trace.
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
   process.stdout.write(`Otklik работает: ${config.publicUrl} (база: ${server.ctx.database.engine})\n`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

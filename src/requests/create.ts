@@ -1,6 +1,6 @@
 // Registering a request, from any channel: one transaction writes the request, its first message, its
 // attachments, its history and the outbox event that announces it.
-import { createHash, createHmac } from "node:crypto";
+import { createHash } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { AppContext } from "../context.ts";
 import { driverQuery, type Tx } from "../db/client.ts";
@@ -11,7 +11,8 @@ import { isAudience, isCategoryCode } from "../routing/categories.ts";
 import { DEFAULT_ROUTE } from "../routing/departments.ts";
 import { departmentsOnShiftIn, INCIDENT_MATCH, routeNewRequests } from "../routing/intake.ts";
 import { slaDueAt } from "../routing/sla-service.ts";
-import { blindIndex } from "../security/sealed.ts";
+import { derivedTrackingToken } from "../security/keys.ts";
+import { blindIndex, keyring } from "../security/sealed.ts";
 import { randomToken, sha256 } from "../staff/tokens.ts";
 import { type Contact, normalizeContact } from "./contact.ts";
 import type { StoredFile } from "./files.ts";
@@ -104,7 +105,7 @@ function prepare(ctx: AppContext, input: NewRequest, now: Date): Prepared {
   const contact = normalizeContact(input.contact);
   const idempotencyHash = input.idempotencyKey ? fingerprint(input, contact) : undefined;
   const trackingToken = input.idempotencyKey
-    ? createHmac("sha256", ctx.secret).update(`${input.idempotencyKey}\n${idempotencyHash}`).digest("base64url")
+    ? derivedTrackingToken(keyring().trackingKey, input.idempotencyKey, idempotencyHash!)
     : randomToken(32);
 
   const guess = input.category ? null : ctx.classifier(`${input.subject ?? ""}\n${text}`);
@@ -398,7 +399,16 @@ async function findReplay(ctx: AppContext, key: string, hash: string): Promise<R
       "Этот ключ повторной отправки уже использован для другого обращения. Обновите страницу и отправьте форму заново.",
     );
   }
-  const trackingToken = createHmac("sha256", ctx.secret).update(`${key}\n${hash}`).digest("base64url");
+  const trackingToken = derivedTrackingToken(keyring().trackingKey, key, hash);
+  // Made under another key (OTKLIK_INDEX_KEY changed, or before tracking keys came from the environment): the link
+  // cannot be given again, and one that does not open would be worse than none.
+  if (sha256(trackingToken) !== row.trackingTokenHash) {
+    throw errors.conflict(
+      "idempotency_link_unavailable",
+      `Обращение по этой отправке уже зарегистрировано под номером ${row.number}. Ссылку для отслеживания повторно выдать нельзя: воспользуйтесь ссылкой из первого ответа или письма.`,
+      { number: row.number },
+    );
+  }
   return {
     id: row.id,
     number: row.number,

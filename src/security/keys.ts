@@ -13,8 +13,12 @@ export type Keyring = {
   keys: Map<string, DataKey>;
   /** Key of the blind index (never used for encryption). */
   indexKey: Buffer;
+  /** Key of the tracking tokens derived for idempotent submissions: HKDF of the index key, a label of its own. */
+  trackingKey: Buffer;
   /** True when no key was configured and the published development key is in use. */
   development: boolean;
+  /** True when OTKLIK_INDEX_KEY is unset: the index key (and the tracking key made from it) is published too. */
+  indexDevelopment: boolean;
 };
 
 /** Key id of the development key: derived from a published constant, so it protects nothing. */
@@ -78,12 +82,34 @@ export function makeKeyring(dataKeys: DataKey[] | undefined, indexKey: Buffer | 
   const keys = new Map(configured.map((k) => [k.id, k]));
   // Values written before keys were configured stay readable, so that `keys rotate` can move them.
   if (!keys.has(DEV_KEY_ID)) keys.set(DEV_KEY_ID, dev);
+  const index = indexKey ?? developmentIndexKey();
   return {
     current: configured[0]!,
     keys,
-    indexKey: indexKey ?? developmentIndexKey(),
+    indexKey: index,
+    trackingKey: trackingKeyFrom(index),
     development: !dataKeys?.length,
+    indexDevelopment: !indexKey,
   };
+}
+
+/** The settings whose published development value is in use, by the name of their variable. */
+export function developmentKeyVariables(ring: Pick<Keyring, "development" | "indexDevelopment">): string[] {
+  return [...(ring.development ? ["OTKLIK_DATA_KEYS"] : []), ...(ring.indexDevelopment ? ["OTKLIK_INDEX_KEY"] : [])];
+}
+
+/**
+ * A tracking token that must come out the same for a retried submission is keyed by a secret of the environment,
+ * never by anything stored in the database (a copy of it would open every such request). Its own HKDF label keeps it
+ * apart from the blind index made with the same key.
+ */
+export function trackingKeyFrom(indexKey: Buffer): Buffer {
+  return derive(indexKey, "otklik tracking token");
+}
+
+/** The tracking token of a submission with an Idempotency-Key: the same key and content give the same token. */
+export function derivedTrackingToken(trackingKey: Buffer, idempotencyKey: string, fingerprint: string): string {
+  return createHmac("sha256", trackingKey).update(`${idempotencyKey}\n${fingerprint}`).digest("base64url");
 }
 
 /** A short public fingerprint of a key (to tell which index key built the stored index). */

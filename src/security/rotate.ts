@@ -17,6 +17,7 @@ import {
   fingerprint,
 } from "./keys.ts";
 import { keyring, SEALED_COLUMNS, type SealedColumn } from "./sealed.ts";
+import { retireServerSecret } from "./server-secret.ts";
 
 const INDEX_SETTING = "blind_index_key";
 
@@ -76,6 +77,8 @@ export async function rotateKeys(
   opts: { batch?: number; reindex?: boolean; count?: boolean } = {},
 ): Promise<RotateReport> {
   const ring = keyring();
+  // First: values the old server secret sealed are not plaintext, and must not be sealed as if they were.
+  await retireServerSecret(db, ring);
   const prefix = currentPrefixes(ring.current.id);
   const [stored] = await db.select().from(settings).where(eq(settings.key, INDEX_SETTING));
   const indexPrint = fingerprint(ring.indexKey);

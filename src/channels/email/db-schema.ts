@@ -47,9 +47,9 @@ export const emailInbox = pgTable(
     duplicateOf: bigint("duplicate_of", { mode: "number" }),
     flags: text("flags").array().notNull().default(sql`'{}'::text[]`),
     attachments: jsonb("attachments").$type<InboxAttachment[]>().notNull().default([]),
-    // The tracking token of the request this letter opened, sealed with the server secret: the registry keeps
+    // The tracking token of the request this letter opened, encrypted under the data keys: the registry keeps
     // only its hash, and the resolution letter must carry the link again.
-    trackingSealed: text("tracking_sealed"),
+    trackingSealed: sealedText("email_inbox", "tracking_sealed"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
   },

@@ -18,7 +18,7 @@ import { emailInbox, emailOutbox, type InboxAttachment, type InboxEnvelope } fro
 import { decideInbound, type InboundDecision } from "./decide.ts";
 import { composeAcknowledgement } from "./outbound.ts";
 import { type InboundMessage, parseMessage } from "./parse.ts";
-import { emailStateOf, sealToken } from "./state.ts";
+import { emailStateOf } from "./state.ts";
 
 export const RECEIVED_TOPIC = "email.received";
 /** After this many failed runs a letter is set aside as «failed»: kept, listed for staff, no longer retried. */
@@ -185,7 +185,7 @@ async function handle(ctx: AppContext, row: Row) {
             requestId: r.id,
             messageRowId: r.messageId,
             attachments: listed,
-            trackingSealed: sealToken(ctx, r.trackingToken),
+            trackingSealed: r.trackingToken,
           })
           .where(eq(emailInbox.id, row.id));
         if (acknowledge) {

@@ -12,7 +12,7 @@ import { acknowledgementMail } from "./acknowledge.ts";
 import { emailInbox, emailOutbox } from "./db-schema.ts";
 import { classifySendError } from "./mailer.ts";
 import type { InboundMessage } from "./parse.ts";
-import { emailStateOf, mailDomainOf, unsealToken } from "./state.ts";
+import { emailStateOf, mailDomainOf } from "./state.ts";
 import { formatSubject } from "./subject.ts";
 import { makeMessageId, replyHeaders } from "./threading.ts";
 
@@ -212,7 +212,8 @@ async function trackingUrlOf(ctx: AppContext, requestId: number): Promise<string
     .from(emailInbox)
     .where(and(eq(emailInbox.requestId, requestId), isNotNull(emailInbox.trackingSealed)))
     .limit(1);
-  const token = row?.sealed ? unsealToken(ctx, row.sealed) : undefined;
+  // Only a token's shape makes a link (a value sealed the old way by a process not yet upgraded does not).
+  const token = row?.sealed && /^[A-Za-z0-9_-]{43}$/.test(row.sealed) ? row.sealed : undefined;
   return token ? `${ctx.config.publicUrl}/track/${token}` : undefined;
 }
 
