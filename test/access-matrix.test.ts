@@ -75,8 +75,23 @@ async function requestIn(scope: Scope, role: Role): Promise<string> {
   return number;
 }
 
-function call(row: Row, number: string | null, role: Role) {
-  const path = row.path.replace("#note", "").replace(":number", number ?? "");
+// Rows about one staff account or token: a fresh one for each call, so that an allowed call has something to act on.
+const targets: Record<string, () => Promise<string>> = {
+  "/api/v1/admin/users/:id": async () => `/api/v1/admin/users/${(await s.staff("operator")).id}`,
+  "/api/v1/admin/tokens/:id": async () => {
+    const who = await s.staff("operator");
+    const mine = await s.app.inject({
+      method: "GET",
+      url: "/api/v1/tokens",
+      headers: { authorization: who.authorization },
+    });
+    return `/api/v1/admin/tokens/${mine.json()[0].id}`;
+  },
+};
+
+async function call(row: Row, number: string | null, role: Role) {
+  const target = targets[row.path];
+  const path = target ? await target() : row.path.replace("#note", "").replace(":number", number ?? "");
   const headers = { authorization: users[role].authorization };
   const payloads: Record<string, unknown> = {
     "/api/v1/requests/:number/messages": { body: "Ответ", visibility: "public" },
@@ -85,6 +100,7 @@ function call(row: Row, number: string | null, role: Role) {
     "/api/v1/requests/:number": { priority: "high" },
     "/api/v1/requests/:number/escalate": { department: "applications", reason: "Проверка доступа" },
     "/api/v1/requests/:number/reveal": { reason: "Проверка доступа" },
+    "/api/v1/admin/users/:id": { active: false },
     "/api/v1/admin/users": {
       email: `new-${Math.random().toString(36).slice(2)}@otklik.test`,
       name: "Новый",

@@ -18,10 +18,13 @@ const groups: Record<string, { describe: string; load: () => Promise<CommandModu
     load: () => import("./backup.ts").then((m) => ({ run: m.runRestore })),
   },
   user: {
-    describe: "сотрудники: user add --email E --role R --password P",
+    describe: "сотрудники: user add --email E --role R --password P; user deactivate|activate --email E",
     load: () => import("../staff/cli.ts"),
   },
-  token: { describe: "токены API: token create --email E", load: () => import("../staff/cli-token.ts") },
+  token: {
+    describe: "токены API: token create|list --email E, token revoke <номер или начало>",
+    load: () => import("../staff/cli-token.ts"),
+  },
   directory: { describe: "справочник линий: check, recommend", load: () => import("../directory/cli.ts") },
   kb: { describe: "база знаний: search, eval", load: () => import("../knowledge/cli.ts") },
   audit: { describe: "журнал доступа: audit checkpoint, verify", load: () => import("./audit.ts") },

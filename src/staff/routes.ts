@@ -7,19 +7,19 @@ import type { AppContext } from "../context.ts";
 import { SESSION_COOKIE, staffOf } from "../http/access.ts";
 import { errors } from "../http/errors.ts";
 import { Problem, StringEnum } from "../requests/schemas.ts";
+import { adminRoutes } from "./routes-admin.ts";
+import { tokenRoutes } from "./routes-tokens.ts";
 import { ROLES } from "./schema.ts";
+import { beginTotpSetup, confirmTotp, disableTotp, totpReused } from "./second-factor.ts";
 import {
   changePassword,
   checkLogin,
   createSession,
-  createUser,
   deleteSession,
   findSession,
   listDepartments,
   listStaff,
-  setTotpSecret,
 } from "./service.ts";
-import { checkTotp, newTotpSecret, totpUri } from "./totp.ts";
 
 const Me = Type.Object({
   user: Type.Object({
@@ -43,7 +43,7 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
       schema: {
         summary: "Вход сотрудника: ставит cookie сессии и возвращает CSRF-токен",
         description:
-          "После пяти неверных паролей подряд вход блокируется на 1, 2, 4… минут (не больше часа). Если включён второй фактор, нужен код totp.",
+          "После пяти неудачных попыток подряд (неверный пароль или код) вход блокируется на 1, 2, 4… минут (не больше часа); попытки считаются и при параллельных запросах. Если включён второй фактор, нужен код totp; каждый код принимается один раз.",
         tags: ["staff"],
         body: Type.Object(
           {
@@ -58,14 +58,13 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
     },
     async (req, reply) => {
       const { email, password, totp } = req.body;
-      const result = await checkLogin(ctx.db, email, password);
+      const result = await checkLogin(ctx.db, email, password, totp);
       if (!result.ok) {
         if (result.reason === "locked") throw errors.accountLocked(result.retryAfterSeconds ?? 60);
+        if (result.reason === "totp_required") throw errors.totpRequired();
+        if (result.reason === "totp_invalid") throw errors.totpInvalid();
+        if (result.reason === "totp_reused") throw totpReused();
         throw errors.badCredentials();
-      }
-      if (result.needsTotp) {
-        if (!totp) throw errors.totpRequired();
-        if (!checkTotp(result.totpSecret!, totp)) throw errors.totpInvalid();
       }
       const session = await createSession(ctx.db, result.user.id);
       reply.setCookie(SESSION_COOKIE, session.id, {
@@ -102,20 +101,25 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
     },
   );
 
+  const PasswordBody = Type.Object(
+    { password: Type.String({ minLength: 1, maxLength: 200 }) },
+    { additionalProperties: false },
+  );
+
   app.post(
     "/auth/totp/setup",
     {
       config: { access: "staff" },
       schema: {
-        summary: "Начать подключение второго фактора: новый секрет и ссылка otpauth:// для приложения",
+        summary: "Начать подключение или замену второго фактора: сервер создаёт секрет, нужен текущий пароль",
+        description:
+          "Возвращает секрет и ссылку otpauth:// для приложения. Секрет вступает в силу после /auth/totp/enable с кодом из него; до этого действует прежний.",
         tags: ["staff"],
-        response: { 200: Type.Object({ secret: Type.String(), uri: Type.String() }) },
+        body: PasswordBody,
+        response: { 200: Type.Object({ secret: Type.String(), uri: Type.String() }), 400: Problem, 429: Problem },
       },
     },
-    async (req) => {
-      const secret = newTotpSecret();
-      return { secret, uri: totpUri(secret, staffOf(req).email) };
-    },
+    async (req) => beginTotpSetup(ctx.db, staffOf(req), req.body.password),
   );
 
   app.post(
@@ -123,18 +127,31 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
     {
       config: { access: "staff" },
       schema: {
-        summary: "Включить второй фактор, подтвердив код из приложения",
+        summary: "Включить второй фактор, подтвердив код из приложения для секрета, выданного /auth/totp/setup",
         tags: ["staff"],
-        body: Type.Object(
-          { secret: Type.String({ minLength: 16, maxLength: 64 }), code: Type.String({ maxLength: 10 }) },
-          { additionalProperties: false },
-        ),
-        response: { 204: Type.Null(), 400: Problem },
+        body: Type.Object({ code: Type.String({ maxLength: 10 }) }, { additionalProperties: false }),
+        response: { 204: Type.Null(), 400: Problem, 401: Problem, 429: Problem },
       },
     },
     async (req, reply) => {
-      if (!checkTotp(req.body.secret, req.body.code)) throw errors.totpInvalid();
-      await setTotpSecret(ctx.db, staffOf(req).id, req.body.secret);
+      await confirmTotp(ctx.db, staffOf(req).id, req.body.code);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    "/auth/totp/disable",
+    {
+      config: { access: "staff" },
+      schema: {
+        summary: "Отключить второй фактор; нужен текущий пароль",
+        tags: ["staff"],
+        body: PasswordBody,
+        response: { 204: Type.Null(), 400: Problem, 429: Problem },
+      },
+    },
+    async (req, reply) => {
+      await disableTotp(ctx.db, staffOf(req).id, req.body.password);
       return reply.code(204).send(null);
     },
   );
@@ -185,7 +202,7 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
     {
       config: { access: "staff" },
       schema: {
-        summary: "Сотрудники (для назначения исполнителя)",
+        summary: "Сотрудники: для назначения исполнителя (только active) и имён в истории (все)",
         tags: ["staff"],
         response: {
           200: Type.Array(
@@ -194,12 +211,20 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
               name: Type.String(),
               role: Type.String(),
               departmentId: Type.Union([Type.Integer(), Type.Null()]),
+              active: Type.Boolean(),
             }),
           ),
         },
       },
     },
-    async () => (await listStaff(ctx.db)).map(({ id, name, role, departmentId }) => ({ id, name, role, departmentId })),
+    async () =>
+      (await listStaff(ctx.db)).map(({ id, name, role, departmentId, active }) => ({
+        id,
+        name,
+        role,
+        departmentId,
+        active,
+      })),
   );
 
   app.get(
@@ -217,47 +242,6 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
     async () => listDepartments(ctx.db),
   );
 
-  const StaffAccount = Type.Object({
-    id: Type.Integer(),
-    email: Type.String(),
-    name: Type.String(),
-    role: StringEnum(ROLES),
-    departmentId: Type.Union([Type.Integer(), Type.Null()]),
-  });
-
-  app.get(
-    "/admin/users",
-    {
-      config: { access: ["administrator"] },
-      schema: {
-        summary: "Учётные записи сотрудников",
-        tags: ["admin"],
-        response: { 200: Type.Array(StaffAccount) },
-      },
-    },
-    async () => listStaff(ctx.db),
-  );
-
-  app.post(
-    "/admin/users",
-    {
-      config: { access: ["administrator"] },
-      schema: {
-        summary: "Создать учётную запись сотрудника",
-        tags: ["admin"],
-        body: Type.Object(
-          {
-            email: Type.String({ minLength: 3, maxLength: 254 }),
-            name: Type.String({ minLength: 1, maxLength: 200 }),
-            role: StringEnum(ROLES),
-            password: Type.String({ minLength: 10, maxLength: 200 }),
-            department: Type.Optional(Type.String({ maxLength: 40 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 201: StaffAccount, 400: Problem, 409: Problem },
-      },
-    },
-    async (req, reply) => reply.code(201).send(await createUser(ctx.db, { ...req.body, role: String(req.body.role) })),
-  );
+  await tokenRoutes(fastify, ctx);
+  await adminRoutes(fastify, ctx);
 }

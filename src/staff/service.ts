@@ -1,10 +1,17 @@
 // Staff accounts, login sessions and API tokens. Knows nothing of HTTP.
-import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { and, eq, gt, ne, sql } from "drizzle-orm";
 import type { Queryable } from "../db/client.ts";
 import { errors } from "../http/errors.ts";
+import { attemptSucceeded, beginAttempt, confirmPassword } from "./attempts.ts";
 import { hashPassword, passwordProblem, verifyPassword } from "./passwords.ts";
-import { apiTokens, departments, ROLES, type Role, sessions, users } from "./schema.ts";
+import { departments, ROLES, type Role, sessions, users } from "./schema.ts";
+import { spendTotpStep } from "./second-factor.ts";
 import { randomToken, sha256 } from "./tokens.ts";
+import { totpStep } from "./totp.ts";
+
+// Tokens live in api-tokens.ts; the access check and the test harness take them from here.
+export { createApiToken, findApiToken } from "./api-tokens.ts";
+export { lockoutMinutes } from "./attempts.ts";
 
 export type StaffUser = {
   id: number;
@@ -61,28 +68,34 @@ export async function findUserByEmail(db: Queryable, email: string) {
   return row;
 }
 
-export async function listStaff(db: Queryable): Promise<StaffUser[]> {
-  return db.select(publicColumns).from(users).where(eq(users.active, true)).orderBy(users.name);
+/** Every employee, the deactivated too (their names stay in the history); `active` tells them apart. */
+export async function listStaff(db: Queryable): Promise<(StaffUser & { active: boolean })[]> {
+  return db
+    .select({ ...publicColumns, active: users.active })
+    .from(users)
+    .orderBy(users.name);
 }
 
 // A hash to verify against when the e-mail is unknown, so both answers take the same time.
 let dummyHash: Promise<string> | undefined;
 
-// After FREE_ATTEMPTS wrong passwords the account refuses sign-in for a doubling time, at most an hour.
-const FREE_ATTEMPTS = 5;
-
-export function lockoutMinutes(failed: number): number {
-  return failed < FREE_ATTEMPTS ? 0 : Math.min(60, 2 ** (failed - FREE_ATTEMPTS));
-}
-
 export type LoginResult =
-  | { ok: true; user: StaffUser; needsTotp: boolean; totpSecret: string | null }
-  | { ok: false; reason: "invalid" | "locked"; retryAfterSeconds?: number };
+  | { ok: true; user: StaffUser }
+  | {
+      ok: false;
+      reason: "invalid" | "locked" | "totp_required" | "totp_invalid" | "totp_reused";
+      retryAfterSeconds?: number;
+    };
 
+/**
+ * Checks a sign-in: the password, then the second factor when enrolled. The attempt is counted before anything is
+ * checked (attempts.ts) and cleared only by a sign-in that succeeds, so wrong codes lock like wrong passwords.
+ */
 export async function checkLogin(
   db: Queryable,
   email: string,
   password: string,
+  totp?: string,
   now = new Date(),
 ): Promise<LoginResult> {
   const row = await findUserByEmail(db, email);
@@ -91,29 +104,19 @@ export async function checkLogin(
     await verifyPassword(await dummyHash, password);
     return { ok: false, reason: "invalid" };
   }
-  if (row.lockedUntil && row.lockedUntil > now) {
-    return {
-      ok: false,
-      reason: "locked",
-      retryAfterSeconds: Math.ceil((row.lockedUntil.getTime() - now.getTime()) / 1000),
-    };
+  const attempt = await beginAttempt(db, row.id, now);
+  if (!attempt.ok) return { ok: false, reason: "locked", retryAfterSeconds: attempt.retryAfterSeconds };
+  if (!(await verifyPassword(row.passwordHash, password))) return { ok: false, reason: "invalid" };
+  if (row.totpSecret !== null) {
+    if (!totp) return { ok: false, reason: "totp_required" };
+    const step = totpStep(row.totpSecret, totp, now.getTime());
+    if (step === null) return { ok: false, reason: "totp_invalid" };
+    if (!(await spendTotpStep(db, row.id, step))) return { ok: false, reason: "totp_reused" };
   }
-  if (!(await verifyPassword(row.passwordHash, password))) {
-    const failed = row.failedLogins + 1;
-    const minutes = lockoutMinutes(failed);
-    await db
-      .update(users)
-      .set({ failedLogins: failed, lockedUntil: minutes ? new Date(now.getTime() + minutes * 60_000) : null })
-      .where(eq(users.id, row.id));
-    return { ok: false, reason: "invalid" };
-  }
-  if (row.failedLogins > 0)
-    await db.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, row.id));
+  await attemptSucceeded(db, row.id);
   return {
     ok: true,
     user: { id: row.id, email: row.email, name: row.name, role: row.role, departmentId: row.departmentId },
-    needsTotp: row.totpSecret !== null,
-    totpSecret: row.totpSecret,
   };
 }
 
@@ -125,10 +128,7 @@ export async function changePassword(
   next: string,
   keepSession?: string,
 ) {
-  const [row] = await db.select().from(users).where(eq(users.id, userId));
-  if (!row || !(await verifyPassword(row.passwordHash, current))) {
-    throw errors.badInput("wrong_password", "Текущий пароль указан неверно.");
-  }
+  await confirmPassword(db, userId, current);
   const problem = passwordProblem(next);
   if (problem) throw errors.badInput("weak_password", problem);
   if (next === current) throw errors.badInput("same_password", "Новый пароль совпадает с текущим.");
@@ -138,10 +138,6 @@ export async function changePassword(
     .where(eq(users.id, userId));
   const keep = keepSession ? sha256(keepSession) : "";
   await db.delete(sessions).where(and(eq(sessions.userId, userId), ne(sessions.idHash, keep)));
-}
-
-export async function setTotpSecret(db: Queryable, userId: number, secret: string | null) {
-  await db.update(users).set({ totpSecret: secret }).where(eq(users.id, userId));
 }
 
 export async function createSession(db: Queryable, userId: number, now = new Date()) {
@@ -163,23 +159,6 @@ export async function findSession(db: Queryable, id: string, now = new Date()) {
 
 export async function deleteSession(db: Queryable, id: string) {
   await db.delete(sessions).where(eq(sessions.idHash, sha256(id)));
-}
-
-export async function createApiToken(db: Queryable, email: string, name = "cli") {
-  const user = await findUserByEmail(db, email);
-  if (!user) throw errors.notFound(`Сотрудник с адресом ${email}`);
-  const token = `otk_${randomToken()}`;
-  await db.insert(apiTokens).values({ tokenHash: sha256(token), userId: user.id, name });
-  return token;
-}
-
-export async function findApiToken(db: Queryable, token: string): Promise<StaffUser | undefined> {
-  const [row] = await db
-    .select(publicColumns)
-    .from(apiTokens)
-    .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(and(eq(apiTokens.tokenHash, sha256(token)), isNull(apiTokens.revokedAt), eq(users.active, true)));
-  return row;
 }
 
 export async function ensureDepartments(db: Queryable, list: { code: string; name: string }[]) {

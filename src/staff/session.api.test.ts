@@ -150,6 +150,7 @@ describe("sign-in protection", () => {
         method: "POST",
         url: "/api/v1/auth/totp/setup",
         headers: { cookie: cookieA, "x-csrf-token": csrfA },
+        payload: { password: "staff-password-1" },
       })
     ).json();
     expect(setup.uri).toMatch(/^otpauth:\/\/totp\//);
@@ -157,19 +158,20 @@ describe("sign-in protection", () => {
       method: "POST",
       url: "/api/v1/auth/totp/enable",
       headers: { cookie: cookieA, "x-csrf-token": csrfA },
-      payload: { secret: setup.secret, code: "000000" },
+      payload: { code: "000000" },
     });
     expect(bad.statusCode).toBe(401);
     const ok = await s.app.inject({
       method: "POST",
       url: "/api/v1/auth/totp/enable",
       headers: { cookie: cookieA, "x-csrf-token": csrfA },
-      payload: { secret: setup.secret, code: currentTotp(setup.secret) },
+      payload: { code: currentTotp(setup.secret) },
     });
     expect(ok.statusCode).toBe(204);
     expect((await login()).json().code).toBe("totp_required");
     expect((await login({ totp: "123456" })).statusCode).toBe(401);
-    expect((await login({ totp: currentTotp(setup.secret) })).statusCode).toBe(200);
+    // The code that confirmed the enrolment is spent: the next one signs in.
+    expect((await login({ totp: currentTotp(setup.secret, Date.now() + 30_000) })).statusCode).toBe(200);
 
     const change = await s.app.inject({
       method: "POST",

@@ -20,10 +20,15 @@ export function totpUri(secret: string, email: string): string {
   return totpFor(secret, email).toString();
 }
 
-/** Accepts the current code and the one before or after it (clocks drift by a few seconds). */
-export function checkTotp(secret: string, code: string, at = Date.now()): boolean {
-  if (!/^\d{6}$/.test(code)) return false;
-  return totpFor(secret).validate({ token: code, timestamp: at, window: 1 }) !== null;
+/**
+ * The time step a code belongs to, or null when it is wrong. Accepts the current step and the one before or after it
+ * (clocks drift by a few seconds); the caller refuses a step already spent.
+ */
+export function totpStep(secret: string, code: string, at = Date.now()): number | null {
+  if (!/^\d{6}$/.test(code)) return null;
+  const totp = totpFor(secret);
+  const delta = totp.validate({ token: code, timestamp: at, window: 1 });
+  return delta === null ? null : totp.counter({ timestamp: at }) + delta;
 }
 
 export function currentTotp(secret: string, at = Date.now()): string {
