@@ -212,7 +212,9 @@ function ChatPane({
     }
   };
 
-  const others = staff.filter((s) => s.id !== user.id && (s.role === "operator" || s.role === "specialist"));
+  const others = staff.filter(
+    (s) => s.active && s.id !== user.id && (s.role === "operator" || s.role === "specialist"),
+  );
 
   return (
     <>

@@ -16,8 +16,9 @@ import { QueuePage } from "./QueuePage.tsx";
 import { RequestPage } from "./RequestPage.tsx";
 import { ShiftAndBell } from "./ShiftAndBell.tsx";
 import { SlaPoliciesPage } from "./SlaPoliciesPage.tsx";
-
+import { StaffPage } from "./StaffPage.tsx";
 import { ConsoleContext, type ConsoleData, type Department, type StaffMember, type StaffUser } from "./session.ts";
+import { TokensPage } from "./TokensPage.tsx";
 
 // Statistics carry ECharts: their own chunk, loaded when the page is opened.
 const AnalyticsPage = lazy(() => import("../analytics/AnalyticsPage.tsx").then((m) => ({ default: m.AnalyticsPage })));
@@ -98,6 +99,8 @@ export function ConsoleApp({ path }: { path: string }) {
   else if (path === "/console/chat") page = <ChatInbox />;
   else if (path === "/console/sla") page = <SlaPoliciesPage />;
   else if (path === "/console/kb") page = <KbEditorPage />;
+  else if (path === "/console/tokens") page = <TokensPage />;
+  else if (path === "/console/admin/staff" && data.user.role === "administrator") page = <StaffPage />;
   else if (match("/console/calls/:id", path)) {
     const id = Number(match("/console/calls/:id", path)!.id);
     page = <CallScreenPage key={id} id={id} />;
@@ -153,6 +156,14 @@ export function ConsoleApp({ path }: { path: string }) {
                 Табло
               </Link>
             )}
+            {data.user.role === "administrator" && (
+              <Link to="/console/admin/staff" aria-current={path === "/console/admin/staff" ? "page" : undefined}>
+                Сотрудники
+              </Link>
+            )}
+            <Link to="/console/tokens" aria-current={path === "/console/tokens" ? "page" : undefined}>
+              Токены API
+            </Link>
           </nav>
           <ShiftAndBell />
           <div className="console-user">

@@ -240,11 +240,13 @@ export function RequestPage({ number }: { number: string }) {
                 }
               >
                 <option value="">Не назначен</option>
-                {staff.map((s) => (
-                  <option key={s.id} value={s.id}>
-                    {s.id === user.id ? `${s.name} (я)` : s.name}
-                  </option>
-                ))}
+                {staff
+                  .filter((s) => s.active || s.id === r.assignee?.id)
+                  .map((s) => (
+                    <option key={s.id} value={s.id}>
+                      {s.id === user.id ? `${s.name} (я)` : s.active ? s.name : `${s.name} (нет доступа)`}
+                    </option>
+                  ))}
               </select>
             </div>
             <div className="field">

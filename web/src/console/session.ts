@@ -3,7 +3,8 @@ import type { Option } from "../labels.ts";
 
 export type StaffUser = { id: number; email: string; name: string; role: string; departmentId: number | null };
 export type Department = { id: number; code: string; name: string };
-export type StaffMember = { id: number; name: string; role: string; departmentId: number | null };
+/** Everyone, the deactivated too (their names stay in the history); only `active` ones may be given work. */
+export type StaffMember = { id: number; name: string; role: string; departmentId: number | null; active: boolean };
 
 export type ConsoleData = {
   user: StaffUser;
