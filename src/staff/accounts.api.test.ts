@@ -153,6 +153,9 @@ describe("deactivating an employee", () => {
     // Tokens revoked by the deactivation stay revoked.
     expect((await call("GET", "/auth/me", bearer)).statusCode).toBe(401);
     expect(await auditActions("user", String(op.id))).toEqual(["user.activate", "user.deactivate"]);
+    // The entries keep the chain verifiable (their details are read back as written).
+    const chain = await call("GET", "/admin/audit/verify", { authorization: admin.authorization });
+    expect(chain.json().brokenAt).toBeNull();
   });
 
   it("drops out of automatic assignment", async () => {

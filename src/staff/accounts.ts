@@ -6,7 +6,7 @@ import { audit } from "../audit/audit.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { AppError, errors } from "../http/errors.ts";
 import { staffShifts } from "../routing/sla-schema.ts";
-import type { Actor } from "./api-tokens.ts";
+import { type Actor, audited } from "./audited.ts";
 import { apiTokens, type Role, sessions, users } from "./schema.ts";
 
 export type Account = {
@@ -63,11 +63,10 @@ export async function setActive(db: Db, userId: number, active: boolean, by: Act
     const patch = active ? { active, failedLogins: 0, lockedUntil: null } : { active };
     await tx.update(users).set(patch).where(eq(users.id, userId));
     await audit(tx, {
-      actorId: "userId" in by ? by.userId : null,
+      ...audited(by, details),
       action: active ? "user.activate" : "user.deactivate",
       subjectType: "user",
       subjectId: String(userId),
-      details: "cli" in by ? { ...details, via: "cli" } : details,
     });
     return { ...row, active };
   });

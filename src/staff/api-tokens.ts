@@ -4,6 +4,7 @@ import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { audit } from "../audit/audit.ts";
 import type { Db, Queryable } from "../db/client.ts";
 import { AppError, errors } from "../http/errors.ts";
+import { type Actor, audited } from "./audited.ts";
 import { apiTokens, users } from "./schema.ts";
 import type { StaffUser } from "./service.ts";
 import { randomToken, sha256 } from "./tokens.ts";
@@ -12,12 +13,6 @@ import { randomToken, sha256 } from "./tokens.ts";
 const PREFIX_LENGTH = 12;
 // The last-used time is written at most once a minute per token, not on every request.
 const USED_STAMP_MS = 60_000;
-
-/** Who made a change: an employee through the API, or the command line (no actor). */
-export type Actor = { userId: number } | { cli: true };
-
-const actorOf = (by: Actor) =>
-  "userId" in by ? { actorId: by.userId, details: {} } : { actorId: null, details: { via: "cli" } };
 
 const tokenNotFound = () => new AppError("not_found", "Токен не найден.", 404);
 
@@ -56,13 +51,11 @@ export async function issueToken(db: Db, userId: number, name: string, by: Actor
       .insert(apiTokens)
       .values({ tokenHash: sha256(token), prefix: token.slice(0, PREFIX_LENGTH), userId, name })
       .returning(view);
-    const who = actorOf(by);
     await audit(tx, {
-      actorId: who.actorId,
+      ...audited(by, { userId, name }),
       action: "token.create",
       subjectType: "api_token",
       subjectId: String(made!.id),
-      details: { ...who.details, userId, name },
     });
     return made!;
   });
@@ -126,13 +119,11 @@ export async function revokeToken(db: Db, id: number, by: Actor, owner?: number)
     if (!row || (owner !== undefined && row.userId !== owner)) throw tokenNotFound();
     if (row.revokedAt) return;
     await tx.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.id, id));
-    const who = actorOf(by);
     await audit(tx, {
-      actorId: who.actorId,
+      ...audited(by, { userId: row.userId }),
       action: "token.revoke",
       subjectType: "api_token",
       subjectId: String(id),
-      details: { ...who.details, userId: row.userId },
     });
   });
 }

@@ -3,7 +3,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../src/staff/service.ts";
-import { addOperator, DESKTOP, login, newContext, STAFF_PASSWORD, startWorld, type World, watch } from "./support.ts";
+import { addOperator, DESKTOP, login, newContext, STAFF_PASSWORD, startWorld, type World } from "./support.ts";
 
 let world: World;
 beforeAll(async () => {
