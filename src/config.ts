@@ -272,12 +272,13 @@ export const SETTINGS: Record<keyof Config, Setting> = {
   dataKeys: {
     env: "OTKLIK_DATA_KEYS",
     describe:
-      "keys that encrypt personal data, «k2:<base64 32 bytes>,k1:<…>», the first is current (otherwise the published development key)",
+      "keys that encrypt personal data, «k2:<base64 32 bytes>,k1:<…>», the first is current (otherwise the published development key: a warning at every start, refused in production or behind https)",
     parse: parseDataKeys,
   },
   indexKey: {
     env: "OTKLIK_INDEX_KEY",
-    describe: "key of the blind index that looks encrypted contacts up, base64 32 bytes (otherwise a development key)",
+    describe:
+      "key of the blind index that looks encrypted contacts up and of the tracking links of retried submissions, base64 32 bytes (otherwise a development key)",
     parse: decodeKey,
   },
 };
