@@ -15,7 +15,7 @@ export function loadKeyring(config: Pick<Config, "dataKeys" | "indexKey">) {
 
 const WHAT: Record<string, string> = {
   OTKLIK_DATA_KEYS: "персональные данные шифруются",
-  OTKLIK_INDEX_KEY: "слепой индекс контактов и ссылки отслеживания повторных отправок строятся",
+  OTKLIK_INDEX_KEY: "слепой индекс контактов, ссылки отслеживания повторных отправок и подписи журнала аудита строятся",
 };
 
 const listed = (names: string[]) => names.join(" и ");
