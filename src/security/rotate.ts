@@ -78,7 +78,7 @@ export async function rotateKeys(
 ): Promise<RotateReport> {
   const ring = keyring();
   // First: values the old server secret sealed are not plaintext, and must not be sealed as if they were.
-  await retireServerSecret(db, ring);
+  await retireServerSecret(db);
   const prefix = currentPrefixes(ring.current.id);
   const [stored] = await db.select().from(settings).where(eq(settings.key, INDEX_SETTING));
   const indexPrint = fingerprint(ring.indexKey);

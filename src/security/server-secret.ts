@@ -2,15 +2,13 @@
 // secrets with it: whoever copied the database could open what it protected. On upgrade it is read one last time,
 // to seal the e-mail tracking links it sealed again under the data keys, and deleted.
 import { createDecipheriv, createHmac } from "node:crypto";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import { emailInbox } from "../channels/email/db-schema.ts";
 import type { Db } from "../db/client.ts";
 import { rowsOf } from "../db/outbox.ts";
 import { settings } from "../db/schema.ts";
-import { encryptValue, type Keyring } from "./keys.ts";
 
 const LEGACY_KEY = "secret";
-// The column and the associated data the sealed column type uses (src/channels/email/db-schema.ts).
-const CONTEXT = "email_inbox.tracking_sealed";
 
 function openLegacy(secret: Buffer, sealed: string): string | null {
   try {
@@ -25,7 +23,7 @@ function openLegacy(secret: Buffer, sealed: string): string | null {
 }
 
 /** Re-seals what the old secret sealed and deletes it; returns the rows rewritten (0 once done). */
-export async function retireServerSecret(db: Db, ring: Keyring): Promise<number> {
+export async function retireServerSecret(db: Db): Promise<number> {
   const [row] = await db.select().from(settings).where(eq(settings.key, LEGACY_KEY));
   if (!row) return 0;
   const secret = Buffer.from(row.value, "base64");
@@ -34,12 +32,13 @@ export async function retireServerSecret(db: Db, ring: Keyring): Promise<number>
       where tracking_sealed is not null and left(tracking_sealed, 3) <> 'v1:'`),
   );
   for (const r of legacy) {
+    // The column encrypts what it is given. A value the secret does not open gives no link either way: dropped.
     const token = openLegacy(secret, r.sealed);
-    // A value the secret does not open gives no link either way: drop it rather than keep an unreadable blob.
-    const next = token === null ? null : encryptValue(ring, token, CONTEXT);
-    await db.execute(
-      sql`update email_inbox set tracking_sealed = ${next} where id = ${r.id} and tracking_sealed = ${r.sealed}`,
-    );
+    // Only if still sealed the old way: another process starting at the same time may have done it already.
+    await db
+      .update(emailInbox)
+      .set({ trackingSealed: token })
+      .where(and(eq(emailInbox.id, r.id), sql`left(${emailInbox.trackingSealed}, 3) <> 'v1:'`));
   }
   await db.delete(settings).where(eq(settings.key, LEGACY_KEY));
   return legacy.length;
