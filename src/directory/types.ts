@@ -4,7 +4,7 @@ import {
   type Audience as AudienceCode,
   CATEGORY_CODES,
   type CategoryCode,
-} from "../routing/categories.ts";
+} from "../requests/categories.ts";
 
 // Topics are the request categories and audiences the registry's: one list for the whole product.
 export const TOPICS = CATEGORY_CODES;

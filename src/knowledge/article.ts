@@ -6,7 +6,7 @@ import {
   type Audience as AudienceCode,
   CATEGORY_CODES,
   type CategoryCode,
-} from "../routing/categories.ts";
+} from "../requests/categories.ts";
 import { KnowledgeError } from "./errors.ts";
 
 // The request categories and audiences of the registry: one list for the whole product.

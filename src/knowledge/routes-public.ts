@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { AppContext } from "../context.ts";
 import { SESSION_COOKIE } from "../http/access.ts";
 import { AppError, errors } from "../http/errors.ts";
-import { CATEGORIES as CATEGORY_INFO } from "../routing/categories.ts";
+import { CATEGORIES as CATEGORY_INFO } from "../requests/categories.ts";
 import { findApiToken, findSession, type StaffUser } from "../staff/service.ts";
 import { randomToken } from "../staff/tokens.ts";
 import { answerText } from "./answer.ts";

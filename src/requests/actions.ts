@@ -7,7 +7,7 @@ import type { Tx } from "../db/client.ts";
 import { emit } from "../db/outbox.ts";
 import { errors } from "../http/errors.ts";
 import { assignInDepartment } from "../routing/assign.ts";
-import { isAudience, isCategoryCode } from "../routing/categories.ts";
+import { isAudience, isCategoryCode } from "./categories.ts";
 import { clockOnStatus } from "../routing/sla-clock.ts";
 import { calendarOf, recomputedDue } from "../routing/sla-service.ts";
 import { departments, users } from "../staff/schema.ts";

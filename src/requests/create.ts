@@ -7,7 +7,7 @@ import { driverQuery, type Tx } from "../db/client.ts";
 import { GroupCommit } from "../db/group-commit.ts";
 import { EVENTS_CHANNEL } from "../db/outbox.ts";
 import { errors } from "../http/errors.ts";
-import { isAudience, isCategoryCode } from "../routing/categories.ts";
+import { isAudience, isCategoryCode } from "./categories.ts";
 import { DEFAULT_ROUTE } from "../routing/departments.ts";
 import { departmentsOnShiftIn, INCIDENT_MATCH, routeNewRequests } from "../routing/intake.ts";
 import { slaDueAt } from "../routing/sla-service.ts";

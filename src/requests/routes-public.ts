@@ -7,7 +7,7 @@ import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { errors } from "../http/errors.ts";
 import { isMultipart, parseJsonField, readMultipart } from "../http/multipart.ts";
-import { AUDIENCES, CATEGORIES } from "../routing/categories.ts";
+import { AUDIENCES, CATEGORIES } from "./categories.ts";
 import { addApplicantMessage, rateRequest } from "./actions.ts";
 import { registerRequest } from "./create.ts";
 import type { StoredFile } from "./files.ts";

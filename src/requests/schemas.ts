@@ -1,6 +1,6 @@
 // The shapes of the registry's HTTP API: validated on the way in, documented in OpenAPI.
 import { Type } from "@sinclair/typebox";
-import { AUDIENCE_CODES, CATEGORY_CODES } from "../routing/categories.ts";
+import { AUDIENCE_CODES, CATEGORY_CODES } from "./categories.ts";
 import { STATUSES } from "./status.ts";
 
 /** A string that must be one of `values`; typed as their union. */

@@ -3,7 +3,7 @@
 // several acceptable categories, comma-separated; the audience column is optional.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type Audience, type CategoryCode, isAudience, isCategoryCode } from "./categories.ts";
+import { type Audience, type CategoryCode, isAudience, isCategoryCode } from "../requests/categories.ts";
 
 export interface LabelledMessage {
   text: string;

@@ -1,6 +1,6 @@
 // Figures of a model on labelled messages: accuracy, per-class precision/recall, the confusion
 // matrix, audience accuracy, and how accuracy splits at the triage threshold.
-import { CATEGORY_CODES, type CategoryCode } from "./categories.ts";
+import { CATEGORY_CODES, type CategoryCode } from "../requests/categories.ts";
 import { type Classification, CONFIDENCE_THRESHOLD, classify } from "./classifier.ts";
 import type { LabelledMessage } from "./classifier-data.ts";
 import type { Model } from "./classifier-model.ts";

@@ -2,7 +2,7 @@
 // Chosen over naive Bayes because its probabilities are close enough to calibrated that
 // «confidence below the threshold → a person looks first» means what it says.
 // Training is full-batch Adam from zero weights in a fixed order: the same data gives the same model.
-import { CATEGORY_CODES, type CategoryCode, isCategoryCode } from "./categories.ts";
+import { CATEGORY_CODES, type CategoryCode, isCategoryCode } from "../requests/categories.ts";
 import { featureRow, featurize, Lexicon, type SparseVector, tokensForLexicon } from "./classifier-features.ts";
 
 export interface Example {

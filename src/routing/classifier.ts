@@ -2,7 +2,7 @@
 // The shipped model is trained at start from data/classify/train.tsv (about a second), so there
 // is no model file to drift from its data; operators' corrections are trained in through `train`.
 import { Worker } from "node:worker_threads";
-import type { Audience, CategoryCode } from "./categories.ts";
+import type { Audience, CategoryCode } from "../requests/categories.ts";
 import { detectAudience } from "./classifier-audience.ts";
 import { readLabelled, TRAIN_FILE } from "./classifier-data.ts";
 import { readWords } from "./classifier-features.ts";
@@ -16,7 +16,7 @@ import {
   trainModel,
 } from "./classifier-model.ts";
 
-export { AUDIENCES, type Audience, CATEGORIES, type CategoryCode } from "./categories.ts";
+export { AUDIENCES, type Audience, CATEGORIES, type CategoryCode } from "../requests/categories.ts";
 export { detectAudience } from "./classifier-audience.ts";
 export { type Example, loadModel, type Model, serializeModel } from "./classifier-model.ts";
 

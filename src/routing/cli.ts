@@ -2,7 +2,7 @@
 // `otklik classify eval [--data FILE] [--model FILE] [--json]`.
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { categoryTitle } from "./categories.ts";
+import { categoryTitle } from "../requests/categories.ts";
 import { CONFIDENCE_THRESHOLD, classify, loadShippedModel, train } from "./classifier.ts";
 import { DataFormatError, readLabelled, TEST_FILE, TRAIN_FILE } from "./classifier-data.ts";
 import { crossValidate, evaluate } from "./classifier-eval.ts";

@@ -1,6 +1,6 @@
 // The departments of the service and where each category goes first. Administrators may change the map
 // (stored in the database); this is the shipped default.
-import type { CategoryCode } from "./categories.ts";
+import type { CategoryCode } from "../requests/categories.ts";
 
 export const DEPARTMENTS = [
   { code: "first_line", name: "Первая линия (контакт-центр)" },

@@ -9,7 +9,7 @@ import { requestHistory, requests } from "../requests/schema.ts";
 import { canTransition, type Status } from "../requests/status.ts";
 import { departments } from "../staff/schema.ts";
 import { assignInDepartment } from "./assign.ts";
-import type { CategoryCode } from "./categories.ts";
+import type { CategoryCode } from "../requests/categories.ts";
 import { notifyStaff, supervisorsOf } from "./notify.ts";
 import { clockOnStatus, type EscalationRule, ladder, raisedPriority, stepsDue } from "./sla-clock.ts";
 import { calendarOf, slaOf } from "./sla-service.ts";

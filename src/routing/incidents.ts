@@ -8,7 +8,7 @@ import { emit, rowsOf } from "../db/outbox.ts";
 import { errors } from "../http/errors.ts";
 import { messages, requestHistory, requests } from "../requests/schema.ts";
 import type { StaffUser } from "../staff/service.ts";
-import { isCategoryCode } from "./categories.ts";
+import { isCategoryCode } from "../requests/categories.ts";
 import { clockOnStatus } from "./sla-clock.ts";
 import { incidentRequests, incidents } from "./sla-schema.ts";
 import { calendarOf } from "./sla-service.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CATEGORY_CODES } from "./categories.ts";
+import { CATEGORY_CODES } from "../requests/categories.ts";
 import { NEXT_LEVEL } from "./escalation.ts";
 import { linkedMessage } from "./incidents.ts";
 import { recheckMoment } from "./manual.ts";

@@ -14,7 +14,7 @@ import { getRequestForStaff, loadRequestRow } from "../requests/queries.ts";
 import { requests } from "../requests/schema.ts";
 import { NumberParams, Ok, Problem, StringEnum } from "../requests/schemas.ts";
 import { distributeQueue } from "./assign.ts";
-import { isCategoryCode } from "./categories.ts";
+import { isCategoryCode } from "../requests/categories.ts";
 import { askApplicant, returnToFirstLine, setRecheck } from "./manual.ts";
 import { markRead, NOTIFICATION_TOPIC, unreadCount } from "./notify.ts";
 import { PRIORITIES } from "./sla-clock.ts";
