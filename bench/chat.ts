@@ -19,7 +19,6 @@ import { ChatClient, type Frame } from "../src/channels/chat/test-client.ts";
 import { loadConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { rowsOf } from "../src/db/outbox.ts";
-import { registerRequest } from "../src/requests/create.ts";
 import { startServer } from "../src/server.ts";
 import { createApiToken, createUser } from "../src/staff/service.ts";
 import { randomToken, sha256 } from "../src/staff/tokens.ts";
@@ -111,7 +110,7 @@ const requestIds: number[] = [];
 for (let i = 0; i < chats; i += 200) {
   const batch = await Promise.all(
     Array.from({ length: Math.min(200, chats - i) }, (_, j) =>
-      registerRequest(s.ctx, {
+      s.ctx.requests.register({
         text: `Нагрузочный тест чата ${i + j}`,
         channel: "chat",
         contact: { email: "bench@example.ru" },

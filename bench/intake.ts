@@ -13,7 +13,13 @@ import pg from "pg";
 import { Pool } from "undici";
 import { openDatabase } from "../src/db/client.ts";
 import { GroupCommit } from "../src/db/group-commit.ts";
-import { NUMBERS_AND_DEPARTMENTS, WRITE_COLUMNS, WRITE_GROUP } from "../src/requests/create.ts";
+import { NUMBERS_AND_DEPARTMENTS, WRITE_COLUMNS, writeGroupSql } from "../src/requests/core/register.ts";
+import { REGISTRATION_SQL } from "../src/routing/rules.ts";
+
+/** The registration's group statement as the service builds it, under a name of its own. */
+const WRITE_GROUP = writeGroupSql(REGISTRATION_SQL);
+const WRITE_GROUP_NAME = "otklik_bench_intake_write";
+
 import { formatRequestNumber } from "../src/requests/number.ts";
 import { DEFAULT_ROUTE } from "../src/routing/departments.ts";
 import { exited, startChild } from "../test/process.ts";
@@ -163,7 +169,6 @@ function print(r: Result) {
 async function runDirect(engine: "pglite" | "postgres"): Promise<{ rps: number; p50: number; p99: number }> {
   const { loadConfig } = await import("../src/config.ts");
   const { startServer } = await import("../src/server.ts");
-  const { registerRequest } = await import("../src/requests/create.ts");
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "otklik-bench-direct-"));
   const schema = `otklik_bench_${randomBytes(4).toString("hex")}`;
   const database = await openDatabase(
@@ -175,7 +180,7 @@ async function runDirect(engine: "pglite" | "postgres"): Promise<{ rps: number; 
   let next = 0;
   const one = async (i: number) => {
     const t0 = performance.now();
-    await registerRequest(server.ctx, {
+    await server.ctx.requests.register({
       text: `Не приходит код подтверждения при входе в личный кабинет, пробовал несколько раз. direct-${i}`,
       contact: { email: `direct${i}@example.ru` },
       channel: "web",
@@ -204,7 +209,7 @@ async function runDirect(engine: "pglite" | "postgres"): Promise<{ rps: number; 
 }
 
 /**
- * The limit the database sets: the statements one registration group sends (src/requests/create.ts, writeRequests:
+ * The limit the database sets: the statements one registration group sends (src/requests/core/register.ts, writeRequests:
  * the same two statements, by their text — numbers with departments, then requests with their search vector, first
  * messages, history, outbox events and their NOTIFY, incident links and staffed departments — named as Otklik names
  * them), on a fresh database of the same engine, grouped by the same group commit
@@ -224,7 +229,7 @@ async function runRaw(engine: Engine) {
   );
   const server = await startServer(config, { database: scratch.database, logger: false, listen: false });
   const text = "Не приходит код подтверждения при входе в личный кабинет, пробовал несколько раз.";
-  const guess = server.ctx.classifier(`\n${text}`);
+  const guess = server.ctx.requests.rulesInUse().classify(`\n${text}`);
   const category = guess && !guess.needsTriage ? guess.category : null;
   // Due times come from the calendar, which lives with the server: taken once and moved along with the clock.
   const base = new Date();
@@ -278,9 +283,9 @@ async function runRaw(engine: Engine) {
         `${text} raw-${i}`,
         JSON.stringify({ channel: "web", category, categorySource: category ? "classifier" : null }),
       ]);
-      // One array per column, as the intake sends them (src/requests/create.ts, WRITE_COLUMNS).
+      // One array per column, as the intake sends them (src/requests/core/register.ts, WRITE_COLUMNS).
       const columns = WRITE_COLUMNS.map((_, c) => rows.map((r) => r[c]));
-      await q(WRITE_GROUP, [...columns, "otklik_events", now.toISOString()], "otklik_intake_write");
+      await q(WRITE_GROUP, [...columns, "otklik_events", now.toISOString()], WRITE_GROUP_NAME);
       return numbers;
     });
 

@@ -3,8 +3,8 @@ import type { ServerResponse } from "node:http";
 import type { Config } from "./config.ts";
 import type { Database, Db } from "./db/client.ts";
 import type { EventBus, OutboxWorker } from "./db/outbox.ts";
+import type { RequestCore } from "./requests/core/index.ts";
 import type { FileStore } from "./requests/files.ts";
-import type { Classifier } from "./routing/classify-port.ts";
 
 export type AppContext = {
   config: Config;
@@ -13,7 +13,8 @@ export type AppContext = {
   bus: EventBus;
   worker: OutboxWorker;
   files: FileStore;
-  classifier: Classifier;
+  /** The one owner of requests, their messages and history (src/requests/core). */
+  requests: RequestCore;
   /** Open event streams, ended on shutdown so that the server can close. */
   streams: Set<ServerResponse>;
 };

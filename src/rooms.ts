@@ -58,6 +58,8 @@ export const ROOMS: Room[] = [
       await staffRequestRoutes(app, o);
     },
     feeds: (ctx) => ({ requests: requestsFeed(ctx) }),
+    // The request core's deliveries to the channels' adapters (each channel registers its adapter at start).
+    jobs: (ctx) => ctx.requests.jobs(),
   },
   {
     name: "console",

@@ -8,6 +8,7 @@ import { type Database, openDatabase } from "./db/client.ts";
 import { EventBus, type JobHandler, OutboxWorker } from "./db/outbox.ts";
 import { configureGuard, every } from "./guard.ts";
 import { buildApp } from "./http/app.ts";
+import { RequestCore } from "./requests/core/index.ts";
 import { FileStore } from "./requests/files.ts";
 import { ROOMS } from "./rooms.ts";
 import { logDevelopmentKeys, refuseDevelopmentKeys } from "./security/start.ts";
@@ -45,8 +46,8 @@ export async function createContext(config: Config, database: Database): Promise
     bus,
     worker: undefined as never,
     files: new FileStore(path.join(config.dataDir, "attachments"), config.maxAttachmentBytes),
-    // Set by the routing room at start; until then nothing is categorised automatically.
-    classifier: () => null,
+    // Routing plugs its rules in at start; until then due times are a day and nothing is categorised or assigned.
+    requests: new RequestCore({ db: database.db, engine: database.engine }),
     streams: new Set(),
   };
   ctx.worker = new OutboxWorker(database, mergeJobs(ROOMS.map((r) => r.jobs?.(ctx) ?? {})));

@@ -1,7 +1,7 @@
 // The measures of docs/METRICS.md for a period, read from the rollups (rollup.ts) with the raw tables filling in
 // the current day, the slices a rollup is not keyed by, and the SLA counts that change with the clock. Each returns
 // the same shape as its raw twin in measures.ts; the test rollup.test.ts holds them equal on the same data.
-import { type SQL, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Queryable } from "../db/client.ts";
 import { rowsOf } from "../db/outbox.ts";
 import { createdIn, type Filters } from "./filters.ts";

@@ -155,7 +155,7 @@ describe("audit checkpoints", () => {
     // `now` such that the audit log's cutoff falls between the fourth and the fifth entry.
     const now = new Date(cutoff.getTime() + 30 * 86_400_000);
     const policy = { requestDays: 36500, rawMailDays: 36500, auditDays: 30, eventDays: 36500 };
-    const report = await purge(s.ctx.database, s.ctx.files, policy, now);
+    const report = await purge(s.ctx.database, s.ctx.requests, s.ctx.files, policy, now);
     expect(report.audit).toBe(4);
     const left = await entries();
     expect(left.map((e) => e.action)).toEqual(["request.view", "request.view", "audit.purge"]);
@@ -183,9 +183,9 @@ describe("audit checkpoints", () => {
     const tampered = await verifyChain(s.ctx.db, { checkpoints: [early, middle, late] });
     expect(codes(tampered)).toEqual(["purge_forged", "anchor_unrecorded", "oldest_deleted"]);
     // Nor is the forged record signed over by the next purge, which would carry its count on.
-    await expect(purge(s.ctx.database, s.ctx.files, policy, new Date(now.getTime() + 86_400_000))).rejects.toThrow(
-      /подделана/,
-    );
+    await expect(
+      purge(s.ctx.database, s.ctx.requests, s.ctx.files, policy, new Date(now.getTime() + 86_400_000)),
+    ).rejects.toThrow(/подделана/);
   });
 
   it("writes a signed checkpoint line at start and at stop", async () => {

@@ -2,14 +2,11 @@
 // templates and their rendering for one request; deflection and vote statistics.
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import { and, eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { staffOf } from "../http/access.ts";
 import { errors } from "../http/errors.ts";
-import { loadRequestRow } from "../requests/queries.ts";
-import { requests } from "../requests/schema.ts";
-import { scopeCondition } from "../requests/scope.ts";
+import { requestRowById, visibleRequestId } from "../requests/queries.ts";
 import { articleNotFound, articleView, categoryTitle } from "./routes-public.ts";
 import {
   ArticleInputBody,
@@ -371,15 +368,7 @@ export async function staffKnowledgeRoutes(fastify: FastifyInstance, { ctx }: { 
     },
     async (req) => {
       const user = staffOf(req);
-      const row = await loadRequestRow(ctx.db, req.params.number);
-      const scope = scopeCondition(user);
-      if (scope) {
-        const [visible] = await ctx.db
-          .select({ id: requests.id })
-          .from(requests)
-          .where(and(eq(requests.id, row.id), scope));
-        if (!visible) throw errors.notFound("Обращение");
-      }
+      const row = (await requestRowById(ctx.db, await visibleRequestId(ctx.db, user, req.params.number)))!;
       let body = req.body.body;
       if (req.body.templateId !== undefined) {
         const t = await readTemplate(ctx.db, req.body.templateId);

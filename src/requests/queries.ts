@@ -115,6 +115,146 @@ export async function loadRequestRow(db: Queryable, number: string) {
   return row;
 }
 
+/** A request's row by id (for rules and sweeps that already hold its id, e.g. from a claim). */
+export async function requestRowById(db: Queryable, id: number) {
+  const [row] = await db.select().from(requests).where(eq(requests.id, id));
+  return row;
+}
+
+/** A request's row by its number as stored (no scope: for channels matching what an applicant sent). */
+export async function requestRowByNumber(db: Queryable, number: string) {
+  const [row] = await db.select().from(requests).where(eq(requests.number, number));
+  return row;
+}
+
+/** A public message of a request (for the channel that delivers it), or nothing for a note. */
+export async function publicMessage(db: Queryable, id: number) {
+  const [row] = await db
+    .select({
+      id: messages.id,
+      requestId: messages.requestId,
+      body: messages.body,
+      authorType: messages.authorType,
+      authorId: messages.authorId,
+    })
+    .from(messages)
+    .where(and(eq(messages.id, id), eq(messages.visibility, "public")));
+  return row;
+}
+
+/** The files attached to one message. */
+export async function messageAttachments(db: Queryable, messageId: number) {
+  return db.select().from(attachments).where(eq(attachments.messageId, messageId));
+}
+
+/** The caller's latest open request, found by the blind index of their number. */
+export async function latestOpenRequestByPhone(db: Queryable, phone: string): Promise<number | undefined> {
+  const [open] = await db
+    .select({ id: requests.id })
+    .from(requests)
+    .where(
+      and(
+        eq(requests.contactPhoneHash, blindIndex("phone", phone)!),
+        sql`${requests.status} not in ('resolved', 'closed')`,
+      ),
+    )
+    .orderBy(desc(requests.updatedAt))
+    .limit(1);
+  return open?.id;
+}
+
+/** The caller's open requests, newest activity first (the call screen). */
+export async function openRequestsByPhone(db: Queryable, phone: string, limit: number) {
+  return db
+    .select({
+      id: requests.id,
+      number: requests.number,
+      subject: requests.subject,
+      status: requests.status,
+      category: requests.category,
+      audience: requests.audience,
+      contactName: requests.contactName,
+      createdAt: requests.createdAt,
+    })
+    .from(requests)
+    .where(
+      and(
+        eq(requests.contactPhoneHash, blindIndex("phone", phone)!),
+        sql`${requests.status} not in ('resolved', 'closed')`,
+      ),
+    )
+    .orderBy(desc(requests.updatedAt))
+    .limit(limit);
+}
+
+/** The name the caller gave last time, from their latest request that has one. */
+export async function latestNameByPhone(db: Queryable, phone: string) {
+  const [named] = await db
+    .select({ name: requests.contactName })
+    .from(requests)
+    .where(and(eq(requests.contactPhoneHash, blindIndex("phone", phone)!), sql`${requests.contactName} is not null`))
+    .orderBy(desc(requests.createdAt))
+    .limit(1);
+  return named;
+}
+
+/** Request numbers by id (lists that keep ids, e.g. notifications). */
+export async function requestNumbers(db: Queryable, ids: number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: requests.id, number: requests.number })
+    .from(requests)
+    .where(inArray(requests.id, ids));
+  return new Map(rows.map((r) => [r.id, r.number]));
+}
+
+/** Number, subject, category and status of requests by id (lists kept by other rooms: the chat inbox). */
+export async function requestBriefs(db: Queryable, ids: number[]) {
+  if (ids.length === 0) return new Map<number, RequestBrief>();
+  const rows = await db
+    .select({
+      id: requests.id,
+      number: requests.number,
+      subject: requests.subject,
+      category: requests.category,
+      status: requests.status,
+    })
+    .from(requests)
+    .where(inArray(requests.id, ids));
+  return new Map(rows.map((r) => [r.id, r]));
+}
+export type RequestBrief = { id: number; number: string; subject: string; category: string | null; status: string };
+
+/**
+ * The applicant's earlier requests, found by the blind indexes of their contacts, within the employee's scope (one
+ * outside it is not listed at all), newest first.
+ */
+export async function earlierRequests(
+  db: Queryable,
+  user: StaffUser,
+  contact: { email: string | null; phone: string | null },
+  exceptId: number,
+  limit = 10,
+) {
+  const match = [
+    contact.email ? eq(requests.contactEmailHash, blindIndex("email", contact.email)!) : undefined,
+    contact.phone ? eq(requests.contactPhoneHash, blindIndex("phone", contact.phone)!) : undefined,
+  ].filter(Boolean);
+  if (match.length === 0) return [];
+  return db
+    .select({
+      number: requests.number,
+      subject: requests.subject,
+      status: requests.status,
+      channel: requests.channel,
+      createdAt: requests.createdAt,
+    })
+    .from(requests)
+    .where(and(or(...match), sql`${requests.id} <> ${exceptId}`, scopeCondition(user)))
+    .orderBy(desc(requests.createdAt))
+    .limit(limit);
+}
+
 /** The id of a request the employee may see; «not found» otherwise (a request outside one's scope is not there). */
 export async function visibleRequestId(db: Queryable, user: StaffUser, number: string): Promise<number> {
   const digits = normalizeRequestNumber(number);

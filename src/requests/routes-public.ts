@@ -7,13 +7,13 @@ import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { errors } from "../http/errors.ts";
 import { isMultipart, parseJsonField, readMultipart } from "../http/multipart.ts";
-import { AUDIENCES, CATEGORIES } from "./categories.ts";
 import { addApplicantMessage, rateRequest } from "./actions.ts";
-import { registerRequest } from "./create.ts";
+import { AUDIENCES, CATEGORIES } from "./categories.ts";
+
 import type { StoredFile } from "./files.ts";
 import { findByTrackingToken, getTrackingView } from "./queries.ts";
 import { NewRequestBody, Ok, Problem, Registered, TokenParams, TrackingView } from "./schemas.ts";
-import { streamEvents } from "./sse.ts";
+import { streamApplicantEvents } from "./sse.ts";
 
 // Documented for OpenAPI without `type`: the multipart parser leaves the body empty, and the handler reads
 // and validates the parts itself (the `data` field against the same schema as the JSON body).
@@ -76,7 +76,7 @@ export async function publicRequestRoutes(fastify: FastifyInstance, { ctx }: { c
       }
       const key = req.headers["idempotency-key"] as string | undefined;
       try {
-        const r = await registerRequest(ctx, { ...body, channel: "web", files, idempotencyKey: key });
+        const r = await ctx.requests.register({ ...body, channel: "web", files, idempotencyKey: key });
         if (r.replayed) {
           await Promise.all(files.map((f) => ctx.files.remove(f.id)));
           reply.header("idempotent-replayed", "true");
@@ -144,7 +144,7 @@ export async function publicRequestRoutes(fastify: FastifyInstance, { ctx }: { c
     },
     async (req, reply) => {
       const row = await findByTrackingToken(ctx.db, req.params.token);
-      streamEvents(ctx, req, reply, (e) => e.data.requestId === row.id);
+      streamApplicantEvents(ctx, req, reply, row.id);
     },
   );
 

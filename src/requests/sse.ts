@@ -7,17 +7,22 @@ import { type FeedFactory, openEventStream } from "../http/sse.ts";
 import { departments } from "../staff/schema.ts";
 import { canSee } from "./scope.ts";
 
-export function streamEvents(
-  ctx: AppContext,
-  req: FastifyRequest,
-  reply: FastifyReply,
-  filter: (e: EventMessage) => boolean | Promise<boolean>,
-) {
-  openEventStream(ctx, req, reply, async (e, stream) => {
-    if (!e.topic.startsWith("request.")) return;
-    if (!(await filter(e))) return;
+/**
+ * The tracking page's stream: an `update` when something the applicant sees changed — a public message, the status,
+ * the rating. Staff-only changes (a note, a reassignment, a call logged) are not even hinted at.
+ */
+export function streamApplicantEvents(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, requestId: number) {
+  openEventStream(ctx, req, reply, (e, stream) => {
+    if (e.data.requestId !== requestId || !seenByApplicant(e)) return;
     stream.send("update", { topic: e.topic, number: e.data.number });
   });
+}
+
+export function seenByApplicant(e: EventMessage): boolean {
+  if (!e.topic.startsWith("request.")) return false;
+  if (e.topic === "request.created" || e.topic === "request.rated" || e.topic === "request.rating_changed") return true;
+  if (e.data.visibility === "public") return true;
+  return Array.isArray(e.data.status);
 }
 
 /** The console's feed of request changes: those the staff member may see (the same rule as the queue's scope). */

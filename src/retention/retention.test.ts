@@ -2,8 +2,9 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../test/harness.ts";
 import { audit, verifyChain } from "../audit/audit.ts";
+import { PURGED_TEXT } from "../requests/core/index.ts";
 import { requests } from "../requests/schema.ts";
-import { PURGED_TEXT, purge } from "./retention.ts";
+import { purge } from "./retention.ts";
 
 let s: TestServer;
 beforeAll(async () => {
@@ -50,7 +51,7 @@ describe("retention", () => {
     await s.app.inject({ method: "PUT", url: rating, payload: { score: 4, comment: "Пишите maria@example.ru" } });
     await s.ctx.db.execute(sql`update requests set resolved_at = now() - interval '400 days' where number = ${old}`);
 
-    const report = await purge(s.ctx.database, s.ctx.files, {
+    const report = await purge(s.ctx.database, s.ctx.requests, s.ctx.files, {
       requestDays: 365,
       rawMailDays: 90,
       auditDays: 1825,
@@ -101,8 +102,14 @@ describe("retention", () => {
     expect(freshFiles).toHaveLength(1);
 
     expect(
-      (await purge(s.ctx.database, s.ctx.files, { requestDays: 365, rawMailDays: 90, auditDays: 1825, eventDays: 30 }))
-        .requests,
+      (
+        await purge(s.ctx.database, s.ctx.requests, s.ctx.files, {
+          requestDays: 365,
+          rawMailDays: 90,
+          auditDays: 1825,
+          eventDays: 30,
+        })
+      ).requests,
     ).toBe(0);
   });
 
@@ -121,7 +128,7 @@ describe("retention", () => {
     ).rows.length;
     expect(aged).toBeGreaterThanOrEqual(2);
     // Editing `at` breaks those links; purging them removes exactly the broken head.
-    const report = await purge(s.ctx.database, s.ctx.files, {
+    const report = await purge(s.ctx.database, s.ctx.requests, s.ctx.files, {
       requestDays: 365,
       rawMailDays: 90,
       auditDays: 1825,

@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import { purgeAudit } from "../audit/anchor.ts";
 import type { Database, Queryable } from "../db/client.ts";
 import { rowsOf } from "../db/outbox.ts";
+import { idListSql, PURGED_TEXT, type RequestCore } from "../requests/core/index.ts";
 import type { FileStore } from "../requests/files.ts";
 
 export type RetentionPolicy = {
@@ -16,8 +17,6 @@ export type RetentionPolicy = {
   /** Announcements in the outbox that have been carried out. */
   eventDays: number;
 };
-
-export const PURGED_TEXT = "[удалено по истечении срока хранения]";
 
 async function tableExists(db: Queryable, name: string) {
   const r = await db.execute(sql`select to_regclass(${name}) is not null as present`);
@@ -35,6 +34,7 @@ export type PurgeReport = {
 
 export async function purge(
   database: Database,
+  requests: RequestCore,
   files: FileStore,
   policy: RetentionPolicy,
   now = new Date(),
@@ -46,33 +46,13 @@ export async function purge(
   const report: PurgeReport = { requests: 0, files: 0, rawMail: 0, audit: 0, events: 0, sessions: 0 };
   const fileIds: string[] = [];
   await db.transaction(async (tx) => {
-    const ids = rowsOf<{ id: number }>(
-      await tx.execute(sql`
-        update requests set contact_name = null, contact_email = null, contact_phone = null,
-          contact_email_hash = null, contact_phone_hash = null, subject = '',
-          rating_comment = null, search = null, region = region
-        where coalesce(closed_at, resolved_at) < ${requestCutoff} and status in ('resolved', 'closed')
-          and (contact_name is not null or contact_email is not null or contact_phone is not null
-               or contact_email_hash is not null or contact_phone_hash is not null or subject <> ''
-               or rating_comment is not null
-               or exists (select 1 from messages m where m.request_id = requests.id and m.body <> ${PURGED_TEXT}))
-        returning id`),
-    ).map((r) => Number(r.id));
+    // The registry blanks its own rows (the request core); each channel's rows of the same requests follow here.
+    const purged = await requests.purgePersonalData(tx, requestCutoff);
+    const ids = purged.ids;
     report.requests = ids.length;
+    fileIds.push(...purged.files);
     if (ids.length === 0) return;
-    const idList = sql.join(
-      ids.map((id) => sql`${id}`),
-      sql`, `,
-    );
-    await tx.execute(sql`update messages set body = ${PURGED_TEXT} where request_id in (${idList})`);
-    // Each rating and change keeps its comment in the history (the applicant's words): they go with the rest.
-    await tx.execute(sql`update request_history set changes = changes - 'comment'
-      where request_id in (${idList}) and action in ('rated', 'rating_changed')`);
-    fileIds.push(
-      ...rowsOf<{ id: string }>(
-        await tx.execute(sql`delete from attachments where request_id in (${idList}) returning id`),
-      ).map((r) => r.id),
-    );
+    const idList = idListSql(ids);
     if (await tableExists(tx, "chat_conversations")) {
       await tx.execute(sql`update chat_conversations set contact_name = null, contact_email = null, contact_phone = null
         where request_id in (${idList})`);

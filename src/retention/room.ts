@@ -20,7 +20,7 @@ export const retentionRoom: Room = {
   name: "retention",
   async start(ctx) {
     // A failed purge is retried the next day; the guard logs its class and code, never its text (it could quote data).
-    const run = () => purge(ctx.database, ctx.files, policyOf(ctx));
+    const run = () => purge(ctx.database, ctx.requests, ctx.files, policyOf(ctx));
     const first = after("retention.purge", 60_000, run);
     first.unref();
     const daily = every("retention.purge", DAY_MS, run);

@@ -1,16 +1,16 @@
 // Automatic assignment inside a department: the employee on shift with the fewest requests in work gets the
 // new or escalated request; with nobody on shift it waits, unassigned, in the department's queue.
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
+import type { AppContext } from "../context.ts";
 import type { Tx } from "../db/client.ts";
-import { emit, rowsOf } from "../db/outbox.ts";
-import { requestHistory, requests } from "../requests/schema.ts";
+import { rowsOf } from "../db/outbox.ts";
 
 /** Statuses that count as work in hand; «waiting» is the applicant's turn and does not load the operator. */
 const IN_HAND = sql`('new', 'in_progress', 'escalated')`;
 
 /**
  * Which of the departments have someone on shift who takes requests: a select of `department_id`, for departments
- * among `ids` (an SQL list or subquery). Registration asks it in its own statement (src/requests/create.ts).
+ * among `ids` (an SQL list or subquery). Registration asks it in its own statement (src/requests/core/register.ts).
  */
 export const departmentsOnShiftIn = (ids: string) => `select distinct u.department_id
     from users u join staff_shifts s on s.user_id = u.id and s.on_shift
@@ -37,37 +37,17 @@ export async function pickAssignee(tx: Tx, departmentId: number): Promise<number
   return row ? Number(row.id) : null;
 }
 
-/** Gives an unassigned request of a department to someone on shift; records it. Returns the assignee. */
-export async function assignInDepartment(
-  tx: Tx,
-  req: { id: number; number: string; departmentId: number | null; assigneeId: number | null },
-  now = new Date(),
-): Promise<number | null> {
-  if (req.assigneeId !== null || req.departmentId === null) return null;
-  const assigneeId = await pickAssignee(tx, req.departmentId);
-  if (assigneeId === null) return null;
-  await tx.update(requests).set({ assigneeId, updatedAt: now }).where(eq(requests.id, req.id));
-  await tx.insert(requestHistory).values({
-    requestId: req.id,
-    actorType: "system",
-    action: "assigned",
-    changes: { assigneeId: [null, assigneeId], rule: "least_loaded_on_shift" },
-    createdAt: now,
-  });
-  await emit(tx, "request.assigned", {
-    requestId: req.id,
-    number: req.number,
-    departmentId: req.departmentId,
-    assigneeId,
-  });
-  return assigneeId;
-}
-
 /**
  * Someone came on shift: the department's queue (requests that arrived while nobody was) is handed out by the same
  * rule, oldest first. Returns how many were assigned.
  */
-export async function distributeQueue(tx: Tx, departmentId: number, now = new Date(), limit = 200): Promise<number> {
+export async function distributeQueue(
+  ctx: AppContext,
+  tx: Tx,
+  departmentId: number,
+  now = new Date(),
+  limit = 200,
+): Promise<number> {
   const queued = await tx.execute<{ id: number; number: string }>(sql`
     select id, number from requests
     where department_id = ${departmentId} and assignee_id is null and status in ${IN_HAND}
@@ -76,12 +56,8 @@ export async function distributeQueue(tx: Tx, departmentId: number, now = new Da
     for update skip locked`);
   let n = 0;
   for (const r of rowsOf<{ id: number; number: string }>(queued)) {
-    const who = await assignInDepartment(
-      tx,
-      { id: Number(r.id), number: r.number, departmentId, assigneeId: null },
-      now,
-    );
-    if (who === null) break;
+    const row = await ctx.requests.assign(tx, Number(r.id), "auto", { type: "system" }, { now });
+    if (row.assigneeId === null) break;
     n++;
   }
   return n;

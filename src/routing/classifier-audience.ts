@@ -1,8 +1,9 @@
 // Who is writing: a citizen, a legal entity or an individual entrepreneur. Rules, not learning:
 // the signals are few and exact (identifiers by their length and checksum, legal forms, a handful
 // of words), and an operator must be able to say why the form shows «юрлицо».
-import { findIdentifiers } from "../verification/find-identifiers.ts";
+
 import type { Audience } from "../requests/categories.ts";
+import { findIdentifiers } from "../verification/find-identifiers.ts";
 
 // Legal forms are matched case-sensitively: «АО», «ООО» in capitals are forms, lower-case letters may be anything.
 const LEGAL_FORMS = /(?<![\p{L}])(ООО|ОАО|ЗАО|ПАО|АО|НКО|ГУП|МУП|ФГУП|ТСЖ|СНТ|OOO)(?![\p{L}])/u;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cyrillicToLatin, toLatinLayout } from "../text/index.ts";
 import { CATEGORIES, CATEGORY_CODES } from "../requests/categories.ts";
+import { cyrillicToLatin, toLatinLayout } from "../text/index.ts";
 import {
   CONFIDENCE_THRESHOLD,
   classify,

@@ -3,7 +3,6 @@
 import { inArray, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { type SharedSchema, sharedSchema } from "../../test/shared-schema.ts";
-import { registerRequest } from "../requests/create.ts";
 import { requests } from "../requests/schema.ts";
 import type { Running } from "../server.ts";
 import { createUser } from "../staff/service.ts";
@@ -29,7 +28,7 @@ describe.skipIf(!url)("escalation across processes on PostgreSQL", () => {
     });
     const ids: number[] = [];
     for (let i = 0; i < 40; i++) {
-      const r = await registerRequest(i % 2 ? a.ctx : b.ctx, {
+      const r = await (i % 2 ? a.ctx : b.ctx).requests.register({
         text: `Не приходит код подтверждения, попытка ${i}`,
         category: "access",
         channel: "web",

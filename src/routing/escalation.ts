@@ -4,17 +4,15 @@
 import { eq, sql } from "drizzle-orm";
 import type { AppContext } from "../context.ts";
 import type { Tx } from "../db/client.ts";
-import { emit, rowsOf } from "../db/outbox.ts";
-import { requestHistory, requests } from "../requests/schema.ts";
+import { rowsOf } from "../db/outbox.ts";
+import type { CategoryCode } from "../requests/categories.ts";
+import { type RequestRow as Row, SYSTEM } from "../requests/core/index.ts";
+import { requestRowById } from "../requests/queries.ts";
 import { canTransition, type Status } from "../requests/status.ts";
 import { departments } from "../staff/schema.ts";
-import { assignInDepartment } from "./assign.ts";
-import type { CategoryCode } from "../requests/categories.ts";
 import { notifyStaff, supervisorsOf } from "./notify.ts";
-import { clockOnStatus, type EscalationRule, ladder, raisedPriority, stepsDue } from "./sla-clock.ts";
-import { calendarOf, slaOf } from "./sla-service.ts";
-
-type Row = typeof requests.$inferSelect;
+import { type EscalationRule, ladder, raisedPriority, stepsDue } from "./sla-clock.ts";
+import { slaOf } from "./sla-service.ts";
 
 /** Where «move up a level» takes a request from the first line: the department that owns the topic. */
 export const NEXT_LEVEL: Record<CategoryCode, string | null> = {
@@ -83,14 +81,14 @@ async function escalateBatch(ctx: AppContext, now: Date, batch: number) {
     const ids = rowsOf<{ id: number }>(claimed).map((r) => Number(r.id));
     let steps = 0;
     for (const id of ids) {
-      const [row] = await tx.select().from(requests).where(eq(requests.id, id));
+      const row = await requestRowById(tx, id);
       if (!row) continue;
       const f =
         row.firstRespondedAt === null && row.firstResponseDueAt && row.firstResponseDueAt > row.createdAt
           ? stepsDue(first, row.slaFirstLevel, row.firstResponseDueAt, now)
           : { steps: [], level: row.slaFirstLevel };
       const r = stepsDue(resolution, row.slaResolutionLevel, row.resolutionDueAt, now);
-      await tx.update(requests).set({ slaFirstLevel: f.level, slaResolutionLevel: r.level }).where(eq(requests.id, id));
+      await ctx.requests.slaStep(tx, id, { slaFirstLevel: f.level, slaResolutionLevel: r.level }, now);
       let current = row;
       for (const [i, step] of f.steps.entries()) {
         current = await takeStep(ctx, tx, current, step, row.slaFirstLevel + i + 1, now);
@@ -101,16 +99,6 @@ async function escalateBatch(ctx: AppContext, now: Date, batch: number) {
       steps += f.steps.length + r.steps.length;
     }
     return { requests: ids.length, steps };
-  });
-}
-
-async function history(tx: Tx, row: Row, action: string, changes: Record<string, unknown>, now: Date) {
-  await tx.insert(requestHistory).values({ requestId: row.id, actorType: "system", action, changes, createdAt: now });
-  await emit(tx, `request.${action}`, {
-    requestId: row.id,
-    number: row.number,
-    departmentId: row.departmentId,
-    assigneeId: row.assigneeId,
   });
 }
 
@@ -138,9 +126,8 @@ async function takeStep(ctx: AppContext, tx: Tx, row: Row, step: EscalationRule,
     case "raise_priority": {
       const priority = raisedPriority(row.priority);
       if (priority !== row.priority) {
-        await tx.update(requests).set({ priority, updatedAt: now }).where(eq(requests.id, row.id));
+        next = await ctx.requests.slaStep(tx, row.id, { priority }, now);
         changes.priority = [row.priority, priority];
-        next = { ...row, priority };
       }
       break;
     }
@@ -149,7 +136,7 @@ async function takeStep(ctx: AppContext, tx: Tx, row: Row, step: EscalationRule,
       break;
     }
   }
-  await history(tx, next, "sla_escalated", changes, now);
+  await ctx.requests.log(tx, row.id, SYSTEM, "sla_escalated", changes);
   return next;
 }
 
@@ -160,38 +147,29 @@ async function moveUp(ctx: AppContext, tx: Tx, row: Row, changes: Record<string,
   const target = row.category ? NEXT_LEVEL[row.category as CategoryCode] : null;
   const onFirstLine = !current || current.code === "first_line";
   const [dept] = target && onFirstLine ? await tx.select().from(departments).where(eq(departments.code, target)) : [];
-  if (!dept) {
+  if (!dept || (row.status !== "escalated" && !canTransition(row.status as Status, "escalated"))) {
     // Nowhere further to go: the department's supervisors decide.
     changes.notified = await notifyStaff(tx, await supervisorsOf(tx, row.departmentId), {
       requestId: row.id,
       kind: "sla",
-      title: `${title}; передать выше некуда`,
+      title: `${title}; дальнейшая эскалация невозможна`,
     });
     return row;
   }
-  const patch: Partial<Row> = { departmentId: dept.id, assigneeId: null, updatedAt: now };
-  if (row.status !== "escalated" && canTransition(row.status as Status, "escalated")) {
-    Object.assign(patch, { status: "escalated" }, clockOnStatus(row, "escalated", now, calendarOf(ctx)));
-  }
-  await tx.update(requests).set(patch).where(eq(requests.id, row.id));
-  changes.department = [current?.code ?? null, dept.code];
-  changes.status = [row.status, patch.status ?? row.status];
-  const moved = { ...row, ...patch };
   // The applicant's channel tells them of the transfer, as when a person escalates.
-  await emit(tx, "request.escalated", {
-    requestId: row.id,
-    number: row.number,
-    departmentId: dept.id,
-    assigneeId: null,
+  const moved = await ctx.requests.escalate(tx, row.id, dept.code, SYSTEM, {
+    changes: { trigger: changes.trigger },
+    now,
   });
-  const assigneeId = await assignInDepartment(tx, moved, now);
-  const notify = assigneeId !== null ? [assigneeId] : await supervisorsOf(tx, dept.id);
+  changes.department = [current?.code ?? null, dept.code];
+  changes.status = [row.status, moved.status];
+  const notify = moved.assigneeId !== null ? [moved.assigneeId] : await supervisorsOf(tx, dept.id);
   changes.notified = await notifyStaff(tx, notify, {
     requestId: row.id,
     kind: "sla",
     title: `${title}; передано в «${dept.name}»`,
   });
-  return { ...moved, assigneeId };
+  return moved;
 }
 
 /** Re-check dates that have come: the request returns to the one who set the date, in work. */
@@ -202,34 +180,13 @@ async function recheckBatch(ctx: AppContext, now: Date, batch: number): Promise<
       order by recheck_at, id limit ${batch} for update skip locked`);
     const ids = rowsOf<{ id: number }>(claimed).map((r) => Number(r.id));
     for (const id of ids) {
-      const [row] = await tx.select().from(requests).where(eq(requests.id, id));
-      if (!row) continue;
-      const patch: Partial<Row> = { recheckAt: null, recheckUserId: null, updatedAt: now };
-      if (row.status === "closed") {
-        await tx.update(requests).set(patch).where(eq(requests.id, id));
-        continue;
-      }
-      const changes: Record<string, unknown> = { recheckAt: row.recheckAt };
-      if (row.status !== "in_progress" && canTransition(row.status as Status, "in_progress")) {
-        Object.assign(patch, { status: "in_progress" }, clockOnStatus(row, "in_progress", now, calendarOf(ctx)));
-        if (row.status === "resolved") patch.resolvedAt = null;
-        changes.status = [row.status, "in_progress"];
-      }
-      const userId = row.recheckUserId ?? row.assigneeId;
-      if (userId !== null && userId !== row.assigneeId) {
-        patch.assigneeId = userId;
-        changes.assigneeId = [row.assigneeId, userId];
-      }
-      await tx.update(requests).set(patch).where(eq(requests.id, id));
-      const next = { ...row, ...patch };
-      if (userId !== null) {
-        changes.notified = await notifyStaff(tx, [userId], {
+      await ctx.requests.recheckDue(tx, id, now, (row, userId) =>
+        notifyStaff(tx, [userId], {
           requestId: id,
           kind: "recheck",
           title: `Обращение ${row.number}: сегодня контрольный срок повторной проверки`,
-        });
-      }
-      await history(tx, next, "recheck_due", changes, now);
+        }),
+      );
     }
     return ids.length;
   });

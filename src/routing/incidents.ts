@@ -1,17 +1,14 @@
 // Known incidents: a supervisor declares an outage; requests about it are linked as they arrive and their
 // applicants are told the expected recovery at once; resolving the incident answers every linked request.
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import { DateTime } from "luxon";
 import type { AppContext } from "../context.ts";
 import type { Queryable, Tx } from "../db/client.ts";
 import { emit, rowsOf } from "../db/outbox.ts";
 import { errors } from "../http/errors.ts";
-import { messages, requestHistory, requests } from "../requests/schema.ts";
-import type { StaffUser } from "../staff/service.ts";
 import { isCategoryCode } from "../requests/categories.ts";
-import { clockOnStatus } from "./sla-clock.ts";
-import { incidentRequests, incidents } from "./sla-schema.ts";
-import { calendarOf } from "./sla-service.ts";
+import type { StaffUser } from "../staff/service.ts";
+import { incidents } from "./sla-schema.ts";
 
 type Incident = typeof incidents.$inferSelect;
 
@@ -73,7 +70,7 @@ export async function declareIncident(ctx: AppContext, user: StaffUser, input: I
       .returning();
     await emit(tx, "incident.declared", { incidentId: row!.id });
     // Requests already open about it since it began are linked too.
-    const linked = await linkMatching(tx, { incidentId: row!.id }, now);
+    const linked = await linkMatching(ctx, tx, { incidentId: row!.id }, now);
     return { incident: row!, linked: linked.length };
   });
 }
@@ -81,7 +78,7 @@ export async function declareIncident(ctx: AppContext, user: StaffUser, input: I
 /**
  * When an open request `r` is about an active incident `i`: a listed category, and (when keywords are given) one of
  * the keywords in the request's words, by Russian morphology. `r` needs `created_at`, `status`, `category` and
- * `search`: a row of the requests table, or of the rows a registration has just inserted (src/requests/create.ts).
+ * `search`: a row of the requests table, or of the rows a registration has just inserted (src/requests/core/register.ts).
  */
 export const INCIDENT_MATCH = `r.created_at >= i.since
       and r.status not in ('resolved', 'closed')
@@ -94,6 +91,7 @@ export const INCIDENT_MATCH = `r.created_at >= i.since
  * publicly.
  */
 export async function linkMatching(
+  ctx: AppContext,
   tx: Tx,
   scope: { incidentId?: number; requestId?: number; requestIds?: number[] },
   now = new Date(),
@@ -121,12 +119,17 @@ export async function linkMatching(
     incidentId: Number(r.incident_id),
     requestId: Number(r.request_id),
   }));
-  await announceLinks(tx, links, now);
+  await announceLinks(ctx, tx, links, now);
   return links;
 }
 
-/** What follows new links, in their order: the incident's message on each request, and its history. */
-export async function announceLinks(tx: Tx, links: { incidentId: number; requestId: number }[], now: Date) {
+/** What follows new links, in their order: the incident's notice on each request, with its history row. */
+export async function announceLinks(
+  ctx: AppContext,
+  tx: Tx,
+  links: { incidentId: number; requestId: number }[],
+  now: Date,
+) {
   const byId = new Map<number, Incident>();
   for (const link of links) {
     let incident = byId.get(link.incidentId);
@@ -134,49 +137,13 @@ export async function announceLinks(tx: Tx, links: { incidentId: number; request
       [incident] = await tx.select().from(incidents).where(eq(incidents.id, link.incidentId));
       byId.set(link.incidentId, incident!);
     }
-    await postServiceMessage(tx, link.requestId, linkedMessage(incident!), now);
-    await systemHistory(tx, link.requestId, "incident_linked", { incidentId: link.incidentId }, now);
+    await ctx.requests.link(
+      tx,
+      link.requestId,
+      { incidentId: link.incidentId, body: linkedMessage(incident!), action: "incident_linked" },
+      now,
+    );
   }
-}
-
-/**
- * A public answer from the service (no person behind it: `author_id` is null). Announced as `request.replied` so that
- * the applicant's channel delivers it like any answer (e-mail sends it as a letter).
- */
-async function postServiceMessage(tx: Tx, requestId: number, body: string, now: Date) {
-  const [req] = await tx
-    .select({
-      channel: requests.channel,
-      number: requests.number,
-      departmentId: requests.departmentId,
-      assigneeId: requests.assigneeId,
-    })
-    .from(requests)
-    .where(eq(requests.id, requestId));
-  await tx.insert(messages).values({
-    requestId,
-    visibility: "public",
-    authorType: "staff",
-    authorId: null,
-    body,
-    channel: req?.channel ?? "web",
-    createdAt: now,
-  });
-  await emit(tx, "request.replied", {
-    requestId,
-    number: req?.number,
-    departmentId: req?.departmentId,
-    assigneeId: req?.assigneeId,
-  });
-}
-
-async function systemHistory(tx: Tx, requestId: number, action: string, changes: Record<string, unknown>, now: Date) {
-  const [row] = await tx
-    .select({ number: requests.number, departmentId: requests.departmentId, assigneeId: requests.assigneeId })
-    .from(requests)
-    .where(eq(requests.id, requestId));
-  await tx.insert(requestHistory).values({ requestId, actorType: "system", action, changes, createdAt: now });
-  await emit(tx, `request.${action}`, { requestId, ...row });
 }
 
 export async function updateIncident(ctx: AppContext, id: number, input: Partial<IncidentInput>) {
@@ -197,17 +164,21 @@ export async function updateIncident(ctx: AppContext, id: number, input: Partial
       patch.expectedRecoveryAt !== undefined && +(patch.expectedRecoveryAt ?? 0) !== +(row.expectedRecoveryAt ?? 0);
     if (moved) {
       const now = new Date();
-      const open = await tx
-        .select({ requestId: incidentRequests.requestId })
-        .from(incidentRequests)
-        .innerJoin(requests, eq(requests.id, incidentRequests.requestId))
-        .where(and(eq(incidentRequests.incidentId, id), sql`${requests.status} not in ('resolved', 'closed')`));
+      const open = rowsOf<{ request_id: number }>(
+        await tx.execute(sql`
+          select l.request_id from incident_requests l join requests r on r.id = l.request_id
+          where l.incident_id = ${id} and r.status not in ('resolved', 'closed') order by l.request_id`),
+      );
       const text = patch.expectedRecoveryAt
         ? `Ожидаемое время восстановления изменилось: ${moscow(patch.expectedRecoveryAt)} (московское время).`
         : "Ожидаемое время восстановления уточняется: мы сообщим здесь, как только работа будет восстановлена.";
       for (const o of open) {
-        await postServiceMessage(tx, o.requestId, text, now);
-        await systemHistory(tx, o.requestId, "incident_updated", { incidentId: id }, now);
+        await ctx.requests.link(
+          tx,
+          Number(o.request_id),
+          { incidentId: id, body: text, action: "incident_updated" },
+          now,
+        );
       }
     }
   });
@@ -250,32 +221,15 @@ export async function resolveIncident(
     let resolved = 0;
     const rows = rowsOf<{ id: number; simple: boolean }>(linked);
     for (const r of rows) {
-      const requestId = Number(r.id);
-      await postServiceMessage(tx, requestId, text, now);
-      if (r.simple) {
-        const [req] = await tx.select().from(requests).where(eq(requests.id, requestId));
-        await tx
-          .update(requests)
-          .set({
-            status: "resolved",
-            resolvedAt: now,
-            updatedAt: now,
-            ...clockOnStatus(req!, "resolved", now, calendarOf(ctx)),
-          })
-          .where(eq(requests.id, requestId));
-        await systemHistory(
-          tx,
-          requestId,
-          "incident_resolved",
-          { incidentId: id, status: [req!.status, "resolved"], by: user.id },
-          now,
-        );
-        // The channel's status letter (resolved, with the invitation to rate) follows this event.
-        await emit(tx, "request.status_changed", { requestId, number: req!.number, departmentId: req!.departmentId });
-        resolved++;
-      } else {
-        await systemHistory(tx, requestId, "incident_resolved", { incidentId: id, by: user.id }, now);
-      }
+      // A request that holds nothing else is resolved by the notice; the channel's status letter (with the invitation
+      // to rate) follows from the core's event.
+      await ctx.requests.link(
+        tx,
+        Number(r.id),
+        { incidentId: id, body: text, action: "incident_resolved", resolve: r.simple, changes: { by: user.id } },
+        now,
+      );
+      if (r.simple) resolved++;
     }
     await emit(tx, "incident.resolved", { incidentId: id });
     return { answered: rows.length, resolved };
@@ -323,12 +277,10 @@ export async function listIncidents(db: Queryable, status?: "active" | "resolved
 export async function getIncident(db: Queryable, id: number) {
   const [row] = await db.select().from(incidents).where(eq(incidents.id, id));
   if (!row) throw errors.notFound("Инцидент");
-  const linked = await db
-    .select({ number: requests.number, status: requests.status, linkedAt: incidentRequests.linkedAt })
-    .from(incidentRequests)
-    .innerJoin(requests, eq(requests.id, incidentRequests.requestId))
-    .where(and(eq(incidentRequests.incidentId, id)))
-    .orderBy(asc(incidentRequests.linkedAt))
-    .limit(1000);
+  const linked = rowsOf<{ number: string; status: string; linked_at: string | Date }>(
+    await db.execute(sql`
+      select r.number, r.status, l.linked_at from incident_requests l join requests r on r.id = l.request_id
+      where l.incident_id = ${id} order by l.linked_at limit 1000`),
+  ).map((r) => ({ number: r.number, status: r.status, linkedAt: new Date(r.linked_at) }));
   return { ...row, requests: linked };
 }

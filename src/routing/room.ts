@@ -10,6 +10,7 @@ import { staffOf } from "../http/access.ts";
 import { Problem } from "../requests/schemas.ts";
 import type { Room } from "../rooms.ts";
 import { CONFIDENCE_THRESHOLD, classify, loadShippedModel, type Model } from "./classifier.ts";
+import { routingRules } from "./rules.ts";
 import { latestStoredModel, operatorCorrections, retrain } from "./training.ts";
 
 type State = { model: Model; source: "shipped" | number; corrections: number };
@@ -107,7 +108,7 @@ export const routingRoom: Room = {
   name: "routing",
   async start(ctx) {
     await loadModelInto(ctx);
-    ctx.classifier = (text) => classify(text, stateOf(ctx).model);
+    ctx.requests.plugRules(routingRules(ctx, (text) => classify(text, stateOf(ctx).model)));
     // Another process retrained: take its model.
     ctx.bus.subscribe((e) => {
       if (e.topic === "classifier.trained" && stateOf(ctx).source !== e.data.modelId) void loadModelInto(ctx);

@@ -3,18 +3,17 @@
 
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import { and, desc, eq, inArray, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { emit } from "../db/outbox.ts";
 import { staffOf } from "../http/access.ts";
 import { errors } from "../http/errors.ts";
 import { type FeedFactory, openFeedStream } from "../http/sse.ts";
-import { getRequestForStaff, loadRequestRow } from "../requests/queries.ts";
-import { requests } from "../requests/schema.ts";
+import { isCategoryCode } from "../requests/categories.ts";
+import { getRequestForStaff, loadRequestRow, requestNumbers } from "../requests/queries.ts";
 import { NumberParams, Ok, Problem, StringEnum } from "../requests/schemas.ts";
 import { distributeQueue } from "./assign.ts";
-import { isCategoryCode } from "../requests/categories.ts";
 import { askApplicant, returnToFirstLine, setRecheck } from "./manual.ts";
 import { markRead, NOTIFICATION_TOPIC, unreadCount } from "./notify.ts";
 import { PRIORITIES } from "./sla-clock.ts";
@@ -257,7 +256,7 @@ export async function slaRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCon
           .insert(staffShifts)
           .values({ userId: user.id, onShift, changedAt: now })
           .onConflictDoUpdate({ target: staffShifts.userId, set: { onShift, changedAt: now } });
-        return onShift && user.departmentId !== null ? distributeQueue(tx, user.departmentId, now) : 0;
+        return onShift && user.departmentId !== null ? distributeQueue(ctx, tx, user.departmentId, now) : 0;
       });
       return { onShift, assigned };
     },
@@ -457,11 +456,7 @@ export async function slaRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCon
 async function numbersOf(ctx: AppContext, ids: (number | null)[]) {
   const wanted = [...new Set(ids.filter((x): x is number => x !== null))];
   if (wanted.length === 0) return new Map<number, string>();
-  const rows = await ctx.db
-    .select({ id: requests.id, number: requests.number })
-    .from(requests)
-    .where(inArray(requests.id, wanted));
-  return new Map(rows.map((r) => [r.id, r.number]));
+  return requestNumbers(ctx.db, wanted);
 }
 
 /** The console's feed of one's own notifications (for the bell). */

@@ -3,7 +3,6 @@ import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../test/harness.ts";
 import { emailOutbox } from "../channels/email/db-schema.ts";
-import { registerRequest } from "../requests/create.ts";
 import { messages, requests } from "../requests/schema.ts";
 import { sweep } from "./escalation.ts";
 
@@ -386,7 +385,7 @@ describe("known incidents", () => {
       keywords: ["загрузить документ"],
     });
     const id = declared.json().id as number;
-    const r = await registerRequest(s.ctx, {
+    const r = await s.ctx.requests.register({
       text: "Не могу загрузить документы к заявлению",
       channel: "email",
       contact: { email: "ivan@example.ru" },

@@ -1,15 +1,13 @@
 // What the console's chat inbox reads: the queue the employee may take, their own chats, and one chat with the
 // applicant's earlier requests and knowledge-base answers beside it. The applicant's contacts follow the rules of a
 // request: masked, revealed with a reason, every opening and reveal audited, earlier requests within scope.
-import { and, desc, eq, ne, or } from "drizzle-orm";
+import { and, eq, isNotNull, or } from "drizzle-orm";
 import { audit } from "../../audit/audit.ts";
 import type { AppContext } from "../../context.ts";
 import { errors } from "../../http/errors.ts";
 import { searchKnowledge } from "../../knowledge/state.ts";
 import { maskEmail, maskPhone } from "../../requests/contact.ts";
-import { requests } from "../../requests/schema.ts";
-import { scopeCondition } from "../../requests/scope.ts";
-import { blindIndex } from "../../security/sealed.ts";
+import { earlierRequests, requestBriefs, requestRowById } from "../../requests/queries.ts";
 import { departments } from "../../staff/schema.ts";
 import type { StaffUser } from "../../staff/service.ts";
 import { chatConversations } from "./db-schema.ts";
@@ -31,9 +29,7 @@ const itemColumns = {
   queuedAt: chatConversations.queuedAt,
   acceptedAt: chatConversations.acceptedAt,
   lastSeq: chatConversations.lastSeq,
-  number: requests.number,
-  subject: requests.subject,
-  category: requests.category,
+  requestId: chatConversations.requestId,
   contactName: chatConversations.contactName,
   department: departments.name,
 };
@@ -42,23 +38,35 @@ export async function inbox(ctx: AppContext, user: StaffUser, firstLineId: numbe
   const rows = await ctx.db
     .select(itemColumns)
     .from(chatConversations)
-    .innerJoin(requests, eq(requests.id, chatConversations.requestId))
     .leftJoin(departments, eq(departments.id, chatConversations.departmentId))
     .where(
-      or(
-        eq(chatConversations.state, "queued"),
-        and(eq(chatConversations.state, "operator"), eq(chatConversations.operatorId, user.id)),
+      and(
+        isNotNull(chatConversations.requestId),
+        or(
+          eq(chatConversations.state, "queued"),
+          and(eq(chatConversations.state, "operator"), eq(chatConversations.operatorId, user.id)),
+        ),
       ),
     )
     .orderBy(chatConversations.queuedAt)
     .limit(500);
   const visible = rows.filter((r) => canHandle(user, r as never, firstLineId));
-  const view = (r: (typeof rows)[number]) => ({
-    ...r,
-    queuedAt: r.queuedAt?.toISOString() ?? null,
-    acceptedAt: r.acceptedAt?.toISOString() ?? null,
-    department: r.department ?? "Первая линия",
-  });
+  const briefs = await requestBriefs(
+    ctx.db,
+    visible.map((r) => r.requestId!),
+  );
+  const view = ({ requestId, ...r }: (typeof rows)[number]) => {
+    const brief = briefs.get(requestId!);
+    return {
+      ...r,
+      number: brief?.number ?? "",
+      subject: brief?.subject ?? "",
+      category: brief?.category ?? null,
+      queuedAt: r.queuedAt?.toISOString() ?? null,
+      acceptedAt: r.acceptedAt?.toISOString() ?? null,
+      department: r.department ?? "Первая линия",
+    };
+  };
   return {
     queue: visible.filter((r) => r.state === "queued").map(view),
     mine: visible.filter((r) => r.state === "operator").map(view),
@@ -74,8 +82,7 @@ async function handledConversation(ctx: AppContext, user: StaffUser, id: number,
 }
 
 async function requestNumberOf(ctx: AppContext, requestId: number) {
-  const [r] = await ctx.db.select({ number: requests.number }).from(requests).where(eq(requests.id, requestId));
-  return r!.number;
+  return (await requestRowById(ctx.db, requestId))!.number;
 }
 
 /** The applicant's contacts in full, for an employee who may handle the chat and gives a reason (audited). */
@@ -108,36 +115,15 @@ export async function revealContact(
 
 export async function conversationDetail(ctx: AppContext, user: StaffUser, id: number, firstLineId: number | null) {
   const conv = await handledConversation(ctx, user, id, firstLineId);
-  const [req] = await ctx.db
-    .select({
-      number: requests.number,
-      status: requests.status,
-      subject: requests.subject,
-      category: requests.category,
-    })
-    .from(requests)
-    .where(eq(requests.id, conv.requestId));
+  const req = (await requestBriefs(ctx.db, [conv.requestId])).get(conv.requestId);
   const transcript = await messagesSince(ctx.db, id, 0, 2000);
-  const contactMatch = [
-    // Contacts are encrypted: the applicant's earlier requests are found by their blind indexes.
-    conv.contactEmail ? eq(requests.contactEmailHash, blindIndex("email", conv.contactEmail)!) : undefined,
-    conv.contactPhone ? eq(requests.contactPhoneHash, blindIndex("phone", conv.contactPhone)!) : undefined,
-  ].filter(Boolean);
-  const previous = contactMatch.length
-    ? await ctx.db
-        .select({
-          number: requests.number,
-          subject: requests.subject,
-          status: requests.status,
-          channel: requests.channel,
-          createdAt: requests.createdAt,
-        })
-        .from(requests)
-        // Only requests the employee may open: one outside their scope is not listed at all.
-        .where(and(or(...contactMatch), ne(requests.id, conv.requestId), scopeCondition(user)))
-        .orderBy(desc(requests.createdAt))
-        .limit(10)
-    : [];
+  // Only requests the employee may open: one outside their scope is not listed at all.
+  const previous = await earlierRequests(
+    ctx.db,
+    user,
+    { email: conv.contactEmail, phone: conv.contactPhone },
+    conv.requestId,
+  );
   const said = transcript
     .filter((m) => m.author === "applicant" && !m.payload.action)
     .map((m) => m.body)
@@ -164,7 +150,7 @@ export async function conversationDetail(ctx: AppContext, user: StaffUser, id: n
     state: conv.state,
     operatorId: conv.operatorId,
     result: conv.result,
-    request: req!,
+    request: { number: req!.number, status: req!.status, subject: req!.subject, category: req!.category },
     // Masked until revealed with a reason (POST …/reveal).
     contact: { name: conv.contactName, email: maskEmail(conv.contactEmail), phone: maskPhone(conv.contactPhone) },
     messages: transcript.map(messageView),

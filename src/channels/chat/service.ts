@@ -1,17 +1,16 @@
 // The chat's rules: sessions, the applicant's messages (the first registers the request), the bot's turn,
 // handing over, and what operators do. Every message is also written into the request's transcript.
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { AppContext } from "../../context.ts";
 import type { Tx } from "../../db/client.ts";
 import { recommendNow } from "../../directory/routes-public.ts";
 import { directoryOf } from "../../directory/state.ts";
 import { errors } from "../../http/errors.ts";
 import { searchKnowledge } from "../../knowledge/state.ts";
-import { lockRow, record, statusPatch } from "../../requests/actions.ts";
 import { type Contact, normalizeContact } from "../../requests/contact.ts";
-import { attachFiles, isUniqueViolation, registerRequest, TEXT_MAX } from "../../requests/create.ts";
+import { type Actor, isUniqueViolation, staffActor, TEXT_MAX } from "../../requests/core/index.ts";
 import type { StoredFile } from "../../requests/files.ts";
-import { requests } from "../../requests/schema.ts";
+import { requestRowById } from "../../requests/queries.ts";
 import type { Status } from "../../requests/status.ts";
 import type { StaffUser } from "../../staff/service.ts";
 import { randomToken, sha256 } from "../../staff/tokens.ts";
@@ -137,13 +136,22 @@ async function appendApplicant(
     }
     if (m.action && conv.state !== "bot") throw errors.conflict("chat_not_bot", "Эта кнопка уже не действует.");
     if (!conv.requestId) throw new NotRegistered();
-    const row = await appendMessage(
-      tx,
-      conversationId,
-      { clientId: m.clientId, author: "applicant", body: text, payload },
-      { requestId: conv.requestId, authorType: "applicant", body: text.slice(0, TEXT_MAX) },
-    );
-    await attachFiles(tx, conv.requestId, row.messageId!, files);
+    // The request's transcript line first (the request core: a reply reopens a waiting or resolved request), then the
+    // chat's numbered message pointing at it.
+    const line = await ctx.requests.appendMessage(tx, conv.requestId, {
+      author: { type: "applicant" },
+      visibility: "public",
+      body: text.slice(0, TEXT_MAX),
+      channel: "chat",
+      files,
+    });
+    const row = await appendMessage(tx, conversationId, {
+      clientId: m.clientId,
+      author: "applicant",
+      body: text,
+      payload,
+      messageId: line.messageId,
+    });
     return { seq: row.seq, duplicate: false, state: conv.state };
   });
 }
@@ -157,7 +165,7 @@ async function registerWithFirst(
   payload: ChatPayload,
 ): Promise<Sent> {
   let seq = 0;
-  await registerRequest(ctx, {
+  await ctx.requests.register({
     text,
     channel: "chat",
     contact: {
@@ -188,18 +196,15 @@ async function registerWithFirst(
 }
 
 /** The bot's message, with its line in the request's own transcript (the articles it offered spelled out there). */
-async function botSays(tx: Tx, conv: Conversation, body: string, payload: ChatPayload = {}) {
+async function botSays(ctx: AppContext, tx: Tx, conv: Conversation, body: string, payload: ChatPayload = {}) {
   const articles = payload.articles?.map((a) => `— ${a.title}: /help/${a.slug}`).join("\n");
-  await appendMessage(
-    tx,
-    conv.id,
-    { author: "bot", body, payload },
-    {
-      requestId: conv.requestId!,
-      authorType: "bot",
-      body: (articles ? `${body}\n${articles}` : body).slice(0, TEXT_MAX),
-    },
-  );
+  const line = await ctx.requests.appendMessage(tx, conv.requestId!, {
+    author: { type: "bot" },
+    visibility: "public",
+    body: (articles ? `${body}\n${articles}` : body).slice(0, TEXT_MAX),
+    channel: "chat",
+  });
+  await appendMessage(tx, conv.id, { author: "bot", body, payload, messageId: line.messageId });
 }
 
 async function botResponds(ctx: AppContext, conv: Conversation, text: string, action: ButtonAction | undefined) {
@@ -212,29 +217,19 @@ async function botResponds(ctx: AppContext, conv: Conversation, text: string, ac
     const locked = await lockConversation(tx, conv.id);
     if (locked.state !== "bot") return;
     await tx.update(chatConversations).set({ bot: turn.memory }).where(eq(chatConversations.id, conv.id));
-    await botSays(tx, locked, turn.body, turn.payload);
+    await botSays(ctx, tx, locked, turn.body, turn.payload);
   });
 }
 
-async function setRequestStatus(
-  ctx: AppContext,
-  tx: Tx,
-  requestId: number,
-  to: Status,
-  actor: Parameters<typeof record>[2],
-) {
-  const row = await lockRow(tx, requestId);
-  if (row.status === to || row.status === "closed") return;
-  const patch = statusPatch(row.status as Status, to, new Date(), { ctx, row });
-  await tx.update(requests).set(patch).where(eq(requests.id, requestId));
-  await record(tx, { ...row, ...patch }, actor, "status_changed", { status: [row.status, to], channel: "chat" });
+async function setRequestStatus(ctx: AppContext, tx: Tx, requestId: number, to: Status, actor: Actor) {
+  await ctx.requests.transition(tx, requestId, to, actor, { channel: "chat", ifNeeded: true });
 }
 
 async function botHelped(ctx: AppContext, id: number) {
   await ctx.db.transaction(async (tx) => {
     const conv = await lockConversation(tx, id);
     if (conv.state !== "bot") return;
-    await botSays(tx, conv, BOT_TEXT.helped);
+    await botSays(ctx, tx, conv, BOT_TEXT.helped);
     const next = { state: "closed" as ChatState, result: "bot_helped", closedAt: new Date() };
     await tx.update(chatConversations).set(next).where(eq(chatConversations.id, id));
     await setRequestStatus(ctx, tx, conv.requestId!, "resolved", { type: "system" });
@@ -259,16 +254,14 @@ export async function handOver(ctx: AppContext, id: number) {
       await announceState(tx, { ...conv, ...next });
       return;
     }
-    const [req] = await tx
-      .select({ category: requests.category })
-      .from(requests)
-      .where(eq(requests.id, conv.requestId!));
+    const req = await requestRowById(tx, conv.requestId!);
     const lines = recommendNow(directoryOf(ctx), { topic: req?.category ?? "information" }, now)
       .filter((l) => l.open === true)
       .slice(0, 3)
       .map((l) => ({ number: l.number, title: l.title, hours: l.hours, open: l.open }));
     const where = conv.contactEmail ? "на почту" : "по телефону";
     await botSays(
+      ctx,
       tx,
       conv,
       `Операторы чата работают ${HOURS_TEXT}${hours.opensAt ? `; следующий раз — ${whenText(hours.opensAt, now)}` : ""}. ` +
@@ -283,8 +276,9 @@ async function leaveRequest(ctx: AppContext, id: number) {
   await ctx.db.transaction(async (tx) => {
     const conv = await lockConversation(tx, id);
     if (conv.state !== "bot") return;
-    const [req] = await tx.select({ number: requests.number }).from(requests).where(eq(requests.id, conv.requestId!));
+    const req = await requestRowById(tx, conv.requestId!);
     await botSays(
+      ctx,
       tx,
       conv,
       `Готово: обращение № ${req!.number} передано операторам вместе с перепиской. Можно дописать подробности здесь — они добавятся к обращению.`,
@@ -328,15 +322,7 @@ async function takeInto(
   }
   const next = { state: "operator" as ChatState, operatorId: operator.id, acceptedAt: new Date() };
   await tx.update(chatConversations).set(next).where(eq(chatConversations.id, conv.id));
-  const row = await lockRow(tx, conv.requestId!);
-  const patch: Partial<typeof requests.$inferSelect> = { assigneeId: operator.id, updatedAt: new Date() };
-  if (row.status === "new") Object.assign(patch, statusPatch("new", "in_progress", new Date(), { ctx, row }));
-  await tx.update(requests).set(patch).where(eq(requests.id, row.id));
-  await record(tx, { ...row, ...patch }, { type: "staff", user: by }, "updated", {
-    assigneeId: [row.assigneeId, operator.id],
-    ...(patch.status ? { status: [row.status, patch.status] } : {}),
-    channel: "chat",
-  });
+  await ctx.requests.assign(tx, conv.requestId!, operator.id, staffActor(by), { takeIntoWork: true, channel: "chat" });
   await appendMessage(tx, conv.id, {
     author: "system",
     body: `Оператор ${firstName(operator.name)} подключился к чату.`,
@@ -382,29 +368,28 @@ export async function staffSend(ctx: AppContext, user: StaffUser, id: number, m:
       if (duplicateSeq !== null) return { seq: duplicateSeq, duplicate: true };
       mayWrite(user, conv);
       if (!conv.bot.answered) {
-        // The first answer in this chat: the request's first response, if it had none.
-        await tx
-          .update(requests)
-          .set({ firstRespondedAt: sql`coalesce(${requests.firstRespondedAt}, now())` })
-          .where(eq(requests.id, conv.requestId!));
         await tx
           .update(chatConversations)
           .set({ bot: { ...conv.bot, answered: true } })
           .where(eq(chatConversations.id, id));
       }
-      const row = await appendMessage(
-        tx,
-        id,
-        {
-          clientId: m.clientId,
-          author: "operator",
-          authorId: user.id,
-          body: text,
-          payload: files.length ? { files: attachmentsOf(files) } : {},
-        },
-        { requestId: conv.requestId!, authorType: "staff", authorId: user.id, body: text.slice(0, TEXT_MAX) },
-      );
-      await attachFiles(tx, conv.requestId!, row.messageId!, files);
+      // An answer in the chat is an answer on the request, as from the request's page: the first response, taken
+      // into work, in the history. The chat's own message points at it, so the delivery to this chat is not repeated.
+      const line = await ctx.requests.appendMessage(tx, conv.requestId!, {
+        author: { type: "staff", user },
+        visibility: "public",
+        body: text.slice(0, TEXT_MAX),
+        channel: "chat",
+        files,
+      });
+      const row = await appendMessage(tx, id, {
+        clientId: m.clientId,
+        author: "operator",
+        authorId: user.id,
+        body: text,
+        payload: files.length ? { files: attachmentsOf(files) } : {},
+        messageId: line.messageId,
+      });
       return { seq: row.seq, duplicate: false };
     });
   } catch (e) {
@@ -465,7 +450,7 @@ export async function close(ctx: AppContext, user: StaffUser, id: number, result
           ? "Оператор завершил чат. Спасибо за обращение! Оценить ответ можно по ссылке обращения."
           : "Оператор завершил чат. Ответ придёт в обращение, номер которого указан выше.",
     });
-    if (result === "resolved") await setRequestStatus(ctx, tx, conv.requestId!, "resolved", { type: "staff", user });
+    if (result === "resolved") await setRequestStatus(ctx, tx, conv.requestId!, "resolved", staffActor(user));
     await announceState(tx, { ...conv, ...next });
   });
 }

@@ -4,7 +4,6 @@ import { and, asc, eq, getTableColumns, gt, inArray, sql } from "drizzle-orm";
 import type { Queryable, Tx } from "../../db/client.ts";
 import { EVENTS_CHANNEL, emit, rowsOf } from "../../db/outbox.ts";
 import { errors } from "../../http/errors.ts";
-import { messages } from "../../requests/schema.ts";
 import { users } from "../../staff/schema.ts";
 import { type ChatPayload, chatConversations, chatFiles, chatMessages } from "./db-schema.ts";
 
@@ -67,40 +66,19 @@ export type NewChatMessage = {
 };
 
 /**
- * The public transcript line a chat message adds to its request: the request's own messages, which the console's
- * request page and the tracking page show.
+ * Appends a message under the conversation's lock (the caller holds it) and announces it by ids, in one statement: the
+ * next number of the conversation, the row (pointing at its line among the request's messages, written first by the
+ * request core), and the NOTIFY, sent at commit. The push has no outbox row: the numbered message is the durable
+ * record, and a client that missed a push catches up by `since`.
  */
-export type Transcript = { requestId: number; authorType: string; authorId?: number | null; body: string };
-
-/**
- * Appends a message under the conversation's lock (the caller holds it) and announces it by ids, in one statement
- * (the hot path of every chat message): with `transcript`, its line among the request's messages first, which the
- * chat message then points to; the next number of the conversation and the row; the NOTIFY, sent at commit. The
- * push has no outbox row: the numbered message is the durable record, and a client that missed a push catches up by
- * `since`.
- */
-export async function appendMessage(
-  tx: Tx,
-  conversationId: number,
-  m: NewChatMessage,
-  transcript?: Transcript,
-): Promise<ChatMessageRow> {
-  const line = transcript
-    ? sql`t as (
-        insert into ${messages} (request_id, visibility, author_type, author_id, body, channel)
-        values (${transcript.requestId}::bigint, 'public', ${transcript.authorType}, ${transcript.authorId ?? null}::int,
-          ${transcript.body}, 'chat')
-        returning id
-      ), `
-    : sql``;
-  const messageId = transcript ? sql`(select id from t)` : sql`${m.messageId ?? null}::bigint`;
+export async function appendMessage(tx: Tx, conversationId: number, m: NewChatMessage): Promise<ChatMessageRow> {
   const inserted = await tx.execute<ChatMessageRow & { created_at: Date }>(sql`
-    with ${line}s as (
+    with s as (
       update ${chatConversations} set last_seq = last_seq + 1 where id = ${conversationId} returning last_seq
     ), i as (
       insert into ${chatMessages} (conversation_id, seq, client_id, author, author_id, body, payload, message_id)
       select ${conversationId}, s.last_seq, coalesce(${m.clientId ?? null}::text, 'srv-' || s.last_seq), ${m.author},
-        ${m.authorId ?? null}::int, ${m.body}, ${JSON.stringify(m.payload ?? {})}::jsonb, ${messageId}
+        ${m.authorId ?? null}::int, ${m.body}, ${JSON.stringify(m.payload ?? {})}::jsonb, ${m.messageId ?? null}::bigint
       from s
       returning id, seq, client_id, created_at, message_id
     )
@@ -121,6 +99,16 @@ export async function appendMessage(
     messageId: row.messageId === null ? null : Number(row.messageId),
     createdAt: new Date(row.created_at),
   };
+}
+
+/** Whether the conversation already shows this message of its request (a delivery repeated by the outbox). */
+export async function showsMessage(db: Queryable, conversationId: number, messageId: number): Promise<boolean> {
+  const [row] = await db
+    .select({ id: chatMessages.id })
+    .from(chatMessages)
+    .where(and(eq(chatMessages.conversationId, conversationId), eq(chatMessages.messageId, messageId)))
+    .limit(1);
+  return Boolean(row);
 }
 
 export async function announceState(tx: Tx, conv: Pick<Conversation, "id" | "state" | "departmentId" | "operatorId">) {

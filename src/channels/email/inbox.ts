@@ -7,12 +7,11 @@ import type { AppContext } from "../../context.ts";
 import type { Queryable, Tx } from "../../db/client.ts";
 import { emit } from "../../db/outbox.ts";
 import { isAppError } from "../../http/errors.ts";
-import { type ApplicantMessageOptions, appendApplicantMessage, lockRow, record } from "../../requests/actions.ts";
 import { normalizeContact } from "../../requests/contact.ts";
-import { registerRequest, TEXT_MAX } from "../../requests/create.ts";
+import { SYSTEM, TEXT_MAX } from "../../requests/core/index.ts";
 import type { StoredFile } from "../../requests/files.ts";
 import { isValidRequestNumber } from "../../requests/number.ts";
-import { requests } from "../../requests/schema.ts";
+import { requestRowById, requestRowByNumber } from "../../requests/queries.ts";
 import { blindIndex } from "../../security/sealed.ts";
 import { emailInbox, emailOutbox, type InboxAttachment, type InboxEnvelope } from "./db-schema.ts";
 import { decideInbound, type InboundDecision } from "./decide.ts";
@@ -140,34 +139,38 @@ async function handle(ctx: AppContext, row: Row) {
   const { stored, listed } = await storeAttachments(ctx, message);
   try {
     if (decision.kind === "reply" && target) {
+      // A letter that cannot be taken as the applicant's word (another sender, a machine) is kept as a note for staff:
+      // it neither shows on the tracking page nor reopens the request.
       const trusted = !decision.automatic && decision.senderIsApplicant !== false;
-      const opts: ApplicantMessageOptions = {
-        channel: "email",
-        trusted,
-        inTransaction: async (tx, added) => {
-          await lockUnprocessed(tx, row.id);
-          await tx
-            .update(emailInbox)
-            .set({
-              ...seen,
-              outcome: "reply",
-              reason: decision.via,
-              requestId: added.requestId,
-              messageRowId: added.messageId,
-              attachments: listed,
-            })
-            .where(eq(emailInbox.id, row.id));
-          // A delivery report about one of our letters: that letter did not arrive, whatever the relay said.
-          if (message.bounceOf) await markBounced(tx, added.requestId, message.bounceOf);
-        },
-      };
-      await appendApplicantMessage(ctx, target.id, messageText(message, stored, trusted), stored, opts);
+      await ctx.db.transaction(async (tx) => {
+        const added = await ctx.requests.appendMessage(tx, target.id, {
+          author: { type: "applicant", trusted },
+          visibility: "public",
+          body: messageText(message, stored, trusted),
+          channel: "email",
+          files: stored,
+        });
+        await lockUnprocessed(tx, row.id);
+        await tx
+          .update(emailInbox)
+          .set({
+            ...seen,
+            outcome: "reply",
+            reason: decision.via,
+            requestId: target.id,
+            messageRowId: added.messageId,
+            attachments: listed,
+          })
+          .where(eq(emailInbox.id, row.id));
+        // A delivery report about one of our letters: that letter did not arrive, whatever the relay said.
+        if (message.bounceOf) await markBounced(ctx, tx, target.id, message.bounceOf);
+      });
       return;
     }
     if (decision.kind !== "new") return;
     const acknowledge = decision.acknowledge;
     const noAckBecause = decision.noAcknowledgementBecause;
-    await registerRequest(ctx, {
+    await ctx.requests.register({
       text: messageText(message, stored, true),
       subject: message.subject || undefined,
       category: message.categoryFromSubject,
@@ -217,7 +220,7 @@ function newDecision(message: InboundMessage, state: ReturnType<typeof emailStat
   return { kind: "new", acknowledge: true };
 }
 
-async function markBounced(tx: Tx, requestId: number, messageId: string) {
+async function markBounced(ctx: AppContext, tx: Tx, requestId: number, messageId: string) {
   const [letter] = await tx
     .update(emailOutbox)
     .set({ failedAt: new Date(), lastErrorCode: "bounced" })
@@ -226,8 +229,7 @@ async function markBounced(tx: Tx, requestId: number, messageId: string) {
     )
     .returning({ id: emailOutbox.id, kind: emailOutbox.kind });
   if (!letter) return;
-  const req = await lockRow(tx, requestId);
-  await record(tx, req, { type: "system" }, "email_failed", {
+  await ctx.requests.log(tx, requestId, SYSTEM, "email_failed", {
     outboxId: letter.id,
     kind: letter.kind,
     code: "bounced",
@@ -307,23 +309,18 @@ async function storeAttachments(ctx: AppContext, message: InboundMessage) {
 }
 
 async function requestByNumber(db: Queryable, number: string) {
-  const [row] = await db
-    .select({ id: requests.id, status: requests.status, contactEmail: requests.contactEmail })
-    .from(requests)
-    .where(eq(requests.number, number));
-  return row;
+  return requestRowByNumber(db, number);
 }
 
 /** The request that already holds one of these letters (the applicant's own earlier letters). */
 async function requestNumberByMessageIds(db: Queryable, ids: string[]): Promise<string | undefined> {
   const [row] = await db
-    .select({ number: requests.number })
+    .select({ requestId: emailInbox.requestId })
     .from(emailInbox)
-    .innerJoin(requests, eq(requests.id, emailInbox.requestId))
     .where(and(inArray(emailInbox.messageId, ids.slice(-30)), isNotNull(emailInbox.requestId)))
     .orderBy(sql`${emailInbox.id} desc`)
     .limit(1);
-  return row?.number;
+  return row?.requestId ? (await requestRowById(db, row.requestId))?.number : undefined;
 }
 
 function errorCode(e: unknown): string {

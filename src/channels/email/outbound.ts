@@ -2,12 +2,12 @@
 // the registration's own, answers and status letters by jobs on the request's events, one letter per change),
 // then sent by the «email.send» job over the relay or into the outbox folder. A temporary failure is retried with
 // the outbox's back-off; a permanent one is written into the request's history for the operator to see.
-import { and, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull } from "drizzle-orm";
 import type { AppContext } from "../../context.ts";
 import type { Queryable, Tx } from "../../db/client.ts";
 import { emit } from "../../db/outbox.ts";
-import { lockRow, record } from "../../requests/actions.ts";
-import { attachments, messages, requestHistory, requests } from "../../requests/schema.ts";
+import { type Delivery, SYSTEM } from "../../requests/core/index.ts";
+import { messageAttachments, publicMessage, requestRowById } from "../../requests/queries.ts";
 import { acknowledgementMail } from "./acknowledge.ts";
 import { emailInbox, emailOutbox } from "./db-schema.ts";
 import { classifySendError } from "./mailer.ts";
@@ -74,18 +74,9 @@ export async function composeAcknowledgement(
   });
 }
 
-/** The e-mail request of an event, or nothing for other channels. */
+/** The e-mail request of a delivery, or nothing for other channels. */
 async function emailRequest(db: Queryable, requestId: number) {
-  const [row] = await db
-    .select({
-      id: requests.id,
-      number: requests.number,
-      subject: requests.subject,
-      channel: requests.channel,
-      contactEmail: requests.contactEmail,
-    })
-    .from(requests)
-    .where(eq(requests.id, requestId));
+  const row = await requestRowById(db, requestId);
   return row?.channel === "email" && row.contactEmail ? { ...row, contactEmail: row.contactEmail } : undefined;
 }
 
@@ -106,35 +97,30 @@ async function threadOf(db: Queryable, requestId: number) {
   return last?.messageId ? replyHeaders({ messageId: last.messageId, references: last.threadIds }) : {};
 }
 
-/** Operators' public answers on an e-mail request that have no letter yet. */
-export async function composeAnswers(ctx: AppContext, requestId: number) {
-  const req = await emailRequest(ctx.db, requestId);
+/**
+ * The e-mail channel's side of the request core's deliveries: a public answer becomes a letter, a resolution a letter
+ * with the invitation to rate, a transfer to a department a letter saying so — for requests that came by e-mail. One
+ * letter per message or history row, however often the delivery repeats.
+ */
+export async function deliverByEmail(ctx: AppContext, d: Delivery) {
+  if (d.kind === "status.changed" && d.to !== "escalated") return;
+  const req = await emailRequest(ctx.db, d.requestId);
   if (!req) return;
-  const pending = await ctx.db
-    .select({ id: messages.id, body: messages.body })
-    .from(messages)
-    .where(
-      and(
-        eq(messages.requestId, requestId),
-        eq(messages.authorType, "staff"),
-        eq(messages.visibility, "public"),
-        sql`not exists (select 1 from ${emailOutbox} where ${emailOutbox.source} = 'message:' || ${messages.id})`,
-      ),
-    )
-    .orderBy(messages.id);
-  if (pending.length === 0) return;
-  const thread = await threadOf(ctx.db, requestId);
-  for (const m of pending) {
+  const thread = await threadOf(ctx.db, d.requestId);
+  const subject = formatSubject(req.subject, req.number, { reply: true });
+  if (d.kind === "message.public") {
+    const message = await publicMessage(ctx.db, d.messageId);
+    if (!message) return;
     await ctx.db.transaction((tx) =>
       enqueue(ctx, tx, {
-        source: `message:${m.id}`,
+        source: `message:${message.id}`,
         kind: "answer",
-        requestId,
+        requestId: req.id,
         number: req.number,
         to: req.contactEmail,
-        subject: formatSubject(req.subject, req.number, { reply: true }),
+        subject,
         text: [
-          m.body,
+          message.body,
           "",
           "--",
           "Служба поддержки",
@@ -144,66 +130,45 @@ export async function composeAnswers(ctx: AppContext, requestId: number) {
         auto: false,
       }),
     );
+    return;
   }
-}
-
-/** Letters for status changes the applicant should hear of: resolved (with the rating invitation), escalated. */
-export async function composeStatusLetters(ctx: AppContext, requestId: number) {
-  const req = await emailRequest(ctx.db, requestId);
-  if (!req) return;
-  const changes = await ctx.db
-    .select({ id: requestHistory.id, to: sql<string>`${requestHistory.changes}->'status'->>1` })
-    .from(requestHistory)
-    .where(
-      and(
-        eq(requestHistory.requestId, requestId),
-        sql`${requestHistory.changes}->'status'->>1 in ('resolved', 'escalated')`,
-        sql`${requestHistory.changes}->'status'->>0 is distinct from ${requestHistory.changes}->'status'->>1`,
-        sql`not exists (select 1 from ${emailOutbox} where ${emailOutbox.source} = 'history:' || ${requestHistory.id})`,
-      ),
-    )
-    .orderBy(requestHistory.id);
-  if (changes.length === 0) return;
-  const thread = await threadOf(ctx.db, requestId);
-  const trackingUrl = await trackingUrlOf(ctx, requestId);
-  for (const c of changes) {
-    const text =
-      c.to === "resolved"
-        ? [
-            "Здравствуйте!",
-            "",
-            `Ваше обращение № ${req.number} решено.`,
-            "",
-            trackingUrl
-              ? `Пожалуйста, оцените работу службы поддержки (от 1 до 5) по ссылке: ${trackingUrl}`
-              : "Пожалуйста, оцените работу службы поддержки по ссылке из письма о регистрации обращения.",
-            "",
-            "Если вопрос не решён, ответьте на это письмо: обращение откроется снова.",
-            "",
-            "Служба поддержки",
-          ]
-        : [
-            "Здравствуйте!",
-            "",
-            `Ваше обращение № ${req.number} передано в профильное подразделение. Ответ придёт на этот адрес.`,
-            ...(trackingUrl ? ["", `Ход рассмотрения: ${trackingUrl}`] : []),
-            "",
-            "Служба поддержки",
-          ];
-    await ctx.db.transaction((tx) =>
-      enqueue(ctx, tx, {
-        source: `history:${c.id}`,
-        kind: "status",
-        requestId,
-        number: req.number,
-        to: req.contactEmail,
-        subject: formatSubject(req.subject, req.number, { reply: true }),
-        text: text.join("\n"),
-        ...thread,
-        auto: true,
-      }),
-    );
-  }
+  const trackingUrl = await trackingUrlOf(ctx, d.requestId);
+  const text =
+    d.kind === "resolved"
+      ? [
+          "Здравствуйте!",
+          "",
+          `Ваше обращение № ${req.number} решено.`,
+          "",
+          trackingUrl
+            ? `Пожалуйста, оцените работу службы поддержки (от 1 до 5) по ссылке: ${trackingUrl}`
+            : "Пожалуйста, оцените работу службы поддержки по ссылке из письма о регистрации обращения.",
+          "",
+          "Если вопрос не решён, ответьте на это письмо: обращение откроется снова.",
+          "",
+          "Служба поддержки",
+        ]
+      : [
+          "Здравствуйте!",
+          "",
+          `Ваше обращение № ${req.number} передано в профильное подразделение. Ответ придёт на этот адрес.`,
+          ...(trackingUrl ? ["", `Ход рассмотрения: ${trackingUrl}`] : []),
+          "",
+          "Служба поддержки",
+        ];
+  await ctx.db.transaction((tx) =>
+    enqueue(ctx, tx, {
+      source: `history:${d.historyId}`,
+      kind: "status",
+      requestId: req.id,
+      number: req.number,
+      to: req.contactEmail,
+      subject,
+      text: text.join("\n"),
+      ...thread,
+      auto: true,
+    }),
+  );
 }
 
 async function trackingUrlOf(ctx: AppContext, requestId: number): Promise<string | undefined> {
@@ -242,8 +207,7 @@ export async function sendLetter(ctx: AppContext, outboxId: number) {
           .set({ attempts, failedAt: new Date(), lastErrorCode: code })
           .where(eq(emailOutbox.id, row.id));
         if (row.requestId) {
-          const req = await lockRow(tx, row.requestId);
-          await record(tx, req, { type: "system" }, "email_failed", { outboxId: row.id, kind: row.kind, code });
+          await ctx.requests.log(tx, row.requestId, SYSTEM, "email_failed", { outboxId: row.id, kind: row.kind, code });
         }
       });
       return;
@@ -265,10 +229,7 @@ export async function sendLetter(ctx: AppContext, outboxId: number) {
 async function filesOf(ctx: AppContext, source: string) {
   const messageId = /^message:(\d+)$/.exec(source)?.[1];
   if (!messageId) return [];
-  const files = await ctx.db
-    .select()
-    .from(attachments)
-    .where(eq(attachments.messageId, Number(messageId)));
+  const files = await messageAttachments(ctx.db, Number(messageId));
   const out: { filename: string; content: Buffer; contentType: string }[] = [];
   for (const f of files) {
     const chunks: Buffer[] = [];

@@ -10,7 +10,7 @@ import { startImapPolling } from "./imap-poll.ts";
 import { processLetter, RECEIVED_TOPIC, storeLetter } from "./inbox.ts";
 import { errorCode } from "./log.ts";
 import { createMailer } from "./mailer.ts";
-import { composeAnswers, composeStatusLetters, SEND_TOPIC, sendLetter } from "./outbound.ts";
+import { deliverByEmail, SEND_TOPIC, sendLetter } from "./outbound.ts";
 import { emailRoutes } from "./routes.ts";
 import { startSmtpIntake } from "./smtp-intake.ts";
 import { emailStateOf, mailDomainOf, maybeEmailState, setEmailState } from "./state.ts";
@@ -30,6 +30,8 @@ async function start(ctx: AppContext) {
     acknowledgements: new SenderRateLimiter({ limit: config.emailAckLimit, windowMs: 60 * 60_000 }),
   };
   setEmailState(ctx, state);
+  // The request core's news for applicants who wrote by e-mail: answers, resolutions, transfers, as letters.
+  ctx.requests.addChannel({ channel: "email", deliver: (d) => deliverByEmail(ctx, d) });
   if (config.smtpPort) {
     emailStateOf(ctx).intake = await startSmtpIntake({
       host: config.host,
@@ -95,10 +97,6 @@ export const emailRoom: Room = {
   jobs: (ctx) => ({
     [RECEIVED_TOPIC]: (e) => processLetter(ctx, Number(e.data.inboxId)),
     [SEND_TOPIC]: (e) => sendLetter(ctx, Number(e.data.outboxId)),
-    // The registry's own events: an operator answered, or the status changed, on what may be an e-mail request.
-    "request.replied": (e) => composeAnswers(ctx, Number(e.data.requestId)),
-    "request.status_changed": (e) => composeStatusLetters(ctx, Number(e.data.requestId)),
-    "request.escalated": (e) => composeStatusLetters(ctx, Number(e.data.requestId)),
   }),
 };
 

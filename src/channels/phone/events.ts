@@ -1,15 +1,14 @@
 // Call events from the PBX (the Generic CTI convention: newCall, answer, hangup). Events may arrive twice or
 // out of order; each (callId, event) is applied once, and the call's state only moves forward:
 // ringing → answered → ended, or ringing → abandoned when the caller hangs up before anyone answers.
-import { and, desc, eq, gt, inArray, isNotNull, isNull, notInArray, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNotNull, or, sql } from "drizzle-orm";
 import type { AppContext } from "../../context.ts";
 import type { Tx } from "../../db/client.ts";
 import { emit } from "../../db/outbox.ts";
 import { directoryOf } from "../../directory/room.ts";
 import { errors } from "../../http/errors.ts";
-import { lockRow, record } from "../../requests/actions.ts";
-import { registerRequest } from "../../requests/create.ts";
-import { requests } from "../../requests/schema.ts";
+import { SYSTEM } from "../../requests/core/index.ts";
+import { latestOpenRequestByPhone } from "../../requests/queries.ts";
 import { blindIndex } from "../../security/sealed.ts";
 import { departments, users } from "../../staff/schema.ts";
 import { phoneCallEvents, phoneCalls, phoneLineSettings } from "./db-schema.ts";
@@ -18,7 +17,7 @@ import { lineForNumber, normalizeCallerNumber } from "./numbers.ts";
 export const CALL_EVENTS = ["newCall", "answer", "hangup"] as const;
 export type CallEventName = (typeof CALL_EVENTS)[number];
 export const PHONE_TOPIC = "phone.call";
-const OPEN = ["resolved", "closed"];
+const _OPEN = ["resolved", "closed"];
 
 export type CallEventInput = {
   event: string;
@@ -152,17 +151,13 @@ async function apply(ctx: AppContext, tx: Tx, call: CallRow, input: CallEventInp
   if (Object.keys(patch).length > 0) await tx.update(phoneCalls).set(patch).where(eq(phoneCalls.id, call.id));
   // The answer came first and registered a request before the caller's number was known: it is known now.
   if (call.requestId && callerNumber && !(call.direction === "in" ? call.fromNumber : call.toNumber)) {
-    await tx
-      .update(requests)
-      .set({ contactPhone: callerNumber, contactPhoneHash: blindIndex("phone", callerNumber) })
-      .where(and(eq(requests.id, call.requestId), eq(requests.channel, "phone"), isNull(requests.contactPhone)));
+    await ctx.requests.fillPhone(tx, call.requestId, callerNumber);
   }
   const requestId = patch.requestId ?? call.requestId;
   if (applied && input.event === "hangup" && requestId) {
     // The call log on the request: one history row per finished call.
-    const row = await lockRow(tx, requestId);
     const answeredAt = call.answeredAt;
-    await record(tx, row, { type: "system" }, "phone_call", {
+    await ctx.requests.log(tx, requestId, SYSTEM, "phone_call", {
       callId: call.id,
       direction,
       outcome: patch.state,
@@ -182,7 +177,6 @@ async function requestFor(ctx: AppContext, tx: Tx, callId: number, phone: string
   const [dropped] = await tx
     .select({ requestId: phoneCalls.requestId })
     .from(phoneCalls)
-    .innerJoin(requests, eq(requests.id, phoneCalls.requestId))
     .where(
       and(
         eq(phoneCalls.fromHash, blindIndex("phone", phone)!),
@@ -190,27 +184,21 @@ async function requestFor(ctx: AppContext, tx: Tx, callId: number, phone: string
         inArray(phoneCalls.state, ["ended", "abandoned"]),
         gt(phoneCalls.endedAt, windowStart),
         isNotNull(phoneCalls.requestId),
-        notInArray(requests.status, OPEN),
+        sql`exists (select 1 from requests r where r.id = ${phoneCalls.requestId} and r.status not in ('resolved', 'closed'))`,
       ),
     )
     .orderBy(desc(phoneCalls.endedAt))
     .limit(1);
   if (dropped?.requestId) return { requestId: dropped.requestId, continued: true };
-  const [open] = await tx
-    .select({ id: requests.id })
-    .from(requests)
-    .where(and(eq(requests.contactPhoneHash, blindIndex("phone", phone)!), notInArray(requests.status, OPEN)))
-    .orderBy(desc(requests.updatedAt))
-    .limit(1);
-  return open ? { requestId: open.id } : {};
+  const open = await latestOpenRequestByPhone(tx, phone);
+  return open ? { requestId: open } : {};
 }
 
 async function registerForCall(ctx: AppContext, call: CallRow, now: Date): Promise<CallRow> {
   const line = directoryOf(ctx).lines.find((l) => l.id === call.lineId);
   const topic = line && line.topics.length === 1 ? line.topics[0] : undefined;
   const audience = line && line.audience.length === 1 ? line.audience[0] : undefined;
-  const registered = await registerRequest(
-    ctx,
+  await ctx.requests.register(
     {
       text: line ? `Телефонный звонок на линию «${line.title}».` : "Телефонный звонок.",
       subject: "Телефонный звонок",
@@ -228,7 +216,6 @@ async function registerForCall(ctx: AppContext, call: CallRow, now: Date): Promi
     now,
   );
   const [after] = await ctx.db.select().from(phoneCalls).where(eq(phoneCalls.id, call.id));
-  void registered;
   return after!;
 }
 

@@ -10,9 +10,8 @@ import type { DirectoryLine } from "../../directory/types.ts";
 import { APPLICATION_STATUS_TITLES } from "../../portal/connector.ts";
 import { portalOf } from "../../portal/room.ts";
 import { ivrApplicationStatus } from "../../portal/service.ts";
-import { registerRequest } from "../../requests/create.ts";
 import { isValidRequestNumber, normalizeRequestNumber } from "../../requests/number.ts";
-import { requests } from "../../requests/schema.ts";
+import { requestRowByNumber } from "../../requests/queries.ts";
 import { STATUS_TITLES, type Status } from "../../requests/status.ts";
 import { phoneCalls, phoneLineSettings } from "./db-schema.ts";
 import { lineForNumber, normalizeCallerNumber } from "./numbers.ts";
@@ -129,7 +128,7 @@ export async function ivr(ctx: AppContext, input: IvrInput, now = new Date()): P
       if (!digits || !isValidRequestNumber(digits)) {
         return twiml(askAgain("request-status", "Номер набран с ошибкой: контрольная цифра не сходится."));
       }
-      const [row] = await ctx.db.select({ status: requests.status }).from(requests).where(eq(requests.number, digits));
+      const row = await requestRowByNumber(ctx.db, digits);
       if (!row)
         return twiml([{ say: `Обращение ${spellDigits(digits)} не найдено.` }, { redirect: url("menu-prompt") }]);
       const title = STATUS_TITLES[row.status as Status] ?? row.status;
@@ -231,7 +230,7 @@ async function callback(ctx: AppContext, input: IvrInput, setup: LineSetup, why:
   if (!phone) return [{ say: "Не удалось определить ваш номер: позвоните, пожалуйста, позже." }, { hangup: true }];
   const line = setup.line;
   const topic = line && line.topics.length === 1 ? line.topics[0] : "information";
-  const r = await registerRequest(ctx, {
+  const r = await ctx.requests.register({
     text: `Просьба перезвонить: ${why}${line ? ` (линия «${line.title}»)` : ""}.`,
     subject: "Обратный звонок",
     category: topic,

@@ -1,11 +1,11 @@
 // The operator's call screen: who is calling, their open requests and recent calls, the line and topic dialled,
 // the verification checklist and what was verified. Seeing it is a view of personal data: it is audited.
-import { and, desc, eq, isNotNull, notInArray, or, sql } from "drizzle-orm";
+import { and, desc, eq, or, sql } from "drizzle-orm";
 import { audit } from "../../audit/audit.ts";
 import type { AppContext } from "../../context.ts";
 import { directoryOf } from "../../directory/room.ts";
 import { errors } from "../../http/errors.ts";
-import { requests } from "../../requests/schema.ts";
+import { latestNameByPhone, openRequestsByPhone, requestRowById } from "../../requests/queries.ts";
 import { blindIndex } from "../../security/sealed.ts";
 import { users } from "../../staff/schema.ts";
 import type { StaffUser } from "../../staff/service.ts";
@@ -35,37 +35,8 @@ export async function callScreen(ctx: AppContext, user: StaffUser, callId: numbe
   // Numbers are encrypted: the caller's requests and calls are found by the blind index of the number.
   const phoneHash = blindIndex("phone", phone) ?? "";
   const line = directoryOf(ctx).lines.find((l) => l.id === call.lineId);
-  const OPEN = ["resolved", "closed"];
-  const open = phone
-    ? await ctx.db
-        .select({
-          id: requests.id,
-          number: requests.number,
-          subject: requests.subject,
-          status: requests.status,
-          category: requests.category,
-          audience: requests.audience,
-          contactName: requests.contactName,
-          createdAt: requests.createdAt,
-        })
-        .from(requests)
-        .where(and(eq(requests.contactPhoneHash, phoneHash), notInArray(requests.status, OPEN)))
-        .orderBy(desc(requests.updatedAt))
-        .limit(10)
-    : [];
-  const [linked] = call.requestId
-    ? await ctx.db
-        .select({
-          number: requests.number,
-          subject: requests.subject,
-          status: requests.status,
-          category: requests.category,
-          audience: requests.audience,
-          contactName: requests.contactName,
-        })
-        .from(requests)
-        .where(eq(requests.id, call.requestId))
-    : [];
+  const open = phone ? await openRequestsByPhone(ctx.db, phone, 10) : [];
+  const linked = call.requestId ? await requestRowById(ctx.db, call.requestId) : undefined;
   const recent = phone
     ? await ctx.db
         .select({
@@ -75,10 +46,9 @@ export async function callScreen(ctx: AppContext, user: StaffUser, callId: numbe
           endedAt: phoneCalls.endedAt,
           state: phoneCalls.state,
           direction: phoneCalls.direction,
-          requestNumber: requests.number,
+          requestNumber: sql<string | null>`(select r.number from requests r where r.id = ${phoneCalls.requestId})`,
         })
         .from(phoneCalls)
-        .leftJoin(requests, eq(requests.id, phoneCalls.requestId))
         .where(
           and(
             or(eq(phoneCalls.fromHash, phoneHash), eq(phoneCalls.toHash, phoneHash)),
@@ -88,14 +58,7 @@ export async function callScreen(ctx: AppContext, user: StaffUser, callId: numbe
         .orderBy(desc(phoneCalls.startedAt))
         .limit(10)
     : [];
-  const [named] = phone
-    ? await ctx.db
-        .select({ name: requests.contactName })
-        .from(requests)
-        .where(and(eq(requests.contactPhoneHash, phoneHash), isNotNull(requests.contactName)))
-        .orderBy(desc(requests.createdAt))
-        .limit(1)
-    : [];
+  const named = phone ? await latestNameByPhone(ctx.db, phone) : undefined;
   const lineTopic = line && line.topics.length === 1 ? line.topics[0]! : null;
   const topic = lineTopic ?? linked?.category ?? null;
   const audience = linked?.audience ?? (line && line.audience.length === 1 ? line.audience[0]! : "citizen");

@@ -2,9 +2,8 @@
 // gets exactly its own request, message, history and event — and its own failure, without failing the others.
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestServer, type TestServer } from "../../test/harness.ts";
-import { rowsOf } from "../db/outbox.ts";
-import { registerRequest } from "./create.ts";
+import { createTestServer, type TestServer } from "../../../test/harness.ts";
+import { rowsOf } from "../../db/outbox.ts";
 
 let s: TestServer;
 
@@ -22,7 +21,7 @@ describe("registrations arriving together", () => {
     const tag = `batch-${Date.now()}`;
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        registerRequest(s.ctx, {
+        s.ctx.requests.register({
           text: `Не могу войти в личный кабинет, ${tag}-${i}`,
           contact: { email: `batch${i}@example.ru` },
           channel: "web",
@@ -58,7 +57,7 @@ describe("registrations arriving together", () => {
     const tag = `partial-${Date.now()}`;
     const outcomes = await Promise.allSettled(
       Array.from({ length: 12 }, (_, i) =>
-        registerRequest(s.ctx, {
+        s.ctx.requests.register({
           text: `Вопрос о статусе заявления, ${tag}-${i}`,
           channel: "web",
           inTransaction: async () => {
@@ -86,9 +85,9 @@ describe("registrations arriving together", () => {
       idempotencyKey: `key-${Date.now()}`,
     };
     const [a, b, c] = await Promise.all([
-      registerRequest(s.ctx, same),
-      registerRequest(s.ctx, same),
-      registerRequest(s.ctx, { text: "Другое обращение в той же группе", channel: "web" }),
+      s.ctx.requests.register(same),
+      s.ctx.requests.register(same),
+      s.ctx.requests.register({ text: "Другое обращение в той же группе", channel: "web" }),
     ]);
     expect(a!.number).toBe(b!.number);
     expect(a!.trackingToken).toBe(b!.trackingToken);

@@ -2,22 +2,21 @@
 // attachments, its history and the outbox event that announces it.
 import { createHash } from "node:crypto";
 import { eq } from "drizzle-orm";
-import type { AppContext } from "../context.ts";
-import { driverQuery, type Tx } from "../db/client.ts";
-import { GroupCommit } from "../db/group-commit.ts";
-import { EVENTS_CHANNEL } from "../db/outbox.ts";
-import { errors } from "../http/errors.ts";
-import { isAudience, isCategoryCode } from "./categories.ts";
-import { DEFAULT_ROUTE } from "../routing/departments.ts";
-import { departmentsOnShiftIn, INCIDENT_MATCH, routeNewRequests } from "../routing/intake.ts";
-import { slaDueAt } from "../routing/sla-service.ts";
-import { derivedTrackingToken } from "../security/keys.ts";
-import { blindIndex, keyring } from "../security/sealed.ts";
-import { randomToken, sha256 } from "../staff/tokens.ts";
-import { type Contact, normalizeContact } from "./contact.ts";
-import type { StoredFile } from "./files.ts";
-import { formatRequestNumber } from "./number.ts";
-import { attachments, requests } from "./schema.ts";
+import type { Db, Tx } from "../../db/client.ts";
+import { driverQuery } from "../../db/client.ts";
+import { GroupCommit } from "../../db/group-commit.ts";
+import { EVENTS_CHANNEL } from "../../db/outbox.ts";
+import { errors } from "../../http/errors.ts";
+import { derivedTrackingToken } from "../../security/keys.ts";
+import { blindIndex, keyring } from "../../security/sealed.ts";
+import { randomToken, sha256 } from "../../staff/tokens.ts";
+import { isAudience, isCategoryCode } from "../categories.ts";
+import { type Contact, normalizeContact } from "../contact.ts";
+import type { StoredFile } from "../files.ts";
+import { formatRequestNumber } from "../number.ts";
+import { attachments, requests } from "../schema.ts";
+import { attachmentRow, TEXT_MAX } from "./messages.ts";
+import type { Classification, Due, RegistrationSql, RequestRules } from "./ports.ts";
 
 export const CHANNELS = ["web", "email", "chat", "phone"] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -50,26 +49,98 @@ export type Registered = {
   replayed: boolean;
 };
 
-export const TEXT_MAX = 20_000;
+export type IntakeDeps = {
+  db: Db;
+  engine: "pglite" | "postgres";
+  rules: () => RequestRules;
+};
 
-export async function registerRequest(ctx: AppContext, input: NewRequest, now = new Date()): Promise<Registered> {
-  const prepared = prepare(ctx, input, now);
-  // A retried submission (same Idempotency-Key and the same content) answers with the request it made.
-  if (input.idempotencyKey) {
-    const replay = await findReplay(ctx, input.idempotencyKey, prepared.idempotencyHash!);
-    if (replay) return replay;
+/**
+ * Registration. Submissions go by group commit: those that arrive while a registration transaction is running are
+ * written together in the next one — a few statements for the whole group instead of about ten per request, and one
+ * commit. A group that fails is written again one submission at a time, so one bad submission (a raced idempotency
+ * key, a channel's refusal) does not fail the others.
+ */
+export class Intake {
+  private readonly batcher: GroupCommit<Prepared, Registered>;
+  private statement: { text: string; name: string } | undefined;
+
+  constructor(private readonly deps: IntakeDeps) {
+    this.batcher = new GroupCommit((group) => deps.db.transaction((tx) => this.write(tx, group)), {
+      // PGlite is one connection: one group at a time. A server pool takes a few groups side by side.
+      parallel: deps.engine === "pglite" ? 1 : 3,
+    });
   }
-  try {
-    return await intakeOf(ctx).submit(prepared);
-  } catch (e) {
-    // Two copies of one submission raced: the loser answers with the winner's request.
-    if (input.idempotencyKey && isUniqueViolation(e)) {
-      const replay = await findReplay(ctx, input.idempotencyKey, prepared.idempotencyHash!);
+
+  async register(input: NewRequest, now = new Date()): Promise<Registered> {
+    const prepared = prepare(this.deps, input, now);
+    // A retried submission (same Idempotency-Key and the same content) answers with the request it made.
+    if (input.idempotencyKey) {
+      const replay = await this.findReplay(input.idempotencyKey, prepared.idempotencyHash!);
       if (replay) return replay;
     }
-    throw e;
+    try {
+      return await this.batcher.submit(prepared);
+    } catch (e) {
+      // Two copies of one submission raced: the loser answers with the winner's request.
+      if (input.idempotencyKey && isUniqueViolation(e)) {
+        const replay = await this.findReplay(input.idempotencyKey, prepared.idempotencyHash!);
+        if (replay) return replay;
+      }
+      throw e;
+    }
+  }
+
+  /** The group statement, built once from the rules' SQL (named by its text's hash: a server parses it once). */
+  private writeGroup() {
+    if (!this.statement) {
+      const text = writeGroupSql(this.deps.rules().registration);
+      this.statement = {
+        text,
+        name: `otklik_intake_write_${createHash("sha256").update(text).digest("hex").slice(0, 12)}`,
+      };
+    }
+    return this.statement;
+  }
+
+  private write(tx: Tx, group: Prepared[]) {
+    return writeRequests(tx, group, this.deps.rules(), this.writeGroup());
+  }
+
+  private async findReplay(key: string, hash: string): Promise<Registered | null> {
+    const [row] = await this.deps.db.select().from(requests).where(eq(requests.idempotencyKey, key));
+    if (!row) return null;
+    if (row.idempotencyHash !== hash) {
+      throw errors.conflict(
+        "idempotency_key_reused",
+        "Этот ключ повторной отправки уже использован для другого обращения. Обновите страницу и отправьте форму заново.",
+      );
+    }
+    const trackingToken = replayToken(key, hash);
+    // Made under another key (OTKLIK_INDEX_KEY changed, or before tracking keys came from the environment): the link
+    // cannot be given again, and one that does not open would be worse than none.
+    if (sha256(trackingToken) !== row.trackingTokenHash) {
+      throw errors.conflict(
+        "idempotency_link_unavailable",
+        `Обращение по этой отправке уже зарегистрировано под номером ${row.number}. Ссылку для отслеживания повторно выдать нельзя: воспользуйтесь ссылкой из первого ответа или письма.`,
+        { number: row.number },
+      );
+    }
+    return {
+      id: row.id,
+      number: row.number,
+      trackingToken,
+      status: row.status,
+      firstResponseDueAt: row.firstResponseDueAt!,
+      resolutionDueAt: row.resolutionDueAt!,
+      replayed: true,
+    };
   }
 }
+
+/** The tracking token of a submission with an Idempotency-Key: keyed from the environment, the same on a retry. */
+const replayToken = (idempotencyKey: string, hash: string) =>
+  derivedTrackingToken(keyring().trackingKey, idempotencyKey, hash);
 
 /** A submission checked and classified, ready to be written. Everything here is decided before the transaction. */
 type Prepared = {
@@ -79,16 +150,16 @@ type Prepared = {
   contact: Contact;
   idempotencyHash: string | undefined;
   trackingToken: string;
-  guess: ReturnType<AppContext["classifier"]> | null;
+  guess: Classification | null;
   category: string | null;
   categorySource: string | null;
   audience: string;
   priority: NonNullable<NewRequest["priority"]>;
-  due: ReturnType<typeof slaDueAt>;
+  due: Due;
   now: Date;
 };
 
-function prepare(ctx: AppContext, input: NewRequest, now: Date): Prepared {
+function prepare(deps: IntakeDeps, input: NewRequest, now: Date): Prepared {
   const text = input.text.trim();
   if (!text) throw errors.validation("Опишите вопрос: поле «Текст обращения» пустое.", { field: "text" });
   if (text.length > TEXT_MAX) {
@@ -102,13 +173,12 @@ function prepare(ctx: AppContext, input: NewRequest, now: Date): Prepared {
   if (input.audience && !isAudience(input.audience)) {
     throw errors.validation(`Неизвестный тип заявителя «${input.audience}».`, { field: "audience" });
   }
+  const rules = deps.rules();
   const contact = normalizeContact(input.contact);
   const idempotencyHash = input.idempotencyKey ? fingerprint(input, contact) : undefined;
-  const trackingToken = input.idempotencyKey
-    ? derivedTrackingToken(keyring().trackingKey, input.idempotencyKey, idempotencyHash!)
-    : randomToken(32);
+  const trackingToken = input.idempotencyKey ? replayToken(input.idempotencyKey, idempotencyHash!) : randomToken(32);
 
-  const guess = input.category ? null : ctx.classifier(`${input.subject ?? ""}\n${text}`);
+  const guess = input.category ? null : rules.classify(`${input.subject ?? ""}\n${text}`);
   // Below the classifier's threshold the request waits, uncategorised, in the triage queue for a person.
   const confident = guess && !guess.needsTriage ? guess : null;
   const category = input.category ?? confident?.category ?? null;
@@ -125,40 +195,24 @@ function prepare(ctx: AppContext, input: NewRequest, now: Date): Prepared {
     categorySource: input.category ? input.channel : confident ? "classifier" : null,
     audience: input.audience ?? guess?.audience ?? "citizen",
     priority,
-    due: slaDueAt(ctx, { channel: input.channel, category, priority }, now),
+    due: rules.dueAt({ channel: input.channel, category, priority }, now),
     now,
   };
 }
 
 /**
- * Registrations go by group commit: submissions that arrive while a registration transaction is running are written
- * together in the next one — a few statements for the whole group instead of about ten per request, and one commit.
- * A group that fails is written again one submission at a time, so one bad submission (a raced idempotency key, a
- * channel's refusal) does not fail the others.
- */
-const batchers = new WeakMap<AppContext, GroupCommit<Prepared, Registered>>();
-
-function intakeOf(ctx: AppContext): GroupCommit<Prepared, Registered> {
-  let b = batchers.get(ctx);
-  if (!b) {
-    b = new GroupCommit((group) => ctx.db.transaction((tx) => writeRequests(tx, group)), {
-      // PGlite is one connection: one group at a time. A server pool takes a few groups side by side.
-      parallel: ctx.database.engine === "pglite" ? 1 : 3,
-    });
-    batchers.set(ctx, b);
-  }
-  return b;
-}
-
-/**
  * Writes a group of requests in the caller's transaction: two statements for the whole group, whatever its size —
- * the numbers (with the departments' ids), then everything else (`WRITE_GROUP`). Statements that depend on what
+ * the numbers (with the departments' ids), then everything else (`writeGroupSql`). Statements that depend on what
  * was found follow only when needed: attachments, assignment, incident messages, a channel's own rows.
  */
-async function writeRequests(tx: Tx, group: Prepared[]): Promise<Registered[]> {
-  const codes = [
-    ...new Set(group.flatMap((p) => (p.category && isCategoryCode(p.category) ? [DEFAULT_ROUTE[p.category]] : []))),
-  ];
+async function writeRequests(
+  tx: Tx,
+  group: Prepared[],
+  rules: RequestRules,
+  statement: { text: string; name: string },
+): Promise<Registered[]> {
+  const routeOf = (p: Prepared) => (p.category ? rules.departmentFor(p.category) : null);
+  const codes = [...new Set(group.flatMap((p) => routeOf(p) ?? []))];
   const [head] = await driverQuery<{ numbers: string[]; departments: Record<string, number> | null }>(
     tx,
     NUMBERS_AND_DEPARTMENTS,
@@ -166,8 +220,10 @@ async function writeRequests(tx: Tx, group: Prepared[]): Promise<Registered[]> {
     "otklik_intake_numbers",
   );
   const departmentIds = head!.departments ?? {};
-  const departmentOf = (p: Prepared) =>
-    p.category && isCategoryCode(p.category) ? (departmentIds[DEFAULT_ROUTE[p.category]] ?? null) : null;
+  const departmentOf = (p: Prepared) => {
+    const code = routeOf(p);
+    return code ? (departmentIds[code] ?? null) : null;
+  };
   const numbers = head!.numbers.map((n) => formatRequestNumber(BigInt(n)));
 
   const columns: unknown[][] = WRITE_COLUMNS.map(() => new Array(group.length));
@@ -217,7 +273,7 @@ async function writeRequests(tx: Tx, group: Prepared[]): Promise<Registered[]> {
     message_id: string;
     staffed: boolean;
     incidents: number[];
-  }>(tx, WRITE_GROUP, [...columns, EVENTS_CHANNEL, linkedAt], "otklik_intake_write");
+  }>(tx, statement.text, [...columns, EVENTS_CHANNEL, linkedAt], statement.name);
   const byNumber = new Map(written.map((r) => [r.number, r]));
   const rows = numbers.map((n) => byNumber.get(n)!);
 
@@ -230,7 +286,7 @@ async function writeRequests(tx: Tx, group: Prepared[]): Promise<Registered[]> {
   );
   if (files.length > 0)
     await tx.insert(attachments).values(files.map((f) => attachmentRow(f.requestId, f.messageId, f.file)));
-  await routeNewRequests(
+  await rules.onRegistered(
     tx,
     group.map((p, i) => ({
       id: Number(rows[i]!.id),
@@ -268,7 +324,7 @@ export const NUMBERS_AND_DEPARTMENTS = `select
     array(select nextval('request_number_seq')::text from generate_series(1, $1::int)) as numbers,
     (select json_object_agg(code, id) from departments where code = any($2::text[])) as departments`;
 
-/** The columns of one submission as `WRITE_GROUP` takes them: one array parameter each, in this order. */
+/** The columns of one submission as the group statement takes them: one array parameter each, in this order. */
 export const WRITE_COLUMNS = [
   "number",
   "tracking_token_hash",
@@ -311,7 +367,7 @@ const REQUEST_COLUMNS = WRITE_COLUMNS.slice(0, WRITE_COLUMNS.indexOf("created_at
  * and notifications follow it, as they did statement by statement. Parameters: one text array per entry of
  * `WRITE_COLUMNS`, then the events channel and the time of the links.
  */
-export const WRITE_GROUP = `with input as (
+export const writeGroupSql = (seams: RegistrationSql) => `with input as (
     select ${WRITE_COLUMNS.map(typed).join(", ")}, ord
     from unnest(${WRITE_COLUMNS.map((_, i) => `$${i + 1}::text[]`).join(", ")})
       with ordinality as t(${WRITE_COLUMNS.map(column).join(", ")}, ord)
@@ -342,11 +398,11 @@ export const WRITE_GROUP = `with input as (
     select count(pg_notify($${WRITE_COLUMNS.length + 1}, json_build_object('id', id, 'topic', topic, 'data', payload)::text))
     from (select * from e order by id) e
   ),
-  staffed as (${departmentsOnShiftIn("select department_id from r")}),
+  staffed as (${seams.staffedDepartments("select department_id from r")}),
   links as (
     insert into incident_requests (incident_id, request_id, linked_at)
     select i.id, r.id, $${WRITE_COLUMNS.length + 2}::timestamptz
-    from incidents i join r on ${INCIDENT_MATCH}
+    from incidents i join r on ${seams.incidentMatch}
     where i.status = 'active'
     order by r.id
     on conflict do nothing
@@ -357,23 +413,6 @@ export const WRITE_GROUP = `with input as (
     array(select incident_id from links where links.request_id = g.id) as incidents
   from g join m on m.request_id = g.id, notified
   order by g.ord`;
-
-export async function attachFiles(tx: Tx, requestId: number, messageId: number, files: StoredFile[]) {
-  if (files.length === 0) return;
-  await tx.insert(attachments).values(files.map((f) => attachmentRow(requestId, messageId, f)));
-}
-
-function attachmentRow(requestId: number, messageId: number, f: StoredFile) {
-  return {
-    id: f.id,
-    requestId,
-    messageId,
-    filename: f.filename,
-    contentType: f.contentType,
-    size: f.size,
-    sha256: f.sha256,
-  };
-}
 
 function fingerprint(input: NewRequest, contact: Contact): string {
   const files = (input.files ?? []).map((f) => f.sha256).sort();
@@ -388,36 +427,6 @@ function fingerprint(input: NewRequest, contact: Contact): string {
     files,
   ]);
   return createHash("sha256").update(canonical).digest("hex");
-}
-
-async function findReplay(ctx: AppContext, key: string, hash: string): Promise<Registered | null> {
-  const [row] = await ctx.db.select().from(requests).where(eq(requests.idempotencyKey, key));
-  if (!row) return null;
-  if (row.idempotencyHash !== hash) {
-    throw errors.conflict(
-      "idempotency_key_reused",
-      "Этот ключ повторной отправки уже использован для другого обращения. Обновите страницу и отправьте форму заново.",
-    );
-  }
-  const trackingToken = derivedTrackingToken(keyring().trackingKey, key, hash);
-  // Made under another key (OTKLIK_INDEX_KEY changed, or before tracking keys came from the environment): the link
-  // cannot be given again, and one that does not open would be worse than none.
-  if (sha256(trackingToken) !== row.trackingTokenHash) {
-    throw errors.conflict(
-      "idempotency_link_unavailable",
-      `Обращение по этой отправке уже зарегистрировано под номером ${row.number}. Ссылку для отслеживания повторно выдать нельзя: воспользуйтесь ссылкой из первого ответа или письма.`,
-      { number: row.number },
-    );
-  }
-  return {
-    id: row.id,
-    number: row.number,
-    trackingToken,
-    status: row.status,
-    firstResponseDueAt: row.firstResponseDueAt!,
-    resolutionDueAt: row.resolutionDueAt!,
-    replayed: true,
-  };
 }
 
 export function isUniqueViolation(e: unknown): boolean {
