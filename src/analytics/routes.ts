@@ -7,6 +7,7 @@ import { DateTime } from "luxon";
 import type { AppContext } from "../context.ts";
 import { staffOf } from "../http/access.ts";
 import { errors } from "../http/errors.ts";
+import { Id } from "../http/schemas.ts";
 import { Problem } from "../requests/schemas.ts";
 import { TABLES, type Table, tableOf, toCsv, toXlsx } from "./export.ts";
 import { scopedFilters, seesEverything, ZONE } from "./filters.ts";
@@ -23,7 +24,7 @@ const FilterQuery = Type.Object(
     region: Type.Optional(Type.String({ maxLength: 100 })),
     audience: Type.Optional(Type.String({ maxLength: 20 })),
     department: Type.Optional(Type.String({ maxLength: 40, description: "Код подразделения" })),
-    operator: Type.Optional(Type.Integer({ minimum: 1, description: "Сотрудник, которому назначены обращения" })),
+    operator: Type.Optional(Id({ description: "Сотрудник, которому назначены обращения" })),
   },
   { additionalProperties: false },
 );

@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { staffOf } from "../http/access.ts";
 import { errors } from "../http/errors.ts";
+import { IdParams } from "../http/schemas.ts";
 import { Problem } from "../requests/schemas.ts";
 import { isShortDay, isWorkingDay } from "./calendar.ts";
 import { lineToEntry } from "./document.ts";
@@ -258,7 +259,7 @@ export async function adminDirectoryRoutes(fastify: FastifyInstance, { ctx }: { 
       schema: {
         summary: "Сохранённая версия целиком (YAML)",
         tags: ["admin"],
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        params: IdParams,
       },
     },
     async (req, reply) => {

@@ -37,7 +37,12 @@ export const DirectoryProblem = Type.Object(
     errorCount: Type.Optional(Type.Integer()),
     warningCount: Type.Optional(Type.Integer()),
     problems: Type.Optional(Type.Array(ProblemItem)),
-    errors: Type.Optional(Type.Array(ProblemItem, { description: "тот же список (для форм: field, message)" })),
+    // The same list; a refusal by the schema carries only field and message.
+    errors: Type.Optional(
+      Type.Array(Type.Union([ProblemItem, Type.Object({ field: Type.String(), message: Type.String() })]), {
+        description: "тот же список (для форм: field, message)",
+      }),
+    ),
   },
   {
     additionalProperties: true,
@@ -90,6 +95,7 @@ export const YamlBody = {
   content: {
     "application/json": { schema: Type.Object({ yaml: Type.String({ maxLength: 500_000 }) }) },
     "application/yaml": { schema: Type.String({ maxLength: 500_000 }) },
+    "application/x-yaml": { schema: Type.String({ maxLength: 500_000 }) },
     "text/yaml": { schema: Type.String({ maxLength: 500_000 }) },
     "text/plain": { schema: Type.String({ maxLength: 500_000 }) },
   },

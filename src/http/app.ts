@@ -12,7 +12,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import type { AppContext } from "../context.ts";
 import { ROOMS } from "../rooms.ts";
 import { accessHook, enforceAccessDeclarations } from "./access.ts";
-import { errors } from "./errors.ts";
+import { type DeclaredInput, declaredBody, enforceBodyRule } from "./bodies.ts";
 import { loggerOptions } from "./logging.ts";
 import { installMetrics } from "./metrics.ts";
 import { errorHandler, schemaErrorFormatter, sendProblem } from "./problem.ts";
@@ -23,6 +23,8 @@ export type App = FastifyInstance;
 declare module "fastify" {
   interface FastifyInstance {
     declaredRoutes: import("./access.ts").DeclaredRoute[];
+    /** Every API route's params, query, headers and body schemas and the content types it takes. */
+    declaredInputs: DeclaredInput[];
   }
 }
 
@@ -39,6 +41,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
 
   const routes = enforceAccessDeclarations(app);
   app.decorate("declaredRoutes", routes);
+  app.decorate("declaredInputs", enforceBodyRule(app));
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {
     // A missing asset is a 404, not the application's page (a stale bundle must fail visibly).
@@ -91,24 +94,18 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
           ? `\n\nДоступ: ${access === "staff" ? "любой сотрудник" : access.join(", ")}.`
           : "";
       return {
-        schema: { ...schema, security, description: `${schema?.description ?? ""}${extra}`.trim() },
+        schema: {
+          ...schema,
+          ...(schema?.body ? { body: declaredBody(schema.body) } : {}),
+          security,
+          description: `${schema?.description ?? ""}${extra}`.trim(),
+        },
         url,
       } as never;
     },
   });
   securityHeaders(app);
   app.addHook("onRequest", accessHook(ctx));
-  // PostgreSQL text cannot hold NUL: refuse it at the door with a clear answer instead of failing deep inside.
-  app.addHook("preValidation", async (req) => {
-    for (const part of [req.query, req.params, req.body]) {
-      if (part && typeof part === "object" && JSON.stringify(part).includes("\\u0000")) {
-        throw errors.badInput(
-          "invalid_characters",
-          "Запрос содержит недопустимый символ (NUL). Уберите его и повторите.",
-        );
-      }
-    }
-  });
   await installMetrics(app, ctx);
 
   await app.register(

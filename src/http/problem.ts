@@ -1,6 +1,7 @@
 // Turns every error into application/problem+json with a stable code and a Russian message.
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../db/outage.ts";
+import { invalidMultipart, isMultipartSyntaxError } from "./bodies.ts";
 import { isAppError } from "./errors.ts";
 
 type AjvError = { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string };
@@ -110,6 +111,11 @@ export function errorHandler(error: FastifyError, req: FastifyRequest, reply: Fa
     return sendProblem(reply, 413, "payload_too_large", "Запрос слишком большой: уменьшите файлы или их число.");
   }
   if (status === 415) return sendProblem(reply, 415, "unsupported_media_type", "Этот тип содержимого не принимается.");
+  // A malformed multipart body, whoever read it (a route's own req.file() included).
+  if (isMultipartSyntaxError(error)) {
+    const e = invalidMultipart();
+    return sendProblem(reply, e.status, e.code, e.message);
+  }
   if (status === 429) return sendProblem(reply, 429, "rate_limited", "Слишком много запросов. Повторите чуть позже.");
   if (status >= 400 && status < 500) {
     const code =

@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { staffOf } from "../http/access.ts";
 import { errors } from "../http/errors.ts";
+import { Id, Positive } from "../http/schemas.ts";
 import { requestRowById, visibleRequestId } from "../requests/queries.ts";
 import { articleNotFound, articleView, categoryTitle } from "./routes-public.ts";
 import {
@@ -45,7 +46,7 @@ import {
 import { PLACEHOLDERS, renderTemplate } from "./template.ts";
 
 const ADMIN = ["administrator"] as const;
-const VersionParams = Type.Object({ slug: Type.String({ maxLength: 100 }), version: Type.Integer({ minimum: 1 }) });
+const VersionParams = Type.Object({ slug: Type.String({ maxLength: 100 }), version: Positive() });
 
 export async function staffKnowledgeRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -354,7 +355,7 @@ export async function staffKnowledgeRoutes(fastify: FastifyInstance, { ctx }: { 
         params: Type.Object({ number: Type.String({ maxLength: 20 }) }),
         body: Type.Object(
           {
-            templateId: Type.Optional(Type.Integer({ minimum: 1 })),
+            templateId: Type.Optional(Id()),
             body: Type.Optional(Type.String({ minLength: 1, maxLength: 10000 })),
           },
           { additionalProperties: false },

@@ -90,4 +90,4 @@ export const TemplateOut = Type.Object({
   updatedAt: DateTime,
 });
 
-export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export { IdParams } from "../http/schemas.ts";

@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { errors } from "../http/errors.ts";
 import { isMultipart, parseJsonField, readMultipart } from "../http/multipart.ts";
+import { multipartOf } from "../http/schemas.ts";
 import { addApplicantMessage, rateRequest } from "./actions.ts";
 import { AUDIENCES, CATEGORIES } from "./categories.ts";
 
@@ -15,15 +16,16 @@ import { findByTrackingToken, getTrackingView } from "./queries.ts";
 import { NewRequestBody, Ok, Problem, Registered, TokenParams, TrackingView } from "./schemas.ts";
 import { streamApplicantEvents } from "./sse.ts";
 
-// Documented for OpenAPI without `type`: the multipart parser leaves the body empty, and the handler reads
-// and validates the parts itself (the `data` field against the same schema as the JSON body).
-const MultipartBody = Type.Unsafe<unknown>({
-  description: "multipart/form-data: поле data (JSON того же вида, что и тело application/json) и файлы",
-  properties: {
-    data: { type: "string", description: "JSON обращения" },
-    files: { type: "array", items: { type: "string", format: "binary" } },
-  },
-});
+// A form with files: the field `data` holds the JSON body, validated against the same schema by the handler.
+const NewRequestForm = multipartOf(
+  Type.Object({ data: Type.String({ maxLength: 100_000, description: "JSON обращения" }) }),
+  "files",
+  "multipart/form-data: поле data (JSON того же вида, что и тело application/json) и файлы",
+);
+const ReplyBody = Type.Object(
+  { text: Type.String({ minLength: 1, maxLength: 20000 }) },
+  { additionalProperties: false },
+);
 
 export async function publicRequestRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -45,7 +47,7 @@ export async function publicRequestRoutes(fastify: FastifyInstance, { ctx }: { c
         body: {
           content: {
             "application/json": { schema: NewRequestBody },
-            "multipart/form-data": { schema: MultipartBody },
+            "multipart/form-data": { schema: NewRequestForm },
           },
         } as never,
         response: {
@@ -158,13 +160,8 @@ export async function publicRequestRoutes(fastify: FastifyInstance, { ctx }: { c
         params: TokenParams,
         body: {
           content: {
-            "application/json": {
-              schema: Type.Object(
-                { text: Type.String({ minLength: 1, maxLength: 20000 }) },
-                { additionalProperties: false },
-              ),
-            },
-            "multipart/form-data": { schema: MultipartBody },
+            "application/json": { schema: ReplyBody },
+            "multipart/form-data": { schema: multipartOf(ReplyBody) },
           },
         } as never,
         response: { 200: Ok, 400: Problem, 404: Problem, 409: Problem },

@@ -9,6 +9,7 @@ import type { AppContext } from "../context.ts";
 import { staffOf } from "../http/access.ts";
 import { errors } from "../http/errors.ts";
 import { isMultipart, readMultipart } from "../http/multipart.ts";
+import { Id, multipartOf } from "../http/schemas.ts";
 import { openFeedStream } from "../http/sse.ts";
 import { addStaffMessage, changeStatus, escalate, updateRequest } from "./actions.ts";
 import { maskEmail, maskPhone } from "./contact.ts";
@@ -19,6 +20,13 @@ import { ListItem, ListQuery, NumberParams, Ok, Problem, RequestDetail, STATUS_L
 import { requestsFeed } from "./sse.ts";
 
 const WORKERS = ["operator", "specialist", "supervisor", "administrator"] as const;
+const StaffMessageBody = Type.Object(
+  {
+    body: Type.String({ minLength: 1, maxLength: 20000 }),
+    visibility: Type.Union([Type.Literal("public"), Type.Literal("note")]),
+  },
+  { additionalProperties: false },
+);
 
 export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -125,7 +133,7 @@ export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ct
             audience: Type.Optional(Type.String({ maxLength: 40 })),
             priority: Type.Optional(StringEnum(["low", "normal", "high", "urgent"] as const)),
             region: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
-            assigneeId: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+            assigneeId: Type.Optional(Type.Union([Id(), Type.Null()])),
           },
           { additionalProperties: false },
         ),
@@ -148,18 +156,8 @@ export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ct
         params: NumberParams,
         body: {
           content: {
-            "application/json": {
-              schema: Type.Object(
-                {
-                  body: Type.String({ minLength: 1, maxLength: 20000 }),
-                  visibility: Type.Union([Type.Literal("public"), Type.Literal("note")]),
-                },
-                { additionalProperties: false },
-              ),
-            },
-            "multipart/form-data": {
-              schema: Type.Object({ body: Type.String(), visibility: Type.String() }),
-            },
+            "application/json": { schema: StaffMessageBody },
+            "multipart/form-data": { schema: multipartOf(StaffMessageBody) },
           },
         } as never,
         response: { 200: Ok, 400: Problem, 404: Problem, 409: Problem },

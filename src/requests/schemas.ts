@@ -1,5 +1,6 @@
 // The shapes of the registry's HTTP API: validated on the way in, documented in OpenAPI.
 import { Type } from "@sinclair/typebox";
+import { Id } from "../http/schemas.ts";
 import { AUDIENCE_CODES, CATEGORY_CODES } from "./categories.ts";
 import { STATUSES } from "./status.ts";
 
@@ -110,7 +111,7 @@ export const ListQuery = Type.Object({
   category: Type.Optional(Type.Array(Type.String({ maxLength: 40 }))),
   channel: Type.Optional(Type.Array(Type.String({ maxLength: 20 }))),
   department: Type.Optional(Type.String({ maxLength: 40 })),
-  assignee: Type.Optional(Type.String({ pattern: "^(me|none|\\d+)$" })),
+  assignee: Type.Optional(Type.Union([Type.Literal("me"), Type.Literal("none"), Id()])),
   overdue: Type.Optional(Type.Boolean()),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),

@@ -5,6 +5,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { staffOf } from "../http/access.ts";
+import { IdParams } from "../http/schemas.ts";
 import { Problem, StringEnum } from "../requests/schemas.ts";
 import {
   activeIncidents,
@@ -18,7 +19,6 @@ import {
 
 const SUPERVISORS = ["supervisor", "administrator"] as const;
 const DateTimeString = Type.String({ format: "date-time" });
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 const IncidentBody = Type.Object(
   {

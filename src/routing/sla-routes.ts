@@ -9,6 +9,7 @@ import type { AppContext } from "../context.ts";
 import { emit } from "../db/outbox.ts";
 import { staffOf } from "../http/access.ts";
 import { errors } from "../http/errors.ts";
+import { Id, IdParams } from "../http/schemas.ts";
 import { type FeedFactory, openFeedStream } from "../http/sse.ts";
 import { isCategoryCode } from "../requests/categories.ts";
 import { getRequestForStaff, loadRequestRow, requestNumbers } from "../requests/queries.ts";
@@ -52,7 +53,6 @@ const RuleSchema = Type.Object(
   },
   { additionalProperties: false },
 );
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 type PolicyInput = {
   channel: string | null;
@@ -321,10 +321,7 @@ export async function slaRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCon
       schema: {
         summary: "Отметить уведомления прочитанными (все, если ids не даны)",
         tags: ["staff"],
-        body: Type.Object(
-          { ids: Type.Optional(Type.Array(Type.Integer(), { maxItems: 500 })) },
-          { additionalProperties: false },
-        ),
+        body: Type.Object({ ids: Type.Optional(Type.Array(Id(), { maxItems: 500 })) }, { additionalProperties: false }),
         response: { 200: Type.Object({ unread: Type.Integer() }) },
       },
     },

@@ -10,6 +10,7 @@ import type { AppContext } from "../../context.ts";
 import { directoryOf } from "../../directory/state.ts";
 import { staffOf } from "../../http/access.ts";
 import { AppError, errors } from "../../http/errors.ts";
+import { Id, IdParams, multipartOf, Natural } from "../../http/schemas.ts";
 import { sendAttachment } from "../../requests/routes-public.ts";
 import { Problem } from "../../requests/schemas.ts";
 import { departments, users } from "../../staff/schema.ts";
@@ -24,7 +25,6 @@ import { hubOf } from "./state.ts";
 import { conversationByTokenHash } from "./store.ts";
 
 const Ok = Type.Object({ ok: Type.Literal(true) });
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const UploadedFile = Type.Object({
   id: Type.String(),
   filename: Type.String(),
@@ -55,6 +55,7 @@ async function receiveFile(ctx: AppContext, req: FastifyRequest, conversationId:
   await ctx.db.insert(chatFiles).values({ ...stored, conversationId });
   return { id: stored.id, filename: stored.filename, contentType: stored.contentType, size: stored.size };
 }
+const FileForm = { content: { "multipart/form-data": { schema: multipartOf(Type.Object({}), "file") } } } as never;
 const Hours = Type.Object({
   open: Type.Boolean(),
   opensAt: Type.Union([Type.String(), Type.Null()]),
@@ -141,8 +142,9 @@ export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
         description:
           "Тип определяется по содержимому. Токен сессии чата — в заголовке X-Chat-Token или параметре token.",
         tags: ["chat"],
-        headers: Type.Object({ [TOKEN_HEADER]: Type.Optional(Type.String({ minLength: 10 })) }),
-        querystring: Type.Object({ token: Type.Optional(Type.String({ minLength: 10 })) }),
+        headers: Type.Object({ [TOKEN_HEADER]: Type.Optional(Type.String({ minLength: 10, maxLength: 100 })) }),
+        querystring: Type.Object({ token: Type.Optional(Type.String({ minLength: 10, maxLength: 100 })) }),
+        body: FileForm,
         response: {
           201: UploadedFile,
           400: Problem,
@@ -171,6 +173,7 @@ export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
         description: "Тип определяется по содержимому. Только в чат, который ведёт сотрудник (руководитель — в любой).",
         tags: ["chat"],
         params: IdParams,
+        body: FileForm,
         response: { 201: UploadedFile, 400: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem },
       },
     },
@@ -212,7 +215,7 @@ export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
       tags: ["chat"],
       querystring: Type.Object({
         token: Type.Optional(Type.String({ description: "токен сессии чата (заявитель)" })),
-        since: Type.Optional(Type.Integer({ minimum: 0, description: "последний полученный номер сообщения" })),
+        since: Type.Optional(Natural({ description: "последний полученный номер сообщения" })),
       }),
       response: { 426: Problem },
     },
@@ -303,7 +306,7 @@ export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
         tags: ["chat"],
         params: IdParams,
         body: Type.Object(
-          { operatorId: Type.Optional(Type.Integer()), department: Type.Optional(Type.String()) },
+          { operatorId: Type.Optional(Id()), department: Type.Optional(Type.String({ maxLength: 40 })) },
           { additionalProperties: false },
         ),
         response: { 200: Ok, 400: Problem, 404: Problem, 409: Problem },

@@ -9,6 +9,7 @@ import { audit } from "../../audit/audit.ts";
 import type { AppContext } from "../../context.ts";
 import { staffOf } from "../../http/access.ts";
 import { errors } from "../../http/errors.ts";
+import { Id } from "../../http/schemas.ts";
 import { maskEmail } from "../../requests/contact.ts";
 import { getRequestForStaff, loadRequestRow } from "../../requests/queries.ts";
 import { NumberParams, Problem } from "../../requests/schemas.ts";
@@ -133,7 +134,7 @@ export async function emailRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
       schema: {
         summary: "Исходное письмо (.eml) как оно пришло, со всеми вложениями",
         tags: ["email"],
-        params: Type.Object({ number: NumberParams.properties.number, id: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ number: NumberParams.properties.number, id: Id() }),
         response: { 401: Problem, 404: Problem },
       },
     },
@@ -198,7 +199,7 @@ export async function emailRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
       schema: {
         summary: "Исходное письмо без обращения (.eml)",
         tags: ["email"],
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ id: Id() }),
         response: { 401: Problem, 403: Problem, 404: Problem },
       },
     },

@@ -8,6 +8,7 @@ import type { AppContext } from "../../context.ts";
 import { directoryOf } from "../../directory/room.ts";
 import { staffOf } from "../../http/access.ts";
 import { errors } from "../../http/errors.ts";
+import { IdParams, Int } from "../../http/schemas.ts";
 import { openFeedStream } from "../../http/sse.ts";
 import { portalOf } from "../../portal/room.ts";
 import { PortalAccountView } from "../../portal/schemas.ts";
@@ -25,14 +26,20 @@ import { verifyCaller } from "./verification.ts";
 import { wallboard } from "./wallboard.ts";
 
 const SecretParams = Type.Object({ secret: Type.String({ maxLength: 200 }) });
-const CallParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const CallParams = IdParams;
 const upTo = (maxLength: number) => Type.String({ maxLength });
 const Users = Type.Union([
   upTo(EVENT_LIMITS.user),
   Type.Array(upTo(EVENT_LIMITS.user), { maxItems: EVENT_LIMITS.users }),
 ]);
 // Fields a PBX adds that the event does not use: flat and short, or the event is refused.
-const extraField = (max: number) => Type.Union([upTo(max), Type.Number(), Type.Boolean(), Type.Null()]);
+const extraField = (max: number) =>
+  Type.Union([
+    upTo(max),
+    Type.Number({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }),
+    Type.Boolean(),
+    Type.Null(),
+  ]);
 const EventBody = Type.Object(
   {
     event: Type.String({ maxLength: EVENT_LIMITS.event, description: "newCall, answer или hangup" }),
@@ -300,8 +307,8 @@ export async function phoneRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
         body: Type.Object(
           {
             queue: Type.Optional(Type.Union([Type.String({ pattern: "^[A-Za-z0-9_.-]{1,100}$" }), Type.Null()])),
-            maxWaiting: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
-            maxWaitSeconds: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+            maxWaiting: Type.Optional(Type.Union([Int(1, 100_000), Type.Null()])),
+            maxWaitSeconds: Type.Optional(Type.Union([Int(1, 86_400), Type.Null()])),
           },
           { additionalProperties: false },
         ),

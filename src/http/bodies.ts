@@ -1,0 +1,192 @@
+// One rule for every request body, enforced here and nowhere else: a route takes exactly the content types its
+// schema declares, and each of them is validated by that schema (Fastify validates a plain body schema for JSON and
+// forms alike; a `content` map names its types one by one); any other type is a 415 before a byte is parsed. JSON
+// nesting is bounded before JSON.parse, NUL is refused before anything reaches PostgreSQL (whose text cannot hold
+// it), and a route that declares no body receives none.
+import type { FastifyInstance, FastifyRequest, FastifySchema } from "fastify";
+import { errors } from "./errors.ts";
+
+export const MAX_JSON_DEPTH = 64;
+export const JSON_TYPE = "application/json";
+export const FORM_TYPE = "application/x-www-form-urlencoded";
+export const MULTIPART_TYPE = "multipart/form-data";
+
+/** An API route's input as declared: what the structural tests and the fuzz walk. */
+export type DeclaredInput = { method: string; url: string; schema: FastifySchema | undefined; bodyTypes: string[] };
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The content types the route takes (set from its schema at registration). */
+    bodyTypes?: readonly string[];
+    /** The route declares no body: whatever arrives is dropped before the handler. */
+    bodyless?: boolean;
+  }
+}
+
+/** The content types a body schema takes: a `content` map's keys, JSON and forms for a plain schema. */
+export function bodyTypesOf(body: unknown): string[] {
+  // A route without a body still reads JSON, and drops it: the console posts `{}` to actions that take nothing.
+  if (body === undefined || body === null) return [JSON_TYPE];
+  const content = (body as { content?: unknown }).content;
+  if (content && typeof content === "object") return Object.keys(content).map((t) => t.toLowerCase());
+  return [JSON_TYPE, FORM_TYPE];
+}
+
+/** The media type of a Content-Type header, without parameters, lower-cased. */
+export function mediaTypeOf(header: string): string {
+  return header.split(";", 1)[0]!.trim().toLowerCase();
+}
+
+const pluralRules = new Intl.PluralRules("ru");
+const levels = (n: number) => `${n} ${pluralRules.select(n) === "one" ? "уровня" : "уровней"}`;
+
+/** Whether a JSON text nests arrays and objects deeper than `max` (strings are skipped, escapes honoured). */
+export function jsonTooDeep(text: string, max = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+export function tooDeepError() {
+  return errors.badInput(
+    "json_too_deep",
+    `Данные вложены слишком глубоко: допускается не больше ${levels(MAX_JSON_DEPTH)} вложенности.`,
+  );
+}
+
+/** JSON.parse with the nesting bound: for JSON that arrives outside the HTTP body (a multipart field, a frame). */
+export function parseBoundedJson(text: string): unknown {
+  if (jsonTooDeep(text)) throw tooDeepError();
+  return JSON.parse(text);
+}
+
+const NUL_ESCAPED = "\\u0000";
+
+/** PostgreSQL text cannot hold NUL: refuse it at the door with a clear answer instead of failing deep inside. */
+export function refuseNul(value: unknown) {
+  const found =
+    typeof value === "string" ? value.includes("\u0000") : value != null && JSON.stringify(value).includes(NUL_ESCAPED);
+  if (found) {
+    throw errors.badInput("invalid_characters", "Запрос содержит недопустимый символ (NUL). Уберите его и повторите.");
+  }
+}
+
+// RFC 2046: 1–70 characters of a fixed set, not ending in a space. Busboy fails on anything else with an error of
+// its own, mid-stream; checked here it is a clear 400 before the body is read.
+const BOUNDARY = /^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$/;
+
+export function invalidMultipart(detail = "Тело multipart/form-data повреждено или оборвано. Отправьте форму заново.") {
+  return errors.badInput("invalid_multipart", detail);
+}
+
+// Busboy reports a malformed body with plain errors, without a code; @fastify/multipart adds a few coded ones.
+const SYNTAX_MESSAGES = /^(Multipart: Boundary not found|Unexpected end of (multipart data|form)|\w+ terminated early)/;
+const SYNTAX_CODES = new Set([
+  "FST_MP_PREMATURE_CLOSE",
+  "FST_PROTO_VIOLATION",
+  "FST_INVALID_JSON_FIELD_ERROR",
+  "FST_INVALID_MULTIPART_CONTENT_TYPE",
+]);
+
+/** Whether an error comes from parsing a malformed multipart body (a 400, whoever read the parts). */
+export function isMultipartSyntaxError(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code === "string" && SYNTAX_CODES.has(code)) return true;
+  return e instanceof Error && e.constructor === Error && SYNTAX_MESSAGES.test(e.message);
+}
+
+function checkBoundary(header: string) {
+  const m = /;\s*boundary\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(header);
+  const boundary = m ? (m[1] ?? m[2] ?? "") : "";
+  if (!BOUNDARY.test(boundary)) {
+    throw invalidMultipart(
+      "В заголовке Content-Type формы multipart/form-data нет границы (boundary) или она неверна.",
+    );
+  }
+}
+
+function hasBody(req: FastifyRequest) {
+  const length = req.headers["content-length"];
+  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+}
+
+// A multipart body is read by the handler (readMultipart), after validation, so Fastify sees it empty (null). The
+// route declares the schema of its text fields; Fastify is given «null or those fields», readMultipart and the
+// OpenAPI document the fields themselves.
+const FIELDS = Symbol("multipart fields");
+type BodySchema = { content?: Record<string, { schema?: object }> } | undefined;
+
+function withMultipartRead(body: BodySchema): BodySchema {
+  const entry = body?.content?.[MULTIPART_TYPE];
+  if (!entry?.schema || FIELDS in entry.schema) return body;
+  const schema = { anyOf: [{ type: "null" }, entry.schema], [FIELDS]: entry.schema };
+  return { ...body, content: { ...body!.content, [MULTIPART_TYPE]: { ...entry, schema } } };
+}
+
+/** The schema of a multipart body's text fields, as the route declared it. */
+export function multipartFieldsOf(body: unknown): object | undefined {
+  const schema = (body as BodySchema)?.content?.[MULTIPART_TYPE]?.schema as Record<symbol, object> | undefined;
+  return schema?.[FIELDS] ?? schema;
+}
+
+/** A route's body schema as the route declared it (for the OpenAPI document). */
+export function declaredBody(body: unknown): unknown {
+  const fields = multipartFieldsOf(body);
+  const b = body as BodySchema;
+  if (!fields || !b?.content) return body;
+  return { ...b, content: { ...b.content, [MULTIPART_TYPE]: { ...b.content[MULTIPART_TYPE], schema: fields } } };
+}
+
+/** Installs the rule on the application; returns the list of API routes' declared inputs. */
+export function enforceBodyRule(app: FastifyInstance): DeclaredInput[] {
+  const declared: DeclaredInput[] = [];
+  app.addHook("onRoute", (route) => {
+    const schema = route.schema;
+    const bodyTypes = bodyTypesOf(schema?.body);
+    route.config = { ...route.config, bodyTypes, bodyless: schema?.body === undefined };
+    if (schema?.body) route.schema = { ...schema, body: withMultipartRead(schema.body as BodySchema) };
+    if (!route.url.startsWith("/api/")) return;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) if (method !== "HEAD") declared.push({ method, url: route.url, schema, bodyTypes });
+  });
+
+  // Before the body is read: a type the route does not take is refused whole.
+  app.addHook("preParsing", async (req, _reply, payload) => {
+    const header = req.headers["content-type"];
+    const accepted = req.routeOptions.config?.bodyTypes;
+    if (header === undefined || accepted === undefined || req.method === "GET" || req.method === "HEAD") return payload;
+    if ((req.method === "DELETE" || req.method === "OPTIONS") && !hasBody(req)) return payload;
+    const type = mediaTypeOf(header);
+    if (!accepted.includes(type)) {
+      throw errors.unsupportedType(
+        `Тип содержимого «${type.slice(0, 100)}» здесь не принимается. Принимается: ${accepted.join(", ")}.`,
+      );
+    }
+    if (type === MULTIPART_TYPE) checkBoundary(header);
+    return payload;
+  });
+
+  // JSON: the nesting bound before the parser (secure-json-parse keeps refusing __proto__ and constructor keys).
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser(JSON_TYPE);
+  app.addContentTypeParser(JSON_TYPE, { parseAs: "string" }, (req, body, done) => {
+    if (jsonTooDeep(body as string)) return done(tooDeepError(), undefined);
+    parseJson(req, body as string, done);
+  });
+
+  app.addHook("preValidation", async (req) => {
+    if (req.routeOptions.config?.bodyless) req.body = undefined;
+    for (const part of [req.query, req.params, req.body]) refuseNul(part);
+  });
+  return declared;
+}
