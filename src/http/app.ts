@@ -32,7 +32,7 @@ const WEB_DIST = fileURLToPath(new URL("../../web/dist", import.meta.url));
 
 export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOptions["logger"] } = {}) {
   const app = Fastify({
-    logger: opts.logger ?? (loggerOptions(ctx.config.logLevel) as FastifyServerOptions["logger"]),
+    logger: opts.logger ?? (loggerOptions(ctx.config.logLevel) as unknown as FastifyServerOptions["logger"]),
     trustProxy: ctx.config.trustProxy,
     bodyLimit: 1024 * 1024,
     schemaErrorFormatter,

@@ -93,7 +93,7 @@ export function errorHandler(error: FastifyError, req: FastifyRequest, reply: Fa
     if (error.status === 429 && error.details?.retryAfter)
       reply.header("retry-after", String(error.details.retryAfter));
     // A server-side fault with a code of its own (a data key missing): its code goes to the log for the administrator.
-    if (error.status >= 500) req.log.error({ err: { type: error.name, code: error.code } }, "server error");
+    if (error.status >= 500) req.log.error({ err: error }, "server error");
     return sendProblem(reply, error.status, error.code, error.message, error.details ?? {});
   }
   // A lost database is an outage, not a fault of the request: 503, and when to try again.
@@ -124,10 +124,8 @@ export function errorHandler(error: FastifyError, req: FastifyRequest, reply: Fa
         : "bad_request";
     return sendProblem(reply, status, code, "Запрос составлен неверно и не может быть обработан.");
   }
-  // The error's text may quote data: only its class and code go to the log.
-  req.log.error(
-    { err: { type: error.name, code: error.code, stack: error.stack?.split("\n").slice(1).join("\n") } },
-    "unhandled error",
-  );
+  // The error's text may quote data (a database error quotes the statement's parameters): the logger's serializer
+  // keeps only its class, codes and stack frames.
+  req.log.error({ err: error }, "unhandled error");
   return sendProblem(reply, 500, "internal_error", "Внутренняя ошибка. Мы уже знаем о ней; попробуйте ещё раз позже.");
 }
