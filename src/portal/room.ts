@@ -6,7 +6,6 @@ import { desc } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { staffOf } from "../http/access.ts";
-import { Id } from "../http/schemas.ts";
 import { Problem, StringEnum } from "../requests/schemas.ts";
 import type { Room } from "../rooms.ts";
 import { BuiltinPortal } from "./builtin.ts";

@@ -1,5 +1,6 @@
 // The shapes of the portal's answers as Otklik shows them to employees (the СНИЛС masked).
 import { Type } from "@sinclair/typebox";
+import { Id } from "../http/schemas.ts";
 
 export const PortalAccountView = Type.Object({
   id: Type.String(),
@@ -11,9 +12,5 @@ export const PortalAccountView = Type.Object({
 
 /** Every action names the call it is done on: the account verified on that call is the only one it may touch. */
 export const OnCall = {
-  callId: Type.Integer({
-    minimum: 1,
-    maximum: Number.MAX_SAFE_INTEGER,
-    description: "Звонок, на котором подтверждена личность владельца учётной записи",
-  }),
+  callId: Id({ description: "Звонок, на котором подтверждена личность владельца учётной записи" }),
 };
