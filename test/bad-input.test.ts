@@ -47,6 +47,18 @@ describe("ids and integers are range-checked by the schema", () => {
     expect(me.statusCode).toBe(200);
   });
 
+  it("a number that the coercion of a path or query string makes infinite", async () => {
+    for (const url of [
+      "/api/v1/incidents/1e309",
+      "/api/v1/requests?assignee=1e309",
+      "/api/v1/requests?limit=Infinity",
+      "/api/v1/admin/directory/versions/-1e400",
+    ]) {
+      const res = await s.app.inject({ method: "GET", url, headers: admin });
+      await expectProblem(res, 400, "validation_failed");
+    }
+  });
+
   it("an assigneeId of 2^40", async () => {
     const res = await s.app.inject({
       method: "PATCH",

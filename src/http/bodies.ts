@@ -2,7 +2,8 @@
 // schema declares, and each of them is validated by that schema (Fastify validates a plain body schema for JSON and
 // forms alike; a `content` map names its types one by one); any other type is a 415 before a byte is parsed. JSON
 // nesting is bounded before JSON.parse, NUL is refused before anything reaches PostgreSQL (whose text cannot hold
-// it), and a route that declares no body receives none.
+// it), a number made infinite by coercion is refused after validation, and a route that declares no body receives
+// none.
 import type { FastifyInstance, FastifyRequest, FastifySchema } from "fastify";
 import { errors } from "./errors.ts";
 
@@ -78,6 +79,32 @@ export function refuseNul(value: unknown) {
     typeof value === "string" ? value.includes("\u0000") : value != null && JSON.stringify(value).includes(NUL_ESCAPED);
   if (found) {
     throw errors.badInput("invalid_characters", "Запрос содержит недопустимый символ (NUL). Уберите его и повторите.");
+  }
+}
+
+/** The path of the first number in a value that is not finite, if any. */
+function nonFinite(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === "number") return Number.isFinite(value) ? undefined : path;
+  if (!value || typeof value !== "object" || depth > MAX_JSON_DEPTH) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const found = nonFinite(v, path ? `${path}.${k}` : k, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+// Ajv coerces "1e309" or "Infinity" in a path, query or form to Infinity and then skips its bounds (they apply to
+// finite numbers only): an Infinity after validation came from such a string, and is refused here.
+function refuseNonFinite(req: FastifyRequest) {
+  for (const [where, part] of [
+    ["params", req.params],
+    ["querystring", req.query],
+    ["body", req.body],
+  ] as const) {
+    const field = nonFinite(part, "");
+    if (field !== undefined) {
+      throw errors.validation(`Значение поля «${field || where}» вне допустимых пределов.`, { field: field || where });
+    }
   }
 }
 
@@ -188,5 +215,6 @@ export function enforceBodyRule(app: FastifyInstance): DeclaredInput[] {
     if (req.routeOptions.config?.bodyless) req.body = undefined;
     for (const part of [req.query, req.params, req.body]) refuseNul(part);
   });
+  app.addHook("preHandler", async (req) => refuseNonFinite(req));
   return declared;
 }

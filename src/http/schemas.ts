@@ -23,18 +23,19 @@ export const Natural = (options: NumberOptions = {}) => Int(0, INT4_MAX, options
 
 /**
  * The body of a multipart/form-data request whose text fields are those of `fields` (the same schema the JSON body
- * of the route uses) and whose files come under `fileField`. The fields are validated against it as they are read
- * (`readMultipart`); the files are documented here for OpenAPI.
+ * of the route uses) and whose files come under `files` (several) or `file` (one). The fields are validated against
+ * it as they are read (`readMultipart`); the files are documented here for OpenAPI.
  */
 export function multipartOf<T extends TSchema & { properties?: Record<string, TSchema> }>(
   fields: T,
-  fileField = "files",
+  files: "files" | "file" = "files",
   description?: string,
 ) {
+  const binary = Type.String({ format: "binary", ...(files === "file" ? { description: "файл" } : {}) });
   return Type.Object(
     {
       ...(fields.properties ?? {}),
-      [fileField]: Type.Optional(Type.Array(Type.String({ format: "binary" }), { description: "файлы" })),
+      [files]: Type.Optional(files === "file" ? binary : Type.Array(binary, { description: "файлы" })),
     },
     { additionalProperties: false, ...(description ? { description } : {}) },
   );
