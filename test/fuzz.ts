@@ -100,11 +100,11 @@ const targets: Target[] = [
       ),
   },
   { name: "chat", share: 0.15, run: (until, t) => chatFuzz(s, r, admin, until, t) },
-  { name: "smtp", share: 0.15, run: (until, t) => smtpFuzz(smtpPort, r, until, t) },
-  { name: "phone", share: 0.1, run: (until, t) => phoneFuzz(s, r, SECRET, until, t) },
+  { name: "smtp", share: 0.1, run: (until, t) => smtpFuzz(smtpPort, r, until, t) },
+  { name: "phone", share: 0.2, run: (until, t) => phoneFuzz(s, r, SECRET, until, t) },
   {
     name: "mail-parser",
-    share: 0.1,
+    share: 0.05,
     run: async (until, t) => {
       const text = fc.string({ unit: "binary", maxLength: 300 });
       const letters = fc.oneof(

@@ -7,6 +7,9 @@ import type { TestServer } from "../harness.ts";
 import { anyValue, NUMBERS, type Rng, text } from "./random.ts";
 import { note, show, type Tally, thrown, withTimeout } from "./target.ts";
 
+// Objects from anyValue may lack a prototype (a «__proto__» key): String() cannot show them.
+const str = (x: unknown) => (typeof x === "object" && x !== null ? JSON.stringify(x) : String(x));
+
 function field(r: Rng): unknown {
   const k = r.int(10);
   if (k < 5) return text(r, 40);
@@ -54,15 +57,15 @@ export async function phoneFuzz(s: TestServer, r: Rng, secret: string, until: nu
       headers["x-otklik-signature"] = signBody(secret, payload);
     } else if (k < 8) {
       const form = new URLSearchParams();
-      for (const [key, v] of Object.entries(e)) for (const x of Array.isArray(v) ? v : [v]) form.append(key, String(x));
-      if (r.chance(0.3)) form.append("event", String(e.event));
+      for (const [key, v] of Object.entries(e)) for (const x of Array.isArray(v) ? v : [v]) form.append(key, str(x));
+      if (r.chance(0.3)) form.append("event", str(e.event));
       payload = form.toString();
       headers["content-type"] = FORM_TYPE;
       url = `/api/v1/phone/events/${secret}`;
     } else {
       const form = new URLSearchParams({
-        CallSid: String(e.callId),
-        From: String(field(r)),
+        CallSid: str(e.callId),
+        From: str(field(r)),
         Digits: r.pick(["1", "2", "9", "#", text(r, 10)]),
       });
       payload = form.toString();

@@ -89,8 +89,16 @@ export function anyValue(r: Rng, depth = 3): unknown {
   if (k <= 4) return text(r);
   if (k === 5) return Array.from({ length: r.int(4) }, () => anyValue(r, depth - 1));
   const o: Record<string, unknown> = {};
-  for (let i = r.int(4); i > 0; i--)
-    o[r.chance(0.5) ? text(r, 10) : r.pick(["id", "text", "email", "__proto__"])] = anyValue(r, depth - 1);
+  for (let i = r.int(4); i > 0; i--) {
+    const key = r.chance(0.5) ? text(r, 10) : r.pick(["id", "text", "email", "__proto__"]);
+    // An own property even for «__proto__», so that it is sent as a key.
+    Object.defineProperty(o, key, {
+      value: anyValue(r, depth - 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
   return o;
 }
 
