@@ -1,14 +1,16 @@
 // `npm run fuzz [-- --seconds 60] [--seed N] [--targets http-public,chat,…]`: random and malformed input against
 // an in-process server listening on free ports — HTTP with every content type (every public route, staff routes
 // with a valid token), chat WebSocket frames, SMTP dialogues, phone events, the mail parser — bounded in time.
-// Failure: any 5xx (or its kin: SMTP 451 on a failed store, a chat frame answered `internal`), an exception or
-// rejection nobody caught (counted, so the run goes on), an error in the harness, or a server that stops answering.
+// Failure: any 5xx (or its kin: SMTP 451 on a failed store, a chat frame answered `internal`, a failure the server's
+// guard contained), an exception or rejection nobody caught (counted, so the run goes on), an error in the harness,
+// or a server that stops answering.
 // Prints cases, server errors, crashes and harness errors per target; exits 1 on any.
 import { connect } from "node:net";
 import { parseArgs } from "node:util";
 import fc from "fast-check";
 import { parseMessage } from "../src/channels/email/index.ts";
 import { freePort, SUPPORT } from "../src/channels/email/test-smtp.ts";
+import { onFault } from "../src/guard.ts";
 import { chatFuzz } from "./fuzz/chat.ts";
 import { httpCase, type Known, routesOf } from "./fuzz/http.ts";
 import { phoneFuzz } from "./fuzz/phone.ts";
@@ -65,6 +67,15 @@ const crash = (kind: string) => (e: unknown) => {
 };
 process.on("uncaughtException", crash("uncaught exception"));
 process.on("unhandledRejection", crash("unhandled rejection"));
+// A failure the server's guard contained (a frame's or a session's handler threw) is a server error all the same.
+onFault((fault) => {
+  if (fault.outage) return;
+  current.serverErrors++;
+  note(
+    current,
+    `contained at ${fault.where}: ${fault.type}${fault.code ? ` ${fault.code}` : ""} ${fault.frames[0] ?? ""}`,
+  );
+});
 
 const loop = async (until: number, step: () => Promise<void>) => {
   while (Date.now() < until) await step();
@@ -177,7 +188,9 @@ const header = ["target", "cases", "server errors", "crashes", "harness errors"]
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => String(row[i]).length)));
 const line = (cells: unknown[]) =>
   cells.map((c, i) => (i ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!))).join("  ");
-console.log(`fuzz: seed ${seed}, ${seconds} s (server errors: HTTP 5xx, SMTP 451 4.3.0, chat «internal» frames)`);
+console.log(
+  `fuzz: seed ${seed}, ${seconds} s (server errors: HTTP 5xx, SMTP 451 4.3.0, chat «internal» frames, contained failures)`,
+);
 console.log(line(header));
 for (const row of rows) console.log(line(row));
 let failed = false;

@@ -1,5 +1,6 @@
 // What a fuzz target is and what it counts: cases tried, server errors (HTTP 5xx, SMTP 451 after a failed store, a
-// chat frame answered `internal`), crashes (an exception or rejection nobody caught), and errors thrown in the harness.
+// chat frame answered `internal`, a failure the server's guard contained), crashes (an exception or rejection nobody
+// caught), and errors thrown in the harness.
 
 export type Tally = {
   cases: number;
