@@ -25,7 +25,7 @@ afterAll(() => s?.close());
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
 const JSON_TYPE = { "content-type": "application/json" };
 const deepArray = (n: number) => "[".repeat(n) + "]".repeat(n);
-const deepObject = (n: number) => '{"a":'.repeat(n) + "1" + "}".repeat(n);
+const deepObject = (n: number) => `${'{"a":'.repeat(n)}1${"}".repeat(n)}`;
 
 async function expectProblem(
   res: { statusCode: number; json(): { code: string; detail: string } },
