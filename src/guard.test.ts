@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Database } from "./db/client.ts";
 import { EventBus, type EventMessage } from "./db/outbox.ts";
-import { configureGuard, every, type Fault, onFault } from "./guard.ts";
+import { configureGuard, describeFault, every, type Fault, onFault } from "./guard.ts";
 
 configureGuard("silent");
 
@@ -111,5 +111,14 @@ describe("the server's code", () => {
       });
     }
     expect(bare).toEqual([]);
+  });
+});
+
+describe("what the guard logs of a failure", () => {
+  it("keeps the frames after the message, never a message line that looks like a frame", () => {
+    const e = new Error("boom\n    at +79161234567 (passport 4509 123456)");
+    const fault = describeFault("test", e);
+    expect(fault.frames.join("\n")).not.toMatch(/7916|4509/);
+    expect(fault.frames.length).toBeGreaterThan(0);
   });
 });

@@ -43,10 +43,14 @@ export function describeFault(where: string, error: unknown): Fault {
   const e = error as { constructor?: { name?: string }; code?: unknown; stack?: unknown } | null;
   const type = error instanceof Error ? error.constructor.name || error.name : error === null ? "null" : typeof error;
   const code = typeof e?.code === "string" || typeof e?.code === "number" ? String(e.code) : undefined;
-  // Only the lines that name a frame: the first line of a stack is the message.
+  // Only the lines that name a frame, after the message (which may itself hold lines that look like frames).
+  const message = error instanceof Error ? String(error.message) : "";
+  const stack = typeof e?.stack === "string" ? e.stack : undefined;
+  const afterMessage =
+    stack && message && stack.includes(message) ? stack.slice(stack.indexOf(message) + message.length) : stack;
   const frames =
-    typeof e?.stack === "string"
-      ? e.stack
+    typeof afterMessage === "string"
+      ? afterMessage
           .split("\n")
           .filter((l) => /^\s+at /.test(l))
           .slice(0, 12)

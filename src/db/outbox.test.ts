@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "./client.ts";
-import { EventBus, type EventMessage, emit, OutboxWorker } from "./outbox.ts";
+import { EventBus, type EventMessage, emit, failureCode, OutboxWorker } from "./outbox.ts";
 
 const url = process.env.TEST_DATABASE_URL;
 const schemaName = url ? `otklik_outbox_${randomBytes(4).toString("hex")}` : undefined;
@@ -78,5 +78,20 @@ describe("outbox", () => {
     expect([...done].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     await a.stop();
     await b.stop();
+  });
+});
+
+describe("a failed job's record", () => {
+  it("keeps the error's class and codes, never its message (a database error quotes its parameters)", () => {
+    const inner = Object.assign(new Error('null value in column "x" violates: params: +79161234567'), {
+      code: "23502",
+    });
+    const wrapped = Object.assign(new Error("Failed query: insert … params: +79161234567,passport 4509 123456"), {
+      cause: inner,
+    });
+    const code = failureCode(wrapped);
+    expect(code).toBe("Error 23502");
+    expect(code).not.toMatch(/7916|4509/);
+    expect(failureCode("text thrown")).toBe("error");
   });
 });

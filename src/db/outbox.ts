@@ -180,7 +180,7 @@ export class OutboxWorker {
     } catch (e) {
       // Back off: the lease is extended by a growing delay before the next attempt.
       await db.execute(sql`
-        update events set last_error = ${String((e as Error).message).slice(0, 500)},
+        update events set last_error = ${failureCode(e)},
           locked_until = now() + make_interval(secs => least(3600, 5 * power(2, least(attempts, 10))))
         where id = ${event.id}`);
     }
@@ -191,6 +191,20 @@ export class OutboxWorker {
     if (this.timer) clearInterval(this.timer);
     await this.running;
   }
+}
+
+/**
+ * What a failed job leaves on its event: the error's class and codes (a database's SQLSTATE, a channel's code), never
+ * its message, which for a database error quotes the statement's parameters — personal data in a plain column.
+ */
+export function failureCode(e: unknown): string {
+  const parts: string[] = [];
+  if (e instanceof Error) parts.push(e.constructor.name || e.name);
+  type Link = { code?: unknown; cause?: unknown } | null | undefined;
+  for (let cur = e as Link, i = 0; cur && typeof cur === "object" && i < 5; i++, cur = cur.cause as Link) {
+    if (typeof cur.code === "string" || typeof cur.code === "number") parts.push(String(cur.code));
+  }
+  return parts.join(" ").slice(0, 200) || "error";
 }
 
 function toPgArray(items: string[]) {
