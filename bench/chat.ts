@@ -19,9 +19,9 @@ import { ChatClient, type Frame } from "../src/channels/chat/test-client.ts";
 import { loadConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { rowsOf } from "../src/db/outbox.ts";
+import { randomToken, sha256 } from "../src/security/tokens.ts";
 import { startServer } from "../src/server.ts";
 import { createApiToken, createUser } from "../src/staff/service.ts";
-import { randomToken, sha256 } from "../src/staff/tokens.ts";
 import {
   ENGINE_NAME,
   load,

@@ -5,9 +5,9 @@ import type { Config } from "./config.ts";
 import type { Db } from "./db/client.ts";
 import { DEPARTMENTS } from "./routing/departments.ts";
 import { startEncryption } from "./security/start.ts";
+import { randomToken } from "./security/tokens.ts";
 import { users } from "./staff/schema.ts";
 import { createUser, ensureDepartments } from "./staff/service.ts";
-import { randomToken } from "./staff/tokens.ts";
 
 export const FIRST_ADMIN_EMAIL = "admin@otklik.local";
 

@@ -9,7 +9,7 @@ import { DateTime } from "luxon";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../http/errors.ts";
 import { keyring } from "../security/sealed.ts";
-import { sha256 } from "../staff/tokens.ts";
+import { sha256 } from "../security/tokens.ts";
 import { kbFeedback } from "./db-schema.ts";
 
 /** Different articles one address (or one browser session) may rate in a Moscow day. */

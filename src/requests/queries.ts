@@ -3,9 +3,9 @@ import { and, asc, count, desc, eq, inArray, isNull, or, type SQL, sql } from "d
 import type { Queryable } from "../db/client.ts";
 import { errors } from "../http/errors.ts";
 import { blindIndex } from "../security/sealed.ts";
+import { sha256 } from "../security/tokens.ts";
 import { departments, users } from "../staff/schema.ts";
 import type { StaffUser } from "../staff/service.ts";
-import { sha256 } from "../staff/tokens.ts";
 import { maskEmail, maskPhone, normalizePhone } from "./contact.ts";
 import { isValidRequestNumber, normalizeRequestNumber } from "./number.ts";
 import { attachments, messages, requestHistory, requests } from "./schema.ts";

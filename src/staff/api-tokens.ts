@@ -4,10 +4,10 @@ import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { audit } from "../audit/audit.ts";
 import type { Db, Queryable } from "../db/client.ts";
 import { AppError, errors } from "../http/errors.ts";
+import { randomToken, sha256 } from "../security/tokens.ts";
 import { type Actor, audited } from "./audited.ts";
 import { apiTokens, users } from "./schema.ts";
 import type { StaffUser } from "./service.ts";
-import { randomToken, sha256 } from "./tokens.ts";
 
 /** `otk_` and 8 characters: 48 of the token's 256 bits, enough to tell tokens apart, far too few to guess the rest. */
 const PREFIX_LENGTH = 12;

@@ -2,11 +2,11 @@
 import { and, eq, gt, ne, sql } from "drizzle-orm";
 import type { Queryable } from "../db/client.ts";
 import { errors } from "../http/errors.ts";
+import { randomToken, sha256 } from "../security/tokens.ts";
 import { attemptSucceeded, beginAttempt, confirmPassword } from "./attempts.ts";
 import { hashPassword, passwordProblem, verifyPassword } from "./passwords.ts";
 import { departments, ROLES, type Role, sessions, users } from "./schema.ts";
 import { spendTotpStep } from "./second-factor.ts";
-import { randomToken, sha256 } from "./tokens.ts";
 import { totpStep } from "./totp.ts";
 
 // Tokens live in api-tokens.ts; the access check and the test harness take them from here.

@@ -12,8 +12,8 @@ import { type Actor, isUniqueViolation, staffActor, TEXT_MAX } from "../../reque
 import type { StoredFile } from "../../requests/files.ts";
 import { requestRowById } from "../../requests/queries.ts";
 import type { Status } from "../../requests/status.ts";
+import { randomToken, sha256 } from "../../security/tokens.ts";
 import type { StaffUser } from "../../staff/service.ts";
-import { randomToken, sha256 } from "../../staff/tokens.ts";
 import { BOT_TEXT, botTurn } from "./bot.ts";
 import { type ChatAttachment, type ChatPayload, type ChatState, chatConversations } from "./db-schema.ts";
 import { chatHours, HOURS_TEXT, whenText } from "./hours.ts";

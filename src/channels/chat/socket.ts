@@ -7,8 +7,8 @@ import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../../db/outage.ts"
 import { contain, every, guarded, report } from "../../guard.ts";
 import { SESSION_COOKIE } from "../../http/access.ts";
 import { isAppError } from "../../http/errors.ts";
+import { sha256 } from "../../security/tokens.ts";
 import { findApiToken, findSession, type StaffUser } from "../../staff/service.ts";
-import { sha256 } from "../../staff/tokens.ts";
 import { type ApplicantFrame, readFrame, type StaffFrame } from "./frames.ts";
 import { type ChatHub, type Client, send, stateView } from "./hub.ts";
 import { applicantSend, canHandle, staffSend } from "./service.ts";

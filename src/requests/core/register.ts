@@ -9,7 +9,7 @@ import { EVENTS_CHANNEL } from "../../db/outbox.ts";
 import { errors } from "../../http/errors.ts";
 import { derivedTrackingToken } from "../../security/keys.ts";
 import { blindIndex, keyring } from "../../security/sealed.ts";
-import { randomToken, sha256 } from "../../staff/tokens.ts";
+import { randomToken, sha256 } from "../../security/tokens.ts";
 import { isAudience, isCategoryCode } from "../categories.ts";
 import { type Contact, normalizeContact } from "../contact.ts";
 import type { StoredFile } from "../files.ts";

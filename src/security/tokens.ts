@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { randomBytes } from "../security/random.ts";
+import { randomBytes } from "./random.ts";
 
 /** A random secret of `bytes` bytes, URL-safe. Tracking tokens, session ids and API tokens use it. */
 export function randomToken(bytes = 32): string {
