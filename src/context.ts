@@ -5,6 +5,7 @@ import type { Database, Db } from "./db/client.ts";
 import type { EventBus, OutboxWorker } from "./db/outbox.ts";
 import type { RequestCore } from "./requests/core/index.ts";
 import type { FileStore } from "./requests/files.ts";
+import type { ServiceRegistry } from "./room.ts";
 
 export type AppContext = {
   config: Config;
@@ -15,6 +16,8 @@ export type AppContext = {
   files: FileStore;
   /** The one owner of requests, their messages and history (src/requests/core). */
   requests: RequestCore;
+  /** What rooms offer each other (the directory, the search index, the SLA policies…), declared in src/room.ts. */
+  services: ServiceRegistry;
   /** Open event streams, ended on shutdown so that the server can close. */
   streams: Set<ServerResponse>;
 };

@@ -1,14 +1,11 @@
-// The rooms of Otklik, each a capability with its own routes, start-up work and background jobs.
-// A room keeps its in-memory state keyed by the context (see e.g. directory/state.ts), so adding a room
-// is one line here and nothing else in the platform changes.
-import type { FastifyInstance } from "fastify";
+// The rooms of Otklik, each a capability with its own routes, start-up work and background jobs (src/room.ts).
+// The list's order does not matter: the server starts the rooms in the order their declared services require.
 import { analyticsRoom } from "./analytics/room.ts";
 import { auditRoom } from "./audit/room.ts";
 import { chatRoom } from "./channels/chat/room.ts";
 import { emailRoom } from "./channels/email/room.ts";
 import { phoneRoom } from "./channels/phone/room.ts";
 import type { AppContext } from "./context.ts";
-import type { JobHandler } from "./db/outbox.ts";
 import { directoryRoom } from "./directory/room.ts";
 import { consoleStreamRoutes } from "./http/console-stream.ts";
 import { healthRoutes } from "./http/health.ts";
@@ -19,23 +16,10 @@ import { publicRequestRoutes } from "./requests/routes-public.ts";
 import { staffRequestRoutes } from "./requests/routes-staff.ts";
 import { requestsFeed } from "./requests/sse.ts";
 import { retentionRoom } from "./retention/room.ts";
+import type { Room } from "./room.ts";
 import { routingRoom } from "./routing/room.ts";
 import { slaRoom } from "./routing/sla-room.ts";
 import { staffRoutes } from "./staff/routes.ts";
-
-export type Room = {
-  name: string;
-  /** Runs after migrations and first-start data, before the server listens (load data, build indexes). */
-  start?(ctx: AppContext): Promise<void>;
-  /** Runs on shutdown, after the HTTP server has closed. */
-  stop?(ctx: AppContext): Promise<void>;
-  /** Routes under /api/v1. */
-  routes?(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void>;
-  /** Jobs carried out once per outbox event of the topic. */
-  jobs?(ctx: AppContext): Record<string, JobHandler>;
-  /** Live feeds for the console, by name (the console hears them all over one stream). */
-  feeds?(ctx: AppContext): Record<string, FeedFactory>;
-};
 
 export const ROOMS: Room[] = [
   auditRoom,

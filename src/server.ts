@@ -10,6 +10,7 @@ import { configureGuard, every } from "./guard.ts";
 import { buildApp } from "./http/app.ts";
 import { RequestCore } from "./requests/core/index.ts";
 import { FileStore } from "./requests/files.ts";
+import { ServiceRegistry, startOrder } from "./room.ts";
 import { ROOMS } from "./rooms.ts";
 import { logDevelopmentKeys, refuseDevelopmentKeys } from "./security/start.ts";
 
@@ -48,10 +49,17 @@ export async function createContext(config: Config, database: Database): Promise
     files: new FileStore(path.join(config.dataDir, "attachments"), config.maxAttachmentBytes),
     // Routing plugs its rules in at start; until then due times are a day and nothing is categorised or assigned.
     requests: new RequestCore({ db: database.db, engine: database.engine }),
+    services: new ServiceRegistry(),
     streams: new Set(),
   };
   ctx.worker = new OutboxWorker(database, mergeJobs(ROOMS.map((r) => r.jobs?.(ctx) ?? {})));
-  for (const room of ROOMS) await room.start?.(ctx);
+  for (const room of startOrder(ROOMS)) {
+    const stop = await room.start?.(ctx);
+    if (stop) ctx.services.onStop(stop);
+    for (const s of room.provides ?? []) {
+      if (ctx.services.maybe(s) === undefined) throw new Error(`room «${room.name}» did not provide «${s}» at start`);
+    }
+  }
   return ctx;
 }
 
@@ -80,7 +88,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         clearInterval(idle);
       }
       await ctx.worker.stop();
-      for (const room of [...ROOMS].reverse()) await room.stop?.(ctx);
+      await ctx.services.stopAll();
       await ctx.bus.stop();
       await database.close();
     })();

@@ -1,15 +1,13 @@
 // The statistics room: dashboards and exports over the registry, the rollups behind them, and the daily summary by
 // e-mail. At start and every minute each process brings the rollups up to date (one at a time: rollup.ts).
-import type { AppContext } from "../context.ts";
 import { contain, every } from "../guard.ts";
-import type { Room } from "../rooms.ts";
+import type { Room } from "../room.ts";
 import { ensureBuilt, rebuildAll } from "./rollup.ts";
 import { analyticsRoutes } from "./routes.ts";
 import { queueDueSummary, SUMMARY_TOPIC, summaryJob } from "./summary.ts";
 
 /** How often each process looks whether the daily summary is due. */
 const CLOCK_MS = 60_000;
-const clocks = new WeakMap<AppContext, NodeJS.Timeout>();
 
 export const analyticsRoom: Room = {
   name: "analytics",
@@ -23,10 +21,7 @@ export const analyticsRoom: Room = {
       Promise.all([contain("analytics.rollup", () => ensureBuilt(ctx.db)), queueDueSummary(ctx)]),
     );
     timer.unref();
-    clocks.set(ctx, timer);
-  },
-  async stop(ctx) {
-    clearInterval(clocks.get(ctx));
+    return () => clearInterval(timer);
   },
   routes: analyticsRoutes,
   jobs: (ctx) => ({ [SUMMARY_TOPIC]: summaryJob(ctx) }),

@@ -6,7 +6,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { every } from "../guard.ts";
-import type { Room } from "../rooms.ts";
+import type { Room } from "../room.ts";
 import { takeCheckpoint } from "./anchor.ts";
 import { listAudit, verifyChain } from "./audit.ts";
 
@@ -94,22 +94,18 @@ async function writeCheckpoint(ctx: AppContext, event: "start" | "interval" | "s
   }
 }
 
-const timers = new WeakMap<AppContext, NodeJS.Timeout>();
-
 export const auditRoom: Room = {
   name: "audit",
   routes,
   async start(ctx) {
     await writeCheckpoint(ctx, "start");
     const minutes = ctx.config.auditCheckpointMinutes;
-    if (minutes > 0) {
-      const timer = every("audit.checkpoint", minutes * 60_000, () => writeCheckpoint(ctx, "interval"));
-      timer.unref();
-      timers.set(ctx, timer);
-    }
-  },
-  async stop(ctx) {
-    clearInterval(timers.get(ctx));
-    await writeCheckpoint(ctx, "stop");
+    const timer =
+      minutes > 0 ? every("audit.checkpoint", minutes * 60_000, () => writeCheckpoint(ctx, "interval")) : undefined;
+    timer?.unref();
+    return async () => {
+      clearInterval(timer);
+      await writeCheckpoint(ctx, "stop");
+    };
   },
 };

@@ -1,7 +1,6 @@
 // The directory room: the phone lines, the production calendar and the overload flags, kept in the database and
 // in each process's memory; every process rereads them when any one announces a change.
-import type { AppContext } from "../context.ts";
-import type { Room } from "../rooms.ts";
+import type { Room } from "../room.ts";
 import { loadRegions } from "./load.ts";
 import { adminDirectoryRoutes } from "./routes-admin.ts";
 import { publicDirectoryRoutes } from "./routes-public.ts";
@@ -11,24 +10,20 @@ import { forgetState, loadState, reloadState } from "./state.ts";
 export { setOverloaded, workCalendarOf } from "./service.ts";
 export { directoryOf } from "./state.ts";
 
-const unsubscribers = new WeakMap<AppContext, () => void>();
-
 export const directoryRoom: Room = {
   name: "directory",
+  provides: ["directory"],
   async start(ctx) {
     const regions = await loadRegions();
     await seedIfEmpty(ctx, regions);
     await loadState(ctx, regions);
-    unsubscribers.set(
-      ctx,
-      ctx.bus.subscribe((e) => {
-        if (e.topic === CHANGED) void reloadState(ctx);
-      }),
-    );
-  },
-  async stop(ctx) {
-    unsubscribers.get(ctx)?.();
-    forgetState(ctx);
+    const unsubscribe = ctx.bus.subscribe((e) => {
+      if (e.topic === CHANGED) void reloadState(ctx);
+    });
+    return () => {
+      unsubscribe();
+      forgetState(ctx);
+    };
   },
   async routes(app, opts) {
     await publicDirectoryRoutes(app, opts);

@@ -1,5 +1,6 @@
 // What each server process keeps in memory of the directory: read from the database at start and again whenever
-// any process announces «directory.changed». Kept per context, so two servers in one test do not share it.
+// any process announces «directory.changed». A service of the context (src/room.ts), so two servers in one test do
+// not share it.
 import type { AppContext } from "../context.ts";
 import { buildCalendar, type CalendarYear, type ProductionCalendar } from "./calendar.ts";
 import type { RegionIndex } from "./regions.ts";
@@ -16,13 +17,17 @@ export interface DirectoryState {
   overloaded: Map<string, { setBy: number | null; setAt: Date }>;
 }
 
-type Holder = { state: DirectoryState; chain: Promise<void> };
-const holders = new WeakMap<AppContext, Holder>();
+export type DirectoryHolder = { state: DirectoryState; chain: Promise<void> };
+
+declare module "../room.ts" {
+  interface Services {
+    /** The phone lines, the production calendar and the overload flags as this process last read them. */
+    directory: DirectoryHolder;
+  }
+}
 
 export function directoryOf(ctx: AppContext): DirectoryState {
-  const h = holders.get(ctx);
-  if (!h) throw new Error("directory room not started");
-  return h.state;
+  return ctx.services.get("directory").state;
 }
 
 async function read(ctx: AppContext, regions: RegionIndex): Promise<DirectoryState> {
@@ -42,12 +47,12 @@ async function read(ctx: AppContext, regions: RegionIndex): Promise<DirectorySta
 }
 
 export async function loadState(ctx: AppContext, regions: RegionIndex): Promise<void> {
-  holders.set(ctx, { state: await read(ctx, regions), chain: Promise.resolve() });
+  ctx.services.provide("directory", { state: await read(ctx, regions), chain: Promise.resolve() });
 }
 
 /** Rereads everything; reloads run one after another, so the last to finish saw the latest commit. */
 export function reloadState(ctx: AppContext): Promise<void> {
-  const h = holders.get(ctx);
+  const h = ctx.services.maybe("directory");
   if (!h) return Promise.resolve();
   h.chain = h.chain
     .then(async () => {
@@ -60,5 +65,5 @@ export function reloadState(ctx: AppContext): Promise<void> {
 }
 
 export function forgetState(ctx: AppContext): void {
-  holders.delete(ctx);
+  ctx.services.forget("directory");
 }

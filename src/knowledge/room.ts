@@ -1,7 +1,6 @@
 // The knowledge-base room: articles in the database (the shipped folder brought in at each start: see syncShipped),
 // each process's search index over them, rebuilt in the background whenever any process announces a change.
-import type { AppContext } from "../context.ts";
-import type { Room } from "../rooms.ts";
+import type { Room } from "../room.ts";
 import { publicKnowledgeRoutes } from "./routes-public.ts";
 import { staffKnowledgeRoutes } from "./routes-staff.ts";
 import { syncShipped } from "./service.ts";
@@ -9,23 +8,19 @@ import { forgetIndex, KB_CHANGED, loadIndex, rebuildIndex } from "./state.ts";
 
 export { indexSettled, searchKnowledge } from "./state.ts";
 
-const unsubscribers = new WeakMap<AppContext, () => void>();
-
 export const knowledgeRoom: Room = {
   name: "knowledge",
+  provides: ["knowledge"],
   async start(ctx) {
     await syncShipped(ctx);
     await loadIndex(ctx);
-    unsubscribers.set(
-      ctx,
-      ctx.bus.subscribe((e) => {
-        if (e.topic === KB_CHANGED) void rebuildIndex(ctx);
-      }),
-    );
-  },
-  async stop(ctx) {
-    unsubscribers.get(ctx)?.();
-    forgetIndex(ctx);
+    const unsubscribe = ctx.bus.subscribe((e) => {
+      if (e.topic === KB_CHANGED) void rebuildIndex(ctx);
+    });
+    return () => {
+      unsubscribe();
+      forgetIndex(ctx);
+    };
   },
   async routes(app, opts) {
     await publicKnowledgeRoutes(app, opts);

@@ -1,4 +1,4 @@
-// Each process's search index over the stored articles, kept per context. When any process announces
+// Each process's search index over the stored articles, a service of the context (src/room.ts). When any process announces
 // «kb.changed», the index is rebuilt in the background; the old one answers until the new one is ready.
 import type { AppContext } from "../context.ts";
 import type { Article } from "./article.ts";
@@ -7,23 +7,29 @@ import { readArticles } from "./store.ts";
 
 export const KB_CHANGED = "kb.changed";
 
-type Holder = {
+export type KnowledgeIndex = {
   index: SearchIndex;
   articles: Article[];
   /** The rebuild under way, if any; a change during it asks for one more. */
   building: Promise<void> | null;
   again: boolean;
 };
-const holders = new WeakMap<AppContext, Holder>();
+
+declare module "../room.ts" {
+  interface Services {
+    /** The search index over the published articles, rebuilt when any process changes one. */
+    knowledge: KnowledgeIndex;
+  }
+}
 
 export async function loadIndex(ctx: AppContext): Promise<void> {
   const articles = await readArticles(ctx.db);
-  holders.set(ctx, { index: createSearchIndex(articles), articles, building: null, again: false });
+  ctx.services.provide("knowledge", { index: createSearchIndex(articles), articles, building: null, again: false });
 }
 
 /** Rebuilds from the database; resolves when the index that saw the latest change is serving. */
 export function rebuildIndex(ctx: AppContext): Promise<void> {
-  const h = holders.get(ctx);
+  const h = ctx.services.maybe("knowledge");
   if (!h) return Promise.resolve();
   if (h.building) {
     h.again = true;
@@ -51,11 +57,11 @@ export function rebuildIndex(ctx: AppContext): Promise<void> {
 
 /** Waits for a rebuild under way (tests and admin answers that must show the new state). */
 export function indexSettled(ctx: AppContext): Promise<void> {
-  return holders.get(ctx)?.building ?? Promise.resolve();
+  return ctx.services.maybe("knowledge")?.building ?? Promise.resolve();
 }
 
 export function forgetIndex(ctx: AppContext): void {
-  holders.delete(ctx);
+  ctx.services.forget("knowledge");
 }
 
 /**
@@ -63,12 +69,10 @@ export function forgetIndex(ctx: AppContext): void {
  * unless `includeInternal` / `includeDrafts` say otherwise.
  */
 export function searchKnowledge(ctx: AppContext, query: string, opts: SearchOptions = {}): SearchHit[] {
-  const h = holders.get(ctx);
-  if (!h) throw new Error("knowledge room not started");
-  return h.index.search(query, { limit: 10, ...opts });
+  return ctx.services.get("knowledge").index.search(query, { limit: 10, ...opts });
 }
 
 /** The articles the serving index was built from. */
 export function indexedArticles(ctx: AppContext): readonly Article[] {
-  return holders.get(ctx)?.articles ?? [];
+  return ctx.services.maybe("knowledge")?.articles ?? [];
 }

@@ -7,7 +7,7 @@ import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { staffOf } from "../http/access.ts";
 import { Problem, StringEnum } from "../requests/schemas.ts";
-import type { Room } from "../rooms.ts";
+import type { Room } from "../room.ts";
 import { BuiltinPortal } from "./builtin.ts";
 import { APPLICATION_STATUSES, type PortalConnector } from "./connector.ts";
 import { portalAudit } from "./db-schema.ts";
@@ -16,12 +16,15 @@ import { importRegistry, seedRegistryIfEmpty } from "./registry-data.ts";
 import { OnCall, PortalAccountView } from "./schemas.ts";
 import * as portal from "./service.ts";
 
-const connectors = new WeakMap<AppContext, PortalConnector>();
+declare module "../room.ts" {
+  interface Services {
+    /** The connector to the portal: the built-in registry, or a real portal over HTTP. */
+    portal: PortalConnector;
+  }
+}
 
 export function portalOf(ctx: AppContext): PortalConnector {
-  const c = connectors.get(ctx);
-  if (!c) throw new Error("portal room not started");
-  return c;
+  return ctx.services.get("portal");
 }
 
 const Account = PortalAccountView;
@@ -226,9 +229,10 @@ async function routes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
 
 export const portalRoom: Room = {
   name: "portal",
+  provides: ["portal"],
   async start(ctx) {
     const { portalUrl, portalToken } = ctx.config;
-    connectors.set(ctx, portalUrl ? new HttpPortal(portalUrl, portalToken) : new BuiltinPortal(ctx.db));
+    ctx.services.provide("portal", portalUrl ? new HttpPortal(portalUrl, portalToken) : new BuiltinPortal(ctx.db));
     if (!portalUrl) await seedRegistryIfEmpty(ctx.db);
   },
   routes,

@@ -1,11 +1,10 @@
 // The purge runs once a day in every process; its statements are idempotent, so two processes do no harm.
 import type { AppContext } from "../context.ts";
 import { after, every } from "../guard.ts";
-import type { Room } from "../rooms.ts";
+import type { Room } from "../room.ts";
 import { purge } from "./retention.ts";
 
 const DAY_MS = 86_400_000;
-const timers = new WeakMap<AppContext, NodeJS.Timeout>();
 
 export function policyOf(ctx: AppContext) {
   return {
@@ -25,10 +24,9 @@ export const retentionRoom: Room = {
     first.unref();
     const daily = every("retention.purge", DAY_MS, run);
     daily.unref();
-    timers.set(ctx, daily);
-  },
-  async stop(ctx) {
-    const t = timers.get(ctx);
-    if (t) clearInterval(t);
+    return () => {
+      clearTimeout(first);
+      clearInterval(daily);
+    };
   },
 };

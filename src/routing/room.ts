@@ -8,24 +8,26 @@ import type { AppContext } from "../context.ts";
 import { emit } from "../db/outbox.ts";
 import { staffOf } from "../http/access.ts";
 import { Problem } from "../requests/schemas.ts";
-import type { Room } from "../rooms.ts";
+import type { Room } from "../room.ts";
 import { CONFIDENCE_THRESHOLD, classify, loadShippedModel, type Model } from "./classifier.ts";
 import { routingRules } from "./rules.ts";
 import { latestStoredModel, operatorCorrections, retrain } from "./training.ts";
 
-type State = { model: Model; source: "shipped" | number; corrections: number };
-const states = new WeakMap<AppContext, State>();
+type ClassifierState = { model: Model; source: "shipped" | number; corrections: number };
 
-function stateOf(ctx: AppContext): State {
-  const s = states.get(ctx);
-  if (!s) throw new Error("routing room not started");
-  return s;
+declare module "../room.ts" {
+  interface Services {
+    /** The classifier's model in use: shipped, or the latest retrained from operators' corrections. */
+    classifier: ClassifierState;
+  }
 }
+
+const stateOf = (ctx: AppContext) => ctx.services.get("classifier");
 
 async function loadModelInto(ctx: AppContext) {
   const stored = await latestStoredModel(ctx.db);
-  states.set(
-    ctx,
+  ctx.services.provide(
+    "classifier",
     stored
       ? { model: stored.model, source: stored.id, corrections: stored.corrections }
       : { model: loadShippedModel(), source: "shipped", corrections: 0 },
@@ -97,7 +99,7 @@ async function routes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
     },
     async (req) => {
       const r = await retrain(ctx.db, staffOf(req).id);
-      states.set(ctx, { model: r.model, source: r.id, corrections: r.corrections });
+      ctx.services.provide("classifier", { model: r.model, source: r.id, corrections: r.corrections });
       await ctx.db.transaction((tx) => emit(tx, "classifier.trained", { modelId: r.id }));
       return { model: r.id, corrections: r.corrections };
     },
@@ -106,11 +108,14 @@ async function routes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
 
 export const routingRoom: Room = {
   name: "routing",
+  // The rules it plugs into the request core take due times from the SLA policies.
+  needs: ["sla"],
+  provides: ["classifier"],
   async start(ctx) {
     await loadModelInto(ctx);
     ctx.requests.plugRules(routingRules(ctx, (text) => classify(text, stateOf(ctx).model)));
     // Another process retrained: take its model.
-    ctx.bus.subscribe((e) => {
+    return ctx.bus.subscribe((e) => {
       if (e.topic === "classifier.trained" && stateOf(ctx).source !== e.data.modelId) void loadModelInto(ctx);
     });
   },

@@ -1,8 +1,7 @@
 // The SLA room: policies and escalation rules loaded per process, a sweep every SWEEP_SECONDS in every process
 // (the database decides who takes each step), incidents, shifts and staff notifications.
-import type { AppContext } from "../context.ts";
 import { every } from "../guard.ts";
-import type { Room } from "../rooms.ts";
+import type { Room } from "../room.ts";
 import { sweep } from "./escalation.ts";
 import { incidentRoutes } from "./incident-routes.ts";
 import { notificationsFeed, slaRoutes } from "./sla-routes.ts";
@@ -12,15 +11,17 @@ import { loadSla, SLA_CHANGED, seedSlaDefaults } from "./sla-service.ts";
 export const SWEEP_SECONDS = 30;
 
 type Sweeper = { timer: NodeJS.Timeout; running: Promise<unknown> | undefined; stopped: boolean };
-const sweepers = new WeakMap<AppContext, Sweeper>();
 
 export const slaRoom: Room = {
   name: "sla",
+  // The working calendar is the directory's production calendar.
+  needs: ["directory"],
+  provides: ["sla"],
   feeds: () => ({ notifications: notificationsFeed }),
   async start(ctx) {
     await seedSlaDefaults(ctx.db);
     await loadSla(ctx);
-    ctx.bus.subscribe(async (e) => {
+    const unsubscribe = ctx.bus.subscribe(async (e) => {
       if (e.topic === SLA_CHANGED) await loadSla(ctx);
     });
     const s: Sweeper = { timer: undefined as never, running: undefined, stopped: false };
@@ -33,14 +34,12 @@ export const slaRoom: Room = {
       return s.running;
     });
     s.timer.unref();
-    sweepers.set(ctx, s);
-  },
-  async stop(ctx) {
-    const s = sweepers.get(ctx);
-    if (!s) return;
-    s.stopped = true;
-    clearInterval(s.timer);
-    await s.running?.catch(() => {});
+    return async () => {
+      unsubscribe();
+      s.stopped = true;
+      clearInterval(s.timer);
+      await s.running?.catch(() => {});
+    };
   },
   async routes(app, opts) {
     await slaRoutes(app, opts);

@@ -4,7 +4,7 @@ import { asc, sql } from "drizzle-orm";
 import type { AppContext } from "../context.ts";
 import type { Queryable } from "../db/client.ts";
 import { isShortDay, isWorkingDay, loadCalendar } from "../directory/index.ts";
-import { directoryOf, workCalendarOf } from "../directory/room.ts";
+import { workCalendarOf } from "../directory/room.ts";
 import { DEFAULT_POLICIES, WEEKDAYS_ONLY, type WorkCalendar } from "./sla.ts";
 import {
   type ClockRow,
@@ -19,8 +19,14 @@ import { escalationRules, slaPolicies } from "./sla-schema.ts";
 
 export const SLA_CHANGED = "sla.changed";
 
-type SlaState = { policies: Policy[]; rules: EscalationRule[]; calendar: WorkCalendar };
-const states = new WeakMap<AppContext, SlaState>();
+export type SlaState = { policies: Policy[]; rules: EscalationRule[]; calendar: WorkCalendar };
+
+declare module "../room.ts" {
+  interface Services {
+    /** The SLA policies, the escalation ladder and the working calendar, as this process last read them. */
+    sla: SlaState;
+  }
+}
 
 /** Shipped escalation ladder (minutes after the missed target, calendar time). */
 export const DEFAULT_RULES: Omit<EscalationRule, "id">[] = [
@@ -85,12 +91,8 @@ export async function readRules(db: Queryable): Promise<EscalationRule[]> {
  * room runs in this process; otherwise the bundled data files.
  */
 async function productionCalendar(ctx: AppContext): Promise<WorkCalendar> {
-  try {
-    directoryOf(ctx);
-    return workCalendarOf(ctx);
-  } catch {
-    // No directory room (a command-line tool, a trimmed test server): the bundled calendar.
-  }
+  // No directory room (a command-line tool, a trimmed test server): the bundled calendar.
+  if (ctx.services.maybe("directory")) return workCalendarOf(ctx);
   try {
     const cal = await loadCalendar();
     return { isWorkingDay: (d) => isWorkingDay(cal, d), isShortDay: (d) => isShortDay(cal, d) };
@@ -102,12 +104,12 @@ async function productionCalendar(ctx: AppContext): Promise<WorkCalendar> {
 
 export async function loadSla(ctx: AppContext) {
   const [policies, rules] = await Promise.all([readPolicies(ctx.db), readRules(ctx.db)]);
-  const calendar = states.get(ctx)?.calendar ?? (await productionCalendar(ctx));
-  states.set(ctx, { policies, rules, calendar });
+  const calendar = ctx.services.maybe("sla")?.calendar ?? (await productionCalendar(ctx));
+  ctx.services.provide("sla", { policies, rules, calendar });
 }
 
 export function slaOf(ctx: AppContext): SlaState {
-  return states.get(ctx) ?? { policies: fallbackPolicies, rules: [], calendar: WEEKDAYS_ONLY };
+  return ctx.services.maybe("sla") ?? { policies: fallbackPolicies, rules: [], calendar: WEEKDAYS_ONLY };
 }
 
 export function calendarOf(ctx: AppContext): WorkCalendar {

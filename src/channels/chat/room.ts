@@ -1,19 +1,20 @@
 // The chat room: the widget's and the console's WebSocket, the chatbot, the operators' queue.
-import type { Room } from "../../rooms.ts";
+import type { Room } from "../../room.ts";
 import { deliverToChat } from "./deliver.ts";
 import { chatRoutes } from "./routes.ts";
 import { chatSettings } from "./settings.ts";
-import { closeHub, hubOf } from "./state.ts";
+import { closeHub, openChat } from "./state.ts";
 
 export const chatRoom: Room = {
   name: "chat",
+  // The chatbot answers from the knowledge base; operators' hours come from the production calendar.
+  needs: ["knowledge", "directory"],
+  provides: ["chat"],
   async start(ctx) {
     chatSettings(ctx); // fails at start on a wrong OTKLIK_CHAT_* variable
-    hubOf(ctx);
+    openChat(ctx);
     ctx.requests.addChannel({ channel: "chat", deliver: (d) => deliverToChat(ctx, d) });
-  },
-  async stop(ctx) {
-    closeHub(ctx);
+    return () => closeHub(ctx);
   },
   routes: chatRoutes,
 };

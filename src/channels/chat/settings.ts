@@ -1,4 +1,5 @@
-// The chat's settings: from the configuration (src/config.ts), with per-server overrides for tests. Kept per context like every room's state.
+// The chat's settings: from the configuration (src/config.ts), with per-server overrides for tests, kept in the
+// chat's service on the context (state.ts).
 import type { AppContext } from "../../context.ts";
 
 export type ChatSettings = {
@@ -12,10 +13,8 @@ export type ChatSettings = {
   now: () => Date;
 };
 
-const overrides = new WeakMap<AppContext, Partial<ChatSettings>>();
-
 export function chatSettings(ctx: AppContext): ChatSettings {
-  const own = overrides.get(ctx) ?? {};
+  const own = ctx.services.maybe("chat")?.overrides ?? {};
   return {
     maxChatsPerOperator: own.maxChatsPerOperator ?? ctx.config.chatMaxPerOperator,
     maxFileBytes: Math.min(own.maxFileBytes ?? ctx.config.chatMaxFileMb * 1024 * 1024, ctx.config.maxAttachmentBytes),
@@ -25,5 +24,6 @@ export function chatSettings(ctx: AppContext): ChatSettings {
 }
 
 export function configureChat(ctx: AppContext, settings: Partial<ChatSettings>) {
-  overrides.set(ctx, { ...overrides.get(ctx), ...settings });
+  const chat = ctx.services.get("chat");
+  chat.overrides = { ...chat.overrides, ...settings };
 }

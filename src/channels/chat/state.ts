@@ -1,19 +1,26 @@
-// The chat's per-process state: its hub of connected clients, kept per context.
+// The chat's per-process state: its hub of connected clients and the settings tests override, a service of the
+// context (src/room.ts).
 import type { AppContext } from "../../context.ts";
 import { ChatHub } from "./hub.ts";
+import type { ChatSettings } from "./settings.ts";
 
-const hubs = new WeakMap<AppContext, ChatHub>();
+export type ChatService = { hub: ChatHub; overrides: Partial<ChatSettings> };
+
+declare module "../../room.ts" {
+  interface Services {
+    chat: ChatService;
+  }
+}
+
+export function openChat(ctx: AppContext) {
+  ctx.services.provide("chat", { hub: new ChatHub(ctx), overrides: {} });
+}
 
 export function hubOf(ctx: AppContext): ChatHub {
-  let hub = hubs.get(ctx);
-  if (!hub) {
-    hub = new ChatHub(ctx);
-    hubs.set(ctx, hub);
-  }
-  return hub;
+  return ctx.services.get("chat").hub;
 }
 
 export function closeHub(ctx: AppContext) {
-  hubs.get(ctx)?.close();
-  hubs.delete(ctx);
+  ctx.services.maybe("chat")?.hub.close();
+  ctx.services.forget("chat");
 }

@@ -13,7 +13,6 @@ import type { AppContext } from "../../context.ts";
 import { type Database, openDatabase } from "../../db/client.ts";
 import { rowsOf } from "../../db/outbox.ts";
 import { requests } from "../../requests/schema.ts";
-import { ROOMS } from "../../rooms.ts";
 import { createContext } from "../../server.ts";
 import { emailInbox, emailOutbox } from "./db-schema.ts";
 import { processLetter } from "./inbox.ts";
@@ -44,7 +43,7 @@ async function boot(overrides: Partial<Config>): Promise<AppContext> {
 
 /** What a killed process leaves behind: its rooms and listeners gone, the database untouched. */
 async function kill(ctx: AppContext) {
-  for (const room of [...ROOMS].reverse()) await room.stop?.(ctx);
+  await ctx.services.stopAll();
   await ctx.bus.stop();
 }
 

@@ -4,7 +4,7 @@ import path from "node:path";
 import { pino } from "pino";
 import type { AppContext } from "../../context.ts";
 import { loggerOptions } from "../../http/logging.ts";
-import type { Room } from "../../rooms.ts";
+import type { Room } from "../../room.ts";
 import { SenderRateLimiter } from "./autoreply.ts";
 import { startImapPolling } from "./imap-poll.ts";
 import { processLetter, RECEIVED_TOPIC, storeLetter } from "./inbox.ts";
@@ -91,8 +91,11 @@ async function stop(ctx: AppContext) {
 
 export const emailRoom: Room = {
   name: "email",
-  start,
-  stop,
+  provides: ["email"],
+  async start(ctx) {
+    await start(ctx);
+    return () => stop(ctx);
+  },
   routes: emailRoutes,
   jobs: (ctx) => ({
     [RECEIVED_TOPIC]: (e) => processLetter(ctx, Number(e.data.inboxId)),

@@ -1,4 +1,5 @@
-// What the e-mail room keeps in memory per running context: the intake, the mailer, the loop limiter.
+// What the e-mail room keeps in memory per running context, as its service (src/room.ts): the intake, the mailer,
+// the loop limiter.
 import type { AppContext } from "../../context.ts";
 import type { SenderRateLimiter } from "./autoreply.ts";
 import type { Mailer } from "./mailer.ts";
@@ -14,20 +15,22 @@ export type EmailState = {
   stopImap?: () => Promise<void>;
 };
 
-const states = new WeakMap<AppContext, EmailState>();
+declare module "../../room.ts" {
+  interface Services {
+    email: EmailState;
+  }
+}
 
 export function setEmailState(ctx: AppContext, state: EmailState) {
-  states.set(ctx, state);
+  ctx.services.provide("email", state);
 }
 
 export function emailStateOf(ctx: AppContext): EmailState {
-  const s = states.get(ctx);
-  if (!s) throw new Error("email room not started");
-  return s;
+  return ctx.services.get("email");
 }
 
 export function maybeEmailState(ctx: AppContext): EmailState | undefined {
-  return states.get(ctx);
+  return ctx.services.maybe("email");
 }
 
 export function mailDomainOf(ctx: AppContext): string {

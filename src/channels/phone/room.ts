@@ -1,6 +1,12 @@
 // The phone room: call events from the PBX, the screen pop and call screen, the IVR and the wallboard.
-import type { Room } from "../../rooms.ts";
+import type { Room } from "../../room.ts";
 import { phoneRoutes } from "./routes.ts";
 import { phoneFeed } from "./stream.ts";
 
-export const phoneRoom: Room = { name: "phone", routes: phoneRoutes, feeds: (ctx) => ({ phone: phoneFeed(ctx) }) };
+export const phoneRoom: Room = {
+  name: "phone",
+  // Lines and their hours come from the directory; the IVR reads application statuses through the portal.
+  needs: ["directory", "portal"],
+  routes: phoneRoutes,
+  feeds: (ctx) => ({ phone: phoneFeed(ctx) }),
+};
