@@ -19,20 +19,6 @@ export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 /** Anything that runs queries: the database itself or an open transaction. */
 export type Queryable = Db | Tx;
 
-/**
- * A statement sent straight to the driver of a transaction (pg's client or PGlite's), text and parameters as given:
- * for the few hot statements whose assembly by the query builder costs more than running them. Both drivers answer
- * `{ rows }`. With a `name` (a statement whose text never changes), a PostgreSQL server parses it once per
- * connection and then only binds the parameters; PGlite, in the same process, parses it each time.
- */
-export async function driverQuery<T>(tx: Tx, text: string, params: unknown[], name?: string): Promise<T[]> {
-  const client = (tx as unknown as { session: { client: { query(t: string, p: unknown[]): Promise<{ rows: T[] }> } } })
-    .session.client;
-  if (name && client instanceof pg.Client)
-    return (await client.query<T & pg.QueryResultRow>({ name, text, values: params })).rows;
-  return (await client.query(text, params)).rows;
-}
-
 export const MIGRATIONS_DIR = fileURLToPath(new URL("./migrations", import.meta.url));
 
 export interface Database {

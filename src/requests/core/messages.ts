@@ -2,7 +2,8 @@
 // employee's answer or internal note, a notice of the service (an incident), the chatbot's line in a chat transcript.
 // What a message does to the request follows from who wrote it, the same whichever channel it came through.
 import { sql } from "drizzle-orm";
-import { driverQuery, type Tx } from "../../db/client.ts";
+import type { Tx } from "../../db/client.ts";
+import { driverQuery } from "../../db/driver.ts";
 import { EVENTS_CHANNEL } from "../../db/outbox.ts";
 import { errors } from "../../http/errors.ts";
 import type { StaffUser } from "../../staff/service.ts";

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Db, Tx } from "../../db/client.ts";
-import { driverQuery } from "../../db/client.ts";
+import { driverQuery, driverValue } from "../../db/driver.ts";
 import { GroupCommit } from "../../db/group-commit.ts";
 import { EVENTS_CHANNEL } from "../../db/outbox.ts";
 import { errors } from "../../http/errors.ts";
@@ -244,10 +244,10 @@ async function writeRequests(
       input.channel,
       p.priority,
       departmentOf(p),
-      sealed(requests.contactName, contact.name),
-      sealed(requests.contactEmail, contact.email),
+      driverValue(requests.contactName, contact.name),
+      driverValue(requests.contactEmail, contact.email),
       blindIndex("email", contact.email),
-      sealed(requests.contactPhone, contact.phone),
+      driverValue(requests.contactPhone, contact.phone),
       blindIndex("phone", contact.phone),
       due.firstResponseDueAt.toISOString(),
       due.resolutionDueAt.toISOString(),
@@ -314,10 +314,6 @@ async function writeRequests(
   return registered;
 }
 
-/** A contact on its way into its encrypted column (null stays null). */
-function sealed(column: { mapToDriverValue(v: string): unknown }, value: string | undefined) {
-  return value === undefined || value === null ? null : column.mapToDriverValue(value);
-}
 
 /** The group's request numbers, in order, and the ids of the departments its categories route to (by code). */
 export const NUMBERS_AND_DEPARTMENTS = `select
