@@ -4,9 +4,12 @@
 import { sql } from "drizzle-orm";
 import type { Queryable } from "../db/client.ts";
 import { rowsOf } from "../db/outbox.ts";
+import { readFacts } from "./facts.ts";
 import { createdIn, type Filters } from "./filters.ts";
 import type { Calls, DayPoint, RegionRow, Summary, Volume } from "./measures.ts";
 import { daySeries, tableExists } from "./measures.ts";
+import { merge, plan } from "./rollup-plan.ts";
+import { read } from "./rollup-read.ts";
 import {
   all,
   CALLS,
@@ -15,16 +18,12 @@ import {
   DAILY_REGION,
   HOURS,
   keyedBy,
-  merge,
   OPERATORS,
-  plan,
   REGION_HOURS,
   REGIONS,
   REQUESTS,
-  read,
-  readFacts,
   type Spec,
-} from "./rollup.ts";
+} from "./rollup-specs.ts";
 
 type Row = Record<string, unknown>;
 const share = (part: unknown, whole: unknown) => (Number(whole) > 0 ? Number(part) / Number(whole) : null);

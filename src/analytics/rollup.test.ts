@@ -15,7 +15,8 @@ import { type Filters, previousPeriod, ZONE } from "./filters.ts";
 import { generateDemo } from "./generate.ts";
 import * as raw from "./measures.ts";
 import { percentile } from "./period.ts";
-import { plan, rebuild } from "./rollup.ts";
+import { rebuild } from "./rollup.ts";
+import { plan } from "./rollup-plan.ts";
 import { periodBoard } from "./service.ts";
 
 let s: TestServer;
