@@ -12,7 +12,7 @@ import { EVENTS_CHANNEL } from "../../db/outbox.ts";
 import { after, contain } from "../../guard.ts";
 import { users } from "../../staff/schema.ts";
 import type { StaffUser } from "../../staff/service.ts";
-import { firstName } from "./service.ts";
+import { firstName } from "./operator.ts";
 import { conversationById, MESSAGE_TOPIC, type MessageWithName, messagesSince, STATE_TOPIC } from "./store.ts";
 
 export const TYPING_TOPIC = "chat.typing";

@@ -12,7 +12,7 @@ import { departments } from "../../staff/schema.ts";
 import type { StaffUser } from "../../staff/service.ts";
 import { chatConversations } from "./db-schema.ts";
 import { messageView } from "./hub.ts";
-import { canHandle } from "./service.ts";
+import { canHandle } from "./operator.ts";
 import { chatSettings } from "./settings.ts";
 import { type Conversation, conversationById, messagesSince } from "./store.ts";
 

@@ -5,7 +5,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../../test/harness.ts";
 import { auditLog } from "../../audit/db-schema.ts";
-import { applicantSend } from "./service.ts";
+import { applicantSend } from "./applicant.ts";
 import { configureChat } from "./settings.ts";
 
 let s: TestServer;

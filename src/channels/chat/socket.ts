@@ -9,9 +9,10 @@ import { SESSION_COOKIE } from "../../http/access.ts";
 import { isAppError } from "../../http/errors.ts";
 import { sha256 } from "../../security/tokens.ts";
 import { findApiToken, findSession, type StaffUser } from "../../staff/service.ts";
+import { applicantSend } from "./applicant.ts";
 import { type ApplicantFrame, readFrame, type StaffFrame } from "./frames.ts";
 import { type ChatHub, type Client, send, stateView } from "./hub.ts";
-import { applicantSend, canHandle, staffSend } from "./service.ts";
+import { canHandle, staffSend } from "./operator.ts";
 import { chatSettings } from "./settings.ts";
 import { conversationById, conversationByTokenHash } from "./store.ts";
 
