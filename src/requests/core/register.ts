@@ -314,7 +314,6 @@ async function writeRequests(
   return registered;
 }
 
-
 /** The group's request numbers, in order, and the ids of the departments its categories route to (by code). */
 export const NUMBERS_AND_DEPARTMENTS = `select
     array(select nextval('request_number_seq')::text from generate_series(1, $1::int)) as numbers,
