@@ -9,6 +9,7 @@ import type { AppContext } from "./context.ts";
 import { directoryRoom } from "./directory/room.ts";
 import { consoleStreamRoutes } from "./http/console-stream.ts";
 import { healthRoutes } from "./http/health.ts";
+import { limitsRoutes } from "./http/limits.ts";
 import type { FeedFactory } from "./http/sse.ts";
 import { knowledgeRoom } from "./knowledge/room.ts";
 import { portalRoom } from "./portal/room.ts";
@@ -34,6 +35,7 @@ export const ROOMS: Room[] = [
   phoneRoom,
   chatRoom,
   { name: "health", routes: healthRoutes },
+  { name: "limits", routes: limitsRoutes },
   { name: "staff", routes: staffRoutes },
   {
     name: "requests",

@@ -15,6 +15,7 @@ afterAll(() => s?.close());
 // Routes anyone may call. Adding one here is a decision about who can reach it: review it as such.
 const PUBLIC = new Set([
   "GET /api/v1/health",
+  "GET /api/v1/limits",
   "GET /api/v1/openapi.json",
   "GET /api/v1/categories",
   "POST /api/v1/requests",
