@@ -1,13 +1,16 @@
 // Russian words for numbers, sizes, dates and time left.
 
-/** Picks the Russian plural form: plural(5, "час", "часа", "часов") → "часов". */
+const pluralRules = new Intl.PluralRules("ru");
+
+/** Picks the Russian plural form: plural(5, "час", "часа", "часов") → "часов"; a fraction takes the second. */
 export function plural(n: number, one: string, few: string, many: string): string {
-  const a = Math.abs(n) % 100;
-  const b = a % 10;
-  if (a > 10 && a < 20) return many;
-  if (b > 1 && b < 5) return few;
-  if (b === 1) return one;
-  return many;
+  const form = pluralRules.select(n);
+  return form === "one" ? one : form === "many" ? many : few;
+}
+
+/** The number and its word: count(21, "статья", "статьи", "статей") → "21 статья". */
+export function count(n: number, one: string, few: string, many: string): string {
+  return `${n.toLocaleString("ru-RU")} ${plural(n, one, few, many)}`;
 }
 
 export function fileSize(bytes: number): string {
@@ -48,12 +51,10 @@ export function formatShort(iso: string | Date): string {
 /** A span of time after «в течение»: «1 часа», «13 часов», «25 минут», «2 дней». */
 export function durationGenitive(ms: number): string {
   const minutes = Math.max(1, Math.round(Math.abs(ms) / 60_000));
-  const one = (n: number) => n % 10 === 1 && n % 100 !== 11;
-  if (minutes < 60) return `${minutes} ${one(minutes) ? "минуты" : "минут"}`;
+  if (minutes < 60) return count(minutes, "минуты", "минут", "минут");
   const hours = Math.round(minutes / 60);
-  if (hours < 48) return `${hours} ${one(hours) ? "часа" : "часов"}`;
-  const days = Math.round(hours / 24);
-  return `${days} ${one(days) ? "дня" : "дней"}`;
+  if (hours < 48) return count(hours, "часа", "часов", "часов");
+  return count(Math.round(hours / 24), "дня", "дней", "дней");
 }
 
 /** Short form for tables: «25 мин», «3 ч», «2 дн.». */

@@ -1,6 +1,7 @@
 // /widget.js: one <script src="https://…/widget.js"> on any page adds a «Чат с поддержкой» button that opens
 // Otklik's chat. It draws inside a shadow root, so the host page's styles neither leak in nor out, and talks
 // to the Otklik that served the script.
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
 import { createRoot } from "react-dom/client";
 import css from "../src/chat/chat.css?inline";
@@ -33,7 +34,13 @@ function mount() {
   shadow.appendChild(style);
   const root = document.createElement("div");
   shadow.appendChild(root);
-  createRoot(root).render(<Widget />);
+  // The widget lives on someone else's page: a cache of its own, not shared with anything there.
+  const queries = new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } });
+  createRoot(root).render(
+    <QueryClientProvider client={queries}>
+      <Widget />
+    </QueryClientProvider>,
+  );
 }
 
 if (document.body) mount();

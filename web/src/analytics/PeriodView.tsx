@@ -1,6 +1,7 @@
 // The manager's period view: figures beside the previous period, charts read at a glance, tables to export.
 import { useEffect, useMemo, useState } from "react";
 import { api, errorText } from "../api.ts";
+import { count } from "../format.ts";
 import { CHANNEL_TITLES, type Option, titleOf } from "../labels.ts";
 import { Chart } from "./Chart.tsx";
 import { minutes, num, pct } from "./format.ts";
@@ -93,7 +94,7 @@ export function PeriodView({
           now={s.rating.average}
           before={p.rating.average}
           better="up"
-          hint={`${num(s.rating.count)} оценок`}
+          hint={count(s.rating.count, "оценка", "оценки", "оценок")}
         />
         <Kpi
           title="Открыто сейчас"

@@ -2,6 +2,7 @@
 // read again whenever the console's event stream says something changed.
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { api, errorText } from "../api.ts";
+import { count } from "../format.ts";
 import { CHANNEL_TITLES } from "../labels.ts";
 import { useCoalesced, useConsoleFeed } from "../live.ts";
 import { Chart } from "./Chart.tsx";
@@ -73,7 +74,11 @@ export function TodayView({ query }: { query: string }) {
             hint={`уровень обслуживания ${pct(board.calls.serviceLevel)}, ждут сейчас: ${num(board.callsWaiting)}`}
           />
         )}
-        <Kpi title="Средняя оценка" value={num(s.rating.average, 2)} hint={`${num(s.rating.count)} оценок`} />
+        <Kpi
+          title="Средняя оценка"
+          value={num(s.rating.average, 2)}
+          hint={count(s.rating.count, "оценка", "оценки", "оценок")}
+        />
       </section>
       <div className="charts">
         <section className="panel">

@@ -2,7 +2,7 @@
 // recognise requests about it), watch how many requests it holds, and resolve it — every linked request is answered.
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { api, errorText } from "../api.ts";
-import { formatDateTime } from "../format.ts";
+import { count, formatDateTime } from "../format.ts";
 import { useTitle } from "../router.tsx";
 import { useConsole } from "./session.ts";
 
@@ -89,7 +89,9 @@ export function IncidentsPage() {
       const r = await api<{ answered: number; resolved: number }>(`/incidents/${i.id}/resolve`, {
         body: message.trim() ? { message: message.trim() } : {},
       });
-      setNotice(`Сбой устранён: ответ отправлен в ${r.answered} обращ., решено ${r.resolved}.`);
+      setNotice(
+        `Сбой устранён: ответ отправлен в ${count(r.answered, "обращение", "обращения", "обращений")}, решено ${r.resolved}.`,
+      );
       load();
     } catch (err) {
       setError(errorText(err));

@@ -1,6 +1,7 @@
 // The public help centre: search and topics, one topic's articles, one article with «was it helpful».
 import { useEffect, useMemo, useState } from "react";
 import { ApiError, api, errorText } from "../api.ts";
+import { count } from "../format.ts";
 import { Link, useTitle } from "../router.tsx";
 import "./help.css";
 import { HelpSearch } from "./HelpSearch.tsx";
@@ -53,7 +54,7 @@ export function HelpHomePage() {
               <li key={g.code}>
                 <Link to={`/help/category/${g.code}`} className="help-topics__link">
                   <span className="help-topics__title">{g.title}</span>
-                  <span className="muted">{articlesWord(g.articles.length)}</span>
+                  <span className="muted">{count(g.articles.length, "статья", "статьи", "статей")}</span>
                 </Link>
               </li>
             ))}
@@ -63,13 +64,6 @@ export function HelpHomePage() {
       <WriteToUs />
     </div>
   );
-}
-
-function articlesWord(n: number): string {
-  const d = n % 10;
-  const h = n % 100;
-  const word = d === 1 && h !== 11 ? "статья" : d >= 2 && d <= 4 && (h < 12 || h > 14) ? "статьи" : "статей";
-  return `${n} ${word}`;
 }
 
 export function HelpCategoryPage({ code }: { code: string }) {
