@@ -2,7 +2,7 @@
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { api } from "../api.ts";
 import { Link, navigate } from "../router.tsx";
-import { Snippet } from "./Markdown.tsx";
+import { Snippet } from "./Snippet.tsx";
 import type { Hit } from "./types.ts";
 
 const PAUSE_MS = 250;

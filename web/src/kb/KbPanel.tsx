@@ -2,7 +2,7 @@
 // for this request. One click puts an article's answer (summary, steps, link) or a template into the reply box.
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { api, errorText } from "../api.ts";
-import { Snippet } from "../help/Markdown.tsx";
+import { Snippet } from "../help/Snippet.tsx";
 import type { Article, Hit } from "../help/types.ts";
 import { insertIntoReply } from "./insert.ts";
 import "./kb.css";
