@@ -13,10 +13,11 @@ export function count(n: number, one: string, few: string, many: string): string
   return `${n.toLocaleString("ru-RU")} ${plural(n, one, few, many)}`;
 }
 
+/** «900 Б», «12 КБ», «1,5 МБ», «10 МБ» (a whole number of megabytes without «,0»). */
 export function fileSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} Б`;
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} КБ`;
-  return `${(bytes / 1024 / 1024).toFixed(1).replace(".", ",")} МБ`;
+  return `${Number((bytes / 1024 / 1024).toFixed(1)).toLocaleString("ru-RU")} МБ`;
 }
 
 const dateTime = new Intl.DateTimeFormat("ru-RU", {

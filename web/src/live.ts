@@ -193,3 +193,13 @@ export function useCoalesced<A extends unknown[]>(fn: (...args: A) => void, ms =
     }, wait);
   }).current;
 }
+
+/** `value`, once it has stopped changing for `ms`: a search asked while typing waits for a pause. */
+export function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}

@@ -85,8 +85,26 @@ export function createApi(base = "") {
 /** The app's client: `api.GET("/api/v1/…", { params })` answers `{ data }` or throws ApiError. */
 export const api = createApi();
 
+const clients = new Map([["", api]]);
+/** The client for another Otklik's address (the chat widget on someone else's site), made once. */
+export function clientFor(base: string) {
+  const known = clients.get(base);
+  if (known) return known;
+  const client = createApi(base);
+  clients.set(base, client);
+  return client;
+}
+
 /** TanStack Query over the same client: `$api.useQuery("get", "/api/v1/…", { params })`. */
 export const $api = createQueryHooks(api);
+
+/**
+ * The failure of a query. The middleware makes every failure an ApiError (or a cancelled request's AbortError),
+ * whatever error answers the route declares, so the query hooks' own error type says less than this.
+ */
+export function failureOf(query: { error: unknown }): ApiError | null {
+  return query.error instanceof ApiError ? query.error : null;
+}
 
 /** The data of a call that has succeeded (the middleware has already thrown otherwise). */
 export async function ok<R extends { data?: unknown }>(call: Promise<R>): Promise<Exclude<R["data"], undefined>> {

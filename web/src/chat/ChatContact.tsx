@@ -1,7 +1,7 @@
 // The applicant's contacts beside a chat, masked until the employee reveals them with a reason (recorded in the
 // audit log), as on the request page.
 import { type FormEvent, useState } from "react";
-import { ApiError, api } from "../api.ts";
+import { ApiError, api, ok } from "../api/client.ts";
 
 export type Contact = { name: string | null; email: string | null; phone: string | null };
 
@@ -17,7 +17,9 @@ export function ChatContact({ id, contact }: { id: number; contact: Contact }) {
     e.preventDefault();
     setError(null);
     try {
-      setShown(await api<Contact>(`/chat/conversations/${id}/reveal`, { body: { reason } }));
+      setShown(
+        await ok(api.POST("/api/v1/chat/conversations/{id}/reveal", { params: { path: { id } }, body: { reason } })),
+      );
       setAsking(false);
     } catch (err) {
       setError(err instanceof ApiError ? err.message : "Не удалось показать контакты.");

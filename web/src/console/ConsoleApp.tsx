@@ -1,14 +1,14 @@
 // The staff console: signs in, loads the lists every page needs, and picks the page.
-import { lazy, Suspense, useCallback, useEffect, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { AdminDirectoryPage } from "../admin-directory/AdminDirectoryPage.tsx";
-import { ApiError, api, errorText, setCsrfToken, setUnauthorizedHandler } from "../api.ts";
+import { $api, api, failureOf, ok, setCsrfToken, setUnauthorizedHandler } from "../api/client.ts";
 import { ChatInbox } from "../chat/ChatInbox.tsx";
 import { KbEditorPage } from "../kb/KbEditorPage.tsx";
 import { ROLE_TITLES } from "../labels.ts";
 import { CallScreenPage } from "../phone/CallScreenPage.tsx";
 import { ScreenPop } from "../phone/ScreenPop.tsx";
 import { WallboardPage } from "../phone/WallboardPage.tsx";
-import type { Categories } from "../public/useCategories.ts";
 import { Link, match, navigate } from "../router.tsx";
 import { IncidentsPage } from "./IncidentsPage.tsx";
 import { LoginPage } from "./LoginPage.tsx";
@@ -17,64 +17,76 @@ import { RequestPage } from "./RequestPage.tsx";
 import { ShiftAndBell } from "./ShiftAndBell.tsx";
 import { SlaPoliciesPage } from "./SlaPoliciesPage.tsx";
 import { StaffPage } from "./StaffPage.tsx";
-import { ConsoleContext, type ConsoleData, type Department, type StaffMember, type StaffUser } from "./session.ts";
+import { ConsoleContext, type ConsoleData, type Me } from "./session.ts";
 import { TokensPage } from "./TokensPage.tsx";
+
+// The employees, departments and categories change rarely; a page that needs them fresh reads them again.
+const LISTS_STALE = 5 * 60_000;
 
 // Statistics carry ECharts: their own chunk, loaded when the page is opened.
 const AnalyticsPage = lazy(() => import("../analytics/AnalyticsPage.tsx").then((m) => ({ default: m.AnalyticsPage })));
 
-type Me = { user: StaffUser; csrfToken: string | null };
+const ME_KEY = ["session", "me"] as const;
 
 export function ConsoleApp({ path }: { path: string }) {
-  const [data, setData] = useState<ConsoleData | null>(null);
-  const [state, setState] = useState<"checking" | "anonymous" | "ready" | "error">("checking");
-  const [error, setError] = useState<string | null>(null);
+  const queries = useQueryClient();
+  // Signed out (a 401 anywhere, or «Выйти»): nothing read for the last employee stays in the cache.
+  const [signedOut, setSignedOut] = useState(false);
+  const me = useQuery({
+    queryKey: ME_KEY,
+    queryFn: async ({ signal }) => {
+      const m = await ok(api.GET("/api/v1/auth/me", { signal }));
+      setCsrfToken(m.csrfToken);
+      return m;
+    },
+    enabled: !signedOut,
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+  const signedIn = Boolean(me.data) && !signedOut;
+  const lists = $api.useQuery("get", "/api/v1/categories", {}, { enabled: signedIn, staleTime: LISTS_STALE });
+  const departments = $api.useQuery("get", "/api/v1/departments", {}, { enabled: signedIn, staleTime: LISTS_STALE });
+  const staff = $api.useQuery("get", "/api/v1/staff", {}, { enabled: signedIn, staleTime: LISTS_STALE });
+
+  const leave = useCallback(() => {
+    setCsrfToken(null);
+    setSignedOut(true);
+    queries.clear();
+  }, [queries]);
 
   const logout = useCallback(async () => {
     try {
-      await api("/auth/logout", { method: "POST" });
+      await api.POST("/api/v1/auth/logout");
     } finally {
-      setCsrfToken(null);
-      setData(null);
-      setState("anonymous");
+      leave();
       navigate("/console/login", { replace: true });
     }
-  }, []);
+  }, [leave]);
 
   const enter = useCallback(
-    async (me: Me) => {
-      setCsrfToken(me.csrfToken);
-      const [lists, departments, staff] = await Promise.all([
-        api<Categories>("/categories"),
-        api<Department[]>("/departments"),
-        api<StaffMember[]>("/staff"),
-      ]);
-      setData({ user: me.user, ...lists, departments, staff, logout });
-      setState("ready");
+    async (m: Me) => {
+      setCsrfToken(m.csrfToken);
+      queries.setQueryData(ME_KEY, m);
+      setSignedOut(false);
     },
-    [logout],
+    [queries],
   );
 
   useEffect(() => {
-    setUnauthorizedHandler(() => {
-      setCsrfToken(null);
-      setData(null);
-      setState("anonymous");
-    });
+    setUnauthorizedHandler(leave);
     return () => setUnauthorizedHandler(null);
-  }, []);
+  }, [leave]);
 
-  useEffect(() => {
-    api<Me>("/auth/me")
-      .then(enter)
-      .catch((e) => {
-        if (e instanceof ApiError && e.status === 401) setState("anonymous");
-        else {
-          setError(errorText(e));
-          setState("error");
-        }
-      });
-  }, [enter]);
+  const data = useMemo<ConsoleData | null>(
+    () =>
+      signedIn && me.data && lists.data && departments.data && staff.data
+        ? { user: me.data.user, ...lists.data, departments: departments.data, staff: staff.data, logout }
+        : null,
+    [signedIn, me.data, lists.data, departments.data, staff.data, logout],
+  );
+  const failure = failureOf(me) ?? failureOf(lists) ?? failureOf(departments) ?? failureOf(staff);
+  const state: "checking" | "anonymous" | "ready" | "error" =
+    signedOut || failure?.status === 401 ? "anonymous" : failure ? "error" : data ? "ready" : "checking";
+  const error = failure?.message ?? null;
 
   useEffect(() => {
     if (state === "anonymous" && path !== "/console/login") {

@@ -1,6 +1,6 @@
 // The applicant's contacts, masked until an employee reveals them with a reason (recorded in the audit log).
 import { type FormEvent, useState } from "react";
-import { ApiError, api } from "../api.ts";
+import { ApiError, api, ok } from "../api/client.ts";
 
 type Contact = { name: string | null; email: string | null; phone: string | null };
 
@@ -16,7 +16,9 @@ export function ContactCard({ number, contact, extra }: { number: string; contac
     e.preventDefault();
     setError(null);
     try {
-      setShown(await api<Contact>(`/requests/${number}/reveal`, { body: { reason } }));
+      setShown(
+        await ok(api.POST("/api/v1/requests/{number}/reveal", { params: { path: { number } }, body: { reason } })),
+      );
       setAsking(false);
     } catch (err) {
       setError(err instanceof ApiError ? err.message : "Не удалось показать контакты.");

@@ -1,28 +1,7 @@
 // The e-mail card of a request that came by mail: each letter received, with what the parser noticed and a link
 // to the original letter, and each letter sent, with its delivery state.
-import { useEffect, useState } from "react";
-import { api, errorText } from "../api.ts";
+import { $api } from "../api/client.ts";
 import { formatShort } from "../format.ts";
-
-type Inbound = {
-  id: number;
-  receivedAt: string;
-  from: string | null;
-  subject: string | null;
-  size: number;
-  outcome: string | null;
-  flags: string[];
-  attachments: { filename: string; flagged?: string; refused?: string }[];
-  rawAvailable: boolean;
-};
-type Outbound = {
-  id: number;
-  kind: string;
-  sentAt: string | null;
-  failedAt: string | null;
-  attempts: number;
-  lastErrorCode: string | null;
-};
 
 // Only what an operator should act on; the other flags are technical.
 const FLAG_TITLES: Record<string, string> = {
@@ -50,16 +29,9 @@ const REFUSED_TITLES: Record<string, string> = {
 
 const kb = (n: number) => `${Math.max(1, Math.round(n / 1024))} КБ`;
 
-export function EmailPanel({ number, version }: { number: string; version: number }) {
-  const [data, setData] = useState<{ inbound: Inbound[]; outbound: Outbound[] } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reloaded when the request's history grows (a new letter, a delivery failure)
-  useEffect(() => {
-    api<{ inbound: Inbound[]; outbound: Outbound[] }>(`/requests/${number}/emails`)
-      .then(setData)
-      .catch((e) => setError(errorText(e)));
-  }, [number, version]);
-  if (error) return null;
+// Read again with the rest of the request when it changes (a new letter, a delivery failure).
+export function EmailPanel({ number }: { number: string }) {
+  const { data } = $api.useQuery("get", "/api/v1/requests/{number}/emails", { params: { path: { number } } });
   if (!data) return null;
   return (
     <section className="card" aria-labelledby="email-title">

@@ -1,6 +1,7 @@
 // Handing a request to a department: a modal <dialog> (Esc closes it, focus stays inside while open).
 import { type FormEvent, useEffect, useRef, useState } from "react";
-import { api, errorText } from "../api.ts";
+import { api, errorText } from "../api/client.ts";
+import { optionsFrom, Select } from "../controls/Select.tsx";
 import type { Department } from "./session.ts";
 
 export function EscalateDialog({
@@ -42,7 +43,10 @@ export function EscalateDialog({
     if (!reason.trim()) return setError("Укажите причину: что должно сделать подразделение.");
     setSending(true);
     try {
-      await api(`/requests/${number}/escalate`, { body: { department, reason: reason.trim() } });
+      await api.POST("/api/v1/requests/{number}/escalate", {
+        params: { path: { number } },
+        body: { department, reason: reason.trim() },
+      });
       onDone();
     } catch (err) {
       setError(errorText(err));
@@ -60,24 +64,17 @@ export function EscalateDialog({
             {error}
           </p>
         )}
-        <div className="field">
-          <label htmlFor="esc-department">Подразделение</label>
-          <select
-            id="esc-department"
-            value={department}
-            onChange={(e) => {
-              setDepartment(e.target.value);
-              setError(null);
-            }}
-          >
-            <option value="">Выберите…</option>
-            {choices.map((d) => (
-              <option key={d.code} value={d.code}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Select
+          id="esc-department"
+          label="Подразделение"
+          value={department}
+          onChange={(v) => {
+            setDepartment(v);
+            setError(null);
+          }}
+          empty="Выберите…"
+          options={optionsFrom(choices)}
+        />
         <div className="field">
           <label htmlFor="esc-reason">Причина передачи</label>
           <textarea

@@ -1,9 +1,7 @@
 import { type FormEvent, useState } from "react";
-import { api, errorText } from "../api.ts";
+import { api, errorText, ok } from "../api/client.ts";
 import { useTitle } from "../router.tsx";
-import type { StaffUser } from "./session.ts";
-
-type Me = { user: StaffUser; csrfToken: string | null };
+import type { Me } from "./session.ts";
 
 export function LoginPage({ onLogin }: { onLogin: (me: Me) => Promise<void> }) {
   useTitle("Вход — Консоль поддержки");
@@ -21,7 +19,7 @@ export function LoginPage({ onLogin }: { onLogin: (me: Me) => Promise<void> }) {
     setSending(true);
     setError(null);
     try {
-      const me = await api<Me>("/auth/login", { body: { email: email.trim(), password } });
+      const me = await ok(api.POST("/api/v1/auth/login", { body: { email: email.trim(), password } }));
       await onLogin(me);
     } catch (err) {
       setError(errorText(err));

@@ -1,34 +1,16 @@
 // The queue: filters and search kept in the address (a reload or a shared link shows the same list), live.
-import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
-import { api, errorText } from "../api.ts";
+import { useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { $api, failureOf } from "../api/client.ts";
+import { FilterBar } from "../controls/FilterBar.tsx";
+import { optionsFrom, optionsOf, Select } from "../controls/Select.tsx";
 import { dueRelative, formatShort } from "../format.ts";
 import { CHANNEL_TITLES, OPEN_STATUSES, PRIORITY_TITLES, STATUS_ORDER, STATUS_TITLES, titleOf } from "../labels.ts";
 import { useCoalesced, useConsoleFeed, useNow } from "../live.ts";
 import { Link, navigate, useLocation, useTitle } from "../router.tsx";
 import { useConsole } from "./session.ts";
 
-export type ListItem = {
-  number: string;
-  subject: string;
-  category: string | null;
-  categoryConfidence: number | null;
-  audience: string;
-  channel: string;
-  priority: string;
-  status: string;
-  department: string | null;
-  assigneeId: number | null;
-  assigneeName: string | null;
-  contactName: string | null;
-  contactEmail: string | null;
-  contactPhone: string | null;
-  firstResponseDueAt: string | null;
-  resolutionDueAt: string | null;
-  firstRespondedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  overdue: boolean;
-};
+type Status = (typeof STATUS_ORDER)[number];
 
 const PAGE = 50;
 
@@ -43,55 +25,56 @@ export function currentDue(r: {
   return r.firstRespondedAt ? r.resolutionDueAt : (r.firstResponseDueAt ?? r.resolutionDueAt);
 }
 
-function apiQuery(search: URLSearchParams): string {
-  const q = new URLSearchParams();
+/** The address's filters as the list's query. */
+function apiQuery(search: URLSearchParams) {
   const status = search.get("status") ?? "open";
-  if (status === "open") for (const s of OPEN_STATUSES) q.append("status", s);
-  else if (status !== "all") q.append("status", status);
-  for (const key of ["q", "category", "channel", "department"]) {
-    const v = search.get(key);
-    if (v) q.set(key, v);
-  }
-  if (search.get("mine") === "1") q.set("assignee", "me");
-  if (search.get("overdue") === "1") q.set("overdue", "true");
-  q.set("limit", String(PAGE));
-  q.set("offset", search.get("offset") ?? "0");
-  return q.toString();
+  const v = (key: string) => search.get(key) || undefined;
+  const one = (key: string) => (v(key) ? [v(key)!] : undefined);
+  return {
+    ...(status === "open" ? { status: [...OPEN_STATUSES] } : status !== "all" ? { status: [status as Status] } : {}),
+    q: v("q"),
+    category: one("category"),
+    channel: one("channel"),
+    department: v("department"),
+    assignee: search.get("mine") === "1" ? "me" : undefined,
+    overdue: search.get("overdue") === "1" ? true : undefined,
+    limit: PAGE,
+    offset: Number(search.get("offset") ?? 0),
+  };
 }
+
+const STATUS_CHOICES = [
+  { value: "open", label: "Все открытые" },
+  ...STATUS_ORDER.map((s) => ({ value: s, label: STATUS_TITLES[s] ?? s })),
+  { value: "all", label: "Все, включая закрытые" },
+];
 
 export function QueuePage() {
   useTitle("Очередь — Консоль поддержки");
   const { categories, departments } = useConsole();
   const { search } = useLocation();
-  const [data, setData] = useState<{ items: ListItem[]; total: number } | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [text, setText] = useState(search.get("q") ?? "");
   const now = useNow();
-  const query = apiQuery(search);
-  const seq = useRef(0);
+  const queries = useQueryClient();
+  // A newer filter's answer replaces an older one's, however they arrive; the last list stays while the next loads.
+  const list = $api.useQuery(
+    "get",
+    "/api/v1/requests",
+    { params: { query: apiQuery(search) } },
+    { placeholderData: (previous) => previous },
+  );
+  const data = list.data ?? null;
+  const error = failureOf(list)?.message ?? null;
   // On a phone the filters fold away so the list starts on the first screen.
   const [filtersOpen, setFiltersOpen] = useState(() => window.matchMedia("(min-width: 721px)").matches);
   const activeFilters = ["status", "category", "channel", "department", "overdue", "mine"].filter((k) =>
     search.get(k),
   ).length;
 
-  const load = useCallback(async () => {
-    const mine = ++seq.current;
-    try {
-      const r = await api<{ items: ListItem[]; total: number }>(`/requests?${query}`);
-      if (mine === seq.current) {
-        setData(r);
-        setError(null);
-      }
-    } catch (e) {
-      if (mine === seq.current) setError(errorText(e));
-    }
-  }, [query]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-  const live = useConsoleFeed("requests", useCoalesced(load));
+  const live = useConsoleFeed(
+    "requests",
+    useCoalesced(() => void queries.invalidateQueries({ queryKey: ["get", "/api/v1/requests"] })),
+  );
 
   const setFilter = (key: string, value: string | null) => {
     const next = new URLSearchParams(search);
@@ -143,69 +126,38 @@ export function QueuePage() {
 
       <details className="filters-box" open={filtersOpen} onToggle={(e) => setFiltersOpen(e.currentTarget.open)}>
         <summary>Фильтры{activeFilters > 0 ? ` (${activeFilters})` : ""}</summary>
-        <fieldset className="filters">
-          <legend className="visually-hidden">Фильтры</legend>
-          <div className="field field--inline">
-            <label htmlFor="flt-status">Статус</label>
-            <select
-              id="flt-status"
-              value={search.get("status") ?? "open"}
-              onChange={(e) => setFilter("status", e.target.value === "open" ? null : e.target.value)}
-            >
-              <option value="open">Все открытые</option>
-              {STATUS_ORDER.map((s) => (
-                <option key={s} value={s}>
-                  {STATUS_TITLES[s]}
-                </option>
-              ))}
-              <option value="all">Все, включая закрытые</option>
-            </select>
-          </div>
-          <div className="field field--inline">
-            <label htmlFor="flt-category">Категория</label>
-            <select
-              id="flt-category"
-              value={search.get("category") ?? ""}
-              onChange={(e) => setFilter("category", e.target.value)}
-            >
-              <option value="">Любая</option>
-              {categories.map((c) => (
-                <option key={c.code} value={c.code}>
-                  {c.title}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field field--inline">
-            <label htmlFor="flt-channel">Канал</label>
-            <select
-              id="flt-channel"
-              value={search.get("channel") ?? ""}
-              onChange={(e) => setFilter("channel", e.target.value)}
-            >
-              <option value="">Любой</option>
-              {Object.entries(CHANNEL_TITLES).map(([code, title]) => (
-                <option key={code} value={code}>
-                  {title}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field field--inline">
-            <label htmlFor="flt-department">Подразделение</label>
-            <select
-              id="flt-department"
-              value={search.get("department") ?? ""}
-              onChange={(e) => setFilter("department", e.target.value)}
-            >
-              <option value="">Любое</option>
-              {departments.map((d) => (
-                <option key={d.code} value={d.code}>
-                  {d.name}
-                </option>
-              ))}
-            </select>
-          </div>
+        <FilterBar label="Фильтры">
+          <Select
+            id="flt-status"
+            label="Статус"
+            value={search.get("status") ?? "open"}
+            onChange={(v) => setFilter("status", v === "open" ? null : v)}
+            options={STATUS_CHOICES}
+          />
+          <Select
+            id="flt-category"
+            label="Категория"
+            value={search.get("category") ?? ""}
+            onChange={(v) => setFilter("category", v)}
+            empty="Любая"
+            options={optionsFrom(categories)}
+          />
+          <Select
+            id="flt-channel"
+            label="Канал"
+            value={search.get("channel") ?? ""}
+            onChange={(v) => setFilter("channel", v)}
+            empty="Любой"
+            options={optionsOf(CHANNEL_TITLES)}
+          />
+          <Select
+            id="flt-department"
+            label="Подразделение"
+            value={search.get("department") ?? ""}
+            onChange={(v) => setFilter("department", v)}
+            empty="Любое"
+            options={optionsFrom(departments)}
+          />
           <label className="checkbox">
             <input
               type="checkbox"
@@ -222,7 +174,7 @@ export function QueuePage() {
             />
             <span>Назначенные мне</span>
           </label>
-        </fieldset>
+        </FilterBar>
       </details>
 
       {error && (

@@ -1,62 +1,30 @@
-// One request for staff: the conversation with notes, the reply box, status, assignment, category,
-// escalation, the contact card and the history. Refreshes itself when the request changes.
-
-import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
-import { ApiError, api, errorText } from "../api.ts";
-import { type Attachment, type Bubble, Conversation } from "../Conversation.tsx";
-import { dueRelative, formatDateTime, formatShort } from "../format.ts";
-import { useReplyInsert } from "../kb/insert.ts";
+// One request for staff: the conversation with notes and the reply box, and beside it the actions, the knowledge
+// base, the SLA, the contact card, the facts, the letters and the history. Read again when the request changes.
+import { useEffect, useRef, useState } from "react";
+import { $api, errorText, failureOf } from "../api/client.ts";
+import { type Bubble, Conversation } from "../Conversation.tsx";
+import { dueRelative, formatShort } from "../format.ts";
 import { KbPanel } from "../kb/KbPanel.tsx";
-import { CHANNEL_TITLES, PRIORITY_TITLES, STATUS_ACTIONS, STATUS_TITLES, titleOf } from "../labels.ts";
+import { CHANNEL_TITLES, STATUS_TITLES, titleOf } from "../labels.ts";
 import { type LiveEvent, useCoalesced, useConsoleFeed, useNow } from "../live.ts";
 import { Link, useTitle } from "../router.tsx";
 import { ContactCard } from "./ContactCard.tsx";
 import { EmailPanel } from "./EmailPanel.tsx";
 import { EscalateDialog } from "./EscalateDialog.tsx";
-import { actorOf, describeHistory, type HistoryRow } from "./history.ts";
 import { currentDue } from "./QueuePage.tsx";
+import { ReplyBox } from "./ReplyBox.tsx";
+import { RequestActions } from "./RequestActions.tsx";
+import { RequestFacts, RequestHistory } from "./RequestFacts.tsx";
+import { type Detail, useRefreshRequest } from "./requestQueries.ts";
 import { SlaPanel } from "./SlaPanel.tsx";
 import { useConsole } from "./session.ts";
 
-type Detail = {
-  number: string;
-  subject: string;
-  category: string | null;
-  categoryConfidence: number | null;
-  categorySource: string | null;
-  audience: string;
-  region: string | null;
-  channel: string;
-  priority: string;
-  status: string;
-  allowedStatuses: string[];
-  department: string | null;
-  assignee: { id: number; name: string } | null;
-  contact: { name: string | null; email: string | null; phone: string | null };
-  firstResponseDueAt: string | null;
-  resolutionDueAt: string | null;
-  firstRespondedAt: string | null;
-  rating: number | null;
-  ratingComment: string | null;
-  createdAt: string;
-  messages: {
-    id: number;
-    visibility: "public" | "note";
-    authorType: string;
-    authorName: string | null;
-    body: string;
-    channel: string | null;
-    createdAt: string;
-    attachments: Attachment[];
-  }[];
-  history: HistoryRow[];
-};
-
 export function RequestPage({ number }: { number: string }) {
-  const lists = useConsole();
-  const { user, categories, audiences, departments, staff } = lists;
-  const [r, setR] = useState<Detail | null>(null);
-  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const { audiences, departments } = useConsole();
+  const request = $api.useQuery("get", "/api/v1/requests/{number}", { params: { path: { number } } });
+  const r = request.data as Detail | undefined;
+  const loadError = failureOf(request);
+  const refresh = useRefreshRequest(number);
   const [actionError, setActionError] = useState<string | null>(null);
   const [notice, setNotice] = useState("");
   const [busy, setBusy] = useState(false);
@@ -64,26 +32,17 @@ export function RequestPage({ number }: { number: string }) {
   const now = useNow();
   useTitle(`Обращение ${number} — Консоль поддержки`);
 
+  // Someone else's change arriving live is announced, so a screen reader user hears it too.
   const seen = useRef<number | null>(null);
-  const load = useCallback(async () => {
-    try {
-      const next = await api<Detail>(`/requests/${encodeURIComponent(number)}`);
-      // Someone else's change arriving live is announced, so a screen reader user hears it too.
-      const last = next.messages.at(-1);
-      if (seen.current !== null && next.messages.length > seen.current && last?.authorType === "applicant") {
-        setNotice("Новое сообщение от заявителя");
-      }
-      seen.current = next.messages.length;
-      setR(next);
-      setLoadError(null);
-    } catch (e) {
-      if (e instanceof ApiError) setLoadError(e);
-    }
-  }, [number]);
   useEffect(() => {
-    void load();
-  }, [load]);
-  const reload = useCoalesced(() => void load(), 500);
+    if (!r) return;
+    if (seen.current !== null && r.messages.length > seen.current && r.messages.at(-1)?.authorType === "applicant") {
+      setNotice("Новое сообщение от заявителя");
+    }
+    seen.current = r.messages.length;
+  }, [r]);
+
+  const reload = useCoalesced(() => void refresh(), 500);
   useConsoleFeed("requests", (e?: LiveEvent) => {
     if (!e?.number || e.number === number) reload();
   });
@@ -94,7 +53,7 @@ export function RequestPage({ number }: { number: string }) {
     try {
       await what();
       setNotice(done);
-      await load();
+      await refresh();
       return true;
     } catch (err) {
       setActionError(errorText(err));
@@ -103,8 +62,6 @@ export function RequestPage({ number }: { number: string }) {
       setBusy(false);
     }
   };
-  const patch = (body: Record<string, unknown>, done: string) =>
-    act(() => api(`/requests/${number}`, { method: "PATCH", body }), done);
 
   if (loadError && !r) {
     return (
@@ -137,17 +94,6 @@ export function RequestPage({ number }: { number: string }) {
 
   const due = currentDue(r);
   const rel = due ? dueRelative(due, now) : null;
-  const bubbles: Bubble[] = r.messages.map((m) => ({
-    id: m.id,
-    kind: m.visibility === "note" ? "note" : m.authorType === "applicant" ? "applicant" : "support",
-    author:
-      m.authorType === "applicant"
-        ? `${r.contact.name ?? "Заявитель"}${m.channel ? ` · ${CHANNEL_TITLES[m.channel] ?? m.channel}` : ""}`
-        : (m.authorName ?? "Система"),
-    body: m.body,
-    createdAt: m.createdAt,
-    attachments: m.attachments,
-  }));
 
   return (
     <div className="request-page">
@@ -177,13 +123,13 @@ export function RequestPage({ number }: { number: string }) {
           <h2 id="thread-title">Переписка</h2>
           <Conversation
             label="Переписка и заметки"
-            items={bubbles}
+            items={bubbles(r)}
             attachmentHref={(a) => `/api/v1/requests/${r.number}/attachments/${a.id}`}
           />
           {r.status === "closed" ? (
             <p className="muted">Обращение закрыто: ответить в нём нельзя.</p>
           ) : (
-            <ReplyBox number={r.number} onSent={load} setNotice={setNotice} />
+            <ReplyBox number={r.number} onSent={refresh} setNotice={setNotice} />
           )}
         </section>
 
@@ -193,109 +139,13 @@ export function RequestPage({ number }: { number: string }) {
               {actionError}
             </p>
           )}
-          <section className="card" aria-labelledby="actions-title">
-            <h2 id="actions-title" className="card__title">
-              Действия
-            </h2>
-            {r.allowedStatuses.length > 0 && (
-              <fieldset className="status-actions">
-                <legend className="visually-hidden">Сменить статус</legend>
-                {r.allowedStatuses
-                  .filter((s) => s !== "escalated")
-                  .map((s) => (
-                    <button
-                      key={s}
-                      type="button"
-                      className={`button button--small ${s === "resolved" ? "" : "button--secondary"}`}
-                      disabled={busy}
-                      onClick={() =>
-                        void act(
-                          () => api(`/requests/${r.number}/status`, { body: { status: s } }),
-                          `Статус: ${STATUS_TITLES[s]}`,
-                        )
-                      }
-                    >
-                      {STATUS_ACTIONS[s] ?? STATUS_TITLES[s]}
-                    </button>
-                  ))}
-              </fieldset>
-            )}
-            {(r.allowedStatuses.includes("escalated") || r.status === "escalated") && (
-              <button
-                type="button"
-                className="button button--small button--secondary"
-                onClick={() => setEscalating(true)}
-              >
-                Передать в подразделение…
-              </button>
-            )}
-            <div className="field">
-              <label htmlFor="req-assignee">Исполнитель</label>
-              <select
-                id="req-assignee"
-                value={r.assignee?.id ?? ""}
-                disabled={busy}
-                onChange={(e) =>
-                  void patch({ assigneeId: e.target.value ? Number(e.target.value) : null }, "Исполнитель изменён")
-                }
-              >
-                <option value="">Не назначен</option>
-                {staff
-                  .filter((s) => s.active || s.id === r.assignee?.id)
-                  .map((s) => (
-                    <option key={s.id} value={s.id}>
-                      {s.id === user.id ? `${s.name} (я)` : s.active ? s.name : `${s.name} (нет доступа)`}
-                    </option>
-                  ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="req-category">Категория</label>
-              <select
-                id="req-category"
-                value={r.category ?? ""}
-                disabled={busy}
-                onChange={(e) => e.target.value && void patch({ category: e.target.value }, "Категория исправлена")}
-                aria-describedby="req-category-hint"
-              >
-                {!r.category && <option value="">Не определена</option>}
-                {categories.map((c) => (
-                  <option key={c.code} value={c.code}>
-                    {c.title}
-                  </option>
-                ))}
-              </select>
-              <p className="field__hint" id="req-category-hint">
-                {r.categorySource === "operator"
-                  ? "Исправлена сотрудником."
-                  : r.categoryConfidence !== null
-                    ? `Определена автоматически, уверенность ${Math.round(r.categoryConfidence * 100)}%. Исправьте, если неверно.`
-                    : "Выбрана заявителем."}
-              </p>
-            </div>
-            <div className="field">
-              <label htmlFor="req-priority">Приоритет</label>
-              <select
-                id="req-priority"
-                value={r.priority}
-                disabled={busy}
-                onChange={(e) => void patch({ priority: e.target.value }, "Приоритет изменён")}
-              >
-                {Object.entries(PRIORITY_TITLES).map(([code, title]) => (
-                  <option key={code} value={code}>
-                    {title}
-                  </option>
-                ))}
-              </select>
-            </div>
-          </section>
-
+          <RequestActions r={r} busy={busy} act={act} onEscalate={() => setEscalating(true)} />
           <KbPanel
             number={r.number}
             query={r.subject || (r.messages[0]?.body ?? "").slice(0, 300)}
             category={r.category}
           />
-          <SlaPanel number={r.number} status={r.status} department={r.department} onChanged={() => void load()} />
+          <SlaPanel number={r.number} status={r.status} department={r.department} onChanged={() => void refresh()} />
           <ContactCard
             number={r.number}
             contact={r.contact}
@@ -308,50 +158,9 @@ export function RequestPage({ number }: { number: string }) {
               </>
             }
           />
-
-          <section className="card" aria-labelledby="facts-title">
-            <h2 id="facts-title" className="card__title">
-              Сведения
-            </h2>
-            <dl className="facts">
-              <dt>Канал</dt>
-              <dd>{CHANNEL_TITLES[r.channel] ?? r.channel}</dd>
-              <dt>Подразделение</dt>
-              <dd>{departments.find((d) => d.code === r.department)?.name ?? "—"}</dd>
-              <dt>Создано</dt>
-              <dd>{formatShort(r.createdAt)}</dd>
-              <dt>Первый ответ до</dt>
-              <dd>{r.firstResponseDueAt ? formatShort(r.firstResponseDueAt) : "—"}</dd>
-              <dt>Решение до</dt>
-              <dd>{r.resolutionDueAt ? formatShort(r.resolutionDueAt) : "—"}</dd>
-              {r.rating !== null && (
-                <>
-                  <dt>Оценка</dt>
-                  <dd>
-                    {r.rating} из 5{r.ratingComment ? ` — «${r.ratingComment}»` : ""}
-                  </dd>
-                </>
-              )}
-            </dl>
-          </section>
-
-          {r.channel === "email" && <EmailPanel number={r.number} version={r.history.length} />}
-
-          <section className="card" aria-labelledby="history-title">
-            <h2 id="history-title" className="card__title">
-              История
-            </h2>
-            <ol className="history">
-              {r.history.map((h) => (
-                <li key={h.id}>
-                  <time dateTime={h.createdAt}>{formatDateTime(h.createdAt)}</time> · {actorOf(h)}
-                  {describeHistory(h, lists).map((line) => (
-                    <div key={line}>{line}</div>
-                  ))}
-                </li>
-              ))}
-            </ol>
-          </section>
+          <RequestFacts r={r} />
+          {r.channel === "email" && <EmailPanel number={r.number} />}
+          <RequestHistory r={r} />
         </aside>
       </div>
 
@@ -364,87 +173,24 @@ export function RequestPage({ number }: { number: string }) {
         onDone={() => {
           setEscalating(false);
           setNotice("Обращение передано в подразделение");
-          void load();
+          void refresh();
         }}
       />
     </div>
   );
 }
 
-function ReplyBox({
-  number,
-  onSent,
-  setNotice,
-}: {
-  number: string;
-  onSent: () => Promise<void>;
-  setNotice: (s: string) => void;
-}) {
-  const [body, setBody] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [sending, setSending] = useState(false);
-  useReplyInsert((text) => {
-    setBody((b) => (b.trim() ? `${b.trimEnd()}\n\n${text}` : text));
-    setError(null);
-  });
-
-  const send = async (visibility: "public" | "note") => {
-    if (!body.trim()) {
-      setError("Напишите текст.");
-      return;
-    }
-    setSending(true);
-    setError(null);
-    try {
-      await api(`/requests/${number}/messages`, { body: { body, visibility } });
-      setBody("");
-      setNotice(visibility === "public" ? "Ответ отправлен заявителю" : "Заметка сохранена");
-      await onSent();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setSending(false);
-    }
-  };
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void send("public");
-  };
-
-  return (
-    <form className="reply-box" onSubmit={submit} noValidate>
-      <div className={`field${error ? " field--error" : ""}`}>
-        <label htmlFor="reply-body">Сообщение</label>
-        <textarea
-          id="reply-body"
-          rows={5}
-          maxLength={20_000}
-          value={body}
-          onChange={(e) => {
-            setBody(e.target.value);
-            setError(null);
-          }}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? "reply-body-error reply-body-hint" : "reply-body-hint"}
-        />
-        <p className="field__hint" id="reply-body-hint">
-          Ответ увидит заявитель; внутреннюю заметку — только сотрудники.
-        </p>
-        {error && (
-          <p className="field__error" id="reply-body-error">
-            {error}
-          </p>
-        )}
-      </div>
-      <div className="actions">
-        <button type="submit" className="button" disabled={sending}>
-          Ответить заявителю
-        </button>
-        <button type="button" className="button button--note" disabled={sending} onClick={() => void send("note")}>
-          Внутренняя заметка
-        </button>
-      </div>
-    </form>
-  );
+/** The conversation's messages as bubbles: the applicant's with their channel, staff's with their name. */
+function bubbles(r: Detail): Bubble[] {
+  return r.messages.map((m) => ({
+    id: m.id,
+    kind: m.visibility === "note" ? "note" : m.authorType === "applicant" ? "applicant" : "support",
+    author:
+      m.authorType === "applicant"
+        ? `${r.contact.name ?? "Заявитель"}${m.channel ? ` · ${CHANNEL_TITLES[m.channel] ?? m.channel}` : ""}`
+        : (m.authorName ?? "Система"),
+    body: m.body,
+    createdAt: m.createdAt,
+    attachments: m.attachments,
+  }));
 }

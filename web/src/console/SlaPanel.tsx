@@ -1,10 +1,12 @@
 // The SLA card of one request: due times, the pause while waiting for the applicant, escalation steps taken,
 // the re-check date, and the hand-taken actions (ask the applicant, return to the first line).
-import { type FormEvent, useCallback, useEffect, useState } from "react";
-import { api, errorText } from "../api.ts";
+import { type FormEvent, useEffect, useState } from "react";
+import { $api, api, errorText, failureOf } from "../api/client.ts";
 import { formatDateTime } from "../format.ts";
+import { useRefreshRequest } from "./requestQueries.ts";
 import { useConsole } from "./session.ts";
 
+// GET /api/v1/requests/{number}/sla leaves its response schema open: these are the fields the card reads.
 type Clock = {
   firstResponseDueAt: string | null;
   resolutionDueAt: string | null;
@@ -42,24 +44,18 @@ export function SlaPanel({
   onChanged: () => void;
 }) {
   const { user } = useConsole();
-  const [clock, setClock] = useState<Clock | null>(null);
+  // Read again with the rest of the request whenever it changes.
+  const read = $api.useQuery("get", "/api/v1/requests/{number}/sla", { params: { path: { number } } });
+  const clock = (read.data as Clock | undefined) ?? null;
+  const refresh = useRefreshRequest(number);
   const [error, setError] = useState<string | null>(null);
   const [question, setQuestion] = useState("");
   const [reason, setReason] = useState("");
   const [date, setDate] = useState("");
   const [busy, setBusy] = useState(false);
-
-  const load = useCallback(() => {
-    api<Clock>(`/requests/${number}/sla`)
-      .then((c) => {
-        setClock(c);
-        setDate(c.recheckAt ? c.recheckAt.slice(0, 10) : "");
-      })
-      .catch((e) => setError(errorText(e)));
-  }, [number]);
-  // Reloads whenever the request's status changes (the page passes the status it has just read).
-  // biome-ignore lint/correctness/useExhaustiveDependencies: status is the signal to read the clock again
-  useEffect(load, [load, status]);
+  const recheckAt = clock?.recheckAt ?? null;
+  useEffect(() => setDate(recheckAt ? recheckAt.slice(0, 10) : ""), [recheckAt]);
+  const shownError = error ?? failureOf(read)?.message ?? null;
 
   const run = async (e: FormEvent | null, fn: () => Promise<unknown>, after?: () => void) => {
     e?.preventDefault();
@@ -68,7 +64,7 @@ export function SlaPanel({
     try {
       await fn();
       after?.();
-      load();
+      await refresh();
       onChanged();
     } catch (err) {
       setError(errorText(err));
@@ -85,9 +81,9 @@ export function SlaPanel({
       <h2 id="sla-title" className="card__title">
         Сроки (SLA)
       </h2>
-      {error && (
+      {shownError && (
         <p className="alert alert--error" role="alert">
-          {error}
+          {shownError}
         </p>
       )}
       {clock && (
@@ -131,7 +127,12 @@ export function SlaPanel({
           <form
             className="form"
             onSubmit={(e) =>
-              void run(e, () => api(`/requests/${number}/recheck`, { method: "PUT", body: { date: date || null } }))
+              void run(e, () =>
+                api.PUT("/api/v1/requests/{number}/recheck", {
+                  params: { path: { number } },
+                  body: { date: date || null },
+                }),
+              )
             }
           >
             <div className="field">
@@ -147,7 +148,11 @@ export function SlaPanel({
             onSubmit={(e) =>
               void run(
                 e,
-                () => api(`/requests/${number}/ask`, { body: { question: question.trim() } }),
+                () =>
+                  api.POST("/api/v1/requests/{number}/ask", {
+                    params: { path: { number } },
+                    body: { question: question.trim() },
+                  }),
                 () => setQuestion(""),
               )
             }
@@ -176,7 +181,11 @@ export function SlaPanel({
               onSubmit={(e) =>
                 void run(
                   e,
-                  () => api(`/requests/${number}/return`, { body: { reason: reason.trim() } }),
+                  () =>
+                    api.POST("/api/v1/requests/{number}/return", {
+                      params: { path: { number } },
+                      body: { reason: reason.trim() },
+                    }),
                   () => setReason(""),
                 )
               }

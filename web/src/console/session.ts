@@ -1,10 +1,13 @@
 import { createContext, useContext } from "react";
-import type { Option } from "../labels.ts";
+import type { ResponseOf } from "../api/types.ts";
 
-export type StaffUser = { id: number; email: string; name: string; role: string; departmentId: number | null };
-export type Department = { id: number; code: string; name: string };
+export type Me = ResponseOf<"/api/v1/auth/me">;
+export type StaffUser = Me["user"];
+export type Department = ResponseOf<"/api/v1/departments">[number];
 /** Everyone, the deactivated too (their names stay in the history); only `active` ones may be given work. */
-export type StaffMember = { id: number; name: string; role: string; departmentId: number | null; active: boolean };
+export type StaffMember = ResponseOf<"/api/v1/staff">[number];
+type Lists = ResponseOf<"/api/v1/categories">;
+export type Option = Lists["categories"][number];
 
 export type ConsoleData = {
   user: StaffUser;

@@ -1,10 +1,11 @@
 // «Контакты»: which number to call now about what, as whom, from where — then the whole directory.
 import { useEffect, useId, useMemo, useState } from "react";
-import { ApiError, api, errorText } from "../api.ts";
+import { $api, failureOf } from "../api/client.ts";
+import { optionsFrom, Select } from "../controls/Select.tsx";
+import { useDebounced } from "../live.ts";
 import { useCategories } from "../public/useCategories.ts";
 import { useTitle } from "../router.tsx";
 import { LineCard } from "./LineCard.tsx";
-import type { DirectoryLines, Recommended, RegionOption } from "./types.ts";
 import "./contacts.css";
 
 const AUDIENCES = [
@@ -25,7 +26,9 @@ function initialFilters(): Filters {
   };
 }
 
-function useNow(ms = 60_000): Date {
+const MINUTE = 60_000;
+
+function useNow(ms = MINUTE): Date {
   const [now, setNow] = useState(() => new Date());
   useEffect(() => {
     const t = setInterval(() => setNow(new Date()), ms);
@@ -39,27 +42,12 @@ export function ContactsPage() {
   const lists = useCategories();
   const now = useNow();
   const [filters, setFilters] = useState<Filters>(initialFilters);
-  const [regions, setRegions] = useState<RegionOption[]>([]);
-  const [directory, setDirectory] = useState<DirectoryLines | null>(null);
-  const [answer, setAnswer] = useState<Recommended[] | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [regionError, setRegionError] = useState<string | null>(null);
   const ids = { list: useId(), regionHint: useId(), regionError: useId() };
-
-  useEffect(() => {
-    api<RegionOption[]>("/directory/regions")
-      .then(setRegions)
-      .catch(() => {});
-  }, []);
-
-  // The whole list is reread every minute with the clock, so «open now» stays true on a page left open.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `now` is the reason to reread
-  useEffect(() => {
-    api<DirectoryLines>("/directory/lines")
-      .then(setDirectory)
-      .catch((e) => setError(errorText(e)));
-  }, [now]);
+  const regions =
+    $api.useQuery("get", "/api/v1/directory/regions", {}, { staleTime: Number.POSITIVE_INFINITY }).data ?? [];
+  // The whole list is reread every minute, so «open now» stays true on a page left open.
+  const lines = $api.useQuery("get", "/api/v1/directory/lines", {}, { refetchInterval: MINUTE });
+  const directory = lines.data ?? null;
 
   const regionForms = useMemo(() => {
     const forms = new Map<string, string>();
@@ -71,7 +59,7 @@ export function ContactsPage() {
   }, [regions]);
 
   const { topic, audience, region, abroad } = filters;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `now` refreshes the answer every minute
+  // The choice stays in the address, so a shared or reloaded link shows the same answer.
   useEffect(() => {
     const q = new URLSearchParams();
     if (topic) q.set("topic", topic);
@@ -80,35 +68,30 @@ export function ContactsPage() {
     if (abroad) q.set("abroad", "1");
     const search = q.toString();
     window.history.replaceState(null, "", `/contacts${search ? `?${search}` : ""}`);
-    if (!topic) {
-      setAnswer(null);
-      return;
-    }
-    const ctrl = new AbortController();
-    const timer = setTimeout(() => {
-      const params = new URLSearchParams({ topic, audience });
-      if (region.trim() && !abroad) params.set("region", region.trim());
-      if (abroad) params.set("abroad", "true");
-      setLoading(true);
-      api<Recommended[]>(`/directory/recommend?${params}`, { signal: ctrl.signal })
-        .then((items) => {
-          setAnswer(items);
-          setError(null);
-          setRegionError(null);
-        })
-        .catch((e) => {
-          if ((e as Error).name === "AbortError") return;
-          if (e instanceof ApiError && e.code === "region_unknown")
-            setRegionError("Такого региона нет в списке. Начните вводить название и выберите из подсказок.");
-          else setError(errorText(e));
-        })
-        .finally(() => setLoading(false));
-    }, 250);
-    return () => {
-      clearTimeout(timer);
-      ctrl.abort();
-    };
-  }, [topic, audience, region, abroad, now]);
+  }, [topic, audience, region, abroad]);
+
+  // Asked after a pause in typing the region; read again every minute like the list.
+  const typedRegion = useDebounced(region.trim(), 250);
+  const asked = {
+    topic,
+    audience,
+    ...(typedRegion && !abroad ? { region: typedRegion } : {}),
+    ...(abroad ? { abroad } : {}),
+  };
+  const recommend = $api.useQuery(
+    "get",
+    "/api/v1/directory/recommend",
+    { params: { query: asked } },
+    { enabled: Boolean(topic), refetchInterval: MINUTE, placeholderData: (previous) => previous },
+  );
+  const failure = failureOf(recommend);
+  const regionError =
+    failure?.code === "region_unknown"
+      ? "Такого региона нет в списке. Начните вводить название и выберите из подсказок."
+      : null;
+  const error = (failure && !regionError ? failure.message : null) ?? failureOf(lines)?.message ?? null;
+  const answer = topic && !failure ? (recommend.data ?? null) : null;
+  const loading = recommend.isFetching;
 
   const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setFilters((f) => ({ ...f, [key]: value }));
   const topicTitle = lists?.categories.find((c) => c.code === topic)?.title;
@@ -122,17 +105,14 @@ export function ContactsPage() {
       <p className="lead">Выберите тему и регион — покажем, куда звонить прямо сейчас.</p>
 
       <form className="contacts-filters" onSubmit={(e) => e.preventDefault()} aria-label="Кому позвонить">
-        <div className="field">
-          <label htmlFor="c-topic">Тема вопроса</label>
-          <select id="c-topic" value={topic} onChange={(e) => set("topic", e.target.value)}>
-            <option value="">Выберите тему</option>
-            {lists?.categories.map((c) => (
-              <option key={c.code} value={c.code}>
-                {c.title}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Select
+          id="c-topic"
+          label="Тема вопроса"
+          value={topic}
+          onChange={(v) => set("topic", v)}
+          empty="Выберите тему"
+          options={optionsFrom(lists?.categories ?? [])}
+        />
 
         <fieldset className="fieldset">
           <legend>Кто звонит</legend>

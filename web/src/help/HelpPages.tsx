@@ -1,22 +1,15 @@
 // The public help centre: search and topics, one topic's articles, one article with «was it helpful».
-import { useEffect, useMemo, useState } from "react";
-import { ApiError, api, errorText } from "../api.ts";
+import { useMemo, useState } from "react";
+import { $api, api, errorText, failureOf } from "../api/client.ts";
 import { count } from "../format.ts";
 import { Link, useTitle } from "../router.tsx";
 import "./help.css";
 import { HelpSearch } from "./HelpSearch.tsx";
 import { Markdown } from "./Markdown.tsx";
-import type { Article, CategoryGroup } from "./types.ts";
 
 function useCategories() {
-  const [groups, setGroups] = useState<CategoryGroup[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    api<CategoryGroup[]>("/kb/categories")
-      .then(setGroups)
-      .catch((e) => setError(errorText(e)));
-  }, []);
-  return { groups, error };
+  const topics = $api.useQuery("get", "/api/v1/kb/categories", {}, { staleTime: 60_000 });
+  return { groups: topics.data ?? null, error: failureOf(topics)?.message ?? null };
 }
 
 function WriteToUs() {
@@ -106,8 +99,9 @@ export function HelpCategoryPage({ code }: { code: string }) {
 }
 
 export function HelpArticlePage({ slug }: { slug: string }) {
-  const [article, setArticle] = useState<Article | null>(null);
-  const [error, setError] = useState<ApiError | Error | null>(null);
+  const read = $api.useQuery("get", "/api/v1/kb/articles/{slug}", { params: { path: { slug } } });
+  const article = read.data ?? null;
+  const error = failureOf(read);
   const { groups } = useCategories();
   const links = useMemo(
     () => new Map((groups ?? []).flatMap((g) => g.articles.map((a) => [a.title, `/help/${a.slug}`] as const))),
@@ -115,14 +109,8 @@ export function HelpArticlePage({ slug }: { slug: string }) {
   );
   useTitle(article ? `${article.title} — Справка` : "Справка");
 
-  useEffect(() => {
-    api<Article>(`/kb/articles/${encodeURIComponent(slug)}`)
-      .then(setArticle)
-      .catch((e) => setError(e));
-  }, [slug]);
-
   if (error) {
-    const missing = error instanceof ApiError && error.status === 404;
+    const missing = error.status === 404;
     return (
       <div className="help">
         <h1>{missing ? "Статья не найдена" : "Не удалось открыть статью"}</h1>
@@ -158,7 +146,7 @@ function Feedback({ slug }: { slug: string }) {
   const vote = async (helpful: boolean) => {
     setError(null);
     try {
-      await api(`/kb/articles/${encodeURIComponent(slug)}/feedback`, { body: { helpful } });
+      await api.POST("/api/v1/kb/articles/{slug}/feedback", { params: { path: { slug } }, body: { helpful } });
       setSent(helpful);
     } catch (e) {
       setError(errorText(e));

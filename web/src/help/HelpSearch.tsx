@@ -1,40 +1,25 @@
 // The help centre's search box: articles suggested while typing, each with the passage that matched.
-import { type FormEvent, useEffect, useId, useState } from "react";
-import { api } from "../api.ts";
+import { type FormEvent, useId, useState } from "react";
+import { $api } from "../api/client.ts";
+import { useDebounced } from "../live.ts";
 import { Link, navigate } from "../router.tsx";
 import { Snippet } from "./Snippet.tsx";
-import type { Hit } from "./types.ts";
 
 const PAUSE_MS = 250;
 
 export function HelpSearch({ initial = "" }: { initial?: string }) {
   const [q, setQ] = useState(initial);
-  const [hits, setHits] = useState<Hit[] | null>(null);
-  const [failed, setFailed] = useState(false);
   const id = useId();
-  const query = q.trim().slice(0, 300);
-
-  useEffect(() => {
-    if (query.length < 2) {
-      setHits(null);
-      return;
-    }
-    const abort = new AbortController();
-    const timer = setTimeout(() => {
-      api<Hit[]>(`/kb/search?q=${encodeURIComponent(query)}&limit=6`, { signal: abort.signal })
-        .then((r) => {
-          setHits(r);
-          setFailed(false);
-        })
-        .catch(() => {
-          if (!abort.signal.aborted) setFailed(true);
-        });
-    }, PAUSE_MS);
-    return () => {
-      clearTimeout(timer);
-      abort.abort();
-    };
-  }, [query]);
+  const query = useDebounced(q.trim().slice(0, 300), PAUSE_MS);
+  const search = $api.useQuery(
+    "get",
+    "/api/v1/kb/search",
+    { params: { query: { q: query, limit: 6 } } },
+    { enabled: query.length >= 2, placeholderData: (previous) => previous },
+  );
+  // The last answer stays while the next is on its way; a failed search keeps it and says so.
+  const hits = query.length >= 2 ? (search.data ?? null) : null;
+  const failed = search.isError;
 
   const submit = (e: FormEvent) => {
     e.preventDefault();

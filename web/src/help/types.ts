@@ -1,28 +1,6 @@
-// The knowledge base's answers, as the help centre and the console read them.
-export type Hit = { slug: string; title: string; score: number; snippet: string; category: string };
+// The knowledge base's answers, as the help centre and the console read them (from the generated API schema).
+import type { ResponseOf } from "../api/types.ts";
 
-export type Article = {
-  slug: string;
-  title: string;
-  summary: string;
-  category: string;
-  categoryTitle: string;
-  audience: string[];
-  tags: string[];
-  body: string;
-  updatedAt: string;
-  // Staff only:
-  synonyms?: string[];
-  status?: "draft" | "published";
-  visibility?: "public" | "internal";
-  version?: number;
-  updatedBy?: string | null;
-  answer?: string;
-  helpful?: { yes: number; no: number };
-};
-
-export type CategoryGroup = {
-  code: string;
-  title: string;
-  articles: { slug: string; title: string; summary: string }[];
-};
+export type Hit = ResponseOf<"/api/v1/kb/search">[number];
+export type Article = ResponseOf<"/api/v1/kb/articles/{slug}">;
+export type CategoryGroup = ResponseOf<"/api/v1/kb/categories">[number];

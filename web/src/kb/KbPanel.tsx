@@ -1,38 +1,29 @@
 // Beside a request: the knowledge base searched from the request's subject, and the answer templates filled in
 // for this request. One click puts an article's answer (summary, steps, link) or a template into the reply box.
-import { type FormEvent, useEffect, useId, useState } from "react";
-import { api, errorText } from "../api.ts";
+import { useQuery } from "@tanstack/react-query";
+import { type FormEvent, useId, useState } from "react";
+import { $api, api, errorText, failureOf, ok } from "../api/client.ts";
+import type { ResponseOf } from "../api/types.ts";
 import { Snippet } from "../help/Snippet.tsx";
-import type { Article, Hit } from "../help/types.ts";
 import { insertIntoReply } from "./insert.ts";
 import "./kb.css";
 
-export type Template = { id: number; title: string; body: string; category: string | null };
+export type Template = ResponseOf<"/api/v1/kb/templates">[number];
 
 export function KbPanel({ number, query, category }: { number: string; query: string; category: string | null }) {
   const id = useId();
   const [q, setQ] = useState(query.slice(0, 300));
   const [asked, setAsked] = useState(query.slice(0, 300));
-  const [hits, setHits] = useState<Hit[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [insertError, setInsertError] = useState<string | null>(null);
   const [status, setStatus] = useState("");
-
-  useEffect(() => {
-    if (!asked.trim()) {
-      setHits([]);
-      return;
-    }
-    const abort = new AbortController();
-    api<Hit[]>(`/kb/search?q=${encodeURIComponent(asked)}&limit=5&internal=true`, { signal: abort.signal })
-      .then((r) => {
-        setHits(r);
-        setError(null);
-      })
-      .catch((e) => {
-        if (!abort.signal.aborted) setError(errorText(e));
-      });
-    return () => abort.abort();
-  }, [asked]);
+  const found = $api.useQuery(
+    "get",
+    "/api/v1/kb/search",
+    { params: { query: { q: asked, limit: 5, internal: true } } },
+    { enabled: Boolean(asked.trim()) },
+  );
+  const hits = asked.trim() ? (found.data ?? null) : [];
+  const error = insertError ?? failureOf(found)?.message ?? null;
 
   const search = (e: FormEvent) => {
     e.preventDefault();
@@ -41,11 +32,11 @@ export function KbPanel({ number, query, category }: { number: string; query: st
 
   const insertArticle = async (slug: string, title: string) => {
     try {
-      const a = await api<Article>(`/kb/articles/${encodeURIComponent(slug)}`);
+      const a = await ok(api.GET("/api/v1/kb/articles/{slug}", { params: { path: { slug } } }));
       insertIntoReply(a.answer ?? a.summary);
       setStatus(`Ответ из статьи «${title}» вставлен в сообщение`);
     } catch (e) {
-      setError(errorText(e));
+      setInsertError(errorText(e));
     }
   };
 
@@ -104,29 +95,38 @@ function Templates({
   category: string | null;
   onStatus: (s: string) => void;
 }) {
-  const [templates, setTemplates] = useState<Template[] | null>(null);
-  const [rendered, setRendered] = useState<Record<number, { text: string; unknown: string[] }>>({});
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    api<Template[]>("/kb/templates")
-      .then(async (list) => {
-        // The request's own category first, then the general ones; others stay out of the way.
-        const fitting = list
-          .filter((t) => t.category === null || t.category === category)
-          .sort((a, b) => Number(b.category === category) - Number(a.category === category));
-        setTemplates(fitting);
-        const filled = await Promise.all(
-          fitting.map((t) =>
-            api<{ text: string; unknown: string[] }>(`/requests/${number}/render-template`, {
-              body: { templateId: t.id },
-            }).then((r) => [t.id, r] as const),
-          ),
-        );
-        setRendered(Object.fromEntries(filled));
-      })
-      .catch((e) => setError(errorText(e)));
-  }, [number, category]);
+  const list = $api.useQuery("get", "/api/v1/kb/templates");
+  // The request's own category first, then the general ones; others stay out of the way.
+  const templates =
+    list.data
+      ?.filter((t) => t.category === null || t.category === category)
+      .sort((a, b) => Number(b.category === category) - Number(a.category === category)) ?? null;
+  // Each filled in for this request; read again with the request (its name, number or due time may change).
+  const filled = useQuery({
+    queryKey: [
+      "/api/v1/requests/{number}/render-template",
+      { params: { path: { number } } },
+      templates?.map((t) => t.id),
+    ],
+    enabled: Boolean(templates?.length),
+    queryFn: async ({ signal }) =>
+      Object.fromEntries(
+        await Promise.all(
+          (templates ?? []).map(async (t) => {
+            const r = await ok(
+              api.POST("/api/v1/requests/{number}/render-template", {
+                params: { path: { number } },
+                body: { templateId: t.id },
+                signal,
+              }),
+            );
+            return [t.id, r] as const;
+          }),
+        ),
+      ),
+  });
+  const rendered = filled.data ?? {};
+  const error = failureOf(list)?.message ?? failureOf(filled)?.message ?? null;
 
   if (error) return <p className="field__error">{error}</p>;
   if (!templates || templates.length === 0) return null;

@@ -1,32 +1,22 @@
 // For supervisors and administrators: what the request form's suggestions achieved and how applicants rate
 // the articles. A deflected visit opened an article and left the form unsent.
-import { useEffect, useState } from "react";
-import { api, errorText } from "../api.ts";
+import { useState } from "react";
+import { $api, failureOf } from "../api/client.ts";
+import { Select } from "../controls/Select.tsx";
 
-type Stats = {
-  totals: { visitsShown: number; visitsOpened: number; visitsSubmitted: number; visitsDeflected: number };
-  articles: {
-    slug: string;
-    title: string;
-    shown: number;
-    opened: number;
-    deflected: number;
-    helpfulYes: number;
-    helpfulNo: number;
-  }[];
-};
+const PERIODS = [
+  { value: "7", label: "7 дней" },
+  { value: "30", label: "30 дней" },
+  { value: "90", label: "90 дней" },
+];
 
 const share = (part: number, whole: number) => (whole > 0 ? `${Math.round((part / whole) * 100)} %` : "—");
 
 export function KbStats() {
   const [days, setDays] = useState(30);
-  const [stats, setStats] = useState<Stats | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    api<Stats>(`/kb/stats?days=${days}`)
-      .then(setStats)
-      .catch((e) => setError(errorText(e)));
-  }, [days]);
+  const read = $api.useQuery("get", "/api/v1/kb/stats", { params: { query: { days } } });
+  const stats = read.data;
+  const error = failureOf(read)?.message;
 
   const t = stats?.totals;
   const rows = (stats?.articles ?? []).filter((a) => a.shown + a.helpfulYes + a.helpfulNo > 0).slice(0, 15);
@@ -35,14 +25,7 @@ export function KbStats() {
       <h2 id="kb-stats-title" className="card__title">
         Самообслуживание
       </h2>
-      <div className="field field--inline">
-        <label htmlFor="kb-stats-days">Период</label>
-        <select id="kb-stats-days" value={days} onChange={(e) => setDays(Number(e.target.value))}>
-          <option value={7}>7 дней</option>
-          <option value={30}>30 дней</option>
-          <option value={90}>90 дней</option>
-        </select>
-      </div>
+      <Select id="kb-stats-days" label="Период" value={days} onChange={(v) => setDays(Number(v))} options={PERIODS} />
       {error && <p className="field__error">{error}</p>}
       {t && (
         <dl className="facts">

@@ -1,33 +1,37 @@
 // Answer templates for the console: write, change and remove them. Placeholders are filled for each request
 // when an operator inserts one.
-import { type FormEvent, useCallback, useEffect, useState } from "react";
-import { api, errorText } from "../api.ts";
+import { type FormEvent, useState } from "react";
+import { $api, api, errorText, failureOf } from "../api/client.ts";
+import type { BodyOf } from "../api/types.ts";
+import { optionsFrom, Select } from "../controls/Select.tsx";
+import { useRefreshKb } from "./ArticleEditor.tsx";
 import type { Template } from "./KbPanel.tsx";
 
 const HINT = "Подстановки: {{имя}} — имя заявителя, {{номер}} — номер обращения, {{срок}} — срок ответа.";
 
 export function TemplatesEditor({ categories }: { categories: { code: string; title: string }[] }) {
-  const [list, setList] = useState<Template[]>([]);
+  const read = $api.useQuery("get", "/api/v1/kb/templates");
+  const list = read.data ?? [];
+  const reload = useRefreshKb();
   const [editing, setEditing] = useState<Partial<Template> | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const reload = useCallback(() => {
-    api<Template[]>("/kb/templates")
-      .then(setList)
-      .catch((e) => setError(errorText(e)));
-  }, []);
-  useEffect(reload, [reload]);
+  const [actionError, setError] = useState<string | null>(null);
+  const error = actionError ?? failureOf(read)?.message ?? null;
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
     if (!editing) return;
     setError(null);
-    const body = { title: editing.title ?? "", body: editing.body ?? "", category: editing.category ?? null };
+    // The category codes come from the server's own list.
+    const body = {
+      title: editing.title ?? "",
+      body: editing.body ?? "",
+      category: editing.category ?? null,
+    } as BodyOf<"/api/v1/kb/templates", "post">;
     try {
-      if (editing.id) await api(`/kb/templates/${editing.id}`, { method: "PUT", body });
-      else await api("/kb/templates", { body });
+      if (editing.id) await api.PUT("/api/v1/kb/templates/{id}", { params: { path: { id: editing.id } }, body });
+      else await api.POST("/api/v1/kb/templates", { body });
       setEditing(null);
-      reload();
+      await reload();
     } catch (err) {
       setError(errorText(err));
     }
@@ -36,8 +40,8 @@ export function TemplatesEditor({ categories }: { categories: { code: string; ti
   const remove = async (t: Template) => {
     if (!window.confirm(`Удалить шаблон «${t.title}»?`)) return;
     try {
-      await api(`/kb/templates/${t.id}`, { method: "DELETE" });
-      reload();
+      await api.DELETE("/api/v1/kb/templates/{id}", { params: { path: { id: t.id } } });
+      await reload();
     } catch (err) {
       setError(errorText(err));
     }
@@ -74,21 +78,14 @@ export function TemplatesEditor({ categories }: { categories: { code: string; ti
               onChange={(e) => setEditing({ ...editing, title: e.target.value })}
             />
           </div>
-          <div className="field">
-            <label htmlFor="tpl-category">Тема</label>
-            <select
-              id="tpl-category"
-              value={editing.category ?? ""}
-              onChange={(e) => setEditing({ ...editing, category: e.target.value || null })}
-            >
-              <option value="">любая</option>
-              {categories.map((c) => (
-                <option key={c.code} value={c.code}>
-                  {c.title}
-                </option>
-              ))}
-            </select>
-          </div>
+          <Select
+            id="tpl-category"
+            label="Тема"
+            value={editing.category ?? ""}
+            onChange={(v) => setEditing({ ...editing, category: v || null })}
+            empty="любая"
+            options={optionsFrom(categories)}
+          />
           <div className="field">
             <label htmlFor="tpl-body">Текст</label>
             <textarea

@@ -1,17 +1,19 @@
 // The web form: the applicant describes the question, leaves a contact and may attach files.
 import { type FormEvent, useRef, useState } from "react";
-import { ApiError, api, errorText, randomId } from "../api.ts";
-import { fileSize } from "../format.ts";
+import { ApiError, api, errorText, ok, randomId } from "../api/client.ts";
+import { type Limits, tooLarge, useLimits } from "../api/limits.ts";
+import type { BodyOf } from "../api/types.ts";
+import { optionsFrom, Select } from "../controls/Select.tsx";
+import { count, fileSize } from "../format.ts";
 import { useTitle } from "../router.tsx";
 import { type Registered, SuccessScreen } from "./SuccessScreen.tsx";
 import { Suggestions } from "./Suggestions.tsx";
 import { useCategories } from "./useCategories.ts";
 
 declare const __REGIONS__: string[];
+const REGION_OPTIONS = __REGIONS__.map((r) => ({ value: r, label: r }));
 
 const TEXT_MAX = 20_000;
-const MAX_FILES = 5;
-const MAX_FILE_BYTES = 10 * 1024 * 1024;
 const ACCEPT = ".png,.jpg,.jpeg,.gif,.webp,.heic,.pdf,.doc,.docx,.xlsx,.odt,.rtf,.txt";
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]{2,}$/;
 
@@ -41,7 +43,8 @@ const FIELD_IDS: Record<string, string> = {
 
 type Picked = { id: string; file: File };
 
-function validate(form: Form, picked: Picked[]): Record<string, string> {
+/** What the form can check before sending; the file limits only once the server has told them. */
+function validate(form: Form, picked: Picked[], limits: Limits | undefined): Record<string, string> {
   const files = picked.map((p) => p.file);
   const errs: Record<string, string> = {};
   if (!form.text.trim()) errs.text = "Опишите ваш вопрос: поле «Текст обращения» пустое.";
@@ -54,15 +57,19 @@ function validate(form: Form, picked: Picked[]): Record<string, string> {
   if (form.phone.trim() && (digits.length < 10 || digits.length > 15 || /[^\d\s()+\-‑–]/.test(form.phone))) {
     errs["contact.phone"] = "Проверьте номер телефона: например, +7 912 345-67-89.";
   }
-  if (files.length > MAX_FILES) errs.files = `Можно приложить не больше ${MAX_FILES} файлов.`;
-  const big = files.find((f) => f.size > MAX_FILE_BYTES);
-  if (big) errs.files = `Файл «${big.name}» больше 10 МБ. Уменьшите его или сожмите.`;
+  if (!limits) return errs;
+  const { maxFiles, maxFileBytes } = limits.attachments;
+  if (files.length > maxFiles)
+    errs.files = `Можно приложить не больше ${count(maxFiles, "файла", "файлов", "файлов")}.`;
+  const big = tooLarge(files, maxFileBytes);
+  if (big) errs.files = big;
   return errs;
 }
 
 export function NewRequestPage() {
   useTitle("Новое обращение — Служба поддержки");
   const lists = useCategories();
+  const limits = useLimits();
   const [form, setForm] = useState<Form>(EMPTY);
   const [files, setFiles] = useState<Picked[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -74,11 +81,12 @@ export function NewRequestPage() {
   const summaryRef = useRef<HTMLDivElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
-  const set = (key: keyof Form) => (e: { target: { value: string } }) => {
-    setForm((f) => ({ ...f, [key]: e.target.value }));
+  const setField = (key: keyof Form, value: string) => {
+    setForm((f) => ({ ...f, [key]: value }));
     const field = key === "name" || key === "email" || key === "phone" ? `contact.${key}` : key;
     if (errors[field]) setErrors(({ [field]: _, ...rest }) => rest);
   };
+  const set = (key: keyof Form) => (e: { target: { value: string } }) => setField(key, e.target.value);
 
   const showErrors = (errs: Record<string, string>, top: string | null) => {
     setErrors(errs);
@@ -90,7 +98,7 @@ export function NewRequestPage() {
     if (!list) return;
     const next = [...files, ...Array.from(list, (file) => ({ id: randomId(), file }))];
     setFiles(next);
-    const err = validate(form, next).files;
+    const err = validate(form, next, limits).files;
     setErrors(({ files: _, ...rest }) => (err ? { ...rest, files: err } : rest));
     if (fileInput.current) fileInput.current.value = "";
   };
@@ -98,7 +106,7 @@ export function NewRequestPage() {
   const removeFile = (index: number) => {
     const next = files.filter((_, i) => i !== index);
     setFiles(next);
-    const err = validate(form, next).files;
+    const err = validate(form, next, limits).files;
     setErrors(({ files: _, ...rest }) => (err ? { ...rest, files: err } : rest));
     fileInput.current?.focus();
   };
@@ -106,33 +114,35 @@ export function NewRequestPage() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (sending) return;
-    const errs = validate(form, files);
+    const errs = validate(form, files, limits);
     if (Object.keys(errs).length > 0) return showErrors(errs, null);
     const contact: Record<string, string> = {};
     if (form.name.trim()) contact.name = form.name.trim();
     if (form.email.trim()) contact.email = form.email.trim();
     if (form.phone.trim()) contact.phone = form.phone.trim();
+    // The category and audience codes come from the server's own lists.
     const payload = {
       text: form.text,
       ...(form.category ? { category: form.category } : {}),
       ...(form.audience ? { audience: form.audience } : {}),
       ...(form.region ? { region: form.region } : {}),
       contact,
-    };
-    let body: unknown = payload;
+    } as BodyOf<"/api/v1/requests", "post">;
+    let body: typeof payload | FormData = payload;
     if (files.length > 0) {
-      const data = new FormData();
-      data.append("data", JSON.stringify(payload));
-      for (const { file } of files) data.append("files", file, file.name);
-      body = data;
+      body = new FormData();
+      body.append("data", JSON.stringify(payload));
+      for (const { file } of files) body.append("files", file, file.name);
     }
     setSending(true);
     try {
-      const r = await api<Registered>("/requests", {
-        method: "POST",
-        body,
-        headers: { "idempotency-key": idempotencyKey.current },
-      });
+      const r = await ok(
+        api.POST("/api/v1/requests", {
+          // FormData is the multipart variant of the same body; the browser writes its boundary.
+          body: body as typeof payload,
+          params: { header: { "idempotency-key": idempotencyKey.current } },
+        }),
+      );
       setDone(r);
       window.scrollTo(0, 0);
     } catch (err) {
@@ -223,43 +233,34 @@ export function NewRequestPage() {
             </div>
           </fieldset>
 
-          <div className="field">
-            <label htmlFor="f-category">
-              Тема вопроса <span className="optional">(необязательно)</span>
-            </label>
-            <select
-              id="f-category"
-              value={form.category}
-              onChange={set("category")}
-              aria-describedby={describedBy("category", "f-category-hint")}
-            >
-              <option value="">Не знаю — определите сами</option>
-              {lists?.categories.map((c) => (
-                <option key={c.code} value={c.code}>
-                  {c.title}
-                </option>
-              ))}
-            </select>
-            <p className="field__hint" id="f-category-hint">
-              Если не уверены, оставьте как есть: мы сами направим вопрос нужным специалистам.
-            </p>
-            {fieldError("category")}
-          </div>
+          <Select
+            id="f-category"
+            label={
+              <>
+                Тема вопроса <span className="optional">(необязательно)</span>
+              </>
+            }
+            value={form.category}
+            onChange={(v) => setField("category", v)}
+            empty="Не знаю — определите сами"
+            options={optionsFrom(lists?.categories ?? [])}
+            hint="Если не уверены, оставьте как есть: мы сами направим вопрос нужным специалистам."
+            error={errors.category}
+          />
 
-          <div className="field">
-            <label htmlFor="f-region">
-              Регион <span className="optional">(необязательно)</span>
-            </label>
-            <select id="f-region" value={form.region} onChange={set("region")} aria-describedby={describedBy("region")}>
-              <option value="">Не указан</option>
-              {__REGIONS__.map((r) => (
-                <option key={r} value={r}>
-                  {r}
-                </option>
-              ))}
-            </select>
-            {fieldError("region")}
-          </div>
+          <Select
+            id="f-region"
+            label={
+              <>
+                Регион <span className="optional">(необязательно)</span>
+              </>
+            }
+            value={form.region}
+            onChange={(v) => setField("region", v)}
+            empty="Не указан"
+            options={REGION_OPTIONS}
+            error={errors.region}
+          />
 
           <div className={`field${errors.text ? " field--error" : ""}`}>
             <label htmlFor="f-text">Текст обращения</label>
@@ -346,7 +347,10 @@ export function NewRequestPage() {
               Файлы <span className="optional">(необязательно)</span>
             </p>
             <p className="field__hint" id="f-files-hint">
-              Снимки экрана и документы: PNG, JPG, PDF, DOC, DOCX и другие, до {MAX_FILES} файлов по 10 МБ.
+              Снимки экрана и документы: PNG, JPG, PDF, DOC, DOCX и другие
+              {limits
+                ? `, до ${count(limits.attachments.maxFiles, "файла", "файлов", "файлов")} по ${fileSize(limits.attachments.maxFileBytes)}.`
+                : "."}
             </p>
             <label className="button button--secondary file-pick">
               <input

@@ -1,15 +1,10 @@
 import { useEffect, useRef } from "react";
+import type { ResponseOf } from "../api/types.ts";
 import { durationGenitive, formatLongDateTime, localZone } from "../format.ts";
 import { Link, useTitle } from "../router.tsx";
 import { CopyButton } from "./CopyButton.tsx";
 
-export type Registered = {
-  number: string;
-  trackingUrl: string;
-  dueAt: string;
-  resolutionDueAt: string;
-  status: string;
-};
+export type Registered = ResponseOf<"/api/v1/requests", "post">;
 
 /** «12 345 678 9»: groups of three are easier to read aloud and to type on a keypad. */
 export function groupDigits(number: string): string {

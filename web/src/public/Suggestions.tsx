@@ -1,26 +1,40 @@
 // While the applicant types, articles that may already answer the question (from the knowledge base search).
 // Quietly shows nothing when the search is unavailable: the form must work without it.
-import { useEffect, useRef, useState } from "react";
-import { api } from "../api.ts";
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useMemo, useRef } from "react";
+import { $api } from "../api/client.ts";
 import { FormVisit } from "../help/deflection.ts";
-
-type Hit = { slug: string; title: string; score: number };
+import { useDebounced } from "../live.ts";
 
 const MIN_LENGTH = 12;
-
-// Asked once per page: a server without the knowledge base is told apart without a failing request per keystroke.
-let available: Promise<boolean> | null = null;
-function searchAvailable(): Promise<boolean> {
-  available ??= api<{ paths?: Record<string, unknown> }>("/openapi.json")
-    .then((doc) => Object.keys(doc.paths ?? {}).some((p) => p.endsWith("/kb/search")))
-    .catch(() => false);
-  return available;
-}
 const PAUSE_MS = 600;
 
+// Asked once per page: a server without the knowledge base is told apart without a failing request per keystroke.
+function useSearchAvailable(): boolean {
+  return (
+    useQuery({
+      queryKey: ["kb-search-available"],
+      queryFn: async () => {
+        const doc = (await (await fetch("/api/v1/openapi.json")).json()) as { paths?: Record<string, unknown> };
+        return Object.keys(doc.paths ?? {}).some((p) => p.endsWith("/kb/search"));
+      },
+      staleTime: Number.POSITIVE_INFINITY,
+    }).data === true
+  );
+}
+
 export function Suggestions({ text }: { text: string }) {
-  const [hits, setHits] = useState<Hit[]>([]);
-  const query = text.trim().slice(0, 200);
+  const query = useDebounced(text.trim().slice(0, 200), PAUSE_MS);
+  const available = useSearchAvailable();
+  const search = $api.useQuery(
+    "get",
+    "/api/v1/kb/search",
+    { params: { query: { q: query, limit: 3 } } },
+    { enabled: available && query.length >= MIN_LENGTH, placeholderData: (previous) => previous },
+  );
+  // Quietly nothing on a failed search; a shorter text hides what an earlier one found.
+  const found = query.length >= MIN_LENGTH && !search.isError ? search.data : undefined;
+  const hits = useMemo(() => found?.slice(0, 3) ?? [], [found]);
   const visit = useRef<FormVisit | null>(null);
   visit.current ??= new FormVisit();
 
@@ -39,26 +53,6 @@ export function Suggestions({ text }: { text: string }) {
   useEffect(() => {
     if (hits.length > 0) visit.current?.show(hits.map((h) => h.slug));
   }, [hits]);
-
-  useEffect(() => {
-    if (query.length < MIN_LENGTH) {
-      setHits([]);
-      return;
-    }
-    const abort = new AbortController();
-    const timer = setTimeout(async () => {
-      if (!(await searchAvailable()) || abort.signal.aborted) return;
-      api<Hit[] | { results?: Hit[] }>(`/kb/search?q=${encodeURIComponent(query)}&limit=3`, { signal: abort.signal })
-        .then((r) => setHits((Array.isArray(r) ? r : (r.results ?? [])).slice(0, 3)))
-        .catch(() => {
-          if (!abort.signal.aborted) setHits([]);
-        });
-    }, PAUSE_MS);
-    return () => {
-      clearTimeout(timer);
-      abort.abort();
-    };
-  }, [query]);
 
   if (hits.length === 0) return null;
   return (

@@ -1,24 +1,9 @@
-import { useEffect, useState } from "react";
-import { api } from "../api.ts";
-import type { Option } from "../labels.ts";
+import { $api } from "../api/client.ts";
+import type { ResponseOf } from "../api/types.ts";
 
-export type Categories = { categories: Option[]; audiences: Option[] };
-
-let cached: Promise<Categories> | null = null;
+export type Categories = ResponseOf<"/api/v1/categories">;
 
 /** The category and audience lists, read once per page load. */
-export function useCategories(): Categories | null {
-  const [data, setData] = useState<Categories | null>(null);
-  useEffect(() => {
-    cached ??= api<Categories>("/categories").catch((e) => {
-      cached = null;
-      throw e;
-    });
-    let alive = true;
-    cached.then((d) => alive && setData(d)).catch(() => {});
-    return () => {
-      alive = false;
-    };
-  }, []);
-  return data;
+export function useCategories(): Categories | undefined {
+  return $api.useQuery("get", "/api/v1/categories", {}, { staleTime: Number.POSITIVE_INFINITY }).data;
 }

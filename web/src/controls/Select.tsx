@@ -1,0 +1,90 @@
+// The one drop-down of the app: a native <select> (so the keyboard and screen readers work as everywhere: arrows,
+// type-ahead, Alt+↓), always with a label — shown, or read only by screen readers where the row says it — and with
+// its hint and error wired to it. Inside a FilterBar it takes the bar's compact layout.
+import { createContext, type ReactNode, useContext, useId } from "react";
+
+export type SelectOption = { value: string; label: string; disabled?: boolean };
+export type SelectGroup = { group: string; options: readonly SelectOption[] };
+
+/** Options from the API's code lists: `{ code, title }` or `{ code, name }`. */
+export function optionsFrom(list: readonly ({ code: string; title: string } | { code: string; name: string })[]) {
+  return list.map((o): SelectOption => ({ value: o.code, label: "title" in o ? o.title : o.name }));
+}
+
+/** Options from a table of titles (`CHANNEL_TITLES`), in its order. */
+export function optionsOf(titles: Readonly<Record<string, string>>): SelectOption[] {
+  return Object.entries(titles).map(([value, label]) => ({ value, label }));
+}
+
+export const InFilterBar = createContext(false);
+
+type Props = {
+  label: ReactNode;
+  /** The label is read by screen readers only: the row around the select already says what it is. */
+  hideLabel?: boolean;
+  value: string | number;
+  onChange: (value: string) => void;
+  options: readonly (SelectOption | SelectGroup)[];
+  /** A first choice meaning «none» or «any», with the value "". */
+  empty?: string;
+  hint?: ReactNode;
+  error?: string | null;
+  id?: string;
+  disabled?: boolean;
+  /** Ids of other elements that describe the select (besides its own hint and error). */
+  describedBy?: string;
+};
+
+export function Select(props: Props) {
+  const own = useId();
+  const id = props.id ?? own;
+  const inline = useContext(InFilterBar);
+  const hintId = props.hint ? `${id}-hint` : null;
+  const errorId = props.error ? `${id}-error` : null;
+  const describedBy = [errorId, hintId, props.describedBy].filter(Boolean).join(" ") || undefined;
+  const classes = ["field", inline && "field--inline", props.error && "field--error"].filter(Boolean).join(" ");
+  return (
+    <div className={classes}>
+      <label htmlFor={id} className={props.hideLabel ? "visually-hidden" : undefined}>
+        {props.label}
+      </label>
+      <select
+        id={id}
+        value={String(props.value)}
+        disabled={props.disabled}
+        onChange={(e) => props.onChange(e.target.value)}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={describedBy}
+      >
+        {props.empty !== undefined && <option value="">{props.empty}</option>}
+        {props.options.map((o) =>
+          "group" in o ? (
+            <optgroup key={o.group} label={o.group}>
+              {o.options.map(option)}
+            </optgroup>
+          ) : (
+            option(o)
+          ),
+        )}
+      </select>
+      {props.hint && (
+        <p className="field__hint" id={hintId ?? undefined}>
+          {props.hint}
+        </p>
+      )}
+      {props.error && (
+        <p className="field__error" id={errorId ?? undefined}>
+          {props.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function option(o: SelectOption) {
+  return (
+    <option key={o.value} value={o.value} disabled={o.disabled}>
+      {o.label}
+    </option>
+  );
+}
