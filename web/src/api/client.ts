@@ -106,6 +106,14 @@ export function failureOf(query: { error: unknown }): ApiError | null {
   return query.error instanceof ApiError ? query.error : null;
 }
 
+/**
+ * A multipart body for a route that reads its parts itself and so declares no body in its schema (chat files):
+ * the browser writes the parts and their boundary.
+ */
+export function multipart(form: FormData): never {
+  return form as never;
+}
+
 /** The data of a call that has succeeded (the middleware has already thrown otherwise). */
 export async function ok<R extends { data?: unknown }>(call: Promise<R>): Promise<Exclude<R["data"], undefined>> {
   const { data } = await call;
