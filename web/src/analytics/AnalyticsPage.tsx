@@ -2,6 +2,8 @@
 // The server narrows an operator or specialist to their department and themselves; the page only offers that.
 import { useMemo, useState } from "react";
 import { useConsole } from "../console/session.ts";
+import { FilterBar } from "../controls/FilterBar.tsx";
+import { optionsFrom, optionsOf, Select } from "../controls/Select.tsx";
 import { CHANNEL_TITLES } from "../labels.ts";
 import { useTitle } from "../router.tsx";
 import { PeriodView } from "./PeriodView.tsx";
@@ -9,6 +11,18 @@ import { TodayView } from "./TodayView.tsx";
 import "./analytics.css";
 
 declare const __REGIONS__: string[];
+const REGION_OPTIONS = __REGIONS__.map((r) => ({ value: r, label: r }));
+
+/** The filters as the statistics routes take them: only those set, the period only for «Период». */
+export type Filters = {
+  from?: string;
+  to?: string;
+  channel?: string;
+  category?: string;
+  region?: string;
+  department?: string;
+  operator?: number;
+};
 
 const isoDay = (d: Date) => {
   const m = new Date(d.getTime() + 3 * 3_600_000);
@@ -29,16 +43,22 @@ export function AnalyticsPage() {
     department: "",
     operator: "",
   }));
-  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
+  const set = (k: keyof typeof f) => (value: string) => setF({ ...f, [k]: value });
   const ownDepartment = departments.find((d) => d.id === user.departmentId);
   const visibleDepartments = supervisor ? departments : ownDepartment ? [ownDepartment] : [];
   const operators = supervisor ? staff : staff.filter((s) => s.id === user.id);
 
-  const query = useMemo(() => {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(f)) if (v && (tab === "period" || (k !== "from" && k !== "to"))) q.set(k, v);
-    return q.toString();
+  const filters = useMemo(() => {
+    const out: Filters = {};
+    for (const [k, v] of Object.entries(f)) {
+      if (!v || (tab === "today" && (k === "from" || k === "to"))) continue;
+      if (k === "operator") out.operator = Number(v);
+      else out[k as Exclude<keyof Filters, "operator">] = v;
+    }
+    return out;
   }, [f, tab]);
+  // The same filters in the export links' address.
+  const query = new URLSearchParams(Object.entries(filters).map(([k, v]) => [k, String(v)])).toString();
 
   return (
     <div className="analytics">
@@ -63,79 +83,70 @@ export function AnalyticsPage() {
           Период
         </button>
       </div>
-      <form className="filters" aria-label="Фильтры" onSubmit={(e) => e.preventDefault()}>
+      <FilterBar label="Фильтры">
         {tab === "period" && (
           <>
             <div className="field field--inline">
               <label htmlFor="an-from">С</label>
-              <input id="an-from" type="date" value={f.from} onChange={set("from")} />
+              <input id="an-from" type="date" value={f.from} onChange={(e) => set("from")(e.target.value)} />
             </div>
             <div className="field field--inline">
               <label htmlFor="an-to">По</label>
-              <input id="an-to" type="date" value={f.to} onChange={set("to")} />
+              <input id="an-to" type="date" value={f.to} onChange={(e) => set("to")(e.target.value)} />
             </div>
           </>
         )}
-        <div className="field field--inline">
-          <label htmlFor="an-channel">Канал</label>
-          <select id="an-channel" value={f.channel} onChange={set("channel")}>
-            <option value="">Все</option>
-            {Object.entries(CHANNEL_TITLES).map(([code, title]) => (
-              <option key={code} value={code}>
-                {title}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field field--inline">
-          <label htmlFor="an-category">Категория</label>
-          <select id="an-category" value={f.category} onChange={set("category")}>
-            <option value="">Все</option>
-            {categories.map((c) => (
-              <option key={c.code} value={c.code}>
-                {c.title}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field field--inline">
-          <label htmlFor="an-region">Регион</label>
-          <select id="an-region" value={f.region} onChange={set("region")}>
-            <option value="">Все</option>
-            {__REGIONS__.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field field--inline">
-          <label htmlFor="an-department">Подразделение</label>
-          <select id="an-department" value={f.department} onChange={set("department")}>
-            <option value="">{supervisor ? "Все" : "Моё"}</option>
-            {visibleDepartments.map((d) => (
-              <option key={d.code} value={d.code}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field field--inline">
-          <label htmlFor="an-operator">Сотрудник</label>
-          <select id="an-operator" value={f.operator} onChange={set("operator")}>
-            <option value="">Все</option>
-            {operators.map((s) => (
-              <option key={s.id} value={String(s.id)}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </div>
-      </form>
+        <Select
+          id="an-channel"
+          label="Канал"
+          value={f.channel}
+          onChange={set("channel")}
+          empty="Все"
+          options={optionsOf(CHANNEL_TITLES)}
+        />
+        <Select
+          id="an-category"
+          label="Категория"
+          value={f.category}
+          onChange={set("category")}
+          empty="Все"
+          options={optionsFrom(categories)}
+        />
+        <Select
+          id="an-region"
+          label="Регион"
+          value={f.region}
+          onChange={set("region")}
+          empty="Все"
+          options={REGION_OPTIONS}
+        />
+        <Select
+          id="an-department"
+          label="Подразделение"
+          value={f.department}
+          onChange={set("department")}
+          empty={supervisor ? "Все" : "Моё"}
+          options={optionsFrom(visibleDepartments)}
+        />
+        <Select
+          id="an-operator"
+          label="Сотрудник"
+          value={f.operator}
+          onChange={set("operator")}
+          empty="Все"
+          options={operators.map((s) => ({ value: String(s.id), label: s.name }))}
+        />
+      </FilterBar>
       {tab === "today" ? (
-        <TodayView query={query} />
+        <TodayView filters={filters} />
       ) : (
-        <PeriodView query={query} categories={categories} audiences={audiences} supervisor={supervisor} />
+        <PeriodView
+          filters={filters}
+          query={query}
+          categories={categories}
+          audiences={audiences}
+          supervisor={supervisor}
+        />
       )}
     </div>
   );

@@ -1,8 +1,10 @@
 // The manager's period view: figures beside the previous period, charts read at a glance, tables to export.
-import { useEffect, useMemo, useState } from "react";
-import { api, errorText } from "../api.ts";
+import { useMemo } from "react";
+import { $api, failureOf } from "../api/client.ts";
+import type { Option } from "../console/session.ts";
 import { count } from "../format.ts";
-import { CHANNEL_TITLES, type Option, titleOf } from "../labels.ts";
+import { CHANNEL_TITLES, titleOf } from "../labels.ts";
+import type { Filters } from "./AnalyticsPage.tsx";
 import { Chart } from "./Chart.tsx";
 import { minutes, num, pct } from "./format.ts";
 import { DataTable, Kpi } from "./parts.tsx";
@@ -13,35 +15,35 @@ const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, "0"));
 const channelTitle = (c: string) => CHANNEL_TITLES[c] ?? c;
 
 export function PeriodView({
+  filters,
   query,
   categories,
   audiences,
   supervisor,
 }: {
+  filters: Filters;
+  /** The same filters as an address's query, for the export links. */
   query: string;
   categories: Option[];
   audiences: Option[];
   supervisor: boolean;
 }) {
-  const [board, setBoard] = useState<PeriodBoard | null>(null);
-  const [comments, setComments] = useState<Comment[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    const ctl = new AbortController();
-    setError(null);
-    api<PeriodBoard>(`/analytics/period?${query}`, { signal: ctl.signal })
-      .then(setBoard)
-      .catch((e) => {
-        if ((e as Error).name !== "AbortError") setError(errorText(e));
-      });
-    if (supervisor) {
-      api<Comment[]>(`/analytics/comments?${query}`, { signal: ctl.signal })
-        .then(setComments)
-        .catch(() => setComments(null));
-    }
-    return () => ctl.abort();
-  }, [query, supervisor]);
+  // Both routes leave their response schemas open; these are the figures the page reads (types.ts).
+  const period = $api.useQuery(
+    "get",
+    "/api/v1/analytics/period",
+    { params: { query: filters } },
+    { placeholderData: (previous) => previous },
+  );
+  const board = (period.data as PeriodBoard | undefined) ?? null;
+  const error = failureOf(period)?.message ?? null;
+  const read = $api.useQuery(
+    "get",
+    "/api/v1/analytics/comments",
+    { params: { query: filters } },
+    { enabled: supervisor },
+  );
+  const comments = read.isError ? null : ((read.data as Comment[] | undefined) ?? null);
 
   const charts = useMemo(() => (board ? chartOptions(board, categories) : null), [board, categories]);
 

@@ -1,28 +1,32 @@
 // The supervisor's «today»: what came in since midnight (Moscow), the queue now and what is about to be late,
 // read again whenever the console's event stream says something changed.
-import { useCallback, useEffect, useMemo, useState } from "react";
-import { api, errorText } from "../api.ts";
+import { useQueryClient } from "@tanstack/react-query";
+import { useMemo } from "react";
+import { $api, failureOf } from "../api/client.ts";
 import { count } from "../format.ts";
 import { CHANNEL_TITLES } from "../labels.ts";
 import { useCoalesced, useConsoleFeed } from "../live.ts";
+import type { Filters } from "./AnalyticsPage.tsx";
 import { Chart } from "./Chart.tsx";
 import { minutes, num, pct } from "./format.ts";
 import { Kpi } from "./parts.tsx";
 import type { TodayBoard } from "./types.ts";
 
-export function TodayView({ query }: { query: string }) {
-  const [board, setBoard] = useState<TodayBoard | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(() => {
-    api<TodayBoard>(`/analytics/today?${query}`)
-      .then((b) => {
-        setBoard(b);
-        setError(null);
-      })
-      .catch((e) => setError(errorText(e)));
-  }, [query]);
-  useEffect(load, [load]);
-  const refresh = useCoalesced(load, 3000);
+export function TodayView({ filters }: { filters: Filters }) {
+  const queries = useQueryClient();
+  const read = $api.useQuery(
+    "get",
+    "/api/v1/analytics/today",
+    { params: { query: filters } },
+    { placeholderData: (previous) => previous },
+  );
+  // The route's response schema is open; these are the figures the page reads (types.ts).
+  const board = (read.data as TodayBoard | undefined) ?? null;
+  const error = failureOf(read)?.message ?? null;
+  const refresh = useCoalesced(
+    () => void queries.invalidateQueries({ queryKey: ["get", "/api/v1/analytics/today"] }),
+    3000,
+  );
   const live = useConsoleFeed("requests", refresh);
 
   const hourly = useMemo(

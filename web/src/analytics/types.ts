@@ -1,4 +1,6 @@
-// What the statistics API answers (src/analytics/service.ts), as the pages read it.
+// What the statistics API answers (src/analytics/service.ts), as the pages read it. Kept here, not generated:
+// GET /api/v1/analytics/period, /today and /comments leave their response schemas open (additionalProperties),
+// so the OpenAPI document has no fields to generate these from until the routes declare them.
 export type Count = { key: string; count: number };
 export type Summary = {
   created: number;

@@ -1,11 +1,13 @@
 // Known incidents: supervisors declare an outage (what, since when, expected recovery, words and categories that
 // recognise requests about it), watch how many requests it holds, and resolve it — every linked request is answered.
-import { type FormEvent, useCallback, useEffect, useState } from "react";
-import { api, errorText } from "../api.ts";
+import { useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { $api, api, errorText, failureOf, ok } from "../api/client.ts";
 import { count, formatDateTime } from "../format.ts";
 import { useTitle } from "../router.tsx";
 import { useConsole } from "./session.ts";
 
+// GET /api/v1/incidents leaves its items open in its response schema: these are the fields the page reads.
 type Incident = {
   id: number;
   title: string;
@@ -33,8 +35,11 @@ export function IncidentsPage() {
   useTitle("Известные сбои — консоль");
   const { user, categories } = useConsole();
   const manage = user.role === "supervisor" || user.role === "administrator";
-  const [items, setItems] = useState<Incident[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const queries = useQueryClient();
+  const read = $api.useQuery("get", "/api/v1/incidents");
+  const items = (read.data as Incident[] | undefined) ?? null;
+  const [actionError, setError] = useState<string | null>(null);
+  const error = actionError ?? failureOf(read)?.message ?? null;
   const [notice, setNotice] = useState<string | null>(null);
   const [form, setForm] = useState({
     title: "",
@@ -46,31 +51,28 @@ export function IncidentsPage() {
   });
   const [busy, setBusy] = useState(false);
 
-  const load = useCallback(() => {
-    api<Incident[]>("/incidents")
-      .then(setItems)
-      .catch((e) => setError(errorText(e)));
-  }, []);
-  useEffect(load, [load]);
+  const load = () => queries.invalidateQueries({ queryKey: ["get", "/api/v1/incidents"] });
 
   const declare = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      const r = await api<{ id: number; linked: number }>("/incidents", {
-        body: {
-          title: form.title.trim(),
-          ...(form.publicMessage.trim() ? { publicMessage: form.publicMessage.trim() } : {}),
-          ...(form.since ? { since: fromLocal(form.since) } : {}),
-          ...(form.recovery ? { expectedRecoveryAt: fromLocal(form.recovery) } : {}),
-          keywords: list(form.keywords),
-          categories: form.cats,
-        },
-      });
+      const r = await ok(
+        api.POST("/api/v1/incidents", {
+          body: {
+            title: form.title.trim(),
+            ...(form.publicMessage.trim() ? { publicMessage: form.publicMessage.trim() } : {}),
+            ...(form.since ? { since: fromLocal(form.since) } : {}),
+            ...(form.recovery ? { expectedRecoveryAt: fromLocal(form.recovery) } : {}),
+            keywords: list(form.keywords),
+            categories: form.cats,
+          },
+        }),
+      );
       setNotice(`Сбой объявлен; связано обращений: ${r.linked}.`);
       setForm({ title: "", publicMessage: "", since: "", recovery: "", keywords: "", cats: [] });
-      load();
+      await load();
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -86,13 +88,16 @@ export function IncidentsPage() {
     if (message === null) return;
     setError(null);
     try {
-      const r = await api<{ answered: number; resolved: number }>(`/incidents/${i.id}/resolve`, {
-        body: message.trim() ? { message: message.trim() } : {},
-      });
+      const r = await ok(
+        api.POST("/api/v1/incidents/{id}/resolve", {
+          params: { path: { id: i.id } },
+          body: message.trim() ? { message: message.trim() } : {},
+        }),
+      );
       setNotice(
         `Сбой устранён: ответ отправлен в ${count(r.answered, "обращение", "обращения", "обращений")}, решено ${r.resolved}.`,
       );
-      load();
+      await load();
     } catch (err) {
       setError(errorText(err));
     }

@@ -1,46 +1,29 @@
 // The console header's own controls for the SLA: «on shift» (new requests come to me) and the notifications bell,
 // kept live over Server-Sent Events.
-import { useCallback, useEffect, useRef, useState } from "react";
-import { api, errorText } from "../api.ts";
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef, useState } from "react";
+import { $api, api, errorText, ok } from "../api/client.ts";
 import { formatShort } from "../format.ts";
 import { useConsoleFeed } from "../live.ts";
 import { Link } from "../router.tsx";
 import { useConsole } from "./session.ts";
 
-type Notification = {
-  id: number;
-  kind: string;
-  title: string;
-  number: string | null;
-  createdAt: string;
-  read: boolean;
-};
-type Inbox = { unread: number; items: Notification[] };
-
 const WORKERS = ["operator", "specialist", "supervisor", "administrator"];
 
 export function ShiftAndBell() {
   const { user } = useConsole();
-  const [onShift, setOnShift] = useState<boolean | null>(null);
-  const [inbox, setInbox] = useState<Inbox>({ unread: 0, items: [] });
+  const queries = useQueryClient();
+  const worker = WORKERS.includes(user.role);
+  const shift = $api.useQuery("get", "/api/v1/staff/me/shift", {}, { enabled: worker });
+  const onShift = worker ? (shift.data?.onShift ?? null) : null;
+  const inbox = $api.useQuery("get", "/api/v1/notifications").data ?? { unread: 0, items: [] };
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [handed, setHanded] = useState<string | null>(null);
   const box = useRef<HTMLDivElement>(null);
 
-  const load = useCallback(() => {
-    api<Inbox>("/notifications")
-      .then(setInbox)
-      .catch(() => {});
-  }, []);
-  useEffect(() => {
-    load();
-    if (WORKERS.includes(user.role))
-      api<{ onShift: boolean }>("/staff/me/shift")
-        .then((s) => setOnShift(s.onShift))
-        .catch(() => {});
-  }, [load, user.role]);
-  useConsoleFeed("notifications", load);
+  const reloadInbox = () => queries.invalidateQueries({ queryKey: ["get", "/api/v1/notifications"] });
+  useConsoleFeed("notifications", () => void reloadInbox());
 
   useEffect(() => {
     if (!open) return;
@@ -58,11 +41,8 @@ export function ShiftAndBell() {
   const toggleShift = async () => {
     setError(null);
     try {
-      const s = await api<{ onShift: boolean; assigned: number }>("/staff/me/shift", {
-        method: "PUT",
-        body: { onShift: !onShift },
-      });
-      setOnShift(s.onShift);
+      const s = await ok(api.PUT("/api/v1/staff/me/shift", { body: { onShift: !onShift } }));
+      queries.setQueryData(["get", "/api/v1/staff/me/shift", {}], { onShift: s.onShift });
       setHanded(s.assigned > 0 ? `Из очереди подразделения назначено: ${s.assigned}` : null);
     } catch (e) {
       setError(errorText(e));
@@ -70,8 +50,8 @@ export function ShiftAndBell() {
   };
 
   const readAll = async () => {
-    const r = await api<{ unread: number }>("/notifications/read", { body: {} });
-    setInbox((x) => ({ unread: r.unread, items: x.items.map((i) => ({ ...i, read: true })) }));
+    await api.POST("/api/v1/notifications/read", { body: {} });
+    await reloadInbox();
   };
 
   return (

@@ -1,21 +1,19 @@
 // SLA policies and the escalation ladder: supervisors read them, administrators edit the policies here
 // (the ladder through PUT /api/v1/admin/sla/rules).
-import { type FormEvent, useCallback, useEffect, useState } from "react";
-import { api, errorText } from "../api.ts";
+import { useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { $api, api, errorText, failureOf } from "../api/client.ts";
+import type { BodyOf, ResponseOf } from "../api/types.ts";
+import { optionsFrom, optionsOf, Select } from "../controls/Select.tsx";
 import { CHANNEL_TITLES, PRIORITY_TITLES } from "../labels.ts";
 import { useTitle } from "../router.tsx";
 import { useConsole } from "./session.ts";
 
-type Target = { minutes: number; basis: "calendar" | "working" };
-type Policy = {
-  id: number;
-  channel: string | null;
-  category: string | null;
-  priority: string | null;
-  firstResponse: Target;
-  resolution: Target;
-};
-type Rule = { id: number; trigger: string; afterMinutes: number; action: string };
+type Policy = ResponseOf<"/api/v1/admin/sla/policies">[number];
+const BASIS_CHOICES = [
+  { value: "calendar", label: "календарное" },
+  { value: "working", label: "рабочее" },
+];
 
 const ACTIONS: Record<string, string> = {
   notify_assignee: "напомнить исполнителю",
@@ -42,39 +40,37 @@ export function SlaPoliciesPage() {
   useTitle("Сроки SLA — консоль");
   const { user, categories } = useConsole();
   const admin = user.role === "administrator";
-  const [policies, setPolicies] = useState<Policy[] | null>(null);
-  const [rules, setRules] = useState<Rule[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  const queries = useQueryClient();
+  const readPolicies = $api.useQuery("get", "/api/v1/admin/sla/policies");
+  const readRules = $api.useQuery("get", "/api/v1/admin/sla/rules");
+  const policies = readPolicies.data ?? null;
+  const rules = readRules.data ?? [];
+  const [actionError, setError] = useState<string | null>(null);
+  const error = actionError ?? failureOf(readPolicies)?.message ?? failureOf(readRules)?.message ?? null;
   const [form, setForm] = useState(emptyForm);
   const [editing, setEditing] = useState<number | null>(null);
+  const load = () => queries.invalidateQueries({ queryKey: ["get", "/api/v1/admin/sla/policies"] });
 
-  const load = useCallback(() => {
-    Promise.all([api<Policy[]>("/admin/sla/policies"), api<Rule[]>("/admin/sla/rules")])
-      .then(([p, r]) => {
-        setPolicies(p);
-        setRules(r);
-      })
-      .catch((e) => setError(errorText(e)));
-  }, []);
-  useEffect(load, [load]);
-
-  const body = () => ({
-    channel: form.channel || null,
-    category: form.category || null,
-    priority: form.priority || null,
-    firstResponse: { minutes: Number(form.first), basis: form.firstBasis },
-    resolution: { minutes: Number(form.res), basis: form.resBasis },
-  });
+  // The codes come from the server's own lists.
+  const body = () =>
+    ({
+      channel: form.channel || null,
+      category: form.category || null,
+      priority: form.priority || null,
+      firstResponse: { minutes: Number(form.first), basis: form.firstBasis },
+      resolution: { minutes: Number(form.res), basis: form.resBasis },
+    }) as BodyOf<"/api/v1/admin/sla/policies", "post">;
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
     try {
-      if (editing) await api(`/admin/sla/policies/${editing}`, { method: "PUT", body: body() });
-      else await api("/admin/sla/policies", { body: body() });
+      if (editing)
+        await api.PUT("/api/v1/admin/sla/policies/{id}", { params: { path: { id: editing } }, body: body() });
+      else await api.POST("/api/v1/admin/sla/policies", { body: body() });
       setForm(emptyForm);
       setEditing(null);
-      load();
+      await load();
     } catch (err) {
       setError(errorText(err));
     }
@@ -96,8 +92,8 @@ export function SlaPoliciesPage() {
   const remove = async (p: Policy) => {
     if (!window.confirm("Удалить политику?")) return;
     try {
-      await api(`/admin/sla/policies/${p.id}`, { method: "DELETE" });
-      load();
+      await api.DELETE("/api/v1/admin/sla/policies/{id}", { params: { path: { id: p.id } } });
+      await load();
     } catch (err) {
       setError(errorText(err));
     }
@@ -160,51 +156,30 @@ export function SlaPoliciesPage() {
         <form className="form card" onSubmit={save}>
           <h2 className="card__title">{editing ? "Изменить политику" : "Новая политика"}</h2>
           <div className="filters">
-            <div className="field">
-              <label htmlFor="sla-channel">Канал</label>
-              <select
-                id="sla-channel"
-                value={form.channel}
-                onChange={(e) => setForm({ ...form, channel: e.target.value })}
-              >
-                <option value="">любой</option>
-                {Object.entries(CHANNEL_TITLES).map(([code, title]) => (
-                  <option key={code} value={code}>
-                    {title}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="sla-category">Категория</label>
-              <select
-                id="sla-category"
-                value={form.category}
-                onChange={(e) => setForm({ ...form, category: e.target.value })}
-              >
-                <option value="">любая</option>
-                {categories.map((c) => (
-                  <option key={c.code} value={c.code}>
-                    {c.title}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="sla-priority">Приоритет</label>
-              <select
-                id="sla-priority"
-                value={form.priority}
-                onChange={(e) => setForm({ ...form, priority: e.target.value })}
-              >
-                <option value="">любой</option>
-                {Object.entries(PRIORITY_TITLES).map(([code, title]) => (
-                  <option key={code} value={code}>
-                    {title}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <Select
+              id="sla-channel"
+              label="Канал"
+              value={form.channel}
+              onChange={(channel) => setForm({ ...form, channel })}
+              empty="любой"
+              options={optionsOf(CHANNEL_TITLES)}
+            />
+            <Select
+              id="sla-category"
+              label="Категория"
+              value={form.category}
+              onChange={(category) => setForm({ ...form, category })}
+              empty="любая"
+              options={optionsFrom(categories)}
+            />
+            <Select
+              id="sla-priority"
+              label="Приоритет"
+              value={form.priority}
+              onChange={(priority) => setForm({ ...form, priority })}
+              empty="любой"
+              options={optionsOf(PRIORITY_TITLES)}
+            />
             <TargetField
               id="sla-first"
               label="Первый ответ, мин"
@@ -276,14 +251,13 @@ function TargetField(props: {
         value={props.minutes}
         onChange={(e) => props.onChange(e.target.value, props.basis)}
       />
-      <select
-        aria-label={props.basisLabel}
+      <Select
+        label={props.basisLabel}
+        hideLabel
         value={props.basis}
-        onChange={(e) => props.onChange(props.minutes, e.target.value)}
-      >
-        <option value="calendar">календарное</option>
-        <option value="working">рабочее</option>
-      </select>
+        onChange={(basis) => props.onChange(props.minutes, basis)}
+        options={BASIS_CHOICES}
+      />
     </div>
   );
 }

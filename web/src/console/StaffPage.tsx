@@ -1,27 +1,25 @@
 // Employees, for administrators: who has an account, and switching one off (sessions end, tokens are revoked, no
 // sign-in, no new work; the name stays in the history) or on again.
-import { useCallback, useEffect, useState } from "react";
-import { api, errorText } from "../api.ts";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { $api, api, errorText, failureOf } from "../api/client.ts";
+import type { ResponseOf } from "../api/types.ts";
 import { ROLE_TITLES } from "../labels.ts";
 import { useTitle } from "../router.tsx";
 import { useConsole } from "./session.ts";
 
-type Account = { id: number; email: string; name: string; role: string; departmentId: number | null; active: boolean };
+type Account = ResponseOf<"/api/v1/admin/users">[number];
 
 export function StaffPage() {
   useTitle("Сотрудники — консоль");
   const { user, departments } = useConsole();
-  const [accounts, setAccounts] = useState<Account[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const queries = useQueryClient();
+  const read = $api.useQuery("get", "/api/v1/admin/users");
+  const accounts = read.data ?? null;
+  const [actionError, setError] = useState<string | null>(null);
+  const error = actionError ?? failureOf(read)?.message ?? null;
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState<number | null>(null);
-
-  const load = useCallback(() => {
-    api<Account[]>("/admin/users")
-      .then(setAccounts)
-      .catch((e) => setError(errorText(e)));
-  }, []);
-  useEffect(load, [load]);
 
   const toggle = async (a: Account) => {
     const active = !a.active;
@@ -36,9 +34,12 @@ export function StaffPage() {
     setError(null);
     setNotice(null);
     try {
-      await api(`/admin/users/${a.id}`, { method: "PATCH", body: { active } });
+      await api.PATCH("/api/v1/admin/users/{id}", { params: { path: { id: a.id } }, body: { active } });
       setNotice(active ? `${a.name} снова может входить.` : `${a.name}: учётная запись отключена.`);
-      load();
+      // The staff list of the whole console says who is active too.
+      await queries.invalidateQueries({
+        predicate: ({ queryKey }) => queryKey[1] === "/api/v1/admin/users" || queryKey[1] === "/api/v1/staff",
+      });
     } catch (err) {
       setError(errorText(err));
     } finally {

@@ -1,38 +1,35 @@
 // API tokens: everyone sees and revokes their own and makes new ones; administrators see and revoke everyone's.
 // A new token is shown once, right after it is made (only its hash is kept).
-import { type FormEvent, useCallback, useEffect, useState } from "react";
-import { api, errorText } from "../api.ts";
+import { useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { $api, api, errorText, failureOf, ok } from "../api/client.ts";
+import type { ResponseOf } from "../api/types.ts";
 import { formatDateTime } from "../format.ts";
 import { useTitle } from "../router.tsx";
 import { useConsole } from "./session.ts";
 
-type Token = {
-  id: number;
-  name: string;
-  prefix: string | null;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  user?: { id: number; name: string; email: string; active: boolean };
-};
+/** One's own tokens, or (for administrators) everyone's with whose they are. */
+type Token = ResponseOf<"/api/v1/tokens">[number] & { user?: ResponseOf<"/api/v1/admin/tokens">[number]["user"] };
 
 export function TokensPage() {
   useTitle("Токены API — консоль");
   const { user } = useConsole();
   const admin = user.role === "administrator";
-  const [tokens, setTokens] = useState<Token[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const queries = useQueryClient();
+  const own = $api.useQuery("get", "/api/v1/tokens", {}, { enabled: !admin });
+  const all = $api.useQuery("get", "/api/v1/admin/tokens", {}, { enabled: admin });
+  const tokens: Token[] | null = (admin ? all.data : own.data) ?? null;
+  const [actionError, setError] = useState<string | null>(null);
+  const error = actionError ?? failureOf(admin ? all : own)?.message ?? null;
   const [notice, setNotice] = useState<string | null>(null);
   const [made, setMade] = useState<string | null>(null);
   const [name, setName] = useState("");
   const [busy, setBusy] = useState(false);
 
-  const load = useCallback(() => {
-    api<Token[]>(admin ? "/admin/tokens" : "/tokens")
-      .then(setTokens)
-      .catch((e) => setError(errorText(e)));
-  }, [admin]);
-  useEffect(load, [load]);
+  const load = () =>
+    queries.invalidateQueries({
+      predicate: ({ queryKey }) => queryKey[1] === "/api/v1/tokens" || queryKey[1] === "/api/v1/admin/tokens",
+    });
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
@@ -40,10 +37,10 @@ export function TokensPage() {
     setError(null);
     setNotice(null);
     try {
-      const t = await api<Token & { token: string }>("/tokens", { body: { name: name.trim() } });
+      const t = await ok(api.POST("/api/v1/tokens", { body: { name: name.trim() } }));
       setMade(t.token);
       setName("");
-      load();
+      await load();
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -56,9 +53,10 @@ export function TokensPage() {
     setError(null);
     try {
       const own = !t.user || t.user.id === user.id;
-      await api(own ? `/tokens/${t.id}` : `/admin/tokens/${t.id}`, { method: "DELETE" });
+      const where = { params: { path: { id: t.id } } };
+      await (own ? api.DELETE("/api/v1/tokens/{id}", where) : api.DELETE("/api/v1/admin/tokens/{id}", where));
       setNotice(`Токен «${t.name}» отозван.`);
-      load();
+      await load();
     } catch (err) {
       setError(errorText(err));
     }
