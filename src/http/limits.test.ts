@@ -8,9 +8,10 @@ beforeAll(async () => {
 afterAll(() => s?.close());
 
 describe("GET /api/v1/limits", () => {
-  it("tells anyone the configured file limits; the chat's never exceeds the attachment limit", async () => {
+  it("tells any site the configured file limits; the chat's never exceeds the attachment limit", async () => {
     const res = await s.app.inject({ method: "GET", url: "/api/v1/limits" });
     expect(res.statusCode).toBe(200);
+    expect(res.headers["access-control-allow-origin"]).toBe("*");
     expect(res.json()).toEqual({
       attachments: { maxFiles: 3, maxFileBytes: 2 * 1024 * 1024 },
       chat: { maxFileBytes: 2 * 1024 * 1024 },

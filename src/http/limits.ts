@@ -28,9 +28,13 @@ export async function limitsRoutes(fastify: FastifyInstance, { ctx }: { ctx: App
         response: { 200: Limits },
       },
     },
-    async () => ({
-      attachments: { maxFiles: ctx.config.maxAttachments, maxFileBytes: ctx.config.maxAttachmentBytes },
-      chat: { maxFileBytes: chatSettings(ctx).maxFileBytes },
-    }),
+    async (_req, reply) => {
+      // The chat widget asks from any site that embeds /widget.js; the answer holds nothing private.
+      reply.header("access-control-allow-origin", "*");
+      return {
+        attachments: { maxFiles: ctx.config.maxAttachments, maxFileBytes: ctx.config.maxAttachmentBytes },
+        chat: { maxFileBytes: chatSettings(ctx).maxFileBytes },
+      };
+    },
   );
 }
