@@ -1,7 +1,8 @@
 // The console's directory page for administrators: the lines, editing, publication, overload, the file, the
 // calendar and the history.
-import { useCallback, useEffect, useState } from "react";
-import { api, errorText } from "../api.ts";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { $api, api, errorText, failureOf } from "../api/client.ts";
 import { useConsole } from "../console/session.ts";
 import { useTitle } from "../router.tsx";
 import { CalendarPanel } from "./CalendarPanel.tsx";
@@ -27,23 +28,21 @@ export function AdminDirectoryPage() {
   useTitle("Справочник линий — Консоль");
   const { user, staff } = useConsole();
   const [tab, setTab] = useState<Tab>("lines");
-  const [data, setData] = useState<AdminDirectory | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const queries = useQueryClient();
+  const read = $api.useQuery("get", "/api/v1/admin/directory", {}, { enabled: user.role === "administrator" });
+  const data: AdminDirectory | null = read.data ?? null;
+  const [actionError, setError] = useState<string | null>(null);
+  const error = actionError ?? failureOf(read)?.message ?? null;
   const [notice, setNotice] = useState<string | null>(null);
   const [editing, setEditing] = useState<{ form: LineForm; isNew: boolean } | null>(null);
   const [withdrawing, setWithdrawing] = useState<{ id: string; reason: string } | null>(null);
   const [rowProblems, setRowProblems] = useState<{ id: string; report: CheckReport } | null>(null);
-  const [version, setVersion] = useState(0);
 
-  const load = useCallback(() => {
-    api<AdminDirectory>("/admin/directory")
-      .then((d) => {
-        setData(d);
-        setVersion((v) => v + 1);
-      })
-      .catch((e) => setError(errorText(e)));
-  }, []);
-  useEffect(load, [load]);
+  // The lines, their check and the history of versions are read again after any change.
+  const load = () =>
+    queries.invalidateQueries({
+      predicate: ({ queryKey }) => String(queryKey[1]).startsWith("/api/v1/admin/directory"),
+    });
 
   if (user.role !== "administrator")
     return <p className="alert alert--error">Справочник линий редактируют только администраторы.</p>;
@@ -56,10 +55,13 @@ export function AdminDirectoryPage() {
     setNotice(null);
     setRowProblems(null);
     try {
-      await api(`/admin/directory/lines/${encodeURIComponent(e.id)}/publication`, { body: { published, reason } });
+      await api.POST("/api/v1/admin/directory/lines/{id}/publication", {
+        params: { path: { id: e.id } },
+        body: { published, reason },
+      });
       setWithdrawing(null);
       setNotice(published ? `Строка ${e.id} опубликована.` : `Строка ${e.id} снята с публикации.`);
-      load();
+      await load();
     } catch (err) {
       const problems = (err as { fieldErrors?: unknown }).fieldErrors as CheckReport["problems"] | undefined;
       setError(errorText(err));
@@ -70,13 +72,13 @@ export function AdminDirectoryPage() {
   const overload = async (e: AdminEntry, overloaded: boolean) => {
     setError(null);
     try {
-      await api(`/directory/lines/${encodeURIComponent(e.id)}/overload`, { method: "PUT", body: { overloaded } });
+      await api.PUT("/api/v1/directory/lines/{id}/overload", { params: { path: { id: e.id } }, body: { overloaded } });
       setNotice(
         overloaded
           ? `Линия ${String(e.entry.number)} отмечена перегруженной: её резерв предлагается первым.`
           : `Отметка перегрузки с линии ${String(e.entry.number)} снята.`,
       );
-      load();
+      await load();
     } catch (err) {
       setError(errorText(err));
     }
@@ -129,7 +131,7 @@ export function AdminDirectoryPage() {
               setNotice(
                 `Строка ${id} сохранена. ${report.warnings ? `Предупреждений в справочнике: ${report.warnings}.` : ""}`,
               );
-              load();
+              void load();
             }}
           />
         )}
@@ -185,9 +187,9 @@ export function AdminDirectoryPage() {
             <ProblemList problems={data.check.problems} caption="Предупреждения проверки" />
           </>
         )}
-        {tab === "file" && <YamlPanel onImported={load} />}
-        {tab === "calendar" && <CalendarPanel onSaved={() => setVersion((v) => v + 1)} />}
-        {tab === "history" && <HistoryPanel reload={version} />}
+        {tab === "file" && <YamlPanel onImported={() => void load()} />}
+        {tab === "calendar" && <CalendarPanel onSaved={() => void load()} />}
+        {tab === "history" && <HistoryPanel />}
       </div>
     </div>
   );

@@ -1,6 +1,8 @@
 // The production calendar, year by year: only the exceptions to «Monday–Friday work» are kept.
+import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { api, errorText } from "../api.ts";
+import { $api, api, errorText, failureOf, ok } from "../api/client.ts";
+import { Select } from "../controls/Select.tsx";
 import type { CalendarDay, CalendarYear } from "./types.ts";
 import { YearGrid } from "./YearGrid.tsx";
 
@@ -11,36 +13,35 @@ const TYPES: Array<[CalendarDay["type"], string]> = [
   ["working", "рабочий выходной"],
 ];
 
-type YearSummary = Omit<CalendarYear, "days">;
+const TYPE_OPTIONS = TYPES.map(([value, label]) => ({ value, label }));
 
 export function CalendarPanel({ onSaved }: { onSaved: () => void }) {
-  const [years, setYears] = useState<YearSummary[]>([]);
-  const [year, setYear] = useState<number | null>(null);
+  const queries = useQueryClient();
+  const readYears = $api.useQuery("get", "/api/v1/admin/directory/calendar");
+  const years = readYears.data ?? [];
+  const [chosen, setYear] = useState<number | null>(null);
+  // Until one is chosen: this year's calendar if there is one, else the latest.
+  const year = chosen ?? years.find((x) => x.year === new Date().getFullYear())?.year ?? years.at(-1)?.year ?? null;
+  const readYear = $api.useQuery(
+    "get",
+    "/api/v1/admin/directory/calendar/{year}",
+    { params: { path: { year: year ?? 0 } } },
+    { enabled: year !== null },
+  );
+  // The year being edited: a copy of what was read (a year not yet in the calendar starts empty).
   const [data, setData] = useState<CalendarYear | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [actionError, setError] = useState<string | null>(null);
+  const error = actionError ?? failureOf(readYears)?.message ?? null;
   const [saved, setSaved] = useState<string | null>(null);
   const [newYear, setNewYear] = useState("");
 
-  const loadYears = () =>
-    api<YearSummary[]>("/admin/directory/calendar")
-      .then((ys) => {
-        setYears(ys);
-        setYear((y) => y ?? ys.find((x) => x.year === new Date().getFullYear())?.year ?? ys.at(-1)?.year ?? null);
-      })
-      .catch((e) => setError(errorText(e)));
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: read once
-  useEffect(() => {
-    void loadYears();
-  }, []);
-
+  // biome-ignore lint/correctness/useExhaustiveDependencies: another year's notice goes when the year changes
+  useEffect(() => setSaved(null), [year]);
   useEffect(() => {
     if (year === null) return;
-    setSaved(null);
-    api<CalendarYear>(`/admin/directory/calendar/${year}`)
-      .then(setData)
-      .catch(() => setData({ year, source: "", days: [], workingDays: 0, shortDays: 0 }));
-  }, [year]);
+    if (readYear.data) setData(readYear.data);
+    else if (readYear.isError) setData({ year, source: "", days: [], workingDays: 0, shortDays: 0 });
+  }, [year, readYear.data, readYear.isError]);
 
   const setDay = (i: number, patch: Partial<CalendarDay>) =>
     data && setData({ ...data, days: data.days.map((d, j) => (j === i ? { ...d, ...patch } : d)) });
@@ -59,10 +60,14 @@ export function CalendarPanel({ onSaved }: { onSaved: () => void }) {
           ...(d.from ? { from: d.from } : {}),
         })),
       };
-      const y = await api<CalendarYear>(`/admin/directory/calendar/${data.year}`, { method: "PUT", body });
+      const y = await ok(
+        api.PUT("/api/v1/admin/directory/calendar/{year}", { params: { path: { year: data.year } }, body }),
+      );
       setData(y);
       setSaved(`Календарь на ${y.year} год сохранён: рабочих дней ${y.workingDays}.`);
-      void loadYears();
+      await queries.invalidateQueries({
+        predicate: ({ queryKey }) => String(queryKey[1]).startsWith("/api/v1/admin/directory/calendar"),
+      });
       onSaved();
     } catch (e) {
       setError(errorText(e));
@@ -167,17 +172,13 @@ export function CalendarPanel({ onSaved }: { onSaved: () => void }) {
                     />
                   </td>
                   <td>
-                    <select
-                      aria-label="Тип дня"
+                    <Select
+                      label="Тип дня"
+                      hideLabel
                       value={d.type}
-                      onChange={(e) => setDay(i, { type: e.target.value as CalendarDay["type"] })}
-                    >
-                      {TYPES.map(([c, t]) => (
-                        <option key={c} value={c}>
-                          {t}
-                        </option>
-                      ))}
-                    </select>
+                      onChange={(v) => setDay(i, { type: v as CalendarDay["type"] })}
+                      options={TYPE_OPTIONS}
+                    />
                   </td>
                   <td>
                     <input

@@ -1,19 +1,13 @@
 // Who changed the directory or the calendar, when, and what: each version is kept whole.
-import { useEffect, useState } from "react";
-import { api, errorText } from "../api.ts";
-import type { Version } from "./types.ts";
+import { $api, failureOf } from "../api/client.ts";
 
 const when = new Intl.DateTimeFormat("ru-RU", { dateStyle: "medium", timeStyle: "short" });
 
-export function HistoryPanel({ reload }: { reload: number }) {
-  const [versions, setVersions] = useState<Version[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `reload` is the reason to reread
-  useEffect(() => {
-    api<Version[]>("/admin/directory/versions?limit=100")
-      .then(setVersions)
-      .catch((e) => setError(errorText(e)));
-  }, [reload]);
+/** Read each time the tab opens, and again after a change to the directory or the calendar (invalidated). */
+export function HistoryPanel() {
+  const read = $api.useQuery("get", "/api/v1/admin/directory/versions", { params: { query: { limit: 100 } } });
+  const versions = read.data ?? null;
+  const error = failureOf(read)?.message ?? null;
   return (
     <section aria-labelledby="dir-history-h" className="dir-panel">
       <h2 id="dir-history-h">История изменений</h2>

@@ -1,9 +1,27 @@
 // Editing one line: the whole directory is checked on save, and the checker's messages appear beside the fields.
 import { type ReactNode, useEffect, useRef, useState } from "react";
-import { ApiError, api, errorText } from "../api.ts";
+import { ApiError, api, errorText, ok } from "../api/client.ts";
+import { Select, SelectInput } from "../controls/Select.tsx";
 import { AUDIENCES, DISTRICTS, KINDS, type LineForm, type Period, ROLES, TOPICS, toEntry } from "./form.ts";
 import { ProblemList, problemsByField } from "./ProblemList.tsx";
 import type { CheckReport, Problem } from "./types.ts";
+
+const pairs = (list: readonly (readonly [string, string])[]) => list.map(([value, label]) => ({ value, label }));
+const COSTS = [
+  { value: "free", label: "бесплатно" },
+  { value: "tariff", label: "по тарифу оператора" },
+];
+const SCHEDULE_MODES = [
+  { value: "always", label: "круглосуточно" },
+  { value: "periods", label: "по часам" },
+  { value: "unknown", label: "часы не известны" },
+];
+const PERIOD_DAYS = [
+  { value: "working", label: "рабочие дни" },
+  { value: "nonworking", label: "выходные и праздники" },
+  { value: "all", label: "ежедневно" },
+  { value: "custom", label: "дни недели…" },
+];
 
 type Props = {
   initial: LineForm;
@@ -40,10 +58,12 @@ export function LineEditor({ initial, isNew, sections, lineIds, onSaved, onCance
     setSaving(true);
     setError(null);
     try {
-      const report = await api<CheckReport>(`/admin/directory/lines/${encodeURIComponent(id)}`, {
-        method: "PUT",
-        body: { entry: toEntry(f), section: f.section, comment: f.comment },
-      });
+      const report = await ok(
+        api.PUT("/api/v1/admin/directory/lines/{id}", {
+          params: { path: { id } },
+          body: { entry: toEntry(f), section: f.section, comment: f.comment },
+        }),
+      );
       setProblems([]);
       onSaved(report, id);
     } catch (err) {
@@ -150,34 +170,24 @@ export function LineEditor({ initial, isNew, sections, lineIds, onSaved, onCance
         {field(
           "kind",
           "Вид линии",
-          <select
+          <SelectInput
             id="dl-kind"
             value={f.kind}
-            onChange={(e) => set("kind", e.target.value)}
-            aria-describedby={described("kind")}
-          >
-            {KINDS.map(([c, t]) => (
-              <option key={c} value={c}>
-                {t}
-              </option>
-            ))}
-          </select>,
+            onChange={(v) => set("kind", v)}
+            options={pairs(KINDS)}
+            describedBy={described("kind")}
+          />,
         )}
         {field(
           "role",
           "Роль",
-          <select
+          <SelectInput
             id="dl-role"
             value={f.role}
-            onChange={(e) => set("role", e.target.value)}
-            aria-describedby={described("role")}
-          >
-            {ROLES.map(([c, t]) => (
-              <option key={c} value={c}>
-                {t}
-              </option>
-            ))}
-          </select>,
+            onChange={(v) => set("role", v)}
+            options={pairs(ROLES)}
+            describedBy={described("role")}
+          />,
         )}
         {field("backs", "Подменяет линию (id, для резерва)", text("backs"))}
         {field("audience", "Для кого", checks("audience", AUDIENCES))}
@@ -200,10 +210,7 @@ export function LineEditor({ initial, isNew, sections, lineIds, onSaved, onCance
         {field(
           "cost",
           "Стоимость звонка",
-          <select id="dl-cost" value={f.cost} onChange={(e) => set("cost", e.target.value)}>
-            <option value="free">бесплатно</option>
-            <option value="tariff">по тарифу оператора</option>
-          </select>,
+          <SelectInput id="dl-cost" value={f.cost} onChange={(v) => set("cost", v)} options={COSTS} />,
         )}
         {field("languages", "Языки", text("languages"))}
       </div>
@@ -212,29 +219,24 @@ export function LineEditor({ initial, isNew, sections, lineIds, onSaved, onCance
         "schedule",
         "Часы работы",
         <div className="dir-schedule" id="dl-schedule" aria-describedby={described("schedule")}>
-          <select
-            aria-label="Вид расписания"
+          <Select
+            label="Вид расписания"
+            hideLabel
             value={f.scheduleMode}
-            onChange={(e) => set("scheduleMode", e.target.value as LineForm["scheduleMode"])}
-          >
-            <option value="always">круглосуточно</option>
-            <option value="periods">по часам</option>
-            <option value="unknown">часы не известны</option>
-          </select>
+            onChange={(v) => set("scheduleMode", v as LineForm["scheduleMode"])}
+            options={SCHEDULE_MODES}
+          />
           {f.scheduleMode === "periods" &&
             f.periods.map((p, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: periods have no identity but their place
               <div key={i} className="dir-period">
-                <select
-                  aria-label={`Дни, период ${i + 1}`}
+                <Select
+                  label={`Дни, период ${i + 1}`}
+                  hideLabel
                   value={p.days}
-                  onChange={(e) => setPeriod(i, { days: e.target.value })}
-                >
-                  <option value="working">рабочие дни</option>
-                  <option value="nonworking">выходные и праздники</option>
-                  <option value="all">ежедневно</option>
-                  <option value="custom">дни недели…</option>
-                </select>
+                  onChange={(v) => setPeriod(i, { days: v })}
+                  options={PERIOD_DAYS}
+                />
                 {p.days === "custom" && (
                   <input
                     type="text"

@@ -1,6 +1,6 @@
 // The directory as a file: download it, check a file without saving, load a file in place of the directory.
 import { useState } from "react";
-import { ApiError, api, errorText } from "../api.ts";
+import { ApiError, api, errorText, ok } from "../api/client.ts";
 import { ProblemList } from "./ProblemList.tsx";
 import type { CheckReport, Problem } from "./types.ts";
 
@@ -25,9 +25,9 @@ export function YamlPanel({ onImported }: { onImported: () => void }) {
     setRefused(null);
     setDone(null);
     try {
-      if (mode === "check") setReport(await api<CheckReport>("/admin/directory/check", { body: { yaml } }));
+      if (mode === "check") setReport(await ok(api.POST("/api/v1/admin/directory/check", { body: { yaml } })));
       else {
-        const r = await api<CheckReport>("/admin/directory", { method: "PUT", body: { yaml } });
+        const r = await ok(api.PUT("/api/v1/admin/directory", { body: { yaml } }));
         setDone(`Справочник загружен. Предупреждений: ${r.warnings}.`);
         setReport(r);
         onImported();

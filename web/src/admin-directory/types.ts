@@ -1,48 +1,12 @@
-// The directory's admin API shapes (src/directory/schemas-http.ts).
+// The directory's admin API shapes, from the generated API schema (src/directory/schemas-http.ts on the server).
+import type { ResponseOf } from "../api/types.ts";
 
-export type Problem = {
-  severity: "error" | "warning";
-  code: string;
-  line?: number;
-  entry?: string;
-  field?: string;
-  message: string;
-};
-
-export type CheckReport = { ok: boolean; errors: number; warnings: number; problems: Problem[] };
-
-export type Entry = Record<string, unknown>;
-
-export type AdminEntry = {
-  id: string;
-  section: string;
-  comment: string | null;
-  entry: Entry;
-  published: boolean;
-  overloaded: boolean;
-  overloadedBy?: number | null;
-  overloadedAt?: string;
-  updatedAt: string;
-  updatedBy: number | null;
-};
-
-export type AdminDirectory = { sections: string[]; entries: AdminEntry[]; check: CheckReport };
-
-export type CalendarDay = {
-  date: string;
-  type: "holiday" | "day_off" | "short" | "working";
-  title?: string;
-  from?: string;
-};
-
-export type CalendarYear = {
-  year: number;
-  source: string;
-  decree?: string;
-  days: CalendarDay[];
-  workingDays: number;
-  shortDays: number;
-  updatedAt?: string;
-};
-
-export type Version = { id: number; kind: string; subject: string; changedBy: string | null; changedAt: string };
+export type AdminDirectory = ResponseOf<"/api/v1/admin/directory">;
+export type AdminEntry = AdminDirectory["entries"][number];
+/** One line as the directory file writes it: its fields are the file's, not fixed by the API. */
+export type Entry = AdminEntry["entry"];
+export type CheckReport = ResponseOf<"/api/v1/admin/directory/check", "post">;
+export type Problem = CheckReport["problems"][number];
+export type CalendarYear = ResponseOf<"/api/v1/admin/directory/calendar/{year}">;
+export type CalendarDay = CalendarYear["days"][number];
+export type Version = ResponseOf<"/api/v1/admin/directory/versions">[number];

@@ -42,31 +42,24 @@ export function Select(props: Props) {
   const hintId = props.hint ? `${id}-hint` : null;
   const errorId = props.error ? `${id}-error` : null;
   const describedBy = [errorId, hintId, props.describedBy].filter(Boolean).join(" ") || undefined;
-  const classes = ["field", inline && "field--inline", props.error && "field--error"].filter(Boolean).join(" ");
+  const classes = ["field", inline && "field--inline", props.hideLabel && "field--bare", props.error && "field--error"]
+    .filter(Boolean)
+    .join(" ");
   return (
     <div className={classes}>
       <label htmlFor={id} className={props.hideLabel ? "visually-hidden" : undefined}>
         {props.label}
       </label>
-      <select
+      <SelectInput
         id={id}
-        value={String(props.value)}
+        value={props.value}
         disabled={props.disabled}
-        onChange={(e) => props.onChange(e.target.value)}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={describedBy}
-      >
-        {props.empty !== undefined && <option value="">{props.empty}</option>}
-        {props.options.map((o) =>
-          "group" in o ? (
-            <optgroup key={o.group} label={o.group}>
-              {o.options.map(option)}
-            </optgroup>
-          ) : (
-            option(o)
-          ),
-        )}
-      </select>
+        onChange={props.onChange}
+        options={props.options}
+        empty={props.empty}
+        invalid={Boolean(props.error)}
+        describedBy={describedBy}
+      />
       {props.hint && (
         <p className="field__hint" id={hintId ?? undefined}>
           {props.hint}
@@ -78,6 +71,43 @@ export function Select(props: Props) {
         </p>
       )}
     </div>
+  );
+}
+
+/**
+ * The bare drop-down, for a field that draws its own label and messages (the directory editor's fields, whose
+ * messages come from the checker). Everywhere else: Select.
+ */
+export function SelectInput(props: {
+  id: string;
+  value: string | number;
+  onChange: (value: string) => void;
+  options: readonly (SelectOption | SelectGroup)[];
+  empty?: string;
+  disabled?: boolean;
+  invalid?: boolean;
+  describedBy?: string;
+}) {
+  return (
+    <select
+      id={props.id}
+      value={String(props.value)}
+      disabled={props.disabled}
+      onChange={(e) => props.onChange(e.target.value)}
+      aria-invalid={props.invalid ? true : undefined}
+      aria-describedby={props.describedBy}
+    >
+      {props.empty !== undefined && <option value="">{props.empty}</option>}
+      {props.options.map((o) =>
+        "group" in o ? (
+          <optgroup key={o.group} label={o.group}>
+            {o.options.map(option)}
+          </optgroup>
+        ) : (
+          option(o)
+        ),
+      )}
+    </select>
   );
 }
 

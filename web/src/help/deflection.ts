@@ -1,7 +1,7 @@
 // What the request form's suggestions led to, reported per form visit (a random id, no personal data):
 // articles shown, articles opened, and at the end whether the form was sent or left. A visit that opened an
 // article and left without sending counts as deflected (the statistics count it on the server).
-import { randomId } from "../api.ts";
+import { randomId } from "../api/client.ts";
 
 export type SuggestionEvent = "shown" | "opened" | "submitted" | "left";
 

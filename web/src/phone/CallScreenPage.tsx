@@ -1,9 +1,12 @@
 // The operator's call screen: who is calling, the line and topic, the checklist to verify the caller (the operator
 // types the caller's answers; the server compares them with the portal account and says which held), and the
 // portal actions on that one account, open only after the verification passed.
-import { type FormEvent, useCallback, useEffect, useState } from "react";
-import { api, errorText } from "../api.ts";
+import { useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useEffect, useState } from "react";
+import { $api, api, errorText, failureOf, ok } from "../api/client.ts";
+import type { BodyOf } from "../api/types.ts";
 import { useConsole } from "../console/session.ts";
+import { optionsOf, Select } from "../controls/Select.tsx";
 import { formatShort } from "../format.ts";
 import { STATUS_TITLES } from "../labels.ts";
 import { type LiveEvent, useConsoleFeed } from "../live.ts";
@@ -26,6 +29,14 @@ const RESULT_TITLES: Record<string, string> = {
   noted: "записано",
 };
 
+/** The select offers only the API's own audience codes (AUDIENCES above). */
+type Audience = BodyOf<"/api/v1/phone/calls/{id}/verification", "post">["audience"];
+
+const FIND_BY = [
+  { value: "phone", label: "по телефону" },
+  { value: "snils", label: "по СНИЛС" },
+];
+
 const INPUT_MODES: Record<string, "text" | "tel" | "numeric"> = { info: "text", text: "text", phone: "tel" };
 
 type Verification = {
@@ -38,24 +49,15 @@ type Verification = {
 export function CallScreenPage({ id }: { id: number }) {
   useTitle(`Звонок ${id} — Консоль поддержки`);
   const { categories } = useConsole();
-  const [screen, setScreen] = useState<CallScreen | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const queries = useQueryClient();
+  const read = $api.useQuery("get", "/api/v1/phone/calls/{id}/screen", { params: { path: { id } } });
+  const screen = (read.data as CallScreen | undefined) ?? null;
+  const error = failureOf(read)?.message ?? null;
   const [audience, setAudience] = useState<string | null>(null);
   // The account the last verification held against (the call screen itself keeps only its id).
   const [account, setAccount] = useState<PortalAccount | null>(null);
 
-  const load = useCallback(async () => {
-    try {
-      const s = await api<CallScreen>(`/phone/calls/${id}/screen`);
-      setScreen(s);
-      setAudience((a) => a ?? s.audience);
-    } catch (e) {
-      setError(errorText(e));
-    }
-  }, [id]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const load = () => queries.invalidateQueries({ queryKey: ["get", "/api/v1/phone/calls/{id}/screen"] });
   useConsoleFeed("phone", (raw?: LiveEvent) => {
     const e = raw as unknown as PhoneEvent | undefined;
     if (e?.callId === id) void load();
@@ -162,9 +164,9 @@ function Checklist(props: {
     // The checklist depends on who is calling: ask the server for the one of the chosen audience.
     if (audience === screen.audience) setItems(screen.checklist);
     else {
-      const q = new URLSearchParams({ audience, ...(screen.topic ? { topic: screen.topic } : {}) });
-      api<CallScreen["checklist"]>(`/phone/checklist?${q}`)
-        .then(setItems)
+      const query = { audience: audience as Audience, ...(screen.topic ? { topic: screen.topic } : {}) };
+      ok(api.GET("/api/v1/phone/checklist", { params: { query } }))
+        .then((list) => setItems(list as CallScreen["checklist"]))
         .catch(() => setItems(screen.checklist));
     }
   }, [audience, screen]);
@@ -174,9 +176,12 @@ function Checklist(props: {
     setBusy(true);
     setError(null);
     try {
-      const r = await api<Verification>(`/phone/calls/${screen.call.id}/verification`, {
-        body: { audience, topic: screen.topic ?? undefined, answers },
-      });
+      const r = (await ok(
+        api.POST("/api/v1/phone/calls/{id}/verification", {
+          params: { path: { id: screen.call.id } },
+          body: { audience: audience as Audience, topic: screen.topic ?? undefined, answers },
+        }),
+      )) as Verification;
       setResult(r);
       await props.onDone(r);
     } catch (err) {
@@ -202,16 +207,7 @@ function Checklist(props: {
         только, какие пункты сошлись, без самих значений.
       </p>
       <form onSubmit={submit}>
-        <label className="field">
-          <span>Кто звонит</span>
-          <select value={audience} onChange={(e) => props.setAudience(e.target.value)}>
-            {Object.entries(AUDIENCES).map(([code, title]) => (
-              <option key={code} value={code}>
-                {title}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Select label="Кто звонит" value={audience} onChange={props.setAudience} options={optionsOf(AUDIENCES)} />
         <ul className="checklist">
           {items.map((item) => {
             const r = result?.items[item.code];
@@ -305,28 +301,22 @@ function PortalActions(props: {
           e.preventDefault();
           void run(async () => {
             const key = by === "phone" ? { phone } : { snils: phone };
-            const r = await api<{ account: PortalAccount | null }>("/portal/accounts/find", {
-              body: { ...key, ...where },
-            });
+            const r = await ok(api.POST("/api/v1/portal/accounts/find", { body: { ...key, ...where } }));
             setAccount(r.account);
             return r.account ? `Найдена учётная запись: ${r.account.fullName}` : "Учётная запись не найдена.";
           });
         }}
       >
-        <label className="field">
-          <span>Искать учётную запись</span>
-          <select
-            value={by}
-            disabled={!verified}
-            onChange={(e) => {
-              setBy(e.target.value as "phone" | "snils");
-              setPhone(e.target.value === "phone" ? (screen.caller.phone ?? "") : "");
-            }}
-          >
-            <option value="phone">по телефону</option>
-            <option value="snils">по СНИЛС</option>
-          </select>
-        </label>
+        <Select
+          label="Искать учётную запись"
+          value={by}
+          disabled={!verified}
+          onChange={(v) => {
+            setBy(v as "phone" | "snils");
+            setPhone(v === "phone" ? (screen.caller.phone ?? "") : "");
+          }}
+          options={FIND_BY}
+        />
         <label className="field">
           <span>{by === "phone" ? "Телефон учётной записи" : "СНИЛС"}</span>
           <input value={phone} onChange={(e) => setPhone(e.target.value)} disabled={!verified} />
@@ -345,7 +335,10 @@ function PortalActions(props: {
             className="button button--small button--secondary"
             onClick={() =>
               run(async () => {
-                await api(`/portal/accounts/${encodeURIComponent(account.id)}/confirmation-code`, { body: where });
+                await api.POST("/api/v1/portal/accounts/{id}/confirmation-code", {
+                  params: { path: { id: account.id } },
+                  body: where,
+                });
                 return "Код подтверждения отправлен повторно.";
               })
             }
@@ -357,11 +350,11 @@ function PortalActions(props: {
             className="button button--small button--secondary"
             onClick={() =>
               run(async () => {
-                const r = await api<{ wasLocked: boolean }>(
-                  `/portal/accounts/${encodeURIComponent(account.id)}/unlock`,
-                  {
+                const r = await ok(
+                  api.POST("/api/v1/portal/accounts/{id}/unlock", {
+                    params: { path: { id: account.id } },
                     body: where,
-                  },
+                  }),
                 );
                 setAccount({ ...account, locked: false });
                 return r.wasLocked ? "Учётная запись разблокирована." : "Учётная запись не была заблокирована.";
@@ -374,8 +367,8 @@ function PortalActions(props: {
             onSubmit={(e) => {
               e.preventDefault();
               void run(async () => {
-                await api(`/portal/accounts/${encodeURIComponent(account.id)}/phone`, {
-                  method: "PUT",
+                await api.PUT("/api/v1/portal/accounts/{id}/phone", {
+                  params: { path: { id: account.id } },
                   body: { phone: newPhone, ...where },
                 });
                 return "Телефон в учётной записи изменён.";
@@ -396,12 +389,7 @@ function PortalActions(props: {
         onSubmit={(e) => {
           e.preventDefault();
           void run(async () => {
-            const r = await api<{ number: string; service: string; statusTitle: string }>(
-              "/portal/applications/status",
-              {
-                body: { number, ...where },
-              },
-            );
+            const r = await ok(api.POST("/api/v1/portal/applications/status", { body: { number, ...where } }));
             return `Заявление ${r.number} («${r.service}»): ${r.statusTitle}.`;
           });
         }}

@@ -1,7 +1,7 @@
 // The screen pop: while the console is open, a call ringing in the operator's queue shows who is calling, their
 // open requests and recent calls, and the line dialled; the operator who answers is taken to the call screen.
 import { useCallback, useState } from "react";
-import { api } from "../api.ts";
+import { api, ok } from "../api/client.ts";
 import { useConsole } from "../console/session.ts";
 import { formatShort } from "../format.ts";
 import { STATUS_TITLES } from "../labels.ts";
@@ -27,7 +27,9 @@ export function ScreenPop() {
       const takesCalls = user.role === "operator" || user.role === "specialist";
       if (takesCalls && e.state === "ringing" && e.event === "newCall") {
         try {
-          const screen = await api<CallScreen>(`/phone/calls/${e.callId}/screen`);
+          const screen = (await ok(
+            api.GET("/api/v1/phone/calls/{id}/screen", { params: { path: { id: e.callId } } }),
+          )) as CallScreen;
           setPops((list) => [screen, ...list.filter((p) => p.call.id !== e.callId)].slice(0, 3));
         } catch {
           // A call that left the queue before we could read it: nothing to show.

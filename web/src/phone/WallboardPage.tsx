@@ -1,12 +1,13 @@
 // The supervisor's wallboard: calls waiting per queue and the longest wait, operators on calls and free,
 // answered and abandoned today and the service level, refreshed by the call stream and every few seconds.
-import { useCallback, useEffect, useState } from "react";
-import { api, errorText } from "../api.ts";
+import { useQueryClient } from "@tanstack/react-query";
+import { $api, failureOf } from "../api/client.ts";
 import { useConsole } from "../console/session.ts";
 import { useConsoleFeed } from "../live.ts";
 import { useTitle } from "../router.tsx";
 import "./phone.css";
 
+// GET /api/v1/phone/wallboard leaves its response schema open: these are the figures the board reads.
 type Queue = {
   queue: string;
   waiting: number;
@@ -34,22 +35,14 @@ function wait(seconds: number) {
 export function WallboardPage() {
   useTitle("Табло очередей — Консоль поддержки");
   const { departments } = useConsole();
-  const [board, setBoard] = useState<Board | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => {
-    try {
-      setBoard(await api<Board>("/phone/wallboard"));
-      setError(null);
-    } catch (e) {
-      setError(errorText(e));
-    }
-  }, []);
-  useEffect(() => {
-    void load();
-    const t = setInterval(() => void load(), REFRESH_MS);
-    return () => clearInterval(t);
-  }, [load]);
-  const live = useConsoleFeed("phone", () => void load());
+  const queries = useQueryClient();
+  const read = $api.useQuery("get", "/api/v1/phone/wallboard", {}, { refetchInterval: REFRESH_MS });
+  const board = (read.data as Board | undefined) ?? null;
+  const error = failureOf(read)?.message ?? null;
+  const live = useConsoleFeed(
+    "phone",
+    () => void queries.invalidateQueries({ queryKey: ["get", "/api/v1/phone/wallboard"] }),
+  );
 
   const name = (q: string) => departments.find((d) => d.code === q)?.name ?? q;
   return (
