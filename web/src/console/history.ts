@@ -1,6 +1,6 @@
 // Turns history rows into Russian sentences for the request page.
-import { CHANNEL_TITLES, type Option, PRIORITY_TITLES, STATUS_TITLES, titleOf } from "../labels.ts";
-import type { Department, StaffMember } from "./session.ts";
+import { CHANNEL_TITLES, PRIORITY_TITLES, STATUS_TITLES, titleOf } from "../labels.ts";
+import type { Department, Option, StaffMember } from "./session.ts";
 import { describeSlaHistory } from "./slaHistory.ts";
 
 export type HistoryRow = {
