@@ -388,6 +388,7 @@ export interface paths {
                     "application/json": {
                         yaml: string;
                     };
+                    "application/x-yaml": string;
                     "application/yaml": string;
                     "text/plain": string;
                     "text/yaml": string;
@@ -423,14 +424,17 @@ export interface paths {
                             code: string;
                             detail: string;
                             errorCount?: number;
-                            errors?: {
+                            errors?: ({
                                 code: string;
                                 entry?: string;
                                 field?: string;
                                 line?: number;
                                 message: string;
                                 severity: "error" | "warning";
-                            }[];
+                            } | {
+                                field: string;
+                                message: string;
+                            })[];
                             problems?: {
                                 code: string;
                                 entry?: string;
@@ -649,6 +653,7 @@ export interface paths {
                     "application/json": {
                         yaml: string;
                     };
+                    "application/x-yaml": string;
                     "application/yaml": string;
                     "text/plain": string;
                     "text/yaml": string;
@@ -790,14 +795,17 @@ export interface paths {
                             code: string;
                             detail: string;
                             errorCount?: number;
-                            errors?: {
+                            errors?: ({
                                 code: string;
                                 entry?: string;
                                 field?: string;
                                 line?: number;
                                 message: string;
                                 severity: "error" | "warning";
-                            }[];
+                            } | {
+                                field: string;
+                                message: string;
+                            })[];
                             problems?: {
                                 code: string;
                                 entry?: string;
@@ -881,14 +889,17 @@ export interface paths {
                             code: string;
                             detail: string;
                             errorCount?: number;
-                            errors?: {
+                            errors?: ({
                                 code: string;
                                 entry?: string;
                                 field?: string;
                                 line?: number;
                                 message: string;
                                 severity: "error" | "warning";
-                            }[];
+                            } | {
+                                field: string;
+                                message: string;
+                            })[];
                             problems?: {
                                 code: string;
                                 entry?: string;
@@ -2879,7 +2890,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        /** Format: binary */
+                        file?: string;
+                    };
+                };
+            };
             responses: {
                 201: {
                     headers: {
@@ -3174,7 +3192,14 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        /** Format: binary */
+                        file?: string;
+                    };
+                };
+            };
             responses: {
                 201: {
                     headers: {
@@ -7307,7 +7332,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    assignee?: string;
+                    assignee?: "me" | "none" | number;
                     category?: string[];
                     channel?: string[];
                     department?: string;
@@ -7418,7 +7443,7 @@ export interface paths {
                         text: string;
                     };
                     "multipart/form-data": {
-                        data?: string;
+                        data: string;
                         files?: string[];
                     };
                 };
@@ -8100,7 +8125,8 @@ export interface paths {
                     };
                     "multipart/form-data": {
                         body: string;
-                        visibility: string;
+                        files?: string[];
+                        visibility: "public" | "note";
                     };
                 };
             };
@@ -9100,8 +9126,8 @@ export interface paths {
                         text: string;
                     };
                     "multipart/form-data": {
-                        data?: string;
                         files?: string[];
+                        text: string;
                     };
                 };
             };

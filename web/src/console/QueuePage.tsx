@@ -36,7 +36,7 @@ function apiQuery(search: URLSearchParams) {
     category: one("category"),
     channel: one("channel"),
     department: v("department"),
-    assignee: search.get("mine") === "1" ? "me" : undefined,
+    assignee: search.get("mine") === "1" ? ("me" as const) : undefined,
     overdue: search.get("overdue") === "1" ? true : undefined,
     limit: PAGE,
     offset: Number(search.get("offset") ?? 0),
