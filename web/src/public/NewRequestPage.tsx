@@ -1,70 +1,19 @@
 // The web form: the applicant describes the question, leaves a contact and may attach files.
 import { type FormEvent, useRef, useState } from "react";
 import { ApiError, api, errorText, ok, randomId } from "../api/client.ts";
-import { type Limits, tooLarge, useLimits } from "../api/limits.ts";
+import { useLimits } from "../api/limits.ts";
 import type { BodyOf } from "../api/types.ts";
 import { optionsFrom, Select } from "../controls/Select.tsx";
 import { count, fileSize } from "../format.ts";
 import { useTitle } from "../router.tsx";
+import { FormAside } from "./FormAside.tsx";
+import { ACCEPT, EMPTY, FIELD_IDS, type Form, type Picked, TEXT_MAX, validate } from "./requestForm.ts";
 import { type Registered, SuccessScreen } from "./SuccessScreen.tsx";
 import { Suggestions } from "./Suggestions.tsx";
 import { useCategories } from "./useCategories.ts";
 
 declare const __REGIONS__: string[];
 const REGION_OPTIONS = __REGIONS__.map((r) => ({ value: r, label: r }));
-
-const TEXT_MAX = 20_000;
-const ACCEPT = ".png,.jpg,.jpeg,.gif,.webp,.heic,.pdf,.doc,.docx,.xlsx,.odt,.rtf,.txt";
-const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]{2,}$/;
-
-type Form = {
-  category: string;
-  audience: string;
-  region: string;
-  text: string;
-  name: string;
-  email: string;
-  phone: string;
-};
-
-const EMPTY: Form = { category: "", audience: "citizen", region: "", text: "", name: "", email: "", phone: "" };
-
-// Order of the fields on the page, for the error summary and for focusing the first problem.
-const FIELD_IDS: Record<string, string> = {
-  category: "f-category",
-  audience: "f-audience-citizen",
-  region: "f-region",
-  text: "f-text",
-  "contact.name": "f-name",
-  "contact.email": "f-email",
-  "contact.phone": "f-phone",
-  files: "f-files",
-};
-
-type Picked = { id: string; file: File };
-
-/** What the form can check before sending; the file limits only once the server has told them. */
-function validate(form: Form, picked: Picked[], limits: Limits | undefined): Record<string, string> {
-  const files = picked.map((p) => p.file);
-  const errs: Record<string, string> = {};
-  if (!form.text.trim()) errs.text = "Опишите ваш вопрос: поле «Текст обращения» пустое.";
-  else if (form.text.length > TEXT_MAX)
-    errs.text = `Текст длиннее ${TEXT_MAX} символов: сократите его или приложите файлом.`;
-  if (form.email.trim() && !EMAIL.test(form.email.trim())) {
-    errs["contact.email"] = "Проверьте адрес электронной почты: например, ivanova@mail.ru.";
-  }
-  const digits = form.phone.replace(/\D/g, "");
-  if (form.phone.trim() && (digits.length < 10 || digits.length > 15 || /[^\d\s()+\-‑–]/.test(form.phone))) {
-    errs["contact.phone"] = "Проверьте номер телефона: например, +7 912 345-67-89.";
-  }
-  if (!limits) return errs;
-  const { maxFiles, maxFileBytes } = limits.attachments;
-  if (files.length > maxFiles)
-    errs.files = `Можно приложить не больше ${count(maxFiles, "файла", "файлов", "файлов")}.`;
-  const big = tooLarge(files, maxFileBytes);
-  if (big) errs.files = big;
-  return errs;
-}
 
 export function NewRequestPage() {
   useTitle("Новое обращение — Служба поддержки");
@@ -398,33 +347,5 @@ export function NewRequestPage() {
       </section>
       <FormAside />
     </div>
-  );
-}
-
-function FormAside() {
-  return (
-    <aside className="form-aside" aria-label="Как это работает">
-      <section className="card">
-        <h2 className="card__title">Что будет дальше</h2>
-        <ol className="steps">
-          <li>Сразу после отправки — номер обращения и ссылка, по которой виден ответ.</li>
-          <li>Оператор ответит, обычно в течение одного рабочего дня. Точный срок покажем после отправки.</li>
-          <li>Ответ появится на странице обращения и придёт на почту, если вы её укажете.</li>
-        </ol>
-      </section>
-      <section className="card">
-        <h2 className="card__title">Быстрее, чем ждать ответа</h2>
-        <p className="card__text">
-          Ответы на частые вопросы — в <a href="/help">справке</a>. Если вопрос срочный,{" "}
-          <a href="/contacts">позвоните нам</a>.
-        </p>
-      </section>
-      <section className="card card--warning">
-        <h2 className="card__title">Берегите свои данные</h2>
-        <p className="card__text">
-          Сотрудники поддержки никогда не спрашивают пароль и коды из СМС. Не пишите их в обращении.
-        </p>
-      </section>
-    </aside>
   );
 }
