@@ -69,6 +69,7 @@ export function RequestActions({
         label="Исполнитель"
         value={r.assignee?.id ?? ""}
         disabled={busy}
+        actsAtOnce
         onChange={(v) => void patch({ assigneeId: v ? Number(v) : null }, "Исполнитель изменён")}
         empty="Не назначен"
         options={assignees}
@@ -78,6 +79,7 @@ export function RequestActions({
         label="Категория"
         value={r.category ?? ""}
         disabled={busy}
+        actsAtOnce
         onChange={(v) => v && void patch({ category: v }, "Категория исправлена")}
         empty={r.category ? undefined : "Не определена"}
         options={optionsFrom(categories)}
@@ -94,6 +96,7 @@ export function RequestActions({
         label="Приоритет"
         value={r.priority}
         disabled={busy}
+        actsAtOnce
         onChange={(v) => void patch({ priority: v as Patch["priority"] }, "Приоритет изменён")}
         options={optionsOf(PRIORITY_TITLES)}
       />

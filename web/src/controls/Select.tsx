@@ -1,7 +1,7 @@
 // The one drop-down of the app: a native <select> (so the keyboard and screen readers work as everywhere: arrows,
 // type-ahead, Alt+↓), always with a label — shown, or read only by screen readers where the row says it — and with
 // its hint and error wired to it. Inside a FilterBar it takes the bar's compact layout.
-import { createContext, type ReactNode, useContext, useId } from "react";
+import { createContext, type KeyboardEvent, type ReactNode, useContext, useId, useRef, useState } from "react";
 
 export type SelectOption = { value: string; label: string; disabled?: boolean };
 export type SelectGroup = { group: string; options: readonly SelectOption[] };
@@ -33,6 +33,8 @@ type Props = {
   disabled?: boolean;
   /** Ids of other elements that describe the select (besides its own hint and error). */
   describedBy?: string;
+  /** The select acts at once (assigns, re-categorises): see SelectInput. */
+  actsAtOnce?: boolean;
 };
 
 export function Select(props: Props) {
@@ -59,6 +61,7 @@ export function Select(props: Props) {
         empty={props.empty}
         invalid={Boolean(props.error)}
         describedBy={describedBy}
+        actsAtOnce={props.actsAtOnce}
       />
       {props.hint && (
         <p className="field__hint" id={hintId ?? undefined}>
@@ -87,13 +90,40 @@ export function SelectInput(props: {
   disabled?: boolean;
   invalid?: boolean;
   describedBy?: string;
+  /**
+   * Browsers change a closed select's value on every arrow key. For a select that acts at once, keys only move the
+   * choice; Enter or leaving the select acts, so arrowing past three employees does not assign three times. A
+   * choice made with the mouse, or in the opened list, acts at once as before.
+   */
+  actsAtOnce?: boolean;
 }) {
+  const [moving, setMoving] = useState<string | null>(null);
+  const keyed = useRef(false);
+  const settle = () => {
+    if (moving !== null && moving !== String(props.value)) props.onChange(moving);
+    setMoving(null);
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLSelectElement>) => {
+    if (!props.actsAtOnce) return;
+    if (e.key === "Enter" && moving !== null) {
+      e.preventDefault();
+      settle();
+      return;
+    }
+    keyed.current = MOVING_KEYS.has(e.key) || (e.key.length === 1 && !e.altKey && !e.ctrlKey && !e.metaKey);
+  };
   return (
     <select
       id={props.id}
-      value={String(props.value)}
+      value={moving ?? String(props.value)}
       disabled={props.disabled}
-      onChange={(e) => props.onChange(e.target.value)}
+      onKeyDown={onKeyDown}
+      onBlur={props.actsAtOnce ? settle : undefined}
+      onChange={(e) => {
+        if (props.actsAtOnce && keyed.current) setMoving(e.target.value);
+        else props.onChange(e.target.value);
+        keyed.current = false;
+      }}
       aria-invalid={props.invalid ? true : undefined}
       aria-describedby={props.describedBy}
     >
@@ -110,6 +140,8 @@ export function SelectInput(props: {
     </select>
   );
 }
+
+const MOVING_KEYS = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"]);
 
 function option(o: SelectOption) {
   return (
