@@ -19,6 +19,7 @@ STORED_N=${STORED_N:-1000} STORED_CONNECTIONS=${STORED_CONNECTIONS:-4}
 CHAT_CLIENTS=${CHAT_CLIENTS:-1000} CHAT_RATE=${CHAT_RATE:-200} CHAT_SECONDS=${CHAT_SECONDS:-15}
 ANALYTICS_REQUESTS=${ANALYTICS_REQUESTS:-20000} ANALYTICS_RUNS=${ANALYTICS_RUNS:-10}
 KB_HTTP_ROUNDS=${KB_HTTP_ROUNDS:-5} KB_C=${KB_C:-8}
+TELEGRAM_N=${TELEGRAM_N:-300}
 
 pg_version=$(node -e '
   const pg = require("pg");
@@ -41,7 +42,7 @@ started=$(date +%s)
   echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- sizes: intake n=$INTAKE_N c=$INTAKE_C; e-mail (in memory) $EMAIL_COUNT letters × $EMAIL_ROUNDS rounds over $EMAIL_CONNECTIONS connections;" \
     "e-mail stored $STORED_N letters over $STORED_CONNECTIONS connections; chat $CHAT_CLIENTS clients, $CHAT_RATE messages/s for $CHAT_SECONDS s;" \
-    "statistics $ANALYTICS_REQUESTS generated requests, $ANALYTICS_RUNS runs per board; search every evaluation query, $KB_HTTP_ROUNDS rounds over HTTP with $KB_C connections"
+    "Telegram intake $TELEGRAM_N chats × 2 messages; statistics $ANALYTICS_REQUESTS generated requests, $ANALYTICS_RUNS runs per board; search every evaluation query, $KB_HTTP_ROUNDS rounds over HTTP with $KB_C connections"
   echo "- «raw»: the same SQL statements straight through the driver (pg Pool, or the PGlite instance), no HTTP and no service code;" \
     "«Otklik reaches N% of raw» is Otklik's throughput over raw (for a latency: raw time over Otklik's). What raw is for each benchmark: docs/PERFORMANCE.md."
   echo "- statistics on a million requests is measured apart (generating it takes too long for this run): docs/PERFORMANCE.md, «Statistics»."
@@ -74,6 +75,12 @@ run "e-mail, SMTP and parsing (no database)" node --import tsx bench/email.ts --
 run "e-mail, stored intake" node --import tsx bench/email-stored.ts --n "$STORED_N" --connections "$STORED_CONNECTIONS" --engine "$engines"
 for e in $chat_engines; do
   run "chat ($e)" node --import tsx bench/chat.ts --engine "$e" --clients "$CHAT_CLIENTS" --rate "$CHAT_RATE" --seconds "$CHAT_SECONDS"
+done
+for e in $chat_engines; do
+  run "telegram intake ($e)" node --import tsx bench/telegram.ts --engine "$e" --n "$TELEGRAM_N"
+done
+for e in $chat_engines; do
+  run "telegram intake ($e)" node --import tsx bench/telegram.ts --engine "$e" --n "$TELEGRAM_N"
 done
 run "statistics" node --import tsx bench/analytics.ts --generate "$ANALYTICS_REQUESTS" --runs "$ANALYTICS_RUNS" --engine "$engines"
 

@@ -3,6 +3,8 @@
 import { count } from "drizzle-orm";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/client.ts";
+import { isAppError } from "./http/errors.ts";
+import { isUniqueViolation } from "./requests/core/index.ts";
 import { DEPARTMENTS } from "./routing/departments.ts";
 import { startEncryption } from "./security/start.ts";
 import { randomToken } from "./security/tokens.ts";
@@ -19,12 +21,19 @@ export async function ensureFirstAdmin(
   const [existing] = await db.select({ n: count() }).from(users);
   if (Number(existing?.n ?? 0) > 0) return null;
   const generated = config.adminPassword ? undefined : `${randomToken(12)}7a`;
-  await createUser(db, {
-    email: FIRST_ADMIN_EMAIL,
-    name: "Администратор",
-    role: "administrator",
-    password: config.adminPassword ?? generated!,
-  });
+  try {
+    await createUser(db, {
+      email: FIRST_ADMIN_EMAIL,
+      name: "Администратор",
+      role: "administrator",
+      password: config.adminPassword ?? generated!,
+    });
+  } catch (e) {
+    // Several processes started together on a new database: another one made the administrator a moment ago (and
+    // says its generated password, if any).
+    if ((isAppError(e) && e.code === "user_exists") || isUniqueViolation(e)) return null;
+    throw e;
+  }
   return generated ? { email: FIRST_ADMIN_EMAIL, generatedPassword: generated } : { email: FIRST_ADMIN_EMAIL };
 }
 

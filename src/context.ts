@@ -3,8 +3,8 @@ import type { ServerResponse } from "node:http";
 import type { Config } from "./config.ts";
 import type { Database, Db } from "./db/client.ts";
 import type { EventBus, OutboxWorker } from "./db/outbox.ts";
+import type { FileStore } from "./files/store.ts";
 import type { RequestCore } from "./requests/core/index.ts";
-import type { FileStore } from "./requests/files.ts";
 import type { ServiceRegistry } from "./room.ts";
 
 export type AppContext = {
@@ -20,4 +20,9 @@ export type AppContext = {
   services: ServiceRegistry;
   /** Open event streams, ended on shutdown so that the server can close. */
   streams: Set<ServerResponse>;
+  /** Where the process is in its life: `/api/v1/ready` answers 503 unless it is `serving`. */
+  phase: {
+    now: "starting" | "serving" | "draining" /** When a stopping process cuts what is still open (ms). */;
+    deadline?: number;
+  };
 };

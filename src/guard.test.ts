@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Database } from "./db/client.ts";
 import { EventBus, type EventMessage } from "./db/outbox.ts";
-import { configureGuard, describeFault, every, type Fault, onFault } from "./guard.ts";
+import { configureGuard, describeFault, every, type Fault, onFault, Passes } from "./guard.ts";
 
 configureGuard("silent");
 
@@ -93,10 +93,42 @@ describe("the guard", () => {
 });
 
 // The class, not the cases: a timer callback outside the guard would end the process on its first throw.
+describe("passes of a background job", () => {
+  it("asked while a pass runs, answers only once a pass that began after the call has ended; callers meanwhile share it", async () => {
+    const began: number[] = [];
+    const ended: number[] = [];
+    let n = 0;
+    let release!: () => void;
+    const passes = new Passes(
+      "test.passes",
+      async () => {
+        const i = n++;
+        began.push(i);
+        if (i === 0) await new Promise<void>((r) => (release = r));
+        else await new Promise((r) => setTimeout(r, 5));
+        ended.push(i);
+      },
+      () => false,
+    );
+    const first = passes.run();
+    const second = passes.run();
+    const third = passes.run();
+    expect(second).toBe(third);
+    expect(second).not.toBe(first);
+    release();
+    await first;
+    await second;
+    expect(ended).toEqual([0, 1]);
+    expect(began).toEqual([0, 1]);
+    await passes.run();
+    expect(began).toEqual([0, 1, 2]);
+  });
+});
+
 describe("the server's code", () => {
   const root = fileURLToPath(new URL(".", import.meta.url));
   const files = (readdirSync(root, { recursive: true }) as string[])
-    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !/test-|imap-test-server/.test(path.basename(f)))
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
     .filter((f) => f !== "guard.ts");
 
   it("starts no timer outside the guard (`every`, `after` of src/guard.ts)", () => {

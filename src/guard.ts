@@ -141,3 +141,39 @@ export function installLastResort() {
   process.on("unhandledRejection", escaped("process:unhandledRejection"));
   process.on("uncaughtException", escaped("process:uncaughtException"));
 }
+
+/**
+ * The passes of a background job, one at a time: asked while a pass runs, it runs one more after it (the running
+ * pass may have read before what the caller just wrote) and answers with that next pass, which every caller asking
+ * meanwhile shares; a failed pass is contained, and the next call retries. Once `stopped()` holds, nothing new starts.
+ */
+export class Passes {
+  private running: Promise<void> | undefined;
+  private next: Promise<void> | undefined;
+
+  constructor(
+    private readonly where: string,
+    private readonly pass: () => Promise<void>,
+    private readonly stopped: () => boolean,
+  ) {}
+
+  run(): Promise<void> {
+    if (this.stopped()) return Promise.resolve();
+    if (this.running) {
+      this.next ??= this.running.then(() => {
+        this.next = undefined;
+        return this.run();
+      });
+      return this.next;
+    }
+    this.running = contain(this.where, this.pass).finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /** The pass under way, if any (a stopping job waits for it). */
+  get current(): Promise<void> | undefined {
+    return this.running;
+  }
+}

@@ -1,15 +1,14 @@
 // Starting and stopping Otklik: database, migrations, first-start data, HTTP, background work.
 import { mkdirSync } from "node:fs";
-import path from "node:path";
 import { bootstrap } from "./bootstrap.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import { EventBus, type JobHandler, OutboxWorker } from "./db/outbox.ts";
-import { configureGuard, every } from "./guard.ts";
+import { openFileStore } from "./files/store.ts";
+import { after, configureGuard, every } from "./guard.ts";
 import { buildApp } from "./http/app.ts";
 import { RequestCore } from "./requests/core/index.ts";
-import { FileStore } from "./requests/files.ts";
 import { ServiceRegistry, startOrder } from "./room.ts";
 import { ROOMS } from "./rooms.ts";
 import { logDevelopmentKeys, refuseDevelopmentKeys } from "./security/start.ts";
@@ -45,14 +44,15 @@ export async function createContext(config: Config, database: Database): Promise
     database,
     db: database.db,
     bus,
-    worker: undefined as never,
-    files: new FileStore(path.join(config.dataDir, "attachments"), config.maxAttachmentBytes),
+    worker: new OutboxWorker(database),
+    files: openFileStore(config.files, database.db, config.dataDir, config.maxAttachmentBytes),
     // Routing plugs its rules in at start; until then due times are a day and nothing is categorised or assigned.
     requests: new RequestCore({ db: database.db, engine: database.engine }),
     services: new ServiceRegistry(),
     streams: new Set(),
+    phase: { now: "starting" },
   };
-  ctx.worker = new OutboxWorker(database, mergeJobs(ROOMS.map((r) => r.jobs?.(ctx) ?? {})));
+  ctx.worker.setJobs(mergeJobs(ROOMS.map((r) => r.jobs?.(ctx) ?? {})));
   for (const room of startOrder(ROOMS)) {
     const stop = await room.start?.(ctx);
     if (stop) ctx.services.onStop(stop);
@@ -74,18 +74,25 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   ctx.worker.start(ctx.bus);
   let url = "";
   if (opts.listen !== false) url = await app.listen({ port: config.port, host: config.host });
+  ctx.phase.now = "serving";
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      // Stop taking new work, end the live streams so connections can drain, finish what is in flight.
+      // Stop taking new work (a load balancer reading /api/v1/ready sends no more), end the live streams so
+      // connections can drain, finish what is in flight.
+      ctx.phase.now = "draining";
+      ctx.phase.deadline = Date.now() + config.shutdownSeconds * 1000;
       for (const res of ctx.streams) res.end();
       // A keep-alive connection whose request was in flight at the signal turns idle once it is answered; close it
       // then, or the server would wait for the client's keep-alive timeout (72 s) before it can stop.
       const idle = every("server.drain", 100, () => app.server.closeIdleConnections());
+      // Past the grace period what is still open is cut: a slow client does not hold the stop.
+      const cut = after("server.cut", ctx.phase.deadline - Date.now(), () => app.server.closeAllConnections());
       try {
         await app.close();
       } finally {
         clearInterval(idle);
+        clearTimeout(cut);
       }
       await ctx.worker.stop();
       await ctx.services.stopAll();

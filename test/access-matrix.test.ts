@@ -1,7 +1,9 @@
 // Tries every cell of the access table in docs/SECURITY.md through the HTTP API.
 import { readFileSync } from "node:fs";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Role } from "../src/staff/schema.ts";
+import { rowsOf } from "../src/db/outbox.ts";
+import { users as accounts, type Role } from "../src/staff/schema.ts";
 import { createTestServer, type TestServer } from "./harness.ts";
 
 const ROLES: Role[] = ["operator", "specialist", "supervisor", "administrator"];
@@ -78,6 +80,14 @@ async function requestIn(scope: Scope, role: Role): Promise<string> {
 // Rows about one staff account or token: a fresh one for each call, so that an allowed call has something to act on.
 const targets: Record<string, () => Promise<string>> = {
   "/api/v1/admin/users/:id": async () => `/api/v1/admin/users/${(await s.staff("operator")).id}`,
+  "/api/v1/admin/users/:id/password-reset": async () =>
+    `/api/v1/admin/users/${(await s.staff("operator")).id}/password-reset`,
+  "/api/v1/admin/users/:id/totp": async () => {
+    const who = await s.staff("operator");
+    await s.ctx.db.update(accounts).set({ totpSecret: "JBSWY3DPEHPK3PXPJBSWY3DP" }).where(eq(accounts.id, who.id));
+    return `/api/v1/admin/users/${who.id}/totp`;
+  },
+  "/api/v1/admin/departments/:id": async () => "/api/v1/admin/departments/1",
   "/api/v1/admin/tokens/:id": async () => {
     const who = await s.staff("operator");
     const mine = await s.app.inject({
@@ -89,9 +99,25 @@ const targets: Record<string, () => Promise<string>> = {
   },
 };
 
+// Bodies and paths that name a second request or a message: one the employee surely may act on (their own), so that
+// what is tried is the access to the request in the row's scope.
+const withOther: Record<string, (number: string, role: Role) => Promise<object>> = {
+  "/api/v1/requests/:number/merge": async (_n, role) => ({ into: await requestIn("own", role) }),
+  "/api/v1/requests/:number/links": async (_n, role) => ({ number: await requestIn("own", role) }),
+  "/api/v1/requests/:number/split": async (number) => {
+    const [m] = rowsOf<{ id: string }>(
+      await s.ctx.db.execute(
+        sql`select m.id from messages m join requests r on r.id = m.request_id where r.number = ${number} limit 1`,
+      ),
+    );
+    return { messageId: Number(m!.id) };
+  },
+};
+
 async function call(row: Row, number: string | null, role: Role) {
   const target = targets[row.path];
-  const path = target ? await target() : row.path.replace("#note", "").replace(":number", number ?? "");
+  let path = target ? await target() : row.path.replace("#note", "").replace(":number", number ?? "");
+  if (path.includes(":other")) path = path.replace(":other", await requestIn("own", role));
   const headers = { authorization: users[role].authorization };
   const payloads: Record<string, unknown> = {
     "/api/v1/requests/:number/messages": { body: "Ответ", visibility: "public" },
@@ -100,7 +126,15 @@ async function call(row: Row, number: string | null, role: Role) {
     "/api/v1/requests/:number": { priority: "high" },
     "/api/v1/requests/:number/escalate": { department: "applications", reason: "Проверка доступа" },
     "/api/v1/requests/:number/reveal": { reason: "Проверка доступа" },
+    "/api/v1/requests/views": { name: "Проверка доступа", filters: { overdue: "1" } },
+    "/api/v1/requests/bulk": { numbers: ["100001"], action: { type: "priority", priority: "high" } },
     "/api/v1/admin/users/:id": { active: false },
+    "/api/v1/admin/departments/:id": { hours: { from: "09:00", to: "18:00" } },
+    "/api/v1/admin/users/invite": {
+      email: `invited-${Math.random().toString(36).slice(2)}@otklik.test`,
+      name: "Приглашённый",
+      role: "operator",
+    },
     "/api/v1/admin/users": {
       email: `new-${Math.random().toString(36).slice(2)}@otklik.test`,
       name: "Новый",
@@ -108,7 +142,13 @@ async function call(row: Row, number: string | null, role: Role) {
       password: "new-password-1",
     },
   };
-  const payload = row.method === "GET" ? undefined : (payloads[row.path] as object);
+  const other = withOther[row.path];
+  const payload =
+    row.method === "GET" || row.method === "DELETE"
+      ? undefined
+      : other && number
+        ? await other(number, role)
+        : (payloads[row.path] as object);
   return s.app.inject({ method: row.method as "GET", url: path, headers, payload });
 }
 

@@ -15,6 +15,7 @@ afterAll(() => s?.close());
 // Routes anyone may call. Adding one here is a decision about who can reach it: review it as such.
 const PUBLIC = new Set([
   "GET /api/v1/health",
+  "GET /api/v1/ready",
   "GET /api/v1/limits",
   "GET /api/v1/openapi.json",
   "GET /api/v1/categories",
@@ -25,8 +26,27 @@ const PUBLIC = new Set([
   "POST /api/v1/track/:token/rating",
   "PUT /api/v1/track/:token/rating",
   "GET /api/v1/track/:token/attachments/:id",
+  // Always 202 whatever matched; counted per address and per number (src/applicants/lookup.ts).
+  "POST /api/v1/track/lookup",
+  "GET /api/v1/notifications/unsubscribe/:token",
+  "GET /api/v1/notifications/links/:code",
+  "POST /api/v1/sms/inbound",
+  // Telegram's own call in webhook mode: the secret token header is checked (src/channels/telegram/room.ts).
+  "POST /api/v1/telegram/webhook",
+  // VK's Callback API: the community's secret key in the body is checked (src/channels/vk/room.ts).
+  "POST /api/v1/vk/callback",
+  // MAX's own call in webhook mode: the secret header is checked (src/channels/max/room.ts).
+  "POST /api/v1/max/webhook",
+  "POST /api/v1/notifications/unsubscribe/:token",
   "POST /api/v1/auth/login",
+  // A one-time link's token is the credential: limited per address, 256 random bits, kept as SHA-256.
+  "GET /api/v1/auth/password-link/:token",
+  "POST /api/v1/auth/password-link",
   "POST /api/v1/auth/logout",
+  // Single sign-on: which ways of signing in are on, and the provider's round trip (docs/SSO.md).
+  "GET /api/v1/auth/methods",
+  "GET /api/v1/auth/oidc/start",
+  "GET /api/v1/auth/oidc/callback",
   "GET /api/v1/kb/search",
   "GET /api/v1/kb/articles/:slug",
   "GET /api/v1/kb/categories",
@@ -34,6 +54,7 @@ const PUBLIC = new Set([
   "POST /api/v1/kb/suggestions/events",
   "POST /api/v1/classify",
   "GET /api/v1/incidents/active",
+  "POST /api/v1/incidents/match",
   "GET /api/v1/directory/recommend",
   "GET /api/v1/directory/lines",
   "GET /api/v1/directory/regions",
@@ -159,6 +180,17 @@ describe("logs", () => {
         url: "/api/v1/requests?q=anna.petrova@example.ru",
         headers: { authorization: who.authorization },
       });
+      await app.inject({
+        method: "GET",
+        url: `/api/v1/requests?q=${encodeURIComponent("Анна Петрова")}`,
+        headers: { authorization: who.authorization },
+      });
+      await app.inject({
+        method: "POST",
+        url: "/api/v1/track/lookup",
+        payload: { number: res.json().number, contact: "anna.petrova@example.ru" },
+      });
+      await logged.ctx.worker.kick();
       const all = lines.join("");
       expect(lines.length).toBeGreaterThan(4);
       for (const secret of [

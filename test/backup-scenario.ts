@@ -7,13 +7,13 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "vitest";
-import { ChatClient } from "../src/channels/chat/test-client.ts";
-import { letter, SUPPORT, sendRaw, waitFor } from "../src/channels/email/test-smtp.ts";
 import { type Config, loadConfig } from "../src/config.ts";
 import { parseDataKeys } from "../src/security/keys.ts";
 import type { Running } from "../src/server.ts";
 import { createApiToken, createUser } from "../src/staff/service.ts";
+import { ChatClient } from "./chat-test-client.ts";
 import { freePort } from "./process.ts";
+import { letter, SUPPORT, sendRaw, waitFor } from "./test-smtp.ts";
 
 export const ADMIN_PASSWORD = "backup-admin-password-1";
 export const STAFF_PASSWORD = "backup-staff-password-1";

@@ -9,15 +9,15 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { ChatClient } from "../src/channels/chat/test-client.ts";
 import { smtpIntakePort } from "../src/channels/email/room.ts";
-import { freePort, letter, SUPPORT, sendRaw } from "../src/channels/email/test-smtp.ts";
 import { loadConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { isDatabaseUnavailable } from "../src/db/outage.ts";
 import { rowsOf } from "../src/db/outbox.ts";
 import { configureGuard } from "../src/guard.ts";
 import { type Running, startServer } from "../src/server.ts";
+import { ChatClient } from "./chat-test-client.ts";
+import { freePort, letter, SUPPORT, sendRaw } from "./test-smtp.ts";
 
 const url = process.env.TEST_DATABASE_URL;
 

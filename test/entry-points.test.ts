@@ -5,10 +5,10 @@ import { sql } from "drizzle-orm";
 import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { hubOf } from "../src/channels/chat/state.ts";
-import { ChatClient } from "../src/channels/chat/test-client.ts";
-import { EVENTS_CHANNEL } from "../src/db/outbox.ts";
+import { EVENTS_CHANNEL_SQL } from "../src/db/outbox.ts";
 import { type Fault, onFault } from "../src/guard.ts";
 import { openEventStream } from "../src/http/sse.ts";
+import { ChatClient } from "./chat-test-client.ts";
 import { createTestServer, type TestServer } from "./harness.ts";
 
 const SECRET = "Иван Петров ivan.petrov@example.ru";
@@ -67,8 +67,9 @@ describe("a live stream whose feed throws", () => {
   it("skips the event, logged without its message; that stream and the others go on", async () => {
     const side = Fastify();
     side.get("/broken", (req, reply) =>
-      openEventStream(s.ctx, req, reply, () => {
-        throw new RangeError(SECRET);
+      openEventStream(s.ctx, req, reply, (e) => {
+        // Only this test's events: the server's own (a previous test's chat, its jobs) may pass by meanwhile.
+        if (e.topic.startsWith("test.")) throw new RangeError(SECRET);
       }),
     );
     side.get("/fine", (req, reply) =>
@@ -95,7 +96,7 @@ describe("a live stream whose feed throws", () => {
       await read(fineReader, /event: ready/);
       const notify = (topic: string) =>
         s.ctx.db.execute(
-          sql`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify({ id: 0, topic, data: { number: "x" } })})`,
+          sql`select pg_notify(${sql.raw(EVENTS_CHANNEL_SQL)}, ${JSON.stringify({ id: 0, topic, data: { number: "x" } })})`,
         );
       await notify("test.first");
       expect(await read(fineReader, /test\.first/)).toMatch(/event: update/);

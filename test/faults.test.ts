@@ -11,7 +11,8 @@ let op: { authorization: string };
 let mounted = false;
 
 beforeAll(async () => {
-  s = await createTestServer();
+  // The disk store (OTKLIK_FILES=disk): the database store's full disk is the database's, covered by db-outage.test.ts.
+  s = await createTestServer({ files: "disk" });
   op = await s.staff("supervisor");
   const dir = path.join(s.dataDir, "attachments");
   mkdirSync(dir, { recursive: true });

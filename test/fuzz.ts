@@ -9,7 +9,6 @@ import { connect } from "node:net";
 import { parseArgs } from "node:util";
 import fc from "fast-check";
 import { parseMessage } from "../src/channels/email/index.ts";
-import { freePort, SUPPORT } from "../src/channels/email/test-smtp.ts";
 import { onFault } from "../src/guard.ts";
 import { chatFuzz } from "./fuzz/chat.ts";
 import { httpCase, type Known, routesOf } from "./fuzz/http.ts";
@@ -18,6 +17,7 @@ import { rng } from "./fuzz/random.ts";
 import { smtpFuzz } from "./fuzz/smtp.ts";
 import { newTally, note, type Tally, type Target, thrown } from "./fuzz/target.ts";
 import { createTestServer } from "./harness.ts";
+import { freePort, SUPPORT } from "./test-smtp.ts";
 
 const { values } = parseArgs({
   options: { seconds: { type: "string", default: "60" }, seed: { type: "string" }, targets: { type: "string" } },

@@ -7,12 +7,12 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChatClient } from "../src/channels/chat/test-client.ts";
-import { freePort, SUPPORT, sendRaw } from "../src/channels/email/test-smtp.ts";
 import { buildApp } from "../src/http/app.ts";
 import { loggerOptions } from "../src/http/logging.ts";
+import { ChatClient } from "./chat-test-client.ts";
 import { createTestServer, type TestServer } from "./harness.ts";
 import { multipartBody } from "./multipart-body.ts";
+import { freePort, SUPPORT, sendRaw } from "./test-smtp.ts";
 
 const SECRET = "phone-secret-for-log-test";
 const PNG = Buffer.from(

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChatClient, type Frame } from "../src/channels/chat/test-client.ts";
+import { ChatClient, type Frame } from "./chat-test-client.ts";
 import { type Child, startChild } from "./process.ts";
 
 let child: Child;

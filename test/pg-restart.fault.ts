@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { ChatClient, type Frame } from "../src/channels/chat/test-client.ts";
-import { letter, SUPPORT, sendRaw } from "../src/channels/email/test-smtp.ts";
+import { ChatClient, type Frame } from "./chat-test-client.ts";
 import { type Child, exited, freePort, startChild } from "./process.ts";
+import { letter, SUPPORT, sendRaw } from "./test-smtp.ts";
 
 const url = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const run = randomBytes(3).toString("hex");
@@ -266,7 +266,7 @@ try {
     kept.set(r.client_id, r.n);
 
   const alive = child.proc.exitCode === null && child.proc.pid === pid;
-  const health = alive ? (await fetch(`${child.url}/api/v1/health`)).status : 0;
+  const health = alive ? (await fetch(`${child.url}/api/v1/ready`)).status : 0;
   child.proc.kill("SIGTERM");
   const code = await exited(child.proc);
 
@@ -301,7 +301,7 @@ try {
     );
   }
   console.log(
-    `  process: ${alive ? "the same one throughout" : "GONE"}, health ${health}, exit code ${code} after SIGTERM`,
+    `  process: ${alive ? "the same one throughout" : "GONE"}, ready ${health}, exit code ${code} after SIGTERM`,
   );
   if (bad.length) console.log(`  answers that should not have been given: ${bad.join("; ")}`);
   const recoveredAll = phases.every((p) => Object.values(p.recovered).every((v) => v !== null));

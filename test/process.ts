@@ -18,9 +18,14 @@ export function freePort(): Promise<number> {
 
 export type Child = { proc: ChildProcess; url: string; output: () => string };
 
-export async function startChild(env: Record<string, string>, timeoutMs = 60_000): Promise<Child> {
+/** `nodeArgs` go to node before the script (a benchmark's `--cpu-prof`, which NODE_OPTIONS does not take). */
+export async function startChild(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+  nodeArgs: string[] = [],
+): Promise<Child> {
   const port = await freePort();
-  const proc = spawn(process.execPath, [BIN, "serve"], {
+  const proc = spawn(process.execPath, [...nodeArgs, BIN, "serve"], {
     env: {
       ...process.env,
       OTKLIK_PORT: String(port),
@@ -40,7 +45,7 @@ export async function startChild(env: Record<string, string>, timeoutMs = 60_000
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`server exited early: ${out}`);
     try {
-      const res = await fetch(`${url}/api/v1/health`);
+      const res = await fetch(`${url}/api/v1/ready`);
       if (res.ok) return { proc, url, output: () => out };
     } catch {}
     await new Promise((r) => setTimeout(r, 200));

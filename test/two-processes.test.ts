@@ -135,4 +135,28 @@ describe.skipIf(!url)("two processes on one PostgreSQL", () => {
     expect(text).toContain("event: update");
     expect(text).toContain(created.number);
   });
+
+  it("serves a file uploaded through one process from the other (attachments live in the database)", async () => {
+    const form = new FormData();
+    form.append(
+      "data",
+      JSON.stringify({ text: "Прикладываю снимок экрана с ошибкой", contact: { email: "files@example.ru" } }),
+    );
+    const png = Buffer.concat([
+      Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex"),
+      Buffer.alloc(400_000, 7),
+    ]);
+    form.append("files", new Blob([png], { type: "image/png" }), "снимок.png");
+    const filed = await fetch(`${a.url}/api/v1/requests`, { method: "POST", body: form });
+    expect(filed.status).toBe(201);
+    const token = ((await filed.json()) as { trackingUrl: string }).trackingUrl.split("/").pop();
+    const view = (await (await fetch(`${b.url}/api/v1/track/${token}`)).json()) as {
+      messages: { attachments?: { id: string }[] }[];
+    };
+    const id = view.messages.flatMap((m) => m.attachments ?? [])[0]?.id;
+    expect(id).toBeDefined();
+    const file = await fetch(`${b.url}/api/v1/track/${token}/attachments/${id}`);
+    expect(file.status).toBe(200);
+    expect(Buffer.from(await file.arrayBuffer()).equals(png)).toBe(true);
+  });
 });

@@ -79,9 +79,11 @@ async function dumpPostgres(url: string, dataDir: string, target: string, writte
   const database = await openDatabase({ databaseUrl: url, poolSize: 1 });
   let keys: Record<string, number>;
   let migrations: number;
+  let stored: { files: number; bytes: number };
   try {
     migrations = await appliedMigrations(database.db, schemaName);
     keys = await keyStatus(database.db);
+    stored = await filesInDatabase(database.db);
   } finally {
     await database.close();
   }
@@ -102,7 +104,8 @@ async function dumpPostgres(url: string, dataDir: string, target: string, writte
     ],
     conn.env,
   );
-  const attachments = await copyFiles(path.join(dataDir, ATTACHMENTS), path.join(target, ATTACHMENTS), written);
+  const onDisk = await copyFiles(path.join(dataDir, ATTACHMENTS), path.join(target, ATTACHMENTS), written);
+  const attachments = { files: onDisk.files + stored.files, bytes: onDisk.bytes + stored.bytes };
   return { engine: "postgres", schema: schemaName, migrations, attachments, keys };
 }
 
@@ -117,10 +120,12 @@ async function dumpPglite(dataDir: string, target: string, written: string[]): P
     let keys: Record<string, number>;
     let migrations: number;
     let tarball: Blob;
+    let stored: { files: number; bytes: number };
     try {
       const db = drizzlePglite(client, { schema }) as unknown as Db;
       migrations = await appliedMigrations(db, "public");
       keys = await keyStatus(db);
+      stored = await filesInDatabase(db);
       tarball = await client.dumpDataDir("gzip");
     } finally {
       await client.close();
@@ -129,7 +134,8 @@ async function dumpPglite(dataDir: string, target: string, written: string[]): P
     written.push(file);
     await writeFile(file, Buffer.from(await tarball.arrayBuffer()));
     // Still under the lock: no server can add a file or a row until the copy is whole.
-    const attachments = await copyFiles(path.join(dataDir, ATTACHMENTS), path.join(target, ATTACHMENTS), written);
+    const onDisk = await copyFiles(path.join(dataDir, ATTACHMENTS), path.join(target, ATTACHMENTS), written);
+    const attachments = { files: onDisk.files + stored.files, bytes: onDisk.bytes + stored.bytes };
     return { engine: "pglite", schema: "public", migrations, attachments, keys };
   } finally {
     release();
@@ -288,6 +294,16 @@ async function readManifest(source: string): Promise<BackupManifest> {
 async function knownMigrations(): Promise<number> {
   const journal = JSON.parse(await readFile(path.join(MIGRATIONS_DIR, "meta", "_journal.json"), "utf8"));
   return (journal.entries as unknown[]).length;
+}
+
+/** Attachments kept in the database (the default store): they travel in the dump, and the manifest counts them. */
+async function filesInDatabase(db: Db): Promise<{ files: number; bytes: number }> {
+  const [row] = rowsOf<{ files: number; bytes: string | number }>(
+    await db.execute(
+      sql`select count(distinct file_id)::int as files, coalesce(sum(octet_length(data)), 0)::bigint as bytes from file_chunks`,
+    ),
+  );
+  return { files: row?.files ?? 0, bytes: Number(row?.bytes ?? 0) };
 }
 
 async function appliedMigrations(db: Db, schemaName: string): Promise<number> {

@@ -5,6 +5,7 @@ import { generateDemo } from "../analytics/generate.ts";
 import { bootstrap } from "../bootstrap.ts";
 import { loadConfig } from "../config.ts";
 import { CliError, cliMain, withDatabase } from "./database.ts";
+import { progress } from "./progress.ts";
 
 export async function run(argv: string[]): Promise<number> {
   const json = argv.includes("--json");
@@ -25,6 +26,7 @@ export async function run(argv: string[]): Promise<number> {
         process.stderr.write(`Создан администратор ${admin.email}, пароль (один раз): ${admin.generatedPassword}\n`);
       }
       const started = Date.now();
+      const bar = json ? undefined : progress("Создано обращений", requests);
       const out = await generateDemo(
         database.db,
         {
@@ -32,12 +34,10 @@ export async function run(argv: string[]): Promise<number> {
           ...(values.days ? { days: Number(values.days) } : {}),
           ...(values.seed ? { seed: Number(values.seed) } : {}),
         },
-        (done) => {
-          if (!json) process.stderr.write(`\r${done} / ${requests}`);
-        },
+        (done) => bar?.step(done),
       );
       const seconds = (Date.now() - started) / 1000;
-      if (!json) process.stderr.write("\n");
+      bar?.done();
       const result = { ...out, seconds: Math.round(seconds * 10) / 10, engine: database.engine };
       return json ? result : `Создано обращений: ${out.requests} за ${result.seconds} с (${database.engine}).`;
     });

@@ -29,6 +29,10 @@ const groups: Record<string, { describe: string; load: () => Promise<CommandModu
   kb: { describe: "база знаний: search, eval", load: () => import("../knowledge/cli.ts") },
   audit: { describe: "журнал доступа: audit checkpoint, verify", load: () => import("./audit.ts") },
   demo: { describe: "демо-данные: demo generate --requests N", load: () => import("./demo.ts") },
+  files: {
+    describe: "вложения: files migrate --to database|disk (перенести файлы между базой и папкой данных)",
+    load: () => import("../files/cli.ts"),
+  },
   analytics: { describe: "статистика: analytics rollup [--all]", load: () => import("./analytics.ts") },
   classify: {
     describe: 'классификатор: classify "текст", classify train, classify eval',

@@ -32,8 +32,19 @@ export interface Database {
    */
   listen(channel: string, handler: (payload: string) => void, onResume?: () => void): Promise<() => Promise<void>>;
   migrate(): Promise<void>;
+  /**
+   * Work only one process may do (polling a messenger): a session advisory lock on a connection of its own, or null
+   * when another process holds it. On the embedded database there is one process: always granted.
+   */
+  holdLock(name: string): Promise<HeldLock | null>;
   close(): Promise<void>;
 }
+
+export type HeldLock = {
+  /** False once the lock's connection was lost (the server let the lock go). */
+  held(): boolean;
+  release(): Promise<void>;
+};
 
 export type OpenOptions = {
   databaseUrl?: string | undefined;
@@ -64,7 +75,8 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     }
   }
   const client = await PGlite.create(dir ? { dataDir: dir } : {});
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  const engineDb = drizzlePglite(client, { schema });
+  const db = engineDb as unknown as Db;
   return {
     db,
     engine: "pglite",
@@ -75,8 +87,9 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
       return unsub;
     },
     migrate: async () => {
-      await migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR, migrationsSchema: "public" });
+      await migratePglite(engineDb, { migrationsFolder: MIGRATIONS_DIR, migrationsSchema: "public" });
     },
+    holdLock: async () => ({ held: () => true, release: async () => {} }),
     close: async () => {
       await client.close();
       release?.();
@@ -126,7 +139,8 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   pool.on("connect", (client) => client.on("error", () => {}));
   pool.on("error", () => {});
   releaseOnLoss(pool);
-  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  const engineDb = drizzlePg(pool, { schema });
+  const db = engineDb as unknown as Db;
   const listener = new PgListener(clientConfig);
   return {
     db,
@@ -138,10 +152,28 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
       const lock = await connectedClient(clientConfig);
       try {
         await lock.query("SELECT pg_advisory_lock(hashtext($1))", [`otklik-migrate:${schemaName}`]);
-        await migratePg(db as never, { migrationsFolder: MIGRATIONS_DIR, migrationsSchema: schemaName });
+        await migratePg(engineDb, { migrationsFolder: MIGRATIONS_DIR, migrationsSchema: schemaName });
       } finally {
         await lock.end().catch(() => {});
       }
+    },
+    holdLock: async (name) => {
+      let lost = false;
+      const client = await connectedClient(clientConfig, () => {
+        lost = true;
+      });
+      const got = await client
+        .query("SELECT pg_try_advisory_lock(hashtext($1)) AS ok", [`otklik-${name}:${schemaName}`])
+        .then((r) => r.rows[0]?.ok === true)
+        .catch(() => false);
+      if (!got) {
+        await client.end().catch(() => {});
+        return null;
+      }
+      client.on("end", () => {
+        lost = true;
+      });
+      return { held: () => !lost, release: () => client.end().catch(() => {}) };
     },
     close: async () => {
       await listener.close();

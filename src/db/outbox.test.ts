@@ -52,6 +52,32 @@ describe("outbox", () => {
     expect((rows as unknown as { rows: { topic: string }[] }).rows.map((r) => r.topic)).toEqual(["test.committed"]);
   });
 
+  it.skipIf(!url)("an installation in another schema of the same database hears none of these events", async () => {
+    const otherSchema = `otklik_outbox_${randomBytes(4).toString("hex")}`;
+    const other = await openDatabase({ databaseUrl: url, schemaName: otherSchema });
+    const otherBus = new EventBus();
+    const heardThere: EventMessage[] = [];
+    try {
+      await other.migrate();
+      await otherBus.start(other);
+      otherBus.subscribe((e) => heardThere.push(e));
+      await database.db.transaction((tx) => emit(tx, "test.here_only", { n: 3 }));
+      await other.db.transaction((tx) => emit(tx, "test.there_only", { n: 4 }));
+      await waitFor(() => seen.some((e) => e.topic === "test.here_only"));
+      await waitFor(() => heardThere.some((e) => e.topic === "test.there_only"));
+      expect(seen.map((e) => e.topic)).toContain("test.here_only");
+      expect(seen.map((e) => e.topic)).not.toContain("test.there_only");
+      expect(heardThere.map((e) => e.topic)).toEqual(["test.there_only"]);
+    } finally {
+      await otherBus.stop();
+      await other.close();
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`drop schema ${otherSchema} cascade`);
+      await c.end();
+    }
+  });
+
   it("two workers carry out each job once; a failing job is retried later", async () => {
     const done: number[] = [];
     let failOnce = true;

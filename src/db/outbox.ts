@@ -2,11 +2,20 @@
 // after commit. NOTIFY inside the transaction is delivered only on commit, so realtime pushes never
 // announce a change that rolled back; jobs are claimed with a lease so that one worker does each.
 import { sql } from "drizzle-orm";
-import { contain, every } from "../guard.ts";
+import { contain, every, Passes } from "../guard.ts";
 import type { Database, Queryable, Tx } from "./client.ts";
 import { events } from "./schema.ts";
 
+/**
+ * The NOTIFY channel is one per schema: two installations sharing a database (or two test suites sharing a server)
+ * must not hear each other's events. `otklik_events` for the `public` schema, `otklik_events_<schema>` otherwise.
+ */
 export const EVENTS_CHANNEL = "otklik_events";
+export const eventsChannelOf = (schemaName: string) =>
+  schemaName === "public" ? EVENTS_CHANNEL : `${EVENTS_CHANNEL}_${schemaName}`;
+/** The same name, worked out by the server inside a sending statement from the connection's own schema. */
+export const EVENTS_CHANNEL_SQL = `('${EVENTS_CHANNEL}' || coalesce(nullif('_' || current_schema(), '_public'), ''))`;
+const channel = sql.raw(EVENTS_CHANNEL_SQL);
 
 export type EventMessage = { id: number; topic: string; data: Record<string, unknown> };
 
@@ -15,9 +24,10 @@ export type EventMessage = { id: number; topic: string; data: Record<string, unk
  * keep it small and free of personal data (ids, numbers, statuses).
  */
 export async function emit(tx: Tx, topic: string, data: Record<string, unknown>): Promise<void> {
-  const [row] = await tx.insert(events).values({ topic, payload: data }).returning({ id: events.id });
-  const message: EventMessage = { id: row!.id, topic, data };
-  await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(message)})`);
+  // One statement: the row, and its NOTIFY built from what was stored.
+  await tx.execute(sql`with e as (
+      insert into events (topic, payload) values (${topic}, ${JSON.stringify(data)}::jsonb) returning id, topic, payload)
+    select pg_notify(${channel}, json_build_object('id', id, 'topic', topic, 'data', payload)::text) from e`);
 }
 
 /** Records several events with two statements: one insert, one NOTIFY per event from a single select. */
@@ -29,7 +39,7 @@ export async function emitMany(tx: Tx, list: { topic: string; data: Record<strin
     .returning({ id: events.id, topic: events.topic, payload: events.payload });
   const messages = rows.map((r): EventMessage => ({ id: r.id, topic: r.topic, data: r.payload }));
   await tx.execute(
-    sql`select pg_notify(${EVENTS_CHANNEL}, m) from jsonb_array_elements_text(${JSON.stringify(messages.map((m) => JSON.stringify(m)))}::jsonb) m`,
+    sql`select pg_notify(${channel}, m) from jsonb_array_elements_text(${JSON.stringify(messages.map((m) => JSON.stringify(m)))}::jsonb) m`,
   );
 }
 
@@ -46,7 +56,7 @@ export class EventBus {
 
   async start(database: Database) {
     this.unlisten = await database.listen(
-      EVENTS_CHANNEL,
+      eventsChannelOf(database.schemaName),
       (payload) => {
         let message: EventMessage;
         try {
@@ -100,17 +110,32 @@ export type JobHandler = (event: EventMessage, db: Queryable) => Promise<void>;
  */
 export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private wake = false;
+  private readonly passes = new Passes(
+    "outbox.drain",
+    () => this.drain(),
+    () => this.stopped,
+  );
   private stopped = false;
+  private started = false;
 
   constructor(
     private readonly database: Database,
-    private readonly handlers: Record<string, JobHandler>,
+    private handlers: Record<string, JobHandler> = {},
     private readonly opts: { leaseSeconds?: number; pollMs?: number; batch?: number } = {},
   ) {}
 
+  /** Started and not stopped: this process claims the jobs of the outbox. */
+  get active(): boolean {
+    return this.started && !this.stopped;
+  }
+
+  /** The jobs by topic, when they can only be made after the worker (the rooms' jobs close over the context that holds it). */
+  setJobs(handlers: Record<string, JobHandler>) {
+    this.handlers = handlers;
+  }
+
   start(bus: EventBus) {
+    this.started = true;
     // Woken only by topics that have a job; the periodic pass sweeps the rest and picks up what a crash left.
     bus.subscribe((e) => {
       if (this.handlers[e.topic]) void this.kick();
@@ -124,27 +149,22 @@ export class OutboxWorker {
 
   /** Runs one pass now (tests call it to drain the outbox deterministically). */
   kick(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    if (this.running) {
-      this.wake = true;
-      return this.running;
-    }
     // A database that is away (restart, network) must not take the process down: the next pass retries.
-    this.running = contain("outbox.drain", () => this.drain()).finally(() => {
-      this.running = undefined;
-      if (this.wake) {
-        this.wake = false;
-        void this.kick();
-      }
-    });
-    return this.running;
+    return this.passes.run();
   }
 
   private async drain() {
     for (;;) {
       const claimed = await this.claim();
       if (claimed.length === 0) return;
-      for (const row of claimed) await this.runOne(row);
+      const done: number[] = [];
+      for (const row of claimed) if (await this.runOne(row)) done.push(row.id);
+      // The batch's finished jobs are marked done with one statement (at least once: a crash before it only repeats
+      // jobs, and every job is idempotent).
+      if (done.length > 0) {
+        await this.database.db.execute(sql`
+          update events set processed_at = now(), last_error = null where id = any(${toPgArray(done.map(String))}::bigint[])`);
+      }
     }
   }
 
@@ -171,25 +191,27 @@ export class OutboxWorker {
     }));
   }
 
-  private async runOne(event: EventMessage) {
+  /** Runs one job; answers whether it succeeded (then the caller marks it done). */
+  private async runOne(event: EventMessage): Promise<boolean> {
     const { db } = this.database;
     const handler = this.handlers[event.topic];
     try {
       if (handler) await handler(event, db);
-      await db.update(events).set({ processedAt: new Date(), lastError: null }).where(sql`id = ${event.id}`);
+      return true;
     } catch (e) {
       // Back off: the lease is extended by a growing delay before the next attempt.
       await db.execute(sql`
         update events set last_error = ${failureCode(e)},
           locked_until = now() + make_interval(secs => least(3600, 5 * power(2, least(attempts, 10))))
         where id = ${event.id}`);
+      return false;
     }
   }
 
   async stop() {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.passes.current;
   }
 }
 

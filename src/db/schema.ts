@@ -3,17 +3,25 @@ import { sql } from "drizzle-orm";
 import { bigint, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
 export * from "../analytics/db-schema.ts";
+export * from "../applicants/db-schema.ts";
 export * from "../audit/db-schema.ts";
 export * from "../channels/chat/db-schema.ts";
 export * from "../channels/email/db-schema.ts";
+export * from "../channels/max/db-schema.ts";
+export * from "../channels/messenger/db-schema.ts";
 export * from "../channels/phone/db-schema.ts";
+export * from "../channels/sms/db-schema.ts";
+export * from "../channels/vk/db-schema.ts";
 export * from "../directory/db-schema.ts";
+export * from "../files/db-schema.ts";
 export * from "../knowledge/db-schema.ts";
+export * from "../notifications/db-schema.ts";
 export * from "../portal/db-schema.ts";
 export * from "../requests/schema.ts";
 export * from "../routing/db-schema.ts";
 export * from "../routing/sla-schema.ts";
 export * from "../staff/schema.ts";
+export * from "../webhooks/db-schema.ts";
 
 /**
  * The outbox: written in the same transaction as the change it announces. Rows are claimed by one worker

@@ -13,6 +13,7 @@ import type { AppContext } from "../context.ts";
 import { ROOMS } from "../rooms.ts";
 import { accessHook, enforceAccessDeclarations } from "./access.ts";
 import { type DeclaredInput, declaredBody, enforceBodyRule } from "./bodies.ts";
+import { NOT_FOUND } from "./errors.ts";
 import { loggerOptions } from "./logging.ts";
 import { installMetrics } from "./metrics.ts";
 import { errorHandler, schemaErrorFormatter, sendProblem } from "./problem.ts";
@@ -46,7 +47,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
   app.setNotFoundHandler((req, reply) => {
     // A missing asset is a 404, not the application's page (a stale bundle must fail visibly).
     if (req.url.startsWith("/api/") || req.url.startsWith("/assets/") || !existsSync(WEB_DIST)) {
-      return sendProblem(reply, 404, "not_found", "Такой страницы или метода нет.");
+      return sendProblem(reply, 404, "not_found", NOT_FOUND.route, { subject: "route" });
     }
     // The single-page application answers every other path.
     return reply.type("text/html; charset=utf-8").sendFile("index.html");
@@ -88,7 +89,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
     },
     transform: ({ schema, url, route }) => {
       const access = route.config?.access;
-      const security = access === undefined || access === "public" ? [] : [{ bearer: [] }, { session: [] }];
+      const security: Record<string, string[]>[] =
+        access === undefined || access === "public" ? [] : [{ bearer: [] }, { session: [] }];
       const extra =
         access && access !== "public"
           ? `\n\nДоступ: ${access === "staff" ? "любой сотрудник" : access.join(", ")}.`
@@ -101,7 +103,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
           description: `${schema?.description ?? ""}${extra}`.trim(),
         },
         url,
-      } as never;
+      };
     },
   });
   securityHeaders(app);

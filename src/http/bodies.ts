@@ -4,7 +4,9 @@
 // nesting is bounded before JSON.parse, NUL is refused before anything reaches PostgreSQL (whose text cannot hold
 // it), a number made infinite by coercion is refused after validation, and a route that declares no body receives
 // none.
+
 import type { FastifyInstance, FastifyRequest, FastifySchema } from "fastify";
+import { count, WORDS } from "../text/plural.ts";
 import { errors } from "./errors.ts";
 
 export const MAX_JSON_DEPTH = 64;
@@ -38,8 +40,7 @@ export function mediaTypeOf(header: string): string {
   return header.split(";", 1)[0]!.trim().toLowerCase();
 }
 
-const pluralRules = new Intl.PluralRules("ru");
-const levels = (n: number) => `${n} ${pluralRules.select(n) === "one" ? "уровня" : "уровней"}`;
+const levels = (n: number) => count(n, ...WORDS.levelGenitive);
 
 /** Whether a JSON text nests arrays and objects deeper than `max` (strings are skipped, escapes honoured). */
 export function jsonTooDeep(text: string, max = MAX_JSON_DEPTH): boolean {
@@ -160,6 +161,10 @@ function withMultipartRead(body: BodySchema): BodySchema {
   return { ...body, content: { ...body!.content, [MULTIPART_TYPE]: { ...entry, schema } } };
 }
 
+function hasContentMap(body: unknown): boolean {
+  return typeof body === "object" && body !== null && "content" in body;
+}
+
 /** The schema of a multipart body's text fields, as the route declared it. */
 export function multipartFieldsOf(body: unknown): object | undefined {
   const schema = (body as BodySchema)?.content?.[MULTIPART_TYPE]?.schema as Record<symbol, object> | undefined;
@@ -213,6 +218,13 @@ export function enforceBodyRule(app: FastifyInstance): DeclaredInput[] {
 
   app.addHook("preValidation", async (req) => {
     if (req.routeOptions.config?.bodyless) req.body = undefined;
+    // A body declared per content type is validated by the type that came; with none, nothing would check it.
+    if (hasContentMap(req.routeOptions.schema?.body) && req.headers["content-type"] === undefined) {
+      const accepted = req.routeOptions.config?.bodyTypes?.join(", ") ?? "";
+      throw errors.validation(`Запрос пришёл без тела или без заголовка Content-Type. Принимается: ${accepted}.`, {
+        field: "body",
+      });
+    }
     for (const part of [req.query, req.params, req.body]) refuseNul(part);
   });
   app.addHook("preHandler", async (req) => refuseNonFinite(req));

@@ -12,6 +12,36 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * What was not found, each with its sentence (the noun's gender decides the verb's ending). The subject is also
+ * given to programs in the problem's `subject`; the code stays `not_found` for all of them.
+ */
+export const NOT_FOUND = {
+  route: "Такой страницы или метода нет.",
+  request: "Обращение не найдено.",
+  file: "Файл не найден.",
+  chat: "Чат не найден.",
+  call: "Звонок не найден.",
+  letter: "Письмо не найдено.",
+  article: "Статья не найдена.",
+  article_version: "Версия статьи не найдена.",
+  template: "Шаблон ответа не найден.",
+  macro: "Макрос не найден.",
+  incident: "Инцидент не найден.",
+  sla_policy: "Политика SLA не найдена.",
+  directory_line: "Строка справочника не найдена.",
+  directory_version: "Версия справочника не найдена.",
+  calendar_year: "Производственного календаря на этот год в справочнике нет.",
+  application: "Заявление с таким номером не найдено.",
+  staff: "Сотрудник не найден.",
+  department: "Подразделение не найдено.",
+  staff_email: "Сотрудника с таким адресом нет.",
+  token: "Токен не найден.",
+  queue_view: "Подборка не найдена.",
+  link: "Ссылка не найдена: она устарела или набрана с ошибкой.",
+} as const;
+export type NotFoundSubject = keyof typeof NOT_FOUND;
+
 export const errors = {
   validation: (message: string, details?: Record<string, unknown>) =>
     new AppError("validation_failed", message, 400, details),
@@ -31,7 +61,7 @@ export const errors = {
   forbidden: (message = "Недостаточно прав для этого действия.") => new AppError("forbidden", message, 403),
   csrf: () =>
     new AppError("csrf_failed", "Сессия устарела или запрос пришёл не со страницы Otklik. Обновите страницу.", 403),
-  notFound: (what: string) => new AppError("not_found", `${what} не найдено.`, 404),
+  notFound: (subject: NotFoundSubject) => new AppError("not_found", NOT_FOUND[subject], 404, { subject }),
   conflict: (code: string, message: string, details?: Record<string, unknown>) =>
     new AppError(code, message, 409, details),
   tooLarge: (message: string) => new AppError("payload_too_large", message, 413),

@@ -104,7 +104,7 @@ export function loggerOptions(level: string) {
         const err = isErrorLike(first) ? first : (first as { err?: unknown } | null)?.err;
         if (!isErrorLike(err)) return method.apply(this, args);
         const line = typeof text === "string" && text !== err.message ? text : "error";
-        return method.apply(this, [isErrorLike(first) ? { err: first } : first, line, ...rest] as never);
+        return method.apply(this, [isErrorLike(first) ? { err: first } : first, line, ...rest]);
       },
     },
   } satisfies LoggerOptions;

@@ -8,6 +8,7 @@ import type { FastifyInstance } from "fastify";
 import client from "prom-client";
 import type { AppContext } from "../context.ts";
 import { rowsOf } from "../db/outbox.ts";
+import { NOT_FOUND } from "./errors.ts";
 import { sendProblem } from "./problem.ts";
 
 const listeners = new WeakMap<FastifyInstance, Server>();
@@ -25,7 +26,7 @@ export function metricsAddress(app: FastifyInstance): AddressInfo | null {
 export async function installMetrics(app: FastifyInstance, ctx: AppContext) {
   // Configured or not, the public port has no metrics (without this the web app's page would answer here).
   app.get("/metrics", { config: { access: "public" }, schema: { hide: true } }, async (_req, reply) =>
-    sendProblem(reply, 404, "not_found", "Такой страницы или метода нет."),
+    sendProblem(reply, 404, "not_found", NOT_FOUND.route, { subject: "route" }),
   );
   const port = ctx.config.metricsPort;
   if (port === undefined) return;

@@ -6,14 +6,11 @@
 import type { TSchema } from "@sinclair/typebox";
 import { Ajv, type ValidateFunction } from "ajv";
 import type { FastifyRequest } from "fastify";
-import type { FileStore, StoredFile } from "../requests/files.ts";
+import type { FileStore } from "../files/store.ts";
+import type { StoredFile } from "../requests/files.ts";
 import { invalidMultipart, isMultipartSyntaxError, multipartFieldsOf, parseBoundedJson, refuseNul } from "./bodies.ts";
 import { errors } from "./errors.ts";
 import { describeSchemaError } from "./problem.ts";
-
-export function isMultipart(req: FastifyRequest) {
-  return req.isMultipart();
-}
 
 export async function readMultipart(req: FastifyRequest, files: FileStore) {
   const fields: Record<string, string> = {};
@@ -70,10 +67,10 @@ function validatorOf(schema: object) {
 function check(validate: ValidateFunction, value: unknown, where: string) {
   if (validate(value)) return;
   const first = validate.errors![0]!;
-  const { message, field } = describeSchemaError(first as never, where);
+  const { message, field } = describeSchemaError(first, where);
   throw errors.validation(message, {
     field,
-    errors: validate.errors!.map((e) => describeSchemaError(e as never, where)),
+    errors: validate.errors!.map((e) => describeSchemaError(e, where)),
   });
 }
 

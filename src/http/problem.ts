@@ -1,6 +1,8 @@
 // Turns every error into application/problem+json with a stable code and a Russian message.
+
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../db/outage.ts";
+import { count, WORDS } from "../text/plural.ts";
 import { invalidMultipart, isMultipartSyntaxError } from "./bodies.ts";
 import { isAppError } from "./errors.ts";
 
@@ -29,6 +31,22 @@ function fieldOf(e: AjvError): string {
   return path;
 }
 
+const TYPE_NAMES: Record<string, string> = {
+  string: "строка",
+  number: "число",
+  integer: "целое число",
+  boolean: "true или false",
+  object: "объект",
+  array: "список",
+  null: "null",
+};
+/** «строка», «целое число»; a union («string,null») reads «строка или null». */
+const typeName = (type: string) =>
+  type
+    .split(",")
+    .map((t) => TYPE_NAMES[t] ?? t)
+    .join(" или ");
+
 /** One Russian sentence for a schema violation. */
 export function describeSchemaError(e: AjvError, where: string): { field: string; message: string } {
   const field = fieldOf(e);
@@ -39,11 +57,13 @@ export function describeSchemaError(e: AjvError, where: string): { field: string
       case "required":
         return `Заполните поле ${name}.`;
       case "minLength":
-        return Number(p.limit) <= 1 ? `Заполните поле ${name}.` : `Поле ${name} короче ${p.limit} символов.`;
+        return Number(p.limit) <= 1
+          ? `Заполните поле ${name}.`
+          : `Поле ${name} короче ${count(Number(p.limit), ...WORDS.characterGenitive)}.`;
       case "maxLength":
-        return `Поле ${name} длиннее ${p.limit} символов.`;
+        return `Поле ${name} длиннее ${count(Number(p.limit), ...WORDS.characterGenitive)}.`;
       case "type":
-        return `Поле ${name} имеет неверный тип: ожидается ${p.type}.`;
+        return `Поле ${name} имеет неверный тип: ожидается ${typeName(String(p.type))}.`;
       case "enum":
         return `Недопустимое значение поля ${name}. Возможные: ${(p.allowedValues as unknown[]).join(", ")}.`;
       case "additionalProperties":

@@ -3,7 +3,7 @@
 // (5xx) are SMTP's ordinary answers; a 451 «failure storing» means the store failed on a letter, a server error. A
 // session that gets no greeting, or no answer to a command, is one too.
 import { connect, type Socket } from "node:net";
-import { SUPPORT } from "../../src/channels/email/test-smtp.ts";
+import { SUPPORT } from "../test-smtp.ts";
 import { type Rng, text } from "./random.ts";
 import { note, show, type Tally, thrown } from "./target.ts";
 
