@@ -299,19 +299,40 @@ async function derived(db: Queryable, startId: number) {
     from requests r where r.id > ${startId} and r.channel = 'phone' and r.id % 12 = 0`);
 }
 
+const WOMEN = ["Анна", "Елена", "Ольга", "Мария", "Наталья", "Ирина", "Татьяна", "Светлана", "Юлия", "Дарья", "Ксения"];
+const MEN = ["Алексей", "Дмитрий", "Сергей", "Андрей", "Михаил", "Иван", "Николай", "Павел", "Артём", "Егор", "Олег"];
+// Surnames in the masculine form; a woman's takes «-а» (Смирнов → Смирнова).
+// biome-ignore format: a list of names reads better in rows
+const SURNAMES = [
+  "Смирнов", "Кузнецов", "Попов", "Соколов", "Лебедев", "Козлов", "Новиков", "Морозов", "Волков", "Соловьёв",
+  "Васильев", "Зайцев", "Павлов", "Семёнов", "Голубев", "Виноградов", "Богданов", "Воробьёв", "Фёдоров", "Михайлов",
+  "Беляев", "Тарасов", "Белов", "Комаров", "Орлов", "Киселёв", "Макаров", "Андреев", "Ковалёв", "Ильин",
+];
+
+/** The n-th demo employee's name: «Ирина Лебедева», «Павел Орлов»; the same n always gives the same name. */
+export function demoName(n: number): string {
+  const woman = n % 3 !== 2; // contact centres employ more women than men
+  const first = woman ? WOMEN[n % WOMEN.length]! : MEN[n % MEN.length]!;
+  const surname = SURNAMES[(n * 7) % SURNAMES.length]!;
+  return `${first} ${woman ? `${surname}а` : surname}`;
+}
+
 /** Forty operators and a few specialists per department (inactive: they cannot sign in). */
 async function demoStaff(db: Queryable, depts: { id: number; code: string }[]) {
   const out: Record<string, number[]> = {};
+  let n = 0;
   for (const d of depts) {
     const count = d.code === "first_line" ? 40 : 6;
     const role = d.code === "first_line" ? "operator" : "specialist";
+    const values = Array.from({ length: count }, (_, i) => {
+      const email = `demo-${d.code}-${i + 1}@otklik.demo`;
+      return sql`(${email}, ${demoName(n++)}, ${role}, ${d.id}, '!', false)`;
+    });
     const rows = rowsOf<{ id: number }>(
       await db.execute(sql`
         insert into users (email, name, role, department_id, password_hash, active)
-        select 'demo-' || ${d.code} || '-' || g || '@otklik.demo', 'Сотрудник ' || ${d.code} || ' ' || g, ${role},
-          ${d.id}, '!', false
-        from generate_series(1, ${count}) g
-        on conflict (lower(email)) do update set department_id = excluded.department_id
+        values ${sql.join(values, sql`, `)}
+        on conflict (lower(email)) do update set department_id = excluded.department_id, name = excluded.name
         returning id`),
     );
     out[d.code] = rows.map((r) => Number(r.id));

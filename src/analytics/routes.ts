@@ -1,14 +1,13 @@
 // The statistics API: the dashboards, the rating comments (supervisors only), exports and the daily summary's
 // settings. Who sees which figures is decided here, on the server (see scopedFilters).
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { type Static, Type } from "@sinclair/typebox";
+import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { DateTime } from "luxon";
 import type { AppContext } from "../context.ts";
 import { staffOf } from "../http/access.ts";
 import { errors } from "../http/errors.ts";
-import { Id } from "../http/schemas.ts";
-import { Problem } from "../requests/schemas.ts";
+import { Binary, Id, Problem } from "../http/schemas.ts";
 import { TABLES, type Table, tableOf, toCsv, toXlsx } from "./export.ts";
 import { scopedFilters, seesEverything, ZONE } from "./filters.ts";
 import { ratingComments } from "./measures.ts";
@@ -28,8 +27,8 @@ const FilterQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-type FilterQueryT = Static<typeof FilterQuery>;
 
+const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const Board = Type.Object({}, { additionalProperties: true });
 const ExportQuery = Type.Composite([
   FilterQuery,
@@ -99,14 +98,21 @@ export async function analyticsRoutes(fastify: FastifyInstance, { ctx }: { ctx: 
         summary: "Таблица панели статистики в CSV или XLSX с теми же фильтрами",
         tags: ["analytics"],
         querystring: ExportQuery,
-        produces: ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
-        response: { 400: Problem, 403: Problem },
+        produces: ["text/csv", XLSX_TYPE],
+        response: {
+          200: {
+            description: "Файл таблицы",
+            content: { "text/csv": { schema: Type.String() }, [XLSX_TYPE]: { schema: Binary } },
+          },
+          400: Problem,
+          403: Problem,
+        },
       },
     },
     async (req, reply) => {
       const user = staffOf(req);
       const { table, format, ...q } = req.query;
-      const f = await scopedFilters(ctx.db, user, q as FilterQueryT);
+      const f = await scopedFilters(ctx.db, user, q);
       let t: Table;
       if (table === "comments") {
         if (!seesEverything(user)) throw errors.forbidden("Комментарии к оценкам видят только руководители смены.");
@@ -128,13 +134,13 @@ export async function analyticsRoutes(fastify: FastifyInstance, { ctx }: { ctx: 
       const name = `otklik-${table}-${day(f.from)}-${day(new Date(f.to.getTime() - 1))}`;
       reply.header("cache-control", "no-store");
       if (format === "xlsx") {
-        reply.header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        reply.header("content-type", XLSX_TYPE);
         reply.header("content-disposition", `attachment; filename="${name}.xlsx"`);
-        return reply.send((await toXlsx(t)) as never);
+        return reply.send(await toXlsx(t));
       }
       reply.header("content-type", "text/csv; charset=utf-8");
       reply.header("content-disposition", `attachment; filename="${name}.csv"`);
-      return reply.send(toCsv(t) as never);
+      return reply.send(toCsv(t));
     },
   );
 

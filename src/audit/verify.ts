@@ -1,8 +1,10 @@
 // Verifying the audit log: the chain recomputed from its anchor, the anchor matched against the signed record of the
 // last retention purge, and each signed checkpoint from the server's log held against what is in the table now.
+
 import { asc, eq, gt } from "drizzle-orm";
 import type { Queryable } from "../db/client.ts";
 import { settings } from "../db/schema.ts";
+import { count, WORDS } from "../text/plural.ts";
 import { ANCHOR_KEY, digest, GENESIS, PURGE_ACTION } from "./chain.ts";
 import { auditLog } from "./db-schema.ts";
 import { type AuditKey, auditKey, type Checkpoint, openCheckpoint, openPurge, type PurgeFacts } from "./seal.ts";
@@ -50,11 +52,10 @@ export type AuditVerification = {
 const MAX_CHAIN_PROBLEMS = 20;
 const BATCH = 1000;
 
-const genitive = new Intl.PluralRules("ru");
-const FORMS: Record<string, string> = { one: "записи", few: "записей", many: "записей", other: "записи" };
 /** «не хватает 1 записи», «… 2 записей», «… 5 записей». */
-const entriesGen = (n: number) => `${n} ${FORMS[genitive.select(n)]}`;
-const when = (iso: string) => `${new Date(iso).toLocaleString("ru-RU", { timeZone: "Europe/Moscow" })} МСК`;
+const entriesGen = (n: number) => count(n, ...WORDS.entryGenitive);
+const when = (iso: string) =>
+  `${new Date(iso).toLocaleString("ru-RU", { timeZone: "Europe/Moscow" })} по московскому времени`;
 
 export async function verifyChain(
   db: Queryable,
@@ -241,13 +242,13 @@ function judgeCheckpoints(points: (Checkpoint & { id: number })[], seen: Seen) {
           code: "oldest_deleted",
           entryId: cp.id,
           missing,
-          detail: `Удалено начало журнала: контрольная точка от ${at} насчитывает по запись № ${cp.id} включительно ${cp.count}, а сейчас, с очищенными по сроку хранения, их ${have}; не хватает ${entriesGen(missing)}.`,
+          detail: `Удалено начало журнала: контрольная точка от ${at} насчитывает ${count(cp.count, ...WORDS.entry)} по запись № ${cp.id} включительно, а сейчас, с очищенными по сроку хранения, их ${have}; не хватает ${entriesGen(missing)}.`,
         });
       } else if (missing < 0) {
         note({
           code: "checkpoint_count",
           entryId: cp.id,
-          detail: `По запись № ${cp.id} включительно записей ${have}, а контрольная точка от ${at} насчитывает ${cp.count}: журнал переписан.`,
+          detail: `По запись № ${cp.id} включительно в журнале ${count(have, ...WORDS.entry)}, а контрольная точка от ${at} насчитывает ${count(cp.count, ...WORDS.entry)}: журнал переписан.`,
         });
       }
     } else if (seen.purge && cp.id <= seen.purge.throughId) {
@@ -257,7 +258,7 @@ function judgeCheckpoints(points: (Checkpoint & { id: number })[], seen: Seen) {
           code: "oldest_deleted",
           entryId: cp.id,
           missing: cp.count - seen.purge.purgedTotal,
-          detail: `Контрольная точка от ${at} насчитывает по запись № ${cp.id} включительно ${cp.count}, а очищено по сроку хранения всего ${seen.purge.purgedTotal}: остальные удалены помимо очистки.`,
+          detail: `Контрольная точка от ${at} насчитывает ${count(cp.count, ...WORDS.entry)} по запись № ${cp.id} включительно, а очищено по сроку хранения всего ${seen.purge.purgedTotal}: остальные удалены помимо очистки.`,
         });
       }
     } else if (!seen.head || cp.id > seen.head.id) {

@@ -70,7 +70,25 @@ export function buildCalendar(years: CalendarYear[]): ProductionCalendar {
   };
 }
 
+/** Each calendar's answers by date: a due time walks the same days for every request (a calendar is never changed in place). */
+const statuses = new WeakMap<ProductionCalendar, Map<string, DayStatus>>();
+
 export function dayStatus(calendar: ProductionCalendar, date: string): DayStatus {
+  let known = statuses.get(calendar);
+  if (!known) {
+    known = new Map();
+    statuses.set(calendar, known);
+  }
+  let status = known.get(date);
+  if (!status) {
+    if (known.size > 20_000) known.clear();
+    status = statusOf(calendar, date);
+    known.set(date, status);
+  }
+  return status;
+}
+
+function statusOf(calendar: ProductionCalendar, date: string): DayStatus {
   const covered = calendar.years.includes(Number(date.slice(0, 4)));
   const weekend = weekdayOf(date) >= 6;
   const entry = calendar.days.get(date);

@@ -3,6 +3,7 @@
 // `npx otklik directory calendar-import FILE.xml [--decree TEXT]` — prints a calendar year as YAML for data/calendar/
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { count, WORDS } from "../text/plural.ts";
 import { calendarFromXml, calendarYearToYaml } from "./calendar-xml.ts";
 import { checkDirectory, hasErrors } from "./check.ts";
 import { loadDirectoryData, loadDirectoryFile, loadRegions } from "./load.ts";
@@ -60,7 +61,7 @@ async function check(args: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify({ file, ok: errors === 0, errors, warnings, problems }, null, 2)}\n`);
   } else {
     for (const p of problems) process.stdout.write(`${formatProblem(file, p)}\n`);
-    process.stdout.write(`${file}: ошибок ${errors}, предупреждений ${warnings}\n`);
+    process.stdout.write(`${file}: ${count(errors, ...WORDS.error)}, ${count(warnings, ...WORDS.warning)}\n`);
   }
   return hasErrors(problems) ? 1 : 0;
 }

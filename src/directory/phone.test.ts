@@ -20,6 +20,11 @@ describe("reading numbers as people write them", () => {
     expect(analyseNumber("8\u00a0495\u00a0777-00-00").e164).toBe("+74957770000");
     expect(codes("+7 495 777‑77‑77")).toEqual([]);
   });
+  it("accepts the narrow no-break space (U+202F) the seed itself puts between digit groups", () => {
+    expect(analyseNumber("8\u202f800\u202f555\u201135\u201135")).toMatchObject({ e164: "+78005553535", problems: [] });
+    expect(analyseNumber("+7\u202f495\u202f777\u201177\u201177")).toMatchObject({ e164: "+74957777777", problems: [] });
+    expect(analyseNumber("8\u202f800\u202f555\u202f35\u202f35").e164).toBe("+78005553535");
+  });
   it("rejects a number with too few digits (the seed's Dagestan line)", () => {
     const info = analyseNumber("+7 872 33‑44‑55");
     expect(info.e164).toBeUndefined();

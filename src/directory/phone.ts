@@ -49,7 +49,9 @@ export function analyseNumber(written: string): NumberInfo {
     });
     return info;
   }
-  const parsed = parsePhoneNumberFromString(text, "RU");
+  // The parser knows neither the narrow no-break space (U+202F, the seed's own spacing) nor the hyphen family.
+  const plain = text.replace(/[\u00a0\u2009\u202f]/gu, " ").replace(/[\u2010-\u2013]/gu, "-");
+  const parsed = parsePhoneNumberFromString(plain, "RU");
   if (!parsed?.isValid()) {
     const national = russianNationalDigits(text, digits);
     const detail =

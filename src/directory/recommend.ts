@@ -3,7 +3,7 @@
 import { DateTime } from "luxon";
 import type { ProductionCalendar } from "./calendar.ts";
 import { dialFromAbroad } from "./phone.ts";
-import { type RegionIndex, resolveRegion, servedArea } from "./regions.ts";
+import { type RegionIndex, regionIn, resolveRegion, servedArea } from "./regions.ts";
 import { describeSchedule, openState } from "./schedule.ts";
 import type { RecommendItem } from "./schema.ts";
 import { AUDIENCES, type Audience, type DirectoryLine, type Region, TOPICS, type Topic } from "./types.ts";
@@ -187,7 +187,7 @@ function explain(c: Candidate, ctx: Context, item: RecommendItem, fallback: bool
   const { line, state } = c;
   const parts: string[] = [];
   if (c.regional && ctx.region) parts.push(`региональная линия: ${ctx.region.name}`);
-  else if (fallback && ctx.region) parts.push(`в регионе «${ctx.region.name}» нет своей линии — федеральная линия`);
+  else if (fallback && ctx.region) parts.push(`${regionIn(ctx.region.name)} нет своей линии — федеральная линия`);
   if (line.role !== "main") {
     const main = line.backs ? ctx.byId.get(line.backs) : undefined;
     if (main && ctx.overloaded.has(main.line.id))

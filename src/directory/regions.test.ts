@@ -1,7 +1,7 @@
 import { IANAZone } from "luxon";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadRegions } from "./load.ts";
-import { normaliseRegionName, type RegionIndex, resolveRegion } from "./regions.ts";
+import { normaliseRegionName, type RegionIndex, regionIn, resolveRegion } from "./regions.ts";
 
 let index: RegionIndex;
 beforeAll(async () => {
@@ -82,5 +82,48 @@ describe("the names people type", () => {
   it("does not guess at unknown names", () => {
     expect(resolveRegion(index, "Марс")).toBeUndefined();
     expect(resolveRegion(index, "обл")).toBeUndefined();
+  });
+});
+
+describe("what people type and how a subject is named in a sentence", () => {
+  it("finds a subject by its centre or a large city, never in place of a subject's own name", () => {
+    const of = (text: string) => resolveRegion(index, text)?.name;
+    expect(of("Воронеж")).toBe("Воронежская область");
+    expect(of("г. Воронеж")).toBe("Воронежская область");
+    expect(of("Питер")).toBe("Санкт-Петербург");
+    expect(of("Екатеринбург")).toBe("Свердловская область");
+    expect(of("нижний новгород")).toBe("Нижегородская область");
+    expect(of("Орел")).toBe("Орловская область");
+    expect(of("Казань")).toBe("Республика Татарстан");
+    expect(of("Москва")).toBe("Москва");
+    expect(of("Севастополь")).toBe("Севастополь");
+    expect(of("Атлантида")).toBeUndefined();
+    // Every subject has a centre people can type, but the three federal cities (their own name is the city).
+    const without = index.regions.filter((r) => (r.cities ?? []).length === 0).map((r) => r.name);
+    expect(without.sort()).toEqual(["Москва", "Санкт-Петербург", "Севастополь"]);
+  });
+
+  it("says where, in the locative, for every subject", () => {
+    expect(regionIn("Санкт-Петербург")).toBe("в Санкт-Петербурге");
+    expect(regionIn("Москва")).toBe("в Москве");
+    expect(regionIn("Воронежская область")).toBe("в Воронежской области");
+    expect(regionIn("Владимирская область")).toBe("во Владимирской области");
+    expect(regionIn("Вологодская область")).toBe("в Вологодской области");
+    expect(regionIn("Пермский край")).toBe("в Пермском крае");
+    expect(regionIn("Республика Саха (Якутия)")).toBe("в Республике Саха (Якутия)");
+    expect(regionIn("Республика Северная Осетия — Алания")).toBe("в Республике Северная Осетия — Алания");
+    expect(regionIn("Чувашская Республика — Чувашия")).toBe("в Чувашской Республике — Чувашии");
+    expect(regionIn("Донецкая Народная Республика")).toBe("в Донецкой Народной Республике");
+    expect(regionIn("Кемеровская область — Кузбасс")).toBe("в Кемеровской области — Кузбассе");
+    expect(regionIn("Ханты-Мансийский автономный округ — Югра")).toBe("в Ханты-Мансийском автономном округе — Югре");
+    expect(regionIn("Еврейская автономная область")).toBe("в Еврейской автономной области");
+    for (const r of index.regions) {
+      const said = regionIn(r.name);
+      expect(said, r.name).toMatch(/^во? /);
+      // Every name changes (none is left in the nominative), and only in its endings.
+      expect(said.slice(said.indexOf(" ") + 1), r.name).not.toBe(r.name);
+      // After «Республика» the name keeps its case («в Республике Марий Эл»).
+      if (!r.name.startsWith("Республика ")) expect(said, r.name).not.toMatch(/(ая|ий|ый|ласть|край|округ)( |$)/);
+    }
   });
 });

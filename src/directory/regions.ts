@@ -45,7 +45,50 @@ export function indexRegions(regions: Region[]): RegionIndex {
       const key = normaliseRegionName(form);
       if (!byName.has(key)) byName.set(key, r);
     }
+  // Cities last: a subject's name or short form is never taken by a city of the same spelling.
+  for (const r of regions)
+    for (const city of r.cities ?? []) {
+      const key = normaliseRegionName(city);
+      if (!byName.has(key)) byName.set(key, r);
+    }
   return { regions, byName };
+}
+
+// The locative of the nouns in subjects' names that are not adjectives, nor «область», «край», «округ».
+const NOUNS_IN: Record<string, string> = {
+  Москва: "Москве",
+  "Санкт-Петербург": "Санкт-Петербурге",
+  Севастополь: "Севастополе",
+  Кузбасс: "Кузбассе",
+  Югра: "Югре",
+  Чувашия: "Чувашии",
+  Республика: "Республике",
+  область: "области",
+  край: "крае",
+  округ: "округе",
+};
+
+function wordIn(word: string): string {
+  const noun = NOUNS_IN[word];
+  if (noun) return noun;
+  if (/ая$/.test(word)) return word.replace(/ая$/, "ой"); // Воронежская → Воронежской
+  if (/[иы]й$/.test(word)) return word.replace(/[иы]й$/, "ом"); // Пермский → Пермском, автономный → автономном
+  return word;
+}
+
+/**
+ * «в Санкт-Петербурге», «во Владимирской области», «в Республике Саха (Якутия)», «в Ханты-Мансийском автономном
+ * округе — Югре»: where, said of a subject by its official name. After «Республика» the name keeps its case.
+ */
+export function regionIn(name: string): string {
+  const said = name
+    .split(" — ")
+    .map((part) => {
+      const rep = /^Республика (.+)$/.exec(part);
+      return rep ? `Республике ${rep[1]}` : part.split(" ").map(wordIn).join(" ");
+    })
+    .join(" — ");
+  return `${/^[ВвФф][^аеёиоуыэюя]/i.test(said) ? "во" : "в"} ${said}`;
 }
 
 export function resolveRegion(index: RegionIndex, text: string): Region | undefined {
@@ -71,6 +114,7 @@ export function parseRegions(data: unknown): Region[] {
     return {
       name: r.name,
       short: strings(r.short),
+      cities: strings(r.cities),
       district: r.district as District,
       timezone: r.timezone,
       abc: strings(r.abc),

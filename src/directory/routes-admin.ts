@@ -6,8 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { staffOf } from "../http/access.ts";
 import { errors } from "../http/errors.ts";
-import { IdParams } from "../http/schemas.ts";
-import { Problem } from "../requests/schemas.ts";
+import { IdParams, Problem } from "../http/schemas.ts";
 import { isShortDay, isWorkingDay } from "./calendar.ts";
 import { lineToEntry } from "./document.ts";
 import {
@@ -38,9 +37,9 @@ import { calendarYearMeta, listVersions, readVersion } from "./store.ts";
 const ADMIN = ["administrator"] as const;
 const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml"];
 
-function yamlOf(body: unknown): string {
+function yamlOf(body: string | { yaml: string } | undefined): string {
   if (typeof body === "string") return body;
-  if (body && typeof (body as { yaml?: unknown }).yaml === "string") return (body as { yaml: string }).yaml;
+  if (body) return body.yaml;
   throw errors.validation("Пришлите файл справочника: YAML в теле запроса или JSON {yaml}.");
 }
 
@@ -213,7 +212,7 @@ export async function adminDirectoryRoutes(fastify: FastifyInstance, { ctx }: { 
     },
     async (req) => {
       const y = directoryOf(ctx).calendarYears.find((c) => c.year === req.params.year);
-      if (!y) throw errors.notFound(`Календарь на ${req.params.year} год`);
+      if (!y) throw errors.notFound("calendar_year");
       const meta = await calendarYearMeta(ctx.db, y.year);
       return { ...y, ...countDays(y.year), updatedAt: meta?.updatedAt.toISOString() };
     },
@@ -264,7 +263,7 @@ export async function adminDirectoryRoutes(fastify: FastifyInstance, { ctx }: { 
     },
     async (req, reply) => {
       const v = await readVersion(ctx.db, req.params.id);
-      if (!v) throw errors.notFound("Версия");
+      if (!v) throw errors.notFound("directory_version");
       return reply.type("application/yaml; charset=utf-8").send(v.document);
     },
   );

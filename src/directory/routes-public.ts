@@ -1,12 +1,13 @@
 // What anyone may ask the directory: which number to call now, the whole list of lines, the regions to pick from.
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
+import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { errors } from "../http/errors.ts";
-import { Problem } from "../requests/schemas.ts";
+import { Problem } from "../http/schemas.ts";
 import { dialFromAbroad } from "./phone.ts";
 import { DirectoryQueryError, recommend } from "./recommend.ts";
+import { regionIn } from "./regions.ts";
 import { describeSchedule, openState } from "./schedule.ts";
 import { RecommendAnswerSchema } from "./schema.ts";
 import { LinesAnswer, RecommendQuery, RegionsAnswer } from "./schemas-http.ts";
@@ -62,7 +63,7 @@ export async function publicDirectoryRoutes(fastify: FastifyInstance, { ctx }: {
       reply.header("cache-control", "no-store");
       const at = req.query.at ? new Date(req.query.at) : new Date();
       const state = directoryOf(ctx);
-      const groups: Array<{ title: string; lines: unknown[] }> = [];
+      const groups: Static<typeof LinesAnswer>["groups"] = [];
       for (const { line, section } of state.entries) {
         if (!line.published) continue;
         let group = groups.find((g) => g.title === section);
@@ -81,7 +82,7 @@ export async function publicDirectoryRoutes(fastify: FastifyInstance, { ctx }: {
           overloaded: state.overloaded.has(line.id),
         });
       }
-      return { at: at.toISOString(), groups } as never;
+      return { at: at.toISOString(), groups };
     },
   );
 
@@ -98,7 +99,14 @@ export async function publicDirectoryRoutes(fastify: FastifyInstance, { ctx }: {
     async (_req, reply) => {
       reply.header("cache-control", "public, max-age=3600");
       return directoryOf(ctx)
-        .regions.regions.map((r) => ({ name: r.name, short: r.short, district: r.district, timezone: r.timezone }))
+        .regions.regions.map((r) => ({
+          name: r.name,
+          short: r.short,
+          cities: r.cities ?? [],
+          in: regionIn(r.name),
+          district: r.district,
+          timezone: r.timezone,
+        }))
         .sort((a, b) => a.name.localeCompare(b.name, "ru"));
     },
   );

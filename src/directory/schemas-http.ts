@@ -1,5 +1,6 @@
 // TypeBox shapes of the directory's HTTP API (OpenAPI is generated from them).
 import { Type } from "@sinclair/typebox";
+import { bodyByType } from "../http/schemas.ts";
 import { RecommendQuerystringSchema } from "./schema.ts";
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -84,6 +85,8 @@ export const RegionsAnswer = Type.Array(
   Type.Object({
     name: Type.String(),
     short: Type.Array(Type.String()),
+    cities: Type.Array(Type.String(), { description: "Центр субъекта и крупные города" }),
+    in: Type.String({ description: "Где, в предложном падеже: «в Санкт-Петербурге», «во Владимирской области»" }),
     district: Type.String(),
     timezone: Type.String(),
   }),
@@ -91,15 +94,14 @@ export const RegionsAnswer = Type.Array(
 
 export const LineIdParams = Type.Object({ id: Type.String({ pattern: "^[A-Za-z0-9_.-]{1,80}$" }) });
 
-export const YamlBody = {
-  content: {
-    "application/json": { schema: Type.Object({ yaml: Type.String({ maxLength: 500_000 }) }) },
-    "application/yaml": { schema: Type.String({ maxLength: 500_000 }) },
-    "application/x-yaml": { schema: Type.String({ maxLength: 500_000 }) },
-    "text/yaml": { schema: Type.String({ maxLength: 500_000 }) },
-    "text/plain": { schema: Type.String({ maxLength: 500_000 }) },
-  },
-} as never;
+const YamlText = Type.String({ maxLength: 500_000 });
+export const YamlBody = bodyByType({
+  "application/json": Type.Object({ yaml: YamlText }),
+  "application/yaml": YamlText,
+  "application/x-yaml": YamlText,
+  "text/yaml": YamlText,
+  "text/plain": YamlText,
+});
 
 export const AdminEntry = Type.Object({
   id: Type.String(),

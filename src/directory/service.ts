@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { AppContext } from "../context.ts";
 import { emit } from "../db/outbox.ts";
 import { AppError, errors } from "../http/errors.ts";
+import { count, WORDS } from "../text/plural.ts";
 import {
   type CalendarYear,
   isIsoDate,
@@ -60,7 +61,7 @@ export function directoryInvalid(r: CheckReport): AppError {
   // `errors` repeats the list in the form every form of the web app reads ({field, message, …}).
   return errors.badInput(
     "directory_invalid",
-    `Справочник не сохранён: ошибок ${r.errors}. ${where ? `${where}: ` : ""}${first.message}`,
+    `Справочник не сохранён: ${count(r.errors, ...WORDS.error)}. ${where ? `${where}: ` : ""}${first.message.replace(/\.$/, "")}.`,
     { errorCount: r.errors, warningCount: r.warnings, problems: r.problems, errors: r.problems },
   );
 }
@@ -147,7 +148,7 @@ export interface LineEdit {
 /** Adds a line or changes one; the line's problems keep entry and field, not the line of an internal file. */
 export async function saveLine(ctx: AppContext, id: string, edit: LineEdit, userId: number | null) {
   if (edit.entry.id !== undefined && String(edit.entry.id) !== id)
-    throw errors.badInput("id_mismatch", `id строки в теле (${String(edit.entry.id)}) не совпадает с адресом (${id}).`);
+    throw errors.badInput("id_mismatch", `Id строки в теле (${String(edit.entry.id)}) не совпадает с адресом (${id}).`);
   const entry: Record<string, unknown> = { ...edit.entry, id };
   let created = false;
   try {
@@ -198,7 +199,7 @@ export async function setPublished(
   userId: number | null,
 ) {
   const current = directoryOf(ctx).entries.find((e) => e.line.id === id);
-  if (!current) throw errors.notFound("Строка справочника");
+  if (!current) throw errors.notFound("directory_line");
   const entry = lineToEntry(current.line);
   if (published) {
     delete entry.published;
@@ -221,7 +222,7 @@ export async function setOverloaded(
   userId: number | null,
 ): Promise<{ lineId: string; overloaded: boolean; reserves: string[] }> {
   const line = directoryOf(ctx).lines.find((l) => l.id === lineId);
-  if (!line) throw errors.notFound("Строка справочника");
+  if (!line) throw errors.notFound("directory_line");
   if (line.role !== "main")
     throw errors.badInput("line_not_main", "Перегрузку отмечают только на основной линии: у резерва нет резерва.");
   await ctx.db.transaction(async (tx) => {
@@ -239,15 +240,17 @@ export async function setOverloaded(
 export async function putCalendarYear(ctx: AppContext, year: number, data: unknown, userId: number | null) {
   let parsed: CalendarYear;
   try {
-    parsed = parseCalendarYear({ ...(data as object), year }, `календарь ${year}`);
+    parsed = parseCalendarYear({ ...(data as object), year }, `Календарь на ${year} год`);
   } catch (e) {
-    throw errors.badInput("calendar_invalid", (e as Error).message);
+    throw errors.badInput("calendar_invalid", `Календарь не принят: ${(e as Error).message.replace(/\.$/, "")}.`);
   }
   const seen = new Set<string>();
   for (const d of parsed.days) {
-    if (seen.has(d.date)) throw errors.badInput("calendar_invalid", `календарь ${year}: дата ${d.date} указана дважды`);
+    if (seen.has(d.date))
+      throw errors.badInput("calendar_invalid", `В календаре на ${year} год дата ${d.date} указана дважды.`);
     seen.add(d.date);
-    if (d.from && !isIsoDate(d.from)) throw errors.badInput("calendar_invalid", `дата переноса ${d.from} неверна`);
+    if (d.from && !isIsoDate(d.from))
+      throw errors.badInput("calendar_invalid", `Дата переноса ${d.from} неверна: нужна дата в виде ГГГГ-ММ-ДД.`);
   }
   parsed.days.sort((a, b) => a.date.localeCompare(b.date));
   await ctx.db.transaction(async (tx) => {

@@ -82,6 +82,8 @@ export interface DirectoryLine {
 export interface Region {
   name: string;
   short: string[];
+  /** The subject's centre and large cities: «Воронеж» finds Воронежская область. */
+  cities?: string[];
   district: District;
   timezone: string;
   abc: string[];

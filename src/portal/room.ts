@@ -1,12 +1,12 @@
 // The portal room: the connector to the portal (built-in registry by default, a real portal over HTTP when
 // OTKLIK_PORTAL_URL is set) and the operator's actions through it.
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { type Static, Type } from "@sinclair/typebox";
+import { Type } from "@sinclair/typebox";
 import { desc } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { staffOf } from "../http/access.ts";
-import { Problem, StringEnum } from "../requests/schemas.ts";
+import { Problem, StringEnum } from "../http/schemas.ts";
 import type { Room } from "../room.ts";
 import { BuiltinPortal } from "./builtin.ts";
 import { APPLICATION_STATUSES, type PortalConnector } from "./connector.ts";
@@ -223,7 +223,7 @@ async function routes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
         response: { 200: Type.Object({ accounts: Type.Integer(), applications: Type.Integer() }), 400: Problem },
       },
     },
-    async (req) => importRegistry(ctx.db, req.body as Static<typeof ImportBody>),
+    async (req) => importRegistry(ctx.db, req.body),
   );
 }
 

@@ -182,7 +182,7 @@ export async function applicationStatus(
   // A portal that does not say whose an application is reads it to nobody.
   if (app && app.accountId !== g.accountId) throw await g.refuse("refused_other_account", otherAccount());
   await auditPortal(ctx, connector, user, action, g.where, number, app ? "ok" : "not_found");
-  if (!app) throw errors.notFound("Заявление с таким номером");
+  if (!app) throw errors.notFound("application");
   return {
     number: app.number,
     service: app.service,

@@ -3,14 +3,60 @@
 import type { AppContext } from "../context.ts";
 import { errors } from "../http/errors.ts";
 import type { StaffUser } from "../staff/service.ts";
+import { displayRequestNumber } from "../text/display.ts";
 import { type RequestPatch, staffActor } from "./core/index.ts";
 import type { StoredFile } from "./files.ts";
-import { findByTrackingToken, visibleRequestId } from "./queries.ts";
+import { findByTrackingToken, findTrackedRequest, mergedTarget, visibleRequestRef } from "./queries.ts";
 import { isStatus } from "./status.ts";
 
-/** Staff must be able to see a request before changing it: one scoped look-up of its id, not the whole request. */
-export function visibleId(ctx: AppContext, user: StaffUser, number: string) {
-  return visibleRequestId(ctx.db, user, number);
+/**
+ * Staff must be able to see a request before changing it: one scoped look-up of its id, not the whole request. A
+ * request merged into another is no longer worked on: the refusal names the one to work in.
+ */
+export async function visibleId(ctx: AppContext, user: StaffUser, number: string) {
+  return (await actionable(ctx, user, number)).id;
+}
+
+/** A request the employee may see and still act on: one merged into another says where work goes on. */
+async function actionable(ctx: AppContext, user: StaffUser, number: string) {
+  const row = await visibleRequestRef(ctx.db, user, number);
+  if (row.mergedIntoId !== null) throw await mergedRefusal(ctx, row);
+  return row;
+}
+
+/** The refusal to act on a request merged into another: it names the request where work goes on. */
+export async function mergedRefusal(ctx: AppContext, row: { number: string; mergedIntoId: number | null }) {
+  const into = await mergedTarget(ctx.db, row);
+  return errors.conflict(
+    "request_merged",
+    `Обращение № ${displayRequestNumber(row.number)} объединено с обращением № ${displayRequestNumber(into?.number ?? "")}: работайте в нём.`,
+    { into: into?.number ?? null },
+  );
+}
+
+/** Merges the request `number` into `into`; the employee must see and be able to act on both. */
+export async function mergeRequests(ctx: AppContext, user: StaffUser, number: string, into: string) {
+  const source = await actionable(ctx, user, number);
+  const target = await visibleRequestRef(ctx.db, user, into);
+  const merged = await ctx.db.transaction((tx) => ctx.requests.merge(tx, source.id, target.id, staffActor(user)));
+  return { number: merged.source.number, into: merged.target.number, messages: merged.messages, files: merged.files };
+}
+
+/** Splits an applicant's message off request `number` into a new request. */
+export async function splitRequest(ctx: AppContext, user: StaffUser, number: string, messageId: number) {
+  const source = await actionable(ctx, user, number);
+  const created = await ctx.requests.split(source.id, messageId, staffActor(user));
+  return { number: created.number, from: source.number };
+}
+
+/** Links (or unlinks) two requests the employee may see as related. */
+export async function relateRequests(ctx: AppContext, user: StaffUser, number: string, other: string, linked: boolean) {
+  const a = await actionable(ctx, user, number);
+  const b = linked ? await actionable(ctx, user, other) : await visibleRequestRef(ctx.db, user, other);
+  const actor = staffActor(user);
+  return ctx.db.transaction((tx) =>
+    linked ? ctx.requests.relate(tx, a.id, b.id, actor) : ctx.requests.unrelate(tx, a.id, b.id, actor),
+  );
 }
 
 export async function addStaffMessage(
@@ -50,7 +96,8 @@ export async function escalate(ctx: AppContext, user: StaffUser, number: string,
 }
 
 export async function addApplicantMessage(ctx: AppContext, token: string, body: string, files: StoredFile[] = []) {
-  const found = await findByTrackingToken(ctx.db, token);
+  // The link of a merged duplicate writes into the request it was merged into (when it is the same applicant's).
+  const { row: found } = await findTrackedRequest(ctx.db, token);
   await ctx.db.transaction((tx) =>
     ctx.requests.appendMessage(tx, found.id, {
       author: { type: "applicant" },

@@ -43,3 +43,8 @@ export function isValidRequestNumber(input: string): boolean {
   const digits = normalizeRequestNumber(input);
   return digits !== null && dammInterim(digits) === 0;
 }
+
+/** «1 030 026»: groups of three from the right, as the number is shown to applicants and read aloud. */
+export function groupRequestNumber(number: string): string {
+  return number.replace(/\B(?=(\d{3})+(?!\d))/g, " ");
+}

@@ -1,5 +1,5 @@
 // Reading the registry: the staff queue with filters and search, one request in full, the applicant's view.
-import { and, asc, count, desc, eq, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, notInArray, or, type SQL, sql } from "drizzle-orm";
 import type { Queryable } from "../db/client.ts";
 import { errors } from "../http/errors.ts";
 import { blindIndex } from "../security/sealed.ts";
@@ -8,7 +8,25 @@ import { departments, users } from "../staff/schema.ts";
 import type { StaffUser } from "../staff/service.ts";
 import { maskEmail, maskPhone, normalizePhone } from "./contact.ts";
 import { isValidRequestNumber, normalizeRequestNumber } from "./number.ts";
-import { attachments, messages, requestHistory, requests } from "./schema.ts";
+import {
+  afterCursor,
+  DEFAULT_DIRECTION,
+  type Direction,
+  encodeCursor,
+  orderBy,
+  type Sort,
+  sortKeySql,
+} from "./queue/order.ts";
+import {
+  actionDueSql,
+  attachments,
+  messages,
+  requestHistory,
+  requestRelations,
+  requests,
+  requestWatchers,
+  trackingTokens,
+} from "./schema.ts";
 import { scopeCondition } from "./scope.ts";
 import { allowedTransitions, isOpen, type Status } from "./status.ts";
 
@@ -20,26 +38,42 @@ export type ListFilter = {
   department?: string | undefined;
   assignee?: "me" | "none" | number | undefined;
   overdue?: boolean | undefined;
+  sort?: Sort | undefined;
+  dir?: Direction | undefined;
+  cursor?: string | undefined;
   limit?: number | undefined;
-  offset?: number | undefined;
 };
 
 // Waiting for the applicant stops the SLA clock (its due times move on when the answer comes): not overdue meanwhile.
 const overdueSql = sql`(${requests.status} not in ('resolved','closed','waiting') and (
   ${requests.resolutionDueAt} < now() or (${requests.firstRespondedAt} is null and ${requests.firstResponseDueAt} < now())))`;
 
-function searchCondition(q: string): SQL {
+/**
+ * What the console's search box means. Contacts are encrypted, so a phone, an e-mail or a name is compared through
+ * blind indexes (keyed hashes of normalised values: exact match, words for names); a string of digits may be a
+ * request number and a phone at once, and a word both a name and a word of the text.
+ */
+export function searchCondition(q: string): SQL {
   const digits = normalizeRequestNumber(q);
-  if (digits && isValidRequestNumber(digits)) return eq(requests.number, digits);
-  const phone = /^[\s+\d()\-–‑]{7,}$/.test(q) ? normalizePhone(q) : null;
+  const number = digits && isValidRequestNumber(digits) ? eq(requests.number, digits) : undefined;
+  const phone = /^[\s+\d()\-–‑.]{7,}$/.test(q) ? normalizePhone(q) : null;
+  if (number && !phone) return number;
   // Contacts are encrypted: a search by phone or e-mail compares blind indexes (exact match only).
-  if (phone) return eq(requests.contactPhoneHash, blindIndex("phone", phone)!);
+  if (phone) return or(number, eq(requests.contactPhoneHash, blindIndex("phone", phone)!))!;
   if (q.includes("@")) return eq(requests.contactEmailHash, blindIndex("email", q)!);
   if (digits) return eq(requests.number, digits);
-  return sql`${requests.search} @@ websearch_to_tsquery('russian', ${q})`;
+  const text = sql`${requests.search} @@ websearch_to_tsquery('russian', ${q})`;
+  const words = blindIndex("name", q);
+  if (!words) return text;
+  // Every word asked for is a word of the applicant's name (any case, «ё» as «е», in any order).
+  return or(
+    text,
+    sql`string_to_array(${requests.contactNameHash}, ' ') @> ${`{${words.split(" ").join(",")}}`}::text[]`,
+  )!;
 }
 
-export async function listRequests(db: Queryable, user: StaffUser, f: ListFilter) {
+/** The queue's conditions: the employee's scope and the filters (not the page). */
+function listWhere(user: StaffUser, f: ListFilter): SQL | undefined {
   const conds: (SQL | undefined)[] = [scopeCondition(user)];
   if (f.q?.trim()) conds.push(searchCondition(f.q.trim()));
   if (f.status?.length) conds.push(inArray(requests.status, f.status));
@@ -60,9 +94,35 @@ export async function listRequests(db: Queryable, user: StaffUser, f: ListFilter
   if (f.assignee === "me") conds.push(eq(requests.assigneeId, user.id));
   else if (f.assignee === "none") conds.push(isNull(requests.assigneeId));
   else if (typeof f.assignee === "number") conds.push(eq(requests.assigneeId, f.assignee));
-  if (f.overdue) conds.push(overdueSql);
-  const where = and(...conds.filter(Boolean));
-  const [rows, [total]] = await Promise.all([
+  // The same as overdueSql, said through the queue's order key, so the view reads its index from the start.
+  if (f.overdue) conds.push(sql`${actionDueSql("requests")} < now()`);
+  return and(...conds.filter(Boolean));
+}
+
+/** How many words of the text stand in for a missing subject (calls, many letters). */
+const PREVIEW_CHARS = 120;
+
+/** The first words of the text, cut at a word's end. */
+function previewOf(text: string | null): string | null {
+  if (!text) return null;
+  const flat = text.replace(/\s+/g, " ").trim();
+  if (flat.length <= PREVIEW_CHARS) return flat || null;
+  const cut = flat.slice(0, PREVIEW_CHARS);
+  const space = cut.lastIndexOf(" ");
+  return `${(space > PREVIEW_CHARS / 2 ? cut.slice(0, space) : cut).replace(/[\s,.;:—–-]+$/, "")}…`;
+}
+
+/**
+ * The queue: one page in the asked order (by default what needs action first), the rows after `cursor`, and the
+ * cursor of the next page when there is one. Keyset pages: a page deep in the list costs what the first one does.
+ */
+export async function listRequests(db: Queryable, user: StaffUser, f: ListFilter) {
+  const sort = f.sort ?? "due";
+  const dir = f.dir ?? DEFAULT_DIRECTION[sort];
+  const limit = Math.min(f.limit ?? 50, 200);
+  const where = listWhere(user, f);
+  const page = f.cursor ? and(where, afterCursor(sort, dir, f.cursor)) : where;
+  const [rows, total] = await Promise.all([
     db
       .select({
         number: requests.number,
@@ -85,33 +145,79 @@ export async function listRequests(db: Queryable, user: StaffUser, f: ListFilter
         createdAt: requests.createdAt,
         updatedAt: requests.updatedAt,
         overdue: sql<boolean>`${overdueSql}`,
+        id: requests.id,
+        sortKey: sql<string | null>`${sortKeySql(sort)}`,
+        // A request without a subject (a call, many letters) shows the first words of its first message.
+        text: sql<
+          string | null
+        >`case when ${requests.subject} = '' then (select left(${messages.body}, ${PREVIEW_CHARS * 2}) from ${messages} where ${messages.requestId} = ${requests.id} order by ${messages.id} limit 1) end`,
       })
       .from(requests)
       .leftJoin(departments, eq(departments.id, requests.departmentId))
       .leftJoin(users, eq(users.id, requests.assigneeId))
-      .where(where)
-      .orderBy(desc(requests.createdAt), desc(requests.id))
-      .limit(Math.min(f.limit ?? 50, 200))
-      .offset(f.offset ?? 0),
-    db.select({ n: count() }).from(requests).where(where),
+      .where(page)
+      .orderBy(...orderBy(sort, dir))
+      .limit(limit + 1),
+    cappedCount(db, where),
   ]);
+  const more = rows.length > limit;
+  const shown = more ? rows.slice(0, limit) : rows;
+  const last = shown.at(-1);
   return {
-    items: rows.map((r) => ({
+    nextCursor: more && last ? encodeCursor(sort, dir, last.sortKey, last.id) : null,
+    items: shown.map(({ id: _id, sortKey: _key, text, ...r }) => ({
       ...r,
+      preview: r.subject ? null : previewOf(text),
       // Lists show contacts masked; the full value is on the request's own page.
       contactEmail: maskEmail(r.contactEmail),
       contactPhone: maskPhone(r.contactPhone),
       overdue: Boolean(r.overdue),
     })),
-    total: Number(total?.n ?? 0),
+    total: total.n,
+    totalCapped: total.capped,
   };
+}
+
+/**
+ * Counts stop at this many: past it a list or a view's counter says «more than 10 000». An exact count of a hundred
+ * thousand open requests reads as many rows on every refresh, and nobody works a list by its last digits.
+ */
+export const COUNT_CAP = 10_000;
+
+async function cappedCount(db: Queryable, where: SQL | undefined): Promise<{ n: number; capped: boolean }> {
+  const some = db
+    .select({ one: sql`1`.as("one") })
+    .from(requests)
+    .where(where)
+    .limit(COUNT_CAP + 1)
+    .as("some");
+  const [row] = await db.select({ n: count() }).from(some);
+  const n = Number(row?.n ?? 0);
+  return n > COUNT_CAP ? { n: COUNT_CAP, capped: true } : { n, capped: false };
+}
+
+/** How many requests the queue shows with these filters (a view's counter), up to COUNT_CAP. */
+export function countRequests(db: Queryable, user: StaffUser, f: ListFilter) {
+  return cappedCount(db, listWhere(user, f));
+}
+
+/** The numbers of the first `max` requests of the queue in its order («select all in this view»). */
+export async function listNumbers(db: Queryable, user: StaffUser, f: ListFilter, max: number): Promise<string[]> {
+  const sort = f.sort ?? "due";
+  const rows = await db
+    .select({ number: requests.number })
+    .from(requests)
+    .where(listWhere(user, f))
+    .orderBy(...orderBy(sort, f.dir ?? DEFAULT_DIRECTION[sort]))
+    .limit(max);
+  return rows.map((r) => r.number);
 }
 
 export async function loadRequestRow(db: Queryable, number: string) {
   const digits = normalizeRequestNumber(number);
-  if (!digits) throw errors.notFound("Обращение");
+  if (!digits) throw errors.notFound("request");
   const [row] = await db.select().from(requests).where(eq(requests.number, digits));
-  if (!row) throw errors.notFound("Обращение");
+  if (!row) throw errors.notFound("request");
   return row;
 }
 
@@ -119,6 +225,46 @@ export async function loadRequestRow(db: Queryable, number: string) {
 export async function requestRowById(db: Queryable, id: number) {
   const [row] = await db.select().from(requests).where(eq(requests.id, id));
   return row;
+}
+
+/** The id of the request's latest history row of this action (in the caller's transaction: one just written counts). */
+export async function lastHistoryId(db: Queryable, requestId: number, action: string): Promise<number | undefined> {
+  const [row] = await db
+    .select({ id: requestHistory.id })
+    .from(requestHistory)
+    .where(and(eq(requestHistory.requestId, requestId), eq(requestHistory.action, action)))
+    .orderBy(desc(requestHistory.id))
+    .limit(1);
+  return row?.id;
+}
+
+/** A request's contact keys (blind indexes) by its id, without the rest of its row. */
+export async function contactHashesById(db: Queryable, id: number) {
+  const [row] = await db
+    .select({ emailHash: requests.contactEmailHash, phoneHash: requests.contactPhoneHash })
+    .from(requests)
+    .where(eq(requests.id, id));
+  return row;
+}
+
+/** The tracking token given at registration, for news that carries the link again (none for older requests). */
+export async function trackingTokenOf(db: Queryable, id: number): Promise<string | undefined> {
+  const [row] = await db.select({ sealed: requests.trackingSealed }).from(requests).where(eq(requests.id, id));
+  return row?.sealed ?? undefined;
+}
+
+/**
+ * Where a merged request's number leads: the request it was merged into, or the one that one was merged into in turn
+ * (a merge refuses a circle, and the walk stops after a few steps all the same). Undefined for a request not merged.
+ */
+export async function mergedTarget(db: Queryable, row: { mergedIntoId: number | null }) {
+  let next = row.mergedIntoId;
+  let found: typeof requests.$inferSelect | undefined;
+  for (let hops = 0; next !== null && hops < 20; hops++) {
+    [found] = await db.select().from(requests).where(eq(requests.id, next));
+    next = found?.mergedIntoId ?? null;
+  }
+  return found;
 }
 
 /** A request's row by its number as stored (no scope: for channels matching what an applicant sent). */
@@ -225,54 +371,55 @@ export async function requestBriefs(db: Queryable, ids: number[]) {
 }
 export type RequestBrief = { id: number; number: string; subject: string; category: string | null; status: string };
 
-/**
- * The applicant's earlier requests, found by the blind indexes of their contacts, within the employee's scope (one
- * outside it is not listed at all), newest first.
- */
-export async function earlierRequests(
-  db: Queryable,
-  user: StaffUser,
-  contact: { email: string | null; phone: string | null },
-  exceptId: number,
-  limit = 10,
-) {
-  const match = [
-    contact.email ? eq(requests.contactEmailHash, blindIndex("email", contact.email)!) : undefined,
-    contact.phone ? eq(requests.contactPhoneHash, blindIndex("phone", contact.phone)!) : undefined,
-  ].filter(Boolean);
-  if (match.length === 0) return [];
-  return db
-    .select({
-      number: requests.number,
-      subject: requests.subject,
-      status: requests.status,
-      channel: requests.channel,
-      createdAt: requests.createdAt,
-    })
-    .from(requests)
-    .where(and(or(...match), sql`${requests.id} <> ${exceptId}`, scopeCondition(user)))
-    .orderBy(desc(requests.createdAt))
-    .limit(limit);
+/** The condition «this number, within the employee's scope»; «not found» at once for a text that is no number. */
+function visibleByNumber(user: StaffUser, number: string): SQL | undefined {
+  const digits = normalizeRequestNumber(number);
+  if (!digits) throw errors.notFound("request");
+  return and(eq(requests.number, digits), scopeCondition(user));
 }
 
-/** The id of a request the employee may see; «not found» otherwise (a request outside one's scope is not there). */
+/**
+ * The access check of a route that only needs to know the employee may see the request: one look-up by the unique
+ * number under the scope rules of scope.ts. The id, or «not found» (a request outside one's scope is not there).
+ */
 export async function visibleRequestId(db: Queryable, user: StaffUser, number: string): Promise<number> {
-  const digits = normalizeRequestNumber(number);
-  if (!digits) throw errors.notFound("Обращение");
-  const [row] = await db
-    .select({ id: requests.id })
-    .from(requests)
-    .where(and(eq(requests.number, digits), scopeCondition(user)));
-  if (!row) throw errors.notFound("Обращение");
+  const [row] = await db.select({ id: requests.id }).from(requests).where(visibleByNumber(user, number));
+  if (!row) throw errors.notFound("request");
   return row.id;
+}
+
+/** The same check, with what tells whether the request was merged into another (commands refuse it then). */
+export async function visibleRequestRef(db: Queryable, user: StaffUser, number: string) {
+  const [row] = await db
+    .select({ id: requests.id, number: requests.number, mergedIntoId: requests.mergedIntoId })
+    .from(requests)
+    .where(visibleByNumber(user, number));
+  if (!row) throw errors.notFound("request");
+  return row;
+}
+
+/** The same check for a route that needs the request's own columns (not its messages or history): the row. */
+export async function visibleRequestRow(db: Queryable, user: StaffUser, number: string) {
+  const [row] = await db.select().from(requests).where(visibleByNumber(user, number));
+  if (!row) throw errors.notFound("request");
+  return row;
+}
+
+/** A file sent with one of the request's messages (not one still waiting for its message), or nothing. */
+export async function requestFile(db: Queryable, requestId: number, fileId: string) {
+  const [f] = await db
+    .select()
+    .from(attachments)
+    .where(and(eq(attachments.id, fileId), eq(attachments.requestId, requestId), isNotNull(attachments.messageId)));
+  return f ? fileView(f) : undefined;
 }
 
 /** One request as staff see it: everything, after the scope check. */
 export async function getRequestForStaff(db: Queryable, user: StaffUser, number: string) {
   const id = await visibleRequestId(db, user, number);
   const [row] = await db.select().from(requests).where(eq(requests.id, id));
-  if (!row) throw errors.notFound("Обращение");
-  const [msgs, files, history, dept, assignee] = await Promise.all([
+  if (!row) throw errors.notFound("request");
+  const [msgs, files, history, dept, assignee, related, mergedFrom, into] = await Promise.all([
     db
       .select({
         id: messages.id,
@@ -305,6 +452,13 @@ export async function getRequestForStaff(db: Queryable, user: StaffUser, number:
     row.assigneeId
       ? db.select({ id: users.id, name: users.name }).from(users).where(eq(users.id, row.assigneeId))
       : Promise.resolve([]),
+    relatedRequests(db, user, row.id),
+    db
+      .select({ number: requests.number })
+      .from(requests)
+      .where(eq(requests.mergedIntoId, row.id))
+      .orderBy(asc(requests.id)),
+    row.mergedIntoId === null ? Promise.resolve(undefined) : mergedTarget(db, row),
   ]);
   return {
     number: row.number,
@@ -330,6 +484,9 @@ export async function getRequestForStaff(db: Queryable, user: StaffUser, number:
     ratingComment: row.ratingComment,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+    mergedInto: into?.number ?? null,
+    mergedFrom: mergedFrom.map((r) => r.number),
+    related,
     messages: msgs.map((m) => ({
       ...m,
       attachments: files.filter((f) => f.messageId === m.id).map(fileView),
@@ -338,24 +495,80 @@ export async function getRequestForStaff(db: Queryable, user: StaffUser, number:
   };
 }
 
+/** The requests linked to this one as related, those the employee may see, by number. */
+export async function relatedRequests(db: Queryable, user: StaffUser, id: number) {
+  const other = sql`case when ${requestRelations.aId} = ${id} then ${requestRelations.bId} else ${requestRelations.aId} end`;
+  return db
+    .select({ number: requests.number, subject: requests.subject, status: requests.status })
+    .from(requestRelations)
+    .innerJoin(requests, eq(requests.id, other))
+    .where(and(or(eq(requestRelations.aId, id), eq(requestRelations.bId, id)), scopeCondition(user)))
+    .orderBy(asc(requests.number));
+}
+
 function fileView(f: typeof attachments.$inferSelect) {
   return { id: f.id, filename: f.filename, contentType: f.contentType, size: f.size };
 }
 
 export async function findByTrackingToken(db: Queryable, token: string) {
-  if (!/^[A-Za-z0-9_-]{22,100}$/.test(token)) throw errors.notFound("Обращение");
+  if (!/^[A-Za-z0-9_-]{22,100}$/.test(token)) throw errors.notFound("request");
+  const hash = sha256(token);
+  // The link given at registration, or one sent again later at the applicant's request.
   const [row] = await db
     .select()
     .from(requests)
-    .where(eq(requests.trackingTokenHash, sha256(token)));
-  if (!row) throw errors.notFound("Обращение");
+    .where(
+      or(
+        eq(requests.trackingTokenHash, hash),
+        eq(
+          requests.id,
+          sql`(select ${trackingTokens.requestId} from ${trackingTokens} where ${trackingTokens.tokenHash} = ${hash})`,
+        ),
+      ),
+    );
+  if (!row) throw errors.notFound("request");
   return row;
+}
+
+/**
+ * The request whose number is `digits` and whose e-mail or phone on file has this blind index, or nothing. One
+ * statement of the same shape whatever matches, so that a lookup takes as long for a stranger's number as for one's own.
+ */
+export async function requestByNumberAndContact(
+  db: Queryable,
+  digits: string,
+  contact: { kind: "email" | "phone"; hash: string },
+): Promise<{ id: number; number: string } | undefined> {
+  const column = contact.kind === "email" ? requests.contactEmailHash : requests.contactPhoneHash;
+  const [row] = await db
+    .select({ id: requests.id, number: requests.number })
+    .from(requests)
+    .where(and(eq(requests.number, digits), eq(column, contact.hash)));
+  return row;
+}
+
+/**
+ * The request a tracking link opens. The link of a request merged into another opens that other one when it is the
+ * same applicant's (an e-mail or a phone in common): the conversation went on there. Otherwise the merged request
+ * stays as it is, with the number it was merged into, and nothing of another person's request is shown.
+ */
+export async function findTrackedRequest(db: Queryable, token: string) {
+  const own = await findByTrackingToken(db, token);
+  if (own.mergedIntoId === null) return { row: own, mergedFrom: null, mergedInto: null };
+  const target = await mergedTarget(db, own);
+  if (!target) return { row: own, mergedFrom: null, mergedInto: null };
+  const same =
+    (own.contactEmailHash !== null && own.contactEmailHash === target.contactEmailHash) ||
+    (own.contactPhoneHash !== null && own.contactPhoneHash === target.contactPhoneHash);
+  return same
+    ? { row: target, mergedFrom: own.number, mergedInto: null }
+    : { row: own, mergedFrom: null, mergedInto: target.number };
 }
 
 /** What the applicant sees on the tracking page: no internal notes, no staff names beyond the first name. */
 export async function getTrackingView(db: Queryable, token: string) {
-  const row = await findByTrackingToken(db, token);
-  const [msgs, files] = await Promise.all([
+  const { row, mergedFrom, mergedInto } = await findTrackedRequest(db, token);
+  const [msgs, files, [seen]] = await Promise.all([
     db
       .select({
         id: messages.id,
@@ -369,6 +582,19 @@ export async function getTrackingView(db: Queryable, token: string) {
       .where(and(eq(messages.requestId, row.id), eq(messages.visibility, "public")))
       .orderBy(asc(messages.id)),
     db.select().from(attachments).where(eq(attachments.requestId, row.id)),
+    // The last change the applicant can see (the rule of the tracking page's stream, `seenByApplicant`): the row's own
+    // time moves with notes and reassignments too, and would hint at them.
+    db
+      .select({ at: sql<Date | string | null>`max(${requestHistory.createdAt})` })
+      .from(requestHistory)
+      .where(
+        and(
+          eq(requestHistory.requestId, row.id),
+          sql`(${requestHistory.action} in ('created', 'rated', 'rating_changed')
+            or ${requestHistory.changes}->>'visibility' = 'public'
+            or jsonb_typeof(${requestHistory.changes}->'status') = 'array')`,
+        ),
+      ),
   ]);
   const status = row.status as Status;
   return {
@@ -378,10 +604,12 @@ export async function getTrackingView(db: Queryable, token: string) {
     status,
     dueAt: row.firstRespondedAt ? row.resolutionDueAt : row.firstResponseDueAt,
     createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
+    updatedAt: seen?.at ? new Date(seen.at) : row.createdAt,
     canReply: status !== "closed",
-    canRate: status === "resolved" || status === "closed",
+    canRate: (status === "resolved" || status === "closed") && mergedInto === null,
     rating: row.rating === null ? null : { score: row.rating, comment: row.ratingComment },
+    mergedFrom,
+    mergedInto,
     messages: msgs.map((m) => ({
       id: m.id,
       from: (m.authorType === "applicant" ? "applicant" : "support") as "applicant" | "support",
@@ -392,4 +620,98 @@ export async function getTrackingView(db: Queryable, token: string) {
     })),
     open: isOpen(status),
   };
+}
+
+/** One history row with the request it belongs to (for notices about that change). */
+export async function historyEntry(db: Queryable, historyId: number) {
+  const [row] = await db
+    .select({
+      requestId: requestHistory.requestId,
+      number: requests.number,
+      departmentId: requests.departmentId,
+      actorType: requestHistory.actorType,
+      actorId: requestHistory.actorId,
+      action: requestHistory.action,
+      changes: requestHistory.changes,
+    })
+    .from(requestHistory)
+    .innerJoin(requests, eq(requests.id, requestHistory.requestId))
+    .where(eq(requestHistory.id, historyId));
+  return row;
+}
+
+/** Whether the request was made by splitting an applicant's message off another (its history says so). */
+export async function splitOff(db: Queryable, requestId: number): Promise<boolean> {
+  const [row] = await db
+    .select({ id: requestHistory.id })
+    .from(requestHistory)
+    .where(and(eq(requestHistory.requestId, requestId), eq(requestHistory.action, "split_from")))
+    .limit(1);
+  return Boolean(row);
+}
+
+/** The employees who follow a request. */
+export async function followersOf(db: Queryable, requestId: number): Promise<number[]> {
+  const rows = await db
+    .select({ userId: requestWatchers.userId })
+    .from(requestWatchers)
+    .where(eq(requestWatchers.requestId, requestId));
+  return rows.map((r) => r.userId);
+}
+/**
+ * Requests whose e-mail or phone on file has one of these blind indexes (an applicant's contacts, src/applicants),
+ * within the employee's scope, newest first: one person's history across channels.
+ */
+export async function requestsByContactHashes(
+  db: Queryable,
+  user: StaffUser,
+  hashes: { email: string[]; phone: string[] },
+  opts: { except?: number[]; limit?: number } = {},
+) {
+  const match = [
+    hashes.email.length ? inArray(requests.contactEmailHash, hashes.email) : undefined,
+    hashes.phone.length ? inArray(requests.contactPhoneHash, hashes.phone) : undefined,
+  ].filter(Boolean);
+  if (match.length === 0) return [];
+  const except = opts.except?.length ? notInArray(requests.id, opts.except) : undefined;
+  return db
+    .select({
+      id: requests.id,
+      number: requests.number,
+      subject: requests.subject,
+      status: requests.status,
+      channel: requests.channel,
+      createdAt: requests.createdAt,
+    })
+    .from(requests)
+    .where(and(or(...match), except, scopeCondition(user)))
+    .orderBy(desc(requests.createdAt), desc(requests.id))
+    .limit(opts.limit ?? 20);
+}
+
+/**
+ * The blind indexes of requests' contacts in id order after `afterId`, for requests that have a contact at all
+ * (filling the applicant record for old rows).
+ */
+export async function contactHashesAfter(db: Queryable, afterId: number, limit: number) {
+  return db
+    .select({ id: requests.id, emailHash: requests.contactEmailHash, phoneHash: requests.contactPhoneHash })
+    .from(requests)
+    .where(
+      and(
+        sql`${requests.id} > ${afterId}`,
+        or(sql`${requests.contactEmailHash} is not null`, sql`${requests.contactPhoneHash} is not null`),
+      ),
+    )
+    .orderBy(asc(requests.id))
+    .limit(limit);
+}
+
+/** A request's id and the blind indexes of its contacts, by number (the applicant's other requests start here). */
+export async function contactHashesOf(db: Queryable, number: string) {
+  const [row] = await db
+    .select({ id: requests.id, emailHash: requests.contactEmailHash, phoneHash: requests.contactPhoneHash })
+    .from(requests)
+    .where(eq(requests.number, number));
+  return row;
 }

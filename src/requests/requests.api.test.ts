@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../test/harness.ts";
+import { displayRequestNumber } from "../text/display.ts";
 import { isValidRequestNumber } from "./number.ts";
 
 let s: TestServer;
@@ -244,9 +245,18 @@ describe("the operator's work and the applicant's view", () => {
     expect(detail.history[1].actorName).toBe(detail.messages[1].authorName);
   });
 
-  it("escalation needs a reason and moves the request out of a first-line operator's sight", async () => {
+  it("escalation needs a reason, tells the receiving department, and keeps the request in the escalating operator's sight", async () => {
     const created = (await submit({ text: "Не работает подпись", category: "information" })).json();
     const auth = { authorization: operator.authorization };
+    const specialist = await s.staff("specialist", { department: "e_signature" });
+    const notices = async (who: { authorization: string }) =>
+      (
+        await s.app.inject({
+          method: "GET",
+          url: "/api/v1/notifications",
+          headers: { authorization: who.authorization },
+        })
+      ).json().items as { kind: string; title: string; number: string | null }[];
     const noReason = await s.app.inject({
       method: "POST",
       url: `/api/v1/requests/${created.number}/escalate`,
@@ -261,14 +271,19 @@ describe("the operator's work and the applicant's view", () => {
       payload: { department: "e_signature", reason: "Нужна проверка сертификата" },
     });
     expect(ok.statusCode).toBe(200);
+    // The operator who escalated it still sees it (and finds it in the queue); another first-line operator does not.
+    const kept = await s.app.inject({ method: "GET", url: `/api/v1/requests/${created.number}`, headers: auth });
+    expect(kept.statusCode).toBe(200);
+    const queue = await s.app.inject({ method: "GET", url: `/api/v1/requests?q=${created.number}`, headers: auth });
+    expect(queue.json().items.map((r: { number: string }) => r.number)).toContain(created.number);
+    const colleague = await s.staff("operator", { department: "first_line" });
     const hidden = await s.app.inject({
       method: "GET",
       url: `/api/v1/requests/${created.number}`,
-      headers: auth,
+      headers: { authorization: colleague.authorization },
     });
     expect(hidden.statusCode).toBe(404);
 
-    const specialist = await s.staff("specialist", { department: "e_signature" });
     const seen = await s.app.inject({
       method: "GET",
       url: `/api/v1/requests/${created.number}`,
@@ -283,6 +298,36 @@ describe("the operator's work and the applicant's view", () => {
       headers: { authorization: other.authorization },
     });
     expect(notSeen.statusCode).toBe(404);
+
+    // The receiving department hears of it at once; the escalating operator is not told of their own act.
+    await s.ctx.worker.kick();
+    const received = (await notices(specialist)).filter((n) => n.number === created.number);
+    expect(received).toEqual([
+      expect.objectContaining({
+        kind: "escalated",
+        title: expect.stringMatching(/^Обращение [\d ]+ передано в подразделение «.+»\.$/),
+      }),
+    ]);
+    expect((await notices(operator)).filter((n) => n.number === created.number)).toEqual([]);
+
+    // The specialist writes a note: the operator, who follows the request, hears of it once.
+    const note = await s.app.inject({
+      method: "POST",
+      url: `/api/v1/requests/${created.number}/messages`,
+      headers: { authorization: specialist.authorization },
+      payload: { body: "Сертификат просрочен, нужен перевыпуск.", visibility: "note" },
+    });
+    expect(note.statusCode).toBe(200);
+    await s.ctx.worker.kick();
+    await s.ctx.worker.kick();
+    const followed = (await notices(operator)).filter((n) => n.number === created.number);
+    expect(followed).toEqual([
+      expect.objectContaining({
+        kind: "followed",
+        title: `Обращение ${displayRequestNumber(created.number)}: добавлена внутренняя заметка.`,
+      }),
+    ]);
+    expect((await notices(other)).filter((n) => n.number === created.number)).toEqual([]);
   });
 
   it("staff routes refuse anonymous callers and bad tokens", async () => {
@@ -431,5 +476,68 @@ describe("attachments", () => {
       })
     ).json().total;
     expect(after).toBe(before);
+  });
+});
+
+describe("routes that check scope with one look-up", () => {
+  it("answer an employee outside the request's scope 404 and one inside it in full", async () => {
+    const png = Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+      "base64",
+    );
+    const form = new FormData();
+    form.append(
+      "data",
+      JSON.stringify({
+        text: "Не открывается справка, скриншот во вложении",
+        category: "information",
+        contact: { name: "Пётр", email: "petr@example.ru" },
+      }),
+    );
+    form.append("files", new Blob([png], { type: "image/png" }), "скрин.png");
+    const created = await s.app.inject({ method: "POST", url: "/api/v1/requests", payload: form as never });
+    expect(created.statusCode).toBe(201);
+    const { number, trackingUrl } = created.json();
+    const tracked = (await s.app.inject({ method: "GET", url: `/api/v1/track/${tokenOf(trackingUrl)}` })).json();
+    const fileId = tracked.messages[0].attachments[0].id as string;
+
+    const outsider = await s.staff("specialist", { department: "technical" });
+    const routes: { method: "GET" | "POST"; url: string; payload?: object }[] = [
+      { method: "POST", url: `/requests/${number}/reveal`, payload: { reason: "Проверка личности" } },
+      { method: "GET", url: `/requests/${number}/attachments/${fileId}` },
+      { method: "GET", url: `/requests/${number}/sla` },
+      { method: "POST", url: `/requests/${number}/render-template`, payload: { body: "Здравствуйте, {{имя}}!" } },
+      { method: "GET", url: `/requests/${number}/emails` },
+    ];
+    for (const r of routes) {
+      const as = (who: { authorization: string }) =>
+        s.app.inject({ ...r, url: `/api/v1${r.url}`, headers: { authorization: who.authorization } });
+      expect({ route: r.url, status: (await as(outsider)).statusCode }).toEqual({ route: r.url, status: 404 });
+      expect({ route: r.url, status: (await as(operator)).statusCode }).toEqual({ route: r.url, status: 200 });
+    }
+
+    const revealed = await s.app.inject({
+      method: "POST",
+      url: `/api/v1/requests/${number}/reveal`,
+      headers: { authorization: operator.authorization },
+      payload: { reason: "Проверка личности" },
+    });
+    expect(revealed.json()).toEqual({ name: "Пётр", email: "petr@example.ru", phone: null });
+    const rendered = await s.app.inject({
+      method: "POST",
+      url: `/api/v1/requests/${number}/render-template`,
+      headers: { authorization: operator.authorization },
+      payload: { body: "Здравствуйте, {{имя}}! Обращение {{номер}}." },
+    });
+    expect(rendered.json().text).toBe(`Здравствуйте, Пётр! Обращение ${displayRequestNumber(number)}.`);
+
+    // A file is served only through its own request, even to someone who may see both.
+    const other = (await submit({ text: "Другой вопрос о справке", category: "information" })).json();
+    const crossed = await s.app.inject({
+      method: "GET",
+      url: `/api/v1/requests/${other.number}/attachments/${fileId}`,
+      headers: { authorization: operator.authorization },
+    });
+    expect(crossed.statusCode).toBe(404);
   });
 });

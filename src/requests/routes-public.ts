@@ -6,14 +6,14 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { errors } from "../http/errors.ts";
-import { isMultipart, parseJsonField, readMultipart } from "../http/multipart.ts";
-import { multipartOf } from "../http/schemas.ts";
+import { parseJsonField, readMultipart } from "../http/multipart.ts";
+import { jsonOrForm, multipartOf, Ok, Problem } from "../http/schemas.ts";
 import { addApplicantMessage, rateRequest } from "./actions.ts";
 import { AUDIENCES, CATEGORIES } from "./categories.ts";
 
 import type { StoredFile } from "./files.ts";
-import { findByTrackingToken, getTrackingView } from "./queries.ts";
-import { NewRequestBody, Ok, Problem, Registered, TokenParams, TrackingView } from "./schemas.ts";
+import { findTrackedRequest, getTrackingView } from "./queries.ts";
+import { NewRequestBody, Registered, TokenParams, TrackingView } from "./schemas.ts";
 import { streamApplicantEvents } from "./sse.ts";
 
 // A form with files: the field `data` holds the JSON body, validated against the same schema by the handler.
@@ -44,12 +44,7 @@ export async function publicRequestRoutes(fastify: FastifyInstance, { ctx }: { c
         headers: Type.Object({
           "idempotency-key": Type.Optional(Type.String({ minLength: 8, maxLength: 200 })),
         }),
-        body: {
-          content: {
-            "application/json": { schema: NewRequestBody },
-            "multipart/form-data": { schema: NewRequestForm },
-          },
-        } as never,
+        body: jsonOrForm(NewRequestBody, NewRequestForm),
         response: {
           200: Registered,
           201: Registered,
@@ -64,7 +59,9 @@ export async function publicRequestRoutes(fastify: FastifyInstance, { ctx }: { c
     async (req, reply) => {
       let body: Static<typeof NewRequestBody>;
       let files: StoredFile[] = [];
-      if (isMultipart(req)) {
+      if (req.body) {
+        body = req.body;
+      } else {
         const parsed = await readMultipart(req, ctx.files);
         files = parsed.files;
         try {
@@ -73,10 +70,8 @@ export async function publicRequestRoutes(fastify: FastifyInstance, { ctx }: { c
           await Promise.all(files.map((f) => ctx.files.remove(f.id)));
           throw e;
         }
-      } else {
-        body = req.body as Static<typeof NewRequestBody>;
       }
-      const key = req.headers["idempotency-key"] as string | undefined;
+      const key = req.headers["idempotency-key"];
       try {
         const r = await ctx.requests.register({ ...body, channel: "web", files, idempotencyKey: key });
         if (r.replayed) {
@@ -145,7 +140,7 @@ export async function publicRequestRoutes(fastify: FastifyInstance, { ctx }: { c
       },
     },
     async (req, reply) => {
-      const row = await findByTrackingToken(ctx.db, req.params.token);
+      const { row } = await findTrackedRequest(ctx.db, req.params.token);
       streamApplicantEvents(ctx, req, reply, row.id);
     },
   );
@@ -158,24 +153,19 @@ export async function publicRequestRoutes(fastify: FastifyInstance, { ctx }: { c
         summary: "Ответ заявителя (открывает решённое обращение заново)",
         tags: ["tracking"],
         params: TokenParams,
-        body: {
-          content: {
-            "application/json": { schema: ReplyBody },
-            "multipart/form-data": { schema: multipartOf(ReplyBody) },
-          },
-        } as never,
+        body: jsonOrForm(ReplyBody),
         response: { 200: Ok, 400: Problem, 404: Problem, 409: Problem },
       },
     },
     async (req) => {
       let text: string;
       let files: StoredFile[] = [];
-      if (isMultipart(req)) {
+      if (req.body) {
+        text = req.body.text;
+      } else {
         const parsed = await readMultipart(req, ctx.files);
         files = parsed.files;
         text = parsed.fields.text ?? "";
-      } else {
-        text = (req.body as { text: string }).text;
       }
       try {
         await addApplicantMessage(ctx, req.params.token, text, files);
@@ -247,7 +237,7 @@ export async function publicRequestRoutes(fastify: FastifyInstance, { ctx }: { c
     async (req, reply) => {
       const view = await getTrackingView(ctx.db, req.params.token);
       const file = view.messages.flatMap((m) => m.attachments).find((a) => a.id === req.params.id);
-      if (!file) throw errors.notFound("Файл");
+      if (!file) throw errors.notFound("file");
       return sendAttachment(ctx, reply, file);
     },
   );

@@ -1,22 +1,29 @@
 // The staff side of the registry: the queue, one request, and the actions on it.
 
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import type { Static } from "@sinclair/typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { audit } from "../audit/audit.ts";
 import type { AppContext } from "../context.ts";
 import { staffOf } from "../http/access.ts";
 import { errors } from "../http/errors.ts";
-import { isMultipart, readMultipart } from "../http/multipart.ts";
-import { Id, multipartOf } from "../http/schemas.ts";
+import { readMultipart } from "../http/multipart.ts";
+import { Id, jsonOrForm, NumberParams, Ok, Problem, StringEnum } from "../http/schemas.ts";
 import { openFeedStream } from "../http/sse.ts";
 import { addStaffMessage, changeStatus, escalate, updateRequest } from "./actions.ts";
 import { maskEmail, maskPhone } from "./contact.ts";
 import type { StoredFile } from "./files.ts";
-import { getRequestForStaff, listRequests } from "./queries.ts";
+import {
+  contactHashesOf,
+  getRequestForStaff,
+  listRequests,
+  requestFile,
+  requestsByContactHashes,
+  visibleRequestRow,
+} from "./queries.ts";
+import { queueRoutes } from "./queue/routes.ts";
 import { sendAttachment } from "./routes-public.ts";
-import { ListItem, ListQuery, NumberParams, Ok, Problem, RequestDetail, STATUS_LIST, StringEnum } from "./schemas.ts";
+import { ListPage, ListQuery, RequestDetail, STATUS_LIST } from "./schemas.ts";
 import { requestsFeed } from "./sse.ts";
 
 const WORKERS = ["operator", "specialist", "supervisor", "administrator"] as const;
@@ -30,23 +37,24 @@ const StaffMessageBody = Type.Object(
 
 export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  queueRoutes(fastify, ctx);
   app.get(
     "/requests",
     {
       config: { access: "staff" },
       schema: {
-        summary: "Очередь обращений с фильтрами и поиском",
+        summary: "Очередь обращений с фильтрами, поиском и порядком; страницы по курсору",
         tags: ["requests"],
         querystring: ListQuery,
         response: {
-          200: Type.Object({ items: Type.Array(ListItem), total: Type.Integer() }),
+          200: ListPage,
           400: Problem,
           401: Problem,
         },
       },
     },
     async (req) => {
-      const q = req.query as Static<typeof ListQuery>;
+      const q = req.query;
       const assignee =
         q.assignee === "me" || q.assignee === "none" ? q.assignee : q.assignee ? Number(q.assignee) : undefined;
       return listRequests(ctx.db, staffOf(req), { ...q, assignee });
@@ -59,21 +67,34 @@ export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ct
       config: { access: "staff" },
       schema: {
         summary: "Обращение целиком: сообщения, заметки, файлы, история",
+        description:
+          "Номер обращения, объединённого с другим, ведёт к тому, с которым его объединили (308 с Location).",
         tags: ["requests"],
         params: NumberParams,
-        response: { 200: RequestDetail, 401: Problem, 404: Problem },
+        response: { 200: RequestDetail, 308: Type.Null(), 401: Problem, 404: Problem },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const user = staffOf(req);
-      const view = await getRequestForStaff(ctx.db, user, (req.params as { number: string }).number);
+      const view = await getRequestForStaff(ctx.db, user, req.params.number);
+      // A merged duplicate's number leads to the request it was merged into.
+      if (view.mergedInto) return reply.redirect(`/api/v1/requests/${view.mergedInto}`, 308);
       // Opening a request shows the applicant's words: that is a view of personal data, and it is recorded.
       await ctx.db.transaction((tx) =>
         audit(tx, { actorId: user.id, action: "request.view", subjectType: "request", subjectId: view.number }),
       );
+      // The same person's requests from every channel (the applicant record joins their e-mails and phones).
+      const own = await contactHashesOf(ctx.db, view.number);
+      const start = { emailHash: own?.emailHash ?? null, phoneHash: own?.phoneHash ?? null };
+      const person = (await ctx.services.maybe("applicants")?.person(ctx.db, start)) ?? {
+        email: start.emailHash ? [start.emailHash] : [],
+        phone: start.phoneHash ? [start.phoneHash] : [],
+      };
+      const others = await requestsByContactHashes(ctx.db, user, person, { except: own ? [own.id] : [], limit: 20 });
       // Contacts stay masked until someone reveals them with a reason (POST …/reveal).
       return {
         ...view,
+        applicantRequests: others.map(({ id: _id, ...r }) => ({ ...r, createdAt: r.createdAt.toISOString() })),
         contact: {
           name: view.contact.name,
           email: maskEmail(view.contact.email),
@@ -105,17 +126,17 @@ export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ct
     },
     async (req) => {
       const user = staffOf(req);
-      const view = await getRequestForStaff(ctx.db, user, (req.params as { number: string }).number);
+      const row = await visibleRequestRow(ctx.db, user, req.params.number);
       await ctx.db.transaction((tx) =>
         audit(tx, {
           actorId: user.id,
           action: "contact.reveal",
           subjectType: "request",
-          subjectId: view.number,
-          reason: (req.body as { reason: string }).reason.trim(),
+          subjectId: row.number,
+          reason: req.body.reason.trim(),
         }),
       );
-      return view.contact;
+      return { name: row.contactName, email: row.contactEmail, phone: row.contactPhone };
     },
   );
 
@@ -141,7 +162,7 @@ export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ct
       },
     },
     async (req) => {
-      await updateRequest(ctx, staffOf(req), (req.params as { number: string }).number, req.body as never);
+      await updateRequest(ctx, staffOf(req), req.params.number, req.body);
       return { ok: true as const };
     },
   );
@@ -154,12 +175,7 @@ export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ct
         summary: "Ответ заявителю (public) или внутренняя заметка (note)",
         tags: ["requests"],
         params: NumberParams,
-        body: {
-          content: {
-            "application/json": { schema: StaffMessageBody },
-            "multipart/form-data": { schema: multipartOf(StaffMessageBody) },
-          },
-        } as never,
+        body: jsonOrForm(StaffMessageBody),
         response: { 200: Ok, 400: Problem, 404: Problem, 409: Problem },
       },
     },
@@ -167,20 +183,20 @@ export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ct
       let body: string;
       let visibility: string;
       let files: StoredFile[] = [];
-      if (isMultipart(req)) {
+      if (req.body) {
+        ({ body, visibility } = req.body);
+      } else {
         const parsed = await readMultipart(req, ctx.files);
         files = parsed.files;
         body = parsed.fields.body ?? "";
         visibility = parsed.fields.visibility ?? "public";
-      } else {
-        ({ body, visibility } = req.body as { body: string; visibility: string });
       }
       if (visibility !== "public" && visibility !== "note") {
         await Promise.all(files.map((f) => ctx.files.remove(f.id)));
-        throw errors.validation("visibility: public или note.", { field: "visibility" });
+        throw errors.validation("Видимость сообщения (visibility) — public или note.", { field: "visibility" });
       }
       try {
-        await addStaffMessage(ctx, staffOf(req), (req.params as { number: string }).number, {
+        await addStaffMessage(ctx, staffOf(req), req.params.number, {
           body,
           visibility,
           files,
@@ -209,8 +225,8 @@ export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ct
       },
     },
     async (req) => {
-      const b = req.body as { status: string; reason?: string };
-      await changeStatus(ctx, staffOf(req), (req.params as { number: string }).number, b.status, b.reason);
+      const b = req.body;
+      await changeStatus(ctx, staffOf(req), req.params.number, b.status, b.reason);
       return { ok: true as const };
     },
   );
@@ -234,8 +250,8 @@ export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ct
       },
     },
     async (req) => {
-      const b = req.body as { department: string; reason: string };
-      await escalate(ctx, staffOf(req), (req.params as { number: string }).number, b.department, b.reason);
+      const b = req.body;
+      await escalate(ctx, staffOf(req), req.params.number, b.department, b.reason);
       return { ok: true as const };
     },
   );
@@ -251,16 +267,16 @@ export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ct
       },
     },
     async (req, reply) => {
-      const p = req.params as { number: string; id: string };
-      const view = await getRequestForStaff(ctx.db, staffOf(req), p.number);
-      const file = view.messages.flatMap((m) => m.attachments).find((a) => a.id === p.id);
-      if (!file) throw errors.notFound("Файл");
+      const user = staffOf(req);
+      const row = await visibleRequestRow(ctx.db, user, req.params.number);
+      const file = await requestFile(ctx.db, row.id, req.params.id);
+      if (!file) throw errors.notFound("file");
       await ctx.db.transaction((tx) =>
         audit(tx, {
-          actorId: staffOf(req).id,
+          actorId: user.id,
           action: "attachment.download",
           subjectType: "request",
-          subjectId: view.number,
+          subjectId: row.number,
           details: { attachmentId: file.id },
         }),
       );

@@ -1,26 +1,12 @@
 // The shapes of the registry's HTTP API: validated on the way in, documented in OpenAPI.
 import { Type } from "@sinclair/typebox";
-import { Id } from "../http/schemas.ts";
+import { Id, StringEnum } from "../http/schemas.ts";
 import { AUDIENCE_CODES, CATEGORY_CODES } from "./categories.ts";
+import { SORTS } from "./queue/order.ts";
 import { STATUSES } from "./status.ts";
-
-/** A string that must be one of `values`; typed as their union. */
-export const StringEnum = <T extends readonly string[]>(values: T, options: { description?: string } = {}) =>
-  Type.Unsafe<T[number]>({ type: "string", enum: [...values], ...options });
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const DateTime = Type.Unsafe<string | Date>({ type: "string", format: "date-time" });
-
-export const Problem = Type.Object(
-  {
-    type: Type.String(),
-    title: Type.String(),
-    status: Type.Integer(),
-    code: Type.String(),
-    detail: Type.String(),
-  },
-  { additionalProperties: true, description: "application/problem+json" },
-);
 
 export const NewRequestBody = Type.Object(
   {
@@ -70,6 +56,12 @@ export const TrackingView = Type.Object({
   canRate: Type.Boolean(),
   open: Type.Boolean(),
   rating: Type.Union([Type.Object({ score: Type.Integer(), comment: Nullable(Type.String()) }), Type.Null()]),
+  mergedFrom: Type.Union([Type.String(), Type.Null()], {
+    description: "Ссылка вела на обращение с этим номером, объединённое с показанным",
+  }),
+  mergedInto: Type.Union([Type.String(), Type.Null()], {
+    description: "Обращение объединено с обращением этого номера (другого заявителя: его страница не показывается)",
+  }),
   messages: Type.Array(
     Type.Object({
       id: Type.Integer(),
@@ -85,6 +77,7 @@ export const TrackingView = Type.Object({
 export const ListItem = Type.Object({
   number: Type.String(),
   subject: Type.String(),
+  preview: Nullable(Type.String({ description: "первые слова текста, когда темы нет (звонки, многие письма)" })),
   category: Nullable(Type.String()),
   categoryConfidence: Type.Union([Type.Number(), Type.Null()]),
   audience: Type.String(),
@@ -113,8 +106,26 @@ export const ListQuery = Type.Object({
   department: Type.Optional(Type.String({ maxLength: 40 })),
   assignee: Type.Optional(Type.Union([Type.Literal("me"), Type.Literal("none"), Id()])),
   overdue: Type.Optional(Type.Boolean()),
+  sort: Type.Optional(
+    StringEnum(SORTS, {
+      description:
+        "порядок: due — что требует действия раньше (просроченные, затем ближайший срок; по умолчанию), created, updated, priority, status, category, channel",
+    }),
+  ),
+  dir: Type.Optional(
+    StringEnum(["asc", "desc"] as const, { description: "направление; у каждого порядка своё по умолчанию" }),
+  ),
+  cursor: Type.Optional(
+    Type.String({ maxLength: 400, pattern: "^[A-Za-z0-9_-]+$", description: "nextCursor предыдущей страницы" }),
+  ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+});
+
+export const ListPage = Type.Object({
+  items: Type.Array(ListItem),
+  total: Type.Integer({ description: "сколько обращений по этим условиям, не больше 10 000" }),
+  totalCapped: Type.Boolean({ description: "true: обращений больше, чем total" }),
+  nextCursor: Type.Union([Type.String(), Type.Null()], { description: "курсор следующей страницы или null" }),
 });
 
 export const RequestDetail = Type.Object(
@@ -124,14 +135,29 @@ export const RequestDetail = Type.Object(
     allowedStatuses: Type.Array(Type.String()),
     messages: Type.Array(Type.Object({}, { additionalProperties: true })),
     history: Type.Array(Type.Object({}, { additionalProperties: true })),
+    mergedInto: Type.Union([Type.String(), Type.Null()], {
+      description: "Номер обращения, с которым это объединено (его номер ведёт туда)",
+    }),
+    mergedFrom: Type.Array(Type.String(), { description: "Обращения-дубли, объединённые с этим" }),
+    related: Type.Array(Type.Object({ number: Type.String(), subject: Type.String(), status: Type.String() }), {
+      description: "Связанные обращения (в пределах видимости сотрудника)",
+    }),
+    applicantRequests: Type.Array(
+      Type.Object({
+        number: Type.String(),
+        subject: Type.String(),
+        status: Type.String(),
+        channel: Type.String(),
+        createdAt: Type.String({ format: "date-time" }),
+      }),
+      { description: "Другие обращения того же заявителя из всех каналов (в пределах видимости сотрудника)" },
+    ),
   },
   { additionalProperties: true },
 );
 
-export const NumberParams = Type.Object({ number: Type.String({ pattern: "^\\d{6,12}$" }) });
 export const TokenParams = Type.Object({
   token: Type.String({ minLength: 22, maxLength: 100, pattern: "^[A-Za-z0-9_-]+$" }),
 });
-export const Ok = Type.Object({ ok: Type.Literal(true) });
 
 export const STATUS_LIST = StringEnum(STATUSES);

@@ -5,6 +5,7 @@ import type { AppContext } from "../context.ts";
 import type { EventMessage } from "../db/outbox.ts";
 import { type FeedFactory, openEventStream } from "../http/sse.ts";
 import { departments } from "../staff/schema.ts";
+import { requestWatchers } from "./schema.ts";
 import { canSee } from "./scope.ts";
 
 /**
@@ -25,15 +26,32 @@ export function seenByApplicant(e: EventMessage): boolean {
   return Array.isArray(e.data.status);
 }
 
-/** The console's feed of request changes: those the staff member may see (the same rule as the queue's scope). */
+/**
+ * The console's feed of request changes: those the staff member may see (the same rule as the queue's scope, the
+ * requests they follow included — loaded when the feed opens, and added to as `request.watched` arrives).
+ */
 export function requestsFeed(ctx: AppContext): FeedFactory {
   return async (user) => {
     const [firstLine] = await ctx.db
       .select({ id: departments.id })
       .from(departments)
       .where(eq(departments.code, "first_line"));
+    const followed = new Set(
+      (
+        await ctx.db
+          .select({ requestId: requestWatchers.requestId })
+          .from(requestWatchers)
+          .where(eq(requestWatchers.userId, user.id))
+      ).map((r) => r.requestId),
+    );
     return (e) => {
       if (!e.topic.startsWith("request.")) return null;
+      const requestId = Number(e.data.requestId);
+      if (e.topic === "request.watched") {
+        if (e.data.userId !== user.id) return null;
+        followed.add(requestId);
+        return { topic: e.topic, number: e.data.number };
+      }
       const visible = canSee(
         user,
         {
@@ -41,6 +59,7 @@ export function requestsFeed(ctx: AppContext): FeedFactory {
           assigneeId: (e.data.assigneeId as number | null) ?? null,
         },
         firstLine?.id ?? null,
+        followed.has(requestId),
       );
       return visible ? { topic: e.topic, number: e.data.number } : null;
     };

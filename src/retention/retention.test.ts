@@ -50,6 +50,15 @@ describe("retention", () => {
     await s.app.inject({ method: "POST", url: rating, payload: { score: 5, comment: "Звоните Марии: +79001112233" } });
     await s.app.inject({ method: "PUT", url: rating, payload: { score: 4, comment: "Пишите maria@example.ru" } });
     await s.ctx.db.execute(sql`update requests set resolved_at = now() - interval '400 days' where number = ${old}`);
+    // The notifications of both went out: the acknowledgement and the resolution, by letter and by SMS.
+    const texted = (number: string) =>
+      rows<{ n: number }>(
+        sql`select count(*)::int as n from sms_outbox s join requests r on r.id = s.request_id where r.number = ${number}`,
+      ).then((r) => r[0]!.n);
+    for (let i = 0; i < 100 && ((await texted(old)) < 2 || (await texted(fresh)) < 2); i++) {
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    expect(await texted(old)).toBe(2);
 
     const report = await purge(s.ctx.database, s.ctx.requests, s.ctx.files, {
       requestDays: 365,
@@ -88,6 +97,15 @@ describe("retention", () => {
       sql`select m.body from messages m join requests r on r.id = m.request_id where r.number = ${old}`,
     );
     expect(oldBodies.every((m) => m.body === PURGED_TEXT)).toBe(true);
+    // The numbers texted, the policy's log and the link kept for later notices go with the contacts.
+    expect(await texted(old)).toBe(0);
+    expect(await texted(fresh)).toBe(2);
+    const [left] = await rows<{ sealed: string | null; logged: number }>(
+      sql`select r.tracking_sealed as sealed,
+        (select count(*)::int from notification_log l where l.request_id = r.id) as logged
+        from requests r where r.number = ${old}`,
+    );
+    expect(left).toEqual({ sealed: null, logged: 0 });
     // Kept, and encrypted at rest: ciphertext in the column, the address when read through the schema.
     const [f] = await rows<{ contact_email: string }>(sql`select contact_email from requests where number = ${fresh}`);
     expect(f!.contact_email).toMatch(/^v1:/);

@@ -4,8 +4,8 @@ import { sql } from "drizzle-orm";
 import { purgeAudit } from "../audit/anchor.ts";
 import type { Database, Queryable } from "../db/client.ts";
 import { rowsOf } from "../db/outbox.ts";
+import type { FileStore } from "../files/store.ts";
 import { idListSql, PURGED_TEXT, type RequestCore } from "../requests/core/index.ts";
-import type { FileStore } from "../requests/files.ts";
 
 export type RetentionPolicy = {
   /** Requests resolved or closed longer ago lose their applicant's data: contacts, texts, files. */
@@ -65,6 +65,13 @@ export async function purge(
       await tx.execute(sql`delete from email_inbox where request_id in (${idList})`);
     if (await tableExists(tx, "email_outbox"))
       await tx.execute(sql`delete from email_outbox where request_id in (${idList})`);
+    // The numbers texted, the links and counts kept for the policy and a rating question waiting for the caller's
+    // next call go with the request's contacts.
+    for (const table of ["sms_outbox", "notification_short_links", "notification_log", "phone_rating_invitations"]) {
+      if (await tableExists(tx, table)) {
+        await tx.execute(sql`delete from ${sql.identifier(table)} where request_id in (${idList})`);
+      }
+    }
     if (await tableExists(tx, "phone_calls")) {
       // The applicant's number is «from» on a call in and «to» on a call out: both go, with their indexes.
       await tx.execute(sql`update phone_calls set from_number = null, from_hash = null, to_number = null, to_hash = null

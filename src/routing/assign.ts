@@ -53,7 +53,7 @@ export async function distributeQueue(
     where department_id = ${departmentId} and assignee_id is null and status in ${IN_HAND}
     order by created_at, id
     limit ${limit}
-    for update skip locked`);
+    for no key update skip locked`);
   let n = 0;
   for (const r of rowsOf<{ id: number; number: string }>(queued)) {
     const row = await ctx.requests.assign(tx, Number(r.id), "auto", { type: "system" }, { now });

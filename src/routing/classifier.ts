@@ -45,12 +45,13 @@ export function train(extra: readonly Example[] = [], options?: TrainOptions): M
 }
 
 /**
- * The same as `train(extra)`, in a worker thread, so the event loop stays free. The worker loads the
- * TypeScript sources through tsx, as the main process does (bin/otklik.js).
+ * The same as `train(extra)`, in a worker thread, so the event loop stays free. From the compiled server the worker
+ * is the compiled module; from the TypeScript sources a small boot file registers tsx first, as bin/otklik.js does.
  */
 export function trainInBackground(extra: readonly Example[] = []): Promise<Model> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./classifier-worker-boot.mjs", import.meta.url), { workerData: { extra } });
+    const entry = import.meta.url.endsWith(".ts") ? "./classifier-worker-boot.mjs" : "./classifier-worker.js";
+    const worker = new Worker(new URL(entry, import.meta.url), { workerData: { extra } });
     let done = false;
     worker.once("message", (json: string) => {
       done = true;

@@ -7,9 +7,10 @@ import type { Tx } from "../db/client.ts";
 import { rowsOf } from "../db/outbox.ts";
 import type { CategoryCode } from "../requests/categories.ts";
 import { type RequestRow as Row, SYSTEM } from "../requests/core/index.ts";
-import { requestRowById } from "../requests/queries.ts";
+import { lastHistoryId, requestRowById } from "../requests/queries.ts";
 import { canTransition, type Status } from "../requests/status.ts";
 import { departments } from "../staff/schema.ts";
+import { displayRequestNumber } from "../text/display.ts";
 import { notifyStaff, supervisorsOf } from "./notify.ts";
 import { type EscalationRule, ladder, raisedPriority, stepsDue } from "./sla-clock.ts";
 import { slaOf } from "./sla-service.ts";
@@ -77,7 +78,7 @@ async function escalateBatch(ctx: AppContext, now: Date, batch: number) {
           <= ${at}::timestamptz))
       order by resolution_due_at, id
       limit ${batch}
-      for update skip locked`);
+      for no key update skip locked`);
     const ids = rowsOf<{ id: number }>(claimed).map((r) => Number(r.id));
     let steps = 0;
     for (const id of ids) {
@@ -104,23 +105,27 @@ async function escalateBatch(ctx: AppContext, now: Date, batch: number) {
 
 /** Takes one step of the ladder; returns the row as it is after the step. */
 async function takeStep(ctx: AppContext, tx: Tx, row: Row, step: EscalationRule, level: number, now: Date) {
-  const title = `Обращение ${row.number}: ${TRIGGER_TITLES[step.trigger]}`;
+  const title = `Обращение ${displayRequestNumber(row.number)}: ${TRIGGER_TITLES[step.trigger]}`;
   const changes: Record<string, unknown> = {
     trigger: step.trigger,
     level,
     rule: step.action,
     after: step.afterMinutes,
   };
+  // The event is the missed target: the assignee's reminder and the supervisors' step of the same target reach a
+  // supervisor once, as one notice (without an assignee the first step already went to the supervisors).
+  const due = step.trigger === "first_response" ? row.firstResponseDueAt : row.resolutionDueAt;
+  const key = `sla:${row.id}:${step.trigger}:${due?.getTime() ?? 0}`;
   let next = row;
   switch (step.action) {
     case "notify_assignee": {
       const to = row.assigneeId !== null ? [row.assigneeId] : await supervisorsOf(tx, row.departmentId);
-      changes.notified = await notifyStaff(tx, to, { requestId: row.id, kind: "sla", title });
+      changes.notified = await notifyStaff(tx, to, { requestId: row.id, kind: "sla", title, key });
       break;
     }
     case "notify_supervisors": {
       const to = await supervisorsOf(tx, row.departmentId);
-      changes.notified = await notifyStaff(tx, to, { requestId: row.id, kind: "sla", title });
+      changes.notified = await notifyStaff(tx, to, { requestId: row.id, kind: "sla", title, key });
       break;
     }
     case "raise_priority": {
@@ -132,7 +137,7 @@ async function takeStep(ctx: AppContext, tx: Tx, row: Row, step: EscalationRule,
       break;
     }
     case "move_up": {
-      next = await moveUp(ctx, tx, row, changes, title, now);
+      next = await moveUp(ctx, tx, row, changes, title, `${key}:moved`, now);
       break;
     }
   }
@@ -140,7 +145,15 @@ async function takeStep(ctx: AppContext, tx: Tx, row: Row, step: EscalationRule,
   return next;
 }
 
-async function moveUp(ctx: AppContext, tx: Tx, row: Row, changes: Record<string, unknown>, title: string, now: Date) {
+async function moveUp(
+  ctx: AppContext,
+  tx: Tx,
+  row: Row,
+  changes: Record<string, unknown>,
+  title: string,
+  key: string,
+  now: Date,
+) {
   const [current] = row.departmentId
     ? await tx.select().from(departments).where(eq(departments.id, row.departmentId))
     : [];
@@ -153,6 +166,7 @@ async function moveUp(ctx: AppContext, tx: Tx, row: Row, changes: Record<string,
       requestId: row.id,
       kind: "sla",
       title: `${title}; дальнейшая эскалация невозможна`,
+      key,
     });
     return row;
   }
@@ -164,10 +178,14 @@ async function moveUp(ctx: AppContext, tx: Tx, row: Row, changes: Record<string,
   changes.department = [current?.code ?? null, dept.code];
   changes.status = [row.status, moved.status];
   const notify = moved.assigneeId !== null ? [moved.assigneeId] : await supervisorsOf(tx, dept.id);
+  // The transfer's own history row keys this notice, so a follower among them does not hear of the same transfer
+  // again from the followers' job (follow-notify.ts), which keys its notices by that row too.
+  const transfer = await lastHistoryId(tx, row.id, "escalated");
   changes.notified = await notifyStaff(tx, notify, {
     requestId: row.id,
     kind: "sla",
     title: `${title}; передано в «${dept.name}»`,
+    ...(transfer !== undefined ? { historyId: transfer } : { key }),
   });
   return moved;
 }
@@ -177,14 +195,14 @@ async function recheckBatch(ctx: AppContext, now: Date, batch: number): Promise<
   return ctx.db.transaction(async (tx) => {
     const claimed = await tx.execute<{ id: number }>(sql`
       select id from requests where recheck_at <= ${now.toISOString()}::timestamptz
-      order by recheck_at, id limit ${batch} for update skip locked`);
+      order by recheck_at, id limit ${batch} for no key update skip locked`);
     const ids = rowsOf<{ id: number }>(claimed).map((r) => Number(r.id));
     for (const id of ids) {
       await ctx.requests.recheckDue(tx, id, now, (row, userId) =>
         notifyStaff(tx, [userId], {
           requestId: id,
           kind: "recheck",
-          title: `Обращение ${row.number}: сегодня контрольный срок повторной проверки`,
+          title: `Обращение ${displayRequestNumber(row.number)}: сегодня контрольный срок повторной проверки`,
         }),
       );
     }

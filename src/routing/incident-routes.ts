@@ -1,18 +1,20 @@
-// HTTP for known incidents: supervisors declare, amend and resolve; staff read; the public sees what is
-// going on now (the help centre's banner, the IVR's announcement).
+// HTTP for known incidents: supervisors declare, amend and resolve; staff read; the public sees what is going on
+// now (the banners of the public pages and the chat) and whether a text it is typing is about it (the form).
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
+import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { staffOf } from "../http/access.ts";
-import { IdParams } from "../http/schemas.ts";
-import { Problem, StringEnum } from "../requests/schemas.ts";
+import { IdParams, Problem, StringEnum } from "../http/schemas.ts";
+import { CATEGORY_CODES } from "../requests/categories.ts";
+import { classify, loadShippedModel } from "./classifier.ts";
 import {
   activeIncidents,
   declareIncident,
   getIncident,
-  type IncidentInput,
   listIncidents,
+  matchingIncidents,
+  type PublicIncident,
   resolveIncident,
   updateIncident,
 } from "./incidents.ts";
@@ -33,33 +35,46 @@ const IncidentBody = Type.Object(
   { additionalProperties: false },
 );
 
-const ActiveView = Type.Array(
-  Type.Object({
-    id: Type.Integer(),
-    title: Type.String(),
-    publicMessage: Type.String(),
-    since: DateTimeString,
-    expectedRecoveryAt: Type.Union([Type.Null(), DateTimeString]),
-    categories: Type.Array(Type.String()),
-  }),
+// What the public reads of an incident: no description, no words or categories it is recognised by.
+const PublicView = Type.Array(
+  Type.Object(
+    {
+      id: Type.Integer(),
+      title: Type.String({ description: "Что не работает" }),
+      publicMessage: Type.String({ description: "Текст для заявителей" }),
+      since: DateTimeString,
+      expectedRecoveryAt: Type.Union([Type.Null(), DateTimeString]),
+    },
+    { additionalProperties: false },
+  ),
 );
 
-type Body = {
-  title: string;
-  description?: string;
-  publicMessage?: string;
-  since?: string;
-  expectedRecoveryAt?: string | null;
-  keywords?: string[];
-  categories?: string[];
-};
+const MatchBody = Type.Object(
+  {
+    text: Type.String({ minLength: 1, maxLength: 20000, description: "Текст, который заявитель пишет в форме" }),
+    subject: Type.Optional(Type.String({ maxLength: 300 })),
+    category: Type.Optional(StringEnum(CATEGORY_CODES, { description: "Категория, если заявитель её выбрал" })),
+  },
+  { additionalProperties: false },
+);
 
-function toInput(b: Partial<Body>): Partial<IncidentInput> {
+const publicView = (list: PublicIncident[]) =>
+  list.map((i) => ({
+    id: i.id,
+    title: i.title,
+    publicMessage: i.publicMessage,
+    since: i.since.toISOString(),
+    expectedRecoveryAt: i.expectedRecoveryAt?.toISOString() ?? null,
+  }));
+
+// The body's dates are strings; the incident's are dates. Generic so a whole body makes a whole input.
+function toInput<B extends Partial<Static<typeof IncidentBody>>>(b: B) {
+  const { since, expectedRecoveryAt, ...rest } = b;
   return {
-    ...b,
-    since: b.since ? new Date(b.since) : undefined,
+    ...rest,
+    since: since ? new Date(since) : undefined,
     expectedRecoveryAt:
-      b.expectedRecoveryAt === undefined ? undefined : b.expectedRecoveryAt ? new Date(b.expectedRecoveryAt) : null,
+      expectedRecoveryAt === undefined ? undefined : expectedRecoveryAt ? new Date(expectedRecoveryAt) : null,
   };
 }
 
@@ -73,15 +88,41 @@ export async function incidentRoutes(fastify: FastifyInstance, { ctx }: { ctx: A
       schema: {
         summary: "Известные сбои сейчас и ожидаемое время восстановления",
         tags: ["incidents"],
-        response: { 200: ActiveView },
+        response: { 200: PublicView },
       },
     },
-    async () =>
-      (await activeIncidents(ctx)).map((i) => ({
-        ...i,
-        since: i.since.toISOString(),
-        expectedRecoveryAt: i.expectedRecoveryAt?.toISOString() ?? null,
-      })),
+    async (_req, reply) => {
+      // Cached by nobody: a resolved incident must leave the pages on their next look. The chat widget asks from any
+      // site that embeds /widget.js; the answer holds nothing private.
+      reply.header("cache-control", "no-store");
+      reply.header("access-control-allow-origin", "*");
+      return publicView(await activeIncidents(ctx));
+    },
+  );
+
+  app.post(
+    "/incidents/match",
+    {
+      config: { access: "public", rateLimit: { max: 120, timeWindow: "1 minute" } },
+      schema: {
+        summary: "Известные сбои, о которых говорит текст (форма обращения до отправки)",
+        description:
+          "Те же правила, что связывают новое обращение со сбоем при регистрации: слова сбоя в тексте и, если сбой ограничен категориями, категория — выбранная заявителем или уверенно определённая классификатором.",
+        tags: ["incidents"],
+        body: MatchBody,
+        response: { 200: PublicView, 400: Problem },
+      },
+    },
+    async (req) => {
+      const body = req.body;
+      let category: string | null = body.category ?? null;
+      if (!category) {
+        const model = ctx.services.maybe("classifier")?.model ?? loadShippedModel();
+        const guess = classify(`${body.subject ?? ""}\n${body.text}`, model);
+        category = guess.needsTriage ? null : guess.category;
+      }
+      return publicView(await matchingIncidents(ctx.db, { text: body.text, subject: body.subject, category }));
+    },
   );
 
   app.get(
@@ -95,7 +136,7 @@ export async function incidentRoutes(fastify: FastifyInstance, { ctx }: { ctx: A
         response: { 200: Type.Array(Type.Object({}, { additionalProperties: true })) },
       },
     },
-    async (req) => listIncidents(ctx.db, (req.query as { status?: "active" | "resolved" }).status),
+    async (req) => listIncidents(ctx.db, req.query.status),
   );
 
   app.get(
@@ -109,7 +150,7 @@ export async function incidentRoutes(fastify: FastifyInstance, { ctx }: { ctx: A
         response: { 200: Type.Object({}, { additionalProperties: true }), 404: Problem },
       },
     },
-    async (req) => getIncident(ctx.db, (req.params as { id: number }).id),
+    async (req) => getIncident(ctx.db, req.params.id),
   );
 
   app.post(
@@ -124,7 +165,7 @@ export async function incidentRoutes(fastify: FastifyInstance, { ctx }: { ctx: A
       },
     },
     async (req, reply) => {
-      const r = await declareIncident(ctx, staffOf(req), toInput(req.body as Body) as IncidentInput);
+      const r = await declareIncident(ctx, staffOf(req), toInput(req.body));
       return reply.code(201).send({ id: r.incident.id, linked: r.linked });
     },
   );
@@ -142,7 +183,7 @@ export async function incidentRoutes(fastify: FastifyInstance, { ctx }: { ctx: A
       },
     },
     async (req) => {
-      await updateIncident(ctx, (req.params as { id: number }).id, toInput(req.body as Partial<Body>));
+      await updateIncident(ctx, req.params.id, toInput(req.body));
       return { ok: true as const };
     },
   );
@@ -166,7 +207,6 @@ export async function incidentRoutes(fastify: FastifyInstance, { ctx }: { ctx: A
         },
       },
     },
-    async (req) =>
-      resolveIncident(ctx, staffOf(req), (req.params as { id: number }).id, (req.body as { message?: string }).message),
+    async (req) => resolveIncident(ctx, staffOf(req), req.params.id, req.body.message),
   );
 }

@@ -1,13 +1,13 @@
 // Known incidents: a supervisor declares an outage; requests about it are linked as they arrive and their
 // applicants are told the expected recovery at once; resolving the incident answers every linked request.
-import { desc, eq, sql } from "drizzle-orm";
-import { DateTime } from "luxon";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { AppContext } from "../context.ts";
 import type { Queryable, Tx } from "../db/client.ts";
 import { emit, rowsOf } from "../db/outbox.ts";
 import { errors } from "../http/errors.ts";
 import { isCategoryCode } from "../requests/categories.ts";
 import type { StaffUser } from "../staff/service.ts";
+import { MOSCOW_LABEL, moscowDateTime } from "../text/display.ts";
 import { incidents } from "./sla-schema.ts";
 
 type Incident = typeof incidents.$inferSelect;
@@ -22,13 +22,12 @@ export type IncidentInput = {
   categories?: string[] | undefined;
 };
 
-const moscow = (d: Date) =>
-  DateTime.fromJSDate(d, { zone: "Europe/Moscow" }).setLocale("ru").toFormat("d MMMM yyyy, HH:mm");
+const moscow = (d: Date) => `${moscowDateTime(d)} ${MOSCOW_LABEL}`;
 
 /** What the applicant reads on their request when it is linked. */
 export function linkedMessage(i: Pick<Incident, "title" | "publicMessage" | "expectedRecoveryAt">): string {
   const recovery = i.expectedRecoveryAt
-    ? `Ожидаемое время восстановления: ${moscow(i.expectedRecoveryAt)} (московское время).`
+    ? `Ожидаемое время восстановления: ${moscow(i.expectedRecoveryAt)}.`
     : "Время восстановления пока неизвестно: мы сообщим здесь, как только работа будет восстановлена.";
   return `${i.publicMessage}\n\n${recovery}`;
 }
@@ -149,7 +148,7 @@ export async function announceLinks(
 export async function updateIncident(ctx: AppContext, id: number, input: Partial<IncidentInput>) {
   await ctx.db.transaction(async (tx) => {
     const [row] = await tx.select().from(incidents).where(eq(incidents.id, id)).for("update");
-    if (!row) throw errors.notFound("Инцидент");
+    if (!row) throw errors.notFound("incident");
     if (row.status !== "active") throw errors.conflict("incident_resolved", "Инцидент уже устранён.");
     const patch: Partial<Incident> = {};
     if (input.title?.trim()) patch.title = input.title.trim();
@@ -170,7 +169,7 @@ export async function updateIncident(ctx: AppContext, id: number, input: Partial
           where l.incident_id = ${id} and r.status not in ('resolved', 'closed') order by l.request_id`),
       );
       const text = patch.expectedRecoveryAt
-        ? `Ожидаемое время восстановления изменилось: ${moscow(patch.expectedRecoveryAt)} (московское время).`
+        ? `Ожидаемое время восстановления изменилось: ${moscow(patch.expectedRecoveryAt)}.`
         : "Ожидаемое время восстановления уточняется: мы сообщим здесь, как только работа будет восстановлена.";
       for (const o of open) {
         await ctx.requests.link(
@@ -197,7 +196,7 @@ export async function resolveIncident(
 ) {
   return ctx.db.transaction(async (tx) => {
     const [row] = await tx.select().from(incidents).where(eq(incidents.id, id)).for("update");
-    if (!row) throw errors.notFound("Инцидент");
+    if (!row) throw errors.notFound("incident");
     if (row.status !== "active") throw errors.conflict("incident_resolved", "Инцидент уже устранён.");
     const text =
       message?.trim() ||
@@ -236,28 +235,90 @@ export async function resolveIncident(
   });
 }
 
-export type ActiveIncident = {
+/** What the public may read of an incident going on now: nothing of its description, words or categories. */
+export type PublicIncident = {
   id: number;
   title: string;
   publicMessage: string;
   since: Date;
   expectedRecoveryAt: Date | null;
-  categories: string[];
 };
 
-/** The outages going on now, for the help centre, the IVR and the chatbot: what the public may read. */
-export async function activeIncidents(ctx: AppContext | { db: Queryable }): Promise<ActiveIncident[]> {
+const PUBLIC_COLUMNS = {
+  id: incidents.id,
+  title: incidents.title,
+  publicMessage: incidents.publicMessage,
+  since: incidents.since,
+  expectedRecoveryAt: incidents.expectedRecoveryAt,
+};
+
+/** The outages going on now, for the public pages, the chat and the chatbot. */
+export async function activeIncidents(ctx: AppContext | { db: Queryable }): Promise<PublicIncident[]> {
   return ctx.db
-    .select({
-      id: incidents.id,
-      title: incidents.title,
-      publicMessage: incidents.publicMessage,
-      since: incidents.since,
-      expectedRecoveryAt: incidents.expectedRecoveryAt,
-      categories: incidents.categories,
-    })
+    .select(PUBLIC_COLUMNS)
     .from(incidents)
     .where(eq(incidents.status, "active"))
+    .orderBy(desc(incidents.since));
+}
+
+/**
+ * The active incidents a request with this text would be linked to if it were registered now: the same condition
+ * (`INCIDENT_MATCH`) over the same words (subject and text, Russian full-text), so the form can say so before it is
+ * sent. `category` is the one the applicant chose or the classifier is sure of; without one, only incidents
+ * recognised by their words alone match.
+ */
+export async function matchingIncidents(
+  db: Queryable,
+  input: { text: string; subject?: string | undefined; category: string | null },
+  now = new Date(),
+): Promise<PublicIncident[]> {
+  const text = input.text.trim();
+  const subject = input.subject?.trim().slice(0, 300) || text.split("\n")[0]!.slice(0, 120);
+  const rows = rowsOf<{
+    id: number;
+    title: string;
+    public_message: string;
+    since: string | Date;
+    expected_recovery_at: string | Date | null;
+  }>(
+    await db.execute(sql`
+      select i.id, i.title, i.public_message, i.since, i.expected_recovery_at
+      from incidents i, (select ${now.toISOString()}::timestamptz as created_at, 'new'::text as status,
+        ${input.category}::text as category, to_tsvector('russian', ${`${subject}\n${text}`}) as search) r
+      where i.status = 'active' and ${sql.raw(INCIDENT_MATCH)}
+      order by i.since desc`),
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    title: r.title,
+    publicMessage: r.public_message,
+    since: new Date(r.since),
+    expectedRecoveryAt: r.expected_recovery_at === null ? null : new Date(r.expected_recovery_at),
+  }));
+}
+
+/**
+ * The incidents that concern a phone line: those limited to categories among the line's topics, and those
+ * recognised by words alone (no categories), which may concern any line. `all` for a number outside the directory.
+ */
+export async function incidentsForTopics(
+  db: Queryable,
+  topics: readonly string[],
+  all = false,
+): Promise<PublicIncident[]> {
+  const list = sql`array[${sql.join(
+    topics.map((t) => sql`${t}`),
+    sql`, `,
+  )}]::text[]`;
+  const concerns = all
+    ? undefined
+    : topics.length
+      ? sql`(cardinality(${incidents.categories}) = 0 or ${incidents.categories} && ${list})`
+      : sql`cardinality(${incidents.categories}) = 0`;
+  return db
+    .select(PUBLIC_COLUMNS)
+    .from(incidents)
+    .where(and(eq(incidents.status, "active"), concerns))
     .orderBy(desc(incidents.since));
 }
 
@@ -276,7 +337,7 @@ export async function listIncidents(db: Queryable, status?: "active" | "resolved
 
 export async function getIncident(db: Queryable, id: number) {
   const [row] = await db.select().from(incidents).where(eq(incidents.id, id));
-  if (!row) throw errors.notFound("Инцидент");
+  if (!row) throw errors.notFound("incident");
   const linked = rowsOf<{ number: string; status: string; linked_at: string | Date }>(
     await db.execute(sql`
       select r.number, r.status, l.linked_at from incident_requests l join requests r on r.id = l.request_id

@@ -7,7 +7,7 @@ import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { emit } from "../db/outbox.ts";
 import { staffOf } from "../http/access.ts";
-import { Problem } from "../requests/schemas.ts";
+import { Problem } from "../http/schemas.ts";
 import type { Room } from "../room.ts";
 import { CONFIDENCE_THRESHOLD, classify, loadShippedModel, type Model } from "./classifier.ts";
 import { routingRules } from "./rules.ts";

@@ -9,7 +9,7 @@ import { departmentsOnShiftIn, pickAssignee } from "./assign.ts";
 import { DEFAULT_ROUTE } from "./departments.ts";
 import { announceLinks, INCIDENT_MATCH } from "./incidents.ts";
 import { clockOnStatus } from "./sla-clock.ts";
-import { calendarOf, recomputedDue, slaDueAt } from "./sla-service.ts";
+import { calendarOf, hoursOf, recomputedDue, slaDueAt } from "./sla-service.ts";
 
 /** The SQL routing adds to the registration statement (the benchmark's raw side sends the same text). */
 export const REGISTRATION_SQL = { staffedDepartments: departmentsOnShiftIn, incidentMatch: INCIDENT_MATCH };
@@ -18,7 +18,7 @@ export function routingRules(ctx: AppContext, classify: (text: string) => Classi
   return {
     dueAt: (key, createdAt) => slaDueAt(ctx, key, createdAt),
     recomputeDue: (row) => recomputedDue(ctx, row),
-    clockOn: (row, to, now) => clockOnStatus(row, to, now, calendarOf(ctx)),
+    clockOn: (row, to, now) => clockOnStatus(row, to, now, calendarOf(ctx), hoursOf(ctx, row.departmentId)),
     pickAssignee,
     onRegistered: (tx, list) => routeNewRequests(ctx, tx, list),
     classify,

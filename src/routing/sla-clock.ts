@@ -1,6 +1,13 @@
 // The SLA clock of one request, pure: which policy applies, the due times it gives, and how a pause while
 // waiting for the applicant moves them. No I/O: the policies and the calendar are passed in.
-import { addTarget, type Target, type WorkCalendar, workingMinutesBetween } from "./sla.ts";
+import {
+  addTarget,
+  OFFICE_HOURS,
+  type Target,
+  type WorkCalendar,
+  type WorkingHours,
+  workingMinutesBetween,
+} from "./sla.ts";
 
 export type Basis = Target["basis"];
 
@@ -40,11 +47,17 @@ export function choosePolicy(policies: readonly Policy[], key: PolicyKey): Polic
 export type Paused = { minutes: number; workingMinutes: number };
 
 /** Moves a due time later by a pause, counted in the target's own basis. */
-export function shiftDue(due: Date, basis: Basis, paused: Paused, calendar: WorkCalendar): Date {
+export function shiftDue(
+  due: Date,
+  basis: Basis,
+  paused: Paused,
+  calendar: WorkCalendar,
+  hours: WorkingHours = OFFICE_HOURS,
+): Date {
   if (basis === "calendar") return new Date(due.getTime() + paused.minutes * 60_000);
   // Zero working minutes must not move a due time that falls outside office hours to the next opening.
   if (paused.workingMinutes <= 0) return due;
-  return addTarget(due, { minutes: paused.workingMinutes, basis: "working" }, calendar);
+  return addTarget(due, { minutes: paused.workingMinutes, basis: "working" }, calendar, hours);
 }
 
 export type Due = {
@@ -54,13 +67,19 @@ export type Due = {
   resolutionBasis: Basis;
 };
 
-/** Due times from the moment of registration, with the pauses so far added. */
-export function dueFor(createdAt: Date, policy: Policy, paused: Paused, calendar: WorkCalendar): Due {
-  const first = addTarget(createdAt, policy.firstResponse, calendar);
-  const resolution = addTarget(createdAt, policy.resolution, calendar);
+/** Due times from the moment of registration, with the pauses so far added; working time in the department's hours. */
+export function dueFor(
+  createdAt: Date,
+  policy: Policy,
+  paused: Paused,
+  calendar: WorkCalendar,
+  hours: WorkingHours = OFFICE_HOURS,
+): Due {
+  const first = addTarget(createdAt, policy.firstResponse, calendar, hours);
+  const resolution = addTarget(createdAt, policy.resolution, calendar, hours);
   return {
-    firstResponseDueAt: shiftDue(first, policy.firstResponse.basis, paused, calendar),
-    resolutionDueAt: shiftDue(resolution, policy.resolution.basis, paused, calendar),
+    firstResponseDueAt: shiftDue(first, policy.firstResponse.basis, paused, calendar, hours),
+    resolutionDueAt: shiftDue(resolution, policy.resolution.basis, paused, calendar, hours),
     firstResponseBasis: policy.firstResponse.basis,
     resolutionBasis: policy.resolution.basis,
   };
@@ -82,12 +101,18 @@ export type ClockRow = {
  * What a change of status does to the clock: entering «waiting» stops it; leaving «waiting» starts it again
  * with the pause added to both due times (each in its basis) and to the running totals.
  */
-export function clockOnStatus(row: ClockRow, to: string, now: Date, calendar: WorkCalendar): Partial<ClockRow> {
+export function clockOnStatus(
+  row: ClockRow,
+  to: string,
+  now: Date,
+  calendar: WorkCalendar,
+  hours: WorkingHours = OFFICE_HOURS,
+): Partial<ClockRow> {
   if (to === "waiting") return row.slaPausedAt ? {} : { slaPausedAt: now };
   if (!row.slaPausedAt) return {};
   const pause: Paused = {
     minutes: Math.max(0, Math.round((now.getTime() - row.slaPausedAt.getTime()) / 60_000)),
-    workingMinutes: workingMinutesBetween(row.slaPausedAt, now, calendar),
+    workingMinutes: workingMinutesBetween(row.slaPausedAt, now, calendar, hours),
   };
   const basisOf = (b: string | null): Basis => (b === "working" ? "working" : "calendar");
   return {
@@ -95,10 +120,10 @@ export function clockOnStatus(row: ClockRow, to: string, now: Date, calendar: Wo
     slaPausedMinutes: row.slaPausedMinutes + pause.minutes,
     slaPausedWorkingMinutes: row.slaPausedWorkingMinutes + pause.workingMinutes,
     firstResponseDueAt: row.firstResponseDueAt
-      ? shiftDue(row.firstResponseDueAt, basisOf(row.firstResponseBasis), pause, calendar)
+      ? shiftDue(row.firstResponseDueAt, basisOf(row.firstResponseBasis), pause, calendar, hours)
       : null,
     resolutionDueAt: row.resolutionDueAt
-      ? shiftDue(row.resolutionDueAt, basisOf(row.resolutionBasis), pause, calendar)
+      ? shiftDue(row.resolutionDueAt, basisOf(row.resolutionBasis), pause, calendar, hours)
       : null,
   };
 }

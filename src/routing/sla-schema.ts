@@ -75,11 +75,31 @@ export const staffNotifications = pgTable(
     requestId: bigint("request_id", { mode: "number" }).references(() => requests.id, { onDelete: "cascade" }),
     kind: text("kind").notNull(),
     title: text("title").notNull(),
+    /** The history row this notice is about: one notice per employee per change, however often the job runs. */
+    historyId: bigint("history_id", { mode: "number" }),
+    /**
+     * What the notice announces (`sla:<request>:<target>:<due>`, `recheck:<request>:<date>`…): one notice per
+     * employee per event, even when two steps of the SLA ladder both reach the same person.
+     */
+    eventKey: text("event_key"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     readAt: timestamp("read_at", { withTimezone: true }),
   },
-  (t) => [index("staff_notifications_unread_idx").on(t.userId, t.id).where(sql`read_at is null`)],
+  (t) => [
+    index("staff_notifications_unread_idx").on(t.userId, t.id).where(sql`read_at is null`),
+    uniqueIndex("staff_notifications_once_idx").on(t.userId, t.historyId).where(sql`history_id is not null`),
+    uniqueIndex("staff_notifications_event_idx").on(t.userId, t.eventKey).where(sql`event_key is not null`),
+  ],
 );
+
+/** What an employee chose not to hear about: the kinds of notices (NOTICE_KINDS) they turned off. */
+export const staffNotificationSettings = pgTable("staff_notification_settings", {
+  userId: integer("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  muted: text("muted").array().notNull().default(sql`'{}'::text[]`),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
 
 /** A known outage declared by a supervisor: matching requests are linked and told the expected recovery. */
 export const incidents = pgTable(

@@ -1,11 +1,13 @@
 // SLA policies and escalation rules as data: seeded from the shipped defaults, edited by administrators, held
 // in memory per context and reloaded in every process when any process changes them.
-import { asc, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { AppContext } from "../context.ts";
 import type { Queryable } from "../db/client.ts";
 import { isShortDay, isWorkingDay, loadCalendar } from "../directory/index.ts";
 import { workCalendarOf } from "../directory/room.ts";
-import { DEFAULT_POLICIES, WEEKDAYS_ONLY, type WorkCalendar } from "./sla.ts";
+import { departments } from "../staff/schema.ts";
+import { DEFAULT_ROUTE } from "./departments.ts";
+import { DEFAULT_POLICIES, OFFICE_HOURS, WEEKDAYS_ONLY, type WorkCalendar, type WorkingHours } from "./sla.ts";
 import {
   type ClockRow,
   choosePolicy,
@@ -16,10 +18,19 @@ import {
   type PolicyKey,
 } from "./sla-clock.ts";
 import { escalationRules, slaPolicies } from "./sla-schema.ts";
+import { readPolicies, readRules } from "./sla-store.ts";
 
 export const SLA_CHANGED = "sla.changed";
 
-export type SlaState = { policies: Policy[]; rules: EscalationRule[]; calendar: WorkCalendar };
+/** Each department's working hours, by id and by code. */
+export type DepartmentHours = { byId: Map<number, WorkingHours>; byCode: Map<string, WorkingHours> };
+
+export type SlaState = {
+  policies: Policy[];
+  rules: EscalationRule[];
+  calendar: WorkCalendar;
+  hours: DepartmentHours;
+};
 
 declare module "../room.ts" {
   interface Services {
@@ -69,23 +80,6 @@ export async function seedSlaDefaults(db: Queryable) {
   });
 }
 
-export async function readPolicies(db: Queryable): Promise<Policy[]> {
-  const rows = await db.select().from(slaPolicies).orderBy(asc(slaPolicies.id));
-  return rows.map((r) => ({
-    id: r.id,
-    channel: r.channel,
-    category: r.category,
-    priority: r.priority,
-    firstResponse: { minutes: r.firstResponseMinutes, basis: r.firstResponseBasis },
-    resolution: { minutes: r.resolutionMinutes, basis: r.resolutionBasis },
-  }));
-}
-
-export async function readRules(db: Queryable): Promise<EscalationRule[]> {
-  const rows = await db.select().from(escalationRules).orderBy(asc(escalationRules.id));
-  return rows.map((r) => ({ id: r.id, trigger: r.trigger, afterMinutes: r.afterMinutes, action: r.action }));
-}
-
 /**
  * The production calendar: the directory's, kept in the database and updated by administrators, when the directory
  * room runs in this process; otherwise the bundled data files.
@@ -102,14 +96,43 @@ async function productionCalendar(ctx: AppContext): Promise<WorkCalendar> {
   }
 }
 
+async function readHours(db: Queryable): Promise<DepartmentHours> {
+  const rows = await db.select().from(departments);
+  const hours: DepartmentHours = { byId: new Map(), byCode: new Map() };
+  for (const r of rows) {
+    const h = { zone: r.workZone, startMinute: r.workStartMinute, endMinute: r.workEndMinute };
+    hours.byId.set(r.id, h);
+    hours.byCode.set(r.code, h);
+  }
+  return hours;
+}
+
 export async function loadSla(ctx: AppContext) {
-  const [policies, rules] = await Promise.all([readPolicies(ctx.db), readRules(ctx.db)]);
+  const [policies, rules, hours] = await Promise.all([readPolicies(ctx.db), readRules(ctx.db), readHours(ctx.db)]);
   const calendar = ctx.services.maybe("sla")?.calendar ?? (await productionCalendar(ctx));
-  ctx.services.provide("sla", { policies, rules, calendar });
+  ctx.services.provide("sla", { policies, rules, calendar, hours });
 }
 
 export function slaOf(ctx: AppContext): SlaState {
-  return ctx.services.maybe("sla") ?? { policies: fallbackPolicies, rules: [], calendar: WEEKDAYS_ONLY };
+  return (
+    ctx.services.maybe("sla") ?? {
+      policies: fallbackPolicies,
+      rules: [],
+      calendar: WEEKDAYS_ONLY,
+      hours: { byId: new Map(), byCode: new Map() },
+    }
+  );
+}
+
+/** The working hours of a department (by id); 09:00–18:00 Moscow time for a request without one. */
+export function hoursOf(ctx: AppContext, departmentId: number | null): WorkingHours {
+  return (departmentId !== null && slaOf(ctx).hours.byId.get(departmentId)) || OFFICE_HOURS;
+}
+
+/** The hours a new request's clock runs in: those of the department its category goes to first. */
+function hoursForCategory(ctx: AppContext, category: string | null): WorkingHours {
+  const code = category && category in DEFAULT_ROUTE ? DEFAULT_ROUTE[category as keyof typeof DEFAULT_ROUTE] : null;
+  return (code && slaOf(ctx).hours.byCode.get(code)) || OFFICE_HOURS;
 }
 
 export function calendarOf(ctx: AppContext): WorkCalendar {
@@ -133,18 +156,51 @@ export function policyOf(ctx: AppContext, key: PolicyKey): Policy {
 
 /** Due times for a new request. */
 export function slaDueAt(ctx: AppContext, key: PolicyKey, createdAt: Date): Due {
-  return dueFor(createdAt, policyOf(ctx, key), { minutes: 0, workingMinutes: 0 }, calendarOf(ctx));
+  const paused = { minutes: 0, workingMinutes: 0 };
+  return dueFor(createdAt, policyOf(ctx, key), paused, calendarOf(ctx), hoursForCategory(ctx, key.category));
 }
 
 /** Due times again after the channel, category or priority changed; pauses so far stay counted. */
 export function recomputedDue(
   ctx: AppContext,
-  row: ClockRow & { createdAt: Date; channel: string; category: string | null; priority: string },
+  row: ClockRow & {
+    createdAt: Date;
+    channel: string;
+    category: string | null;
+    priority: string;
+    departmentId: number | null;
+  },
 ): Due {
   return dueFor(
     row.createdAt,
     policyOf(ctx, { channel: row.channel, category: row.category, priority: row.priority }),
     { minutes: row.slaPausedMinutes, workingMinutes: row.slaPausedWorkingMinutes },
     calendarOf(ctx),
+    hoursOf(ctx, row.departmentId),
   );
+}
+
+/** A request's SLA clock as the console shows it: the policy in force, the due times, the pause, the steps taken. */
+export function requestClock(
+  ctx: AppContext,
+  row: ClockRow &
+    PolicyKey & {
+      firstRespondedAt: Date | null;
+      slaFirstLevel: number;
+      slaResolutionLevel: number;
+      recheckAt: Date | null;
+    },
+) {
+  return {
+    policy: policyOf(ctx, { channel: row.channel, category: row.category, priority: row.priority }),
+    firstResponseDueAt: row.firstResponseDueAt,
+    resolutionDueAt: row.resolutionDueAt,
+    firstRespondedAt: row.firstRespondedAt,
+    pausedSince: row.slaPausedAt,
+    pausedMinutes: row.slaPausedMinutes,
+    pausedWorkingMinutes: row.slaPausedWorkingMinutes,
+    firstResponseLevel: row.slaFirstLevel,
+    resolutionLevel: row.slaResolutionLevel,
+    recheckAt: row.recheckAt,
+  };
 }

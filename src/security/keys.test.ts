@@ -7,6 +7,7 @@ import {
   encryptValue,
   isEncrypted,
   makeKeyring,
+  nameWords,
   newKey,
   parseDataKeys,
 } from "./keys.ts";
@@ -92,5 +93,21 @@ describe("blind index", () => {
     expect(blindIndexWith(key, "email", "ivan@example.ru")).not.toBe(
       blindIndexWith(Buffer.alloc(32, 8), "email", "ivan@example.ru"),
     );
+  });
+
+  it("indexes a name word by word: any case, «ё» as «е», any order, each word once", () => {
+    expect(nameWords(" Семёнов  Пётр-Иван ")).toEqual(["семенов", "петр", "иван"]);
+    expect(nameWords("Анна Анна")).toEqual(["анна"]);
+    expect(nameWords("— …")).toEqual([]);
+    const full = blindIndexWith(key, "name", "Семёнов Пётр");
+    expect(full).toBe(blindIndexWith(key, "name", "петр СЕМЕНОВ"));
+    const words = full.split(" ");
+    expect(words).toHaveLength(2);
+    expect(words).toContain(blindIndexWith(key, "name", "Семенов"));
+    expect(words).toContain(blindIndexWith(key, "name", "ПЁТР"));
+    expect(words).not.toContain(blindIndexWith(key, "name", "Петров"));
+    // A word of a name is not the same index as the same text as an e-mail or identifier.
+    expect(blindIndexWith(key, "name", "ivan")).not.toBe(blindIndexWith(key, "identifier", "ivan"));
+    expect(blindIndexWith(key, "name", "— …")).toBe("");
   });
 });

@@ -107,6 +107,18 @@ export function trackingKeyFrom(indexKey: Buffer): Buffer {
   return derive(indexKey, "otklik tracking token");
 }
 
+const unsubscribeKeys = new WeakMap<Buffer, Buffer>();
+
+/** Key of the signed unsubscribe links in applicants' letters: HKDF of the index key, a label of its own. */
+export function unsubscribeKeyFrom(indexKey: Buffer): Buffer {
+  // Derived once per index key: every letter signs a link with it.
+  const known = unsubscribeKeys.get(indexKey);
+  if (known) return known;
+  const key = derive(indexKey, "otklik unsubscribe link");
+  unsubscribeKeys.set(indexKey, key);
+  return key;
+}
+
 /** The tracking token of a submission with an Idempotency-Key: the same key and content give the same token. */
 export function derivedTrackingToken(trackingKey: Buffer, idempotencyKey: string, fingerprint: string): string {
   return createHmac("sha256", trackingKey).update(`${idempotencyKey}\n${fingerprint}`).digest("base64url");
@@ -202,21 +214,46 @@ export function decryptBytes(ring: Keyring, stored: Buffer, context: string): Bu
   }
 }
 
-export type IndexKind = "email" | "phone" | "identifier";
+export type IndexKind = "email" | "phone" | "identifier" | "name";
 
 /** The form a value is compared in: e-mail lower-cased, phone and identifiers (СНИЛС, ИНН) without separators. */
 export function normalizeForIndex(kind: IndexKind, value: string): string {
   const s = value.trim();
   if (kind === "email") return s.toLowerCase();
   if (kind === "phone") return s.replace(/[^\d+]/g, "");
+  if (kind === "name") return nameWords(s).join(" ");
   return s.replace(/[\s\-–.]/g, "").toUpperCase();
 }
 
-/** Keyed hash of the normalised value: equal values give equal indexes, nothing can be read back from it. */
+/** The words of a person's name as they are compared: lower case, «ё» read as «е», each word once. */
+export function nameWords(value: string): string[] {
+  const words = value
+    .normalize("NFC")
+    .toLowerCase()
+    .replaceAll("ё", "е")
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 0);
+  return [...new Set(words)];
+}
+
+/** The keyed hash of one normalised word or value. */
+function keyedHash(indexKey: Buffer, kind: IndexKind, normalized: string): string {
+  return createHmac("sha256", indexKey).update(`${kind}\0${normalized}`).digest("base64url");
+}
+
+/**
+ * Keyed hash of the normalised value: equal values give equal indexes, nothing can be read back from it. A name is
+ * indexed word by word (the hashes of its words, sorted, separated by spaces), so that a search by the surname alone
+ * or by the first name and surname in any order finds it.
+ */
 export function blindIndexWith(indexKey: Buffer, kind: IndexKind, value: string): string {
-  return createHmac("sha256", indexKey)
-    .update(`${kind}\0${normalizeForIndex(kind, value)}`)
-    .digest("base64url");
+  if (kind === "name") {
+    return nameWords(value)
+      .map((w) => keyedHash(indexKey, kind, w))
+      .sort()
+      .join(" ");
+  }
+  return keyedHash(indexKey, kind, normalizeForIndex(kind, value));
 }
 
 /** A fresh random key in the form OTKLIK_DATA_KEYS and OTKLIK_INDEX_KEY take. */

@@ -126,7 +126,7 @@ export async function rotateKeys(
           if (typeof old === "string") {
             const plain = decryptValue(ring, old, context);
             if (!old.startsWith(prefix.text)) next = encryptValue(ring, plain, context);
-            if (c.index) hash = blindIndexWith(ring.indexKey, c.index.kind, plain);
+            if (c.index) hash = blindIndexWith(ring.indexKey, c.index.kind, plain) || null;
           } else if (old && !old.subarray(0, prefix.bytes.length).equals(prefix.bytes)) {
             next = encryptBytes(ring, decryptBytes(ring, old, context), context);
           }

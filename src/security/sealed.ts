@@ -33,7 +33,8 @@ export function keyring(): Keyring {
 /** The blind index of a value (null stays null): what lookups compare instead of the encrypted column. */
 export function blindIndex(kind: IndexKind, value: string | null | undefined): string | null {
   if (value === null || value === undefined || value === "") return null;
-  return blindIndexWith(keyring().indexKey, kind, value);
+  // A name of no letters at all has no words to index.
+  return blindIndexWith(keyring().indexKey, kind, value) || null;
 }
 
 export type SealedColumn = {

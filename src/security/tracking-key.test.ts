@@ -85,6 +85,9 @@ describe("tracking tokens of idempotent submissions", () => {
     );
     expect(row!.tracking_token_hash).toBe(createHash("sha256").update(token).digest("hex"));
 
+    // The acknowledgement letter carries the link while it waits to be sent (docs/SECURITY.md: a letter's text is
+    // dropped once it goes); once the outbox has done its work, nothing in the database holds the token.
+    await s.ctx.worker.kick();
     const dump = await dumpEverything();
     expect(JSON.stringify(dump)).not.toContain(token);
     const candidates = keyCandidates(dump);
@@ -113,7 +116,7 @@ describe("tracking tokens of idempotent submissions", () => {
       });
       expect(retry.statusCode, retry.body).toBe(409);
       expect(retry.json().code).toBe("idempotency_link_unavailable");
-      expect(retry.json().detail).toContain(first.number);
+      expect(retry.json().detail.replace(/\s/g, "")).toContain(first.number);
     } finally {
       loadKeyring({ dataKeys: DATA_KEYS, indexKey: INDEX_KEY });
     }

@@ -1,6 +1,7 @@
 // Russian text normalisation shared by the knowledge-base search and the request classifier.
 
 export { analyze, type Term } from "./analyze.ts";
+export { readEnglish } from "./english.ts";
 export { allowedEdits, editDistance, FuzzyVocabulary } from "./fuzzy.ts";
 export { fixLayout, looksLikeWrongLayout, toCyrillicLayout, toLatinLayout } from "./layout.ts";
 export {

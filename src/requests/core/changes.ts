@@ -3,6 +3,7 @@
 // (with its event) under the request's row lock.
 import { eq } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
+import { emit } from "../../db/outbox.ts";
 import { errors } from "../../http/errors.ts";
 import { blindIndex } from "../../security/sealed.ts";
 import { departments, users } from "../../staff/schema.ts";
@@ -120,6 +121,16 @@ export async function moveTo(
     : [];
   const patch: Partial<RequestRow> = { departmentId: department.id, assigneeId: null, updatedAt: now };
   if (row.status !== act.status) Object.assign(patch, statusPatch(rules, row, act.status, now));
+  // Working time runs in the receiving department's hours from now on: its due times are counted in them.
+  const due = rules.recomputeDue({ ...row, ...patch });
+  const dueChanges: Record<string, unknown> = {};
+  if (+due.firstResponseDueAt !== +row.firstResponseDueAt! || +due.resolutionDueAt !== +row.resolutionDueAt!) {
+    Object.assign(patch, due);
+    if (+due.firstResponseDueAt !== +row.firstResponseDueAt!)
+      dueChanges.firstResponseDueAt = [row.firstResponseDueAt, due.firstResponseDueAt];
+    if (+due.resolutionDueAt !== +row.resolutionDueAt!)
+      dueChanges.resolutionDueAt = [row.resolutionDueAt, due.resolutionDueAt];
+  }
   const moved = await applyPatch(tx, row, patch);
   await writeHistory(
     tx,
@@ -131,6 +142,7 @@ export async function moveTo(
       department: [current?.code ?? null, department.code],
       status: [row.status, moved.status],
       ...(act.reason ? { reason: act.reason } : {}),
+      ...dueChanges,
       ...act.changes,
     },
     actor.type === "system" ? now : undefined,
@@ -260,4 +272,12 @@ export async function fillPhone(tx: Tx, requestId: number, phone: string): Promi
   const row = await lockRequest(tx, requestId);
   if (row.contactPhone) return;
   await applyPatch(tx, row, { contactPhone: phone, contactPhoneHash: blindIndex("phone", phone) });
+  // The applicant record joins this phone to the request's other contacts (src/applicants).
+  await emit(tx, "request.contact_added", {
+    requestId: row.id,
+    number: row.number,
+    departmentId: row.departmentId,
+    assigneeId: row.assigneeId,
+    kind: "phone",
+  });
 }

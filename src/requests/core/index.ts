@@ -11,6 +11,10 @@
 //   link          an incident's notice on the requests it concerns (and its end, which may resolve them)
 //   rate          the applicant's rating, once, changed only on purpose
 //   log           a fact on the request (a call, a letter that failed) that changes nothing else
+//   watch         an employee who escalated the request or wrote a note in it follows it from then on
+//   issueTrackingLink  a fresh tracking link the applicant asked for, beside the first one
+//   merge         a duplicate into the request it repeats; split  an applicant's message off into a new request;
+//   relate        two requests linked as related, both ways (and unrelate)
 //
 // Each command takes the caller's transaction, locks the request's row, writes the change and one history row, and
 // records the outbox event `request.<action>` that announces it after commit. The rules it applies but does not own
@@ -34,20 +38,26 @@ import {
   update,
 } from "./changes.ts";
 import { deliveryJobs } from "./deliveries.ts";
+import { issueTrackingLink } from "./links.ts";
+import { type Merged, merge, recordSplit, relate, splittable, unrelate } from "./merge.ts";
 import { type Appended, appendMessage, type NewMessage } from "./messages.ts";
 import { BARE_RULES, type ChannelAdapter, type RequestRow, type RequestRules } from "./ports.ts";
 import { purgePersonalData } from "./purge.ts";
 import { rate } from "./rating.ts";
-import { Intake, type NewRequest, type Registered } from "./register.ts";
-import type { Actor } from "./row.ts";
+import { type Channel, Intake, type NewRequest, type Registered } from "./register.ts";
+import { type Actor, lockRequest } from "./row.ts";
+import { unwatch, type WatchReason, watch } from "./watchers.ts";
 
 export type { RequestPatch } from "./changes.ts";
+export type { Merged } from "./merge.ts";
+export { refuseMergeTarget } from "./merge.ts";
 export type { Author, NewMessage } from "./messages.ts";
 export { TEXT_MAX } from "./messages.ts";
 export type {
   ChannelAdapter,
   Classification,
   Delivery,
+  DeliveryTarget,
   Due,
   DueKey,
   NewlyRegistered,
@@ -57,6 +67,7 @@ export type {
 export { idListSql, PURGED_TEXT } from "./purge.ts";
 export { CHANNELS, type Channel, isUniqueViolation, type NewRequest, type Registered } from "./register.ts";
 export { type Actor, APPLICANT, SYSTEM, staffActor } from "./row.ts";
+export type { WatchReason } from "./watchers.ts";
 
 export type CoreDeps = { db: Db; engine: "pglite" | "postgres" };
 
@@ -96,8 +107,11 @@ export class RequestCore {
     return this.intake.register(input, now);
   }
 
-  appendMessage(tx: Tx, requestId: number, m: NewMessage): Promise<Appended> {
-    return appendMessage(this.rules, tx, requestId, m);
+  async appendMessage(tx: Tx, requestId: number, m: NewMessage): Promise<Appended> {
+    const appended = await appendMessage(this.rules, tx, requestId, m);
+    // Whoever writes a note in a request follows it from then on.
+    if (m.author.type === "staff" && m.visibility === "note") await watch(tx, appended.row, m.author.user.id, "noted");
+    return appended;
   }
 
   transition(
@@ -138,7 +152,27 @@ export class RequestCore {
     const act = opts.returned
       ? { action: "returned" as const, status: "in_progress" as const }
       : { action: "escalated" as const, status: "escalated" as const };
-    return moveTo(this.rules, tx, requestId, dept, actor, { ...act, reason: opts.reason, changes: opts.changes }, opts);
+    const row = await moveTo(
+      this.rules,
+      tx,
+      requestId,
+      dept,
+      actor,
+      { ...act, reason: opts.reason, changes: opts.changes },
+      opts,
+    );
+    // The employee who passed it on keeps it in sight (and hears what becomes of it).
+    if (!opts.returned && actor.type === "staff") await watch(tx, row, actor.user.id, "escalated");
+    return row;
+  }
+
+  /** An employee follows a request (or stops following it). */
+  watch(tx: Tx, row: Pick<RequestRow, "id" | "number">, userId: number, reason: WatchReason): Promise<void> {
+    return watch(tx, row, userId, reason);
+  }
+
+  unwatch(tx: Tx, requestId: number, userId: number): Promise<void> {
+    return unwatch(tx, requestId, userId);
   }
 
   update(tx: Tx, requestId: number, patch: RequestPatch, actor: Actor): Promise<RequestRow> {
@@ -183,6 +217,53 @@ export class RequestCore {
 
   slaStep(tx: Tx, requestId: number, patch: Parameters<typeof slaStep>[2], now: Date) {
     return slaStep(tx, requestId, patch, now);
+  }
+
+  /** A fresh tracking link beside the first one, once per `source`; false when that source issued it already. */
+  issueTrackingLink(tx: Tx, requestId: number, token: string, source: string, via: "email" | "phone", actor: Actor) {
+    return issueTrackingLink(tx, requestId, token, source, via, actor);
+  }
+
+  /** Merges a duplicate into the request it repeats (merge.ts): messages and files move, the duplicate closes. */
+  merge(tx: Tx, sourceId: number, targetId: number, actor: Actor, now?: Date): Promise<Merged> {
+    return merge(this.rules, tx, sourceId, targetId, actor, now);
+  }
+
+  /**
+   * The applicant's message `messageId` of request `sourceId` becomes the first line of a new request of the same
+   * applicant, by the same channel and with the same contacts; a history row on each names the other. The applicant
+   * is told the new number as at any registration.
+   */
+  async split(sourceId: number, messageId: number, actor: Actor): Promise<Registered> {
+    const { source, message } = await this.deps.db.transaction(async (tx) => ({
+      source: await lockRequest(tx, sourceId),
+      message: await splittable(tx, sourceId, messageId),
+    }));
+    if (source.mergedIntoId !== null) throw errors.conflict("request_merged", "Обращение объединено с другим.");
+    return this.register({
+      text: message.body,
+      channel: source.channel as Channel,
+      audience: source.audience,
+      region: source.region ?? undefined,
+      contact: {
+        name: source.contactName ?? undefined,
+        email: source.contactEmail ?? undefined,
+        phone: source.contactPhone ?? undefined,
+      },
+      inTransaction: async (tx, created) => {
+        await splittable(tx, sourceId, messageId);
+        await recordSplit(tx, sourceId, created, messageId, actor);
+      },
+    });
+  }
+
+  /** Links two requests as related, both ways; false when they were linked already. */
+  relate(tx: Tx, aId: number, bId: number, actor: Actor): Promise<boolean> {
+    return relate(tx, aId, bId, actor);
+  }
+
+  unrelate(tx: Tx, aId: number, bId: number, actor: Actor): Promise<boolean> {
+    return unrelate(tx, aId, bId, actor);
   }
 
   fillPhone(tx: Tx, requestId: number, phone: string) {

@@ -1,12 +1,14 @@
 // A message on a request, from anyone and any channel: the applicant's words (a web reply, a letter, a chat line), an
 // employee's answer or internal note, a notice of the service (an incident), the chatbot's line in a chat transcript.
 // What a message does to the request follows from who wrote it, the same whichever channel it came through.
+
 import { sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { driverQuery } from "../../db/driver.ts";
-import { EVENTS_CHANNEL } from "../../db/outbox.ts";
+import { EVENTS_CHANNEL_SQL } from "../../db/outbox.ts";
 import { errors } from "../../http/errors.ts";
 import type { StaffUser } from "../../staff/service.ts";
+import { count, WORDS } from "../../text/plural.ts";
 import type { StoredFile } from "../files.ts";
 import { attachments, messages, requests } from "../schema.ts";
 import { type Status, statusAfterApplicantMessage } from "../status.ts";
@@ -56,7 +58,8 @@ function checkBody(m: NewMessage): string {
       { field },
     );
   }
-  if (body.length > TEXT_MAX) throw errors.validation(`Сообщение длиннее ${TEXT_MAX} символов.`, { field });
+  if (body.length > TEXT_MAX)
+    throw errors.validation(`Сообщение длиннее ${count(TEXT_MAX, ...WORDS.characterGenitive)}.`, { field });
   return body;
 }
 
@@ -177,14 +180,14 @@ async function appendPlainLine(
       h.action,
       JSON.stringify(h.changes),
       JSON.stringify(event),
-      EVENTS_CHANNEL,
     ],
     "otklik_append_line",
   );
   return Number(r!.message_id);
 }
 
-const APPEND_PLAIN_LINE = `with m as (
+/** The plain line's statement (exported for the chat benchmark's raw side, which sends it straight to the driver). */
+export const APPEND_PLAIN_LINE = `with m as (
     insert into messages (request_id, visibility, author_type, author_id, body, channel, created_at)
     values ($1::bigint, $2, $3, $4::int, $5, $6, $7::timestamptz)
     returning id
@@ -205,7 +208,7 @@ const APPEND_PLAIN_LINE = `with m as (
     returning id, topic, payload
   )
   select m.id::text as message_id,
-    pg_notify($14, json_build_object('id', e.id, 'topic', e.topic, 'data', e.payload)::text) as notified
+    pg_notify(${EVENTS_CHANNEL_SQL}, json_build_object('id', e.id, 'topic', e.topic, 'data', e.payload)::text) as notified
   from m, e`;
 
 export async function attachFiles(tx: Tx, requestId: number, messageId: number, files: StoredFile[]) {

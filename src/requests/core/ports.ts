@@ -95,12 +95,41 @@ export const BARE_RULES: RequestRules = {
 
 /** What the core announces to the applicant's channels, after commit (from the outbox, at least once). */
 export type Delivery =
-  /** A public message from the service (an operator, an incident notice): `messageId` on request `requestId`. */
-  | { kind: "message.public"; requestId: number; number: string; messageId: number }
+  /** The request was registered: the applicant is told its number, due time and tracking link. */
+  | { kind: "registered"; requestId: number; number: string }
+  /**
+   * A public message from the service (an operator, an incident notice): `messageId` on request `requestId`.
+   * `action` is the history row's (`replied`, `asked` for a request for more information, `incident_linked`,
+   * `incident_updated`, `incident_resolved`).
+   */
+  | {
+      kind: "message.public";
+      requestId: number;
+      number: string;
+      messageId: number;
+      action: string;
+      /** The message resolved the request: the same event also brings the `resolved` delivery that carries it. */
+      resolves: boolean;
+    }
   /** The status changed; `historyId` is the history row that records it. */
   | { kind: "status.changed"; requestId: number; number: string; from: Status; to: Status; historyId: number | null }
-  /** The request was resolved: the applicant is asked to rate the answer. */
-  | { kind: "resolved"; requestId: number; number: string; historyId: number | null };
+  /**
+   * The request was resolved: the applicant is asked to rate the answer. `messageId`: the public message that came
+   * with the resolution (an operator's last answer, an incident's end), for notices that carry both at once.
+   */
+  | { kind: "resolved"; requestId: number; number: string; historyId: number | null; messageId?: number }
+  /** The request was merged into another (`historyId`: the merge's row on it); the applicant is told where it went. */
+  | { kind: "merged"; requestId: number; number: string; historyId: number | null };
+
+/** The request a delivery is about, as far as an adapter needs to know whether it reaches the applicant at all. */
+export type DeliveryTarget = {
+  id: number;
+  channel: string;
+  /** The applicant gave an e-mail address (the adapter reads it itself, decrypted, when it needs it). */
+  hasEmail: boolean;
+  /** The applicant gave a phone number. */
+  hasPhone: boolean;
+};
 
 /**
  * A channel: it receives what applicants send and turns it into core commands (register, appendMessage), and it
@@ -109,5 +138,5 @@ export type Delivery =
  */
 export type ChannelAdapter = {
   channel: string;
-  deliver?(delivery: Delivery, request: { id: number; channel: string }): Promise<void>;
+  deliver?(delivery: Delivery, request: DeliveryTarget): Promise<void>;
 };

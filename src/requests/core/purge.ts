@@ -12,11 +12,13 @@ export async function purgePersonalData(tx: Tx, cutoff: Date): Promise<{ ids: nu
   const ids = rowsOf<{ id: number }>(
     await tx.execute(sql`
       update requests set contact_name = null, contact_email = null, contact_phone = null,
-        contact_email_hash = null, contact_phone_hash = null, subject = '',
-        rating_comment = null, search = null, region = region
+        contact_email_hash = null, contact_phone_hash = null, contact_name_hash = null, tracking_sealed = null,
+        subject = '', rating_comment = null, search = null, region = region
       where coalesce(closed_at, resolved_at) < ${cutoff} and status in ('resolved', 'closed')
         and (contact_name is not null or contact_email is not null or contact_phone is not null
-             or contact_email_hash is not null or contact_phone_hash is not null or subject <> ''
+             or contact_email_hash is not null or contact_phone_hash is not null or contact_name_hash is not null
+             or tracking_sealed is not null
+             or subject <> ''
              or rating_comment is not null
              or exists (select 1 from messages m where m.request_id = requests.id and m.body <> ${PURGED_TEXT}))
       returning id`),

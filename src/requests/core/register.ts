@@ -1,15 +1,18 @@
 // Registering a request, from any channel: one transaction writes the request, its first message, its
 // attachments, its history and the outbox event that announces it.
+
 import { createHash } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Db, Tx } from "../../db/client.ts";
 import { driverQuery, driverValue } from "../../db/driver.ts";
 import { GroupCommit } from "../../db/group-commit.ts";
-import { EVENTS_CHANNEL } from "../../db/outbox.ts";
+import { EVENTS_CHANNEL_SQL } from "../../db/outbox.ts";
 import { errors } from "../../http/errors.ts";
 import { derivedTrackingToken } from "../../security/keys.ts";
 import { blindIndex, keyring } from "../../security/sealed.ts";
 import { randomToken, sha256 } from "../../security/tokens.ts";
+import { displayRequestNumber } from "../../text/display.ts";
+import { count, WORDS } from "../../text/plural.ts";
 import { isAudience, isCategoryCode } from "../categories.ts";
 import { type Contact, normalizeContact } from "../contact.ts";
 import type { StoredFile } from "../files.ts";
@@ -18,7 +21,7 @@ import { attachments, requests } from "../schema.ts";
 import { attachmentRow, TEXT_MAX } from "./messages.ts";
 import type { Classification, Due, RegistrationSql, RequestRules } from "./ports.ts";
 
-export const CHANNELS = ["web", "email", "chat", "phone"] as const;
+export const CHANNELS = ["web", "email", "chat", "phone", "telegram", "vk", "max"] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export type NewRequest = {
@@ -122,7 +125,7 @@ export class Intake {
     if (sha256(trackingToken) !== row.trackingTokenHash) {
       throw errors.conflict(
         "idempotency_link_unavailable",
-        `Обращение по этой отправке уже зарегистрировано под номером ${row.number}. Ссылку для отслеживания повторно выдать нельзя: воспользуйтесь ссылкой из первого ответа или письма.`,
+        `Обращение по этой отправке уже зарегистрировано под номером ${displayRequestNumber(row.number)}. Ссылку для отслеживания повторно выдать нельзя: воспользуйтесь ссылкой из первого ответа или письма.`,
         { number: row.number },
       );
     }
@@ -163,9 +166,12 @@ function prepare(deps: IntakeDeps, input: NewRequest, now: Date): Prepared {
   const text = input.text.trim();
   if (!text) throw errors.validation("Опишите вопрос: поле «Текст обращения» пустое.", { field: "text" });
   if (text.length > TEXT_MAX) {
-    throw errors.validation(`Текст обращения длиннее ${TEXT_MAX} символов: сократите его или приложите файлом.`, {
-      field: "text",
-    });
+    throw errors.validation(
+      `Текст обращения длиннее ${count(TEXT_MAX, ...WORDS.characterGenitive)}: сократите его или приложите файлом.`,
+      {
+        field: "text",
+      },
+    );
   }
   if (input.category && !isCategoryCode(input.category)) {
     throw errors.validation(`Неизвестная категория «${input.category}».`, { field: "category" });
@@ -233,6 +239,7 @@ async function writeRequests(
     const values = [
       numbers[i]!,
       sha256(p.trackingToken),
+      driverValue(requests.trackingSealed, p.trackingToken),
       input.idempotencyKey ?? null,
       p.idempotencyHash ?? null,
       p.subject,
@@ -245,6 +252,7 @@ async function writeRequests(
       p.priority,
       departmentOf(p),
       driverValue(requests.contactName, contact.name),
+      blindIndex("name", contact.name),
       driverValue(requests.contactEmail, contact.email),
       blindIndex("email", contact.email),
       driverValue(requests.contactPhone, contact.phone),
@@ -273,7 +281,7 @@ async function writeRequests(
     message_id: string;
     staffed: boolean;
     incidents: number[];
-  }>(tx, statement.text, [...columns, EVENTS_CHANNEL, linkedAt], statement.name);
+  }>(tx, statement.text, [...columns, linkedAt], statement.name);
   const byNumber = new Map(written.map((r) => [r.number, r]));
   const rows = numbers.map((n) => byNumber.get(n)!);
 
@@ -323,6 +331,7 @@ export const NUMBERS_AND_DEPARTMENTS = `select
 export const WRITE_COLUMNS = [
   "number",
   "tracking_token_hash",
+  "tracking_sealed",
   "idempotency_key",
   "idempotency_hash",
   "subject",
@@ -335,6 +344,7 @@ export const WRITE_COLUMNS = [
   "priority",
   "department_id::int",
   "contact_name",
+  "contact_name_hash",
   "contact_email",
   "contact_email_hash",
   "contact_phone",
@@ -370,7 +380,7 @@ export const writeGroupSql = (seams: RegistrationSql) => `with input as (
   r as (
     insert into requests (${REQUEST_COLUMNS.join(", ")}, updated_at, search)
     select ${REQUEST_COLUMNS.join(", ")}, created_at, to_tsvector('russian', search_text) from input order by ord
-    returning id, number, status, category, department_id, channel, created_at, search
+    returning id, number, status, category, department_id, channel, created_at, search, contact_email_hash, contact_phone_hash
   ),
   g as (select r.*, input.ord, input.body, input.changes from r join input using (number)),
   m as (
@@ -385,18 +395,19 @@ export const writeGroupSql = (seams: RegistrationSql) => `with input as (
   e as (
     insert into events (topic, payload)
     select 'request.created',
-      jsonb_build_object('requestId', id, 'number', number, 'departmentId', department_id, 'channel', channel)
+      jsonb_build_object('requestId', id, 'number', number, 'departmentId', department_id, 'channel', channel,
+        'hasEmail', contact_email_hash is not null, 'hasPhone', contact_phone_hash is not null)
     from g order by ord
     returning id, topic, payload
   ),
   notified as (
-    select count(pg_notify($${WRITE_COLUMNS.length + 1}, json_build_object('id', id, 'topic', topic, 'data', payload)::text))
+    select count(pg_notify(${EVENTS_CHANNEL_SQL}, json_build_object('id', id, 'topic', topic, 'data', payload)::text))
     from (select * from e order by id) e
   ),
   staffed as (${seams.staffedDepartments("select department_id from r")}),
   links as (
     insert into incident_requests (incident_id, request_id, linked_at)
-    select i.id, r.id, $${WRITE_COLUMNS.length + 2}::timestamptz
+    select i.id, r.id, $${WRITE_COLUMNS.length + 1}::timestamptz
     from incidents i join r on ${seams.incidentMatch}
     where i.status = 'active'
     order by r.id

@@ -19,11 +19,13 @@ export const staffActor = (user: StaffUser): Actor => ({ type: "staff", user });
 
 /**
  * Takes the request's row lock for the rest of the transaction, so that two people acting at once cannot overwrite
- * each other's change, and answers the row as it is now.
+ * each other's change, and answers the row as it is now. «No key update», not «update»: a transaction that is
+ * inserting a letter, a history row or a notice for this request holds a key-share lock on it, which a plain «for
+ * update» waits for (and a «skip locked» sweep skips the request); the request's id never changes.
  */
 export async function lockRequest(tx: Tx, id: number): Promise<RequestRow> {
-  const [row] = await tx.select().from(requests).where(eq(requests.id, id)).for("update");
-  if (!row) throw errors.notFound("Обращение");
+  const [row] = await tx.select().from(requests).where(eq(requests.id, id)).for("no key update");
+  if (!row) throw errors.notFound("request");
   return row;
 }
 
