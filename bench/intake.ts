@@ -2,7 +2,8 @@
 // database and on PostgreSQL; prints requests/s, p50 and p99, then checks that every accepted request is
 // stored exactly once. In the same run, on a fresh database each: «direct» (the registration service called
 // in-process, no HTTP) and «raw» (the registration's SQL statements, grouped as the intake groups them, sent
-// straight through the driver). Usage: npm run bench:intake -- [--n 4000] [--c 32] [--engine pglite|postgres|both] [--url U]
+// straight through the driver), and the HTTP floor (`GET /api/v1/health` from the same client at the same concurrency).
+// Usage: npm run bench:intake -- [--n 4000] [--c 32] [--engine pglite|postgres|both] [--workers N] [--url U]
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     c: { type: "string", default: "32" },
     engine: { type: "string", default: "both" },
     url: { type: "string" },
+    workers: { type: "string", default: "1" },
     "database-url": {
       type: "string",
       default: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
@@ -39,6 +41,8 @@ const { values } = parseArgs({
 });
 const N = Number(values.n);
 const C = Number(values.c);
+/** Server processes behind the port (OTKLIK_WORKERS; PostgreSQL only). */
+const WORKERS = Number(values.workers);
 
 export type Result = {
   engine: string;
@@ -48,6 +52,8 @@ export type Result = {
   rps: number;
   p50: number;
   p99: number;
+  /** Requests/s of `GET /api/v1/health` from the same client at the same concurrency: the HTTP floor. */
+  floor?: number;
   stored?: number;
   missing?: number;
   doubled?: number;
@@ -90,6 +96,30 @@ export async function drive(url: string, n: number, c: number, tag: string) {
   };
 }
 
+/**
+ * The HTTP floor: the same client at the same concurrency against the cheapest route of the same server
+ * (`GET /api/v1/health`), so «what HTTP itself allows on this machine» is measured in the same run as the intake.
+ */
+export async function floor(url: string, n: number, c: number) {
+  const pool = new Pool(url, { connections: c, pipelining: 1 });
+  let next = 0;
+  let ok = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: c }, async () => {
+      while (next < n) {
+        next++;
+        const res = await pool.request({ method: "GET", path: "/api/v1/health" });
+        await res.body.text();
+        if (res.statusCode === 200) ok++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await pool.close();
+  return ok / seconds;
+}
+
 async function verify(
   query: (q: ReturnType<typeof sql>) => Promise<{ number: string; n: number }[]>,
   tag: string,
@@ -123,8 +153,13 @@ async function runEngine(engine: "pglite" | "postgres"): Promise<Result> {
     databaseUrl = u.toString();
     env.DATABASE_URL = databaseUrl;
   }
+  if (WORKERS > 1) env.OTKLIK_WORKERS = String(WORKERS);
   const child = await startChild(env, 120_000);
   try {
+    // The floor first, on the idle server: after the intake its background work (the acknowledgement letters)
+    // would still be running and lower it.
+    await floor(child.url, Math.min(500, N), C);
+    const healthRps = await floor(child.url, N, C);
     await drive(child.url, Math.min(200, N), C, `warmup-${randomBytes(4).toString("hex")}`);
     const r = await drive(child.url, N, C, tag);
     child.proc.kill("SIGTERM");
@@ -141,7 +176,17 @@ async function runEngine(engine: "pglite" | "postgres"): Promise<Result> {
       r.accepted,
     );
     await database.close();
-    return { engine, n: N, c: C, accepted: r.accepted.length, rps: r.rps, p50: r.p50, p99: r.p99, ...check };
+    return {
+      engine,
+      n: N,
+      c: C,
+      accepted: r.accepted.length,
+      rps: r.rps,
+      p50: r.p50,
+      p99: r.p99,
+      floor: healthRps,
+      ...check,
+    };
   } finally {
     if (child.proc.exitCode === null) child.proc.kill("SIGKILL");
     rmSync(dataDir, { recursive: true, force: true });
@@ -255,37 +300,48 @@ async function runRaw(engine: Engine) {
       const departments = (head!.departments ?? {}) as Record<string, number>;
       const departmentId = code ? (departments[code] ?? null) : null;
       const numbers = (head!.numbers as string[]).map((n) => formatRequestNumber(BigInt(n)));
-      const rows = items.map((i, k) => [
-        numbers[k],
-        hex(32),
-        null,
-        null,
-        text.slice(0, 120),
-        category,
-        guess?.confidence ?? null,
-        category ? "classifier" : null,
-        guess?.audience ?? "citizen",
-        null,
-        "web",
-        "normal",
-        departmentId,
-        null,
-        `v1:${hex(40)}`,
-        hex(32),
-        null,
-        null,
-        due.firstResponseDueAt.toISOString(),
-        due.resolutionDueAt.toISOString(),
-        due.firstResponseBasis,
-        due.resolutionBasis,
-        now.toISOString(),
-        `${text.slice(0, 120)}\n${text} raw-${i}`,
-        `${text} raw-${i}`,
-        JSON.stringify({ channel: "web", category, categorySource: category ? "classifier" : null }),
-      ]);
-      // One array per column, as the intake sends them (src/requests/core/register.ts, WRITE_COLUMNS).
-      const columns = WRITE_COLUMNS.map((_, c) => rows.map((r) => r[c]));
-      await q(WRITE_GROUP, [...columns, "otklik_events", now.toISOString()], WRITE_GROUP_NAME);
+      // Each submission by column name, as the intake writes it (src/requests/core/register.ts, WRITE_COLUMNS):
+      // the tracking token sealed and the contact's address sealed with its blind index.
+      const rows = items.map(
+        (i, k): Record<string, unknown> => ({
+          number: numbers[k],
+          tracking_token_hash: hex(32),
+          tracking_sealed: `v1:${hex(40)}`,
+          idempotency_key: null,
+          idempotency_hash: null,
+          subject: text.slice(0, 120),
+          category,
+          category_confidence: guess?.confidence ?? null,
+          category_source: category ? "classifier" : null,
+          audience: guess?.audience ?? "citizen",
+          region: null,
+          channel: "web",
+          priority: "normal",
+          department_id: departmentId,
+          contact_name: null,
+          contact_name_hash: null,
+          contact_email: `v1:${hex(40)}`,
+          contact_email_hash: hex(32),
+          contact_phone: null,
+          contact_phone_hash: null,
+          first_response_due_at: due.firstResponseDueAt.toISOString(),
+          resolution_due_at: due.resolutionDueAt.toISOString(),
+          first_response_basis: due.firstResponseBasis,
+          resolution_basis: due.resolutionBasis,
+          created_at: now.toISOString(),
+          search_text: `${text.slice(0, 120)}\n${text} raw-${i}`,
+          body: `${text} raw-${i}`,
+          changes: JSON.stringify({ channel: "web", category, categorySource: category ? "classifier" : null }),
+        }),
+      );
+      // One array per column, in the order the statement takes them; a column the statement gained and this
+      // benchmark does not fill stops the run rather than shifting every value after it.
+      const columns = WRITE_COLUMNS.map((spec) => {
+        const name = spec.split("::")[0]!;
+        if (!(name in rows[0]!)) throw new Error(`bench/intake.ts: the raw side does not fill the column ${name}`);
+        return rows.map((r) => r[name]);
+      });
+      await q(WRITE_GROUP, [...columns, now.toISOString()], WRITE_GROUP_NAME);
       return numbers;
     });
 
@@ -334,8 +390,13 @@ if (values.url) {
 } else {
   const engines =
     values.engine === "both" ? (["pglite", "postgres"] as const) : [values.engine as "pglite" | "postgres"];
+  if (WORKERS > 1 && engines.includes("pglite" as never)) {
+    throw new Error("--workers above 1 needs PostgreSQL: use --engine postgres");
+  }
   for (const e of engines) {
-    console.log(`${ENGINE_NAME[e]}: n=${N} c=${C}, load average at start ${load()}`);
+    console.log(
+      `${ENGINE_NAME[e]}: n=${N} c=${C}${WORKERS > 1 ? `, ${WORKERS} server processes` : ""}, load average at start ${load()}`,
+    );
     const http = await runEngine(e);
     print(http);
     const direct = await runDirect(e);
@@ -347,6 +408,11 @@ if (values.url) {
     console.log(
       `${e.padEnd(9)} raw (same SQL through the driver, ${raw.groups} groups of ${raw.meanGroup.toFixed(1)} on average): ` +
         `${raw.rps.toFixed(0)} req/s  p50 ${raw.p50.toFixed(1)} ms  p99 ${raw.p99.toFixed(1)} ms  stored ${raw.stored}`,
+    );
+    const lower = Math.min(raw.rps, http.floor!);
+    console.log(
+      `${e.padEnd(9)} HTTP floor (GET /api/v1/health, same client, c=${C}): ${http.floor!.toFixed(0)} req/s; ` +
+        `intake reaches ${((http.rps / lower) * 100).toFixed(0)}% of the lower limit (${lower === raw.rps ? "raw" : "HTTP floor"}, ${lower.toFixed(0)} req/s)`,
     );
     console.log(
       `${e.padEnd(9)} HTTP: ${ofRaw(http.rps, raw.rps)}; service in-process: ${ofRaw(direct.rps, raw.rps)}; load average at end ${load()}`,

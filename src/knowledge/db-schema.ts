@@ -99,6 +99,27 @@ export const kbTemplates = pgTable("kb_templates", {
   body: text("body").notNull(),
   /** A category code the template fits, or null for any request. */
   category: text("category"),
+  /** The shipped templates' own names (null for staff's): the migration that ships them inserts each once. */
+  shippedKey: text("shipped_key").unique(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedBy: integer("updated_by").references(() => users.id, { onDelete: "set null" }),
+});
+
+/**
+ * A macro: an answer template and the changes that usually go with it (status, category, who has the request),
+ * applied to a request in one action. A null column leaves that side of the request as it is.
+ */
+export const kbMacros = pgTable("kb_macros", {
+  id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+  title: text("title").notNull(),
+  templateId: integer("template_id").references(() => kbTemplates.id, { onDelete: "set null" }),
+  /** The reply goes to the applicant (`public`) or stays an internal note (`note`). */
+  visibility: text("visibility").$type<"public" | "note">().notNull().default("public"),
+  status: text("status"),
+  category: text("category"),
+  /** `self`: to whoever applies the macro; `nobody`: back to the department's queue; null: unchanged. */
+  assign: text("assign").$type<"self" | "nobody">(),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   updatedBy: integer("updated_by").references(() => users.id, { onDelete: "set null" }),

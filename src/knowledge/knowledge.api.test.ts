@@ -3,6 +3,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../test/harness.ts";
 import { emit } from "../db/outbox.ts";
+import { displayRequestNumber } from "../text/display.ts";
 import { parseArticle } from "./article.ts";
 import { indexSettled } from "./room.ts";
 import { KB_CHANGED } from "./state.ts";
@@ -260,7 +261,7 @@ describe("answer templates", () => {
     expect(r.statusCode).toBe(200);
     expect(r.json().text).toMatch(
       new RegExp(
-        `^Здравствуйте, Анна! По обращению № ${number} ответим до \\d{1,2} [а-я]+ 20\\d\\d г\\. в \\d\\d:\\d\\d \\(по московскому времени\\)\\. \\{\\{подпись\\}\\}$`,
+        `^Здравствуйте, Анна! По обращению № ${displayRequestNumber(number)} ответим до \\d{1,2} [а-я]+ 20\\d\\d г\\. в \\d\\d:\\d\\d \\(по московскому времени\\)\\. \\{\\{подпись\\}\\}$`,
       ),
     );
     expect(r.json().unknown).toEqual(["подпись"]);

@@ -2,6 +2,7 @@ import {
   analyze,
   canonicalStem,
   type FuzzyVocabulary,
+  readEnglish,
   toCyrillicLayout,
   tokenize,
   toLatinLayout,
@@ -59,7 +60,7 @@ export function createQueryReader({ known, vocabulary, stemOfWord, concepts }: Q
   }
 
   return function parseQuery(query: string): { slots: Alt[][]; pairs: string[] } {
-    const terms = analyze(query.slice(0, MAX_QUERY_CHARS), (s) => known(unifyStem(s))).map((t) => ({
+    const terms = analyze(readEnglish(query.slice(0, MAX_QUERY_CHARS)), (s) => known(unifyStem(s))).map((t) => ({
       ...t,
       stem: canonicalStem(t.token),
     }));

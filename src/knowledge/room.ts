@@ -1,8 +1,10 @@
 // The knowledge-base room: articles in the database (the shipped folder brought in at each start: see syncShipped),
 // each process's search index over them, rebuilt in the background whenever any process announces a change.
 import type { Room } from "../room.ts";
+import { editorRoutes } from "./routes-editor.ts";
+import { macroRoutes } from "./routes-macros.ts";
 import { publicKnowledgeRoutes } from "./routes-public.ts";
-import { staffKnowledgeRoutes } from "./routes-staff.ts";
+import { templateRoutes } from "./routes-templates.ts";
 import { syncShipped } from "./service.ts";
 import { forgetIndex, KB_CHANGED, loadIndex, rebuildIndex } from "./state.ts";
 
@@ -24,6 +26,8 @@ export const knowledgeRoom: Room = {
   },
   async routes(app, opts) {
     await publicKnowledgeRoutes(app, opts);
-    await staffKnowledgeRoutes(app, opts);
+    await editorRoutes(app, opts);
+    await templateRoutes(app, opts);
+    await macroRoutes(app, opts);
   },
 };

@@ -5,19 +5,20 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { AppContext } from "../context.ts";
 import { SESSION_COOKIE } from "../http/access.ts";
-import { AppError, errors } from "../http/errors.ts";
+import { errors } from "../http/errors.ts";
+import { Problem } from "../http/schemas.ts";
 import { CATEGORIES as CATEGORY_INFO } from "../requests/categories.ts";
 import { randomToken } from "../security/tokens.ts";
 import { findApiToken, findSession, type StaffUser } from "../staff/service.ts";
 import { answerText } from "./answer.ts";
-import { ArticleOut, Problem, SearchHitOut, SlugParams } from "./schemas.ts";
+import { ArticleOut, SearchHitOut, SlugParams } from "./schemas.ts";
 import { indexedArticles, searchKnowledge } from "./state.ts";
 import { addSuggestionEvents, feedbackCounts, readArticle, type StoredArticle } from "./store.ts";
 import { castVote, DAILY_LIMIT } from "./votes.ts";
 
 const VOTE_COOKIE = "otklik_kb_vote";
 
-export const articleNotFound = () => new AppError("not_found", "Статья не найдена.", 404);
+export const articleNotFound = () => errors.notFound("article");
 
 export const categoryTitle = (code: string) => CATEGORY_INFO.find((c) => c.code === code)?.title ?? code;
 

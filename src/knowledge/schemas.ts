@@ -1,11 +1,9 @@
 // The shapes of the knowledge base's HTTP API.
 import { Type } from "@sinclair/typebox";
-import { StringEnum } from "../requests/schemas.ts";
+import { StringEnum } from "../http/schemas.ts";
 import { AUDIENCES, CATEGORIES } from "./article.ts";
 
-export { Problem } from "../requests/schemas.ts";
-
-const DateTime = Type.Unsafe<string | Date>({ type: "string", format: "date-time" });
+export const DateTime = Type.Unsafe<string | Date>({ type: "string", format: "date-time" });
 export const SLUG_PATTERN = "^[a-z0-9]+(?:-[a-z0-9]+)*$";
 
 export const SlugParams = Type.Object({ slug: Type.String({ maxLength: 100 }) });
@@ -89,5 +87,3 @@ export const TemplateOut = Type.Object({
   category: Type.Union([Type.String(), Type.Null()]),
   updatedAt: DateTime,
 });
-
-export { IdParams } from "../http/schemas.ts";

@@ -11,6 +11,8 @@ import { KB_CHANGED, rebuildIndex } from "./state.ts";
 import {
   articleData,
   countArticles,
+  deflectionStats,
+  feedbackCounts,
   insertSeed,
   latestVersions,
   lockKnowledge,
@@ -133,7 +135,7 @@ export async function updateArticle(
   await ctx.db.transaction(async (tx) => {
     await lockKnowledge(tx);
     const before = await readArticle(tx, slug, true);
-    if (!before) throw errors.notFound("Статья");
+    if (!before) throw errors.notFound("article");
     const after: Article = { ...input, slug, status: before.status };
     const changed = changedFields(before, after);
     if (changed.length === 0) return;
@@ -157,7 +159,7 @@ export async function setArticleStatus(
   await ctx.db.transaction(async (tx) => {
     await lockKnowledge(tx);
     const before = await readArticle(tx, slug, true);
-    if (!before) throw errors.notFound("Статья");
+    if (!before) throw errors.notFound("article");
     if (status === "published") {
       problems = await checkForPublishing(tx, before);
       refuseIfErrors(problems);
@@ -182,9 +184,9 @@ export async function restoreVersion(
   await ctx.db.transaction(async (tx) => {
     await lockKnowledge(tx);
     const before = await readArticle(tx, slug, true);
-    if (!before) throw errors.notFound("Статья");
+    if (!before) throw errors.notFound("article");
     const old = await readVersion(tx, slug, version);
-    if (!old) throw errors.notFound("Версия статьи");
+    if (!old) throw errors.notFound("article_version");
     const after = { ...(old.data as unknown as Article), slug, status: before.status };
     if (after.status === "published") refuseIfErrors(await checkForPublishing(tx, after));
     await writeArticle(tx, after, before.version + 1, `восстановлена версия ${version}`, userId);
@@ -193,4 +195,33 @@ export async function restoreVersion(
   // This process knows at once; the others hear the event.
   void rebuildIndex(ctx);
   return (await readArticle(ctx.db, slug))!;
+}
+
+/** Every article for the editor's list, drafts and internal ones too, with its readers' votes. */
+export async function editorArticles(db: Queryable) {
+  const [articles, votes] = await Promise.all([readArticles(db), feedbackCounts(db)]);
+  return articles.map((a) => ({ ...a, helpful: votes.get(a.slug) ?? { yes: 0, no: 0 } }));
+}
+
+/**
+ * What the request form's suggestions did over the last `days`: visits that were shown articles, opened one, sent the
+ * form or were deflected (opened an article and left without sending), and per article the same with its votes;
+ * the articles that deflected most first.
+ */
+export async function deflectionReport(db: Queryable, days: number, now = Date.now()) {
+  const [articles, votes, d] = await Promise.all([
+    readArticles(db),
+    feedbackCounts(db),
+    deflectionStats(db, new Date(now - days * 86_400_000)),
+  ]);
+  return {
+    totals: d.totals,
+    articles: articles
+      .map((a) => {
+        const s = d.perArticle.get(a.slug) ?? { shown: 0, opened: 0, deflected: 0 };
+        const v = votes.get(a.slug) ?? { yes: 0, no: 0 };
+        return { slug: a.slug, title: a.title, ...s, helpfulYes: v.yes, helpfulNo: v.no };
+      })
+      .sort((x, y) => y.deflected - x.deflected || y.opened - x.opened || x.slug.localeCompare(y.slug)),
+  };
 }

@@ -3,32 +3,64 @@ import { answerText, articleSteps } from "./answer.ts";
 import { formatDue, renderTemplate } from "./template.ts";
 
 const due = new Date("2026-11-28T15:00:00Z");
+const first = new Date("2026-11-27T09:30:00Z");
+
+const NONE = { firstResponseDueAt: null, resolutionDueAt: null };
 
 describe("renderTemplate", () => {
-  it("fills name, number and due time in Moscow time", () => {
-    const r = renderTemplate("Здравствуйте, {{имя}}! Обращение № {{ номер }} — ответ до {{срок}}.", {
-      name: "Анна",
-      number: "1000013",
-      dueAt: due,
-    });
+  it("fills name, number and each due time in Moscow time", () => {
+    const r = renderTemplate(
+      "Здравствуйте, {{имя}}! Обращение № {{ номер }}: ответим до {{срок_ответа}}, решим до {{срок_решения}}.",
+      { name: "Анна", number: "1000013", firstResponseDueAt: first, resolutionDueAt: due },
+    );
     expect(r).toEqual({
-      text: "Здравствуйте, Анна! Обращение № 1000013 — ответ до 28 ноября 2026 г. в 18:00 (по московскому времени).",
+      text:
+        "Здравствуйте, Анна! Обращение № 1000013: ответим до 27 ноября 2026 г. в 12:30 (по московскому времени), " +
+        "решим до 28 ноября 2026 г. в 18:00 (по московскому времени).",
       unknown: [],
     });
   });
 
-  it("drops the name with its comma when there is none, and says «soon» without a due time", () => {
-    expect(
-      renderTemplate("Здравствуйте, {{имя}}! Ответим {{срок}}.", { name: null, number: "1", dueAt: null }).text,
-    ).toBe("Здравствуйте! Ответим в ближайшее время.");
-    expect(renderTemplate("{{Имя}}, добрый день", { name: "  ", number: "1", dueAt: null }).text).toBe(", добрый день");
+  it("{{срок}} is the first answer's due time until the first answer, then the resolution's", () => {
+    const values = { name: null, number: "1", firstResponseDueAt: first, resolutionDueAt: due };
+    expect(renderTemplate("до {{срок}}", values).text).toBe("до 27 ноября 2026 г. в 12:30 (по московскому времени)");
+    expect(renderTemplate("до {{срок}}", { ...values, answered: true }).text).toBe(
+      "до 28 ноября 2026 г. в 18:00 (по московскому времени)",
+    );
+  });
+
+  it("drops the name with its comma when there is none, before or after it", () => {
+    const none = { name: null, number: "1", ...NONE };
+    expect(renderTemplate("Здравствуйте, {{имя}}!", none).text).toBe("Здравствуйте!");
+    expect(renderTemplate("{{Имя}}, добрый день!", { ...none, name: "  " }).text).toBe("Добрый день!");
+    expect(renderTemplate("Спасибо. {{имя}}, проверьте почту.", none).text).toBe("Спасибо. Проверьте почту.");
+    expect(renderTemplate("Строка\n{{имя}}, здравствуйте!", none).text).toBe("Строка\nЗдравствуйте!");
+    expect(renderTemplate("{{имя}}, добрый день!", { ...none, name: "Анна" }).text).toBe("Анна, добрый день!");
+  });
+
+  it("greets by name or without it, never with a dangling comma", () => {
+    const none = { name: null, number: "1", ...NONE };
+    expect(renderTemplate("{{приветствие}}", none).text).toBe("Здравствуйте!");
+    expect(renderTemplate("{{приветствие}}", { ...none, name: " Анна " }).text).toBe("Здравствуйте, Анна!");
+    expect(renderTemplate("{{приветствие}}", none).text).not.toMatch(/^,|, здравствуйте/i);
+  });
+
+  it("says «soon» without a due time, the preposition dropped, and takes a stand-in after the bar", () => {
+    const none = { name: null, number: "1", ...NONE };
+    expect(renderTemplate("Ответим до {{срок_ответа}}.", none).text).toBe("Ответим в ближайшее время.");
+    expect(renderTemplate("Решим {{срок_решения}}.", none).text).toBe("Решим в ближайшее время.");
+    expect(renderTemplate("С уважением, {{оператор|служба поддержки}}", none).text).toBe(
+      "С уважением, служба поддержки",
+    );
+    expect(renderTemplate("{{оператор|служба поддержки}}", { ...none, operator: "Инна" }).text).toBe("Инна");
+    expect(renderTemplate("Уважаемый(ая) {{имя|заявитель}}", none).text).toBe("Уважаемый(ая) заявитель");
   });
 
   it("leaves unknown placeholders as written and lists each once", () => {
     const r = renderTemplate("{{подпись}} {{подпись}} {{оператор}}", {
       name: null,
       number: "1",
-      dueAt: null,
+      ...NONE,
       operator: "Инна",
     });
     expect(r).toEqual({ text: "{{подпись}} {{подпись}} Инна", unknown: ["подпись"] });

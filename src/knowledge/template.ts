@@ -4,15 +4,33 @@ export type TemplateValues = {
   /** The applicant's name as they gave it; none in many requests. */
   name: string | null;
   number: string;
-  /** When the answer is due (the request's resolution time), or null. */
-  dueAt: Date | null;
+  /** When the first answer is due (the SLA's first-response target), or null. */
+  firstResponseDueAt: Date | null;
+  /** When the request is to be resolved, or null. */
+  resolutionDueAt: Date | null;
+  /** Whether the first answer has been given: `{{срок}}` then means the resolution's due time. */
+  answered?: boolean;
   category?: string | null;
   operator?: string | null;
 };
 
-export const PLACEHOLDERS = ["имя", "номер", "срок", "категория", "оператор"] as const;
+/**
+ * The placeholders. `{{срок}}` is the time the applicant is waiting for now — the first answer's until it is given,
+ * then the resolution's — the same «ответим до» the tracking page shows.
+ */
+export const PLACEHOLDERS = [
+  "приветствие",
+  "имя",
+  "номер",
+  "срок_ответа",
+  "срок_решения",
+  "срок",
+  "категория",
+  "оператор",
+] as const;
 
-const PLACEHOLDER = /\{\{\s*([^{}]+?)\s*\}\}/g;
+/** `{{ключ}}` or `{{ключ|запасной текст}}`: the text after the bar stands in when the value is missing. */
+const PLACEHOLDER = /\{\{\s*([^{}|]+?)\s*(?:\|([^{}]*))?\}\}/g;
 
 const DUE_FORMAT = new Intl.DateTimeFormat("ru-RU", {
   day: "numeric",
@@ -28,29 +46,58 @@ export function formatDue(d: Date): string {
   return `${DUE_FORMAT.format(d).replace(",", " в")} (по московскому времени)`;
 }
 
+const DUE_KEYS = new Set(["срок", "срок_ответа", "срок_решения"]);
+const SOON = "в ближайшее время";
+
 /**
- * Fills the placeholders. Without a name, «, {{имя}}» goes with its comma, so «Здравствуйте, {{имя}}!» reads
- * «Здравствуйте!». Unknown placeholders stay as written and are listed, so the operator sees what to fix.
+ * Fills the placeholders. A missing value never leaves a dangling comma or preposition:
+ * - without a name, «, {{имя}}» goes with its comma («Здравствуйте, {{имя}}!» reads «Здравствуйте!»), and «{{имя}}, »
+ *   opening a sentence goes with its comma and the next word takes the capital («{{имя}}, добрый день» → «Добрый
+ *   день»); `{{приветствие}}` is «Здравствуйте, Анна!» or «Здравствуйте!»;
+ * - without a due time, «до {{срок_ответа}}» reads «в ближайшее время»;
+ * - `{{ключ|текст}}` puts the text in place of a missing value.
+ * Unknown placeholders stay as written and are listed, so the operator sees what to fix.
  */
 export function renderTemplate(body: string, v: TemplateValues): { text: string; unknown: string[] } {
   const unknown: string[] = [];
-  const values: Record<string, string> = {
+  const name = v.name?.trim() || null;
+  const firstDue = v.firstResponseDueAt ? formatDue(v.firstResponseDueAt) : null;
+  const resolutionDue = v.resolutionDueAt ? formatDue(v.resolutionDueAt) : null;
+  const values: Record<string, string | null> = {
+    приветствие: name ? `Здравствуйте, ${name}!` : "Здравствуйте!",
+    имя: name,
     номер: v.number,
-    срок: v.dueAt ? formatDue(v.dueAt) : "в ближайшее время",
-    категория: v.category ?? "",
-    оператор: v.operator ?? "",
+    срок_ответа: firstDue,
+    срок_решения: resolutionDue,
+    срок: v.answered ? resolutionDue : firstDue,
+    категория: v.category?.trim() || null,
+    оператор: v.operator?.trim() || null,
   };
-  const name = v.name?.trim();
-  let text = name ? body : body.replace(/,?[ \t]*\{\{\s*имя\s*\}\}/gi, "");
-  text = text.replace(PLACEHOLDER, (whole, key: string) => {
+  const missing = (key: string, fallback: string | undefined) =>
+    fallback === undefined && key in values && values[key] === null;
+
+  let text = body;
+  // A missing name with no stand-in takes its comma along, before or after it.
+  text = text.replace(/,[ \t]*\{\{\s*имя\s*\}\}/gi, (whole) => (name ? whole : ""));
+  text = text.replace(
+    /(^|[.!?…]\s+|\n\s*)\{\{\s*имя\s*\}\},?[ \t]*(\p{L})?/giu,
+    (whole, start: string, letter: string | undefined) =>
+      name ? whole : `${start}${letter ? letter.toLocaleUpperCase("ru-RU") : ""}`,
+  );
+  // «до {{срок}}» without a due time: «в ближайшее время», the preposition dropped.
+  text = text.replace(/(^|[^\p{L}])до\s+\{\{\s*(срок[_\p{L}]*)\s*\}\}/giu, (whole, pre: string, key: string) =>
+    DUE_KEYS.has(key.toLowerCase()) && missing(key.toLowerCase(), undefined) ? `${pre}${SOON}` : whole,
+  );
+  text = text.replace(PLACEHOLDER, (whole, key: string, fallback: string | undefined) => {
     const k = key.toLowerCase();
-    if (k === "имя") return name ?? "";
-    const value = values[k];
-    if (value === undefined) {
+    if (!(k in values)) {
       if (!unknown.includes(key)) unknown.push(key);
       return whole;
     }
-    return value;
+    const value = values[k];
+    if (value !== null && value !== undefined) return value;
+    if (fallback !== undefined) return fallback.trim();
+    return DUE_KEYS.has(k) ? SOON : "";
   });
   return { text, unknown };
 }

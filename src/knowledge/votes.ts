@@ -2,6 +2,7 @@
 // a day, and per browser session; a repeated answer changes the earlier vote; at most DAILY_LIMIT articles a day
 // from one address or session. The address is kept only as a keyed hash of the day and the address, forgotten
 // (set to null) once the day is over.
+
 import { createHmac } from "node:crypto";
 import { isIPv4, isIPv6 } from "node:net";
 import { and, count, eq, gte, isNotNull, lt, or, sql } from "drizzle-orm";
@@ -10,6 +11,7 @@ import type { Db } from "../db/client.ts";
 import { AppError } from "../http/errors.ts";
 import { keyring } from "../security/sealed.ts";
 import { sha256 } from "../security/tokens.ts";
+import { count as counted, plural, WORDS } from "../text/plural.ts";
 import { kbFeedback } from "./db-schema.ts";
 
 /** Different articles one address (or one browser session) may rate in a Moscow day. */
@@ -32,18 +34,12 @@ export function clientKey(ip: string): string {
     .join(":")}::/64`;
 }
 
-const plural = (n: number, one: string, few: string, many: string) =>
-  ({ one, few, many })[new Intl.PluralRules("ru").select(n) as "one" | "few" | "many"] ?? many;
-
 function limitReached(secondsLeft: number): AppError {
   const hours = Math.ceil(secondsLeft / 3600);
   const minutes = Math.ceil(secondsLeft / 60);
-  const wait =
-    secondsLeft >= 3600
-      ? `${hours} ${plural(hours, "час", "часа", "часов")}`
-      : `${minutes} ${plural(minutes, "минуту", "минуты", "минут")}`;
-  const rated = plural(DAILY_LIMIT, "оценена", "оценены", "оценено");
-  const articles = plural(DAILY_LIMIT, "статья", "статьи", "статей");
+  const wait = secondsLeft >= 3600 ? counted(hours, ...WORDS.hour) : counted(minutes, ...WORDS.minuteAccusative);
+  const rated = plural(DAILY_LIMIT, ...WORDS.ratedVerb);
+  const articles = plural(DAILY_LIMIT, ...WORDS.article);
   return new AppError(
     "kb_feedback_limit",
     `С вашего адреса сегодня ${rated} ${DAILY_LIMIT} ${articles} — это предел на день. Уже данные оценки можно изменить, а новые статьи можно будет оценить через ${wait}, после полуночи по московскому времени.`,

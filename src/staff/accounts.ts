@@ -4,7 +4,7 @@
 import { and, count, eq, isNull, ne, sql } from "drizzle-orm";
 import { audit } from "../audit/audit.ts";
 import type { Db, Tx } from "../db/client.ts";
-import { AppError, errors } from "../http/errors.ts";
+import { errors } from "../http/errors.ts";
 import { staffShifts } from "../routing/sla-schema.ts";
 import { type Actor, audited } from "./audited.ts";
 import { apiTokens, type Role, sessions, users } from "./schema.ts";
@@ -18,7 +18,8 @@ export type Account = {
   active: boolean;
 };
 
-const account = {
+/** The columns an account is read by. */
+export const account = {
   id: users.id,
   email: users.email,
   name: users.name,
@@ -29,7 +30,7 @@ const account = {
 
 export async function findAccountByEmail(db: Db, email: string): Promise<Account> {
   const [row] = await db.select(account).from(users).where(sql`lower(${users.email}) = lower(${email.trim()})`);
-  if (!row) throw new AppError("not_found", `Сотрудник с адресом ${email} не найден.`, 404);
+  if (!row) throw errors.notFound("staff_email");
   return row;
 }
 
@@ -44,8 +45,12 @@ export async function setActive(db: Db, userId: number, active: boolean, by: Act
     // One deactivation at a time: two at once could each leave the other as the last administrator.
     if (!active) await tx.execute(sql`select pg_advisory_xact_lock(hashtext('otklik-deactivate'))`);
     const [row] = await tx.select(account).from(users).where(eq(users.id, userId)).for("update");
-    if (!row) throw new AppError("not_found", "Сотрудник не найден.", 404);
-    if (row.active === active) return row;
+    if (!row) throw errors.notFound("staff");
+    if (row.active === active) {
+      // An administrator's word stands over the directory's: a directory sign-in no longer gives this account back.
+      if (!active) await tx.update(users).set({ directoryRevoked: false }).where(eq(users.id, userId));
+      return row;
+    }
     const now = new Date();
     let details: Record<string, unknown> = {};
     if (!active) {
@@ -60,7 +65,9 @@ export async function setActive(db: Db, userId: number, active: boolean, by: Act
       details = { sessions: ended.length, tokens: revoked.map((t) => t.id) };
     }
     // A fresh start after reactivation: no lock left from before.
-    const patch = active ? { active, failedLogins: 0, lockedUntil: null } : { active };
+    const patch = active
+      ? { active, failedLogins: 0, lockedUntil: null, directoryRevoked: false }
+      : { active, directoryRevoked: false };
     await tx.update(users).set(patch).where(eq(users.id, userId));
     await audit(tx, {
       ...audited(by, details),

@@ -3,7 +3,7 @@
 import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { audit } from "../audit/audit.ts";
 import type { Db, Queryable } from "../db/client.ts";
-import { AppError, errors } from "../http/errors.ts";
+import { errors } from "../http/errors.ts";
 import { randomToken, sha256 } from "../security/tokens.ts";
 import { type Actor, audited } from "./audited.ts";
 import { apiTokens, users } from "./schema.ts";
@@ -14,7 +14,7 @@ const PREFIX_LENGTH = 12;
 // The last-used time is written at most once a minute per token, not on every request.
 const USED_STAMP_MS = 60_000;
 
-const tokenNotFound = () => new AppError("not_found", "Токен не найден.", 404);
+const tokenNotFound = () => errors.notFound("token");
 
 const view = {
   id: apiTokens.id,
@@ -40,7 +40,7 @@ export async function createApiToken(db: Db, email: string, name = "cli"): Promi
     .select({ id: users.id })
     .from(users)
     .where(sql`lower(${users.email}) = lower(${email.trim()})`);
-  if (!user) throw new AppError("not_found", `Сотрудник с адресом ${email} не найден.`, 404);
+  if (!user) throw errors.notFound("staff_email");
   return (await issueToken(db, user.id, name, { cli: true })).token;
 }
 

@@ -5,7 +5,7 @@ import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { staffOf } from "../http/access.ts";
 import { errors } from "../http/errors.ts";
-import { Problem } from "../requests/schemas.ts";
+import { Problem } from "../http/schemas.ts";
 import { issueToken, listTokens, revokeToken } from "./api-tokens.ts";
 
 export const TokenId = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });

@@ -5,21 +5,16 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { SESSION_COOKIE, staffOf } from "../http/access.ts";
-import { errors } from "../http/errors.ts";
-import { Problem, StringEnum } from "../requests/schemas.ts";
+import { AppError, errors } from "../http/errors.ts";
+import { Problem, StringEnum } from "../http/schemas.ts";
 import { adminRoutes } from "./routes-admin.ts";
+import { departmentRoutes } from "./routes-departments.ts";
+import { oidcRoutes } from "./routes-oidc.ts";
 import { tokenRoutes } from "./routes-tokens.ts";
 import { ROLES } from "./schema.ts";
 import { beginTotpSetup, confirmTotp, disableTotp, totpReused } from "./second-factor.ts";
-import {
-  changePassword,
-  checkLogin,
-  createSession,
-  deleteSession,
-  findSession,
-  listDepartments,
-  listStaff,
-} from "./service.ts";
+import { changePassword, checkLogin, deleteSession, findSession, listDepartments, listStaff } from "./service.ts";
+import { setSessionCookie } from "./session-cookie.ts";
 
 const Me = Type.Object({
   user: Type.Object({
@@ -32,6 +27,9 @@ const Me = Type.Object({
   csrfToken: Type.Union([Type.String(), Type.Null()]),
 });
 
+const passwordLoginOff = () =>
+  new AppError("password_login_disabled", "Вход по паролю выключен: войдите через единый вход организации.", 403);
+
 export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const secure = ctx.config.publicUrl.startsWith("https:");
@@ -43,7 +41,7 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
       schema: {
         summary: "Вход сотрудника: ставит cookie сессии и возвращает CSRF-токен",
         description:
-          "После пяти неудачных попыток подряд (неверный пароль или код) вход блокируется на 1, 2, 4… минут (не больше часа); попытки считаются и при параллельных запросах. Если включён второй фактор, нужен код totp; каждый код принимается один раз.",
+          "После пяти неудачных попыток подряд (неверный пароль или код) вход блокируется на 1, 2, 4… минут (не больше часа); попытки считаются и при параллельных запросах. Если включён второй фактор, нужен код totp; каждый код принимается один раз. Когда вход по паролю выключен (OTKLIK_PASSWORD_LOGIN=off), пароль принимается только у аварийного администратора (OTKLIK_BREAK_GLASS_EMAIL), остальным — 403 password_login_disabled.",
         tags: ["staff"],
         body: Type.Object(
           {
@@ -53,11 +51,15 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
           },
           { additionalProperties: false },
         ),
-        response: { 200: Me, 400: Problem, 401: Problem, 429: Problem },
+        response: { 200: Me, 400: Problem, 401: Problem, 403: Problem, 429: Problem },
       },
     },
     async (req, reply) => {
       const { email, password, totp } = req.body;
+      const breakGlass = ctx.config.breakGlassEmail;
+      const passwordOff = ctx.config.passwordLogin === "off";
+      // With password sign-in off, only the break-glass administrator's password is even checked.
+      if (passwordOff && email.trim().toLowerCase() !== breakGlass) throw passwordLoginOff();
       const result = await checkLogin(ctx.db, email, password, totp);
       if (!result.ok) {
         if (result.reason === "locked") throw errors.accountLocked(result.retryAfterSeconds ?? 60);
@@ -66,15 +68,9 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
         if (result.reason === "totp_reused") throw totpReused();
         throw errors.badCredentials();
       }
-      const session = await createSession(ctx.db, result.user.id);
-      reply.setCookie(SESSION_COOKIE, session.id, {
-        path: "/",
-        httpOnly: true,
-        sameSite: "strict",
-        secure,
-        expires: session.expiresAt,
-      });
-      return { user: result.user, csrfToken: session.csrfToken };
+      if (passwordOff && result.user.role !== "administrator") throw passwordLoginOff();
+      const csrfToken = await setSessionCookie(ctx, reply, result.user.id, secure);
+      return { user: result.user, csrfToken };
     },
   );
 
@@ -243,5 +239,7 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
   );
 
   await tokenRoutes(fastify, ctx);
+  await oidcRoutes(fastify, ctx);
   await adminRoutes(fastify, ctx);
+  await departmentRoutes(fastify, ctx);
 }

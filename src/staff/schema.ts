@@ -9,6 +9,11 @@ export const departments = pgTable("departments", {
   id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
   code: text("code").notNull().unique(),
   name: text("name").notNull(),
+  // Working hours on the working days of the production calendar, in minutes from midnight in the zone: the SLA's
+  // working time of the department's requests is counted inside them.
+  workZone: text("work_zone").notNull().default("Europe/Moscow"),
+  workStartMinute: integer("work_start_minute").notNull().default(540),
+  workEndMinute: integer("work_end_minute").notNull().default(1080),
 });
 
 export const users = pgTable(
@@ -32,9 +37,30 @@ export const users = pgTable(
     totpPendingSecret: sealedText("users", "totp_pending_secret"),
     totpLastStep: bigint("totp_last_step", { mode: "number" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    // The person at the organisation's OpenID Connect provider (issuer and subject), once they have signed in there.
+    oidcIssuer: text("oidc_issuer"),
+    oidcSubject: text("oidc_subject"),
+    // Deactivated because the directory's claim no longer gave a role: the directory may give the access back. An
+    // administrator's deactivation clears it, so only an administrator undoes that one.
+    directoryRevoked: boolean("directory_revoked").notNull().default(false),
   },
-  (t) => [uniqueIndex("users_email_key").on(sql`lower(${t.email})`)],
+  (t) => [
+    uniqueIndex("users_email_key").on(sql`lower(${t.email})`),
+    uniqueIndex("users_oidc_key").on(t.oidcIssuer, t.oidcSubject),
+  ],
 );
+
+/**
+ * Sign-ins through the provider under way: the state's hash, what the callback must check (nonce, PKCE verifier) and
+ * the browser that began it (hash of a cookie). Each row is taken once; rows live ten minutes.
+ */
+export const oidcFlows = pgTable("oidc_flows", {
+  stateHash: text("state_hash").primaryKey(),
+  browserHash: text("browser_hash").notNull(),
+  nonce: text("nonce").notNull(),
+  codeVerifier: text("code_verifier").notNull(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+});
 
 export const sessions = pgTable(
   "sessions",
@@ -49,6 +75,25 @@ export const sessions = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
   },
   (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+/**
+ * One-time links an administrator hands to an employee: an invitation or a password reset. Only the SHA-256 of the
+ * link's token is kept; a link is spent by its first use, and a newer link of the same employee replaces it.
+ */
+export const passwordLinks = pgTable(
+  "password_links",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text("purpose").$type<"invite" | "reset">().notNull(),
+    createdBy: integer("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("password_links_user_idx").on(t.userId)],
 );
 
 export const apiTokens = pgTable(

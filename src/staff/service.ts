@@ -4,7 +4,7 @@ import type { Queryable } from "../db/client.ts";
 import { errors } from "../http/errors.ts";
 import { randomToken, sha256 } from "../security/tokens.ts";
 import { attemptSucceeded, beginAttempt, confirmPassword } from "./attempts.ts";
-import { hashPassword, passwordProblem, verifyPassword } from "./passwords.ts";
+import { hashPassword, NO_PASSWORD, passwordProblem, verifyPassword } from "./passwords.ts";
 import { departments, ROLES, type Role, sessions, users } from "./schema.ts";
 import { spendTotpStep } from "./second-factor.ts";
 import { totpStep } from "./totp.ts";
@@ -68,10 +68,20 @@ export async function findUserByEmail(db: Queryable, email: string) {
   return row;
 }
 
-/** Every employee, the deactivated too (their names stay in the history); `active` tells them apart. */
-export async function listStaff(db: Queryable): Promise<(StaffUser & { active: boolean })[]> {
+/**
+ * Every employee, the deactivated too (their names stay in the history); `active` tells them apart, `hasPassword` and
+ * `secondFactor` tell an administrator what a reset would do.
+ */
+export async function listStaff(
+  db: Queryable,
+): Promise<(StaffUser & { active: boolean; hasPassword: boolean; secondFactor: boolean })[]> {
   return db
-    .select({ ...publicColumns, active: users.active })
+    .select({
+      ...publicColumns,
+      active: users.active,
+      hasPassword: sql<boolean>`${users.passwordHash} <> ${NO_PASSWORD}`,
+      secondFactor: sql<boolean>`${users.totpSecret} is not null`,
+    })
     .from(users)
     .orderBy(users.name);
 }

@@ -2,17 +2,15 @@
 // first registering the request (the rest go into its transcript through the request core), then the bot's turn.
 import { eq } from "drizzle-orm";
 import type { AppContext } from "../../context.ts";
-import { directoryOf } from "../../directory/state.ts";
 import { errors } from "../../http/errors.ts";
 import { type Contact, normalizeContact } from "../../requests/contact.ts";
-import { isUniqueViolation, TEXT_MAX } from "../../requests/core/index.ts";
+import { CHANNELS, isUniqueViolation, TEXT_MAX } from "../../requests/core/index.ts";
 import type { StoredFile } from "../../requests/files.ts";
 import { randomToken, sha256 } from "../../security/tokens.ts";
 import { botResponds } from "./bot-turn.ts";
 import { type ChatPayload, type ChatState, chatConversations } from "./db-schema.ts";
-import { chatHours } from "./hours.ts";
+import { currentChatHours } from "./hours-setting.ts";
 import { attachmentsOf, checkOutgoing, loadConversation, type Outgoing, type Sent } from "./outgoing.ts";
-import { chatSettings } from "./settings.ts";
 import {
   appendMessage,
   type Conversation,
@@ -21,6 +19,7 @@ import {
   messageByClientId,
   uploadedFiles,
 } from "./store.ts";
+import { ChatRefusal, writeMessage } from "./writer.ts";
 
 export async function startSession(ctx: AppContext, input: Contact) {
   const contact = normalizeContact(input);
@@ -39,12 +38,12 @@ export async function startSession(ctx: AppContext, input: Contact) {
       contactPhone: contact.phone ?? null,
     })
     .returning({ id: chatConversations.id });
-  return { token, conversationId: row!.id, hours: chatHours(directoryOf(ctx).calendar, chatSettings(ctx).now()) };
+  return { token, conversationId: row!.id, hours: await currentChatHours(ctx) };
 }
 
 class AlreadyRegistered extends Error {}
 
-class NotRegistered extends Error {}
+class NotRegistered extends ChatRefusal {}
 
 /** The applicant's message (or button): stored once per client id, then the bot takes its turn if it has one. */
 export async function applicantSend(ctx: AppContext, conversationId: number, m: Outgoing): Promise<Sent> {
@@ -80,8 +79,11 @@ export async function applicantSend(ctx: AppContext, conversationId: number, m: 
   return { seq: sent.seq, duplicate: sent.duplicate };
 }
 
-/** One transaction: the conversation's lock, the duplicate check, the transcript row, the numbered message. */
-async function appendApplicant(
+/**
+ * One transaction (shared with other messages by group commit): the conversation's lock, the duplicate check, the
+ * transcript row, the numbered message.
+ */
+function appendApplicant(
   ctx: AppContext,
   conversationId: number,
   m: Outgoing,
@@ -89,31 +91,38 @@ async function appendApplicant(
   files: StoredFile[],
   payload: ChatPayload,
 ): Promise<Sent & { state: ChatState }> {
-  return ctx.db.transaction(async (tx) => {
-    const { conv, duplicateSeq } = await lockForMessage(tx, conversationId, m.clientId);
-    if (duplicateSeq !== null) return { seq: duplicateSeq, duplicate: true, state: conv.state };
-    if (conv.state === "closed") {
-      throw errors.conflict("chat_closed", "Чат завершён. Чтобы задать новый вопрос, начните новый чат.");
-    }
-    if (m.action && conv.state !== "bot") throw errors.conflict("chat_not_bot", "Эта кнопка уже не действует.");
-    if (!conv.requestId) throw new NotRegistered();
-    // The request's transcript line first (the request core: a reply reopens a waiting or resolved request), then the
-    // chat's numbered message pointing at it.
-    const line = await ctx.requests.appendMessage(tx, conv.requestId, {
-      author: { type: "applicant" },
-      visibility: "public",
-      body: text.slice(0, TEXT_MAX),
-      channel: "chat",
-      files,
-    });
-    const row = await appendMessage(tx, conversationId, {
-      clientId: m.clientId,
-      author: "applicant",
-      body: text,
-      payload,
-      messageId: line.messageId,
-    });
-    return { seq: row.seq, duplicate: false, state: conv.state };
+  return writeMessage(ctx, {
+    conversationId,
+    async check(tx) {
+      const { conv, duplicateSeq } = await lockForMessage(tx, conversationId, m.clientId);
+      if (duplicateSeq !== null) return { conv, duplicateSeq };
+      if (conv.state === "closed") {
+        throw errors.conflict("chat_closed", "Чат завершён. Чтобы задать новый вопрос, начните новый чат.");
+      }
+      if (m.action && conv.state !== "bot") throw errors.conflict("chat_not_bot", "Эта кнопка уже не действует.");
+      if (!conv.requestId) throw new NotRegistered();
+      return { conv, duplicateSeq };
+    },
+    async write(tx, { conv, duplicateSeq }) {
+      if (duplicateSeq !== null) return { seq: duplicateSeq, duplicate: true, state: conv.state };
+      // The request's transcript line first (the request core: a reply reopens a waiting or resolved request), then
+      // the chat's numbered message pointing at it.
+      const line = await ctx.requests.appendMessage(tx, conv.requestId!, {
+        author: { type: "applicant" },
+        visibility: "public",
+        body: text.slice(0, TEXT_MAX),
+        channel: conv.channel,
+        files,
+      });
+      const row = await appendMessage(tx, conversationId, {
+        clientId: m.clientId,
+        author: "applicant",
+        body: text,
+        payload,
+        messageId: line.messageId,
+      });
+      return { seq: row.seq, duplicate: false, state: conv.state };
+    },
   });
 }
 
@@ -128,7 +137,7 @@ async function registerWithFirst(
   let seq = 0;
   await ctx.requests.register({
     text,
-    channel: "chat",
+    channel: CHANNELS.find((c) => c === conv.channel) ?? "chat",
     contact: {
       name: conv.contactName ?? undefined,
       email: conv.contactEmail ?? undefined,
@@ -149,7 +158,7 @@ async function registerWithFirst(
       seq = row.seq;
       await appendMessage(tx, conv.id, {
         author: "system",
-        body: `Ваше обращение зарегистрировано под номером ${reg.number}. Переписка сохраняется в нём; следить за ответом можно по ссылке ${ctx.config.publicUrl}/track/${reg.trackingToken}`,
+        body: `Ваше обращение зарегистрировано под номером ${reg.number}. Переписка сохраняется в нём; следить за ответом можно на странице обращения: ${ctx.config.publicUrl}/track/${reg.trackingToken}`,
       });
     },
   });

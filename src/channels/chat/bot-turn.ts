@@ -8,9 +8,12 @@ import { directoryOf } from "../../directory/state.ts";
 import { searchKnowledge } from "../../knowledge/state.ts";
 import { TEXT_MAX } from "../../requests/core/index.ts";
 import { requestRowById } from "../../requests/queries.ts";
-import { BOT_TEXT, botTurn } from "./bot.ts";
+import { activeIncidents } from "../../routing/incidents.ts";
+import { displayRequestNumber } from "../../text/display.ts";
+import { BOT_TEXT, botTurn, incidentNotice } from "./bot.ts";
 import { type ChatPayload, type ChatState, chatConversations } from "./db-schema.ts";
-import { chatHours, HOURS_TEXT, whenText } from "./hours.ts";
+import { whenText } from "./hours.ts";
+import { currentChatHours } from "./hours-setting.ts";
 import { type ButtonAction, setRequestStatus } from "./outgoing.ts";
 import { chatSettings } from "./settings.ts";
 import { announceState, appendMessage, type Conversation, lockConversation } from "./store.ts";
@@ -22,7 +25,7 @@ async function botSays(ctx: AppContext, tx: Tx, conv: Conversation, body: string
     author: { type: "bot" },
     visibility: "public",
     body: (articles ? `${body}\n${articles}` : body).slice(0, TEXT_MAX),
-    channel: "chat",
+    channel: conv.channel,
   });
   await appendMessage(tx, conv.id, { author: "bot", body, payload, messageId: line.messageId });
 }
@@ -33,11 +36,14 @@ export async function botResponds(ctx: AppContext, conv: Conversation, text: str
   if (action === "helped") return botHelped(ctx, conv.id);
   const turn = botTurn(text, conv.bot, (q) => searchKnowledge(ctx, q, { limit: 5 }));
   if (turn.kind === "handover") return handOver(ctx, conv.id);
+  const notice = conv.bot.greeted ? null : incidentNotice(await activeIncidents(ctx));
   await ctx.db.transaction(async (tx) => {
     const locked = await lockConversation(tx, conv.id);
     if (locked.state !== "bot") return;
-    await tx.update(chatConversations).set({ bot: turn.memory }).where(eq(chatConversations.id, conv.id));
-    await botSays(ctx, tx, locked, turn.body, turn.payload);
+    const memory = { ...turn.memory, greeted: true };
+    await tx.update(chatConversations).set({ bot: memory }).where(eq(chatConversations.id, conv.id));
+    const body = notice && !locked.bot.greeted ? `${notice}\n\n${turn.body}` : turn.body;
+    await botSays(ctx, tx, locked, body, turn.payload);
   });
 }
 
@@ -56,7 +62,7 @@ async function botHelped(ctx: AppContext, id: number) {
 /** To the operators' queue in their hours; outside them the offer to leave a request and the lines open now. */
 export async function handOver(ctx: AppContext, id: number) {
   const now = chatSettings(ctx).now();
-  const hours = chatHours(directoryOf(ctx).calendar, now);
+  const hours = await currentChatHours(ctx, now);
   await ctx.db.transaction(async (tx) => {
     const conv = await lockConversation(tx, id);
     if (conv.state !== "bot") return;
@@ -75,12 +81,13 @@ export async function handOver(ctx: AppContext, id: number) {
       .filter((l) => l.open === true)
       .slice(0, 3)
       .map((l) => ({ number: l.number, title: l.title, hours: l.hours, open: l.open }));
-    const where = conv.contactEmail ? "на почту" : "по телефону";
+    // A messenger's conversation gets the answer where it is held.
+    const where = conv.channel !== "chat" ? "сюда же" : conv.contactEmail ? "на почту" : "по телефону";
     await botSays(
       ctx,
       tx,
       conv,
-      `Операторы чата работают ${HOURS_TEXT}${hours.opensAt ? `; следующий раз — ${whenText(hours.opensAt, now)}` : ""}. ` +
+      `Операторы чата работают ${hours.text}${hours.opensAt ? `; вернутся ${whenText(hours.opensAt, now)}` : ""}. ` +
         `Можно оставить обращение: вся переписка войдёт в него, ответ придёт ${where}.` +
         (lines.length ? " Или позвоните на линию, которая работает сейчас:" : ""),
       { buttons: ["leave"], lines },
@@ -97,7 +104,7 @@ async function leaveRequest(ctx: AppContext, id: number) {
       ctx,
       tx,
       conv,
-      `Готово: обращение № ${req!.number} передано операторам вместе с перепиской. Можно дописать подробности здесь — они добавятся к обращению.`,
+      `Готово: обращение № ${displayRequestNumber(req!.number)} передано операторам вместе с перепиской. Можно дописать подробности здесь — они добавятся к обращению.`,
     );
     const next = { state: "left" as ChatState };
     await tx.update(chatConversations).set(next).where(eq(chatConversations.id, id));

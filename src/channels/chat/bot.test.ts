@@ -41,4 +41,11 @@ describe("chatbot", () => {
     expect(botTurn("позовите оператора", {}, search).kind).toBe("handover");
     expect(botTurn("Хочу поговорить с живым человеком", {}, search).kind).toBe("handover");
   });
+
+  it("hands over when asked for a person on the wrong layout or in English", () => {
+    for (const text of ["ghbdtn, vyt ye;ty jgthfnjh", "Позовите оператора", "operator please", "I need a human"]) {
+      expect(botTurn(text, {}, search).kind, text).toBe("handover");
+    }
+    expect(botTurn("Не приходит смс с кодом подтверждения", {}, search).kind).toBe("answer");
+  });
 });

@@ -1,7 +1,7 @@
 // The chatbot's rules: answer from the knowledge-base search, ask once when the text is too short to search,
 // hand over when asked for a person. Pure: the search is an argument, the answer is data.
 import type { SearchHit } from "../../knowledge/index.ts";
-import { isStopWord, normalize, tokenize } from "../../text/index.ts";
+import { fixLayout, isStopWord, normalize, tokenize } from "../../text/index.ts";
 import type { BotMemory, ChatArticle, ChatPayload } from "./db-schema.ts";
 
 export type Search = (query: string) => SearchHit[];
@@ -10,7 +10,7 @@ export type BotTurn = { kind: "answer"; body: string; payload: ChatPayload; memo
 
 // Below this an article is a guess: the bot says it found nothing rather than offer noise.
 export const MIN_SCORE = 1.2;
-const ASKS_FOR_PERSON = /оператор|человек|специалист|сотрудник|живой|консультант/i;
+const ASKS_FOR_PERSON = /оператор|человек|специалист|сотрудник|живой|консультант|\b(?:operator|human|agent)\b/i;
 
 export const BOT_TEXT = {
   clarify:
@@ -21,13 +21,24 @@ export const BOT_TEXT = {
   helped: "Рад, что помогло! Если появятся вопросы, напишите сюда снова.",
 };
 
+/** The outages going on now, said before the bot's first answer: the applicant may be writing about one of them. */
+export function incidentNotice(list: { title: string; publicMessage: string }[]): string | null {
+  if (list.length === 0) return null;
+  const lines = list.slice(0, 2).map((i) => i.publicMessage.trim() || `Мы знаем о проблеме: ${i.title}.`);
+  return list.length === 1
+    ? `Сейчас известен сбой. ${lines[0]}`
+    : `Сейчас известны сбои:\n${lines.map((l) => `— ${l}`).join("\n")}`;
+}
+
 /** Words that carry meaning (no politeness, no function words). */
 export function contentWords(text: string): string[] {
   return tokenize(normalize(text)).filter((w) => w.length >= 3 && !isStopWord(w));
 }
 
 export function botTurn(text: string, memory: BotMemory, search: Search): BotTurn {
-  if (ASKS_FOR_PERSON.test(text) && contentWords(text).length <= 4) return { kind: "handover" };
+  // «ghbdtn, vyt ye;ty jgthfnjh» is «привет, мне нужен оператор» typed with the Latin layout on.
+  const read = fixLayout(text);
+  if (ASKS_FOR_PERSON.test(read) && contentWords(read).length <= 4) return { kind: "handover" };
   // After the clarifying question the first text and the answer are read together.
   const query = memory.pending ? `${memory.pending} ${text}` : text;
   const hits = search(query).filter((h) => h.score >= MIN_SCORE);

@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChatClient, type Frame } from "../../../test/chat-test-client.ts";
 import { createTestServer, type TestServer } from "../../../test/harness.ts";
 import { openDatabase } from "../../db/client.ts";
 import { attachments, messages, requests } from "../../requests/schema.ts";
@@ -9,7 +10,6 @@ import { startServer } from "../../server.ts";
 import { BOT_TEXT } from "./bot.ts";
 import { chatMessages } from "./db-schema.ts";
 import { configureChat } from "./settings.ts";
-import { ChatClient, type Frame } from "./test-client.ts";
 
 const WORKING_HOURS = () => new Date("2026-11-26T12:00:00+03:00");
 const NIGHT = () => new Date("2026-11-26T23:30:00+03:00");
@@ -308,6 +308,102 @@ describe("chat: delivery", () => {
     for (const t of [mine.text, theirs.text]) expect(stored.filter((x) => x === t)).toHaveLength(1);
     staff.close();
     c.close();
+  });
+
+  it("messages sent at once on several chats go in groups: each stored once, numbered without gaps, seen once in order; a refused one fails alone", async () => {
+    const op = await s.staff("operator");
+    const staff = await staffSocket(op.authorization);
+    const chats: { token: string; conversationId: number; c: ChatClient }[] = [];
+    for (let k = 0; k < 3; k++) {
+      const a = await session();
+      const c = await applicant(a.token);
+      await say(c, "позовите оператора");
+      await c.waitFor((f) => f.t === "state" && f.state === "queued");
+      await inject(op.authorization, "POST", `/chat/conversations/${a.conversationId}/accept`);
+      staff.send({ t: "sync", conversationId: a.conversationId, since: 0 });
+      await c.waitFor((f) => f.t === "state" && f.state === "operator");
+      chats.push({ ...a, c });
+    }
+    // The third chat is closed: its applicant's message is refused while the others' go through.
+    await inject(op.authorization, "POST", `/chat/conversations/${chats[2]!.conversationId}/close`, {
+      result: "resolved",
+    });
+    await chats[2]!.c.waitFor((f) => f.t === "state" && f.state === "closed");
+    const refusedId = id();
+    chats[2]!.c.send({ t: "msg", id: refusedId, text: "после закрытия" });
+    // Each socket's own message ids, to wait for their acknowledgements on that socket.
+    const sent = new Map<ChatClient, string[]>([[staff, []], ...chats.map((x) => [x.c, []] as [ChatClient, string[]])]);
+    for (let n = 0; n < 10; n++) {
+      for (const { c, conversationId } of chats.slice(0, 2)) {
+        const mine = id();
+        const theirs = id();
+        sent.get(c)!.push(mine);
+        sent.get(staff)!.push(theirs);
+        c.send({ t: "msg", id: mine, text: `заявитель ${n}` });
+        staff.send({ t: "msg", conversationId, id: theirs, text: `оператор ${n}` });
+      }
+    }
+    const refusal = await chats[2]!.c.waitFor((f) => f.t === "error" && f.id === refusedId);
+    expect(refusal.code).toBe("chat_closed");
+    for (const [socket, ids] of sent) {
+      await socket.waitFor(() => ids.every((m) => socket.frames.some((f) => f.t === "ack" && f.id === m)), 30_000);
+    }
+    for (const { c, conversationId } of chats.slice(0, 2)) {
+      const stored = await s.ctx.db.select().from(chatMessages).where(eq(chatMessages.conversationId, conversationId));
+      const numbers = stored.map((r) => r.seq).sort((x, y) => x - y);
+      expect(numbers).toEqual(numbers.map((_, i) => i + 1));
+      const last = numbers.at(-1)!;
+      // Both sides see every message once, in order, up to the last one.
+      for (const side of [c, staff]) {
+        await side.waitFor(
+          () => side.messages().some((f) => f.conversationId === conversationId && f.seq === last),
+          30_000,
+        );
+        const seen = seqs(side.messages().filter((f) => f.conversationId === conversationId));
+        expect(seen).toEqual([...new Set(seen)].sort((x, y) => x - y));
+        expect(seen.at(-1)).toBe(last);
+      }
+      const bodies = stored.map((r) => r.body);
+      for (let n = 0; n < 10; n++) {
+        expect(bodies.filter((b) => b === `заявитель ${n}`)).toHaveLength(1);
+        expect(bodies.filter((b) => b === `оператор ${n}`)).toHaveLength(1);
+      }
+    }
+    staff.close();
+    for (const x of chats) x.c.close();
+  });
+
+  it("a line too long for a notification is read back: every message arrives once, in order, as a later read shows it", async () => {
+    const op = await s.staff("operator");
+    const staff = await staffSocket(op.authorization);
+    const a = await session();
+    const c = await applicant(a.token);
+    await say(c, "позовите оператора");
+    await c.waitFor((f) => f.t === "state" && f.state === "queued");
+    await inject(op.authorization, "POST", `/chat/conversations/${a.conversationId}/accept`);
+    staff.send({ t: "sync", conversationId: a.conversationId, since: 0 });
+    await c.waitFor((f) => f.t === "state" && f.state === "operator");
+    // 4,000 Cyrillic letters are 8,000 bytes: past PostgreSQL's NOTIFY limit, so that one is announced by ids only.
+    const texts = ["короткое до", "ж".repeat(4000), "короткое после", "ещё одно"];
+    for (const text of texts) c.send({ t: "msg", id: id(), text });
+    const operatorFrames = () =>
+      staff.messages().filter((f) => f.conversationId === a.conversationId && texts.includes(String(f.text)));
+    await staff.waitFor(() => operatorFrames().length >= texts.length);
+    const got = operatorFrames();
+    expect(got.map((f) => f.text)).toEqual(texts);
+    expect(seqs(got)).toEqual([...seqs(got)].sort((x, y) => x - y));
+    // The operator's answer reaches the applicant with the operator's first name, from the notification.
+    const mid = id();
+    staff.send({ t: "msg", conversationId: a.conversationId, id: mid, text: "Ответ оператора" });
+    const pushed = await c.waitFor((f) => f.t === "msg" && f.id === mid);
+    // A client connecting afterwards reads the same frames back from the database.
+    const later = await applicant(a.token, 0);
+    await later.waitFor((f) => f.t === "msg" && f.id === mid);
+    expect(later.messages().find((f) => f.id === mid)).toEqual(pushed);
+    for (const f of got) expect(later.messages().find((x) => x.seq === f.seq)).toEqual(f);
+    staff.close();
+    c.close();
+    later.close();
   });
 
   it("a dropped connection loses nothing and doubles nothing: resend by id, resume from the last number", async () => {

@@ -10,7 +10,13 @@ import { departments, users } from "../../staff/schema.ts";
 export type ChatState = "bot" | "queued" | "operator" | "closed" | "left";
 
 /** What the bot remembers between messages; `answered` once an operator has written in this chat. */
-export type BotMemory = { clarified?: boolean; pending?: string; answered?: boolean };
+export type BotMemory = {
+  clarified?: boolean;
+  pending?: string;
+  answered?: boolean;
+  /** The bot has answered once: the outages going on then were told in that answer. */
+  greeted?: boolean;
+};
 
 export const chatConversations = pgTable(
   "chat_conversations",
@@ -18,6 +24,8 @@ export const chatConversations = pgTable(
     id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
     // The applicant's session token; only its SHA-256 is kept.
     tokenHash: text("token_hash").notNull(),
+    // The request's channel: «chat» for the web widget, or the messenger the conversation is held in (telegram).
+    channel: text("channel").notNull().default("chat"),
     requestId: bigint("request_id", { mode: "number" }).references(() => requests.id, { onDelete: "set null" }),
     state: text("state").$type<ChatState>().notNull().default("bot"),
     // Contact details given before the first message (encrypted); the request keeps them from then on.

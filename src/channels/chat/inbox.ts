@@ -7,7 +7,8 @@ import type { AppContext } from "../../context.ts";
 import { errors } from "../../http/errors.ts";
 import { searchKnowledge } from "../../knowledge/state.ts";
 import { maskEmail, maskPhone } from "../../requests/contact.ts";
-import { earlierRequests, requestBriefs, requestRowById } from "../../requests/queries.ts";
+import { requestBriefs, requestRowById, requestsByContactHashes } from "../../requests/queries.ts";
+import { blindIndex } from "../../security/sealed.ts";
 import { departments } from "../../staff/schema.ts";
 import type { StaffUser } from "../../staff/service.ts";
 import { chatConversations } from "./db-schema.ts";
@@ -50,7 +51,7 @@ export async function inbox(ctx: AppContext, user: StaffUser, firstLineId: numbe
     )
     .orderBy(chatConversations.queuedAt)
     .limit(500);
-  const visible = rows.filter((r) => canHandle(user, r as never, firstLineId));
+  const visible = rows.filter((r) => canHandle(user, r, firstLineId));
   const briefs = await requestBriefs(
     ctx.db,
     visible.map((r) => r.requestId!),
@@ -77,7 +78,7 @@ export async function inbox(ctx: AppContext, user: StaffUser, firstLineId: numbe
 /** The conversation if the employee may handle it (and its request is registered); «not found» otherwise. */
 async function handledConversation(ctx: AppContext, user: StaffUser, id: number, firstLineId: number | null) {
   const conv = await conversationById(ctx.db, id);
-  if (!conv?.requestId || !canHandle(user, conv, firstLineId)) throw errors.notFound("Чат");
+  if (!conv?.requestId || !canHandle(user, conv, firstLineId)) throw errors.notFound("chat");
   return conv as Conversation & { requestId: number };
 }
 
@@ -117,12 +118,18 @@ export async function conversationDetail(ctx: AppContext, user: StaffUser, id: n
   const conv = await handledConversation(ctx, user, id, firstLineId);
   const req = (await requestBriefs(ctx.db, [conv.requestId])).get(conv.requestId);
   const transcript = await messagesSince(ctx.db, id, 0, 2000);
-  // Only requests the employee may open: one outside their scope is not listed at all.
-  const previous = await earlierRequests(
-    ctx.db,
-    user,
-    { email: conv.contactEmail, phone: conv.contactPhone },
-    conv.requestId,
+  // The same person's requests from every channel (the applicant record joins their contacts); only those the
+  // employee may open: one outside their scope is not listed at all.
+  const start = {
+    emailHash: blindIndex("email", conv.contactEmail),
+    phoneHash: blindIndex("phone", conv.contactPhone),
+  };
+  const person = (await ctx.services.maybe("applicants")?.person(ctx.db, start)) ?? {
+    email: start.emailHash ? [start.emailHash] : [],
+    phone: start.phoneHash ? [start.phoneHash] : [],
+  };
+  const previous = (await requestsByContactHashes(ctx.db, user, person, { except: [conv.requestId], limit: 10 })).map(
+    ({ id: _id, ...r }) => r,
   );
   const said = transcript
     .filter((m) => m.author === "applicant" && !m.payload.action)

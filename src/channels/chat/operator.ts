@@ -1,5 +1,6 @@
 // What operators do in a chat: who may take it, accepting within the limit, answering (an answer on the request, as
 // from its page), transferring to another operator or department, closing with a result.
+
 import { and, eq } from "drizzle-orm";
 import type { AppContext } from "../../context.ts";
 import type { Tx } from "../../db/client.ts";
@@ -7,6 +8,7 @@ import { errors } from "../../http/errors.ts";
 import { isUniqueViolation, staffActor, TEXT_MAX } from "../../requests/core/index.ts";
 import type { StoredFile } from "../../requests/files.ts";
 import type { StaffUser } from "../../staff/service.ts";
+import { count, WORDS } from "../../text/plural.ts";
 import { type ChatState, chatConversations } from "./db-schema.ts";
 import {
   attachmentsOf,
@@ -26,8 +28,13 @@ import {
   messageByClientId,
   uploadedFiles,
 } from "./store.ts";
+import { writeMessage } from "./writer.ts";
 
-export function canHandle(user: StaffUser, conv: Conversation, firstLineId: number | null): boolean {
+export function canHandle(
+  user: StaffUser,
+  conv: Pick<Conversation, "operatorId" | "state" | "departmentId">,
+  firstLineId: number | null,
+): boolean {
   if (user.role === "supervisor" || user.role === "administrator") return true;
   if (conv.operatorId === user.id) return true;
   if (conv.state !== "queued") return false;
@@ -53,7 +60,7 @@ async function takeInto(
   if ((await activeChats(tx, operator.id)) >= chatSettings(ctx).maxChatsPerOperator) {
     throw errors.conflict(
       "chat_limit",
-      `У оператора уже ${chatSettings(ctx).maxChatsPerOperator} чата: завершите один, чтобы принять новый.`,
+      `У оператора уже ${count(chatSettings(ctx).maxChatsPerOperator, ...WORDS.chat)}: завершите один, чтобы принять новый.`,
     );
   }
   const next = { state: "operator" as ChatState, operatorId: operator.id, acceptedAt: new Date() };
@@ -61,7 +68,7 @@ async function takeInto(
   await ctx.requests.assign(tx, conv.requestId!, operator.id, staffActor(by), { takeIntoWork: true, channel: "chat" });
   await appendMessage(tx, conv.id, {
     author: "system",
-    body: `Оператор ${firstName(operator.name)} подключился к чату.`,
+    body: `Оператор ${firstName(operator.name)} на связи.`,
   });
   await announceState(tx, { ...conv, ...next });
 }
@@ -72,12 +79,12 @@ export async function accept(ctx: AppContext, user: StaffUser, id: number, first
   await ctx.db.transaction(async (tx) => {
     const conv = await lockConversation(tx, id);
     if (conv.state !== "queued") throw errors.conflict("chat_taken", "Этот чат уже принят или завершён.");
-    if (!canHandle(user, conv, firstLineId)) throw errors.notFound("Чат");
+    if (!canHandle(user, conv, firstLineId)) throw errors.notFound("chat");
     await takeInto(ctx, tx, conv, user, user);
   });
 }
 
-function mayWrite(user: StaffUser, conv: Conversation) {
+function mayWrite(user: StaffUser, conv: Pick<Conversation, "state" | "operatorId">) {
   const supervisor = user.role === "supervisor" || user.role === "administrator";
   if (conv.state !== "operator" || (conv.operatorId !== user.id && !supervisor)) {
     throw errors.conflict("chat_not_yours", "Этот чат ведёт другой оператор или он уже завершён.");
@@ -99,34 +106,42 @@ export async function staffSend(ctx: AppContext, user: StaffUser, id: number, m:
   const text = checkOutgoing({ ...m, action: undefined });
   const files = (await uploadedFiles(ctx.db, id, m.files ?? [])) as StoredFile[];
   try {
-    return await ctx.db.transaction(async (tx) => {
-      const { conv, duplicateSeq } = await lockForMessage(tx, id, m.clientId);
-      if (duplicateSeq !== null) return { seq: duplicateSeq, duplicate: true };
-      mayWrite(user, conv);
-      if (!conv.bot.answered) {
-        await tx
-          .update(chatConversations)
-          .set({ bot: { ...conv.bot, answered: true } })
-          .where(eq(chatConversations.id, id));
-      }
-      // An answer in the chat is an answer on the request, as from the request's page: the first response, taken
-      // into work, in the history. The chat's own message points at it, so the delivery to this chat is not repeated.
-      const line = await ctx.requests.appendMessage(tx, conv.requestId!, {
-        author: { type: "staff", user },
-        visibility: "public",
-        body: text.slice(0, TEXT_MAX),
-        channel: "chat",
-        files,
-      });
-      const row = await appendMessage(tx, id, {
-        clientId: m.clientId,
-        author: "operator",
-        authorId: user.id,
-        body: text,
-        payload: files.length ? { files: attachmentsOf(files) } : {},
-        messageId: line.messageId,
-      });
-      return { seq: row.seq, duplicate: false };
+    // One transaction, shared with other messages by group commit.
+    return await writeMessage(ctx, {
+      conversationId: id,
+      async check(tx) {
+        const { conv, duplicateSeq } = await lockForMessage(tx, id, m.clientId);
+        if (duplicateSeq === null) mayWrite(user, conv);
+        return { conv, duplicateSeq };
+      },
+      async write(tx, { conv, duplicateSeq }): Promise<Sent> {
+        if (duplicateSeq !== null) return { seq: duplicateSeq, duplicate: true };
+        if (!conv.bot.answered) {
+          await tx
+            .update(chatConversations)
+            .set({ bot: { ...conv.bot, answered: true } })
+            .where(eq(chatConversations.id, id));
+        }
+        // An answer in the chat is an answer on the request, as from the request's page: the first response, taken
+        // into work, in the history. The chat's own message points at it, so the delivery to this chat is not
+        // repeated.
+        const line = await ctx.requests.appendMessage(tx, conv.requestId!, {
+          author: { type: "staff", user },
+          visibility: "public",
+          body: text.slice(0, TEXT_MAX),
+          channel: "chat",
+          files,
+        });
+        const row = await appendMessage(tx, id, {
+          clientId: m.clientId,
+          author: "operator",
+          authorId: user.id,
+          body: text,
+          payload: files.length ? { files: attachmentsOf(files) } : {},
+          messageId: line.messageId,
+        });
+        return { seq: row.seq, duplicate: false };
+      },
     });
   } catch (e) {
     if (!isUniqueViolation(e)) throw e;
@@ -183,7 +198,7 @@ export async function close(ctx: AppContext, user: StaffUser, id: number, result
       author: "system",
       body:
         result === "resolved"
-          ? "Оператор завершил чат. Спасибо за обращение! Оценить ответ можно по ссылке обращения."
+          ? "Оператор завершил чат. Спасибо за обращение! Оценить ответ можно на странице обращения."
           : "Оператор завершил чат. Ответ придёт в обращение, номер которого указан выше.",
     });
     if (result === "resolved") await setRequestStatus(ctx, tx, conv.requestId!, "resolved", staffActor(user));

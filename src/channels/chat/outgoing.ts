@@ -1,4 +1,5 @@
 // What every side of the chat shares: the buttons, an outgoing message and its checks, a conversation found or not.
+
 import { eq } from "drizzle-orm";
 import type { AppContext } from "../../context.ts";
 import type { Tx } from "../../db/client.ts";
@@ -6,6 +7,7 @@ import { errors } from "../../http/errors.ts";
 import type { Actor } from "../../requests/core/index.ts";
 import type { StoredFile } from "../../requests/files.ts";
 import type { Status } from "../../requests/status.ts";
+import { count, WORDS } from "../../text/plural.ts";
 import { type ChatAttachment, chatConversations } from "./db-schema.ts";
 
 export const BUTTONS = { helped: "Это помогло", operator: "Позвать оператора", leave: "Оставить обращение" } as const;
@@ -26,7 +28,9 @@ export function checkOutgoing(m: Outgoing): string {
   const text = (m.action ? BUTTONS[m.action] : m.text).trim();
   if (!text && !m.files?.length) throw errors.validation("Пустое сообщение.", { field: "text" });
   if (text.length > MESSAGE_MAX) {
-    throw errors.validation(`Сообщение длиннее ${MESSAGE_MAX} символов: разделите его.`, { field: "text" });
+    throw errors.validation(`Сообщение длиннее ${count(MESSAGE_MAX, ...WORDS.characterGenitive)}: разделите его.`, {
+      field: "text",
+    });
   }
   return text || "Файл";
 }
@@ -37,7 +41,7 @@ export function attachmentsOf(files: StoredFile[]): ChatAttachment[] {
 
 export async function loadConversation(ctx: AppContext, id: number) {
   const [row] = await ctx.db.select().from(chatConversations).where(eq(chatConversations.id, id));
-  if (!row) throw errors.notFound("Чат");
+  if (!row) throw errors.notFound("chat");
   return row;
 }
 

@@ -7,17 +7,15 @@ import { Type } from "@sinclair/typebox";
 import { eq } from "drizzle-orm";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { AppContext } from "../../context.ts";
-import { directoryOf } from "../../directory/state.ts";
 import { staffOf } from "../../http/access.ts";
 import { AppError, errors } from "../../http/errors.ts";
-import { Id, IdParams, multipartOf, Natural } from "../../http/schemas.ts";
+import { formOnly, Id, IdParams, multipartOf, Natural, Problem } from "../../http/schemas.ts";
 import { sendAttachment } from "../../requests/routes-public.ts";
-import { Problem } from "../../requests/schemas.ts";
 import { sha256 } from "../../security/tokens.ts";
 import { departments, users } from "../../staff/schema.ts";
 import { startSession } from "./applicant.ts";
 import { chatFiles } from "./db-schema.ts";
-import { chatHours } from "./hours.ts";
+import { chatHoursRoutes, currentChatHours } from "./hours-setting.ts";
 import { conversationDetail, firstLineIdOf, inbox, revealContact } from "./inbox.ts";
 import { accept, close, mayAttach, transfer } from "./operator.ts";
 import { chatSettings } from "./settings.ts";
@@ -56,12 +54,15 @@ async function receiveFile(ctx: AppContext, req: FastifyRequest, conversationId:
   await ctx.db.insert(chatFiles).values({ ...stored, conversationId });
   return { id: stored.id, filename: stored.filename, contentType: stored.contentType, size: stored.size };
 }
-const FileForm = { content: { "multipart/form-data": { schema: multipartOf(Type.Object({}), "file") } } } as never;
+const FileForm = formOnly(multipartOf(Type.Object({}), "file"));
 const Hours = Type.Object({
   open: Type.Boolean(),
   opensAt: Type.Union([Type.String(), Type.Null()]),
   closesAt: Type.Union([Type.String(), Type.Null()]),
   text: Type.String(),
+  back: Type.Union([Type.String(), Type.Null()], {
+    description: "Когда операторы вернутся: «завтра в 9:00 по московскому времени»",
+  }),
 });
 const TOKEN_HEADER = "x-chat-token";
 const Contact = Type.Object(
@@ -96,12 +97,13 @@ export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
       config: { access: "public" },
       schema: {
         summary: "Работают ли сейчас операторы чата и когда начнут",
-        description: "Операторы чата: 09:00–21:00 по Москве в рабочие дни производственного календаря справочника.",
+        description:
+          "Часы задаёт администратор (PUT /api/v1/admin/chat/hours); пока не задал — 09:00–21:00 по Москве в рабочие дни производственного календаря справочника.",
         tags: ["chat"],
         response: { 200: Hours },
       },
     },
-    async () => chatHours(directoryOf(ctx).calendar, chatSettings(ctx).now()),
+    async () => currentChatHours(ctx),
   );
 
   app.post(
@@ -158,7 +160,7 @@ export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
     async (req, reply) => {
       const token = req.headers[TOKEN_HEADER] ?? req.query.token;
       const conv = token ? await conversationByTokenHash(ctx.db, sha256(String(token))) : undefined;
-      if (!conv) throw errors.notFound("Чат");
+      if (!conv) throw errors.notFound("chat");
       reply.code(201);
       return receiveFile(ctx, req, conv.id);
     },
@@ -199,7 +201,7 @@ export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
     async (req, reply) => {
       const conv = await conversationByTokenHash(ctx.db, sha256(req.query.token));
       const [file] = await ctx.db.select().from(chatFiles).where(eq(chatFiles.id, req.params.id));
-      if (!conv || !file || file.conversationId !== conv.id) throw errors.notFound("Файл");
+      if (!conv || !file || file.conversationId !== conv.id) throw errors.notFound("file");
       return sendAttachment(ctx, reply, file);
     },
   );
@@ -224,7 +226,7 @@ export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
       reply.header("upgrade", "websocket");
       throw new AppError("upgrade_required", "Этот адрес открывается как WebSocket.", 426);
     },
-    wsHandler: (socket, req) => acceptSocket(ctx, hubOf(ctx), socket, req as never, () => firstLine),
+    wsHandler: (socket, req) => acceptSocket(ctx, hubOf(ctx), socket, req, () => firstLine),
   });
 
   app.get(
@@ -352,4 +354,6 @@ export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
       return { ok: true as const };
     },
   );
+
+  await chatHoursRoutes(fastify, { ctx });
 }

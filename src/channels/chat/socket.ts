@@ -6,15 +6,15 @@ import type { AppContext } from "../../context.ts";
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../../db/outage.ts";
 import { contain, every, guarded, report } from "../../guard.ts";
 import { SESSION_COOKIE } from "../../http/access.ts";
-import { isAppError } from "../../http/errors.ts";
+import { isAppError, NOT_FOUND } from "../../http/errors.ts";
 import { sha256 } from "../../security/tokens.ts";
 import { findApiToken, findSession, type StaffUser } from "../../staff/service.ts";
 import { applicantSend } from "./applicant.ts";
 import { type ApplicantFrame, readFrame, type StaffFrame } from "./frames.ts";
-import { type ChatHub, type Client, send, stateView } from "./hub.ts";
+import { type ChatHub, type Client, send } from "./hub.ts";
 import { canHandle, staffSend } from "./operator.ts";
 import { chatSettings } from "./settings.ts";
-import { conversationById, conversationByTokenHash } from "./store.ts";
+import { conversationIdByTokenHash } from "./store.ts";
 
 const MESSAGE_WINDOW_MS = 10_000;
 const MESSAGES_PER_WINDOW = 20;
@@ -27,8 +27,8 @@ export async function identify(
 ): Promise<{ conversationId: number } | { staff: StaffUser } | null> {
   const token = req.query.token;
   if (token) {
-    const conv = await conversationByTokenHash(ctx.db, sha256(token));
-    return conv ? { conversationId: conv.id } : null;
+    const conversationId = await conversationIdByTokenHash(ctx.db, sha256(token));
+    return conversationId === undefined ? null : { conversationId };
   }
   const header = req.headers.authorization;
   if (header?.startsWith("Bearer ")) {
@@ -219,13 +219,13 @@ export function serveSocket(
     } else if (f.t === "typing") {
       await hub.typing(id, "operator");
     } else if (f.t === "sync") {
-      const conv = await conversationById(ctx.db, id);
+      const conv = await hub.conversation(id);
       if (!conv || !canHandle(user, conv, firstLineId())) {
         return send(client, {
           t: "error",
           code: "not_found",
           retry: false,
-          message: "Чат не найден.",
+          message: NOT_FOUND.chat,
           conversationId: id,
         });
       }
@@ -240,7 +240,7 @@ export function serveSocket(
     const id = client.conversationId;
     void contain("chat.ready", async () => {
       try {
-        send(client, { t: "ready", ...(await stateView(ctx, id)) });
+        send(client, { t: "ready", ...(await hub.stateView(id)) });
         hub.follow(client, id, since);
       } catch (e) {
         // Without its state the socket is of no use: closed, so the client reconnects (1013: try again later).

@@ -3,8 +3,9 @@
 import type { AppContext } from "../../context.ts";
 import { ChatHub } from "./hub.ts";
 import type { ChatSettings } from "./settings.ts";
+import { ChatWriter } from "./writer.ts";
 
-export type ChatService = { hub: ChatHub; overrides: Partial<ChatSettings> };
+export type ChatService = { hub: ChatHub; writer: ChatWriter | null; overrides: Partial<ChatSettings> };
 
 declare module "../../room.ts" {
   interface Services {
@@ -13,7 +14,9 @@ declare module "../../room.ts" {
 }
 
 export function openChat(ctx: AppContext) {
-  ctx.services.provide("chat", { hub: new ChatHub(ctx), overrides: {} });
+  // Group commit for messages on a server only (src/channels/chat/writer.ts says why not on PGlite).
+  const writer = ctx.database.engine === "postgres" ? new ChatWriter(ctx) : null;
+  ctx.services.provide("chat", { hub: new ChatHub(ctx), writer, overrides: {} });
 }
 
 export function hubOf(ctx: AppContext): ChatHub {

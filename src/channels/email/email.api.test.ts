@@ -5,11 +5,12 @@ import { count, isNull } from "drizzle-orm";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../../test/harness.ts";
+import { freePort, letter, SUPPORT, sendRaw, startSink, waitFor } from "../../../test/test-smtp.ts";
 import { addStaffMessage } from "../../requests/actions.ts";
 import { findApiToken } from "../../staff/service.ts";
+import { displayRequestNumber } from "../../text/display.ts";
 import { emailInbox } from "./db-schema.ts";
 import { smtpIntakePort } from "./room.ts";
-import { freePort, letter, SUPPORT, sendRaw, startSink, waitFor } from "./test-smtp.ts";
 
 const header = (raw: string, name: string) =>
   new RegExp(`^${name}:\\s*(.*(?:\\r?\\n[ \\t].*)*)`, "im")
@@ -370,5 +371,60 @@ describe("e-mail intake into the registry", () => {
     expect(emails.outbound[0]).toMatchObject({ kind: "ack", lastErrorCode: "550" });
     const detail = (await api("GET", `/requests/${req!.number}`)).json();
     expect(detail.history.map((h: { action: string }) => h.action)).toContain("email_failed");
+  });
+});
+
+describe("a merged e-mail request", () => {
+  it("tells the applicant once, in the conversation, and a reply quoting the old number lands in the target", async () => {
+    const from = "merged.letters@example.ru";
+    for (const [i, subject] of ["Госуслуги - Оплата пошлины", "Госуслуги - Оплата пошлины, повторно"].entries()) {
+      await sendRaw(
+        port,
+        letter({ from, subject, body: "Оплата госпошлины не проходит.", messageId: `<merge-${i}@mail.example.ru>` }),
+        from,
+      );
+      await waitFor(async () => ((await requestsFrom(from)).length > i ? true : undefined));
+    }
+    // The second letter is the duplicate, merged into the first (the queue's order is not the order of arrival).
+    const [target, duplicate] = (await requestsFrom(from)).sort((a, b) => Number(a.number) - Number(b.number));
+    const merged = await api("POST", `/requests/${duplicate!.number}/merge`, { into: target!.number });
+    expect(merged.statusCode).toBe(200);
+
+    const told = (l: { text: string }) => l.text.includes(`объединено с обращением № ${target!.number}`);
+    const [notice] = await waitFor(async () => {
+      const found = lettersTo(from).filter(told);
+      return found.length ? found : undefined;
+    });
+    expect(notice!.subject).toBe(`Re: [№ ${duplicate!.number}] Госуслуги - Оплата пошлины, повторно`);
+    await s.ctx.worker.kick();
+    expect(lettersTo(from).filter(told)).toHaveLength(1);
+
+    await sendRaw(
+      port,
+      letter({
+        from,
+        subject: `Re: [№ ${duplicate!.number}] Госуслуги - Оплата пошлины, повторно`,
+        body: "Прикладываю номер платежа: 42.",
+        messageId: "<merge-reply@mail.example.ru>",
+      }),
+      from,
+    );
+    await waitFor(async () => {
+      const detail = (await api("GET", `/requests/${target!.number}`)).json();
+      return detail.messages.some((m: { body: string }) => m.body.includes("номер платежа: 42")) ? true : undefined;
+    });
+    expect(await requestsFrom(from)).toHaveLength(2);
+
+    // An applicant's letter split off into a request of its own: they are told its number, once.
+    const detail = (await api("GET", `/requests/${target!.number}`)).json();
+    const line = detail.messages.find((m: { body: string }) => m.body.includes("номер платежа: 42"));
+    const split = await api("POST", `/requests/${target!.number}/split`, { messageId: line.id });
+    expect(split.statusCode).toBe(200);
+    const fresh = split.json().number as string;
+    const registered = (l: { text: string }) =>
+      l.text.includes(`зарегистрировано под номером ${displayRequestNumber(fresh)}`);
+    await waitFor(async () => (lettersTo(from).some(registered) ? true : undefined));
+    await s.ctx.worker.kick();
+    expect(lettersTo(from).filter(registered)).toHaveLength(1);
   });
 });

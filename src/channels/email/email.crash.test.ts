@@ -8,6 +8,7 @@ import { eq, sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { TEST_ADMIN_PASSWORD } from "../../../test/harness.ts";
+import { freePort, letter, SUPPORT, sendRaw } from "../../../test/test-smtp.ts";
 import { type Config, loadConfig } from "../../config.ts";
 import type { AppContext } from "../../context.ts";
 import { type Database, openDatabase } from "../../db/client.ts";
@@ -17,7 +18,6 @@ import { createContext } from "../../server.ts";
 import { emailInbox, emailOutbox } from "./db-schema.ts";
 import { processLetter } from "./inbox.ts";
 import { smtpIntakePort } from "./room.ts";
-import { freePort, letter, SUPPORT, sendRaw } from "./test-smtp.ts";
 
 const url = process.env.TEST_DATABASE_URL;
 const schemaName = url ? `otklik_test_${randomBytes(5).toString("hex")}` : undefined;

@@ -4,9 +4,9 @@
 // retried after 5 s.
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { createTestServer, type TestServer } from "../../../test/harness.ts";
+import { startTestImapServer, type TestMailbox } from "../../../test/imap-test-server.ts";
+import { letter, waitFor } from "../../../test/test-smtp.ts";
 import { emailInbox } from "./db-schema.ts";
-import { startTestImapServer, type TestMailbox } from "./imap-test-server.ts";
-import { letter, waitFor } from "./test-smtp.ts";
 
 let s: TestServer | undefined;
 let mailbox: TestMailbox | undefined;

@@ -3,9 +3,9 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../../test/harness.ts";
+import { freePort, SUPPORT, sendRaw, waitFor } from "../../../test/test-smtp.ts";
 import { rowsOf } from "../../db/outbox.ts";
 import { smtpIntakePort } from "./room.ts";
-import { freePort, SUPPORT, sendRaw, waitFor } from "./test-smtp.ts";
 
 let s: TestServer;
 

@@ -1,8 +1,8 @@
 // No IMAP server is installed here. The real ImapFlow client is run against a tiny IMAP server written
 // for the tests (imap-test-server.ts); the finer flow (order, failures) against a fake with its shape.
 import { describe, expect, it } from "vitest";
+import { startTestImapServer } from "../../../test/imap-test-server.ts";
 import { type ImapClient, pollImap, startImapPolling } from "./imap-poll.ts";
-import { startTestImapServer } from "./imap-test-server.ts";
 import { parseMessage } from "./parse.ts";
 
 class FakeMailbox implements ImapClient {

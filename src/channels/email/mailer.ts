@@ -20,6 +20,8 @@ export type OutboundMail = {
   /** An automatic letter (acknowledgement): marked per RFC 3834 so other robots do not answer it. */
   auto?: boolean;
   attachments?: { filename: string; content: Buffer; contentType?: string }[];
+  /** The URL a mail program posts to for a one-click unsubscribe (RFC 8058). */
+  listUnsubscribe?: string;
 };
 
 export type MailerOptions = { relayUrl?: string; outboxDir: string; from: string; domain: string };
@@ -42,6 +44,10 @@ export function createMailer(options: MailerOptions): Mailer {
       if (mail.auto) {
         headers["Auto-Submitted"] = "auto-replied";
         headers["X-Auto-Response-Suppress"] = "All";
+      }
+      if (mail.listUnsubscribe) {
+        headers["List-Unsubscribe"] = `<${mail.listUnsubscribe}>`;
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
       }
       const info = await transport.sendMail({
         from: options.from,

@@ -1,13 +1,20 @@
-// Letters to applicants of e-mail requests: composed into email_outbox in a transaction (the acknowledgement in
-// the registration's own, answers and status letters by jobs on the request's events, one letter per change),
-// then sent by the «email.send» job over the relay or into the outbox folder. A temporary failure is retried with
+// Letters to applicants: composed into email_outbox in a transaction (the acknowledgement of a letter in the
+// registration's own, answers and status letters by jobs on the request's events, one letter per change), then sent
+// by the «email.send» job over the relay or into the outbox folder. A request that came by e-mail is a conversation:
+// its letters answer the applicant's, threaded. A request from the form, the chat or the phone whose applicant gave
+// an address gets the notification policy's letters (src/notifications/), each with an unsubscribe link. A temporary failure is retried with
 // the outbox's back-off; a permanent one is written into the request's history for the operator to see.
 import { and, desc, eq, inArray, isNotNull } from "drizzle-orm";
 import type { AppContext } from "../../context.ts";
 import type { Queryable, Tx } from "../../db/client.ts";
 import { emit } from "../../db/outbox.ts";
+import { admit } from "../../notifications/gate.ts";
+import { newsOf, sourceOf } from "../../notifications/policy.ts";
+import { NOTICE_SUBJECT, noticeLetter } from "../../notifications/texts.ts";
+import { unsubscribeUrl } from "../../notifications/unsubscribe.ts";
 import { type Delivery, SYSTEM } from "../../requests/core/index.ts";
-import { messageAttachments, publicMessage, requestRowById } from "../../requests/queries.ts";
+import { mergedTarget, messageAttachments, publicMessage, requestRowById, splitOff } from "../../requests/queries.ts";
+import { openChatOf } from "../chat/deliver.ts";
 import { acknowledgementMail } from "./acknowledge.ts";
 import { emailInbox, emailOutbox } from "./db-schema.ts";
 import { classifySendError } from "./mailer.ts";
@@ -22,7 +29,8 @@ const MAX_SEND_ATTEMPTS = 16;
 
 type Letter = {
   source: string;
-  kind: "ack" | "answer" | "status";
+  /** ack, answer, status: a conversation's letters; notice: the notification policy's. */
+  kind: "ack" | "answer" | "status" | "notice";
   requestId: number;
   number: string;
   to: string;
@@ -74,12 +82,6 @@ export async function composeAcknowledgement(
   });
 }
 
-/** The e-mail request of a delivery, or nothing for other channels. */
-async function emailRequest(db: Queryable, requestId: number) {
-  const row = await requestRowById(db, requestId);
-  return row?.channel === "email" && row.contactEmail ? { ...row, contactEmail: row.contactEmail } : undefined;
-}
-
 /** In-Reply-To and References for our next letter: the applicant's latest letter on the request. */
 async function threadOf(db: Queryable, requestId: number) {
   const [last] = await db
@@ -103,9 +105,25 @@ async function threadOf(db: Queryable, requestId: number) {
  * letter per message or history row, however often the delivery repeats.
  */
 export async function deliverByEmail(ctx: AppContext, d: Delivery) {
+  const row = await requestRowById(ctx.db, d.requestId);
+  if (!row?.contactEmail) return;
+  const req = { ...row, contactEmail: row.contactEmail };
+  if (req.channel === "email") await answerByEmail(ctx, d, req);
+  else await noticeByEmail(ctx, d, req);
+}
+
+type EmailRequest = NonNullable<Awaited<ReturnType<typeof requestRowById>>> & { contactEmail: string };
+
+/** The conversation of a request that came by e-mail: answers and status letters, threaded to the applicant's. */
+async function answerByEmail(ctx: AppContext, d: Delivery, req: EmailRequest) {
+  // The intake acknowledged the letter in the registration's own transaction, with its loop protection. A request
+  // split off another (an applicant's message made a request of its own) came by no letter: it is announced as the
+  // policy announces any other.
+  if (d.kind === "registered") {
+    if (await splitOff(ctx.db, req.id)) await noticeByEmail(ctx, d, req);
+    return;
+  }
   if (d.kind === "status.changed" && d.to !== "escalated") return;
-  const req = await emailRequest(ctx.db, d.requestId);
-  if (!req) return;
   const thread = await threadOf(ctx.db, d.requestId);
   const subject = formatSubject(req.subject, req.number, { reply: true });
   if (d.kind === "message.public") {
@@ -132,30 +150,43 @@ export async function deliverByEmail(ctx: AppContext, d: Delivery) {
     );
     return;
   }
-  const trackingUrl = await trackingUrlOf(ctx, d.requestId);
+  const trackingUrl = await trackingUrlOf(ctx, d.requestId, req.trackingSealed);
+  const into = d.kind === "merged" ? (await mergedTarget(ctx.db, req))?.number : undefined;
+  // A merge whose target is gone (it was purged meanwhile) has no number to name: no letter rather than a broken one.
+  if (d.kind === "merged" && !into) return;
   const text =
-    d.kind === "resolved"
+    d.kind === "merged"
       ? [
           "Здравствуйте!",
           "",
-          `Ваше обращение № ${req.number} решено.`,
-          "",
-          trackingUrl
-            ? `Пожалуйста, оцените работу службы поддержки (от 1 до 5) по ссылке: ${trackingUrl}`
-            : "Пожалуйста, оцените работу службы поддержки по ссылке из письма о регистрации обращения.",
-          "",
-          "Если вопрос не решён, ответьте на это письмо: обращение откроется снова.",
-          "",
-          "Служба поддержки",
-        ]
-      : [
-          "Здравствуйте!",
-          "",
-          `Ваше обращение № ${req.number} передано в профильное подразделение. Ответ придёт на этот адрес.`,
+          `Ваше обращение № ${req.number} объединено с обращением № ${into}: они об одном и том же вопросе.`,
+          `Ответ придёт на этот адрес по обращению № ${into}; чтобы дополнить его, ответьте на это письмо.`,
           ...(trackingUrl ? ["", `Ход рассмотрения: ${trackingUrl}`] : []),
           "",
           "Служба поддержки",
-        ];
+        ]
+      : d.kind === "resolved"
+        ? [
+            "Здравствуйте!",
+            "",
+            `Ваше обращение № ${req.number} решено.`,
+            "",
+            trackingUrl
+              ? `Пожалуйста, оцените работу службы поддержки (от 1 до 5) по ссылке: ${trackingUrl}`
+              : "Пожалуйста, оцените работу службы поддержки по ссылке из письма о регистрации обращения.",
+            "",
+            "Если вопрос не решён, ответьте на это письмо: обращение откроется снова.",
+            "",
+            "Служба поддержки",
+          ]
+        : [
+            "Здравствуйте!",
+            "",
+            `Ваше обращение № ${req.number} передано в профильное подразделение. Ответ придёт на этот адрес.`,
+            ...(trackingUrl ? ["", `Ход рассмотрения: ${trackingUrl}`] : []),
+            "",
+            "Служба поддержки",
+          ];
   await ctx.db.transaction((tx) =>
     enqueue(ctx, tx, {
       source: `history:${d.historyId}`,
@@ -171,7 +202,56 @@ export async function deliverByEmail(ctx: AppContext, d: Delivery) {
   );
 }
 
-async function trackingUrlOf(ctx: AppContext, requestId: number): Promise<string | undefined> {
+/**
+ * The notification policy's letter to an applicant of the form, the chat or the phone who gave an address: one per
+ * message or history row, if the policy lets it through (an unsubscribe, the hourly limit).
+ */
+async function noticeByEmail(ctx: AppContext, d: Delivery, req: EmailRequest) {
+  // A form filled in with the support mailbox's own address would write to ourselves.
+  if (req.contactEmail.toLowerCase() === ctx.config.supportAddress.toLowerCase()) return;
+  const messageId = d.kind === "message.public" ? d.messageId : d.kind === "resolved" ? d.messageId : undefined;
+  const message = messageId ? await publicMessage(ctx.db, messageId) : undefined;
+  if (d.kind === "message.public" && !message) return;
+  const news = newsOf(d, { chatOpen: d.kind === "message.public" && Boolean(await openChatOf(ctx.db, req.id)) });
+  if (!news) return;
+  const trackingUrl = await trackingUrlOf(ctx, req.id, req.trackingSealed);
+  const into = d.kind === "merged" ? (await mergedTarget(ctx.db, req))?.number : undefined;
+  const text = noticeLetter(
+    news,
+    { number: req.number, trackingUrl, dueAt: req.firstResponseDueAt, message: message?.body, into },
+    unsubscribeUrl(ctx, "email", req.contactEmail),
+  );
+  const source = sourceOf(d);
+  await ctx.db.transaction(async (tx) => {
+    const verdict = await admit(ctx, tx, {
+      medium: "email",
+      source,
+      contact: req.contactEmail,
+      requestId: req.id,
+      news,
+    });
+    if (verdict !== "send") return;
+    await enqueue(ctx, tx, {
+      source,
+      kind: "notice",
+      requestId: req.id,
+      number: req.number,
+      to: req.contactEmail,
+      // The number in the subject threads the applicant's reply to the request.
+      subject: formatSubject(NOTICE_SUBJECT[news], req.number),
+      text,
+      auto: true,
+    });
+  });
+}
+
+async function trackingUrlOf(
+  ctx: AppContext,
+  requestId: number,
+  sealed: string | null | undefined,
+): Promise<string | undefined> {
+  if (sealed) return `${ctx.config.publicUrl}/track/${sealed}`;
+  // Requests registered before the registry kept the link: the e-mail intake's copy.
   const [row] = await ctx.db
     .select({ sealed: emailInbox.trackingSealed })
     .from(emailInbox)
@@ -196,6 +276,8 @@ export async function sendLetter(ctx: AppContext, outboxId: number) {
       ...(row.inReplyTo ? { inReplyTo: row.inReplyTo } : {}),
       references: row.references,
       auto: row.auto,
+      // One-click unsubscribe (RFC 8058) for the policy's notices; a conversation's letters have none.
+      ...(row.kind === "notice" ? { listUnsubscribe: listUnsubscribe(ctx, row.to) } : {}),
       attachments: await filesOf(ctx, row.source),
     });
   } catch (e) {
@@ -244,4 +326,9 @@ function sendErrorCode(e: unknown): string {
   const err = e as { responseCode?: number; code?: string };
   if (typeof err?.responseCode === "number") return String(err.responseCode);
   return typeof err?.code === "string" ? err.code.slice(0, 40) : "error";
+}
+
+function listUnsubscribe(ctx: AppContext, to: string) {
+  const token = unsubscribeUrl(ctx, "email", to).split("/").at(-1)!;
+  return `${ctx.config.publicUrl}/api/v1/notifications/unsubscribe/${token}`;
 }

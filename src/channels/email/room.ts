@@ -31,7 +31,13 @@ async function start(ctx: AppContext) {
   };
   setEmailState(ctx, state);
   // The request core's news for applicants who wrote by e-mail: answers, resolutions, transfers, as letters.
-  ctx.requests.addChannel({ channel: "email", deliver: (d) => deliverByEmail(ctx, d) });
+  // An applicant of another channel who gave an address gets the notification policy's letters the same way.
+  ctx.requests.addChannel({
+    channel: "email",
+    deliver: async (d, r) => {
+      if (r.hasEmail) await deliverByEmail(ctx, d);
+    },
+  });
   if (config.smtpPort) {
     emailStateOf(ctx).intake = await startSmtpIntake({
       host: config.host,
@@ -85,7 +91,9 @@ async function stop(ctx: AppContext) {
   const state = maybeEmailState(ctx);
   if (!state) return;
   await state.stopImap?.();
-  await state.intake?.close();
+  // Senders in the middle of a letter get what is left of the process's grace period.
+  const deadline = ctx.phase.deadline;
+  await state.intake?.close(deadline === undefined ? undefined : Math.max(1_000, deadline - Date.now()));
   state.mailer.close();
 }
 

@@ -3,17 +3,12 @@
 // to supervisors and administrators.
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import { and, asc, desc, eq, inArray, isNull } from "drizzle-orm";
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { audit } from "../../audit/audit.ts";
 import type { AppContext } from "../../context.ts";
 import { staffOf } from "../../http/access.ts";
-import { errors } from "../../http/errors.ts";
-import { Id } from "../../http/schemas.ts";
-import { maskEmail } from "../../requests/contact.ts";
-import { getRequestForStaff, loadRequestRow } from "../../requests/queries.ts";
-import { NumberParams, Problem } from "../../requests/schemas.ts";
-import { emailInbox, emailOutbox } from "./db-schema.ts";
+import { Id, NumberParams, Problem } from "../../http/schemas.ts";
+import { visibleRequestId, visibleRequestRow } from "../../requests/queries.ts";
+import { downloadLetter, letterInbox, lettersOfRequest } from "./letters.ts";
 
 const Inbound = Type.Object({
   id: Type.Integer(),
@@ -49,27 +44,6 @@ const Outbound = Type.Object({
   lastErrorCode: Type.Union([Type.String(), Type.Null()]),
 });
 
-const inboundColumns = {
-  id: emailInbox.id,
-  receivedAt: emailInbox.receivedAt,
-  from: emailInbox.fromAddress,
-  subject: emailInbox.subject,
-  size: emailInbox.size,
-  outcome: emailInbox.outcome,
-  reason: emailInbox.reason,
-  flags: emailInbox.flags,
-  attachments: emailInbox.attachments,
-  duplicateOf: emailInbox.duplicateOf,
-};
-
-// Addresses are masked like the request's contacts (revealed there, with a reason); the raw letter holds them in
-// full, and each download of it is recorded in the audit chain.
-function inboundView(r: { duplicateOf: number | null; from: string | null } & Record<string, unknown>) {
-  const { duplicateOf, ...rest } = r;
-  // A duplicate's bytes were dropped: the first copy holds them.
-  return { ...rest, from: maskEmail(r.from), rawAvailable: duplicateOf === null };
-}
-
 function sendRaw(reply: FastifyReply, id: number, raw: Buffer) {
   reply.header("content-disposition", `attachment; filename="letter-${id}.eml"`);
   reply.header("cache-control", "private, no-store");
@@ -95,36 +69,7 @@ export async function emailRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
         },
       },
     },
-    async (req) => {
-      const view = await getRequestForStaff(ctx.db, staffOf(req), req.params.number);
-      const row = await loadRequestRow(ctx.db, view.number);
-      const [inbound, outbound] = await Promise.all([
-        ctx.db
-          .select(inboundColumns)
-          .from(emailInbox)
-          .where(eq(emailInbox.requestId, row.id))
-          .orderBy(asc(emailInbox.id)),
-        ctx.db
-          .select({
-            id: emailOutbox.id,
-            kind: emailOutbox.kind,
-            to: emailOutbox.to,
-            subject: emailOutbox.subject,
-            createdAt: emailOutbox.createdAt,
-            sentAt: emailOutbox.sentAt,
-            failedAt: emailOutbox.failedAt,
-            attempts: emailOutbox.attempts,
-            lastErrorCode: emailOutbox.lastErrorCode,
-          })
-          .from(emailOutbox)
-          .where(eq(emailOutbox.requestId, row.id))
-          .orderBy(asc(emailOutbox.id)),
-      ]);
-      return {
-        inbound: inbound.map(inboundView) as never,
-        outbound: outbound.map((o) => ({ ...o, to: maskEmail(o.to) ?? "" })) as never,
-      };
-    },
+    async (req) => lettersOfRequest(ctx, await visibleRequestId(ctx.db, staffOf(req), req.params.number)),
   );
 
   app.get(
@@ -141,23 +86,8 @@ export async function emailRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
     async (req, reply) => {
       // The scope check of the request itself: a letter is visible exactly when its request is.
       const user = staffOf(req);
-      const view = await getRequestForStaff(ctx.db, user, req.params.number);
-      const row = await loadRequestRow(ctx.db, view.number);
-      const [letter] = await ctx.db
-        .select({ raw: emailInbox.raw, duplicateOf: emailInbox.duplicateOf })
-        .from(emailInbox)
-        .where(and(eq(emailInbox.id, req.params.id), eq(emailInbox.requestId, row.id)));
-      if (!letter || letter.duplicateOf !== null) throw errors.notFound("Письмо");
-      await ctx.db.transaction((tx) =>
-        audit(tx, {
-          actorId: user.id,
-          action: "email.raw_download",
-          subjectType: "request",
-          subjectId: view.number,
-          details: { letterId: req.params.id },
-        }),
-      );
-      return sendRaw(reply, req.params.id, letter.raw);
+      const request = await visibleRequestRow(ctx.db, user, req.params.number);
+      return sendRaw(reply, req.params.id, await downloadLetter(ctx, user, req.params.id, request));
     },
   );
 
@@ -175,21 +105,7 @@ export async function emailRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
         response: { 200: Type.Object({ items: Type.Array(Inbound) }), 401: Problem, 403: Problem },
       },
     },
-    async (req) => {
-      const items = await ctx.db
-        .select(inboundColumns)
-        .from(emailInbox)
-        .where(and(isNull(emailInbox.requestId), inArray(emailInbox.outcome, ["keep_only", "failed"])))
-        .orderBy(desc(emailInbox.id))
-        .limit(req.query.limit ?? 50);
-      const pending = await ctx.db
-        .select(inboundColumns)
-        .from(emailInbox)
-        .where(isNull(emailInbox.processedAt))
-        .orderBy(desc(emailInbox.id))
-        .limit(req.query.limit ?? 50);
-      return { items: [...pending, ...items].map(inboundView) as never };
-    },
+    async (req) => ({ items: await letterInbox(ctx, req.query.limit ?? 50) }),
   );
 
   app.get(
@@ -203,22 +119,7 @@ export async function emailRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
         response: { 401: Problem, 403: Problem, 404: Problem },
       },
     },
-    async (req, reply) => {
-      const [letter] = await ctx.db
-        .select({ raw: emailInbox.raw, requestId: emailInbox.requestId, duplicateOf: emailInbox.duplicateOf })
-        .from(emailInbox)
-        .where(eq(emailInbox.id, req.params.id));
-      // A letter of a request is served through the request, under its scope check.
-      if (!letter || letter.requestId !== null || letter.duplicateOf !== null) throw errors.notFound("Письмо");
-      await ctx.db.transaction((tx) =>
-        audit(tx, {
-          actorId: staffOf(req).id,
-          action: "email.raw_download",
-          subjectType: "email",
-          subjectId: String(req.params.id),
-        }),
-      );
-      return sendRaw(reply, req.params.id, letter.raw);
-    },
+    // A letter of a request is served through the request, under its scope check.
+    async (req, reply) => sendRaw(reply, req.params.id, await downloadLetter(ctx, staffOf(req), req.params.id, null)),
   );
 }

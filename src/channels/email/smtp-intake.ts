@@ -55,7 +55,11 @@ export type SmtpIntake = {
   port: number;
   /** Bytes of letters held in memory right now (for metrics). */
   bufferedBytes(): number;
-  close(): Promise<void>;
+  /**
+   * Stops taking connections; sessions still open get `graceMs` (default 5 s) to finish their letter, then 421 and
+   * the end of the connection.
+   */
+  close(graceMs?: number): Promise<void>;
 };
 
 export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpIntake> {
@@ -182,9 +186,11 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
   return {
     port,
     bufferedBytes: () => budget.used,
-    close: () =>
+    close: (graceMs) =>
       new Promise<void>((resolve) => {
         clearInterval(sweep);
+        // smtp-server reads its grace period when it is asked to close.
+        if (graceMs !== undefined) (server.options as { closeTimeout?: number }).closeTimeout = Math.max(1, graceMs);
         server.close(() => resolve());
       }),
   };

@@ -75,7 +75,7 @@ export function twilioSignature(secret: string, url: string, params: Record<stri
  */
 export function checkIvrAuth(
   secret: string | undefined,
-  req: FastifyRequest,
+  req: FastifyRequest<{ Body: Record<string, unknown> | undefined }>,
   publicUrl: string,
   pathSecret: string | undefined,
 ) {
@@ -87,6 +87,5 @@ export function checkIvrAuth(
   const header = req.headers["x-twilio-signature"];
   if (typeof header !== "string") throw refused();
   const url = publicUrl.replace(/\/$/, "") + req.url;
-  const params = req.body && typeof req.body === "object" ? (req.body as Record<string, unknown>) : {};
-  if (!same(header, twilioSignature(secret, url, params))) throw refused();
+  if (!same(header, twilioSignature(secret, url, req.body ?? {}))) throw refused();
 }

@@ -1,6 +1,8 @@
 // How long a call opens the caller's portal account to the employees who may see it: from the answer while the
 // call lasts, and a short while after the hangup for the follow-up (a code resent, a status read back). Pure.
+
 import { AppError } from "../../http/errors.ts";
+import { count, WORDS } from "../../text/plural.ts";
 
 /** After the hangup the operator may still finish what the caller asked for. */
 export const AFTER_CALL_MINUTES = 15;
@@ -29,7 +31,7 @@ export function assertCallOpen(call: Timed, now: Date) {
   if (now > w.closes) {
     throw new AppError(
       "call_window_closed",
-      `Звонок завершён больше ${AFTER_CALL_MINUTES} минут назад: действия на портале по нему закрыты. Если заявитель позвонит снова, проверьте его личность на новом звонке.`,
+      `Звонок завершён больше ${count(AFTER_CALL_MINUTES, ...WORDS.minuteGenitive)} назад: действия на портале по нему закрыты. Если заявитель позвонит снова, проверьте его личность на новом звонке.`,
       403,
     );
   }

@@ -88,3 +88,24 @@ export const phoneLineSettings = pgTable("phone_line_settings", {
   maxWaitSeconds: integer("max_wait_seconds"),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * A resolved request whose caller has no other way to hear of it (no address, and a number that takes no SMS, or no
+ * SMS gateway): the IVR asks for the rating on the caller's next call from that number, once. Only the number's
+ * blind index is kept.
+ */
+export const phoneRatingInvitations = pgTable(
+  "phone_rating_invitations",
+  {
+    requestId: bigint("request_id", { mode: "number" })
+      .primaryKey()
+      .references(() => requests.id, { onDelete: "cascade" }),
+    phoneHash: text("phone_hash").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    /** The call that asked (the question is put once, answered or not). */
+    askedAt: timestamp("asked_at", { withTimezone: true }),
+    askedCallSid: text("asked_call_sid"),
+  },
+  (t) => [index("phone_rating_invitations_pending_idx").on(t.phoneHash).where(sql`asked_at is null`)],
+);

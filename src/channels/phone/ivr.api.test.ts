@@ -1,6 +1,8 @@
 // IVR dialogues as scripted sequences of requests, the way a voice platform makes them; and the wallboard.
+import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestServer, type TestServer } from "../../../test/harness.ts";
+import { requests } from "../../requests/schema.ts";
 import { twilioSignature } from "./auth.ts";
 
 const SECRET = "test-phone-secret-0123456789";
@@ -229,5 +231,72 @@ describe("wallboard", () => {
       headers: { authorization: op.authorization },
     });
     expect(forbidden.statusCode).toBe(403);
+  });
+});
+
+describe("the rating asked on the next call", () => {
+  /** A phone request of this caller, resolved by an operator, its deliveries carried out. */
+  async function resolvedCall(from: string, contact: Record<string, string> = {}) {
+    const op = await s.staff("operator", { department: "first_line" });
+    const r = await s.ctx.requests.register({
+      text: "Не приходит код подтверждения при входе",
+      category: "access",
+      channel: "phone",
+      contact: { phone: from, ...contact },
+    });
+    const res = await s.app.inject({
+      method: "POST",
+      url: `/api/v1/requests/${r.number}/status`,
+      headers: { authorization: op.authorization },
+      payload: { status: "resolved" },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    await s.ctx.worker.kick();
+    return r.number;
+  }
+  const ratingOf = async (number: string) =>
+    (await s.ctx.db.select({ rating: requests.rating }).from(requests).where(eq(requests.number, number)))[0]!.rating;
+
+  it("asks a landline caller once, on the next call, and records the key pressed as the rating", async () => {
+    at(WEDNESDAY_NOON);
+    const from = "+74957001122";
+    const number = await resolvedCall(from);
+    vi.useRealTimers();
+
+    at(WEDNESDAY_NOON);
+    const greet = await turn(IVR, call("rate-1", "+78005553535", "8 (495) 700-11-22"));
+    expect(greet).toContain("решено.");
+    expect(greet).toContain("нажмите цифру от 1 до 5");
+    expect(next(greet)).toContain("step=rate");
+    const after = await turn(next(greet), { ...call("rate-1", "+78005553535", from), Digits: "4" });
+    expect(after).toContain("Спасибо! Ваша оценка записана.");
+    expect(after).toContain("нажмите 0.");
+    expect(await ratingOf(number)).toBe(4);
+
+    // The question is put once: the next call goes straight to the menu, and a replayed key changes nothing.
+    const again = await turn(IVR, call("rate-2", "+78005553535", from));
+    expect(again).not.toContain("решено.");
+    await turn(next(greet), { ...call("rate-1", "+78005553535", from), Digits: "1" });
+    expect(await ratingOf(number)).toBe(4);
+  });
+
+  it("does not ask another caller, nor one who heard by letter; a skipped question is not put again", async () => {
+    at(WEDNESDAY_NOON);
+    const byLetter = await resolvedCall("+74957003344", { email: "caller@example.ru" });
+    const skipped = await resolvedCall("+74957005566");
+    vi.useRealTimers();
+    at(WEDNESDAY_NOON);
+
+    expect(await turn(IVR, call("rate-3", "+78005553535", "+74957009999"))).not.toContain("решено.");
+    expect(await turn(IVR, call("rate-4", "+78005553535", "+74957003344"))).not.toContain("решено.");
+    expect(await ratingOf(byLetter)).toBeNull();
+
+    const greet = await turn(IVR, call("rate-5", "+78005553535", "+74957005566"));
+    expect(greet).toContain("решено.");
+    const passed = await turn(next(greet), { ...call("rate-5", "+78005553535", "+74957005566"), Digits: "0" });
+    expect(passed).not.toContain("Спасибо");
+    expect(passed).toContain("нажмите 0.");
+    expect(await ratingOf(skipped)).toBeNull();
+    expect(await turn(IVR, call("rate-6", "+78005553535", "+74957005566"))).not.toContain("решено.");
   });
 });

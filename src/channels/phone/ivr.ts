@@ -13,8 +13,11 @@ import { ivrApplicationStatus } from "../../portal/service.ts";
 import { isValidRequestNumber, normalizeRequestNumber } from "../../requests/number.ts";
 import { requestRowByNumber } from "../../requests/queries.ts";
 import { STATUS_TITLES, type Status } from "../../requests/status.ts";
+import { incidentsForTopics, type PublicIncident } from "../../routing/incidents.ts";
+import { MOSCOW_LABEL, moscowDateTime } from "../../text/display.ts";
 import { phoneCalls, phoneLineSettings } from "./db-schema.ts";
 import { lineForNumber, normalizeCallerNumber } from "./numbers.ts";
+import { rateFromCall, takeInvitation } from "./rating.ts";
 import { spellDigits, twiml, type Verb } from "./twiml.ts";
 import { queueLoad } from "./wallboard.ts";
 
@@ -26,6 +29,8 @@ export const IVR_STEPS = [
   "app-status",
   "overflow",
   "callback",
+  "rate",
+  "route",
 ] as const;
 export type IvrStep = (typeof IVR_STEPS)[number];
 
@@ -90,6 +95,18 @@ export async function ivr(ctx: AppContext, input: IvrInput, now = new Date()): P
       ? [{ say: text }, { redirect: url("menu-prompt") }]
       : [{ say: text }, ...askNumber(url(step, input.attempt + 1), "Наберите номер ещё раз и нажмите решётку.")];
 
+  // After the greeting (and the rating question, if any): closed hours, an overloaded queue, or the menu.
+  const route = async (verbs: Verb[]): Promise<string> => {
+    const line = setup.line;
+    if (line) {
+      const state = openState(line, directoryOf(ctx).calendar, now);
+      if (state.open === false) return twiml([...verbs, ...closedMessage(ctx, line, now), ...callbackOffer(url)]);
+      const overload = await overloaded(ctx, setup, now);
+      if (overload) return twiml([...verbs, ...overflowOffer(ctx, line, url)]);
+    }
+    return twiml([...verbs, ...menu()]);
+  };
+
   switch (input.step) {
     case "start": {
       const line = setup.line;
@@ -99,15 +116,20 @@ export async function ivr(ctx: AppContext, input: IvrInput, now = new Date()): P
             ? `Здравствуйте! Вы позвонили в службу поддержки портала Госуслуг, ${line.title}.`
             : "Здравствуйте! Вы позвонили в службу поддержки портала Госуслуг.",
         },
+        ...announceIncidents(await incidentsForTopics(ctx.db, line?.topics ?? [], !line)),
       ];
-      if (line) {
-        const state = openState(line, directoryOf(ctx).calendar, now);
-        if (state.open === false) return twiml([...verbs, ...closedMessage(ctx, line, now), ...callbackOffer(url)]);
-        const overload = await overloaded(ctx, setup, now);
-        if (overload) return twiml([...verbs, ...overflowOffer(ctx, line, url)]);
-      }
-      return twiml([...verbs, ...menu()]);
+      // Only a number the PBX vouches for is the caller's: an unsigned request could name anyone's.
+      const caller = input.callerTrusted ? normalizeCallerNumber(input.from) : null;
+      const invited = caller && input.callSid ? await takeInvitation(ctx, caller, input.callSid, now) : null;
+      if (invited) return twiml([...verbs, ...ratingQuestion(invited, url)]);
+      return route(verbs);
     }
+    case "rate": {
+      const score = input.callSid ? await rateFromCall(ctx, input.callSid, input.digits) : null;
+      return route(score ? [{ say: "Спасибо! Ваша оценка записана." }] : []);
+    }
+    case "route":
+      return route([]);
     case "menu-prompt":
       if (input.attempt >= MAX_ATTEMPTS) return twiml([{ say: "Соединяем с оператором." }, { enqueue: setup.queue }]);
       return twiml(menu());
@@ -172,6 +194,40 @@ export async function ivr(ctx: AppContext, input: IvrInput, now = new Date()): P
   }
 }
 
+/**
+ * What callers hear first about the outages that concern the line they rang, so that those calling about it need not
+ * wait for an operator to learn it. Two at most: a greeting is not a bulletin.
+ */
+function announceIncidents(list: PublicIncident[]): Verb[] {
+  return list.slice(0, 2).map((i) => ({
+    say: [
+      `Внимание: известен сбой. ${i.title.replace(/[.!?]*$/, "")}.`,
+      "Специалисты уже устраняют его, сообщать о нём не нужно.",
+      i.expectedRecoveryAt
+        ? `Ожидаемое время восстановления: ${moscowDateTime(i.expectedRecoveryAt)} ${MOSCOW_LABEL}.`
+        : "",
+    ]
+      .filter(Boolean)
+      .join(" "),
+  }));
+}
+
+/** The question put once on the next call of a caller whose request was resolved; no key or 0 passes it. */
+const ratingQuestion = (number: string, url: (s: IvrStep) => string): Verb[] => [
+  {
+    gather: {
+      action: url("rate"),
+      numDigits: 1,
+      timeout: 7,
+      say: [
+        `Ваше обращение ${spellDigits(number)} решено.`,
+        "Оцените, пожалуйста, нашу помощь: нажмите цифру от 1 до 5, где 5 — отлично. Чтобы пропустить, нажмите 0.",
+      ],
+    },
+  },
+  { redirect: url("route") },
+];
+
 const askNumber = (action: string, prompt: string): Verb[] => [
   { gather: { action, finishOnKey: "#", timeout: 10, say: [prompt] } },
 ];
@@ -205,7 +261,10 @@ function overflowOffer(ctx: AppContext, line: DirectoryLine, url: (s: IvrStep) =
   const reserve = reserveOf(ctx, line);
   const say = ["Сейчас все операторы заняты, ожидание дольше обычного."];
   if (reserve) say.push(`Чтобы перейти на резервную линию ${reserve.number}, нажмите 1.`);
-  say.push("Чтобы мы вам перезвонили, нажмите 2.", "Чтобы остаться в очереди, оставайтесь на линии.");
+  say.push(
+    "Чтобы мы вам перезвонили, нажмите 2.",
+    "Или оставайтесь на линии: оператор ответит, как только освободится.",
+  );
   return [{ gather: { action: url("overflow"), numDigits: 1, say } }, { redirect: url("overflow") }];
 }
 

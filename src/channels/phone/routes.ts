@@ -1,24 +1,23 @@
 // The phone channel's HTTP side: the PBX's call events and the IVR (authenticated by the shared secret), the
 // console's live stream, call screen and verification, the wallboard and the lines' queue settings.
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
+import { type Static, Type } from "@sinclair/typebox";
 import { desc, eq } from "drizzle-orm";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppContext } from "../../context.ts";
 import { directoryOf } from "../../directory/room.ts";
 import { staffOf } from "../../http/access.ts";
 import { errors } from "../../http/errors.ts";
-import { IdParams, Int } from "../../http/schemas.ts";
+import { IdParams, Int, Problem, StringEnum } from "../../http/schemas.ts";
 import { openFeedStream } from "../../http/sse.ts";
 import { portalOf } from "../../portal/room.ts";
 import { PortalAccountView } from "../../portal/schemas.ts";
 import { visibleId } from "../../requests/actions.ts";
-import { Problem, StringEnum } from "../../requests/schemas.ts";
 import { checkEventAuth, checkIvrAuth, keepRawBody } from "./auth.ts";
 import { checklistFor } from "./checklist.ts";
 import { phoneCalls, phoneLineSettings } from "./db-schema.ts";
 import { applyCallEvent, readEventBody } from "./events.ts";
-import { IVR_STEPS, type IvrStep, ivr } from "./ivr.ts";
+import { IVR_STEPS, ivr } from "./ivr.ts";
 import { EVENT_LIMITS, IVR_LIMITS } from "./limits.ts";
 import { callScreen } from "./screen.ts";
 import { phoneFeed } from "./stream.ts";
@@ -82,9 +81,9 @@ export async function phoneRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ["phone"];
 
-  const onEvent = async (req: FastifyRequest, secret: string | undefined) => {
+  const onEvent = async (req: FastifyRequest<{ Body: Static<typeof EventBody> }>, secret: string | undefined) => {
     checkEventAuth(ctx.config.phoneSecret, req, secret);
-    return applyCallEvent(ctx, readEventBody(req.body as Record<string, unknown>));
+    return applyCallEvent(ctx, readEventBody(req.body));
   };
   const eventSchema = {
     summary: "Событие звонка от АТС (Generic CTI: newCall, answer, hangup), JSON или форма",
@@ -114,10 +113,14 @@ export async function phoneRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
     (req) => onEvent(req, req.params.secret),
   );
 
-  const onIvr = async (req: FastifyRequest, reply: FastifyReply, secret: string | undefined) => {
+  const onIvr = async (
+    req: FastifyRequest<{ Body: Static<typeof IvrBody>; Querystring: Static<typeof IvrQuery> }>,
+    reply: FastifyReply,
+    secret: string | undefined,
+  ) => {
     checkIvrAuth(ctx.config.phoneSecret, req, ctx.config.publicUrl, secret);
-    const body = (req.body ?? {}) as Record<string, string | undefined>;
-    const query = req.query as { step?: IvrStep; attempt?: number };
+    const body = req.body;
+    const query = req.query;
     const xml = await ivr(ctx, {
       step: query.step ?? "start",
       attempt: query.attempt ?? 0,
@@ -209,8 +212,7 @@ export async function phoneRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
         },
       },
     },
-    (req) =>
-      verifyCaller(ctx, portalOf(ctx), staffOf(req), req.params.id, req.body as Parameters<typeof verifyCaller>[4]),
+    (req) => verifyCaller(ctx, portalOf(ctx), staffOf(req), req.params.id, req.body),
   );
 
   app.get(
@@ -237,7 +239,7 @@ export async function phoneRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
         },
       },
     },
-    async (req) => checklistFor(req.query.audience as string, req.query.topic),
+    async (req) => checklistFor(req.query.audience, req.query.topic),
   );
 
   app.get(
@@ -317,7 +319,7 @@ export async function phoneRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
     },
     async (req) => {
       const { lineId } = req.params;
-      if (!directoryOf(ctx).lines.some((l) => l.id === lineId)) throw errors.notFound("Строка справочника");
+      if (!directoryOf(ctx).lines.some((l) => l.id === lineId)) throw errors.notFound("directory_line");
       const values = {
         lineId,
         queue: req.body.queue ?? null,

@@ -5,7 +5,12 @@ import { audit } from "../../audit/audit.ts";
 import type { AppContext } from "../../context.ts";
 import { directoryOf } from "../../directory/room.ts";
 import { errors } from "../../http/errors.ts";
-import { latestNameByPhone, openRequestsByPhone, requestRowById } from "../../requests/queries.ts";
+import {
+  latestNameByPhone,
+  openRequestsByPhone,
+  requestRowById,
+  requestsByContactHashes,
+} from "../../requests/queries.ts";
 import { blindIndex } from "../../security/sealed.ts";
 import { users } from "../../staff/schema.ts";
 import type { StaffUser } from "../../staff/service.ts";
@@ -18,11 +23,11 @@ type CallRow = typeof phoneCalls.$inferSelect;
 /** Operators and specialists see the calls of their queue and their own; supervisors and administrators all. */
 export async function visibleCall(ctx: AppContext, user: StaffUser, callId: number): Promise<CallRow> {
   const [call] = await ctx.db.select().from(phoneCalls).where(eq(phoneCalls.id, callId));
-  if (!call) throw errors.notFound("Звонок");
+  if (!call) throw errors.notFound("call");
   if (user.role === "supervisor" || user.role === "administrator") return call;
   if (call.userId === user.id || user.departmentId === null) return call;
   if ((await departmentOfQueue(ctx.db, call.queue)) === user.departmentId) return call;
-  throw errors.notFound("Звонок");
+  throw errors.notFound("call");
 }
 
 export function callerNumberOf(call: CallRow) {
@@ -59,6 +64,17 @@ export async function callScreen(ctx: AppContext, user: StaffUser, callId: numbe
         .limit(10)
     : [];
   const named = phone ? await latestNameByPhone(ctx.db, phone) : undefined;
+  // The same person's requests from other channels: the applicant record joins this number to their e-mails.
+  const person = phone
+    ? ((await ctx.services.maybe("applicants")?.person(ctx.db, { emailHash: null, phoneHash })) ?? {
+        email: [],
+        phone: [phoneHash],
+      })
+    : { email: [], phone: [] };
+  const elsewhere = await requestsByContactHashes(ctx.db, user, person, {
+    except: open.map((r) => r.id),
+    limit: 10,
+  });
   const lineTopic = line && line.topics.length === 1 ? line.topics[0]! : null;
   const topic = lineTopic ?? linked?.category ?? null;
   const audience = linked?.audience ?? (line && line.audience.length === 1 ? line.audience[0]! : "citizen");
@@ -109,6 +125,13 @@ export async function callScreen(ctx: AppContext, user: StaffUser, callId: numbe
       subject: r.subject,
       status: r.status,
       category: r.category,
+      createdAt: r.createdAt.toISOString(),
+    })),
+    applicantRequests: elsewhere.map((r) => ({
+      number: r.number,
+      subject: r.subject,
+      status: r.status,
+      channel: r.channel,
       createdAt: r.createdAt.toISOString(),
     })),
     recentCalls: recent.map((c) => ({

@@ -1,13 +1,16 @@
 // The operator's verification of a caller: the caller's answers, typed as said, are checked on the server — a
 // citizen's against the portal account they name, identifiers by their checksums — and only which items held
 // is recorded, with the account when they all did. A call allows a few failed attempts, then no more guessing.
+
 import { and, count, eq } from "drizzle-orm";
 import type { AppContext } from "../../context.ts";
 import type { Tx } from "../../db/client.ts";
 import { AppError } from "../../http/errors.ts";
 import type { PortalConnector } from "../../portal/connector.ts";
 import { auditPortal, registryFacts, showAccount } from "../../portal/service.ts";
+import { blindIndex } from "../../security/sealed.ts";
 import type { StaffUser } from "../../staff/service.ts";
+import { count as counted, WORDS } from "../../text/plural.ts";
 import { assertCallOpen } from "./call-window.ts";
 import { type Answers, checklistFor, evaluate } from "./checklist.ts";
 import { phoneCalls, phoneVerifications } from "./db-schema.ts";
@@ -23,7 +26,7 @@ async function assertAttemptsLeft(db: Tx | AppContext["db"], callId: number) {
   if ((failed?.n ?? 0) >= MAX_FAILED_VERIFICATIONS) {
     throw new AppError(
       "verification_attempts_exhausted",
-      `Проверка личности на этом звонке не прошла ${MAX_FAILED_VERIFICATIONS} раз: новые попытки закрыты. Предложите заявителю восстановить доступ на портале или позвонить снова.`,
+      `Проверка личности на этом звонке не прошла ${counted(MAX_FAILED_VERIFICATIONS, ...WORDS.times)}: новые попытки закрыты. Предложите заявителю восстановить доступ на портале или позвонить снова.`,
       429,
     );
   }
@@ -63,6 +66,14 @@ export async function verifyCaller(
       accountId: account?.id ?? null,
       createdAt: now,
     });
+    // A caller verified against a portal account: the applicant record joins the number and the account.
+    const phone = blindIndex("phone", callerNumberOf(call));
+    if (account && phone) {
+      await ctx.services.maybe("applicants")?.link(tx, [
+        { kind: "phone", hash: phone },
+        { kind: "account", hash: blindIndex("identifier", `portal:${account.id}`)! },
+      ]);
+    }
   });
   if (facts) {
     const outcome = result.passed ? "passed" : "failed";

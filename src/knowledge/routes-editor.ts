@@ -1,54 +1,38 @@
-// Staff's side of the knowledge base: the editor's list, edits, publishing, versions and the check; answer
-// templates and their rendering for one request; deflection and vote statistics.
+// The editor's side of the knowledge base: the list of every article, edits, publishing, versions and the check
+// before publishing; what the request form's suggestions did. Answer templates have routes of their own
+// (routes-templates.ts).
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { staffOf } from "../http/access.ts";
 import { errors } from "../http/errors.ts";
-import { Id, Positive } from "../http/schemas.ts";
-import { requestRowById, visibleRequestId } from "../requests/queries.ts";
+import { Positive, Problem } from "../http/schemas.ts";
 import { articleNotFound, articleView, categoryTitle } from "./routes-public.ts";
 import {
   ArticleInputBody,
   ArticleOut,
-  IdParams,
   NewArticleBody,
-  Problem,
   ProblemOut,
   SavedArticle,
   SlugParams,
-  TemplateInput,
-  TemplateOut,
   VersionOut,
 } from "./schemas.ts";
 import {
-  type ArticleInput,
   checkForPublishing,
   createArticle,
+  deflectionReport,
+  editorArticles,
   restoreVersion,
   setArticleStatus,
   updateArticle,
 } from "./service.ts";
-import {
-  deflectionStats,
-  deleteTemplate,
-  feedbackCounts,
-  insertTemplate,
-  listTemplates,
-  listVersions,
-  readArticle,
-  readArticles,
-  readTemplate,
-  readVersion,
-  updateTemplate,
-} from "./store.ts";
-import { PLACEHOLDERS, renderTemplate } from "./template.ts";
+import { listVersions, readArticle, readVersion } from "./store.ts";
 
 const ADMIN = ["administrator"] as const;
 const VersionParams = Type.Object({ slug: Type.String({ maxLength: 100 }), version: Positive() });
 
-export async function staffKnowledgeRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
+export async function editorRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   app.get(
@@ -73,18 +57,16 @@ export async function staffKnowledgeRoutes(fastify: FastifyInstance, { ctx }: { 
         },
       },
     },
-    async () => {
-      const [articles, votes] = await Promise.all([readArticles(ctx.db), feedbackCounts(ctx.db)]);
-      return articles.map((a) => ({
+    async () =>
+      (await editorArticles(ctx.db)).map((a) => ({
         slug: a.slug,
         title: a.title,
         category: a.category,
         categoryTitle: categoryTitle(a.category),
         status: a.status,
         visibility: a.visibility,
-        helpful: votes.get(a.slug) ?? { yes: 0, no: 0 },
-      }));
-    },
+        helpful: a.helpful,
+      })),
   );
 
   app.post(
@@ -99,7 +81,7 @@ export async function staffKnowledgeRoutes(fastify: FastifyInstance, { ctx }: { 
       },
     },
     async (req, reply) => {
-      const { slug, ...input } = req.body as ArticleInput & { slug: string };
+      const { slug, ...input } = req.body;
       const a = await createArticle(ctx, slug, input, staffOf(req).id);
       return reply.code(201).send(articleView(ctx, a, true));
     },
@@ -118,7 +100,7 @@ export async function staffKnowledgeRoutes(fastify: FastifyInstance, { ctx }: { 
       },
     },
     async (req) => {
-      const r = await updateArticle(ctx, req.params.slug, req.body as ArticleInput, staffOf(req).id);
+      const r = await updateArticle(ctx, req.params.slug, req.body, staffOf(req).id);
       return { article: articleView(ctx, r.article, true), problems: r.problems };
     },
   );
@@ -156,12 +138,7 @@ export async function staffKnowledgeRoutes(fastify: FastifyInstance, { ctx }: { 
         response: { 200: Type.Object({ problems: Type.Array(ProblemOut) }), 400: Problem },
       },
     },
-    async (req) => ({
-      problems: await checkForPublishing(ctx.db, {
-        ...(req.body as ArticleInput & { slug: string }),
-        status: "published",
-      }),
-    }),
+    async (req) => ({ problems: await checkForPublishing(ctx.db, { ...req.body, status: "published" }) }),
   );
 
   app.get(
@@ -197,7 +174,7 @@ export async function staffKnowledgeRoutes(fastify: FastifyInstance, { ctx }: { 
     },
     async (req) => {
       const v = await readVersion(ctx.db, req.params.slug, req.params.version);
-      if (!v) throw errors.notFound("Версия статьи");
+      if (!v) throw errors.notFound("article_version");
       const { data, ...meta } = v;
       return { ...meta, article: data };
     },
@@ -249,141 +226,6 @@ export async function staffKnowledgeRoutes(fastify: FastifyInstance, { ctx }: { 
         },
       },
     },
-    async (req) => {
-      const from = new Date(Date.now() - (req.query.days ?? 30) * 86_400_000);
-      const [articles, votes, d] = await Promise.all([
-        readArticles(ctx.db),
-        feedbackCounts(ctx.db),
-        deflectionStats(ctx.db, from),
-      ]);
-      return {
-        totals: d.totals,
-        articles: articles
-          .map((a) => {
-            const s = d.perArticle.get(a.slug) ?? { shown: 0, opened: 0, deflected: 0 };
-            const v = votes.get(a.slug) ?? { yes: 0, no: 0 };
-            return { slug: a.slug, title: a.title, ...s, helpfulYes: v.yes, helpfulNo: v.no };
-          })
-          .sort((x, y) => y.deflected - x.deflected || y.opened - x.opened || x.slug.localeCompare(y.slug)),
-      };
-    },
-  );
-
-  app.get(
-    "/kb/templates",
-    {
-      config: { access: "staff" },
-      schema: {
-        summary: "Шаблоны ответов",
-        description: `Подстановки: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")}.`,
-        tags: ["kb"],
-        response: { 200: Type.Array(TemplateOut) },
-      },
-    },
-    async () => listTemplates(ctx.db),
-  );
-
-  app.post(
-    "/kb/templates",
-    {
-      config: { access: "staff" },
-      schema: {
-        summary: "Новый шаблон ответа",
-        tags: ["kb"],
-        body: TemplateInput,
-        response: { 201: TemplateOut, 400: Problem },
-      },
-    },
-    async (req, reply) => {
-      const t = await insertTemplate(
-        ctx.db,
-        { ...req.body, category: (req.body.category as string | undefined) ?? null },
-        staffOf(req).id,
-      );
-      return reply.code(201).send(t);
-    },
-  );
-
-  app.put(
-    "/kb/templates/:id",
-    {
-      config: { access: "staff" },
-      schema: {
-        summary: "Изменить шаблон ответа",
-        tags: ["kb"],
-        params: IdParams,
-        body: TemplateInput,
-        response: { 200: TemplateOut, 400: Problem, 404: Problem },
-      },
-    },
-    async (req) => {
-      const t = await updateTemplate(
-        ctx.db,
-        req.params.id,
-        { ...req.body, category: (req.body.category as string | undefined) ?? null },
-        staffOf(req).id,
-      );
-      if (!t) throw errors.notFound("Шаблон");
-      return t;
-    },
-  );
-
-  app.delete(
-    "/kb/templates/:id",
-    {
-      config: { access: "staff" },
-      schema: {
-        summary: "Удалить шаблон ответа",
-        tags: ["kb"],
-        params: IdParams,
-        response: { 204: Type.Null(), 404: Problem },
-      },
-    },
-    async (req, reply) => {
-      if (!(await deleteTemplate(ctx.db, req.params.id))) throw errors.notFound("Шаблон");
-      return reply.code(204).send(null);
-    },
-  );
-
-  app.post(
-    "/requests/:number/render-template",
-    {
-      config: { access: "staff" },
-      schema: {
-        summary: "Шаблон ответа с подстановками для этого обращения: {{имя}}, {{номер}}, {{срок}}",
-        tags: ["kb"],
-        params: Type.Object({ number: Type.String({ maxLength: 20 }) }),
-        body: Type.Object(
-          {
-            templateId: Type.Optional(Id()),
-            body: Type.Optional(Type.String({ minLength: 1, maxLength: 10000 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({ text: Type.String(), unknown: Type.Array(Type.String()) }),
-          400: Problem,
-          404: Problem,
-        },
-      },
-    },
-    async (req) => {
-      const user = staffOf(req);
-      const row = (await requestRowById(ctx.db, await visibleRequestId(ctx.db, user, req.params.number)))!;
-      let body = req.body.body;
-      if (req.body.templateId !== undefined) {
-        const t = await readTemplate(ctx.db, req.body.templateId);
-        if (!t) throw errors.notFound("Шаблон");
-        body = t.body;
-      }
-      if (body === undefined) throw errors.validation("Укажите шаблон (templateId) или его текст (body).");
-      return renderTemplate(body, {
-        name: row.contactName,
-        number: row.number,
-        dueAt: row.resolutionDueAt,
-        category: row.category ? categoryTitle(row.category) : null,
-        operator: user.name,
-      });
-    },
+    async (req) => deflectionReport(ctx.db, req.query.days ?? 30),
   );
 }
