@@ -3,6 +3,7 @@
 
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { displayRequestNumber } from "../../src/text/display.ts";
 import { addOperator, login, newContext, startWorld, type World } from "./support.ts";
 
 /** Controls without an accessible name: a <label>, aria-label or aria-labelledby. */
@@ -62,7 +63,7 @@ describe("accessibility basics", () => {
     expect(await unlabelled(page)).toEqual([]);
     expect(await pageWidth(page)).toBeLessThanOrEqual(360);
     await page.goto(`/console/requests/${number}`);
-    await page.getByRole("heading", { name: `Обращение ${number}` }).waitFor();
+    await page.getByRole("heading", { name: `Обращение ${displayRequestNumber(number)}` }).waitFor();
     expect(await unlabelled(page)).toEqual([]);
     expect(await pageWidth(page)).toBeLessThanOrEqual(360);
   });

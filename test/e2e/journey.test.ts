@@ -5,6 +5,7 @@
 import { sql } from "drizzle-orm";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { displayRequestNumber } from "../../src/text/display.ts";
 import {
   addOperator,
   DESKTOP,
@@ -92,7 +93,7 @@ describe("applicant and operator", () => {
     ]);
     const files = phone.getByRole("list", { name: "Приложенные файлы" });
     await expect.poll(() => files.getByRole("listitem").count()).toBe(2);
-    expect(await files.textContent()).toContain("70 Б");
+    expect(await files.textContent()).toContain("70\u00a0Б");
     await phone.getByRole("button", { name: "Удалить файл лишний.txt" }).click();
     await expect.poll(() => files.getByRole("listitem").count()).toBe(1);
 
@@ -163,7 +164,7 @@ describe("applicant and operator", () => {
     const lateRow = desk.locator(`tr[data-number="${late.number}"]`);
     await lateRow.waitFor();
     expect(await lateRow.getAttribute("class")).toContain("is-overdue");
-    expect(await lateRow.textContent()).toContain("просрочено на 2 ч");
+    expect(await lateRow.textContent()).toContain("просрочено на 2\u00a0ч");
     await expect.poll(() => desk.locator("tbody tr").count()).toBe(3);
     expect(await desk.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(7);
     await shot(desk, "console-queue");
@@ -181,8 +182,8 @@ describe("applicant and operator", () => {
       (globalThis as unknown as { marker: number }).marker = 42;
     });
 
-    await row.getByRole("link", { name: number }).click();
-    await desk.getByRole("heading", { name: `Обращение ${number}` }).waitFor();
+    await row.getByRole("link", { name: displayRequestNumber(number) }).click();
+    await desk.getByRole("heading", { name: `Обращение ${displayRequestNumber(number)}` }).waitFor();
     await desk.getByLabel("Сообщение").fill("Внутренняя проверка: номер в профиле подтверждён, СМС-шлюз без сбоев.");
     await desk.getByRole("button", { name: "Внутренняя заметка" }).click();
     await desk.locator(".message--note").waitFor();
@@ -290,7 +291,10 @@ describe("applicant and operator", () => {
       .fill("Заявление зависло при передаче в ведомство, нужна проверка обмена.");
     await shot(desk, "console-escalate");
     await dialog.getByRole("button", { name: "Передать" }).click();
-    await desk.getByText("больше не входит в вашу очередь").waitFor();
+    await dialog.waitFor({ state: "hidden" });
+    // The operator who passed it on keeps it in sight (and follows it): the page stays, with the new status.
+    await expect.poll(() => desk.locator("h1").textContent()).toContain("Обращение");
+    expect(await desk.getByText("больше не входит в вашу очередь").count()).toBe(0);
     await expect
       .poll(() => watcher.locator(".status-card__title").textContent())
       .toBe("Передано в профильное подразделение");

@@ -35,11 +35,13 @@ describe("limits and controls", () => {
     const page = await (await newContext(world, PHONE)).newPage();
     const problems = watch(page);
     await page.goto("/new");
-    await expect.poll(() => page.locator("#f-files-hint").textContent()).toContain("до 3 файлов по 10 МБ");
+    await expect.poll(() => page.locator("#f-files-hint").textContent()).toContain("до 3\u00a0файлов по 10\u00a0МБ");
 
     const { trackingUrl } = await register("Не приходит код подтверждения на телефон при входе");
     await page.goto(new URL(trackingUrl).pathname);
-    await expect.poll(() => page.locator("#reply-files-hint").textContent()).toContain("до 3 файлов по 10 МБ");
+    await expect
+      .poll(() => page.locator("#reply-files-hint").textContent())
+      .toContain("до 3\u00a0файлов по 10\u00a0МБ");
     await page.getByLabel("Ваше сообщение").fill("Прикладываю снимок экрана с ошибкой.");
     await page
       .getByLabel("Приложить файлы")

@@ -4,6 +4,7 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../src/staff/service.ts";
+import { displayPhone, displayRequestNumber } from "../../src/text/display.ts";
 import {
   addOperator,
   DESKTOP,
@@ -66,8 +67,8 @@ describe("phone: screen pop and call screen", () => {
     await pop.waitFor({ timeout: 10_000 });
     const text = await pop.textContent();
     expect(text).toContain("Ольга Смирнова");
-    expect(text).toContain(CALLER);
-    expect(text).toContain(`№${number}`);
+    expect(text).toContain(displayPhone(CALLER));
+    expect(text).toContain(`№ ${displayRequestNumber(number)}`);
     expect(text).toContain("Единый федеральный номер");
     await shot(desk, "phone-screen-pop");
   });

@@ -3,7 +3,16 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../src/staff/service.ts";
-import { addOperator, DESKTOP, login, newContext, STAFF_PASSWORD, startWorld, type World } from "./support.ts";
+import {
+  addOperator,
+  DESKTOP,
+  login,
+  newContext,
+  openSettings,
+  STAFF_PASSWORD,
+  startWorld,
+  type World,
+} from "./support.ts";
 
 let world: World;
 beforeAll(async () => {
@@ -38,7 +47,7 @@ describe("console: tokens and employees", () => {
     const problems = watch(page);
     await acceptDialogs(page);
     await login(page, op.email, op.password);
-    await page.getByRole("link", { name: "Токены API" }).click();
+    await openSettings(page, "Токены API");
     await page.getByRole("heading", { name: "Токены API" }).waitFor();
     await page.getByLabel("Назначение").fill("Выгрузка отчётов");
     await page.getByRole("button", { name: "Создать токен" }).click();
@@ -69,7 +78,7 @@ describe("console: tokens and employees", () => {
     const problems = watch(page);
     await acceptDialogs(page);
     await login(page, "chief@otklik.test", STAFF_PASSWORD);
-    await page.getByRole("link", { name: "Сотрудники" }).click();
+    await openSettings(page, "Сотрудники");
     await page.getByRole("heading", { name: "Сотрудники" }).waitFor();
     const row = page.locator("tr", { hasText: "lebedev@otklik.test" });
     await page.getByRole("button", { name: "Отключить: Пётр Лебедев" }).click();

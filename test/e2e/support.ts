@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Config } from "../../src/config.ts";
 import { createUser } from "../../src/staff/service.ts";
 import { createTestServer, type TestServer } from "../harness.ts";
 
@@ -19,11 +20,11 @@ export type World = {
   close(): Promise<void>;
 };
 
-export async function startWorld(): Promise<World> {
+export async function startWorld(overrides: Partial<Config> = {}): Promise<World> {
   if (!existsSync(fileURLToPath(new URL("../../web/dist/index.html", import.meta.url)))) {
     throw new Error("web/dist is missing: run `npm run build:web` first (npm run test:e2e does it)");
   }
-  const server = await createTestServer({ port: 0, host: "127.0.0.1" });
+  const server = await createTestServer({ port: 0, host: "127.0.0.1", ...overrides });
   // The port is known only now; tracking links must point at it.
   server.ctx.config.publicUrl = server.url;
   const browser = await chromium.launch({
@@ -102,3 +103,9 @@ export const TINY_PNG = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
   "base64",
 );
+
+/** Opens a page of the console's «Настройки» menu in the header. */
+export async function openSettings(page: Page, name: string) {
+  await page.locator(".console-menu > summary").click();
+  await page.locator(".console-menu__list").getByRole("link", { name, exact: true }).click();
+}

@@ -1,5 +1,7 @@
-// One thread of messages. Text is always rendered as text: React escapes it, CSS keeps the line breaks.
+// One thread of messages. Text is always rendered as text (React escapes it, CSS keeps the line breaks); web
+// addresses and phone numbers in it become links.
 import { fileSize, formatDateTime } from "./format.ts";
+import { Linkified } from "./Linkified.tsx";
 
 export type Attachment = { id: string; filename: string; contentType: string; size: number };
 
@@ -33,7 +35,9 @@ export function Conversation({
             </span>
             <time dateTime={m.createdAt}>{formatDateTime(m.createdAt)}</time>
           </div>
-          <div className="message__body">{m.body}</div>
+          <div className="message__body">
+            <Linkified text={m.body} />
+          </div>
           {m.attachments.length > 0 && (
             <ul className="message__files" aria-label="Файлы">
               {m.attachments.map((a) => (

@@ -58,6 +58,9 @@ export const CHANNEL_TITLES: Titles = {
   email: "Электронная почта",
   chat: "Чат",
   phone: "Телефон",
+  telegram: "Телеграм",
+  vk: "ВКонтакте",
+  max: "MAX",
 } satisfies Record<Channel, string>;
 
 export const PRIORITY_TITLES: Titles = {

@@ -4,6 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { $api, api, errorText, failureOf } from "../api/client.ts";
 import { useConsole } from "../console/session.ts";
+import { count, WORDS } from "../format.ts";
 import { useTitle } from "../router.tsx";
 import { CalendarPanel } from "./CalendarPanel.tsx";
 import { emptyForm, type LineForm, scheduleWords, toForm } from "./form.ts";
@@ -22,10 +23,10 @@ const TABS: Array<[Tab, string]> = [
   ["history", "История"],
 ];
 
-const updated = new Intl.DateTimeFormat("ru-RU", { dateStyle: "short", timeStyle: "short" });
+const updated = new Intl.DateTimeFormat("ru-RU", { dateStyle: "short", timeStyle: "short", timeZone: "Europe/Moscow" });
 
 export function AdminDirectoryPage() {
-  useTitle("Справочник линий — Консоль");
+  useTitle("Справочник линий — Консоль поддержки");
   const { user, staff } = useConsole();
   const [tab, setTab] = useState<Tab>("lines");
   const queries = useQueryClient();
@@ -129,7 +130,7 @@ export function AdminDirectoryPage() {
             onSaved={(report, id) => {
               setEditing(null);
               setNotice(
-                `Строка ${id} сохранена. ${report.warnings ? `Предупреждений в справочнике: ${report.warnings}.` : ""}`,
+                `Строка ${id} сохранена.${report.warnings ? ` В справочнике ${count(report.warnings, ...WORDS.warning)}.` : ""}`,
               );
               void load();
             }}
@@ -146,10 +147,12 @@ export function AdminDirectoryPage() {
                 Добавить строку
               </button>
               <p className="muted">
-                Проверка справочника: ошибок {data.check.errors}, предупреждений {data.check.warnings}.
+                Проверка справочника: {count(data.check.errors, ...WORDS.error)},{" "}
+                {count(data.check.warnings, ...WORDS.warning)}.
               </p>
             </div>
-            <div className="dir-table-wrap">
+            {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a box that scrolls must be reachable from the keyboard (WCAG 2.1.1) */}
+            <section className="dir-table-wrap" tabIndex={0} aria-label="Строки справочника">
               <table className="dir-table dir-lines">
                 <caption className="visually-hidden">Строки справочника</caption>
                 <thead>
@@ -183,7 +186,7 @@ export function AdminDirectoryPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </section>
             <ProblemList problems={data.check.problems} caption="Предупреждения проверки" />
           </>
         )}

@@ -10,7 +10,7 @@ const TYPES: Array<[CalendarDay["type"], string]> = [
   ["holiday", "праздник"],
   ["day_off", "перенесённый выходной"],
   ["short", "сокращённый день"],
-  ["working", "рабочий выходной"],
+  ["working", "перенесённый рабочий день"],
 ];
 
 const TYPE_OPTIONS = TYPES.map(([value, label]) => ({ value, label }));

@@ -1,7 +1,7 @@
 // Who changed the directory or the calendar, when, and what: each version is kept whole.
 import { $api, failureOf } from "../api/client.ts";
 
-const when = new Intl.DateTimeFormat("ru-RU", { dateStyle: "medium", timeStyle: "short" });
+const when = new Intl.DateTimeFormat("ru-RU", { dateStyle: "medium", timeStyle: "short", timeZone: "Europe/Moscow" });
 
 /** Read each time the tab opens, and again after a change to the directory or the calendar (invalidated). */
 export function HistoryPanel() {

@@ -4,6 +4,7 @@ import { ApiError, api, errorText, ok } from "../api/client.ts";
 import { Select, SelectInput } from "../controls/Select.tsx";
 import { AUDIENCES, DISTRICTS, KINDS, type LineForm, type Period, ROLES, TOPICS, toEntry } from "./form.ts";
 import { ProblemList, problemsByField } from "./ProblemList.tsx";
+import { sentence } from "./problemText.ts";
 import type { CheckReport, Problem } from "./types.ts";
 
 const pairs = (list: readonly (readonly [string, string])[]) => list.map(([value, label]) => ({ value, label }));
@@ -90,7 +91,7 @@ export function LineEditor({ initial, isNew, sections, lineIds, onSaved, onCance
             className={p.severity === "error" ? "field__error" : "dir-warning"}
             id={`dl-${name}-problem`}
           >
-            <code>{p.code}</code> {p.message}
+            {sentence(p.message)}
           </p>
         ))}
       </div>

@@ -1,4 +1,5 @@
-// The checker's findings as a table: level, code, where (line, entry.field) and the message.
+// The checker's findings as a table: level, what is wrong, where (line, entry, field) and the message.
+import { placeOf, problemTitle, sentence } from "./problemText.ts";
 import type { Problem } from "./types.ts";
 
 export function ProblemList({ problems, caption }: { problems: Problem[]; caption: string }) {
@@ -9,7 +10,7 @@ export function ProblemList({ problems, caption }: { problems: Problem[]; captio
       <thead>
         <tr>
           <th scope="col">Уровень</th>
-          <th scope="col">Код</th>
+          <th scope="col">Замечание</th>
           <th scope="col">Где</th>
           <th scope="col">Сообщение</th>
         </tr>
@@ -19,14 +20,9 @@ export function ProblemList({ problems, caption }: { problems: Problem[]; captio
           // biome-ignore lint/suspicious/noArrayIndexKey: two problems may share code, entry and field
           <tr key={`${p.code}-${p.entry}-${p.field}-${i}`} className={`dir-problems__${p.severity}`}>
             <td>{p.severity === "error" ? "ошибка" : "предупреждение"}</td>
-            <td>
-              <code>{p.code}</code>
-            </td>
-            <td>
-              {p.line !== undefined && <span>строка {p.line} </span>}
-              {[p.entry, p.field].filter(Boolean).join(".")}
-            </td>
-            <td>{p.message}</td>
+            <td>{problemTitle(p)}</td>
+            <td>{placeOf(p)}</td>
+            <td>{sentence(p.message)}</td>
           </tr>
         ))}
       </tbody>

@@ -21,7 +21,7 @@ const WORDS: Record<string, string> = {
   holiday: "праздник",
   day_off: "перенесённый выходной",
   short: "сокращённый день",
-  working: "рабочий выходной",
+  working: "перенесённый рабочий день",
   work: "рабочий день",
 };
 
@@ -85,7 +85,7 @@ export function YearGrid({ year, days }: { year: number; days: CalendarDay[] }) 
         <span className="dir-day dir-day--day_off">перенесённый выходной</span>{" "}
         <span className="dir-day dir-day--off">выходной</span>{" "}
         <span className="dir-day dir-day--short">сокращённый</span>{" "}
-        <span className="dir-day dir-day--working">рабочий выходной</span>
+        <span className="dir-day dir-day--working">перенесённый рабочий день</span>
       </p>
     </div>
   );

@@ -30,7 +30,7 @@ const isoDay = (d: Date) => {
 };
 
 export function AnalyticsPage() {
-  useTitle("Статистика — консоль");
+  useTitle("Статистика — Консоль поддержки");
   const { user, categories, audiences, departments, staff } = useConsole();
   const supervisor = user.role === "supervisor" || user.role === "administrator";
   const [tab, setTab] = useState<"today" | "period">(supervisor ? "today" : "period");

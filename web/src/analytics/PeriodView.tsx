@@ -2,11 +2,11 @@
 import { useMemo } from "react";
 import { $api, failureOf } from "../api/client.ts";
 import type { Option } from "../console/session.ts";
-import { count } from "../format.ts";
+import { count, WORDS } from "../format.ts";
 import { CHANNEL_TITLES, titleOf } from "../labels.ts";
 import type { Filters } from "./AnalyticsPage.tsx";
 import { Chart } from "./Chart.tsx";
-import { minutes, num, pct } from "./format.ts";
+import { age, minutes, num, pct } from "./format.ts";
 import { DataTable, Kpi } from "./parts.tsx";
 import type { Comment, PeriodBoard } from "./types.ts";
 
@@ -96,37 +96,37 @@ export function PeriodView({
           now={s.rating.average}
           before={p.rating.average}
           better="up"
-          hint={count(s.rating.count, "оценка", "оценки", "оценок")}
+          hint={count(s.rating.count, ...WORDS.rating)}
         />
         <Kpi
           title="Открыто сейчас"
           value={num(board.backlog.open)}
-          hint={`просрочено ${num(board.backlog.overdue)}, медиана возраста ${num(board.backlog.medianAgeHours, 1)} ч`}
+          hint={`просрочено ${num(board.backlog.overdue)}, медианный возраст ${age(board.backlog.medianAgeHours)}`}
         />
         {board.deflection && (
           <Kpi
             title="Ушли со статьёй, без обращения"
             value={pct(board.deflection.rate)}
-            hint={`${num(board.deflection.deflected)} из ${num(board.deflection.visits)} показов подсказок`}
+            hint={`${num(board.deflection.deflected)} из ${count(board.deflection.visits, ...WORDS.showGenitive)} подсказок`}
           />
         )}
       </section>
 
       <div className="charts">
         <section className="panel">
-          <h3 className="panel__title">Поступление по дням и каналам</h3>
+          <h2 className="panel__title">Поступление по дням и каналам</h2>
           <Chart option={charts.daily} label="Поступление и решение обращений по дням" />
         </section>
         <section className="panel">
-          <h3 className="panel__title">По категориям и каналам</h3>
+          <h2 className="panel__title">По категориям и каналам</h2>
           <Chart option={charts.category} label="Обращения по категориям" />
         </section>
         <section className="panel">
-          <h3 className="panel__title">Нагрузка: день недели × час (МСК)</h3>
+          <h2 className="panel__title">Нагрузка: день недели × час по московскому времени</h2>
           <Chart option={charts.heat} label="Тепловая карта поступления по дням недели и часам" />
         </section>
         <section className="panel">
-          <h3 className="panel__title">Оценки и возраст открытых обращений</h3>
+          <h2 className="panel__title">Оценки и возраст открытых обращений</h2>
           <Chart option={charts.ratings} label="Распределение оценок и возраст очереди" />
         </section>
       </div>
@@ -140,8 +140,8 @@ export function PeriodView({
             { title: "Поступило", value: (c) => num(c.offered), numeric: true },
             { title: "Отвечено", value: (c) => num(c.answered), numeric: true },
             { title: "Потеряно", value: (c) => `${num(c.abandoned)} (${pct(c.abandonRate)})`, numeric: true },
-            { title: "Среднее время ответа", value: (c) => `${num(c.averageSpeedOfAnswer)} с`, numeric: true },
-            { title: "Среднее время разговора", value: (c) => `${num(c.averageHandlingTime)} с`, numeric: true },
+            { title: "Среднее время ответа", value: (c) => `${num(c.averageSpeedOfAnswer)}\u00a0с`, numeric: true },
+            { title: "Среднее время разговора", value: (c) => `${num(c.averageHandlingTime)}\u00a0с`, numeric: true },
             { title: "Уровень обслуживания (20 с)", value: (c) => pct(c.serviceLevel), numeric: true },
           ]}
         />
@@ -235,7 +235,7 @@ function chartOptions(b: PeriodBoard, categories: Option[]) {
     tooltip: { trigger: "axis" },
     legend: { bottom: 0 },
     grid: { left: 48, right: 16, top: 16, bottom: 56 },
-    xAxis: { type: "category", data: days },
+    xAxis: { type: "category", data: days, axisLabel: { hideOverlap: true } },
     yAxis: { type: "value" },
     series: [
       ...channels.map((c) => ({
@@ -250,31 +250,64 @@ function chartOptions(b: PeriodBoard, categories: Option[]) {
   const cats = b.volume.category.map((c) => c.key).reverse();
   const category = {
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-    grid: { left: 180, right: 24, top: 8, bottom: 24 },
-    xAxis: { type: "value" },
-    yAxis: { type: "category", data: cats.map((c) => titleOf(categories, c === "—" ? null : c)) },
+    // The names take what they need (up to 160 px, cut with «…»); the counts' labels never run together.
+    grid: { left: 8, right: 24, top: 8, bottom: 24, containLabel: true },
+    xAxis: { type: "value", minInterval: 1, splitNumber: 3, axisLabel: { hideOverlap: true } },
+    yAxis: {
+      type: "category",
+      data: cats.map((c) => titleOf(categories, c === "—" ? null : c)),
+      axisLabel: { width: 160, overflow: "truncate" },
+    },
     series: [{ name: "Обращений", type: "bar", data: b.volume.category.map((c) => c.count).reverse() }],
   };
   const heatData = b.volume.heat.flatMap((row, d) => row.map((n, h) => [h, d, n]));
   const max = Math.max(1, ...heatData.map((x) => x[2]!));
   const heat = {
     tooltip: { position: "top" },
-    grid: { left: 40, right: 16, top: 8, bottom: 64 },
-    xAxis: { type: "category", data: HOURS, splitArea: { show: true } },
+    // The colour scale stands below the hours' labels, with room of its own: it never covers them.
+    grid: { left: 40, right: 16, top: 8, bottom: 96 },
+    xAxis: {
+      type: "category",
+      data: HOURS,
+      splitArea: { show: true },
+      axisLabel: { interval: 2, hideOverlap: true },
+    },
     yAxis: { type: "category", data: WEEKDAYS, inverse: true, splitArea: { show: true } },
-    visualMap: { min: 0, max, calculable: true, orient: "horizontal", left: "center", bottom: 0, itemHeight: 120 },
+    visualMap: {
+      min: 0,
+      max,
+      calculable: true,
+      orient: "horizontal",
+      left: "center",
+      bottom: 0,
+      itemHeight: 120,
+      itemWidth: 14,
+    },
     series: [{ name: "Обращений", type: "heatmap", data: heatData }],
   };
   const a = b.backlog.age;
   const ratings = {
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
     grid: [
-      { left: 40, right: "55%", top: 24, bottom: 24 },
-      { left: "55%", right: 16, top: 24, bottom: 24 },
+      { left: 40, right: "55%", top: 24, bottom: 48 },
+      { left: "55%", right: 16, top: 24, bottom: 48 },
     ],
+    // The axis's name under its labels: at the end of the axis it ran into the next chart's first label.
     xAxis: [
-      { type: "category", gridIndex: 0, data: ["1", "2", "3", "4", "5"], name: "оценка" },
-      { type: "category", gridIndex: 1, data: ["< 1 дн.", "1–3 дн.", "3–7 дн.", "> 7 дн."] },
+      {
+        type: "category",
+        gridIndex: 0,
+        data: ["1", "2", "3", "4", "5"],
+        name: "оценка",
+        nameLocation: "middle",
+        nameGap: 28,
+      },
+      {
+        type: "category",
+        gridIndex: 1,
+        data: ["до 1 дня", "1–3 дня", "3–7 дней", "больше 7 дней"],
+        axisLabel: { hideOverlap: true },
+      },
     ],
     yAxis: [
       { type: "value", gridIndex: 0 },

@@ -3,7 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { $api, failureOf } from "../api/client.ts";
-import { count } from "../format.ts";
+import { count, WORDS } from "../format.ts";
 import { CHANNEL_TITLES } from "../labels.ts";
 import { useCoalesced, useConsoleFeed } from "../live.ts";
 import type { Filters } from "./AnalyticsPage.tsx";
@@ -34,7 +34,12 @@ export function TodayView({ filters }: { filters: Filters }) {
       board && {
         tooltip: { trigger: "axis" },
         grid: { left: 40, right: 16, top: 16, bottom: 24 },
-        xAxis: { type: "category", data: board.byHour.map((_, h) => String(h).padStart(2, "0")) },
+        // Every third hour is labelled: 24 labels side by side ran together on a narrow chart.
+        xAxis: {
+          type: "category",
+          data: board.byHour.map((_, h) => String(h).padStart(2, "0")),
+          axisLabel: { interval: 2, hideOverlap: true },
+        },
         yAxis: { type: "value", minInterval: 1 },
         series: [{ name: "Обращений", type: "bar", data: board.byHour }],
       },
@@ -44,8 +49,8 @@ export function TodayView({ filters }: { filters: Filters }) {
     () =>
       board && {
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-        grid: { left: 140, right: 16, top: 8, bottom: 24 },
-        xAxis: { type: "value", minInterval: 1 },
+        grid: { left: 8, right: 16, top: 8, bottom: 24, containLabel: true },
+        xAxis: { type: "value", minInterval: 1, splitNumber: 3, axisLabel: { hideOverlap: true } },
         yAxis: { type: "category", data: board.byChannel.map((c) => CHANNEL_TITLES[c.key] ?? c.key) },
         series: [{ name: "Обращений", type: "bar", data: board.byChannel.map((c) => c.count) }],
       },
@@ -78,19 +83,15 @@ export function TodayView({ filters }: { filters: Filters }) {
             hint={`уровень обслуживания ${pct(board.calls.serviceLevel)}, ждут сейчас: ${num(board.callsWaiting)}`}
           />
         )}
-        <Kpi
-          title="Средняя оценка"
-          value={num(s.rating.average, 2)}
-          hint={count(s.rating.count, "оценка", "оценки", "оценок")}
-        />
+        <Kpi title="Средняя оценка" value={num(s.rating.average, 2)} hint={count(s.rating.count, ...WORDS.rating)} />
       </section>
       <div className="charts">
         <section className="panel">
-          <h3 className="panel__title">Сегодня по часам (МСК)</h3>
+          <h2 className="panel__title">Сегодня по часам, по московскому времени</h2>
           <Chart option={hourly} label="Поступление обращений сегодня по часам" height={240} />
         </section>
         <section className="panel">
-          <h3 className="panel__title">Сегодня по каналам</h3>
+          <h2 className="panel__title">Сегодня по каналам</h2>
           <Chart option={channels} label="Поступление обращений сегодня по каналам" height={240} />
         </section>
       </div>

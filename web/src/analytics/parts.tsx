@@ -40,7 +40,7 @@ export function DataTable<T>(props: {
   return (
     <section className="panel analytics-table" aria-label={props.title}>
       <div className="analytics-table__head">
-        <h3 className="panel__title">{props.title}</h3>
+        <h2 className="panel__title">{props.title}</h2>
         {props.exportQuery && (
           <span className="analytics-export">
             Скачать:{" "}
@@ -56,7 +56,8 @@ export function DataTable<T>(props: {
       {props.rows.length === 0 ? (
         <p className="muted">{props.empty ?? "Нет данных за период."}</p>
       ) : (
-        <div className="analytics-table__scroll">
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a box that scrolls must be reachable from the keyboard (WCAG 2.1.1)
+        <section className="analytics-table__scroll" tabIndex={0} aria-label={props.title}>
           <table className="queue-table">
             <thead>
               <tr>
@@ -80,7 +81,7 @@ export function DataTable<T>(props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
     </section>
   );

@@ -2,6 +2,7 @@
 // audit log), as on the request page.
 import { type FormEvent, useState } from "react";
 import { ApiError, api, ok } from "../api/client.ts";
+import { PhoneLink } from "../Linkified.tsx";
 
 export type Contact = { name: string | null; email: string | null; phone: string | null };
 
@@ -40,7 +41,7 @@ export function ChatContact({ id, contact }: { id: number; contact: Contact }) {
         {c.phone && (
           <>
             <br />
-            {shown ? <a href={`tel:${c.phone}`}>{c.phone}</a> : c.phone}
+            {shown ? <PhoneLink phone={c.phone} /> : c.phone}
           </>
         )}
       </p>

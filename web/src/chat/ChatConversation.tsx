@@ -26,7 +26,7 @@ export function ChatConversation({
   const chat = useApplicantChat(base, session);
   const { lines, shown, state, operator, status, typing, error, limits } = chat;
   const [text, setText] = useState("");
-  const logRef = useRef<HTMLOListElement>(null);
+  const logRef = useRef<HTMLDivElement>(null);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: keep the newest message in view as the list grows
   useEffect(() => {
@@ -56,9 +56,11 @@ export function ChatConversation({
           </span>
         )}
       </p>
-      <ol className="chat__log" ref={logRef} role="log" aria-live="polite" aria-label="Переписка">
+      {/* A log, not a list: role="log" is not allowed on <ol>. */}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a box that scrolls must be reachable from the keyboard (WCAG 2.1.1) */}
+      <div className="chat__log" ref={logRef} role="log" aria-live="polite" aria-label="Переписка" tabIndex={0}>
         {shown.map((m) => (
-          <li key={m.id} className={`chat__msg chat__msg--${m.author}${m.pending ? " chat__msg--pending" : ""}`}>
+          <div key={m.id} className={`chat__msg chat__msg--${m.author}${m.pending ? " chat__msg--pending" : ""}`}>
             <span className="chat__who">{whoText(m)}</span>
             {m.text && <p className="chat__text">{withLinks(m.text)}</p>}
             {m.articles && (
@@ -94,10 +96,10 @@ export function ChatConversation({
               </a>
             ))}
             {m.pending && <span className="chat__sending">отправляется…</span>}
-          </li>
+          </div>
         ))}
-        {typing && <li className="chat__typing">{state === "operator" ? "Оператор печатает…" : "Печатает…"}</li>}
-      </ol>
+        {typing && <p className="chat__typing">{state === "operator" ? "Оператор печатает…" : "Печатает…"}</p>}
+      </div>
       {state === "bot" && lastBot?.buttons && lastBot === lines.at(-1) && (
         <div className="chat__buttons">
           {lastBot.buttons.map((b) => (
@@ -180,16 +182,20 @@ function whoText(m: ChatMessage): string {
   return "Служба поддержки";
 }
 
+// «на странице обращения: https://…/track/…» becomes the words as a link; any other address is a link to itself.
+const TRACK_PHRASE = /(на странице обращения): (https?:\/\/\S+\/track\/\S+)/;
+
 /** Addresses in a message become links (the tracking link of the request, links an operator pasted). */
 function withLinks(text: string) {
-  return text.split(/(https?:\/\/[^\s]+)/g).map((part, i) =>
-    /^https?:\/\//.test(part) ? (
+  return text.split(/(на странице обращения: https?:\/\/\S+\/track\/\S+|https?:\/\/\S+)/g).map((part, i) => {
+    const track = TRACK_PHRASE.exec(part);
+    const href = track ? track[2] : /^https?:\/\//.test(part) ? part : null;
+    if (!href) return part;
+    return (
       // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one text never move
-      <a key={i} href={part} target="_blank" rel="noreferrer">
-        {/\/track\//.test(part) ? "страница обращения" : part}
+      <a key={i} href={href} target="_blank" rel="noreferrer">
+        {track ? track[1] : /\/track\//.test(part) ? "страница обращения" : part}
       </a>
-    ) : (
-      part
-    ),
-  );
+    );
+  });
 }

@@ -3,7 +3,11 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { $api, api, errorText, failureOf } from "../api/client.ts";
+import { useChatInboxShortcuts } from "../console/keyboard.tsx";
+import { useConsole } from "../console/session.ts";
+import { displayRequestNumber } from "../format.ts";
 import { useTitle } from "../router.tsx";
+import { ChatHoursPanel } from "./ChatHoursPanel.tsx";
 import { ChatPane } from "./ChatPane.tsx";
 import { ChatConnection, type ChatMessage, type Frame, wsUrl } from "./connection.ts";
 import { type Inbox, time } from "./inboxTypes.ts";
@@ -14,6 +18,7 @@ export type Act = (call: () => Promise<unknown>) => Promise<void>;
 
 export function ChatInbox() {
   useTitle("Чаты — Консоль поддержки");
+  const { user } = useConsole();
   const queries = useQueryClient();
   const read = $api.useQuery("get", "/api/v1/chat/inbox");
   const inbox = read.data as Inbox | undefined;
@@ -23,6 +28,8 @@ export function ChatInbox() {
   const [messages, setMessages] = useState<Record<number, ChatMessage[]>>({});
   const [typing, setTyping] = useState<Record<number, number>>({});
   const conn = useRef<ChatConnection | null>(null);
+
+  useChatInboxShortcuts();
 
   const reload = () => queries.invalidateQueries({ queryKey: ["get", "/api/v1/chat/inbox"] });
 
@@ -78,14 +85,14 @@ export function ChatInbox() {
           </h2>
           <ul>
             {inbox?.mine.map((m) => (
-              <li key={m.id}>
+              <li key={m.id} data-kbd-item="chat">
                 <button
                   type="button"
                   className="chat-inbox__item"
                   aria-current={selected === m.id ? "true" : undefined}
                   onClick={() => setSelected(m.id)}
                 >
-                  <strong>{m.contactName ?? "Заявитель"}</strong> · № {m.number}
+                  <strong>{m.contactName ?? "Заявитель"}</strong> · № {displayRequestNumber(m.number)}
                   <span className="muted">{m.subject}</span>
                 </button>
               </li>
@@ -130,6 +137,7 @@ export function ChatInbox() {
           <p className="muted chat-inbox__empty">Примите чат из очереди, чтобы начать разговор.</p>
         )}
       </div>
+      {user.role === "administrator" && <ChatHoursPanel />}
     </section>
   );
 }

@@ -4,6 +4,8 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { $api, api, errorText, multipart, ok } from "../api/client.ts";
 import { useConsole } from "../console/session.ts";
 import { Select } from "../controls/Select.tsx";
+import { displayRequestNumber } from "../format.ts";
+import { TemplatePicker } from "../kb/TemplatePicker.tsx";
 import { Link } from "../router.tsx";
 import type { Act } from "./ChatInbox.tsx";
 import { ChatSide } from "./ChatSide.tsx";
@@ -37,7 +39,7 @@ export function ChatPane({
   const [result, setResult] = useState<"resolved" | "follow_up">("resolved");
   const [uploading, setUploading] = useState(false);
   const [fileError, setFileError] = useState<string | null>(null);
-  const log = useRef<HTMLOListElement>(null);
+  const log = useRef<HTMLDivElement>(null);
   const lastTyping = useRef(0);
 
   useEffect(() => {
@@ -89,11 +91,17 @@ export function ChatPane({
       <div className="chat-inbox__pane">
         <h2>
           {detail?.contact.name ?? "Заявитель"} · обращение{" "}
-          {detail && <Link to={`/console/requests/${detail.request.number}`}>№ {detail.request.number}</Link>}
+          {detail && (
+            <Link to={`/console/requests/${detail.request.number}`}>
+              № {displayRequestNumber(detail.request.number)}
+            </Link>
+          )}
         </h2>
-        <ol className="chat-inbox__log" ref={log} role="log" aria-live="polite" aria-label="Переписка">
+        {/* A log, not a list: role="log" is not allowed on <ol>. */}
+        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a box that scrolls must be reachable from the keyboard (WCAG 2.1.1) */}
+        <div className="chat-inbox__log" ref={log} role="log" aria-live="polite" aria-label="Переписка" tabIndex={0}>
           {messages.map((m) => (
-            <li key={m.seq} className={`chat-inbox__msg chat-inbox__msg--${m.author}`}>
+            <div key={m.seq} className={`chat-inbox__msg chat-inbox__msg--${m.author}`}>
               <span className="muted">
                 {m.author === "applicant"
                   ? "Заявитель"
@@ -120,12 +128,19 @@ export function ChatPane({
                   Файл: {f.filename}
                 </a>
               ))}
-            </li>
+            </div>
           ))}
-        </ol>
+        </div>
         <p className="chat-inbox__typing muted" aria-live="polite">
           {typing ? "Заявитель печатает…" : " "}
         </p>
+        {detail && (
+          <TemplatePicker
+            number={detail.request.number}
+            category={detail.request.category ?? null}
+            onInsert={(filled) => setText((t) => (t.trim() ? `${t.trimEnd()}\n\n${filled}` : filled))}
+          />
+        )}
         <form
           className="chat-inbox__composer"
           onSubmit={(e) => {
@@ -138,6 +153,7 @@ export function ChatPane({
           </label>
           <textarea
             id={`reply-${id}`}
+            data-shortcut="chat-reply"
             rows={3}
             value={text}
             onChange={(e) => {
@@ -159,7 +175,7 @@ export function ChatPane({
               Отправить
             </button>
             <label className="button button--secondary button--small chat-inbox__attach">
-              {uploading ? "Загружаю…" : "Приложить файл"}
+              {uploading ? "Загружается…" : "Приложить файл"}
               <input
                 type="file"
                 className="visually-hidden"

@@ -1,5 +1,6 @@
 // Beside a chat: the applicant's contacts (masked until revealed), earlier requests, and knowledge-base answers
 // whose links go into the reply.
+import { displayRequestNumber } from "../format.ts";
 import { STATUS_TITLES } from "../labels.ts";
 import { Link } from "../router.tsx";
 import { ChatContact } from "./ChatContact.tsx";
@@ -26,7 +27,8 @@ export function ChatSide({
             <ul>
               {detail.previous.map((p) => (
                 <li key={p.number}>
-                  <Link to={`/console/requests/${p.number}`}>№ {p.number}</Link> · {STATUS_TITLES[p.status] ?? p.status}
+                  <Link to={`/console/requests/${p.number}`}>№ {displayRequestNumber(p.number)}</Link> ·{" "}
+                  {STATUS_TITLES[p.status] ?? p.status}
                   <br />
                   <span className="muted">{p.subject}</span>
                 </li>

@@ -3,12 +3,14 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { clientFor, ok } from "../api/client.ts";
+import { IncidentBanner, useActiveIncidents } from "../incidents.tsx";
 import { ChatContactForm } from "./ChatContactForm.tsx";
 import { ChatConversation } from "./ChatConversation.tsx";
 import { forgetChat, type Stored, storeChat, storedChat } from "./chatStore.ts";
 
 export function ChatWidget({ base = "", onClose }: { base?: string; onClose?: () => void }) {
   const [session, setSession] = useState<Stored | null>(storedChat);
+  const incidents = useActiveIncidents(base);
   const hours = useQuery({
     queryKey: ["chat-hours", base],
     queryFn: ({ signal }) => ok(clientFor(base).GET("/api/v1/chat/hours", { signal })),
@@ -29,6 +31,7 @@ export function ChatWidget({ base = "", onClose }: { base?: string; onClose?: ()
           </button>
         )}
       </header>
+      <IncidentBanner incidents={incidents} compact />
       {session ? (
         <ChatConversation key={session.token} base={base} session={session} onRestart={restart} />
       ) : (

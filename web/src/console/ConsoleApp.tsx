@@ -10,7 +10,9 @@ import { CallScreenPage } from "../phone/CallScreenPage.tsx";
 import { ScreenPop } from "../phone/ScreenPop.tsx";
 import { WallboardPage } from "../phone/WallboardPage.tsx";
 import { Link, match, navigate } from "../router.tsx";
+import { DepartmentsPage } from "./DepartmentsPage.tsx";
 import { IncidentsPage } from "./IncidentsPage.tsx";
+import { KeyboardHelp } from "./keyboard.tsx";
 import { LoginPage } from "./LoginPage.tsx";
 import { QueuePage } from "./QueuePage.tsx";
 import { RequestPage } from "./RequestPage.tsx";
@@ -19,6 +21,7 @@ import { SlaPoliciesPage } from "./SlaPoliciesPage.tsx";
 import { StaffPage } from "./StaffPage.tsx";
 import { ConsoleContext, type ConsoleData, type Me } from "./session.ts";
 import { TokensPage } from "./TokensPage.tsx";
+import { WebhooksPage } from "./WebhooksPage.tsx";
 
 // The employees, departments and categories change rarely; a page that needs them fresh reads them again.
 const LISTS_STALE = 5 * 60_000;
@@ -103,6 +106,18 @@ export function ConsoleApp({ path }: { path: string }) {
   if (state === "anonymous" || !data) return <LoginPage onLogin={enter} />;
 
   const one = match("/console/requests/:number", path);
+  const overseer = data.user.role === "supervisor" || data.user.role === "administrator";
+  const admin = data.user.role === "administrator";
+  const current = (to: string) => (path === to ? ("page" as const) : undefined);
+  // The settings: one menu, so the header keeps to one line at 1366 pixels whatever the role.
+  const settings = [
+    admin && { to: "/console/admin/directory", title: "Справочник линий" },
+    overseer && { to: "/console/sla", title: "Сроки ответа" },
+    overseer && { to: "/console/admin/departments", title: "Подразделения и часы" },
+    overseer && { to: "/console/admin/staff", title: "Сотрудники" },
+    admin && { to: "/console/admin/webhooks", title: "Вебхуки" },
+    { to: "/console/tokens", title: "Токены API" },
+  ].filter((x): x is { to: string; title: string } => Boolean(x));
   let page: React.ReactNode;
   if (path === "/console" || path === "/console/") page = <QueuePage />;
   else if (one) page = <RequestPage key={one.number} number={one.number!} />;
@@ -112,7 +127,9 @@ export function ConsoleApp({ path }: { path: string }) {
   else if (path === "/console/sla") page = <SlaPoliciesPage />;
   else if (path === "/console/kb") page = <KbEditorPage />;
   else if (path === "/console/tokens") page = <TokensPage />;
-  else if (path === "/console/admin/staff" && data.user.role === "administrator") page = <StaffPage />;
+  else if (path === "/console/admin/staff" && overseer) page = <StaffPage />;
+  else if (path === "/console/admin/departments" && overseer) page = <DepartmentsPage />;
+  else if (path === "/console/admin/webhooks" && data.user.role === "administrator") page = <WebhooksPage />;
   else if (match("/console/calls/:id", path)) {
     const id = Number(match("/console/calls/:id", path)!.id);
     page = <CallScreenPage key={id} id={id} />;
@@ -142,44 +159,39 @@ export function ConsoleApp({ path }: { path: string }) {
             <Link to="/console" aria-current={path === "/console" || path === "/console/" ? "page" : undefined}>
               Очередь
             </Link>
-            <Link to="/console/chat" aria-current={path === "/console/chat" ? "page" : undefined}>
+            <Link to="/console/chat" aria-current={current("/console/chat")}>
               Чаты
             </Link>
-            {data.user.role === "administrator" && (
-              <Link
-                to="/console/admin/directory"
-                aria-current={path === "/console/admin/directory" ? "page" : undefined}
-              >
-                Справочник линий
-              </Link>
-            )}
-            <Link to="/console/kb" aria-current={path === "/console/kb" ? "page" : undefined}>
+            <Link to="/console/kb" aria-current={current("/console/kb")}>
               База знаний
             </Link>
-            <Link to="/console/incidents">Сбои</Link>
-            <Link to="/console/analytics" aria-current={path === "/console/analytics" ? "page" : undefined}>
+            <Link to="/console/incidents" aria-current={current("/console/incidents")}>
+              Сбои
+            </Link>
+            <Link to="/console/analytics" aria-current={current("/console/analytics")}>
               Статистика
             </Link>
-            {(data.user.role === "supervisor" || data.user.role === "administrator") && (
-              <Link to="/console/sla">Сроки SLA</Link>
-            )}
-            {(data.user.role === "supervisor" || data.user.role === "administrator") && (
-              <Link to="/console/wallboard" aria-current={path === "/console/wallboard" ? "page" : undefined}>
+            {overseer && (
+              <Link to="/console/wallboard" aria-current={current("/console/wallboard")}>
                 Табло
               </Link>
             )}
-            {data.user.role === "administrator" && (
-              <Link to="/console/admin/staff" aria-current={path === "/console/admin/staff" ? "page" : undefined}>
-                Сотрудники
-              </Link>
-            )}
-            <Link to="/console/tokens" aria-current={path === "/console/tokens" ? "page" : undefined}>
-              Токены API
-            </Link>
+            <details className="console-menu" key={path}>
+              <summary aria-current={settings.some((x) => x.to === path) ? "true" : undefined}>Настройки</summary>
+              <ul className="console-menu__list">
+                {settings.map((x) => (
+                  <li key={x.to}>
+                    <Link to={x.to} aria-current={current(x.to)}>
+                      {x.title}
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </details>
           </nav>
           <ShiftAndBell />
           <div className="console-user">
-            <span>
+            <span title={`${data.user.name} · ${ROLE_TITLES[data.user.role] ?? data.user.role}`}>
               {data.user.name} <span className="muted">· {ROLE_TITLES[data.user.role] ?? data.user.role}</span>
             </span>
             <button type="button" className="button button--small button--ghost" onClick={() => void logout()}>
@@ -192,6 +204,7 @@ export function ConsoleApp({ path }: { path: string }) {
         {page}
       </main>
       <ScreenPop />
+      <KeyboardHelp />
     </ConsoleContext.Provider>
   );
 }

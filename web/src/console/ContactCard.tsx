@@ -1,6 +1,7 @@
 // The applicant's contacts, masked until an employee reveals them with a reason (recorded in the audit log).
 import { type FormEvent, useState } from "react";
 import { ApiError, api, ok } from "../api/client.ts";
+import { PhoneLink } from "../Linkified.tsx";
 
 type Contact = { name: string | null; email: string | null; phone: string | null };
 
@@ -36,7 +37,7 @@ export function ContactCard({ number, contact, extra }: { number: string; contac
         <dt>Почта</dt>
         <dd>{c.email ? shown ? <a href={`mailto:${c.email}`}>{c.email}</a> : c.email : "не указана"}</dd>
         <dt>Телефон</dt>
-        <dd>{c.phone ? shown ? <a href={`tel:${c.phone}`}>{c.phone}</a> : c.phone : "не указан"}</dd>
+        <dd>{c.phone ? shown ? <PhoneLink phone={c.phone} /> : c.phone : "не указан"}</dd>
         {extra}
       </dl>
       {masked && !asking && (

@@ -27,7 +27,7 @@ const REFUSED_TITLES: Record<string, string> = {
   payload_too_large: "слишком большой",
 };
 
-const kb = (n: number) => `${Math.max(1, Math.round(n / 1024))} КБ`;
+const kb = (n: number) => `${Math.max(1, Math.round(n / 1024))}\u00a0КБ`;
 
 // Read again with the rest of the request when it changes (a new letter, a delivery failure).
 export function EmailPanel({ number }: { number: string }) {

@@ -3,7 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { $api, api, errorText, failureOf, ok } from "../api/client.ts";
-import { count, formatDateTime } from "../format.ts";
+import { count, formatDateTime, fromMoscowLocal, MOSCOW_LABEL, WORDS } from "../format.ts";
 import { useTitle } from "../router.tsx";
 import { useConsole } from "./session.ts";
 
@@ -28,11 +28,11 @@ const list = (text: string) =>
     .map((x) => x.trim())
     .filter(Boolean);
 
-/** `datetime-local` value (local time of the browser) → ISO with offset. */
-const fromLocal = (v: string) => (v ? new Date(v).toISOString() : undefined);
+/** A `datetime-local` value, typed as Moscow time whatever the browser's zone → ISO. */
+const fromLocal = (v: string) => fromMoscowLocal(v)?.toISOString();
 
 export function IncidentsPage() {
-  useTitle("Известные сбои — консоль");
+  useTitle("Известные сбои — Консоль поддержки");
   const { user, categories } = useConsole();
   const manage = user.role === "supervisor" || user.role === "administrator";
   const queries = useQueryClient();
@@ -94,9 +94,7 @@ export function IncidentsPage() {
           body: message.trim() ? { message: message.trim() } : {},
         }),
       );
-      setNotice(
-        `Сбой устранён: ответ отправлен в ${count(r.answered, "обращение", "обращения", "обращений")}, решено ${r.resolved}.`,
-      );
+      setNotice(`Сбой устранён: ответ отправлен в ${count(r.answered, ...WORDS.request)}, решено ${r.resolved}.`);
       await load();
     } catch (err) {
       setError(errorText(err));
@@ -122,6 +120,7 @@ export function IncidentsPage() {
         <p className="empty">Сбоев не объявлено.</p>
       ) : (
         <table className="queue-table">
+          <caption className="muted">Время — {MOSCOW_LABEL}.</caption>
           <thead>
             <tr>
               <th scope="col">Что не работает</th>
@@ -188,7 +187,7 @@ export function IncidentsPage() {
             />
           </div>
           <div className="field">
-            <label htmlFor="inc-since">С какого времени</label>
+            <label htmlFor="inc-since">С какого времени ({MOSCOW_LABEL})</label>
             <input
               id="inc-since"
               type="datetime-local"
@@ -200,7 +199,7 @@ export function IncidentsPage() {
             </span>
           </div>
           <div className="field">
-            <label htmlFor="inc-recovery">Ожидаемое восстановление</label>
+            <label htmlFor="inc-recovery">Ожидаемое восстановление ({MOSCOW_LABEL})</label>
             <input
               id="inc-recovery"
               type="datetime-local"

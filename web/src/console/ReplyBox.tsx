@@ -1,7 +1,8 @@
 // The operator's reply box under the conversation: an answer the applicant sees, or an internal note. Articles and
-// templates from the knowledge-base panel are put into it.
+// templates from the knowledge-base panel are put into it; a macro answers and changes the request in one action.
 import { type FormEvent, useState } from "react";
-import { api, errorText } from "../api/client.ts";
+import { $api, api, errorText, ok } from "../api/client.ts";
+import { PickAndRun } from "../controls/PickAndRun.tsx";
 import { useReplyInsert } from "../kb/insert.ts";
 
 export function ReplyBox({
@@ -50,10 +51,12 @@ export function ReplyBox({
 
   return (
     <form className="reply-box" onSubmit={submit} noValidate>
+      <Macros number={number} onApplied={onSent} setNotice={setNotice} />
       <div className={`field${error ? " field--error" : ""}`}>
         <label htmlFor="reply-body">Сообщение</label>
         <textarea
           id="reply-body"
+          data-shortcut="reply-body"
           rows={5}
           maxLength={20_000}
           value={body}
@@ -74,13 +77,45 @@ export function ReplyBox({
         )}
       </div>
       <div className="actions">
-        <button type="submit" className="button" disabled={sending}>
+        <button type="submit" className="button" disabled={sending} data-shortcut="send-public">
           Ответить заявителю
         </button>
-        <button type="button" className="button button--note" disabled={sending} onClick={() => void send("note")}>
+        <button
+          type="button"
+          className="button button--note"
+          disabled={sending}
+          data-shortcut="send-note"
+          onClick={() => void send("note")}
+        >
           Внутренняя заметка
         </button>
       </div>
     </form>
+  );
+}
+
+/** The macros staff keep: one applied answers by its template and sets status, category and assignee at once. */
+function Macros({
+  number,
+  onApplied,
+  setNotice,
+}: {
+  number: string;
+  onApplied: () => Promise<void>;
+  setNotice: (s: string) => void;
+}) {
+  const list = $api.useQuery("get", "/api/v1/kb/macros").data ?? [];
+  return (
+    <PickAndRun
+      label="Макрос"
+      hint="Ответ по шаблону, статус, категория и исполнитель — одним действием."
+      action="Применить макрос"
+      items={list}
+      run={async (m) => {
+        await ok(api.POST("/api/v1/requests/{number}/macros/{id}", { params: { path: { number, id: m.id } } }));
+        setNotice(`Макрос «${m.title}» применён`);
+        await onApplied();
+      }}
+    />
   );
 }

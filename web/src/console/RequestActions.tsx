@@ -60,7 +60,12 @@ export function RequestActions({
         </fieldset>
       )}
       {(r.allowedStatuses.includes("escalated") || r.status === "escalated") && (
-        <button type="button" className="button button--small button--secondary" onClick={onEscalate}>
+        <button
+          type="button"
+          className="button button--small button--secondary"
+          data-shortcut="escalate"
+          onClick={onEscalate}
+        >
           Передать в подразделение…
         </button>
       )}

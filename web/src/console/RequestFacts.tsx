@@ -1,8 +1,9 @@
 // The request's facts (channel, department, dates, rating) and its history in sentences.
-import { formatDateTime, formatShort } from "../format.ts";
-import { CHANNEL_TITLES } from "../labels.ts";
+import { formatDateTime, formatShort, MOSCOW_LABEL } from "../format.ts";
+import { CHANNEL_TITLES, STATUS_TITLES } from "../labels.ts";
+import { Link } from "../router.tsx";
 import { actorOf, describeHistory } from "./history.ts";
-import type { Detail } from "./requestQueries.ts";
+import type { ApplicantRequest, Detail } from "./requestQueries.ts";
 import { useConsole } from "./session.ts";
 
 export function RequestFacts({ r }: { r: Detail }) {
@@ -32,6 +33,7 @@ export function RequestFacts({ r }: { r: Detail }) {
           </>
         )}
       </dl>
+      <p className="muted">Даты и время — {MOSCOW_LABEL}.</p>
     </section>
   );
 }
@@ -53,6 +55,33 @@ export function RequestHistory({ r }: { r: Detail }) {
           </li>
         ))}
       </ol>
+    </section>
+  );
+}
+
+/** One person's other requests, whatever channel they came by (the applicant record joins their contacts). */
+export function ApplicantRequests({ items, titleId }: { items: ApplicantRequest[]; titleId: string }) {
+  return (
+    <section className="card" aria-labelledby={titleId}>
+      <h2 id={titleId} className="card__title">
+        Другие обращения заявителя
+      </h2>
+      {items.length === 0 ? (
+        <p className="muted">Других обращений нет.</p>
+      ) : (
+        <ul className="applicant-requests">
+          {items.map((o) => (
+            <li key={o.number}>
+              <Link to={`/console/requests/${o.number}`}>№{o.number}</Link> {o.subject} —{" "}
+              {STATUS_TITLES[o.status] ?? o.status}
+              <span className="muted">
+                {" "}
+                · {CHANNEL_TITLES[o.channel] ?? o.channel}, {formatShort(o.createdAt)}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }

@@ -3,18 +3,20 @@
 import { useEffect, useRef, useState } from "react";
 import { $api, errorText, failureOf } from "../api/client.ts";
 import { type Bubble, Conversation } from "../Conversation.tsx";
-import { dueRelative, formatShort } from "../format.ts";
+import { displayRequestNumber, dueRelative, formatShort, MOSCOW_LABEL } from "../format.ts";
 import { KbPanel } from "../kb/KbPanel.tsx";
 import { CHANNEL_TITLES, STATUS_TITLES, titleOf } from "../labels.ts";
 import { type LiveEvent, useCoalesced, useConsoleFeed, useNow } from "../live.ts";
-import { Link, useTitle } from "../router.tsx";
+import { Link, navigate, useTitle } from "../router.tsx";
 import { ContactCard } from "./ContactCard.tsx";
 import { EmailPanel } from "./EmailPanel.tsx";
 import { EscalateDialog } from "./EscalateDialog.tsx";
+import { useRequestShortcuts } from "./keyboard.tsx";
 import { currentDue } from "./QueuePage.tsx";
+import { RelatedPanel } from "./RelatedPanel.tsx";
 import { ReplyBox } from "./ReplyBox.tsx";
 import { RequestActions } from "./RequestActions.tsx";
-import { RequestFacts, RequestHistory } from "./RequestFacts.tsx";
+import { ApplicantRequests, RequestFacts, RequestHistory } from "./RequestFacts.tsx";
 import { type Detail, useRefreshRequest } from "./requestQueries.ts";
 import { SlaPanel } from "./SlaPanel.tsx";
 import { useConsole } from "./session.ts";
@@ -26,18 +28,27 @@ export function RequestPage({ number }: { number: string }) {
   const loadError = failureOf(request);
   const refresh = useRefreshRequest(number);
   const [actionError, setActionError] = useState<string | null>(null);
-  const [notice, setNotice] = useState("");
+  const [notice, setNotice] = useState(() => {
+    const from = new URLSearchParams(window.location.search).get("from");
+    return from ? `Обращение № ${displayRequestNumber(from)} объединено с этим: его номер ведёт сюда.` : "";
+  });
   const [busy, setBusy] = useState(false);
   const [escalating, setEscalating] = useState(false);
   const now = useNow();
   useTitle(`Обращение ${number} — Консоль поддержки`);
+  useRequestShortcuts(number);
+
+  // A merged duplicate's number leads to the request it was merged into: the address follows.
+  useEffect(() => {
+    if (r && r.number !== number) navigate(`/console/requests/${r.number}?from=${number}`, { replace: true });
+  }, [r, number]);
 
   // Someone else's change arriving live is announced, so a screen reader user hears it too.
   const seen = useRef<number | null>(null);
   useEffect(() => {
     if (!r) return;
     if (seen.current !== null && r.messages.length > seen.current && r.messages.at(-1)?.authorType === "applicant") {
-      setNotice("Новое сообщение от заявителя");
+      setNotice("Новое сообщение от заявителя.");
     }
     seen.current = r.messages.length;
   }, [r]);
@@ -79,7 +90,7 @@ export function RequestPage({ number }: { number: string }) {
     // Escalated to another department or reassigned: the request has left this employee's scope.
     return (
       <div className="request-page">
-        <h1>Обращение {r.number}</h1>
+        <h1>Обращение {displayRequestNumber(r.number)}</h1>
         <p className="alert" role="status">
           Обращение передано и больше не входит в вашу очередь. Его ведёт другое подразделение или сотрудник.
         </p>
@@ -102,14 +113,14 @@ export function RequestPage({ number }: { number: string }) {
       </p>
       <div className="request-page__head">
         <h1>
-          Обращение <span className="nowrap">{r.number}</span>
+          Обращение <span className="nowrap">{displayRequestNumber(r.number)}</span>
         </h1>
         <span className={`badge badge--${r.status}`} data-status={r.status}>
           {STATUS_TITLES[r.status] ?? r.status}
         </span>
         {rel && due && (
           <span className={rel.overdue ? "overdue" : "muted"}>
-            Срок: <time dateTime={due}>{formatShort(due)}</time> ({rel.text})
+            Срок: <time dateTime={due}>{formatShort(due)}</time> {MOSCOW_LABEL} ({rel.text})
           </span>
         )}
       </div>
@@ -159,6 +170,8 @@ export function RequestPage({ number }: { number: string }) {
             }
           />
           <RequestFacts r={r} />
+          <RelatedPanel r={r} busy={busy} act={act} />
+          <ApplicantRequests items={r.applicantRequests ?? []} titleId="applicant-requests-title" />
           {r.channel === "email" && <EmailPanel number={r.number} />}
           <RequestHistory r={r} />
         </aside>
@@ -172,7 +185,7 @@ export function RequestPage({ number }: { number: string }) {
         onClose={() => setEscalating(false)}
         onDone={() => {
           setEscalating(false);
-          setNotice("Обращение передано в подразделение");
+          setNotice("Обращение передано в подразделение.");
           void refresh();
         }}
       />

@@ -1,9 +1,9 @@
 // The console header's own controls for the SLA: «on shift» (new requests come to me) and the notifications bell,
-// kept live over Server-Sent Events.
+// kept live over Server-Sent Events: the unread count, the notices grouped by request, and what to hear about.
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { $api, api, errorText, ok } from "../api/client.ts";
-import { formatShort } from "../format.ts";
+import { count, displayRequestNumber, formatShort, WORDS } from "../format.ts";
 import { useConsoleFeed } from "../live.ts";
 import { Link } from "../router.tsx";
 import { useConsole } from "./session.ts";
@@ -16,8 +16,9 @@ export function ShiftAndBell() {
   const worker = WORKERS.includes(user.role);
   const shift = $api.useQuery("get", "/api/v1/staff/me/shift", {}, { enabled: worker });
   const onShift = worker ? (shift.data?.onShift ?? null) : null;
-  const inbox = $api.useQuery("get", "/api/v1/notifications").data ?? { unread: 0, items: [] };
+  const inbox = $api.useQuery("get", "/api/v1/notifications").data ?? { unread: 0, items: [], groups: [] };
   const [open, setOpen] = useState(false);
+  const [tuning, setTuning] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [handed, setHanded] = useState<string | null>(null);
   const box = useRef<HTMLDivElement>(null);
@@ -53,6 +54,10 @@ export function ShiftAndBell() {
     await api.POST("/api/v1/notifications/read", { body: {} });
     await reloadInbox();
   };
+  const readSome = async (ids: number[]) => {
+    await api.POST("/api/v1/notifications/read", { body: { ids } });
+    await reloadInbox();
+  };
 
   return (
     <div
@@ -75,13 +80,14 @@ export function ShiftAndBell() {
         type="button"
         className="button button--small button--ghost"
         aria-expanded={open}
-        aria-label={`Уведомления: непрочитанных ${inbox.unread}`}
         onClick={() => setOpen((o) => !o)}
       >
+        {/* The name is the visible text («Уведомления 3») and a hidden word: speech input finds it by what it shows. */}
         Уведомления{" "}
         {inbox.unread > 0 && (
-          <span className="badge badge--escalated" aria-hidden="true">
+          <span className="badge badge--escalated">
             {inbox.unread}
+            <span className="visually-hidden"> непрочитанных</span>
           </span>
         )}
       </button>
@@ -110,31 +116,97 @@ export function ShiftAndBell() {
             overflow: "auto",
           }}
         >
-          {inbox.items.length === 0 ? (
+          <div className="actions" style={{ justifyContent: "space-between", marginBottom: "0.5rem" }}>
+            {inbox.unread > 0 ? (
+              <button type="button" className="button button--small button--secondary" onClick={() => void readAll()}>
+                Отметить все прочитанными
+              </button>
+            ) : (
+              <span className="muted">Всё прочитано.</span>
+            )}
+            <button
+              type="button"
+              className="button button--small button--ghost"
+              aria-expanded={tuning}
+              onClick={() => setTuning((t) => !t)}
+            >
+              Настроить
+            </button>
+          </div>
+          {tuning && <NoticeSettings />}
+          {inbox.groups.length === 0 ? (
             <p className="muted">Уведомлений нет.</p>
           ) : (
-            <ul className="history">
-              {inbox.items.map((n) => (
-                <li key={n.id} className={n.read ? "muted" : ""}>
-                  {n.number ? (
-                    <Link to={`/console/requests/${n.number}`} onClick={() => setOpen(false)}>
-                      {n.title}
-                    </Link>
-                  ) : (
-                    n.title
-                  )}{" "}
-                  <span className="muted nowrap">{formatShort(n.createdAt)}</span>
-                </li>
-              ))}
+            <ul className="history" aria-label="Уведомления по обращениям">
+              {inbox.groups.map((g) => {
+                const href = g.number
+                  ? `/console/requests/${g.number}`
+                  : g.kind === "webhook_disabled"
+                    ? "/console/admin/webhooks"
+                    : g.kind === "incident"
+                      ? "/console/incidents"
+                      : null;
+                const label =
+                  g.count > 1 && g.number
+                    ? `${count(g.count, ...WORDS.event)} по обращению ${displayRequestNumber(g.number)}`
+                    : g.title;
+                const go = () => {
+                  setOpen(false);
+                  if (g.unread > 0) void readSome(g.ids);
+                };
+                return (
+                  <li key={g.key} className={g.unread > 0 ? "" : "muted"} data-unread={g.unread > 0 || undefined}>
+                    {href ? (
+                      <Link to={href} onClick={go}>
+                        {label}
+                      </Link>
+                    ) : (
+                      label
+                    )}{" "}
+                    <span className="muted nowrap">{formatShort(g.createdAt)}</span>
+                    {g.count > 1 && <div className="muted">Последнее: {g.title}</div>}
+                  </li>
+                );
+              })}
             </ul>
-          )}
-          {inbox.unread > 0 && (
-            <button type="button" className="button button--small button--secondary" onClick={() => void readAll()}>
-              Отметить все прочитанными
-            </button>
           )}
         </div>
       )}
     </div>
+  );
+}
+
+/** Which kinds of notices come to me: each a checkbox, saved at once; the server then writes only those. */
+function NoticeSettings() {
+  const queries = useQueryClient();
+  const settings = $api.useQuery("get", "/api/v1/notifications/settings");
+  const [error, setError] = useState<string | null>(null);
+  const kinds = settings.data?.kinds ?? [];
+  const toggle = async (kind: string, enabled: boolean) => {
+    setError(null);
+    const muted = kinds.filter((k) => (k.kind === kind ? !enabled : !k.enabled)).map((k) => k.kind);
+    try {
+      const saved = await ok(api.PUT("/api/v1/notifications/settings", { body: { muted } }));
+      queries.setQueryData(["get", "/api/v1/notifications/settings", {}], saved);
+      await queries.invalidateQueries({ queryKey: ["get", "/api/v1/notifications/settings"] });
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  return (
+    <fieldset className="field" style={{ marginBottom: "0.75rem" }}>
+      <legend>О чём сообщать</legend>
+      {kinds.map((k) => (
+        <label key={k.kind} style={{ display: "flex", gap: "0.5rem", alignItems: "center" }}>
+          <input type="checkbox" checked={k.enabled} onChange={(e) => void toggle(k.kind, e.target.checked)} />
+          {k.title}
+        </label>
+      ))}
+      {error && (
+        <p className="field__error" role="alert">
+          {error}
+        </p>
+      )}
+    </fieldset>
   );
 }

@@ -2,7 +2,7 @@
 // the re-check date, and the hand-taken actions (ask the applicant, return to the first line).
 import { type FormEvent, useEffect, useState } from "react";
 import { $api, api, errorText, failureOf } from "../api/client.ts";
-import { formatDateTime } from "../format.ts";
+import { formatDateTime, MOSCOW_LABEL } from "../format.ts";
 import { useRefreshRequest } from "./requestQueries.ts";
 import { useConsole } from "./session.ts";
 
@@ -25,10 +25,10 @@ const target = (t: { minutes: number; basis: string }) => {
     t.minutes === 0
       ? "сразу"
       : t.minutes < 60
-        ? `${t.minutes} мин`
+        ? `${t.minutes}\u00a0мин`
         : t.basis === "calendar" && t.minutes % 1440 === 0
-          ? `${t.minutes / 1440} дн.`
-          : `${Number(h.toFixed(1))} ч`;
+          ? `${t.minutes / 1440}\u00a0дн.`
+          : `${Number(h.toFixed(1)).toLocaleString("ru-RU")}\u00a0ч`;
   return t.minutes === 0 ? amount : `${amount} ${t.basis === "working" ? "рабочего времени" : "календарных"}`;
 };
 
@@ -79,13 +79,14 @@ export function SlaPanel({
   return (
     <section className="card" aria-labelledby="sla-title">
       <h2 id="sla-title" className="card__title">
-        Сроки (SLA)
+        Сроки
       </h2>
       {shownError && (
         <p className="alert alert--error" role="alert">
           {shownError}
         </p>
       )}
+      {clock && <p className="muted">Сроки — {MOSCOW_LABEL}.</p>}
       {clock && (
         <dl className="facts">
           <dt>Первый ответ</dt>
@@ -164,7 +165,7 @@ export function SlaPanel({
                 rows={2}
                 value={question}
                 onChange={(e) => setQuestion(e.target.value)}
-                placeholder="Что нужно уточнить (часы SLA встанут до ответа)"
+                placeholder="Что нужно уточнить (отсчёт сроков остановится до ответа)"
               />
             </div>
             <button

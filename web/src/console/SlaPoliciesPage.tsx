@@ -4,16 +4,13 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { $api, api, errorText, failureOf } from "../api/client.ts";
 import type { BodyOf, ResponseOf } from "../api/types.ts";
+import { DurationField, type DurationValue, durationText, durationValue, joinParts } from "../controls/Duration.tsx";
 import { optionsFrom, optionsOf, Select } from "../controls/Select.tsx";
 import { CHANNEL_TITLES, PRIORITY_TITLES } from "../labels.ts";
-import { useTitle } from "../router.tsx";
+import { Link, useTitle } from "../router.tsx";
 import { useConsole } from "./session.ts";
 
 type Policy = ResponseOf<"/api/v1/admin/sla/policies">[number];
-const BASIS_CHOICES = [
-  { value: "calendar", label: "календарное" },
-  { value: "working", label: "рабочее" },
-];
 
 const ACTIONS: Record<string, string> = {
   notify_assignee: "напомнить исполнителю",
@@ -22,22 +19,20 @@ const ACTIONS: Record<string, string> = {
   move_up: "передать на следующий уровень",
 };
 const TRIGGERS: Record<string, string> = { first_response: "первый ответ", resolution: "решение" };
-const BASIS: Record<string, string> = { calendar: "календарных", working: "рабочих" };
+const BASIS: Record<string, string> = { calendar: "календарного времени", working: "рабочего времени" };
 
-const hours = (m: number) =>
-  m >= 2880 && m % 1440 === 0 ? `${m / 1440} дн.` : m % 60 === 0 ? `${m / 60} ч` : `${m} мин`;
-const emptyForm = {
+type Form = { channel: string; category: string; priority: string; first: DurationValue; res: DurationValue };
+const emptyForm: Form = {
   channel: "",
   category: "",
   priority: "",
-  first: "60",
-  firstBasis: "calendar",
-  res: "480",
-  resBasis: "working",
+  first: durationValue(60, "calendar"),
+  res: durationValue(480, "working"),
 };
+const MAX_MINUTES = 60 * 24 * 366;
 
 export function SlaPoliciesPage() {
-  useTitle("Сроки SLA — консоль");
+  useTitle("Сроки ответа и решения — Консоль поддержки");
   const { user, categories } = useConsole();
   const admin = user.role === "administrator";
   const queries = useQueryClient();
@@ -57,13 +52,18 @@ export function SlaPoliciesPage() {
       channel: form.channel || null,
       category: form.category || null,
       priority: form.priority || null,
-      firstResponse: { minutes: Number(form.first), basis: form.firstBasis },
-      resolution: { minutes: Number(form.res), basis: form.resBasis },
+      firstResponse: { minutes: joinParts(form.first), basis: form.first.basis },
+      resolution: { minutes: joinParts(form.res), basis: form.res.basis },
     }) as BodyOf<"/api/v1/admin/sla/policies", "post">;
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
+    const broken = [joinParts(form.first), joinParts(form.res)].some((m) => !Number.isFinite(m) || m > MAX_MINUTES);
+    if (broken) {
+      setError("Сроки — целые неотрицательные числа дней, часов и минут, всего не больше 366 дней.");
+      return;
+    }
     try {
       if (editing)
         await api.PUT("/api/v1/admin/sla/policies/{id}", { params: { path: { id: editing } }, body: body() });
@@ -82,10 +82,8 @@ export function SlaPoliciesPage() {
       channel: p.channel ?? "",
       category: p.category ?? "",
       priority: p.priority ?? "",
-      first: String(p.firstResponse.minutes),
-      firstBasis: p.firstResponse.basis,
-      res: String(p.resolution.minutes),
-      resBasis: p.resolution.basis,
+      first: durationValue(p.firstResponse.minutes, p.firstResponse.basis),
+      res: durationValue(p.resolution.minutes, p.resolution.basis),
     });
   };
 
@@ -99,13 +97,16 @@ export function SlaPoliciesPage() {
     }
   };
 
-  const any = <span className="muted">любой</span>;
+  // «любой канал», «любая категория», «любой приоритет»: the word agrees with the column's noun.
+  const any = (word: "любой" | "любая") => <span className="muted">{word}</span>;
   return (
     <div>
-      <h1>Сроки SLA</h1>
+      <h1>Сроки ответа и решения</h1>
       <p className="muted">
         Действует самая точная политика: больше совпавших полей — выше; при равенстве канал важнее категории, категория
-        важнее приоритета. Время ожидания ответа заявителя в срок не засчитывается.
+        важнее приоритета. Время ожидания ответа заявителя в срок не засчитывается. Рабочее время — часы работы
+        подразделения обращения в рабочие дни производственного календаря (
+        <Link to="/console/admin/departments">подразделения и часы работы</Link>).
       </p>
       {error && (
         <p className="alert alert--error" role="alert">
@@ -127,17 +128,21 @@ export function SlaPoliciesPage() {
           <tbody>
             {policies.map((p) => (
               <tr key={p.id}>
-                <td>{p.channel ? (CHANNEL_TITLES[p.channel] ?? p.channel) : any}</td>
-                <td>{p.category ? (categories.find((c) => c.code === p.category)?.title ?? p.category) : any}</td>
-                <td>{p.priority ? (PRIORITY_TITLES[p.priority] ?? p.priority) : any}</td>
-                <td>
+                <td data-label="Канал">{p.channel ? (CHANNEL_TITLES[p.channel] ?? p.channel) : any("любой")}</td>
+                <td data-label="Категория">
+                  {p.category ? (categories.find((c) => c.code === p.category)?.title ?? p.category) : any("любая")}
+                </td>
+                <td data-label="Приоритет">
+                  {p.priority ? (PRIORITY_TITLES[p.priority] ?? p.priority) : any("любой")}
+                </td>
+                <td data-label="Первый ответ">
                   {p.firstResponse.minutes === 0
                     ? "сразу"
-                    : `${hours(p.firstResponse.minutes)} ${BASIS[p.firstResponse.basis]}`}
+                    : `${durationText(p.firstResponse.minutes)} ${BASIS[p.firstResponse.basis]}`}
                 </td>
-                <td>{`${hours(p.resolution.minutes)} ${BASIS[p.resolution.basis]}`}</td>
+                <td data-label="Решение">{`${durationText(p.resolution.minutes)} ${BASIS[p.resolution.basis]}`}</td>
                 {admin && (
-                  <td className="nowrap">
+                  <td className="nowrap" data-label="Действия">
                     <button type="button" className="button button--small button--secondary" onClick={() => edit(p)}>
                       Изменить
                     </button>{" "}
@@ -155,7 +160,7 @@ export function SlaPoliciesPage() {
       {admin && (
         <form className="form card" onSubmit={save}>
           <h2 className="card__title">{editing ? "Изменить политику" : "Новая политика"}</h2>
-          <div className="filters">
+          <div className="form-grid">
             <Select
               id="sla-channel"
               label="Канал"
@@ -180,23 +185,19 @@ export function SlaPoliciesPage() {
               empty="любой"
               options={optionsOf(PRIORITY_TITLES)}
             />
-            <TargetField
-              id="sla-first"
-              label="Первый ответ, мин"
-              basisLabel="Время первого ответа"
-              minutes={form.first}
-              basis={form.firstBasis}
-              onChange={(first, firstBasis) => setForm({ ...form, first, firstBasis })}
-            />
-            <TargetField
-              id="sla-res"
-              label="Решение, мин"
-              basisLabel="Время решения"
-              minutes={form.res}
-              basis={form.resBasis}
-              onChange={(res, resBasis) => setForm({ ...form, res, resBasis })}
-            />
           </div>
+          <DurationField
+            id="sla-first"
+            legend="Срок первого ответа"
+            value={form.first}
+            onChange={(first) => setForm({ ...form, first })}
+          />
+          <DurationField
+            id="sla-res"
+            legend="Срок решения"
+            value={form.res}
+            onChange={(res) => setForm({ ...form, res })}
+          />
           <div className="form__actions">
             <button type="submit" className="button">
               {editing ? "Сохранить" : "Добавить"}
@@ -224,40 +225,11 @@ export function SlaPoliciesPage() {
           .map((r) => (
             <li key={r.id}>
               Просрочен срок «{TRIGGERS[r.trigger] ?? r.trigger}»
-              {r.afterMinutes > 0 ? ` и прошло ещё ${hours(r.afterMinutes)}` : ""}: {ACTIONS[r.action] ?? r.action}
+              {r.afterMinutes > 0 ? ` и прошло ещё ${durationText(r.afterMinutes)}` : ""}:{" "}
+              {ACTIONS[r.action] ?? r.action}
             </li>
           ))}
       </ol>
-    </div>
-  );
-}
-
-/** A target: minutes, and whether they count in calendar or working time. */
-function TargetField(props: {
-  id: string;
-  label: string;
-  basisLabel: string;
-  minutes: string;
-  basis: string;
-  onChange: (minutes: string, basis: string) => void;
-}) {
-  return (
-    <div className="field">
-      <label htmlFor={props.id}>{props.label}</label>
-      <input
-        id={props.id}
-        type="number"
-        min={0}
-        value={props.minutes}
-        onChange={(e) => props.onChange(e.target.value, props.basis)}
-      />
-      <Select
-        label={props.basisLabel}
-        hideLabel
-        value={props.basis}
-        onChange={(basis) => props.onChange(props.minutes, basis)}
-        options={BASIS_CHOICES}
-      />
     </div>
   );
 }

@@ -12,7 +12,7 @@ import { useConsole } from "./session.ts";
 type Token = ResponseOf<"/api/v1/tokens">[number] & { user?: ResponseOf<"/api/v1/admin/tokens">[number]["user"] };
 
 export function TokensPage() {
-  useTitle("Токены API — консоль");
+  useTitle("Токены API — Консоль поддержки");
   const { user } = useConsole();
   const admin = user.role === "administrator";
   const queries = useQueryClient();

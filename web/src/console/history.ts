@@ -1,4 +1,5 @@
 // Turns history rows into Russian sentences for the request page.
+import { displayRequestNumber, formatDateTime } from "../format.ts";
 import { CHANNEL_TITLES, PRIORITY_TITLES, STATUS_TITLES, titleOf } from "../labels.ts";
 import type { Department, Option, StaffMember } from "./session.ts";
 import { describeSlaHistory } from "./slaHistory.ts";
@@ -30,7 +31,7 @@ export function describeHistory(h: HistoryRow, lists: Lists): string[] {
     ? `статус: ${STATUS_TITLES[String(status[0])] ?? status[0]} → ${STATUS_TITLES[String(status[1])] ?? status[1]}`
     : null;
   const staffName = (id: unknown) =>
-    id === null || id === undefined ? "никто" : (lists.staff.find((s) => s.id === id)?.name ?? `сотрудник ${id}`);
+    id === null || id === undefined ? "не назначен" : (lists.staff.find((s) => s.id === id)?.name ?? `сотрудник ${id}`);
   const deptName = (code: unknown) =>
     typeof code === "number"
       ? (lists.departments.find((d) => d.id === code)?.name ?? String(code))
@@ -53,6 +54,23 @@ export function describeHistory(h: HistoryRow, lists: Lists): string[] {
     case "email_failed":
       lines.push(`Письмо заявителю не доставлено (код ${String(c.code ?? "—")})`);
       break;
+    case "messenger_undeliverable":
+      lines.push(
+        `Заявитель заблокировал бота в мессенджере «${CHANNEL_TITLES[String(c.channel)] ?? c.channel}»: ответы туда не доходят, пока он не напишет снова`,
+      );
+      break;
+    case "messenger_failed":
+      lines.push(
+        `Сообщение в мессенджер «${CHANNEL_TITLES[String(c.channel)] ?? c.channel}» не доставлено (код ${String(c.code ?? "—")})`,
+      );
+      break;
+    case "tracking_link_sent":
+      lines.push(
+        c.via === "phone"
+          ? "Заявитель запросил ссылку по номеру обращения: отправлена в СМС"
+          : "Заявитель запросил ссылку по номеру обращения: отправлена на почту",
+      );
+      break;
     case "rated":
       lines.push(`Заявитель оценил обслуживание: ${c.score} из 5`);
       if (typeof c.comment === "string") lines.push(`Комментарий: ${c.comment}`);
@@ -65,6 +83,26 @@ export function describeHistory(h: HistoryRow, lists: Lists): string[] {
     }
     case "status_changed":
       lines.push("Изменён статус");
+      break;
+    case "merged":
+      lines.push(`Объединено с обращением № ${displayRequestNumber(String(c.into ?? ""))}: переписка перенесена туда`);
+      break;
+    case "merged_from":
+      lines.push(
+        `Присоединено обращение № ${displayRequestNumber(String(c.from ?? ""))} (сообщений: ${c.messages ?? 0}, файлов: ${c.files ?? 0})`,
+      );
+      break;
+    case "split":
+      lines.push(`Сообщение заявителя выделено в обращение № ${displayRequestNumber(String(c.to ?? ""))}`);
+      break;
+    case "split_from":
+      lines.push(`Выделено из обращения № ${displayRequestNumber(String(c.from ?? ""))}`);
+      break;
+    case "related":
+      lines.push(`Связано с обращением № ${displayRequestNumber(String(c.number ?? ""))}`);
+      break;
+    case "unrelated":
+      lines.push(`Убрана связь с обращением № ${displayRequestNumber(String(c.number ?? ""))}`);
       break;
     case "escalated": {
       const d = pair(c.department);
@@ -96,6 +134,15 @@ export function describeHistory(h: HistoryRow, lists: Lists): string[] {
     }
     default:
       lines.push(...(describeSlaHistory(h.action, c, staffName, deptName) ?? [h.action]));
+  }
+  // A move to a department with other hours, a new category or priority: the due times counted again.
+  for (const [key, what] of [
+    ["firstResponseDueAt", "Срок первого ответа"],
+    ["resolutionDueAt", "Срок решения"],
+  ] as const) {
+    const due = pair(c[key]);
+    if (due && typeof due[0] === "string" && typeof due[1] === "string")
+      lines.push(`${what}: ${formatDateTime(due[0])} → ${formatDateTime(due[1])} по московскому времени`);
   }
   if (statusLine && h.action !== "created") lines.push(statusLine);
   if (typeof c.reason === "string" && c.reason) lines.push(`Причина: ${c.reason}`);

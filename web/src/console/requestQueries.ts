@@ -42,7 +42,16 @@ export type Detail = {
     attachments: Attachment[];
   }[];
   history: HistoryRow[];
+  /** The same applicant's other requests from every channel, within the employee's scope. */
+  applicantRequests: ApplicantRequest[];
+  /** The request this one was merged into (its number leads there), the duplicates merged into this one. */
+  mergedInto: string | null;
+  mergedFrom: string[];
+  /** Related requests, linked both ways, within the employee's scope. */
+  related: { number: string; subject: string; status: string }[];
 };
+
+export type ApplicantRequest = { number: string; subject: string; status: string; channel: string; createdAt: string };
 
 /** Marks every query about one request stale (the visible ones read again). */
 export function useRefreshRequest(number: string): () => Promise<void> {

@@ -32,7 +32,7 @@ export function describeSlaHistory(
     case "returned":
       return ["Возвращено на первую линию"];
     case "asked":
-      return ["Запрошены сведения у заявителя (сроки SLA остановлены)"];
+      return ["Запрошены сведения у заявителя (отсчёт сроков остановлен)"];
     case "recheck_set":
       return [c.recheckOn ? `Контрольный срок повторной проверки: ${c.recheckOn}` : "Контрольный срок снят"];
     case "recheck_due":

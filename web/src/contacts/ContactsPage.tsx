@@ -1,5 +1,5 @@
 // «Контакты»: which number to call now about what, as whom, from where — then the whole directory.
-import { useEffect, useId, useMemo, useState } from "react";
+import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { $api, failureOf } from "../api/client.ts";
 import { optionsFrom, Select } from "../controls/Select.tsx";
 import { useDebounced } from "../live.ts";
@@ -28,6 +28,8 @@ function initialFilters(): Filters {
 
 const MINUTE = 60_000;
 
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 function useNow(ms = MINUTE): Date {
   const [now, setNow] = useState(() => new Date());
   useEffect(() => {
@@ -55,6 +57,8 @@ export function ContactsPage() {
       forms.set(r.name, r.name);
       for (const s of r.short) if (!forms.has(s)) forms.set(s, r.name);
     }
+    // Cities after every subject's own forms: «Воронеж» is offered, and never hides a subject's name.
+    for (const r of regions) for (const c of r.cities) if (!forms.has(c)) forms.set(c, r.name);
     return forms;
   }, [regions]);
 
@@ -90,7 +94,12 @@ export function ContactsPage() {
       ? "Такого региона нет в списке. Начните вводить название и выберите из подсказок."
       : null;
   const error = (failure && !regionError ? failure.message : null) ?? failureOf(lines)?.message ?? null;
-  const answer = topic && !failure ? (recommend.data ?? null) : null;
+  // The answer shown belongs to the region asked: while another region is being asked (or was refused), the lines
+  // of the previous one are not left on top.
+  const answeredRegion = useRef<string | null>(null);
+  if (recommend.data && !recommend.isPlaceholderData) answeredRegion.current = asked.region ?? "";
+  const stale = recommend.isPlaceholderData && answeredRegion.current !== (asked.region ?? "");
+  const answer = topic && !failure && !stale ? (recommend.data ?? null) : null;
   const loading = recommend.isFetching;
 
   const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setFilters((f) => ({ ...f, [key]: value }));
@@ -186,8 +195,8 @@ export function ContactsPage() {
         )}
         {fallback && !abroad && (
           <p className="contacts-note">
-            В регионе «{regions.find((r) => regionForms.get(region.trim()) === r.name)?.name ?? region}» нет своей линии
-            — звоните на федеральные номера.
+            {capitalised(regions.find((r) => regionForms.get(region.trim()) === r.name)?.in ?? "в этом регионе")} нет
+            своей линии — звоните на федеральные номера.
           </p>
         )}
         {answer && answer.length === 0 && (

@@ -1,7 +1,8 @@
 // The public help centre: search and topics, one topic's articles, one article with «was it helpful».
 import { useMemo, useState } from "react";
 import { $api, api, errorText, failureOf } from "../api/client.ts";
-import { count } from "../format.ts";
+import { count, displayPhone, formatDate, telHref, WORDS } from "../format.ts";
+import { IncidentBanner, useActiveIncidents } from "../incidents.tsx";
 import { Link, useTitle } from "../router.tsx";
 import "./help.css";
 import { HelpSearch } from "./HelpSearch.tsx";
@@ -11,6 +12,8 @@ function useCategories() {
   const topics = $api.useQuery("get", "/api/v1/kb/categories", {}, { staleTime: 60_000 });
   return { groups: topics.data ?? null, error: failureOf(topics)?.message ?? null };
 }
+
+const MAIN_LINE = "+78005553535";
 
 function WriteToUs() {
   return (
@@ -22,7 +25,7 @@ function WriteToUs() {
         </Link>
       </p>
       <p className="muted">
-        Или позвоните: <a href="tel:+78005553535">8-800-555-35-35</a> (бесплатно, круглосуточно).{" "}
+        Или позвоните: <a href={telHref(MAIN_LINE)!}>{displayPhone(MAIN_LINE)}</a> (бесплатно, круглосуточно).{" "}
         <Link to="/contacts">Другие телефоны</Link>
       </p>
     </aside>
@@ -32,10 +35,12 @@ function WriteToUs() {
 export function HelpHomePage() {
   useTitle("Справка — Служба поддержки");
   const { groups, error } = useCategories();
+  const incidents = useActiveIncidents();
   return (
     <div className="help">
       <h1>Справка</h1>
       <p className="lead">Ответы на частые вопросы: вход, коды, заявления, документы, подпись, ошибки портала.</p>
+      <IncidentBanner incidents={incidents} />
       <HelpSearch />
       <section aria-labelledby="help-topics">
         <h2 id="help-topics">Темы</h2>
@@ -47,7 +52,7 @@ export function HelpHomePage() {
               <li key={g.code}>
                 <Link to={`/help/category/${g.code}`} className="help-topics__link">
                   <span className="help-topics__title">{g.title}</span>
-                  <span className="muted">{count(g.articles.length, "статья", "статьи", "статей")}</span>
+                  <span className="muted">{count(g.articles.length, ...WORDS.article)}</span>
                 </Link>
               </li>
             ))}
@@ -103,6 +108,7 @@ export function HelpArticlePage({ slug }: { slug: string }) {
   const article = read.data ?? null;
   const error = failureOf(read);
   const { groups } = useCategories();
+  const incidents = useActiveIncidents();
   const links = useMemo(
     () => new Map((groups ?? []).flatMap((g) => g.articles.map((a) => [a.title, `/help/${a.slug}`] as const))),
     [groups],
@@ -126,12 +132,13 @@ export function HelpArticlePage({ slug }: { slug: string }) {
       <nav aria-label="Навигация" className="breadcrumbs">
         <Link to="/help">Справка</Link> › <Link to={`/help/category/${article.category}`}>{article.categoryTitle}</Link>
       </nav>
+      <IncidentBanner incidents={incidents} />
       <article className="help-article">
         <h1>{article.title}</h1>
         {article.summary && <p className="lead">{article.summary}</p>}
         <Markdown source={article.body} links={links} />
         <p className="muted help-article__updated">
-          Обновлено <time dateTime={article.updatedAt}>{new Date(article.updatedAt).toLocaleDateString("ru-RU")}</time>
+          Обновлено <time dateTime={article.updatedAt}>{formatDate(article.updatedAt)}</time>
         </p>
       </article>
       <Feedback slug={article.slug} />

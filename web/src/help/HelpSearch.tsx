@@ -1,6 +1,7 @@
 // The help centre's search box: articles suggested while typing, each with the passage that matched.
 import { type FormEvent, useId, useState } from "react";
 import { $api } from "../api/client.ts";
+import { PhoneLink } from "../Linkified.tsx";
 import { useDebounced } from "../live.ts";
 import { Link, navigate } from "../router.tsx";
 import { Snippet } from "./Snippet.tsx";
@@ -42,7 +43,8 @@ export function HelpSearch({ initial = "" }: { initial?: string }) {
             value={q}
             onChange={(e) => setQ(e.target.value)}
             aria-describedby={`${id}-status`}
-            aria-controls={`${id}-results`}
+            // Only while the list is on the page: a reference to nothing is an error for assistive technology.
+            aria-controls={hits ? `${id}-results` : undefined}
           />
           <button type="submit" className="button">
             Найти
@@ -52,7 +54,11 @@ export function HelpSearch({ initial = "" }: { initial?: string }) {
       <p id={`${id}-status`} className="visually-hidden" aria-live="polite">
         {hits === null ? "" : hits.length === 0 ? "Ничего не найдено" : `Найдено статей: ${hits.length}`}
       </p>
-      {failed && <p className="muted">Поиск сейчас недоступен. Выберите тему ниже или позвоните 8-800-555-35-35.</p>}
+      {failed && (
+        <p className="muted">
+          Поиск сейчас недоступен. Выберите тему ниже или позвоните <PhoneLink phone="+78005553535" />.
+        </p>
+      )}
       {hits && (
         <ul id={`${id}-results`} className="help-results" aria-label="Найденные статьи">
           {hits.length === 0 && (

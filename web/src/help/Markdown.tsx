@@ -56,6 +56,16 @@ function SafeLink({ href, children }: ComponentProps<"a">) {
   );
 }
 
+// A wide table scrolls inside a box of its own, which the keyboard can reach (and a screen reader names).
+function ScrollingTable({ children }: ComponentProps<"table">) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a box that scrolls must be reachable from the keyboard (WCAG 2.1.1)
+    <section className="markdown__table" tabIndex={0} aria-label="Таблица">
+      <table>{children}</table>
+    </section>
+  );
+}
+
 function headings(baseLevel: number): Components {
   const shifted = (level: number) => {
     const Tag = `h${Math.min(6, Math.max(baseLevel + 1, level + baseLevel - 1))}` as "h2";
@@ -79,7 +89,7 @@ export function Markdown({
       <ReactMarkdown
         remarkPlugins={[remarkGfm, linkArticleTitles(links ?? new Map())]}
         urlTransform={(url) => safeHref(url)}
-        components={{ ...headings(baseLevel), a: SafeLink }}
+        components={{ ...headings(baseLevel), a: SafeLink, table: ScrollingTable }}
       >
         {source}
       </ReactMarkdown>

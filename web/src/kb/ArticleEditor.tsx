@@ -198,7 +198,8 @@ export function ArticleEditor({
               onChange={(e) => set("body", e.target.value)}
             />
           </div>
-          <section className="kb-editor__preview" aria-label="Предпросмотр">
+          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a box that scrolls must be reachable from the keyboard (WCAG 2.1.1) */}
+          <section className="kb-editor__preview" aria-label="Предпросмотр" tabIndex={0}>
             <h3 className="muted">Предпросмотр</h3>
             <h1>{draft.title}</h1>
             {draft.summary && <p className="lead">{draft.summary}</p>}

@@ -1,6 +1,7 @@
 // An article's versions: who saved which and why, a look at any of them, and restoring an older one.
 import { useState } from "react";
 import { $api, api, errorText, failureOf } from "../api/client.ts";
+import { formatShort } from "../format.ts";
 import { Markdown } from "../help/Markdown.tsx";
 
 export function ArticleHistory({ slug, onRestored }: { slug: string; onRestored: () => void }) {
@@ -33,8 +34,7 @@ export function ArticleHistory({ slug, onRestored }: { slug: string; onRestored:
       <ul className="kb-editor__history">
         {(versions.data ?? []).map((v, i) => (
           <li key={v.version}>
-            <strong>Версия {v.version}</strong> · {new Date(v.createdAt).toLocaleString("ru-RU")} ·{" "}
-            {v.createdBy ?? "система"} · {v.note}
+            <strong>Версия {v.version}</strong> · {formatShort(v.createdAt)} · {v.createdBy ?? "система"} · {v.note}
             <button type="button" className="button button--small button--ghost" onClick={() => setViewing(v.version)}>
               Показать
             </button>
@@ -51,7 +51,8 @@ export function ArticleHistory({ slug, onRestored }: { slug: string; onRestored:
         ))}
       </ul>
       {viewing !== null && old && (
-        <section className="kb-editor__preview" aria-label={`Версия ${viewing}`}>
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a box that scrolls must be reachable from the keyboard (WCAG 2.1.1)
+        <section className="kb-editor__preview" aria-label={`Версия ${viewing}`} tabIndex={0}>
           <h3>
             Версия {viewing}: {old.title}
           </h3>

@@ -6,6 +6,7 @@ import { useConsole } from "../console/session.ts";
 import { ArticleEditor } from "./ArticleEditor.tsx";
 import "./kb.css";
 import { KbStats } from "./KbStats.tsx";
+import { MacrosEditor } from "./MacrosEditor.tsx";
 import { TemplatesEditor } from "./TemplatesEditor.tsx";
 
 export function KbEditorPage() {
@@ -71,6 +72,9 @@ export function KbEditorPage() {
         </div>
       </div>
       <TemplatesEditor categories={categories.map((c) => ({ code: c.code, title: c.title }))} />
+      {(admin || user.role === "supervisor") && (
+        <MacrosEditor categories={categories.map((c) => ({ code: c.code, title: c.title }))} />
+      )}
       {(admin || user.role === "supervisor") && <KbStats />}
     </div>
   );

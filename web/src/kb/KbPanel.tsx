@@ -34,7 +34,7 @@ export function KbPanel({ number, query, category }: { number: string; query: st
     try {
       const a = await ok(api.GET("/api/v1/kb/articles/{slug}", { params: { path: { slug } } }));
       insertIntoReply(a.answer ?? a.summary);
-      setStatus(`Ответ из статьи «${title}» вставлен в сообщение`);
+      setStatus(`Ответ из статьи «${title}» вставлен в сообщение.`);
     } catch (e) {
       setInsertError(errorText(e));
     }

@@ -7,7 +7,10 @@ import { optionsFrom, Select } from "../controls/Select.tsx";
 import { useRefreshKb } from "./ArticleEditor.tsx";
 import type { Template } from "./KbPanel.tsx";
 
-const HINT = "Подстановки: {{имя}} — имя заявителя, {{номер}} — номер обращения, {{срок}} — срок ответа.";
+const HINT =
+  "Подстановки: {{приветствие}} — «Здравствуйте, Анна!» или «Здравствуйте!», {{имя}} — имя заявителя, {{номер}} — " +
+  "номер обращения, {{срок_ответа}} — срок первого ответа, {{срок_решения}} — срок решения, {{срок}} — срок, " +
+  "которого заявитель ждёт сейчас. {{оператор|Служба поддержки}} — текст после черты, если значения нет.";
 
 export function TemplatesEditor({ categories }: { categories: { code: string; title: string }[] }) {
   const read = $api.useQuery("get", "/api/v1/kb/templates");

@@ -5,17 +5,17 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { $api, failureOf } from "../api/client.ts";
 import { useConsole } from "../console/session.ts";
-import { formatShort } from "../format.ts";
-import { STATUS_TITLES } from "../labels.ts";
+import { displayPhone, displayRequestNumber, formatShort } from "../format.ts";
+import { CHANNEL_TITLES, STATUS_TITLES } from "../labels.ts";
 import { type LiveEvent, useConsoleFeed } from "../live.ts";
 import { Link, useTitle } from "../router.tsx";
 import { Checklist } from "./Checklist.tsx";
 import { PortalActions } from "./PortalActions.tsx";
-import { CALL_STATES, type CallScreen, type PhoneEvent, type PortalAccount } from "./types.ts";
+import { CALL_STATES, type CallScreen, callerTitle, type PhoneEvent, type PortalAccount } from "./types.ts";
 import "./phone.css";
 
 export function CallScreenPage({ id }: { id: number }) {
-  useTitle(`Звонок ${id} — Консоль поддержки`);
+  useTitle(`Звонок № ${id} — Консоль поддержки`);
   const { categories } = useConsole();
   const queries = useQueryClient();
   const read = $api.useQuery("get", "/api/v1/phone/calls/{id}/screen", { params: { path: { id } } });
@@ -39,7 +39,8 @@ export function CallScreenPage({ id }: { id: number }) {
   return (
     <div>
       <h1>
-        Звонок {screen.caller.name ?? ""} <span className="muted">{screen.caller.phone ?? "номер скрыт"}</span>
+        {callerTitle(screen.caller)}
+        {screen.caller.phone && <span className="muted"> {displayPhone(screen.caller.phone)}</span>}
       </h1>
       <p className="muted">
         {screen.line ? `${screen.line.title}, ${screen.line.number}` : "Линия не определена"}
@@ -49,7 +50,9 @@ export function CallScreenPage({ id }: { id: number }) {
       {screen.call.continued && screen.request && (
         <p className="call-screen__continue" role="status">
           Заявитель перезвонил после обрыва связи.{" "}
-          <Link to={`/console/requests/${screen.request.number}`}>Продолжить обращение №{screen.request.number}</Link>
+          <Link to={`/console/requests/${screen.request.number}`}>
+            Продолжить обращение № {displayRequestNumber(screen.request.number)}
+          </Link>
         </p>
       )}
       <div className="call-screen">
@@ -60,7 +63,9 @@ export function CallScreenPage({ id }: { id: number }) {
           {screen.request && !screen.call.continued && (
             <p>
               Звонок относится к обращению{" "}
-              <Link to={`/console/requests/${screen.request.number}`}>№{screen.request.number}</Link>
+              <Link to={`/console/requests/${screen.request.number}`}>
+                № {displayRequestNumber(screen.request.number)}
+              </Link>
             </p>
           )}
           {screen.openRequests.length === 0 ? (
@@ -69,8 +74,25 @@ export function CallScreenPage({ id }: { id: number }) {
             <ul>
               {screen.openRequests.map((r) => (
                 <li key={r.number}>
+                  <Link to={`/console/requests/${r.number}`}>№ {displayRequestNumber(r.number)}</Link> {r.subject} —{" "}
+                  {STATUS_TITLES[r.status] ?? r.status}
+                </li>
+              ))}
+            </ul>
+          )}
+          <h3>Другие обращения заявителя</h3>
+          {(screen.applicantRequests ?? []).length === 0 ? (
+            <p className="muted">Других обращений нет.</p>
+          ) : (
+            <ul>
+              {screen.applicantRequests.map((r) => (
+                <li key={r.number}>
                   <Link to={`/console/requests/${r.number}`}>№{r.number}</Link> {r.subject} —{" "}
                   {STATUS_TITLES[r.status] ?? r.status}
+                  <span className="muted">
+                    {" "}
+                    · {CHANNEL_TITLES[r.channel] ?? r.channel}, {formatShort(r.createdAt)}
+                  </span>
                 </li>
               ))}
             </ul>
@@ -83,7 +105,7 @@ export function CallScreenPage({ id }: { id: number }) {
               {screen.recentCalls.map((c) => (
                 <li key={c.id}>
                   {formatShort(c.startedAt)} — {CALL_STATES[c.state] ?? c.state}
-                  {c.seconds ? `, ${Math.round(c.seconds / 60)} мин` : ""}
+                  {c.seconds ? `, ${Math.round(c.seconds / 60)}\u00a0мин` : ""}
                   {c.requestNumber ? `, обращение №${c.requestNumber}` : ""}
                 </li>
               ))}

@@ -3,11 +3,11 @@
 import { useCallback, useState } from "react";
 import { api, ok } from "../api/client.ts";
 import { useConsole } from "../console/session.ts";
-import { formatShort } from "../format.ts";
+import { displayPhone, displayRequestNumber, formatShort } from "../format.ts";
 import { STATUS_TITLES } from "../labels.ts";
 import { type LiveEvent, useConsoleFeed } from "../live.ts";
 import { Link, navigate } from "../router.tsx";
-import { CALL_STATES, type CallScreen, type PhoneEvent } from "./types.ts";
+import { CALL_STATES, type CallScreen, callerTitle, type PhoneEvent } from "./types.ts";
 import "./phone.css";
 
 export function ScreenPop() {
@@ -48,8 +48,8 @@ export function ScreenPop() {
         return (
           <section key={p.call.id} className="screen-pop__call card" role="alert" aria-label="Входящий звонок">
             <h2 className="screen-pop__title">
-              Звонок: {p.caller.name ?? "заявитель не известен"}{" "}
-              <span className="screen-pop__phone">{p.caller.phone ?? "номер скрыт"}</span>
+              {callerTitle(p.caller)}
+              {p.caller.phone && <span className="screen-pop__phone"> {displayPhone(p.caller.phone)}</span>}
             </h2>
             <p className="muted">
               {p.line ? `${p.line.title} (${p.line.number})` : "Линия не определена"}
@@ -57,14 +57,14 @@ export function ScreenPop() {
             </p>
             {p.call.continued && p.request && (
               <p className="screen-pop__continue">
-                Повторный звонок после обрыва — продолжить обращение №{p.request.number}
+                Повторный звонок после обрыва — продолжить обращение № {displayRequestNumber(p.request.number)}
               </p>
             )}
             {p.openRequests.length > 0 ? (
               <ul className="screen-pop__list" aria-label="Открытые обращения">
                 {p.openRequests.slice(0, 3).map((r) => (
                   <li key={r.number}>
-                    <Link to={`/console/requests/${r.number}`}>№{r.number}</Link> {r.subject} —{" "}
+                    <Link to={`/console/requests/${r.number}`}>№ {displayRequestNumber(r.number)}</Link> {r.subject} —{" "}
                     {STATUS_TITLES[r.status] ?? r.status}
                   </li>
                 ))}

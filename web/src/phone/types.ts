@@ -35,6 +35,8 @@ export type CallScreen = {
   audience: string;
   request: { number: string; subject: string; status: string } | null;
   openRequests: Array<{ number: string; subject: string; status: string; category: string | null; createdAt: string }>;
+  /** The caller's requests from other channels and their closed ones: the applicant record joins their contacts. */
+  applicantRequests: Array<{ number: string; subject: string; status: string; channel: string; createdAt: string }>;
   recentCalls: Array<{
     id: number;
     startedAt: string;
@@ -60,5 +62,11 @@ export const CALL_STATES: Record<string, string> = {
   ringing: "звонит",
   answered: "идёт разговор",
   ended: "завершён",
-  abandoned: "не дождался ответа",
+  abandoned: "сброшен до ответа",
 };
+
+/** Who is calling, for a heading: «Звонок: Ольга Смирнова», «Звонок с неизвестного номера», «… со скрытого номера». */
+export function callerTitle(caller: { name: string | null; phone: string | null }): string {
+  if (caller.name) return `Звонок: ${caller.name}`;
+  return caller.phone ? "Звонок с неизвестного номера" : "Звонок со скрытого номера";
+}

@@ -4,7 +4,8 @@ import { ApiError, api, errorText, ok, randomId } from "../api/client.ts";
 import { useLimits } from "../api/limits.ts";
 import type { BodyOf } from "../api/types.ts";
 import { optionsFrom, Select } from "../controls/Select.tsx";
-import { count, fileSize } from "../format.ts";
+import { count, fileSize, WORDS } from "../format.ts";
+import { IncidentBanner, useMatchingIncidents } from "../incidents.tsx";
 import { useTitle } from "../router.tsx";
 import { FormAside } from "./FormAside.tsx";
 import { ACCEPT, EMPTY, FIELD_IDS, type Form, type Picked, TEXT_MAX, validate } from "./requestForm.ts";
@@ -29,6 +30,7 @@ export function NewRequestPage() {
   const idempotencyKey = useRef(randomId());
   const summaryRef = useRef<HTMLDivElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  const incidents = useMatchingIncidents(form.text, form.category);
 
   const setField = (key: keyof Form, value: string) => {
     setForm((f) => ({ ...f, [key]: value }));
@@ -231,6 +233,10 @@ export function NewRequestPage() {
               {form.text.length} из {TEXT_MAX.toLocaleString("ru-RU")} символов
             </p>
             {fieldError("text")}
+            <IncidentBanner
+              incidents={incidents}
+              lead="Похоже, вы пишете об известном сбое. Специалисты уже устраняют его: обращение можно не отправлять, а если отправите, мы сообщим, когда всё заработает."
+            />
             <Suggestions text={form.text} />
           </div>
 
@@ -298,7 +304,7 @@ export function NewRequestPage() {
             <p className="field__hint" id="f-files-hint">
               Снимки экрана и документы: PNG, JPG, PDF, DOC, DOCX и другие
               {limits
-                ? `, до ${count(limits.attachments.maxFiles, "файла", "файлов", "файлов")} по ${fileSize(limits.attachments.maxFileBytes)}.`
+                ? `, до ${count(limits.attachments.maxFiles, ...WORDS.fileGenitive)} по ${fileSize(limits.attachments.maxFileBytes)}.`
                 : "."}
             </p>
             <label className="button button--secondary file-pick">

@@ -1,5 +1,8 @@
 import { type FormEvent, useState } from "react";
+import { normalizeRequestNumber } from "../../../src/requests/number.ts";
+import { IncidentBanner, useActiveIncidents } from "../incidents.tsx";
 import { Link, navigate, useTitle } from "../router.tsx";
+import { LookupForm } from "./LookupForm.tsx";
 
 /** Pulls the secret token out of whatever the applicant pasted: the whole link or the token alone. */
 export function tokenFromInput(input: string): string | null {
@@ -12,15 +15,25 @@ export function StartPage() {
   useTitle("Служба поддержки");
   const [link, setLink] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const incidents = useActiveIncidents();
+  // A number typed into the link field moves to the lookup form below (its key remounts the form with it).
+  const [lookupNumber, setLookupNumber] = useState("");
 
   const track = (e: FormEvent) => {
     e.preventDefault();
     const token = tokenFromInput(link);
-    if (!token) {
-      setError("Вставьте ссылку целиком, как она пришла после отправки обращения: …/track/…");
+    if (token) {
+      navigate(`/track/${token}`);
       return;
     }
-    navigate(`/track/${token}`);
+    if (normalizeRequestNumber(link)) {
+      setLookupNumber(link.trim());
+      setError("Это номер обращения, а не ссылка. Укажите ниже почту или телефон из обращения — пришлём ссылку.");
+    } else if (link.includes("/track/")) {
+      setError("Ссылка обрезана. Скопируйте её целиком из письма или получите новую по номеру обращения ниже.");
+    } else {
+      setError("Вставьте ссылку целиком, как она пришла после отправки обращения, или получите её по номеру ниже.");
+    }
   };
 
   return (
@@ -31,6 +44,8 @@ export function StartPage() {
           Поможем со входом на портал, заявлениями, документами, электронной подписью и техническими ошибками.
         </p>
       </section>
+
+      <IncidentBanner incidents={incidents} />
 
       <div className="tiles">
         <section className="tile tile--primary" aria-labelledby="write-title">
@@ -76,6 +91,9 @@ export function StartPage() {
               Открыть обращение
             </button>
           </form>
+          <div className="lookup">
+            <LookupForm key={lookupNumber} initialNumber={lookupNumber} onSent={() => setError(null)} />
+          </div>
         </section>
       </div>
 

@@ -1,20 +1,16 @@
-import { useEffect, useRef } from "react";
+import { useLayoutEffect, useRef } from "react";
 import type { ResponseOf } from "../api/types.ts";
-import { durationGenitive, formatLongDateTime, localZone } from "../format.ts";
+import { displayRequestNumber, durationGenitive, formatDeadline } from "../format.ts";
 import { Link, useTitle } from "../router.tsx";
 import { CopyButton } from "./CopyButton.tsx";
 
 export type Registered = ResponseOf<"/api/v1/requests", "post">;
 
-/** «12 345 678 9»: groups of three are easier to read aloud and to type on a keypad. */
-export function groupDigits(number: string): string {
-  return number.replace(/\B(?=(\d{3})+(?!\d))/g, " ");
-}
-
 export function SuccessScreen({ result, onAnother }: { result: Registered; onAnother: () => void }) {
-  useTitle(`Обращение № ${result.number} зарегистрировано — Служба поддержки`);
+  useTitle(`Обращение № ${displayRequestNumber(result.number)} зарегистрировано — Служба поддержки`);
   const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
+  // Before the browser paints, so the heading never shows without the focus a screen reader announces.
+  useLayoutEffect(() => heading.current?.focus(), []);
   const trackPath = new URL(result.trackingUrl, window.location.href).pathname;
   const left = new Date(result.dueAt).getTime() - Date.now();
 
@@ -28,14 +24,14 @@ export function SuccessScreen({ result, onAnother }: { result: Registered; onAno
       </h1>
       <p className="success__label">Номер обращения</p>
       <p className="request-number" data-number={result.number}>
-        {groupDigits(result.number)}
+        {displayRequestNumber(result.number)}
       </p>
       <p className="success__due">
         Ответим в течение <strong>{durationGenitive(left)}</strong> — не позже{" "}
         <strong>
-          <time dateTime={result.dueAt}>{formatLongDateTime(result.dueAt)}</time>
-        </strong>{" "}
-        <span className="muted">(время вашего устройства, {localZone()})</span>.
+          <time dateTime={result.dueAt}>{formatDeadline(result.dueAt)}</time>
+        </strong>
+        .
       </p>
 
       <div className="panel">

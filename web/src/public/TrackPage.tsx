@@ -3,11 +3,10 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { $api, failureOf } from "../api/client.ts";
 import { Conversation } from "../Conversation.tsx";
-import { dueRelative, formatLongDateTime } from "../format.ts";
+import { displayRequestNumber, dueRelative, formatDeadline, MOSCOW_LABEL } from "../format.ts";
 import { STATUS_EXPLANATIONS, STATUS_TITLES } from "../labels.ts";
 import { useLiveUpdates, useNow } from "../live.ts";
 import { Link, useTitle } from "../router.tsx";
-import { groupDigits } from "./SuccessScreen.tsx";
 import { Rating } from "./TrackRating.tsx";
 import { ReplyForm } from "./TrackReply.tsx";
 
@@ -23,7 +22,7 @@ export function TrackPage({ token }: { token: string }) {
   const now = useNow();
   useTitle(
     view
-      ? `${unseen ? "Новый ответ · " : ""}Обращение № ${view.number} — Служба поддержки`
+      ? `${unseen ? "Новый ответ · " : ""}Обращение № ${displayRequestNumber(view.number)} — Служба поддержки`
       : "Обращение — Служба поддержки",
   );
   useEffect(() => {
@@ -56,8 +55,9 @@ export function TrackPage({ token }: { token: string }) {
       <section className="narrow">
         <h1>Обращение не найдено</h1>
         <p>
-          {loadError.status === 404
-            ? "Проверьте ссылку: возможно, она скопирована не полностью. Ссылка приходит после отправки обращения и в письме с его номером."
+          {/* A cut link is refused by the route's rules (400) before it is looked for (404): the same for the applicant. */}
+          {loadError.status === 404 || loadError.status === 400
+            ? "Проверьте ссылку: возможно, она скопирована не полностью. Если ссылки нет, на главной странице можно получить новую по номеру обращения и почте или телефону."
             : loadError.message}
         </p>
         <p>
@@ -78,9 +78,21 @@ export function TrackPage({ token }: { token: string }) {
         <Link to="/">Служба поддержки</Link> / обращение
       </p>
       <h1>
-        Обращение № <span className="nowrap">{groupDigits(view.number)}</span>
+        Обращение № <span className="nowrap">{displayRequestNumber(view.number)}</span>
       </h1>
       <p className="muted">{view.subject}</p>
+      {view.mergedFrom && (
+        <p className="alert" role="status">
+          Ваше обращение № {displayRequestNumber(view.mergedFrom)} объединено с этим: они об одном и том же вопросе. Вся
+          переписка и ответ — здесь.
+        </p>
+      )}
+      {view.mergedInto && (
+        <p className="alert" role="status">
+          Это обращение объединено с обращением № {displayRequestNumber(view.mergedInto)}: ответ придёт по нему, в
+          письме или СМС с его номером.
+        </p>
+      )}
 
       <div className={`status-card status-card--${view.status}`} aria-live="polite">
         <p className="status-card__label">Статус</p>
@@ -92,12 +104,12 @@ export function TrackPage({ token }: { token: string }) {
           <p className="status-card__due">
             {due.overdue ? (
               <>
-                Срок ответа был <time dateTime={view.dueAt}>{formatLongDateTime(view.dueAt)}</time>. Просим прощения за
+                Срок ответа был <time dateTime={view.dueAt}>{formatDeadline(view.dueAt)}</time>. Просим прощения за
                 задержку — ответ уже готовится.
               </>
             ) : (
               <>
-                Ответим не позже <time dateTime={view.dueAt}>{formatLongDateTime(view.dueAt)}</time> ({due.text}).
+                Ответим не позже <time dateTime={view.dueAt}>{formatDeadline(view.dueAt)}</time> — {due.text}.
               </>
             )}
           </p>
@@ -115,6 +127,7 @@ export function TrackPage({ token }: { token: string }) {
       </div>
 
       <h2>Переписка</h2>
+      <p className="muted">Время сообщений — {MOSCOW_LABEL}.</p>
       <Conversation
         label="Переписка по обращению"
         items={view.messages.map((m) => ({

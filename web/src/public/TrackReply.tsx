@@ -3,7 +3,7 @@
 import { type FormEvent, useRef, useState } from "react";
 import { api, errorText, randomId } from "../api/client.ts";
 import { tooLarge, useLimits } from "../api/limits.ts";
-import { count, fileSize } from "../format.ts";
+import { count, fileSize, WORDS } from "../format.ts";
 
 type Picked = { id: string; file: File };
 
@@ -19,7 +19,7 @@ export function ReplyForm({ token, resolved, onSent }: { token: string; resolved
   const filesProblem = (picked: Picked[]) => {
     if (!limits) return null;
     const { maxFiles, maxFileBytes } = limits.attachments;
-    if (picked.length > maxFiles) return `Можно приложить не больше ${count(maxFiles, "файла", "файлов", "файлов")}.`;
+    if (picked.length > maxFiles) return `Можно приложить не больше ${count(maxFiles, ...WORDS.fileGenitive)}.`;
     return tooLarge(
       picked.map((p) => p.file),
       maxFileBytes,
@@ -93,7 +93,7 @@ export function ReplyForm({ token, resolved, onSent }: { token: string; resolved
         <p className="field__hint" id="reply-files-hint">
           Можно приложить снимок экрана или документ
           {limits
-            ? `: до ${count(limits.attachments.maxFiles, "файла", "файлов", "файлов")} по ${fileSize(limits.attachments.maxFileBytes)}.`
+            ? `: до ${count(limits.attachments.maxFiles, ...WORDS.fileGenitive)} по ${fileSize(limits.attachments.maxFileBytes)}.`
             : "."}
         </p>
         <label className="button button--secondary file-pick">

@@ -1,7 +1,7 @@
 // The web form's model: its fields, their order on the page, and what can be checked before sending.
 import type { Limits } from "../api/limits.ts";
 import { tooLarge } from "../api/limits.ts";
-import { count } from "../format.ts";
+import { count, WORDS } from "../format.ts";
 
 export const TEXT_MAX = 20_000;
 export const ACCEPT = ".png,.jpg,.jpeg,.gif,.webp,.heic,.pdf,.doc,.docx,.xlsx,.odt,.rtf,.txt";
@@ -39,7 +39,7 @@ export function validate(form: Form, picked: Picked[], limits: Limits | undefine
   const errs: Record<string, string> = {};
   if (!form.text.trim()) errs.text = "Опишите ваш вопрос: поле «Текст обращения» пустое.";
   else if (form.text.length > TEXT_MAX)
-    errs.text = `Текст длиннее ${TEXT_MAX} символов: сократите его или приложите файлом.`;
+    errs.text = `Текст длиннее ${count(TEXT_MAX, ...WORDS.characterGenitive)}: сократите его или приложите файлом.`;
   if (form.email.trim() && !EMAIL.test(form.email.trim())) {
     errs["contact.email"] = "Проверьте адрес электронной почты: например, ivanova@mail.ru.";
   }
@@ -49,8 +49,7 @@ export function validate(form: Form, picked: Picked[], limits: Limits | undefine
   }
   if (!limits) return errs;
   const { maxFiles, maxFileBytes } = limits.attachments;
-  if (files.length > maxFiles)
-    errs.files = `Можно приложить не больше ${count(maxFiles, "файла", "файлов", "файлов")}.`;
+  if (files.length > maxFiles) errs.files = `Можно приложить не больше ${count(maxFiles, ...WORDS.fileGenitive)}.`;
   const big = tooLarge(files, maxFileBytes);
   if (big) errs.files = big;
   return errs;
