@@ -158,11 +158,13 @@ describe("rollups equal the raw figures", () => {
     // Resolved now: the day of registration changes, and today gains a resolution.
     const open = await pick(sql`status in ('in_progress', 'waiting')`);
     await changeStatus(s.ctx, supervisor, open.number, "resolved");
-    // One changed day: the boards read it raw, without waiting for a rebuild.
-    const [one] = await rows<{ n: string }>(sql`select count(distinct day) as n from analytics_rollup_dirty`);
+    // One changed past day: the boards read it raw, without waiting for a rebuild. (From 23:00 Moscow time today is
+    // marked too, as the day about to end; it is not a past day.)
+    const pastDirty = sql`select count(distinct day) as n from analytics_rollup_dirty where day < ${day(today())}::date`;
+    const [one] = await rows<{ n: string }>(pastDirty);
     expect(Number(one!.n)).toBe(1);
     await compareAll("one day changed");
-    const [still] = await rows<{ n: string }>(sql`select count(distinct day) as n from analytics_rollup_dirty`);
+    const [still] = await rows<{ n: string }>(pastDirty);
     expect(Number(still!.n)).toBe(1);
     // Rated by the applicant (through the tracking link).
     const done = await pick(sql`status = 'resolved' and rating is null`);
