@@ -11,11 +11,11 @@ import type { Logger } from "pino";
 import type { AppContext } from "../../context.ts";
 import { isDatabaseUnavailable } from "../../db/outage.ts";
 import { emit } from "../../db/outbox.ts";
-import { contain } from "../../guard.ts";
 import { isAppError } from "../../http/errors.ts";
 import { messengerCursors } from "../messenger/db-schema.ts";
 import { contactOf, markUndeliverable, receive } from "../messenger/inbound.ts";
 import { queueText } from "../messenger/outbound.ts";
+import { pollUnderLock, type Sleep } from "../messenger/polling.ts";
 import type { Inbound } from "../messenger/port.ts";
 import { type MaxApi, type MaxUpdate, UPDATE_TYPES } from "./api.ts";
 import { maxUpdates } from "./db-schema.ts";
@@ -205,50 +205,19 @@ export type PollOptions = { timeoutSeconds: number; idleMs: number };
  * an update that fails for anything else is logged and passed over (it would fail again forever).
  */
 export function startPolling(ctx: AppContext, api: MaxApi, log: Logger, o: PollOptions) {
-  const abort = new AbortController();
-  let stopped = false;
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      abort.signal.addEventListener("abort", () => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
-
-  const loop = async () => {
-    while (!stopped) {
-      const lock = await ctx.database.holdLock("max-poll").catch(() => null);
-      if (!lock) {
-        await sleep(o.idleMs * 10);
-        continue;
-      }
-      try {
-        // MAX gives no updates by polling while a webhook is subscribed: a bot moved back to polling drops it.
-        const subs = await api.subscriptions().catch(() => ({ subscriptions: [] }));
-        for (const s of subs.subscriptions ?? []) await api.unsubscribe(s.url).catch(() => {});
-        while (!stopped && lock.held()) await pollOnce(ctx, api, log, o, abort.signal, sleep);
-      } finally {
-        await lock.release();
-      }
-    }
-  };
-  const done = contain("max.poll", loop);
-  return async () => {
-    stopped = true;
-    abort.abort();
-    await done;
-  };
+  return pollUnderLock(ctx, {
+    name: "max",
+    idleMs: o.idleMs,
+    // MAX gives no updates by polling while a webhook is subscribed: a bot moved back to polling drops it.
+    async takeOver() {
+      const subs = await api.subscriptions().catch(() => ({ subscriptions: [] }));
+      for (const s of subs.subscriptions ?? []) await api.unsubscribe(s.url).catch(() => {});
+    },
+    pollOnce: (signal, sleep) => pollOnce(ctx, api, log, o, signal, sleep),
+  });
 }
 
-async function pollOnce(
-  ctx: AppContext,
-  api: MaxApi,
-  log: Logger,
-  o: PollOptions,
-  signal: AbortSignal,
-  sleep: (ms: number) => Promise<void>,
-) {
+async function pollOnce(ctx: AppContext, api: MaxApi, log: Logger, o: PollOptions, signal: AbortSignal, sleep: Sleep) {
   const [cursor] = await ctx.db.select().from(messengerCursors).where(eq(messengerCursors.channel, "max"));
   let batch: Awaited<ReturnType<MaxApi["getUpdates"]>>;
   try {

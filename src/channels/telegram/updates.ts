@@ -7,10 +7,10 @@ import { eq } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { AppContext } from "../../context.ts";
 import { isDatabaseUnavailable } from "../../db/outage.ts";
-import { contain } from "../../guard.ts";
 import { isAppError } from "../../http/errors.ts";
 import { messengerCursors } from "../messenger/db-schema.ts";
 import { receive } from "../messenger/inbound.ts";
+import { pollUnderLock, type Sleep } from "../messenger/polling.ts";
 import type { Inbound } from "../messenger/port.ts";
 import type { TelegramApi, TelegramUpdate } from "./api.ts";
 
@@ -87,38 +87,14 @@ export type PollOptions = { timeoutSeconds: number; idleMs: number };
  * anything else is logged and passed over (it would fail again forever).
  */
 export function startPolling(ctx: AppContext, api: TelegramApi, log: Logger, o: PollOptions) {
-  const abort = new AbortController();
-  let stopped = false;
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      abort.signal.addEventListener("abort", () => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
-
-  const loop = async () => {
-    while (!stopped) {
-      const lock = await ctx.database.holdLock("telegram-poll").catch(() => null);
-      if (!lock) {
-        await sleep(o.idleMs * 10);
-        continue;
-      }
-      try {
-        await api.deleteWebhook().catch(() => {});
-        while (!stopped && lock.held()) await pollOnce(ctx, api, log, o, abort.signal, sleep);
-      } finally {
-        await lock.release();
-      }
-    }
-  };
-  const done = contain("telegram.poll", loop);
-  return async () => {
-    stopped = true;
-    abort.abort();
-    await done;
-  };
+  return pollUnderLock(ctx, {
+    name: "telegram",
+    idleMs: o.idleMs,
+    async takeOver() {
+      await api.deleteWebhook().catch(() => {});
+    },
+    pollOnce: (signal, sleep) => pollOnce(ctx, api, log, o, signal, sleep),
+  });
 }
 
 async function pollOnce(
@@ -127,7 +103,7 @@ async function pollOnce(
   log: Logger,
   o: PollOptions,
   signal: AbortSignal,
-  sleep: (ms: number) => Promise<void>,
+  sleep: Sleep,
 ) {
   const [cursor] = await ctx.db.select().from(messengerCursors).where(eq(messengerCursors.channel, "telegram"));
   const offset = cursor?.position ?? 0;
