@@ -56,7 +56,29 @@ export function orderBy(sort: Sort, dir: Direction): SQL[] {
   return key.type ? [sql`${key.expr} ${d}`, sql`${requests.id} ${d}`] : [sql`${requests.id} ${d}`];
 }
 
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?[+-](\d{2})(?::(\d{2})){0,2}$/;
+
+/**
+ * A moment as PostgreSQL writes a timestamptz (`2026-12-06 20:00:00.123+00`), and a real one: a month 13 or a 30
+ * February has the shape but would fail the cast in the query.
+ */
+function isMoment(text: string): boolean {
+  const m = TIMESTAMP.exec(text);
+  if (!m) return false;
+  const [y, mo, d, h, mi, sec, offH] = [m[1], m[2], m[3], m[4], m[5], m[6], m[8]].map(Number) as number[];
+  const at = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, sec!));
+  return (
+    y! >= 1 &&
+    at.getUTCFullYear() === y &&
+    at.getUTCMonth() === mo! - 1 &&
+    at.getUTCDate() === d &&
+    at.getUTCHours() === h &&
+    at.getUTCMinutes() === mi &&
+    at.getUTCSeconds() === sec &&
+    offH! <= 15 &&
+    Number(m[9] ?? 0) < 60
+  );
+}
 
 type Cursor = { key: string | null; id: number };
 
@@ -93,6 +115,6 @@ function decodeCursor(sort: Sort, dir: Direction, cursor: string): Cursor {
   const type = KEYS[sort].type;
   if (type === null ? key !== null : typeof key !== "string" || key.length > 200) throw bad();
   if (type === "int" && !/^-?\d{1,9}$/.test(key as string)) throw bad();
-  if (type === "timestamptz" && key !== "infinity" && !TIMESTAMP.test(key as string)) throw bad();
+  if (type === "timestamptz" && key !== "infinity" && !isMoment(key as string)) throw bad();
   return { key: key as string | null, id: id as number };
 }

@@ -135,6 +135,9 @@ describe("the queue's order", () => {
       `/api/v1/requests?sort=created&cursor=${page.nextCursor}`,
       "/api/v1/requests?cursor=AAAA",
       `/api/v1/requests?cursor=${Buffer.from('["due","asc","x; drop table requests",1]').toString("base64url")}`,
+      // The shape of a moment, but no moment: month 13, hour 25.
+      `/api/v1/requests?cursor=${Buffer.from('["due","asc","2026-13-01 25:00:00+00",1]').toString("base64url")}`,
+      `/api/v1/requests?cursor=${Buffer.from('["updated","asc","2026-02-30 10:00:00+03",1]').toString("base64url")}`,
     ]) {
       const res = await s.app.inject({ method: "GET", url, headers: { authorization: supervisor.authorization } });
       expect(res.statusCode, url).toBe(400);
