@@ -22,18 +22,20 @@ export type Poller = {
 export function pollUnderLock(ctx: AppContext, p: Poller): () => Promise<void> {
   const abort = new AbortController();
   let stopped = false;
-  const sleep: Sleep = (ms) =>
-    new Promise<void>((resolve) => {
-      if (abort.signal.aborted) return resolve();
-      // The listener goes with its pause: a poll that sleeps for years must not collect one per pause.
-      const wake = () => {
+  const sleep: Sleep = async (ms) => {
+    if (abort.signal.aborted) return;
+    let wake = () => {};
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
         clearTimeout(timer);
-        abort.signal.removeEventListener("abort", wake);
         resolve();
       };
-      const timer = setTimeout(wake, ms);
       abort.signal.addEventListener("abort", wake, { once: true });
     });
+    // The listener goes with its pause: a poll that sleeps for years must not collect one per pause.
+    abort.signal.removeEventListener("abort", wake);
+  };
 
   const loop = async () => {
     while (!stopped) {
