@@ -107,6 +107,37 @@ describe("outbox", () => {
   });
 });
 
+describe("a batch of jobs", () => {
+  it("runs the jobs of different requests side by side, and those of one request in the order of their events", async () => {
+    const log: string[] = [];
+    let running = 0;
+    let most = 0;
+    const handlers = {
+      "test.lane": async (e: EventMessage) => {
+        running++;
+        most = Math.max(most, running);
+        log.push(`start ${e.data.requestId}/${e.data.k}`);
+        await new Promise((r) => setTimeout(r, 20));
+        log.push(`end ${e.data.requestId}/${e.data.k}`);
+        running--;
+      },
+    };
+    for (let k = 0; k < 3; k++)
+      for (const requestId of [101, 102, 103]) {
+        await database.db.transaction((tx) => emit(tx, "test.lane", { requestId, k }));
+      }
+    const worker = new OutboxWorker(database, handlers, { parallel: 3 });
+    await worker.kick();
+    await worker.stop();
+    expect(log.filter((l) => l.startsWith("end"))).toHaveLength(9);
+    expect(most).toBe(3);
+    for (const requestId of [101, 102, 103]) {
+      const mine = log.filter((l) => l.includes(` ${requestId}/`));
+      expect(mine).toEqual([0, 1, 2].flatMap((k) => [`start ${requestId}/${k}`, `end ${requestId}/${k}`]));
+    }
+  });
+});
+
 describe("a failed job's record", () => {
   it("keeps the error's class and codes, never its message (a database error quotes its parameters)", () => {
     const inner = Object.assign(new Error('null value in column "x" violates: params: +79161234567'), {

@@ -2,7 +2,7 @@
 // after commit. NOTIFY inside the transaction is delivered only on commit, so realtime pushes never
 // announce a change that rolled back; jobs are claimed with a lease so that one worker does each.
 import { sql } from "drizzle-orm";
-import { contain, every, Passes } from "../guard.ts";
+import { after, contain, every, Passes } from "../guard.ts";
 import type { Database, Queryable, Tx } from "./client.ts";
 import { events } from "./schema.ts";
 
@@ -117,16 +117,30 @@ export class OutboxWorker {
   );
   private stopped = false;
   private started = false;
+  /** The events of topics without a job are marked done by the periodic pass, not by every pass an event wakes. */
+  private sweepDue = true;
+  private gathering: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly database: Database,
     private handlers: Record<string, JobHandler> = {},
-    private readonly opts: { leaseSeconds?: number; pollMs?: number; batch?: number } = {},
+    private readonly opts: {
+      leaseSeconds?: number;
+      pollMs?: number;
+      batch?: number;
+      gatherMs?: number;
+      parallel?: number;
+    } = {},
   ) {}
 
   /** Started and not stopped: this process claims the jobs of the outbox. */
   get active(): boolean {
     return this.started && !this.stopped;
+  }
+
+  /** The topics that have a job (the others' events are only announced, and marked done by the sweep). */
+  get topics(): string[] {
+    return Object.keys(this.handlers);
   }
 
   /** The jobs by topic, when they can only be made after the worker (the rooms' jobs close over the context that holds it). */
@@ -136,15 +150,29 @@ export class OutboxWorker {
 
   start(bus: EventBus) {
     this.started = true;
-    // Woken only by topics that have a job; the periodic pass sweeps the rest and picks up what a crash left.
+    // Woken only by topics that have a job; the periodic pass sweeps the rest and picks up what a crash left. The
+    // events of the next few milliseconds are gathered into the same pass: under load (a busy chat announces a few
+    // events per line) one claim takes a batch instead of one claim per event.
     bus.subscribe((e) => {
-      if (this.handlers[e.topic]) void this.kick();
+      if (this.handlers[e.topic]) this.soon();
     });
     // Back from an outage: what was committed meanwhile is carried out now rather than at the next sweep.
     bus.onResume(() => void this.kick());
-    this.timer = every("outbox.sweep", this.opts.pollMs ?? 2000, () => this.kick());
+    this.timer = every("outbox.sweep", this.opts.pollMs ?? 2000, () => {
+      this.sweepDue = true;
+      return this.kick();
+    });
     this.timer.unref();
     void this.kick();
+  }
+
+  /** A pass a moment from now, shared by every event heard meanwhile. */
+  private soon() {
+    if (this.gathering || this.stopped) return;
+    this.gathering = after("outbox.gather", this.opts.gatherMs ?? 20, () => {
+      this.gathering = undefined;
+      return this.kick();
+    });
   }
 
   /** Runs one pass now (tests call it to drain the outbox deterministically). */
@@ -153,42 +181,85 @@ export class OutboxWorker {
     return this.passes.run();
   }
 
+  /**
+   * Claims and runs batches until a claim finds nothing. The batch's finished jobs are marked done by the statement
+   * that claims the next batch (at least once: a crash before it only repeats jobs, and every job is idempotent), so a
+   * pass woken by one event costs two statements besides its job: the claim, and the claim that finds nothing more.
+   */
   private async drain() {
+    if (this.sweepDue) {
+      this.sweepDue = false;
+      await this.sweep();
+    }
+    let done: number[] = [];
     for (;;) {
-      const claimed = await this.claim();
+      const claimed = await this.claim(done);
       if (claimed.length === 0) return;
-      const done: number[] = [];
-      for (const row of claimed) if (await this.runOne(row)) done.push(row.id);
-      // The batch's finished jobs are marked done with one statement (at least once: a crash before it only repeats
-      // jobs, and every job is idempotent).
-      if (done.length > 0) {
-        await this.database.db.execute(sql`
-          update events set processed_at = now(), last_error = null where id = any(${toPgArray(done.map(String))}::bigint[])`);
-      }
+      done = await this.runBatch(claimed);
     }
   }
 
-  private async claim(): Promise<EventMessage[]> {
+  /**
+   * Runs a batch's jobs, a few side by side (a job mostly waits on the database: one at a time, a registration's
+   * jobs drained at about 60 a second on a PostgreSQL server), and answers the ids of those that succeeded. The jobs
+   * of one request run one after another in the order of their events (an answer's notice before the resolution's);
+   * so do the jobs of one topic that belong to no request (the letters to send, in the order they were queued).
+   * Several processes already run jobs side by side: every job is written to bear it.
+   */
+  private async runBatch(claimed: EventMessage[]): Promise<number[]> {
+    const lanes = new Map<string, EventMessage[]>();
+    for (const e of claimed) {
+      const key = typeof e.data.requestId === "number" ? `request:${e.data.requestId}` : `topic:${e.topic}`;
+      const lane = lanes.get(key);
+      if (lane) lane.push(e);
+      else lanes.set(key, [e]);
+    }
+    const ok = new Set<number>();
+    const queue = [...lanes.values()];
+    const worker = async () => {
+      for (let lane = queue.shift(); lane; lane = queue.shift()) {
+        for (const e of lane) if (await this.runOne(e)) ok.add(e.id);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.opts.parallel ?? 4, queue.length) }, worker));
+    return claimed.filter((e) => ok.has(e.id)).map((e) => e.id);
+  }
+
+  /** Topics without a job need no worker: their events are marked done. */
+  private async sweep() {
+    await this.database.db.execute(sql`
+      update events set processed_at = now()
+      where processed_at is null and not (topic = any(${toPgArray(this.topics)}::text[]))`);
+  }
+
+  /**
+   * Marks the jobs of `done` as carried out and claims the next batch, in one statement. The claim leaves the
+   * finished rows out (the statement's snapshot does not show them done yet).
+   */
+  private async claim(done: number[]): Promise<EventMessage[]> {
     const { db } = this.database;
     const lease = this.opts.leaseSeconds ?? 60;
-    const topics = Object.keys(this.handlers);
-    // Topics without a job need no worker: they are marked done in the same pass.
-    await db.execute(sql`
-      update events set processed_at = now()
-      where processed_at is null and not (topic = any(${toPgArray(topics)}::text[]))`);
-    const rows = await db.execute<{ id: number; topic: string; payload: Record<string, unknown> }>(sql`
+    const finished = toPgArray(done.map(String));
+    const claim = sql`
       update events set locked_until = now() + make_interval(secs => ${lease}), attempts = attempts + 1
       where id in (
         select id from events
         where processed_at is null and (locked_until is null or locked_until < now())
+          ${done.length === 0 ? sql`` : sql`and not (id = any(${finished}::bigint[]))`}
         order by id limit ${this.opts.batch ?? 20}
         for update skip locked)
-      returning id, topic, payload`);
-    return rowsOf<{ id: number; topic: string; payload: Record<string, unknown> }>(rows).map((r) => ({
-      id: Number(r.id),
-      topic: r.topic,
-      data: r.payload,
-    }));
+      returning id, topic, payload`;
+    const rows = await db.execute<{ id: number; topic: string; payload: Record<string, unknown> }>(
+      done.length === 0
+        ? claim
+        : sql`with done as (
+            update events set processed_at = now(), last_error = null where id = any(${finished}::bigint[]))
+          ${claim}`,
+    );
+    // RETURNING keeps no order: the batch runs in the order the events were written.
+    return rowsOf<{ id: number; topic: string; payload: Record<string, unknown> }>(rows)
+      .map((r) => ({ id: Number(r.id), topic: r.topic, data: r.payload }))
+      .sort((a, b) => a.id - b.id);
   }
 
   /** Runs one job; answers whether it succeeded (then the caller marks it done). */
@@ -211,6 +282,7 @@ export class OutboxWorker {
   async stop() {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.gathering) clearTimeout(this.gathering);
     await this.passes.current;
   }
 }
@@ -229,7 +301,8 @@ export function failureCode(e: unknown): string {
   return parts.join(" ").slice(0, 200) || "error";
 }
 
-function toPgArray(items: string[]) {
+/** A list as a PostgreSQL array literal, for `= any($1::…[])`. */
+export function toPgArray(items: string[]) {
   return `{${items.map((t) => `"${t.replaceAll('"', '\\"')}"`).join(",")}}`;
 }
 

@@ -7,7 +7,7 @@ import { sql } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import client from "prom-client";
 import type { AppContext } from "../context.ts";
-import { rowsOf } from "../db/outbox.ts";
+import { rowsOf, toPgArray } from "../db/outbox.ts";
 import { NOT_FOUND } from "./errors.ts";
 import { sendProblem } from "./problem.ts";
 
@@ -130,14 +130,17 @@ export async function installMetrics(app: FastifyInstance, ctx: AppContext) {
   });
 }
 
-/** One query per scrape for both outbox gauges; a database that does not answer leaves them as they were. */
+/**
+ * One query per scrape for both outbox gauges; a database that does not answer leaves them as they were. Only events
+ * with a job count: the others are announced and marked done by the worker's periodic sweep.
+ */
 function outboxSnapshot(ctx: AppContext) {
   let running: Promise<{ pending: number; oldest: number } | null> | null = null;
   return () => {
     running ??= ctx.db
       .execute(sql`select count(*) as pending,
           coalesce(extract(epoch from now() - min(created_at)), 0) as oldest
-        from events where processed_at is null`)
+        from events where processed_at is null and topic = any(${toPgArray(ctx.worker.topics)}::text[])`)
       .then((r) => {
         const [row] = rowsOf<{ pending: string; oldest: string }>(r);
         return { pending: Number(row?.pending ?? 0), oldest: Number(row?.oldest ?? 0) };
