@@ -24,6 +24,7 @@ import { loadConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { EVENTS_CHANNEL_SQL, eventsChannelOf, rowsOf } from "../src/db/outbox.ts";
 import { APPEND_PLAIN_LINE } from "../src/requests/core/messages.ts";
+import { requestColumns } from "../src/requests/schema.ts";
 import { randomToken, sha256 } from "../src/security/tokens.ts";
 import { startServer } from "../src/server.ts";
 import { createApiToken, createUser } from "../src/staff/service.ts";
@@ -39,6 +40,10 @@ import {
   rawPostgres,
 } from "./raw.ts";
 
+/** The request's row as the core's lock reads it (every column but the search vector). */
+const REQUEST_COLUMNS = Object.values(requestColumns)
+  .map((c) => c.name)
+  .join(", ");
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i] ?? "", process.argv[i + 1] ?? "");
 const engineArg = args.get("--engine") ?? (process.env.TEST_DATABASE_URL ? "postgres" : "pglite");
@@ -245,6 +250,19 @@ const lagTimer = timeline
       lagMax = 0;
     }, 10)
   : undefined;
+// `--statements 1`: every statement the server sends through Drizzle during the measurement, counted by its text.
+const statements = new Map<string, number>();
+const session = (s.ctx.db as unknown as { session: { logger: unknown; options: { logger?: unknown } } }).session;
+const counter = {
+  logQuery(query: string) {
+    const key = query.replace(/\s+/g, " ").slice(0, 110);
+    statements.set(key, (statements.get(key) ?? 0) + 1);
+  },
+};
+if (args.get("--statements") === "1") {
+  session.logger = counter;
+  session.options.logger = counter;
+}
 const cpu0 = process.cpuUsage();
 const started = performance.now();
 let sent = 0;
@@ -272,6 +290,8 @@ while (delivery.length < total && performance.now() < deadline) await new Promis
 const wall = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpu0);
 if (lagTimer) clearInterval(lagTimer);
+session.options.logger = undefined;
+session.logger = { logQuery() {} };
 
 const pct = (xs: number[], p: number) => {
   const sorted = xs.slice().sort((a, b) => a - b);
@@ -311,6 +331,15 @@ if (timeline) {
       `    ${(w / 4).toFixed(2).padStart(6)} s  ${String(xs.length).padStart(3)}  ${fmt(pct(xs, 50))} / ${fmt(pct(xs, 99))} / ${fmt(Math.max(...xs))}  wait ${slot.waiting}  lag ${fmt(slot.lag)}`,
     );
   }
+}
+
+if (statements.size > 0) {
+  const all = [...statements.values()].reduce((a, b) => a + b, 0);
+  console.log(
+    `  statements          ${all} through Drizzle, ${(all / total).toFixed(1)} per message; the most frequent:`,
+  );
+  for (const [text, n] of [...statements].sort((a, b) => b[1] - a[1]).slice(0, 25))
+    console.log(`    ${String(n).padStart(6)}  ${(n / total).toFixed(2).padStart(5)}  ${text}`);
 }
 
 for (const c of [...applicants, ...desks]) c.socket.terminate();
@@ -368,14 +397,20 @@ const rawSend = (k: number, n: number) =>
     );
     // The request core's part: the request's row locked, then the message, the request's time, the history row and
     // the event in its one statement.
-    const [request] = await q("select * from requests where id = $1 for update", [requestIds[k]!]);
+    const [request] = await q(`select ${REQUEST_COLUMNS} from requests where id = $1 for no key update`, [
+      requestIds[k]!,
+    ]);
     const now = new Date().toISOString();
     const event = {
       requestId: requestIds[k]!,
       number: request!.number,
       departmentId: request!.department_id,
       assigneeId: request!.assignee_id,
+      channel: request!.channel,
+      hasEmail: request!.contact_email_hash !== null,
+      hasPhone: request!.contact_phone_hash !== null,
       visibility: "public",
+      via: "chat",
     };
     const staffId = operator ? staff[k % operators]!.id : null;
     const [line] = await q(APPEND_PLAIN_LINE, [

@@ -19,10 +19,15 @@ import { loadConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { EVENTS_CHANNEL_SQL, rowsOf } from "../src/db/outbox.ts";
 import { APPEND_PLAIN_LINE } from "../src/requests/core/messages.ts";
+import { requestColumns } from "../src/requests/schema.ts";
 import { startServer } from "../src/server.ts";
 import { startTelegramBotApi } from "../test/telegram-bot-api.ts";
 import { ENGINE_NAME, load, ofRaw, POSTGRES_URL, type Query, rawPglite, rawPostgres } from "./raw.ts";
 
+/** The request's row as the core's lock reads it (every column but the search vector). */
+const REQUEST_COLUMNS = Object.values(requestColumns)
+  .map((c) => c.name)
+  .join(", ");
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i] ?? "", process.argv[i + 1] ?? "");
 const engineArg = args.get("--engine") ?? (process.env.TEST_DATABASE_URL ? "postgres" : "pglite");
@@ -110,13 +115,19 @@ const rawLine = (k: number) =>
       from chat_conversations c where c.id = $1 for update`,
       [c.id, clientId],
     );
-    const [request] = await q("select * from requests where id = $1 for update", [c.request_id]);
+    const [request] = await q(`select ${REQUEST_COLUMNS} from requests where id = $1 for no key update`, [
+      c.request_id,
+    ]);
     const event = {
       requestId: c.request_id,
       number: request!.number,
       departmentId: request!.department_id,
       assigneeId: request!.assignee_id,
+      channel: request!.channel,
+      hasEmail: request!.contact_email_hash !== null,
+      hasPhone: request!.contact_phone_hash !== null,
       visibility: "public",
+      via: "telegram",
     };
     const [line] = await q(APPEND_PLAIN_LINE, [
       c.request_id,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Delivery } from "../requests/core/index.ts";
-import { decide, newsOf, POLICY, sourceOf } from "./policy.ts";
+import { decide, newsOf, POLICY, saidInChat, sourceOf } from "./policy.ts";
 
 const base = { requestId: 7, number: "1000015" };
 const message = (action: string, resolves = false): Delivery => ({
@@ -32,6 +32,12 @@ describe("what a delivery means for the applicant", () => {
     expect(newsOf(message("incident_resolved", true))).toBeNull();
     expect(newsOf(message("replied"), { chatOpen: true })).toBeNull();
     expect(newsOf(message("replied"), { chatOpen: false })).toBe("reply");
+    // An answer typed in the chat was seen there (the letter and the SMS skip it), whether or not the chat is still
+    // open when the delivery runs; a messenger's chat still hears it as a reply.
+    expect(saidInChat({ ...message("replied"), via: "chat" } as Delivery)).toBe(true);
+    expect(saidInChat(message("replied"))).toBe(false);
+    expect(saidInChat({ kind: "resolved", ...base, historyId: 3 })).toBe(false);
+    expect(newsOf({ ...message("replied"), via: "chat" } as Delivery)).toBe("reply");
     expect(newsOf({ kind: "resolved", ...base, historyId: 3 }, { chatOpen: true })).toBe("resolved");
   });
 

@@ -45,6 +45,15 @@ export const CONVERSATION: ReadonlySet<NewsKind> = new Set(["reply", "asked"]);
  * applicant's chat on the request is open, so what is said on the request reaches them there, live; a letter or an
  * SMS for each line would repeat the conversation.
  */
+/**
+ * An answer typed in the applicant's chat (a web chat, or a messenger's conversation in the chat inbox): they have it
+ * there, so no letter or SMS repeats it, even once the chat is closed; the e-mail and SMS adapters skip it before
+ * reading anything. The messengers deliver it as any answer: their chat is where it must go.
+ */
+export function saidInChat(d: Delivery): boolean {
+  return d.kind === "message.public" && d.via === "chat";
+}
+
 export function newsOf(d: Delivery, opts: { chatOpen?: boolean } = {}): NewsKind | null {
   switch (d.kind) {
     case "registered":

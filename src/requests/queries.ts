@@ -21,6 +21,8 @@ import {
   actionDueSql,
   attachments,
   messages,
+  type RequestRow,
+  requestColumns,
   requestHistory,
   requestRelations,
   requests,
@@ -216,14 +218,14 @@ export async function listNumbers(db: Queryable, user: StaffUser, f: ListFilter,
 export async function loadRequestRow(db: Queryable, number: string) {
   const digits = normalizeRequestNumber(number);
   if (!digits) throw errors.notFound("request");
-  const [row] = await db.select().from(requests).where(eq(requests.number, digits));
+  const [row] = await db.select(requestColumns).from(requests).where(eq(requests.number, digits));
   if (!row) throw errors.notFound("request");
   return row;
 }
 
 /** A request's row by id (for rules and sweeps that already hold its id, e.g. from a claim). */
 export async function requestRowById(db: Queryable, id: number) {
-  const [row] = await db.select().from(requests).where(eq(requests.id, id));
+  const [row] = await db.select(requestColumns).from(requests).where(eq(requests.id, id));
   return row;
 }
 
@@ -259,9 +261,9 @@ export async function trackingTokenOf(db: Queryable, id: number): Promise<string
  */
 export async function mergedTarget(db: Queryable, row: { mergedIntoId: number | null }) {
   let next = row.mergedIntoId;
-  let found: typeof requests.$inferSelect | undefined;
+  let found: RequestRow | undefined;
   for (let hops = 0; next !== null && hops < 20; hops++) {
-    [found] = await db.select().from(requests).where(eq(requests.id, next));
+    [found] = await db.select(requestColumns).from(requests).where(eq(requests.id, next));
     next = found?.mergedIntoId ?? null;
   }
   return found;
@@ -269,7 +271,7 @@ export async function mergedTarget(db: Queryable, row: { mergedIntoId: number | 
 
 /** A request's row by its number as stored (no scope: for channels matching what an applicant sent). */
 export async function requestRowByNumber(db: Queryable, number: string) {
-  const [row] = await db.select().from(requests).where(eq(requests.number, number));
+  const [row] = await db.select(requestColumns).from(requests).where(eq(requests.number, number));
   return row;
 }
 
@@ -400,7 +402,7 @@ export async function visibleRequestRef(db: Queryable, user: StaffUser, number: 
 
 /** The same check for a route that needs the request's own columns (not its messages or history): the row. */
 export async function visibleRequestRow(db: Queryable, user: StaffUser, number: string) {
-  const [row] = await db.select().from(requests).where(visibleByNumber(user, number));
+  const [row] = await db.select(requestColumns).from(requests).where(visibleByNumber(user, number));
   if (!row) throw errors.notFound("request");
   return row;
 }
@@ -417,7 +419,7 @@ export async function requestFile(db: Queryable, requestId: number, fileId: stri
 /** One request as staff see it: everything, after the scope check. */
 export async function getRequestForStaff(db: Queryable, user: StaffUser, number: string) {
   const id = await visibleRequestId(db, user, number);
-  const [row] = await db.select().from(requests).where(eq(requests.id, id));
+  const [row] = await db.select(requestColumns).from(requests).where(eq(requests.id, id));
   if (!row) throw errors.notFound("request");
   const [msgs, files, history, dept, assignee, related, mergedFrom, into] = await Promise.all([
     db

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { getTableColumns, sql } from "drizzle-orm";
 import {
   type AnyPgColumn,
   bigint,
@@ -130,6 +130,17 @@ export const requests = pgTable(
     index("requests_queue_triage_due_idx").on(sql`(${ACTION_DUE_SQL})`, t.id).where(sql`category is null`),
   ],
 );
+
+/**
+ * The request's columns as its row is read (everything but the search vector, which only the database reads and which
+ * grows with every message: a row lock read it back whole for each line of a chat).
+ */
+const { search: _search, ...requestColumns } = getTableColumns(requests);
+
+export { requestColumns };
+
+/** A request as its row is read (`requestColumns`). */
+export type RequestRow = Omit<typeof requests.$inferSelect, "search">;
 
 export const messages = pgTable(
   "messages",

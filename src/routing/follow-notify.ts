@@ -56,11 +56,15 @@ export function followJobs(ctx: AppContext): Record<string, JobHandler> {
   const job: JobHandler = async (e) => {
     const historyId = typeof e.data.historyId === "number" ? e.data.historyId : null;
     if (historyId === null) return;
-    // Most requests have no followers (every line of a chat passes here): one look-up settles those, unless the
+    // Most requests have no followers (every line of a chat passes here): the event or one look-up settles those, unless the
     // change is an escalation, which the receiving department hears of anyway, or gives the request to someone.
     const requestId = Number(e.data.requestId);
     const assigning = ASSIGNING.has(e.topic) && typeof e.data.assigneeId === "number";
-    if (e.topic !== "request.escalated" && !assigning && (await followersOf(ctx.db, requestId)).length === 0) return;
+    if (e.topic !== "request.escalated" && !assigning) {
+      // A conversation's line says in its event whether anyone followed the request when it was written.
+      if (e.data.followed === false) return;
+      if (e.data.followed !== true && (await followersOf(ctx.db, requestId)).length === 0) return;
+    }
     const h = await historyEntry(ctx.db, historyId);
     if (!h) return;
     const actor = h.actorId;

@@ -46,6 +46,8 @@ export const chatConversations = pgTable(
     uniqueIndex("chat_conversations_token_idx").on(t.tokenHash),
     index("chat_conversations_queue_idx").on(t.queuedAt).where(sql`state = 'queued'`),
     index("chat_conversations_operator_idx").on(t.operatorId).where(sql`state = 'operator'`),
+    // A request's chats: every answer's delivery and the notification policy ask whether one is still open.
+    index("chat_conversations_request_idx").on(t.requestId),
   ],
 );
 

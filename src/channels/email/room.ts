@@ -4,6 +4,7 @@ import path from "node:path";
 import { pino } from "pino";
 import type { AppContext } from "../../context.ts";
 import { loggerOptions } from "../../http/logging.ts";
+import { saidInChat } from "../../notifications/policy.ts";
 import type { Room } from "../../room.ts";
 import { SenderRateLimiter } from "./autoreply.ts";
 import { startImapPolling } from "./imap-poll.ts";
@@ -35,7 +36,8 @@ async function start(ctx: AppContext) {
   ctx.requests.addChannel({
     channel: "email",
     deliver: async (d, r) => {
-      if (r.hasEmail) await deliverByEmail(ctx, d);
+      // A request that came by e-mail hears every answer by letter, even one typed in a chat on it.
+      if (r.hasEmail && (r.channel === "email" || !saidInChat(d))) await deliverByEmail(ctx, d);
     },
   });
   if (config.smtpPort) {

@@ -7,6 +7,7 @@ import { pino } from "pino";
 import type { AppContext } from "../../context.ts";
 import { loggerOptions } from "../../http/logging.ts";
 import { Problem, StringEnum } from "../../http/schemas.ts";
+import { saidInChat } from "../../notifications/policy.ts";
 import type { Room } from "../../room.ts";
 import { httpGateway, logGateway } from "./drivers.ts";
 import { checkGateway, receiveReply } from "./inbound.ts";
@@ -67,7 +68,7 @@ export const smsRoom: Room = {
     ctx.requests.addChannel({
       channel: "sms",
       deliver: async (d, r) => {
-        if (r.hasPhone) await deliverBySms(ctx, d);
+        if (r.hasPhone && !saidInChat(d)) await deliverBySms(ctx, d);
       },
     });
   },

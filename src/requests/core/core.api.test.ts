@@ -123,5 +123,13 @@ describe("one life of a request, whatever the channel", () => {
       ["request.replied", true],
       ["request.status_changed", true],
     ]);
+    // Every event says what the channels decide by (no job reads the row for it); a console answer names no channel
+    // it was said in, and a line of a conversation says whether anyone followed the request then.
+    const replied = mine.find((e) => e.topic === "request.replied")!;
+    expect(replied.data).toMatchObject({ channel: "web", hasEmail: false, hasPhone: false });
+    expect(replied.data).not.toHaveProperty("via");
+    expect(mine.find((e) => e.topic === "request.status_changed")!.data).toMatchObject({ channel: "web" });
+    // The note was the request's first line with nobody following it (its writer follows it from then on).
+    expect(mine.find((e) => e.topic === "request.noted")!.data).toMatchObject({ followed: false });
   });
 });

@@ -44,7 +44,8 @@ export function deliveriesOf(e: EventMessage): Delivery[] {
     typeof messageId === "number" && e.data.visibility === "public" && e.topic !== "request.applicant_replied";
   if (spoken) {
     const action = e.topic.slice("request.".length);
-    out.push({ kind: "message.public", requestId, number, messageId, action, resolves });
+    const via = typeof e.data.via === "string" ? { via: e.data.via } : {};
+    out.push({ kind: "message.public", requestId, number, messageId, action, resolves, ...via });
   }
   if (changed) {
     out.push({ kind: "status.changed", requestId, number, from: status![0], to: status![1], historyId });
@@ -58,8 +59,13 @@ export function deliveryJobs(db: Db, adapters: () => readonly ChannelAdapter[]):
     const list = deliveriesOf(e);
     const delivering = adapters().filter((a) => a.deliver);
     if (list.length === 0 || delivering.length === 0) return;
-    // A registration's event says which contacts the request was given: the target needs no look-up.
-    if (e.topic === "request.created" && typeof e.data.hasEmail === "boolean" && typeof e.data.hasPhone === "boolean") {
+    // The event says which contacts the request has (every event of the core does, src/requests/core/row.ts
+    // `eventFacts`; events written before it did are looked up).
+    if (
+      typeof e.data.channel === "string" &&
+      typeof e.data.hasEmail === "boolean" &&
+      typeof e.data.hasPhone === "boolean"
+    ) {
       const request: DeliveryTarget = {
         id: list[0]!.requestId,
         channel: String(e.data.channel),

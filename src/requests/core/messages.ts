@@ -13,7 +13,7 @@ import type { StoredFile } from "../files.ts";
 import { attachments, messages, requests } from "../schema.ts";
 import { type Status, statusAfterApplicantMessage } from "../status.ts";
 import type { RequestRow, RequestRules } from "./ports.ts";
-import { type Actor, applyPatch, lockRequest, statusPatch, writeHistory } from "./row.ts";
+import { type Actor, applyPatch, eventFacts, lockRequest, statusPatch, writeHistory } from "./row.ts";
 
 /** The longest text of one message. */
 export const TEXT_MAX = 20_000;
@@ -122,7 +122,7 @@ export async function appendMessage(rules: RequestRules, tx: Tx, requestId: numb
 
   // The common case — a line of a conversation that changes nothing but the request's time — in one statement.
   if (action && !m.files?.length && Object.keys(patch).length === 1) {
-    const messageId = await appendPlainLine(tx, row, message, { actor, action, changes, searchable });
+    const messageId = await appendPlainLine(tx, row, message, { actor, action, changes, searchable, via: m.channel });
     return { messageId, row: { ...row, updatedAt: now } };
   }
 
@@ -135,7 +135,7 @@ export async function appendMessage(rules: RequestRules, tx: Tx, requestId: numb
     : undefined;
   const after = await applyPatch(tx, row, patch, search ? { search } : {});
   // The chatbot's transcript lines are the chat's own record: they change nothing and announce nothing.
-  if (action) await writeHistory(tx, after, actor, action, changes, now);
+  if (action) await writeHistory(tx, after, actor, action, changes, now, m.channel ? { via: m.channel } : {});
   return { messageId, row: after };
 }
 
@@ -154,15 +154,11 @@ async function appendPlainLine(
     channel: string;
     createdAt: Date;
   },
-  h: { actor: Actor; action: string; changes: Record<string, unknown>; searchable: boolean },
+  h: { actor: Actor; action: string; changes: Record<string, unknown>; searchable: boolean; via: string | undefined },
 ): Promise<number> {
-  const event = {
-    requestId: row.id,
-    number: row.number,
-    departmentId: row.departmentId,
-    assigneeId: row.assigneeId,
-    visibility: m.visibility,
-  };
+  // `via`: the channel the message was written in, when the writer named one (an employee's answer from the console
+  // goes by the request's channel but was not said in it).
+  const event = { ...eventFacts(row), visibility: m.visibility, ...(h.via ? { via: h.via } : {}) };
   const [r] = await driverQuery<{ message_id: string }>(
     tx,
     APPEND_PLAIN_LINE,
@@ -204,7 +200,9 @@ export const APPEND_PLAIN_LINE = `with m as (
   ),
   e as (
     insert into events (topic, payload)
-    select 'request.' || $11, $13::jsonb || jsonb_build_object('historyId', h.id, 'messageId', m.id) from h, m
+    select 'request.' || $11, $13::jsonb || jsonb_build_object('historyId', h.id, 'messageId', m.id,
+      'followed', exists (select 1 from request_watchers w where w.request_id = $1::bigint))
+    from h, m
     returning id, topic, payload
   )
   select m.id::text as message_id,

@@ -3,10 +3,10 @@
 // news to the applicant. Routing plugs its rules in at start; each channel registers its adapter. Imports point one
 // way: channels and routing → core → platform.
 import type { Tx } from "../../db/client.ts";
-import type { requests } from "../schema.ts";
+import type { RequestRow } from "../schema.ts";
 import type { Status } from "../status.ts";
 
-export type RequestRow = typeof requests.$inferSelect;
+export type { RequestRow };
 
 /** Due times of a request and the kind of time each counts in. */
 export type Due = {
@@ -110,6 +110,11 @@ export type Delivery =
       action: string;
       /** The message resolved the request: the same event also brings the `resolved` delivery that carries it. */
       resolves: boolean;
+      /**
+       * The channel the message was written in, when the event says: an answer typed in the applicant's chat is in
+       * that chat already, and the notification policy sends no letter or SMS for it.
+       */
+      via?: string;
     }
   /** The status changed; `historyId` is the history row that records it. */
   | { kind: "status.changed"; requestId: number; number: string; from: Status; to: Status; historyId: number | null }

@@ -17,7 +17,7 @@ import { isAudience, isCategoryCode } from "../categories.ts";
 import { type Contact, normalizeContact } from "../contact.ts";
 import type { StoredFile } from "../files.ts";
 import { formatRequestNumber } from "../number.ts";
-import { attachments, requests } from "../schema.ts";
+import { attachments, requestColumns, requests } from "../schema.ts";
 import { attachmentRow, TEXT_MAX } from "./messages.ts";
 import type { Classification, Due, RegistrationSql, RequestRules } from "./ports.ts";
 
@@ -111,7 +111,7 @@ export class Intake {
   }
 
   private async findReplay(key: string, hash: string): Promise<Registered | null> {
-    const [row] = await this.deps.db.select().from(requests).where(eq(requests.idempotencyKey, key));
+    const [row] = await this.deps.db.select(requestColumns).from(requests).where(eq(requests.idempotencyKey, key));
     if (!row) return null;
     if (row.idempotencyHash !== hash) {
       throw errors.conflict(

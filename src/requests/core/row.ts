@@ -6,7 +6,7 @@ import type { Tx } from "../../db/client.ts";
 import { emit } from "../../db/outbox.ts";
 import { errors } from "../../http/errors.ts";
 import type { StaffUser } from "../../staff/service.ts";
-import { requestHistory, requests } from "../schema.ts";
+import { requestColumns, requestHistory, requests } from "../schema.ts";
 import { canTransition, STATUS_TITLES, type Status } from "../status.ts";
 import type { RequestRow, RequestRules } from "./ports.ts";
 
@@ -24,7 +24,7 @@ export const staffActor = (user: StaffUser): Actor => ({ type: "staff", user });
  * update» waits for (and a «skip locked» sweep skips the request); the request's id never changes.
  */
 export async function lockRequest(tx: Tx, id: number): Promise<RequestRow> {
-  const [row] = await tx.select().from(requests).where(eq(requests.id, id)).for("no key update");
+  const [row] = await tx.select(requestColumns).from(requests).where(eq(requests.id, id)).for("no key update");
   if (!row) throw errors.notFound("request");
   return row;
 }
@@ -59,6 +59,7 @@ export async function writeHistory(
   action: string,
   changes: Record<string, unknown>,
   now?: Date,
+  more: Record<string, unknown> = {},
 ): Promise<number> {
   const [h] = await tx
     .insert(requestHistory)
@@ -73,15 +74,29 @@ export async function writeHistory(
     .returning({ id: requestHistory.id });
   const status = changes.status as [string, string] | undefined;
   await emit(tx, `request.${action}`, {
+    ...eventFacts(row),
+    historyId: h!.id,
+    ...(status && status[0] !== status[1] ? { status } : {}),
+    ...(changes.messageId !== undefined ? { messageId: changes.messageId, visibility: changes.visibility } : {}),
+    ...more,
+  });
+  return h!.id;
+}
+
+/**
+ * What every event of a request carries: its ids, and what the channels decide deliveries by (its channel, whether it
+ * has an e-mail address or a phone on file — never the contacts themselves), so that a job needs no read of the row.
+ */
+export function eventFacts(row: RequestRow) {
+  return {
     requestId: row.id,
     number: row.number,
     departmentId: row.departmentId,
     assigneeId: row.assigneeId,
-    historyId: h!.id,
-    ...(status && status[0] !== status[1] ? { status } : {}),
-    ...(changes.messageId !== undefined ? { messageId: changes.messageId, visibility: changes.visibility } : {}),
-  });
-  return h!.id;
+    channel: row.channel,
+    hasEmail: row.contactEmailHash !== null,
+    hasPhone: row.contactPhoneHash !== null,
+  };
 }
 
 /**

@@ -1,0 +1,1 @@
+CREATE INDEX "chat_conversations_request_idx" ON "chat_conversations" USING btree ("request_id");
