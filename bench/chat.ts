@@ -9,7 +9,8 @@
 // (PostgreSQL: a scratch schema on BENCH_DATABASE_URL or TEST_DATABASE_URL, dropped afterwards; `--settle`: seconds
 // to wait after the clients connect, before the warm-up; `--drain 0`: measure without waiting for the setup's
 // outbox jobs; `--timeline 1`: the measured messages by quarter-second of
-// their sending — count, p50/p99/max delivery, the server pool's waiting queries, the event loop's longest delay).
+// their sending — count, p50/p99/max delivery, the server pool's waiting queries, the event loop's longest delay;
+// `--statements 1`: the statements the server sent through Drizzle during the measurement, the most frequent first).
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";

@@ -41,11 +41,6 @@ export const POLICY: Record<NewsKind, { essential: boolean; email: boolean; sms:
 export const CONVERSATION: ReadonlySet<NewsKind> = new Set(["reply", "asked"]);
 
 /**
- * What a delivery of the core means for the applicant, or null when it is no news to them. `chatOpen`: the
- * applicant's chat on the request is open, so what is said on the request reaches them there, live; a letter or an
- * SMS for each line would repeat the conversation.
- */
-/**
  * An answer typed in the applicant's chat (a web chat, or a messenger's conversation in the chat inbox): they have it
  * there, so no letter or SMS repeats it, even once the chat is closed; the e-mail and SMS adapters skip it before
  * reading anything. The messengers deliver it as any answer: their chat is where it must go.
@@ -54,6 +49,11 @@ export function saidInChat(d: Delivery): boolean {
   return d.kind === "message.public" && d.via === "chat";
 }
 
+/**
+ * What a delivery of the core means for the applicant, or null when it is no news to them. `chatOpen`: the
+ * applicant's chat on the request is open, so what is said on the request reaches them there, live; a letter or an
+ * SMS for each line would repeat the conversation.
+ */
 export function newsOf(d: Delivery, opts: { chatOpen?: boolean } = {}): NewsKind | null {
   switch (d.kind) {
     case "registered":
