@@ -5,6 +5,7 @@ import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import { EventBus, type JobHandler, OutboxWorker } from "./db/outbox.ts";
+import { startVacuuming } from "./db/vacuum.ts";
 import { openFileStore } from "./files/store.ts";
 import { after, configureGuard, every } from "./guard.ts";
 import { buildApp } from "./http/app.ts";
@@ -72,6 +73,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const app = await buildApp(ctx, opts.logger === false ? { logger: false } : {});
   logDevelopmentKeys(app.log);
   ctx.worker.start(ctx.bus);
+  const stopVacuuming = startVacuuming(database);
   let url = "";
   if (opts.listen !== false) url = await app.listen({ port: config.port, host: config.host });
   ctx.phase.now = "serving";
@@ -95,6 +97,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         clearTimeout(cut);
       }
       await ctx.worker.stop();
+      await stopVacuuming();
       await ctx.services.stopAll();
       await ctx.bus.stop();
       await database.close();
