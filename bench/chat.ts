@@ -254,13 +254,15 @@ const lagTimer = timeline
 // `--statements 1`: every statement the server sends through Drizzle during the measurement, counted by its text.
 const statements = new Map<string, number>();
 const session = (s.ctx.db as unknown as { session: { logger: unknown; options: { logger?: unknown } } }).session;
+const quiet = { logger: session.logger, optionsLogger: session.options.logger };
+const counting = args.get("--statements") === "1";
 const counter = {
   logQuery(query: string) {
     const key = query.replace(/\s+/g, " ").slice(0, 110);
     statements.set(key, (statements.get(key) ?? 0) + 1);
   },
 };
-if (args.get("--statements") === "1") {
+if (counting) {
   session.logger = counter;
   session.options.logger = counter;
 }
@@ -291,8 +293,10 @@ while (delivery.length < total && performance.now() < deadline) await new Promis
 const wall = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpu0);
 if (lagTimer) clearInterval(lagTimer);
-session.options.logger = undefined;
-session.logger = { logQuery() {} };
+if (counting) {
+  session.logger = quiet.logger;
+  session.options.logger = quiet.optionsLogger;
+}
 
 const pct = (xs: number[], p: number) => {
   const sorted = xs.slice().sort((a, b) => a - b);

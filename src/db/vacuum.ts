@@ -3,7 +3,7 @@
 // conversation and its request, every outbox event is updated twice: without vacuuming, the tables and their indexes
 // would only grow. A PostgreSQL server vacuums by itself and is left alone.
 import { sql } from "drizzle-orm";
-import { every } from "../guard.ts";
+import { every, Passes } from "../guard.ts";
 import type { Database } from "./client.ts";
 
 /** How often the embedded database is vacuumed and its statistics refreshed. */
@@ -21,16 +21,17 @@ export async function vacuum(database: Database): Promise<void> {
  */
 export function startVacuuming(database: Database, everyMs = VACUUM_EVERY_MS): () => Promise<void> {
   if (database.engine !== "pglite") return async () => {};
-  let running: Promise<void> | undefined;
-  const timer = every("pglite.vacuum", everyMs, () => {
-    running = vacuum(database).finally(() => {
-      running = undefined;
-    });
-    return running;
-  });
+  let stopped = false;
+  const passes = new Passes(
+    "pglite.vacuum",
+    () => vacuum(database),
+    () => stopped,
+  );
+  const timer = every("pglite.vacuum", everyMs, () => passes.run());
   timer.unref();
   return async () => {
+    stopped = true;
     clearInterval(timer);
-    await running?.catch(() => {});
+    await passes.current;
   };
 }

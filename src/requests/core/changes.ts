@@ -10,7 +10,7 @@ import { departments, users } from "../../staff/schema.ts";
 import { isAudience, isCategoryCode } from "../categories.ts";
 import type { Status } from "../status.ts";
 import type { RequestRow, RequestRules } from "./ports.ts";
-import { type Actor, applyPatch, lockRequest, statusPatch, writeHistory } from "./row.ts";
+import { type Actor, applyPatch, eventFacts, lockRequest, statusPatch, writeHistory } from "./row.ts";
 
 type Opts = { now?: Date | undefined };
 
@@ -271,13 +271,7 @@ export async function slaStep(
 export async function fillPhone(tx: Tx, requestId: number, phone: string): Promise<void> {
   const row = await lockRequest(tx, requestId);
   if (row.contactPhone) return;
-  await applyPatch(tx, row, { contactPhone: phone, contactPhoneHash: blindIndex("phone", phone) });
+  const after = await applyPatch(tx, row, { contactPhone: phone, contactPhoneHash: blindIndex("phone", phone) });
   // The applicant record joins this phone to the request's other contacts (src/applicants).
-  await emit(tx, "request.contact_added", {
-    requestId: row.id,
-    number: row.number,
-    departmentId: row.departmentId,
-    assigneeId: row.assigneeId,
-    kind: "phone",
-  });
+  await emit(tx, "request.contact_added", { ...eventFacts(after), kind: "phone" });
 }
