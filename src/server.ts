@@ -4,7 +4,7 @@ import { bootstrap } from "./bootstrap.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { type Database, openDatabase } from "./db/client.ts";
-import { EventBus, type JobHandler, OutboxWorker } from "./db/outbox.ts";
+import { EventBus, type EventMessage, type JobHandler, jobFor, OutboxWorker, wanted } from "./db/outbox.ts";
 import { startVacuuming } from "./db/vacuum.ts";
 import { openFileStore } from "./files/store.ts";
 import { after, configureGuard, every } from "./guard.ts";
@@ -109,8 +109,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
 
 /**
  * Several rooms may act on one topic (a reply is mailed by the e-mail room and counted by another): each topic's
- * handlers run in turn. A failure retries the event as a whole, so every handler must be idempotent (the e-mail
- * room keys each letter by the event it announces; the daily summary records each day it sent).
+ * handlers run in turn, but for those that say they have nothing to do with the event. A failure retries the event as
+ * a whole, so every handler must be idempotent (the e-mail room keys each letter by the event it announces; the daily
+ * summary records each day it sent).
  */
 export function mergeJobs(perRoom: Record<string, JobHandler>[]): Record<string, JobHandler> {
   const byTopic = new Map<string, JobHandler[]>();
@@ -118,11 +119,13 @@ export function mergeJobs(perRoom: Record<string, JobHandler>[]): Record<string,
     for (const [topic, handler] of Object.entries(jobs)) byTopic.set(topic, [...(byTopic.get(topic) ?? []), handler]);
   }
   return Object.fromEntries(
-    [...byTopic].map(([topic, handlers]) => [
-      topic,
-      async (event, db) => {
-        for (const h of handlers) await h(event, db);
-      },
-    ]),
+    [...byTopic].map(([topic, handlers]): [string, JobHandler] => {
+      const run: JobHandler = async (event, db) => {
+        for (const h of handlers) if (wanted(h, event)) await h(event, db);
+      };
+      // The topic's event is wanted when any of its jobs wants it; a job that does not say wants every event.
+      const wants = handlers.every((h) => h.wants) ? (e: EventMessage) => handlers.some((h) => h.wants!(e)) : undefined;
+      return [topic, wants ? jobFor(wants, run) : run];
+    }),
   );
 }

@@ -4,7 +4,7 @@
 import { eq } from "drizzle-orm";
 import type { AppContext } from "../context.ts";
 import type { Db, Queryable, Tx } from "../db/client.ts";
-import type { JobHandler } from "../db/outbox.ts";
+import { type EventMessage, type JobHandler, jobFor } from "../db/outbox.ts";
 import { settings } from "../db/schema.ts";
 import { contactHashesAfter, contactHashesById } from "../requests/queries.ts";
 import type { ContactKind } from "./db-schema.ts";
@@ -20,16 +20,18 @@ export function keysOf(row: { emailHash: string | null; phoneHash: string | null
 
 /** The job on `request.created` and `request.contact_added`: the request's contacts join one applicant. */
 export function linkRequestJob(ctx: AppContext): JobHandler {
-  return async (event) => {
+  // A registration's event says whether the request was given any contact: without one there is nothing to link (and
+  // the event is not even claimed).
+  const wants = (event: EventMessage) =>
+    typeof event.data.requestId === "number" && !(event.data.hasEmail === false && event.data.hasPhone === false);
+  return jobFor(wants, async (event) => {
     const requestId = event.data.requestId;
     if (typeof requestId !== "number") return;
-    // A registration's event says whether the request was given any contact: without one there is nothing to link.
-    if (event.data.hasEmail === false && event.data.hasPhone === false) return;
     const row = await contactHashesById(ctx.db, requestId);
     if (!row) return;
     const keys = keysOf(row);
     if (keys.length > 0) await ctx.db.transaction((tx) => linkContacts(tx, keys));
-  };
+  });
 }
 
 const BACKFILL_SETTING = "applicants_backfilled_to";

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "./client.ts";
-import { EventBus, type EventMessage, emit, failureCode, OutboxWorker } from "./outbox.ts";
+import { EventBus, type EventMessage, emit, failureCode, jobFor, OutboxWorker } from "./outbox.ts";
 
 const url = process.env.TEST_DATABASE_URL;
 const schemaName = url ? `otklik_outbox_${randomBytes(4).toString("hex")}` : undefined;
@@ -135,6 +135,46 @@ describe("a batch of jobs", () => {
       const mine = log.filter((l) => l.includes(` ${requestId}/`));
       expect(mine).toEqual([0, 1, 2].flatMap((k) => [`start ${requestId}/${k}`, `end ${requestId}/${k}`]));
     }
+  });
+});
+
+describe("an event no job wants", () => {
+  it("wakes no worker, is never claimed or run, and is marked done by the next claim", async () => {
+    const ran: number[] = [];
+    const wants = (e: EventMessage) => {
+      if (e.data.odd === true) throw new Error("cannot tell");
+      return e.data.want === true;
+    };
+    const worker = new OutboxWorker(
+      database,
+      { "test.wants": jobFor(wants, async (e) => void ran.push(e.data.k as number)) },
+      { pollMs: 60_000, gatherMs: 5 },
+    );
+    worker.start(bus);
+    await worker.kick();
+    const emitted = (k: number, data: Record<string, unknown>) =>
+      database.db.transaction((tx) => emit(tx, "test.wants", { k, ...data }));
+    await emitted(1, { want: false });
+    await emitted(2, { want: false });
+    await waitFor(() => seen.filter((e) => e.topic === "test.wants").length === 2);
+    await new Promise((r) => setTimeout(r, 100));
+    const state = async () =>
+      (
+        (await database.db.execute(
+          sql`select payload->>'k' as k, processed_at is not null as done, attempts from events
+            where topic = 'test.wants' order by id`,
+        )) as unknown as { rows: { k: string; done: boolean; attempts: number }[] }
+      ).rows.map((r) => `${r.k}:${r.done ? "done" : "pending"}:${r.attempts}`);
+    // Nothing woke the worker: both wait, unclaimed.
+    expect(await state()).toEqual(["1:pending:0", "2:pending:0"]);
+    // A wanted event wakes it; so does one whose `wants` cannot tell. The claim that takes them marks the others done.
+    await emitted(3, { want: true });
+    await emitted(4, { odd: true });
+    await waitFor(() => ran.length === 2);
+    await worker.kick();
+    expect(ran).toEqual([3, 4]);
+    expect(await state()).toEqual(["1:done:0", "2:done:0", "3:done:1", "4:done:1"]);
+    await worker.stop();
   });
 });
 

@@ -102,7 +102,25 @@ export class EventBus {
   }
 }
 
-export type JobHandler = (event: EventMessage, db: Queryable) => Promise<void>;
+/**
+ * A topic's job. `wants`, when given, answers from the event alone (its payload, and what the process already holds
+ * in memory; never a read) whether the job has anything to do with it: an event no job of its topic wants wakes no
+ * worker and is marked done with the next claim, without being claimed and run.
+ */
+export type JobHandler = ((event: EventMessage, db: Queryable) => Promise<void>) & {
+  wants?: (event: EventMessage) => boolean;
+};
+
+/** A job that says which events it has anything to do with (see `JobHandler`). */
+export function jobFor(
+  wants: (event: EventMessage) => boolean,
+  run: (event: EventMessage, db: Queryable) => Promise<void>,
+) {
+  return Object.assign(run, { wants }) as JobHandler;
+}
+
+/** Most event ids remembered as wanted by no job until the next claim marks them done (the rest are claimed later). */
+const UNWANTED_LIMIT = 10_000;
 
 /**
  * Carries out the jobs attached to event topics. At least once: a job is marked done after its handler
@@ -120,6 +138,8 @@ export class OutboxWorker {
   /** The events of topics without a job are marked done by the periodic pass, not by every pass an event wakes. */
   private sweepDue = true;
   private gathering: NodeJS.Timeout | undefined;
+  /** Events heard that no job of their topic wants: the next claim marks them done. */
+  private unwanted: number[] = [];
 
   constructor(
     private readonly database: Database,
@@ -153,8 +173,13 @@ export class OutboxWorker {
     // Woken only by topics that have a job; the periodic pass sweeps the rest and picks up what a crash left. The
     // events of the next few milliseconds are gathered into the same pass: under load (a busy chat announces a few
     // events per line) one claim takes a batch instead of one claim per event.
+    // An event that no job of its topic wants (a registration without contacts, when no webhook listens) wakes
+    // nothing: the next pass marks it done in the statement that claims (the periodic one, if nothing else comes).
     bus.subscribe((e) => {
-      if (this.handlers[e.topic]) this.soon();
+      const handler = this.handlers[e.topic];
+      if (!handler) return;
+      if (wanted(handler, e)) this.soon();
+      else if (this.unwanted.length < UNWANTED_LIMIT) this.unwanted.push(e.id);
     });
     // Back from an outage: what was committed meanwhile is carried out now rather than at the next sweep.
     bus.onResume(() => void this.kick());
@@ -191,7 +216,9 @@ export class OutboxWorker {
       this.sweepDue = false;
       await this.sweep();
     }
-    let done: number[] = [];
+    // A claim that fails leaves these unmarked: they are claimed later and their jobs find nothing to do.
+    let done = this.unwanted;
+    this.unwanted = [];
     for (;;) {
       const claimed = await this.claim(done);
       if (claimed.length === 0) return;
@@ -253,7 +280,8 @@ export class OutboxWorker {
       done.length === 0
         ? claim
         : sql`with done as (
-            update events set processed_at = now(), last_error = null where id = any(${finished}::bigint[]))
+            update events set processed_at = now(), last_error = null
+            where id = any(${finished}::bigint[]) and processed_at is null)
           ${claim}`,
     );
     // RETURNING keeps no order: the batch runs in the order the events were written.
@@ -284,6 +312,15 @@ export class OutboxWorker {
     if (this.timer) clearInterval(this.timer);
     if (this.gathering) clearTimeout(this.gathering);
     await this.passes.current;
+  }
+}
+
+/** Whether a job has anything to do with an event; a `wants` that throws is taken for yes (the job decides). */
+export function wanted(handler: JobHandler, e: EventMessage): boolean {
+  try {
+    return handler.wants ? handler.wants(e) : true;
+  } catch {
+    return true;
   }
 }
 

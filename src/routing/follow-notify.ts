@@ -5,7 +5,7 @@
 import { and, eq, inArray, isNull, or } from "drizzle-orm";
 import type { AppContext } from "../context.ts";
 import type { Queryable } from "../db/client.ts";
-import type { JobHandler } from "../db/outbox.ts";
+import { type EventMessage, type JobHandler, jobFor } from "../db/outbox.ts";
 import { followersOf, historyEntry } from "../requests/queries.ts";
 import { departments, users } from "../staff/schema.ts";
 import { displayRequestNumber } from "../text/display.ts";
@@ -53,7 +53,13 @@ function newAssignee(changes: unknown): number | null {
 const ASSIGNING = new Set(["request.updated"]);
 
 export function followJobs(ctx: AppContext): Record<string, JobHandler> {
-  const job: JobHandler = async (e) => {
+  // A line of a conversation nobody follows (most of them) is not even claimed.
+  const wants = (e: EventMessage) =>
+    typeof e.data.historyId === "number" &&
+    (e.topic === "request.escalated" ||
+      (ASSIGNING.has(e.topic) && typeof e.data.assigneeId === "number") ||
+      e.data.followed !== false);
+  const job = jobFor(wants, async (e) => {
     const historyId = typeof e.data.historyId === "number" ? e.data.historyId : null;
     if (historyId === null) return;
     // Most requests have no followers (every line of a chat passes here): the event or one look-up settles those, unless the
@@ -104,7 +110,7 @@ export function followJobs(ctx: AppContext): Record<string, JobHandler> {
         historyId,
       });
     });
-  };
+  });
   const topics = new Set([...Object.keys(FOLLOWED).map((action) => `request.${action}`), ...ASSIGNING]);
   return {
     ...Object.fromEntries([...topics].map((topic) => [topic, job])),

@@ -1,9 +1,10 @@
 // The outgoing webhooks room: administrators subscribe URLs to Otklik's events; the outbox's events become signed
 // deliveries, retried with back-off for a day, kept in order per request (see docs/WEBHOOKS.md).
+import { type EventMessage, jobFor } from "../db/outbox.ts";
 import type { Room } from "../room.ts";
-import { SOURCE_TOPICS } from "./events.ts";
+import { plan, SOURCE_TOPICS } from "./events.ts";
 import { webhookRoutes } from "./routes.ts";
-import { forgetSubscriptions, policyOf, queueFor, SUBSCRIPTIONS_CHANGED } from "./service.ts";
+import { forgetSubscriptions, knownSubscriptions, policyOf, queueFor, SUBSCRIPTIONS_CHANGED } from "./service.ts";
 import { DeliveryWorker } from "./worker.ts";
 
 declare module "../room.ts" {
@@ -19,6 +20,8 @@ export const webhooksRoom: Room = {
     const worker = new DeliveryWorker(ctx.db, policyOf(ctx.config));
     ctx.services.provide("webhooks", worker);
     worker.start();
+    // Read now, so that the first events are already judged by them (until then every event is taken as wanted).
+    knownSubscriptions(ctx.db);
     // Another process changed the subscriptions, or the channel was lost meanwhile: read them again.
     const heard = ctx.bus.subscribe((e) => {
       if (e.topic === SUBSCRIPTIONS_CHANGED) forgetSubscriptions();
@@ -32,9 +35,16 @@ export const webhooksRoom: Room = {
   },
   routes: webhookRoutes,
   jobs: (ctx) => {
-    const job = async (e: Parameters<typeof queueFor>[2]) => {
-      if ((await queueFor(ctx.db, ctx.config, e)) > 0) void ctx.services.maybe("webhooks")?.kick();
+    // Most installations have no subscription, or none for most events: those events are not even claimed.
+    const wants = (e: EventMessage) => {
+      const planned = plan(e);
+      if (planned.length === 0) return false;
+      const subs = knownSubscriptions(ctx.db);
+      return !subs || planned.some((p) => subs.some((s) => s.events.includes(p.type)));
     };
+    const job = jobFor(wants, async (e) => {
+      if ((await queueFor(ctx.db, ctx.config, e)) > 0) void ctx.services.maybe("webhooks")?.kick();
+    });
     return Object.fromEntries(SOURCE_TOPICS.map((t) => [t, job]));
   },
 };

@@ -55,18 +55,35 @@ export function forgetSubscriptions() {
 }
 
 const cachedGeneration = new WeakMap<object, number>();
+/** The subscriptions once read, for questions that cannot wait for a read (`knownSubscriptions`). */
+const settledSubscriptions = new WeakMap<object, { generation: number; list: ActiveSubscription[] }>();
 
 export function cachedSubscriptions(db: Db): Promise<ActiveSubscription[]> {
   const kept = subscriptionsCache.get(db);
   if (kept && cachedGeneration.get(db) === cacheGeneration) return kept;
+  const generation = cacheGeneration;
   const read = activeSubscriptions(db);
   subscriptionsCache.set(db, read);
-  cachedGeneration.set(db, cacheGeneration);
-  // A failed read is not kept.
-  read.catch(() => {
-    if (subscriptionsCache.get(db) === read) subscriptionsCache.delete(db);
-  });
+  cachedGeneration.set(db, generation);
+  read.then(
+    (list) => settledSubscriptions.set(db, { generation, list }),
+    // A failed read is not kept.
+    () => {
+      if (subscriptionsCache.get(db) === read) subscriptionsCache.delete(db);
+    },
+  );
   return read;
+}
+
+/**
+ * The active subscriptions if they are known and current, without waiting; undefined otherwise (a read is started,
+ * so the next question has its answer).
+ */
+export function knownSubscriptions(db: Db): ActiveSubscription[] | undefined {
+  const settled = settledSubscriptions.get(db);
+  if (settled && settled.generation === cacheGeneration) return settled.list;
+  cachedSubscriptions(db).catch(() => {});
+  return undefined;
 }
 
 /** Records a change of the subscriptions in its transaction, so that other processes forget theirs on commit. */

@@ -13,7 +13,11 @@ export const chatRoom: Room = {
   async start(ctx) {
     chatSettings(ctx); // fails at start on a wrong OTKLIK_CHAT_* variable
     openChat(ctx);
-    ctx.requests.addChannel({ channel: "chat", deliver: (d) => deliverToChat(ctx, d) });
+    ctx.requests.addChannel({
+      channel: "chat",
+      reaches: (d) => d.kind === "message.public",
+      deliver: (d) => deliverToChat(ctx, d),
+    });
     return () => closeHub(ctx);
   },
   routes: chatRoutes,

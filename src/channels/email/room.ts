@@ -35,10 +35,9 @@ async function start(ctx: AppContext) {
   // An applicant of another channel who gave an address gets the notification policy's letters the same way.
   ctx.requests.addChannel({
     channel: "email",
-    deliver: async (d, r) => {
-      // A request that came by e-mail hears every answer by letter, even one typed in a chat on it.
-      if (r.hasEmail && (r.channel === "email" || !saidInChat(d))) await deliverByEmail(ctx, d);
-    },
+    // A request that came by e-mail hears every answer by letter, even one typed in a chat on it.
+    reaches: (d, r) => r.hasEmail && (r.channel === "email" || !saidInChat(d)),
+    deliver: (d) => deliverByEmail(ctx, d),
   });
   if (config.smtpPort) {
     emailStateOf(ctx).intake = await startSmtpIntake({

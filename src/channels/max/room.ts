@@ -98,9 +98,8 @@ export const maxRoom: Room = {
     // Only a request of this channel has a MAX dialog: the others cost no look-up.
     ctx.requests.addChannel({
       channel: "max",
-      deliver: async (d, r) => {
-        if (r.channel === "max") await deliverToMessenger(ctx, d);
-      },
+      reaches: (_, r) => r.channel === "max",
+      deliver: (d) => deliverToMessenger(ctx, d),
     });
     const unsubscribe = relayed
       ? () => {}

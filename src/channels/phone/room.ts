@@ -10,7 +10,11 @@ export const phoneRoom: Room = {
   needs: ["directory", "portal"],
   async start(ctx) {
     // A resolution that reaches the caller by no letter and no SMS is asked about on their next call.
-    ctx.requests.addChannel({ channel: "phone", deliver: (d) => inviteByIvr(ctx, d) });
+    ctx.requests.addChannel({
+      channel: "phone",
+      reaches: (d, r) => d.kind === "resolved" && r.hasPhone,
+      deliver: (d) => inviteByIvr(ctx, d),
+    });
   },
   routes: phoneRoutes,
   feeds: (ctx) => ({ phone: phoneFeed(ctx) }),

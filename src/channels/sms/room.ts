@@ -67,9 +67,8 @@ export const smsRoom: Room = {
     ctx.services.provide("sms", gatewayFor(ctx.config));
     ctx.requests.addChannel({
       channel: "sms",
-      deliver: async (d, r) => {
-        if (r.hasPhone && !saidInChat(d)) await deliverBySms(ctx, d);
-      },
+      reaches: (d, r) => r.hasPhone && !saidInChat(d),
+      deliver: (d) => deliverBySms(ctx, d),
     });
   },
   routes,

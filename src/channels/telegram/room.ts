@@ -80,9 +80,8 @@ export const telegramRoom: Room = {
     // Only a request of this channel has a Telegram chat: the others cost no look-up.
     ctx.requests.addChannel({
       channel: "telegram",
-      deliver: async (d, r) => {
-        if (r.channel === "telegram") await deliverToMessenger(ctx, d);
-      },
+      reaches: (_, r) => r.channel === "telegram",
+      deliver: (d) => deliverToMessenger(ctx, d),
     });
     // What the chat says outside the applicant's turn («the operator is here», the chat closed) is relayed as it
     // appears; a line missed here (another process, a lost connection) goes with the conversation's next news.

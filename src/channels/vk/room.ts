@@ -113,9 +113,8 @@ export const vkRoom: Room = {
     // A request held in a VK chat is one of channel vk: the others are not this adapter's.
     ctx.requests.addChannel({
       channel: "vk",
-      deliver: async (d, r) => {
-        if (r.channel === "vk") await deliverToMessenger(ctx, d);
-      },
+      reaches: (_, r) => r.channel === "vk",
+      deliver: (d) => deliverToMessenger(ctx, d),
     });
     if (relayed) return;
     return ctx.bus.subscribe((e) => {

@@ -4,7 +4,7 @@
 // the event, so adapters key what they send by the message or history row.
 import { eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import type { EventMessage, JobHandler } from "../../db/outbox.ts";
+import { type EventMessage, type JobHandler, jobFor } from "../../db/outbox.ts";
 import { requests } from "../schema.ts";
 import type { Status } from "../status.ts";
 import type { ChannelAdapter, Delivery, DeliveryTarget } from "./ports.ts";
@@ -54,44 +54,44 @@ export function deliveriesOf(e: EventMessage): Delivery[] {
   return out;
 }
 
+/** The request's facts as its event carries them (every event of the core does, `eventFacts` in row.ts). */
+function targetOf(e: EventMessage, requestId: number): DeliveryTarget | undefined {
+  const { channel, hasEmail, hasPhone } = e.data;
+  if (typeof channel !== "string" || typeof hasEmail !== "boolean" || typeof hasPhone !== "boolean") return undefined;
+  return { id: requestId, channel, hasEmail, hasPhone };
+}
+
+const reaches = (a: ChannelAdapter, d: Delivery, r: DeliveryTarget) => (a.reaches ? a.reaches(d, r) : true);
+
 export function deliveryJobs(db: Db, adapters: () => readonly ChannelAdapter[]): Record<string, JobHandler> {
-  const job: JobHandler = async (e) => {
+  // An event no channel reaches (a registration without contacts, through the web form) is not even claimed.
+  const wants = (e: EventMessage) => {
+    const list = deliveriesOf(e);
+    if (list.length === 0) return false;
+    const target = targetOf(e, list[0]!.requestId);
+    if (!target) return true;
+    return list.some((d) => adapters().some((a) => a.deliver && reaches(a, d, target)));
+  };
+  const job = jobFor(wants, async (e) => {
     const list = deliveriesOf(e);
     const delivering = adapters().filter((a) => a.deliver);
     if (list.length === 0 || delivering.length === 0) return;
-    // The event says which contacts the request has (every event of the core does, src/requests/core/row.ts
-    // `eventFacts`; events written before it did are looked up).
-    if (
-      typeof e.data.channel === "string" &&
-      typeof e.data.hasEmail === "boolean" &&
-      typeof e.data.hasPhone === "boolean"
-    ) {
-      const request: DeliveryTarget = {
-        id: list[0]!.requestId,
-        channel: String(e.data.channel),
-        hasEmail: e.data.hasEmail,
-        hasPhone: e.data.hasPhone,
-      };
-      for (const d of list) for (const a of delivering) await a.deliver!(d, request);
-      return;
+    // Events written before they carried the request's facts have them looked up.
+    let request = targetOf(e, list[0]!.requestId);
+    if (!request) {
+      const [row] = await db
+        .select({
+          id: requests.id,
+          channel: requests.channel,
+          email: requests.contactEmailHash,
+          phone: requests.contactPhoneHash,
+        })
+        .from(requests)
+        .where(eq(requests.id, list[0]!.requestId));
+      if (!row) return;
+      request = { id: row.id, channel: row.channel, hasEmail: row.email !== null, hasPhone: row.phone !== null };
     }
-    const [row] = await db
-      .select({
-        id: requests.id,
-        channel: requests.channel,
-        email: requests.contactEmailHash,
-        phone: requests.contactPhoneHash,
-      })
-      .from(requests)
-      .where(eq(requests.id, list[0]!.requestId));
-    if (!row) return;
-    const request: DeliveryTarget = {
-      id: row.id,
-      channel: row.channel,
-      hasEmail: row.email !== null,
-      hasPhone: row.phone !== null,
-    };
-    for (const d of list) for (const a of delivering) await a.deliver!(d, request);
-  };
+    for (const d of list) for (const a of delivering) if (reaches(a, d, request)) await a.deliver!(d, request);
+  });
   return Object.fromEntries(DELIVERING_ACTIONS.map((a) => [`request.${a}`, job]));
 }

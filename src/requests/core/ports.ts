@@ -143,5 +143,11 @@ export type DeliveryTarget = {
  */
 export type ChannelAdapter = {
   channel: string;
+  /**
+   * Whether the channel may have something to deliver, decided from the delivery and the request's facts alone (no
+   * reads). `deliver` is called only when it answers yes; an event that no channel reaches is not run at all. An
+   * adapter without it is asked every delivery.
+   */
+  reaches?(delivery: Delivery, request: DeliveryTarget): boolean;
   deliver?(delivery: Delivery, request: DeliveryTarget): Promise<void>;
 };
