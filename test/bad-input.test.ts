@@ -265,4 +265,17 @@ describe("NUL never reaches the database", () => {
       await expectProblem(res, 400, "invalid_characters");
     }
   });
+
+  it("in a JSON body's value or key, or a query", async () => {
+    const cases = [
+      { url: "/api/v1/requests", headers: JSON_TYPE, payload: '{"text":"Не приходит код\\u0000 подтверждения"}' },
+      { url: "/api/v1/requests", headers: JSON_TYPE, payload: '{"text":"Не приходит код","subj\\u0000ect":"a"}' },
+    ];
+    for (const c of cases) {
+      const res = await s.app.inject({ method: "POST", ...c });
+      await expectProblem(res, 400, "invalid_characters");
+    }
+    const res = await s.app.inject({ method: "GET", url: "/api/v1/kb/search?q=%D0%BA%00", headers: admin });
+    expect(res.statusCode).toBe(400);
+  });
 });
