@@ -73,17 +73,16 @@ export function parseBoundedJson(text: string): unknown {
 }
 
 const NUL_ESCAPED = "\\u0000";
-/** The requests whose JSON text had no NUL escape (see the JSON parser below). */
-const nulFree = new WeakSet<FastifyRequest>();
 
 /** PostgreSQL text cannot hold NUL: refuse it at the door with a clear answer instead of failing deep inside. */
 export function refuseNul(value: unknown) {
   const found =
     typeof value === "string" ? value.includes("\u0000") : value != null && JSON.stringify(value).includes(NUL_ESCAPED);
-  if (found) {
-    throw errors.badInput("invalid_characters", "Запрос содержит недопустимый символ (NUL). Уберите его и повторите.");
-  }
+  if (found) throw nulError();
 }
+
+const nulError = () =>
+  errors.badInput("invalid_characters", "Запрос содержит недопустимый символ (NUL). Уберите его и повторите.");
 
 /** The path of the first number in a value that is not finite, if any. */
 function nonFinite(value: unknown, path: string, depth = 0): string | undefined {
@@ -215,9 +214,9 @@ export function enforceBodyRule(app: FastifyInstance): DeclaredInput[] {
   app.removeContentTypeParser(JSON_TYPE);
   app.addContentTypeParser(JSON_TYPE, { parseAs: "string" }, (req, body, done) => {
     if (jsonTooDeep(body as string)) return done(tooDeepError(), undefined);
-    // JSON can hold NUL only as the escape `\u0000` (a raw one is a syntax error): a text without it needs no walk of
-    // what it parses to.
-    if (!(body as string).includes(NUL_ESCAPED)) nulFree.add(req);
+    // JSON can hold NUL only as the escape `\u0000` (a raw one is a syntax error): the text is looked at once, here,
+    // instead of serialising what it parses to again.
+    if ((body as string).includes(NUL_ESCAPED)) return done(nulError(), undefined);
     parseJson(req, body as string, done);
   });
 
@@ -232,7 +231,8 @@ export function enforceBodyRule(app: FastifyInstance): DeclaredInput[] {
     }
     refuseNul(req.query);
     refuseNul(req.params);
-    if (!nulFree.has(req)) refuseNul(req.body);
+    const type = req.headers["content-type"];
+    if (type === undefined || mediaTypeOf(type) !== JSON_TYPE) refuseNul(req.body);
   });
   app.addHook("preHandler", async (req) => refuseNonFinite(req));
   return declared;
