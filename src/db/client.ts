@@ -14,7 +14,11 @@ import { lockFolder } from "./folder-lock.ts";
 import * as schema from "./schema.ts";
 
 export type Schema = typeof schema;
-export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/**
+ * The tables are named in the queries themselves: Drizzle is given no schema, since its relational query API (unused
+ * here) would then build a query builder for each of the tables in every transaction it opens.
+ */
+export type Db = PgDatabase<PgQueryResultHKT>;
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 /** Anything that runs queries: the database itself or an open transaction. */
 export type Queryable = Db | Tx;
@@ -75,7 +79,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     }
   }
   const client = await PGlite.create(dir ? { dataDir: dir } : {});
-  const engineDb = drizzlePglite(client, { schema });
+  const engineDb = drizzlePglite(client);
   const db = engineDb as unknown as Db;
   return {
     db,
@@ -139,7 +143,7 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   pool.on("connect", (client) => client.on("error", () => {}));
   pool.on("error", () => {});
   releaseOnLoss(pool);
-  const engineDb = drizzlePg(pool, { schema });
+  const engineDb = drizzlePg(pool);
   const db = engineDb as unknown as Db;
   const listener = new PgListener(clientConfig);
   return {

@@ -6,6 +6,7 @@ import { createTestServer, type TestServer } from "../../test/harness.ts";
 import { emailInbox } from "../channels/email/db-schema.ts";
 import { processLetter, storeLetter } from "../channels/email/inbox.ts";
 import { BuiltinPortal } from "../portal/builtin.ts";
+import { portalAccounts } from "../portal/db-schema.ts";
 import { newKey, parseDataKeys } from "./keys.ts";
 import { keyStatus, rotateKeys } from "./rotate.ts";
 import { loadKeyring, startEncryption } from "./start.ts";
@@ -184,7 +185,7 @@ describe("contacts at rest", () => {
       if (a.phone) expect(a.phone).toMatch(/^v1:k1:/);
     }
     const portal = new BuiltinPortal(s.ctx.db);
-    const [one] = await s.ctx.db.query.portalAccounts.findMany({ limit: 1 });
+    const [one] = await s.ctx.db.select().from(portalAccounts).limit(1);
     expect(one?.snils).toMatch(/^\d{3}-\d{3}-\d{3} \d{2}$|^\d{11}$/);
     expect((await portal.findAccount({ snils: one!.snils! }))?.id).toBe(one!.id);
     if (one!.phone) expect((await portal.findAccount({ phone: one!.phone }))?.id).toBe(one!.id);
