@@ -87,7 +87,9 @@ describe("hostile chat frames from a public session", () => {
     await alive();
   });
 
-  it("a binary frame closes the socket with 1003, a 2 MB one with 1009; others are served", async () => {
+  // Retried: a client still writing its 2 MB when the server closes may see the connection reset (1006) before it reads
+  // the close frame; a server that never answered 1009 fails every try.
+  it("a binary frame closes the socket with 1003, a 2 MB one with 1009; others are served", { retry: 2 }, async () => {
     const bin = await applicant();
     const binClosed = closed(bin);
     bin.socket.send(Buffer.from([0, 1, 2, 3]), { binary: true });

@@ -11,7 +11,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 import { lockFolder } from "./folder-lock.ts";
-import * as schema from "./schema.ts";
+import type * as schema from "./schema.ts";
 
 export type Schema = typeof schema;
 /**

@@ -4,7 +4,14 @@ import { type EventMessage, jobFor } from "../db/outbox.ts";
 import type { Room } from "../room.ts";
 import { plan, SOURCE_TOPICS } from "./events.ts";
 import { webhookRoutes } from "./routes.ts";
-import { forgetSubscriptions, knownSubscriptions, policyOf, queueFor, SUBSCRIPTIONS_CHANGED } from "./service.ts";
+import {
+  cachedSubscriptions,
+  forgetSubscriptions,
+  knownSubscriptions,
+  policyOf,
+  queueFor,
+  SUBSCRIPTIONS_CHANGED,
+} from "./service.ts";
 import { DeliveryWorker } from "./worker.ts";
 
 declare module "../room.ts" {
@@ -20,8 +27,9 @@ export const webhooksRoom: Room = {
     const worker = new DeliveryWorker(ctx.db, policyOf(ctx.config));
     ctx.services.provide("webhooks", worker);
     worker.start();
-    // Read now, so that the first events are already judged by them (until then every event is taken as wanted).
-    knownSubscriptions(ctx.db);
+    // Read before serving, so that the first events are already judged by them (a failed read leaves every event
+    // taken as wanted until a read succeeds).
+    await cachedSubscriptions(ctx.db).catch(() => {});
     // Another process changed the subscriptions, or the channel was lost meanwhile: read them again.
     const heard = ctx.bus.subscribe((e) => {
       if (e.topic === SUBSCRIPTIONS_CHANGED) forgetSubscriptions();

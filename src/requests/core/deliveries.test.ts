@@ -78,7 +78,7 @@ describe("a registration's event", () => {
     });
     const state = async () =>
       rowsOf<{ number: string; done: boolean; attempts: number }>(
-        await s.ctx.db.execute(sql`select payload->>'number' as number, processed_at is not null as done, attempts
+        await s.ctx.db.execute(sql`select payload->>'number' as number, processed_at is not null as done, attempts::int as attempts
           from events where topic = 'request.created' and payload->>'number' in (${bare.number}, ${mailed.number})`),
       );
     const end = Date.now() + 10_000;
