@@ -124,7 +124,9 @@ export function mergeJobs(perRoom: Record<string, JobHandler>[]): Record<string,
         for (const h of handlers) if (wanted(h, event)) await h(event, db);
       };
       // The topic's event is wanted when any of its jobs wants it; a job that does not say wants every event.
-      const wants = handlers.every((h) => h.wants) ? (e: EventMessage) => handlers.some((h) => wanted(h, e)) : undefined;
+      const wants = handlers.every((h) => h.wants)
+        ? (e: EventMessage) => handlers.some((h) => wanted(h, e))
+        : undefined;
       return [topic, wants ? jobFor(wants, run) : run];
     }),
   );
