@@ -11,6 +11,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 import { lockFolder } from "./folder-lock.ts";
+import { preparedPglite } from "./pglite-prepared.ts";
 import type * as schema from "./schema.ts";
 
 export type Schema = typeof schema;
@@ -79,7 +80,8 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     }
   }
   const client = await PGlite.create(dir ? { dataDir: dir } : {});
-  const engineDb = drizzlePglite(client);
+  // Statements prepared once and run in one exchange each (src/db/pglite-prepared.ts).
+  const engineDb = drizzlePglite(preparedPglite(client));
   const db = engineDb as unknown as Db;
   return {
     db,
