@@ -46,8 +46,10 @@ export const chatConversations = pgTable(
     uniqueIndex("chat_conversations_token_idx").on(t.tokenHash),
     index("chat_conversations_queue_idx").on(t.queuedAt).where(sql`state = 'queued'`),
     index("chat_conversations_operator_idx").on(t.operatorId).where(sql`state = 'operator'`),
-    // A request's chats: every answer's delivery and the notification policy ask whether one is still open.
-    index("chat_conversations_request_idx").on(t.requestId),
+    // A request's chat: every answer's delivery and the notification policy ask whether it is still open. A chat
+    // registers a request of its own with its first message, so a request has one chat at most: an answer typed in
+    // it needs no delivery to another.
+    uniqueIndex("chat_conversations_request_idx").on(t.requestId),
   ],
 );
 

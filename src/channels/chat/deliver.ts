@@ -1,6 +1,7 @@
 // The chat's side of the request core's deliveries: an answer written on the request's page (or an incident's notice)
-// reaches the applicant in the chat they are still in. An answer typed in the chat itself is already there: the chat's
-// message points at the request's message, and that pointer is what makes a repeated delivery do nothing.
+// reaches the applicant in the chat they are still in. An answer typed in the chat itself is already there: the room's
+// `reaches` skips it from the event alone (a request has one chat at most), and for the rest the chat's message points
+// at the request's message, the pointer that makes a repeated delivery do nothing.
 import { and, eq, ne, notExists, sql } from "drizzle-orm";
 import type { AppContext } from "../../context.ts";
 import type { Queryable } from "../../db/client.ts";
@@ -22,10 +23,7 @@ export async function openChatOf(db: Queryable, requestId: number): Promise<numb
   return conv?.id;
 }
 
-/**
- * The open chat on the request that does not show the message yet, if any. An answer typed in the chat (most of what a
- * chat's request hears) is already there: one statement finds that, and the delivery does nothing more.
- */
+/** The open chat on the request that does not show the message yet, if any. */
 async function chatMissing(db: Queryable, requestId: number, messageId: number): Promise<number | undefined> {
   const [conv] = await db
     .select({ id: chatConversations.id })
