@@ -4,7 +4,8 @@
 // the request's lock and the request core's one-statement line — message, history, event; the numbered message and
 // its NOTIFY, carrying the message as the service's does) in one transaction straight through the driver at the same
 // rate, received by a LISTEN on another connection (read back by the hub's query only when the notification does not
-// carry the message) — the database's own delivery time.
+// carry the message) — the database's own delivery time. The raw side names its statements as the service does (a
+// PostgreSQL server parses each once per connection; PGlite is the same prepared engine the service uses).
 // `npm run bench:chat -- --clients 1000 --rate 200 --seconds 15 [--engine pglite|postgres] [--settle 0]`
 // (PostgreSQL: a scratch schema on BENCH_DATABASE_URL or TEST_DATABASE_URL, dropped afterwards; `--settle`: seconds
 // to wait after the clients connect, before the warm-up; `--drain 0`: measure without waiting for the setup's
@@ -20,10 +21,10 @@ import type { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import pg from "pg";
 import { chatConversations } from "../src/channels/chat/db-schema.ts";
-import { NOTICE_MAX_BYTES } from "../src/channels/chat/store.ts";
+import { APPEND_CHAT_MESSAGE, LOCK_FOR_MESSAGE } from "../src/channels/chat/store.ts";
 import { loadConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/client.ts";
-import { EVENTS_CHANNEL_SQL, eventsChannelOf, rowsOf } from "../src/db/outbox.ts";
+import { eventsChannelOf, rowsOf } from "../src/db/outbox.ts";
 import { APPEND_PLAIN_LINE } from "../src/requests/core/messages.ts";
 import { requestColumns } from "../src/requests/schema.ts";
 import { randomToken, sha256 } from "../src/security/tokens.ts";
@@ -395,16 +396,14 @@ const rawSend = (k: number, n: number) =>
     const clientId = randomUUID();
     rawSentAt.set(clientId, performance.now());
     const operator = n % 2 === 1;
-    await q(
-      `select c.*, (select m.seq from chat_messages m where m.conversation_id = c.id and m.client_id = $2) as dup
-      from chat_conversations c where c.id = $1 for update`,
-      [conversationId, clientId],
-    );
+    await q(LOCK_FOR_MESSAGE, [conversationId, clientId], "raw_chat_lock");
     // The request core's part: the request's row locked, then the message, the request's time, the history row and
     // the event in its one statement.
-    const [request] = await q(`select ${REQUEST_COLUMNS} from requests where id = $1 for no key update`, [
-      requestIds[k]!,
-    ]);
+    const [request] = await q(
+      `select ${REQUEST_COLUMNS} from requests where id = $1 for no key update`,
+      [requestIds[k]!],
+      "raw_lock_request",
+    );
     const now = new Date().toISOString();
     const event = {
       requestId: requestIds[k]!,
@@ -418,43 +417,31 @@ const rawSend = (k: number, n: number) =>
       via: "chat",
     };
     const staffId = operator ? staff[k % operators]!.id : null;
-    const [line] = await q(APPEND_PLAIN_LINE, [
-      requestIds[k]!,
-      "public",
-      operator ? "staff" : "applicant",
-      staffId,
-      `Сырое ${n}`,
-      "chat",
-      now,
-      !operator,
-      operator ? "staff" : "applicant",
-      staffId,
-      operator ? "replied" : "applicant_replied",
-      JSON.stringify({ visibility: "public" }),
-      JSON.stringify(event),
-    ]);
+    const [line] = await q(
+      APPEND_PLAIN_LINE,
+      [
+        requestIds[k]!,
+        "public",
+        operator ? "staff" : "applicant",
+        staffId,
+        `Сырое ${n}`,
+        "chat",
+        now,
+        !operator,
+        operator ? "staff" : "applicant",
+        staffId,
+        operator ? "replied" : "applicant_replied",
+        JSON.stringify({ visibility: "public" }),
+        JSON.stringify(event),
+      ],
+      "raw_append_line",
+    );
     // The chat's numbered message pointing at it, and its NOTIFY carrying it when it fits (as the service's).
     const author = operator ? "operator" : "applicant";
     await q(
-      `with s as (update chat_conversations set last_seq = last_seq + 1 where id = $1 returning last_seq),
-      i as (
-        insert into chat_messages (conversation_id, seq, client_id, author, author_id, body, payload, message_id)
-        select $1, s.last_seq, coalesce($2::text, 'srv-' || s.last_seq), $3, $4::int, $5, $6::jsonb, $7::bigint
-        from s returning id, seq, client_id, created_at, message_id
-      ), n as (
-        select i.*, json_build_object('id', 0, 'topic', 'chat.message'::text, 'data', json_build_object(
-          'conversationId', $1::int, 'seq', i.seq, 'message', json_build_object(
-            'id', i.id, 'clientId', i.client_id, 'author', $3::text, 'authorId', $4::int,
-            'authorName', (select u.name from users u where u.id = $4::int), 'body', $5::text,
-            'payload', $6::jsonb, 'messageId', i.message_id, 'createdAt', i.created_at)))::text as notice
-        from i
-      )
-      select n.id, n.seq, n.client_id as "clientId", n.created_at, n.message_id as "messageId",
-        pg_notify(${EVENTS_CHANNEL_SQL}, case when octet_length(n.notice) < ${NOTICE_MAX_BYTES} then n.notice
-          else json_build_object('id', 0, 'topic', 'chat.message'::text,
-            'data', json_build_object('conversationId', $1::int, 'seq', n.seq))::text end) as notified
-      from n`,
+      APPEND_CHAT_MESSAGE,
       [conversationId, clientId, author, staffId, `Сырое ${n}`, "{}", line!.message_id],
+      "raw_chat_append",
     );
   });
 const rawStarted = performance.now();

@@ -1,11 +1,12 @@
 // The seam under Drizzle (driver.ts) holds on both engines: a statement sent to the driver runs in the same
 // transaction as the query builder's, and a column's driver value is what an ordinary insert stores. If a Drizzle
 // upgrade moves either, these fail before any hot path does.
-import { eq, sql } from "drizzle-orm";
+import { eq, getTableColumns, sql } from "drizzle-orm";
+import { date, pgTable, timestamp } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../test/harness.ts";
-import { requests } from "../requests/schema.ts";
-import { driverQuery, driverValue } from "./driver.ts";
+import { requestColumns, requests } from "../requests/schema.ts";
+import { driverColumns, driverQuery, driverValue } from "./driver.ts";
 
 let s: TestServer;
 beforeAll(async () => {
@@ -53,5 +54,36 @@ describe("the driver seam", () => {
       .from(requests)
       .where(eq(requests.number, created.number));
     expect(row!.email).toBe("seam@example.ru");
+  });
+
+  it("a row read by a statement written once maps to what the query builder's select gives", async () => {
+    const created = (
+      await s.app.inject({
+        method: "POST",
+        url: "/api/v1/requests",
+        payload: { text: "Проверка чтения строки", contact: { name: "Ирина", email: "irina@example.ru" } },
+      })
+    ).json() as { number: string };
+    const columns = driverColumns<Record<string, unknown>>(requestColumns);
+    const [raw] = await s.ctx.db.transaction((tx) =>
+      driverQuery<Record<string, unknown>>(tx, `select ${columns.list} from requests where number = $1`, [
+        created.number,
+      ]),
+    );
+    const [built] = await s.ctx.db.select(requestColumns).from(requests).where(eq(requests.number, created.number));
+    expect(columns.map(raw!)).toEqual(built);
+    expect(columns.map(raw!).contactEmail).toBe("irina@example.ru");
+  });
+
+  it("refuses a column the drivers hand over differently from the query builder", () => {
+    const probe = pgTable("driver_probe", {
+      day: date("day"),
+      local: timestamp("local"),
+      zoned: timestamp("zoned", { withTimezone: true }),
+    });
+    const { day, local, zoned } = getTableColumns(probe);
+    expect(() => driverColumns({ day })).toThrow(/day/);
+    expect(() => driverColumns({ local })).toThrow(/local/);
+    expect(() => driverColumns({ zoned })).not.toThrow();
   });
 });

@@ -30,3 +30,39 @@ export async function driverQuery<T>(tx: Tx, text: string, params: unknown[], na
 export function driverValue(column: { mapToDriverValue(v: string): unknown }, value: string | null | undefined) {
   return value === undefined || value === null ? null : column.mapToDriverValue(value);
 }
+
+type MappedColumn = {
+  name: string;
+  columnType: string;
+  withTimezone?: boolean;
+  mapFromDriverValue(value: unknown): unknown;
+};
+
+/**
+ * The select list of `columns` (a Drizzle table's columns by property) and the mapping of a driver row back to them:
+ * each value through its column's own `mapFromDriverValue` (a sealed column decrypted, a timestamp made a Date, a
+ * bigint a number), as the query builder's select would, for a statement whose text is written once. The drivers hand
+ * a timestamp with time zone over as a Date where the builder asks for text; the column maps either to the same Date.
+ * Types the drivers parse differently from the builder (a date, a timestamp as text or without time zone, an interval) are
+ * refused here, at start.
+ */
+export function driverColumns<T>(columns: Record<string, unknown>) {
+  const entries = Object.entries(columns as Record<string, MappedColumn>);
+  for (const [key, c] of entries) {
+    const zoned = c.columnType === "PgTimestamp" ? c.withTimezone : true;
+    if (!zoned || /^Pg(Date|DateString|Interval|TimestampString|Time)$/.test(c.columnType)) {
+      throw new Error(`driverColumns: the column ${key} (${c.columnType}) is read differently by the drivers`);
+    }
+  }
+  return {
+    list: entries.map(([, c]) => `"${c.name}"`).join(", "),
+    map(row: Record<string, unknown>): T {
+      const out: Record<string, unknown> = {};
+      for (const [key, c] of entries) {
+        const v = row[c.name];
+        out[key] = v === null || v === undefined ? null : c.mapFromDriverValue(v);
+      }
+      return out as T;
+    },
+  };
+}

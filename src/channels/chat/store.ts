@@ -2,6 +2,7 @@
 // under the conversation's row lock, so numbers have no gaps and no two messages share one.
 import { and, asc, eq, getTableColumns, gt, inArray, sql } from "drizzle-orm";
 import type { Queryable, Tx } from "../../db/client.ts";
+import { driverColumns, driverQuery } from "../../db/driver.ts";
 import { EVENTS_CHANNEL_SQL, emit, rowsOf } from "../../db/outbox.ts";
 import { errors } from "../../http/errors.ts";
 import { users } from "../../staff/schema.ts";
@@ -65,19 +66,20 @@ export async function lockConversation(tx: Tx, id: number): Promise<Conversation
  * client id (a resend), or null.
  */
 export async function lockForMessage(tx: Tx, id: number, clientId: string) {
-  const [row] = await tx
-    .select({
-      ...stateColumns,
-      duplicateSeq: sql<number | null>`(select m.seq from ${chatMessages} m
-        where m.conversation_id = ${chatConversations.id} and m.client_id = ${clientId})`,
-    })
-    .from(chatConversations)
-    .where(eq(chatConversations.id, id))
-    .for("update");
+  const [row] = await driverQuery<Record<string, unknown>>(tx, LOCK_FOR_MESSAGE, [id, clientId], "otklik_chat_lock");
   if (!row) throw errors.notFound("chat");
-  const { duplicateSeq, ...conv } = row;
-  return { conv: conv as ConversationState, duplicateSeq: duplicateSeq === null ? null : Number(duplicateSeq) };
+  const duplicateSeq = row.duplicate_seq;
+  return {
+    conv: conversationState.map(row),
+    duplicateSeq: duplicateSeq === null || duplicateSeq === undefined ? null : Number(duplicateSeq),
+  };
 }
+
+const conversationState = driverColumns<ConversationState>(stateColumns);
+/** The lock with the resend check, its text written once (every chat message's first statement). */
+export const LOCK_FOR_MESSAGE = `select ${conversationState.list},
+    (select m.seq from chat_messages m where m.conversation_id = c.id and m.client_id = $2::text) as duplicate_seq
+  from chat_conversations c where c.id = $1::int for update`;
 
 export async function messageByClientId(db: Queryable, conversationId: number, clientId: string) {
   const [row] = await db
@@ -111,31 +113,21 @@ export const NOTICE_MAX_BYTES = 7900;
  */
 export async function appendMessage(tx: Tx, conversationId: number, m: NewChatMessage): Promise<ChatMessageRow> {
   const authorId = m.authorId ?? null;
-  const payload = JSON.stringify(m.payload ?? {});
-  const inserted = await tx.execute<ChatMessageRow & { created_at: Date }>(sql`
-    with s as (
-      update ${chatConversations} set last_seq = last_seq + 1 where id = ${conversationId} returning last_seq
-    ), i as (
-      insert into ${chatMessages} (conversation_id, seq, client_id, author, author_id, body, payload, message_id)
-      select ${conversationId}, s.last_seq, coalesce(${m.clientId ?? null}::text, 'srv-' || s.last_seq), ${m.author},
-        ${authorId}::int, ${m.body}, ${payload}::jsonb, ${m.messageId ?? null}::bigint
-      from s
-      returning id, seq, client_id, created_at, message_id
-    ), n as (
-      select i.*, json_build_object('id', 0, 'topic', ${MESSAGE_TOPIC}::text, 'data', json_build_object(
-        'conversationId', ${conversationId}::int, 'seq', i.seq, 'message', json_build_object(
-          'id', i.id, 'clientId', i.client_id, 'author', ${m.author}::text, 'authorId', ${authorId}::int,
-          'authorName', (select u.name from ${users} u where u.id = ${authorId}::int), 'body', ${m.body}::text,
-          'payload', ${payload}::jsonb, 'messageId', i.message_id, 'createdAt', i.created_at)))::text as notice
-      from i
-    )
-    select n.id, n.seq, n.client_id as "clientId", n.created_at, n.message_id as "messageId",
-      pg_notify(${sql.raw(EVENTS_CHANNEL_SQL)}, case when octet_length(n.notice) < ${NOTICE_MAX_BYTES}::int
-        then n.notice
-        else json_build_object('id', 0, 'topic', ${MESSAGE_TOPIC}::text,
-          'data', json_build_object('conversationId', ${conversationId}::int, 'seq', n.seq))::text end) as notified
-    from n`);
-  const row = rowsOf<{ id: number; seq: number; clientId: string; created_at: Date; messageId: unknown }>(inserted)[0]!;
+  const [row] = await driverQuery<{ id: number; seq: number; clientId: string; created_at: Date; messageId: unknown }>(
+    tx,
+    APPEND_CHAT_MESSAGE,
+    [
+      conversationId,
+      m.clientId ?? null,
+      m.author,
+      authorId,
+      m.body,
+      JSON.stringify(m.payload ?? {}),
+      m.messageId ?? null,
+    ],
+    "otklik_chat_append",
+  );
+  if (!row) throw new Error("chat: the append returned no row");
   return {
     id: Number(row.id),
     conversationId,
@@ -149,6 +141,34 @@ export async function appendMessage(tx: Tx, conversationId: number, m: NewChatMe
     createdAt: new Date(row.created_at),
   };
 }
+
+/**
+ * The append's statement, its text written once: $1 the conversation, $2 the client's id (null: the server numbers
+ * it), $3 the author, $4 the employee, $5 the text, $6 the payload, $7 the request's message it shows. Exported for
+ * the chat benchmark's raw side, which sends it straight to the driver.
+ */
+export const APPEND_CHAT_MESSAGE = `with s as (
+    update chat_conversations set last_seq = last_seq + 1 where id = $1::int returning last_seq
+  ), i as (
+    insert into chat_messages (conversation_id, seq, client_id, author, author_id, body, payload, message_id)
+    select $1::int, s.last_seq, coalesce($2::text, 'srv-' || s.last_seq), $3::text, $4::int, $5::text, $6::jsonb,
+      $7::bigint
+    from s
+    returning id, seq, client_id, created_at, message_id
+  ), n as (
+    select i.*, json_build_object('id', 0, 'topic', '${MESSAGE_TOPIC}'::text, 'data', json_build_object(
+      'conversationId', $1::int, 'seq', i.seq, 'message', json_build_object(
+        'id', i.id, 'clientId', i.client_id, 'author', $3::text, 'authorId', $4::int,
+        'authorName', (select u.name from users u where u.id = $4::int), 'body', $5::text,
+        'payload', $6::jsonb, 'messageId', i.message_id, 'createdAt', i.created_at)))::text as notice
+    from i
+  )
+  select n.id, n.seq, n.client_id as "clientId", n.created_at, n.message_id as "messageId",
+    pg_notify(${EVENTS_CHANNEL_SQL}, case when octet_length(n.notice) < ${NOTICE_MAX_BYTES}
+      then n.notice
+      else json_build_object('id', 0, 'topic', '${MESSAGE_TOPIC}'::text,
+        'data', json_build_object('conversationId', $1::int, 'seq', n.seq))::text end) as notified
+  from n`;
 
 /** The message a `chat.message` notification carries, or null when it carries ids only (or something unexpected). */
 export function messageOfNotice(conversationId: number, data: Record<string, unknown>): MessageWithName | null {

@@ -3,6 +3,7 @@
 // request goes through one of the core's commands, which call these in the same order every time.
 import { eq, type SQL } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
+import { driverColumns, driverQuery } from "../../db/driver.ts";
 import { emit } from "../../db/outbox.ts";
 import { errors } from "../../http/errors.ts";
 import type { StaffUser } from "../../staff/service.ts";
@@ -24,10 +25,14 @@ export const staffActor = (user: StaffUser): Actor => ({ type: "staff", user });
  * update» waits for (and a «skip locked» sweep skips the request); the request's id never changes.
  */
 export async function lockRequest(tx: Tx, id: number): Promise<RequestRow> {
-  const [row] = await tx.select(requestColumns).from(requests).where(eq(requests.id, id)).for("no key update");
+  const [row] = await driverQuery<Record<string, unknown>>(tx, LOCK_REQUEST, [id], "otklik_lock_request");
   if (!row) throw errors.notFound("request");
-  return row;
+  return requestRow.map(row);
 }
+
+/** The lock's statement, its text written once (the hottest read of every command; see src/db/driver.ts). */
+const requestRow = driverColumns<RequestRow>(requestColumns);
+const LOCK_REQUEST = `select ${requestRow.list} from requests where id = $1::bigint for no key update`;
 
 /**
  * Writes the patch (if any) and returns the row as it now is. `computed` holds columns set by an SQL expression
