@@ -8,7 +8,8 @@
 // PostgreSQL server parses each once per connection; PGlite is the same prepared engine the service uses).
 // `npm run bench:chat -- --clients 1000 --rate 200 --seconds 15 [--engine pglite|postgres] [--settle 0]`
 // (PostgreSQL: a scratch schema on BENCH_DATABASE_URL or TEST_DATABASE_URL, dropped afterwards; `--settle`: seconds
-// to wait after the clients connect, before the warm-up; `--drain 0`: measure without waiting for the setup's
+// to wait after the clients connect, before the warm-up; `--accepted 0`: the chats' requests left new and unassigned;
+// `--drain 0`: measure without waiting for the setup's
 // outbox jobs; `--timeline 1`: the measured messages by quarter-second of
 // their sending — count, p50/p99/max delivery, the server pool's waiting queries, the event loop's longest delay;
 // `--statements 1`: the statements the server sent through Drizzle during the measurement, the most frequent first).
@@ -25,6 +26,7 @@ import { APPEND_CHAT_MESSAGE, LOCK_FOR_MESSAGE } from "../src/channels/chat/stor
 import { loadConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { eventsChannelOf, rowsOf } from "../src/db/outbox.ts";
+import { staffActor } from "../src/requests/core/index.ts";
 import { APPEND_PLAIN_LINE } from "../src/requests/core/messages.ts";
 import { requestColumns } from "../src/requests/schema.ts";
 import { randomToken, sha256 } from "../src/security/tokens.ts";
@@ -86,7 +88,7 @@ async function benchServer(poolSize: number) {
         role,
         password: "bench-password-1",
       });
-      return { id: user.id, authorization: `Bearer ${await createApiToken(running.ctx.db, email)}` };
+      return { id: user.id, user, authorization: `Bearer ${await createApiToken(running.ctx.db, email)}` };
     },
     async close() {
       await running.close();
@@ -149,6 +151,24 @@ for (let i = 0; i < chats; i += 500) {
     )
     .returning({ id: chatConversations.id });
   ids.push(...rows.map((r) => r.id));
+}
+// As accepting a chat leaves its request (src/channels/chat/operator.ts): assigned to the operator and in work, so the
+// measured lines are a conversation's, not the burst of assignments and status notices that first answers to untaken
+// requests would make in the first seconds. `--accepted 0` leaves the requests new and unassigned, as before.
+if (args.get("--accepted") !== "0") {
+  for (let i = 0; i < chats; i += 50) {
+    await Promise.all(
+      requestIds.slice(i, i + 50).map((requestId, j) => {
+        const operator = staff[(i + j) % operators]!;
+        return s.ctx.db.transaction((tx) =>
+          s.ctx.requests.assign(tx, requestId, operator.id, staffActor(operator.user), {
+            takeIntoWork: true,
+            channel: "chat",
+          }),
+        );
+      }),
+    );
+  }
 }
 
 // Connect in batches so the handshakes do not all land in one tick.
