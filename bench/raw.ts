@@ -7,6 +7,7 @@ import path from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { type Database, openDatabase } from "../src/db/client.ts";
+import { isPreparedPglite, preparedPglite } from "../src/db/pglite-prepared.ts";
 
 export type Engine = "pglite" | "postgres";
 
@@ -29,7 +30,9 @@ export type RawDriver = {
   close(): Promise<void>;
 };
 
-export function rawPglite(client: PGlite): RawDriver {
+/** The embedded engine as the service drives it: with prepared statements (src/db/pglite-prepared.ts). */
+export function rawPglite(engine: PGlite): RawDriver {
+  const client = isPreparedPglite(engine) ? engine : preparedPglite(engine);
   const run =
     (on: Pick<PGlite, "query">): Query =>
     async (text, params) =>
@@ -96,7 +99,9 @@ export async function scratchDatabase(engine: Engine, poolSize?: number) {
   const openRaw = async (rawPoolSize = 10): Promise<RawDriver> => {
     if (engine === "pglite") {
       const { PGlite } = await import("@electric-sql/pglite");
-      return rawPglite(await PGlite.create({ dataDir: path.join(dataDir, "pgdata") }));
+      const embedded = await PGlite.create({ dataDir: path.join(dataDir, "pgdata") });
+      await embedded.exec("set wal_init_zero = off"); // as the service opens it (src/db/client.ts)
+      return rawPglite(embedded);
     }
     return rawPostgres({
       connectionString: POSTGRES_URL,

@@ -49,9 +49,13 @@ type Locked = {
   _runExclusiveTransaction<T>(fn: () => Promise<T>): Promise<T>;
 };
 
+/** Each wrapper names its statements apart, so two wrappers of one engine never take the same name. */
+let wrappers = 0;
+
 /** One engine's prepared statements, by text. */
 class Statements {
   private readonly byText = new Map<string, Statement>();
+  private readonly prefix = `otklik_${++wrappers}_`;
   /** Closes of evicted statements, sent ahead of the next exchange. */
   private closing: Uint8Array[] = [];
   private seq = 0;
@@ -90,7 +94,7 @@ class Statements {
   }
 
   private async prepare(text: string): Promise<Statement> {
-    const name = `otklik_${++this.seq}`;
+    const name = `${this.prefix}${++this.seq}`;
     const messages = await this.exchange([
       protocol.serialize.parse({ name, text, types: [] }),
       protocol.serialize.describe({ type: "S", name }),
@@ -184,6 +188,11 @@ function isDatabaseError(e: unknown): e is Error & { code?: string } {
  * The PGlite instance as Drizzle (and anything else) uses it, with `query` and `transaction` running prepared
  * statements; every other member is the instance's own.
  */
+const prepared = new WeakSet<object>();
+
+/** Whether this is already a `preparedPglite` wrapper. */
+export const isPreparedPglite = (pglite: PGlite): boolean => prepared.has(pglite);
+
 export function preparedPglite(pglite: PGlite, keep = KEEP): PGlite {
   const statements = new Statements(pglite, keep);
   const locked = pglite as unknown as Locked;
@@ -201,7 +210,7 @@ export function preparedPglite(pglite: PGlite, keep = KEEP): PGlite {
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
-  return new Proxy(pglite, {
+  const wrapper = new Proxy(pglite, {
     get(target, key) {
       if (key === "query") {
         return async <T>(text: string, params: unknown[] = [], options?: QueryOptions) => {
@@ -231,4 +240,6 @@ export function preparedPglite(pglite: PGlite, keep = KEEP): PGlite {
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
+  prepared.add(wrapper);
+  return wrapper;
 }
