@@ -184,15 +184,15 @@ function isDatabaseError(e: unknown): e is Error & { code?: string } {
   return e instanceof protocol.messages.DatabaseError;
 }
 
-/**
- * The PGlite instance as Drizzle (and anything else) uses it, with `query` and `transaction` running prepared
- * statements; every other member is the instance's own.
- */
 const prepared = new WeakSet<object>();
 
 /** Whether this is already a `preparedPglite` wrapper. */
 export const isPreparedPglite = (pglite: PGlite): boolean => prepared.has(pglite);
 
+/**
+ * The PGlite instance as Drizzle (and anything else) uses it, with `query` and `transaction` running prepared
+ * statements; every other member is the instance's own.
+ */
 export function preparedPglite(pglite: PGlite, keep = KEEP): PGlite {
   const statements = new Statements(pglite, keep);
   const locked = pglite as unknown as Locked;
@@ -200,7 +200,7 @@ export function preparedPglite(pglite: PGlite, keep = KEEP): PGlite {
     new Proxy(tx, {
       get(target, key) {
         if (key === "query") {
-          return <T>(text: string, params: unknown[] = [], options?: QueryOptions) => {
+          return async <T>(text: string, params: unknown[] = [], options?: QueryOptions) => {
             if (target.closed) throw new Error("Transaction is closed");
             if (options?.blob || options?.paramTypes) return target.query<T>(text, params, options);
             return pglite.runExclusive(() => statements.run<T>(text, params, options));
