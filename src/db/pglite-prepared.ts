@@ -9,8 +9,8 @@
 // 0.06–0.07 ms prepared (docs/PERFORMANCE.md). A PostgreSQL server does the same for named statements; its default
 // plan choice (`plan_cache_mode = auto`: after five runs, a generic plan when it costs no more) applies here too.
 //
-// What callers see is unchanged: the same `{ rows, fields, affectedRows }` built by PGlite's own result parser with the
-// same type parsers and serializers, the same errors (PGlite's DatabaseError with the query attached), NOTIFY heard
+// What callers see is unchanged: the same `{ rows, fields, affectedRows }` as PGlite's own result parser builds, with
+// the same type parsers and serializers, the same errors (PGlite's DatabaseError with the query attached), NOTIFY heard
 // by `listen` as before (PGlite's protocol handler dispatches notifications whatever sent the statement). The locks
 // are PGlite's: a statement outside a transaction waits for the transaction lock as `query` does; inside one, for the
 // query lock. A statement with a blob (COPY) or its own parameter types goes through PGlite's own `query`.
@@ -42,7 +42,10 @@ type Statement = {
 /** Statements kept prepared at once by default; the least recently prepared is closed beyond it. */
 const KEEP = 500;
 
-/** «cached plan must not change result type»: a table changed under a prepared statement. */
+/**
+ * «cached plan must not change result type»: a table changed under a prepared statement (the code is «feature not
+ * supported», so another such refusal is tried once more and fails the same way).
+ */
 const PLAN_CHANGED = "0A000";
 
 type Locked = {
