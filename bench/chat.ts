@@ -28,7 +28,7 @@ import { openDatabase } from "../src/db/client.ts";
 import { eventsChannelOf, rowsOf } from "../src/db/outbox.ts";
 import { staffActor } from "../src/requests/core/index.ts";
 import { APPEND_PLAIN_LINE } from "../src/requests/core/messages.ts";
-import { requestColumns } from "../src/requests/schema.ts";
+import { LOCK_REQUEST } from "../src/requests/core/row.ts";
 import { randomToken, sha256 } from "../src/security/tokens.ts";
 import { startServer } from "../src/server.ts";
 import { createApiToken, createUser } from "../src/staff/service.ts";
@@ -44,10 +44,6 @@ import {
   rawPostgres,
 } from "./raw.ts";
 
-/** The request's row as the core's lock reads it (every column but the search vector). */
-const REQUEST_COLUMNS = Object.values(requestColumns)
-  .map((c) => c.name)
-  .join(", ");
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i] ?? "", process.argv[i + 1] ?? "");
 const engineArg = args.get("--engine") ?? (process.env.TEST_DATABASE_URL ? "postgres" : "pglite");
@@ -419,11 +415,7 @@ const rawSend = (k: number, n: number) =>
     await q(LOCK_FOR_MESSAGE, [conversationId, clientId], "raw_chat_lock");
     // The request core's part: the request's row locked, then the message, the request's time, the history row and
     // the event in its one statement.
-    const [request] = await q(
-      `select ${REQUEST_COLUMNS} from requests where id = $1 for no key update`,
-      [requestIds[k]!],
-      "raw_lock_request",
-    );
+    const [request] = await q(LOCK_REQUEST, [requestIds[k]!], "raw_lock_request");
     const now = new Date().toISOString();
     const event = {
       requestId: requestIds[k]!,

@@ -4,8 +4,8 @@
 // knowledge base, then queues its answer. Follow-ups: one more message in each chat (a transcript line and the bot's
 // turn again). Figures: updates per second until the last one is stored. In the same run, «raw»: a follow-up's
 // statements (the conversation's lock with the duplicate check, the request's lock and the request core's
-// one-statement line, the numbered chat message and its NOTIFY), eight chats at a time as the poller takes them,
-// straight through the driver.
+// one-statement line, the numbered chat message and its NOTIFY: the service's own texts, sent by name as it sends
+// them), eight chats at a time as the poller takes them, straight through the driver.
 // `npm run bench:telegram -- --n 300 [--engine pglite|postgres]`
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,19 +15,16 @@ import { performance } from "node:perf_hooks";
 import type { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import pg from "pg";
+import { APPEND_CHAT_MESSAGE, LOCK_FOR_MESSAGE } from "../src/channels/chat/store.ts";
 import { loadConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/client.ts";
-import { EVENTS_CHANNEL_SQL, rowsOf } from "../src/db/outbox.ts";
+import { rowsOf } from "../src/db/outbox.ts";
 import { APPEND_PLAIN_LINE } from "../src/requests/core/messages.ts";
-import { requestColumns } from "../src/requests/schema.ts";
+import { LOCK_REQUEST } from "../src/requests/core/row.ts";
 import { startServer } from "../src/server.ts";
 import { startTelegramBotApi } from "../test/telegram-bot-api.ts";
 import { ENGINE_NAME, load, ofRaw, POSTGRES_URL, type Query, rawPglite, rawPostgres } from "./raw.ts";
 
-/** The request's row as the core's lock reads it (every column but the search vector). */
-const REQUEST_COLUMNS = Object.values(requestColumns)
-  .map((c) => c.name)
-  .join(", ");
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i] ?? "", process.argv[i + 1] ?? "");
 const engineArg = args.get("--engine") ?? (process.env.TEST_DATABASE_URL ? "postgres" : "pglite");
@@ -110,14 +107,8 @@ const rawLine = (k: number) =>
   raw.transaction(async (q: Query) => {
     const c = convs[k % convs.length]!;
     const clientId = `raw-${k}-${randomUUID().slice(0, 8)}`;
-    await q(
-      `select c.*, (select m.seq from chat_messages m where m.conversation_id = c.id and m.client_id = $2) as dup
-      from chat_conversations c where c.id = $1 for update`,
-      [c.id, clientId],
-    );
-    const [request] = await q(`select ${REQUEST_COLUMNS} from requests where id = $1 for no key update`, [
-      c.request_id,
-    ]);
+    await q(LOCK_FOR_MESSAGE, [c.id, clientId], "raw_chat_lock");
+    const [request] = await q(LOCK_REQUEST, [c.request_id], "raw_lock_request");
     const event = {
       requestId: c.request_id,
       number: request!.number,
@@ -129,31 +120,29 @@ const rawLine = (k: number) =>
       visibility: "public",
       via: "telegram",
     };
-    const [line] = await q(APPEND_PLAIN_LINE, [
-      c.request_id,
-      "public",
-      "applicant",
-      null,
-      "Сырая строка",
-      "telegram",
-      new Date().toISOString(),
-      true,
-      "applicant",
-      null,
-      "applicant_replied",
-      JSON.stringify({ visibility: "public" }),
-      JSON.stringify(event),
-    ]);
+    const [line] = await q(
+      APPEND_PLAIN_LINE,
+      [
+        c.request_id,
+        "public",
+        "applicant",
+        null,
+        "Сырая строка",
+        "telegram",
+        new Date().toISOString(),
+        true,
+        "applicant",
+        null,
+        "applicant_replied",
+        JSON.stringify({ visibility: "public" }),
+        JSON.stringify(event),
+      ],
+      "raw_append_line",
+    );
     await q(
-      `with s as (update chat_conversations set last_seq = last_seq + 1 where id = $1 returning last_seq),
-      i as (
-        insert into chat_messages (conversation_id, seq, client_id, author, author_id, body, payload, message_id)
-        select $1, s.last_seq, $2::text, 'applicant', null, $3, '{}'::jsonb, $4::bigint from s
-        returning id, seq
-      )
-      select i.id, pg_notify(${EVENTS_CHANNEL_SQL}, json_build_object('id', 0, 'topic', 'chat.message'::text,
-        'data', json_build_object('conversationId', $1::int, 'seq', i.seq))::text) from i`,
-      [c.id, clientId, "Сырая строка", line!.message_id],
+      APPEND_CHAT_MESSAGE,
+      [c.id, clientId, "applicant", null, "Сырая строка", "{}", line!.message_id],
+      "raw_chat_append",
     );
   });
 t0 = performance.now();
