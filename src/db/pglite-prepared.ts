@@ -112,11 +112,7 @@ class Statements {
       ).map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),
     };
     this.byText.set(text, statement);
-    if (this.byText.size > this.keep) {
-      const [oldest, gone] = this.byText.entries().next().value as [string, Statement];
-      this.byText.delete(oldest);
-      this.closing.push(protocol.serialize.close({ type: "S", name: gone.name }));
-    }
+    if (this.byText.size > this.keep) this.forget(this.byText.keys().next().value as string);
     return statement;
   }
 
@@ -131,7 +127,11 @@ class Statements {
     const parsers = fields.map((f) => own?.[f.dataTypeID] ?? instance[f.dataTypeID] ?? defaults[f.dataTypeID]);
     const asArray = options?.rowMode === "array";
     const rows: unknown[] = [];
-    const result: PgliteResults<T> & { command?: string; rowCount?: number } = { rows: [], fields, affectedRows: 0 };
+    const result: PgliteResults<T> & { command?: string; rowCount?: number } = {
+      rows: rows as PgliteResults<T>["rows"],
+      fields,
+      affectedRows: 0,
+    };
     for (const m of messages) {
       if (m.name === "dataRow") {
         const values = (m as unknown as { fields: (string | null)[] }).fields;
@@ -154,10 +154,10 @@ class Statements {
         if (!Number.isNaN(count)) result.rowCount = count;
       }
     }
-    result.rows = rows as PgliteResults<T>["rows"];
     return result;
   }
 
+  /** Drops a statement and closes it with the next exchange. */
   private forget(text: string) {
     const gone = this.byText.get(text);
     if (!gone) return;
