@@ -149,6 +149,25 @@ describe("PGlite with prepared statements", () => {
     expect(rows[0]!.extra).toBe("новое");
   });
 
+  it("a chain of statements gives the event loop a turn: a timer due meanwhile fires before the chain ends", async () => {
+    // PGlite answers in a microtask: without the turns, statements awaited one after another hold the loop (and every
+    // request the server has not read yet) until the last one is done.
+    for (const run of [
+      (i: number) => prepared.query("select $1::int as i", [i]),
+      (i: number) => prepared.transaction((tx) => tx.query("select $1::int as i", [i])),
+    ]) {
+      let fired = false;
+      const timer = setTimeout(() => (fired = true), 0);
+      const started = performance.now();
+      let runs = 0;
+      while (performance.now() - started < 150) await run(runs++);
+      const firedDuring = fired;
+      clearTimeout(timer);
+      expect(runs).toBeGreaterThan(10);
+      expect(firedDuring).toBe(true);
+    }
+  });
+
   it("still finds the lock PGlite's own query takes", () => {
     expect(typeof (engine as unknown as { _runExclusiveTransaction?: unknown })._runExclusiveTransaction).toBe(
       "function",

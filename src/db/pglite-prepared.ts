@@ -192,6 +192,30 @@ const prepared = new WeakSet<object>();
 /** Whether this is already a `preparedPglite` wrapper. */
 export const isPreparedPglite = (pglite: PGlite): boolean => prepared.has(pglite);
 
+/** The longest the statements hold the event loop before they give it a turn. */
+const HOLD_MS = 10;
+let lastTurn = performance.now();
+let marking = false;
+
+/**
+ * Gives the event loop a turn when it has had none for HOLD_MS. PGlite runs a statement synchronously in this thread
+ * and its promise resolves in a microtask, so a chain of statements (the outbox's jobs, one after another) never lets
+ * the loop reach its I/O: measured on 3,000 web-form submissions with e-mail addresses, the acknowledgements' jobs held
+ * it for up to 11.7 s, no request was read meanwhile and the slowest 1 % of submissions waited 3–11 s. A turn lets
+ * the requests in; they queue for the database behind the statements already waiting.
+ */
+async function giveTurn(): Promise<void> {
+  if (!marking) {
+    marking = true;
+    setImmediate(() => {
+      marking = false;
+      lastTurn = performance.now();
+    });
+  }
+  if (performance.now() - lastTurn < HOLD_MS) return;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 /**
  * The PGlite instance as Drizzle (and anything else) uses it, with `query` and `transaction` running prepared
  * statements; every other member is the instance's own.
@@ -206,6 +230,7 @@ export function preparedPglite(pglite: PGlite, keep = KEEP): PGlite {
           return async <T>(text: string, params: unknown[] = [], options?: QueryOptions) => {
             if (target.closed) throw new Error("Transaction is closed");
             if (options?.blob || options?.paramTypes) return target.query<T>(text, params, options);
+            await giveTurn();
             return pglite.runExclusive(() => statements.run<T>(text, params, options));
           };
         }
@@ -219,6 +244,7 @@ export function preparedPglite(pglite: PGlite, keep = KEEP): PGlite {
         return async <T>(text: string, params: unknown[] = [], options?: QueryOptions) => {
           if (options?.blob || options?.paramTypes) return target.query<T>(text, params, options);
           await target.waitReady;
+          await giveTurn();
           return locked._runExclusiveTransaction(() =>
             target.runExclusive(async () => {
               let out: PgliteResults<T>;
@@ -236,8 +262,10 @@ export function preparedPglite(pglite: PGlite, keep = KEEP): PGlite {
         };
       }
       if (key === "transaction") {
-        return <T>(callback: (tx: Transaction) => Promise<T>) =>
-          target.transaction((tx) => callback(inTransaction(tx)));
+        return async <T>(callback: (tx: Transaction) => Promise<T>) => {
+          await giveTurn();
+          return target.transaction((tx) => callback(inTransaction(tx)));
+        };
       }
       const value = Reflect.get(target, key);
       return typeof value === "function" ? value.bind(target) : value;
