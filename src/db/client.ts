@@ -11,6 +11,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 import { lockFolder } from "./folder-lock.ts";
+import { namePgStatements } from "./pg-prepared.ts";
 import { preparedPglite } from "./pglite-prepared.ts";
 import type * as schema from "./schema.ts";
 
@@ -154,7 +155,11 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   });
   // pg-pool listens for errors of idle clients only; a client checked out (a transaction, driverQuery) needs its
   // own listener, for the whole of its life. The pool drops a client that failed when it is released.
-  pool.on("connect", (client) => client.on("error", () => {}));
+  // Its repeated statements go by name, parsed once per connection (src/db/pg-prepared.ts).
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+    namePgStatements(client);
+  });
   pool.on("error", () => {});
   releaseOnLoss(pool);
   const engineDb = drizzlePg(pool);

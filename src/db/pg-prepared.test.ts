@@ -1,0 +1,82 @@
+// The PostgreSQL pool's statements by name (src/db/pg-prepared.ts), against the server named by TEST_DATABASE_URL.
+import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Database, openDatabase } from "./client.ts";
+import { rowsOf } from "./outbox.ts";
+
+const url = process.env.TEST_DATABASE_URL;
+
+describe.skipIf(!url)("statements by name on a PostgreSQL server", () => {
+  const schema = `otklik_prepared_${randomBytes(4).toString("hex")}`;
+  let database: Database;
+  let admin: pg.Client;
+
+  beforeAll(async () => {
+    // One connection: every statement below runs on it, so its prepared statements are the ones listed.
+    database = await openDatabase({ databaseUrl: url, schemaName: schema, poolSize: 1 });
+    admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create table ${schema}.t (id int primary key, name text)`);
+    await admin.query(`insert into ${schema}.t values (1, 'один'), (2, 'два')`);
+  });
+  afterAll(async () => {
+    await database?.close();
+    await admin?.query(`drop schema if exists ${schema} cascade`);
+    await admin?.end();
+  });
+
+  const prepared = async () =>
+    rowsOf<{ statement: string }>(
+      await database.db.execute(sql`select statement from pg_prepared_statements where name like 'otklik_%'`),
+    ).map((r) => r.statement);
+
+  it("prepares a parametrised text from its second run, and answers the same rows each time", async () => {
+    const text = "select id, name from t where id = $1 /* named */";
+    const run = async () => rowsOf(await database.db.execute(sql.raw(text.replace("$1", "1"))));
+    const byParameter = async (id: number) =>
+      rowsOf<{ id: number; name: string }>(
+        await database.db.execute(sql`select id, name from t where id = ${id} /* by parameter */`),
+      );
+    expect(await byParameter(1)).toEqual([{ id: 1, name: "один" }]);
+    expect((await prepared()).some((s) => s.includes("by parameter"))).toBe(false);
+    expect(await byParameter(2)).toEqual([{ id: 2, name: "два" }]);
+    expect(await byParameter(1)).toEqual([{ id: 1, name: "один" }]);
+    expect((await prepared()).filter((s) => s.includes("by parameter"))).toHaveLength(1);
+    // A statement without parameters goes by the simple protocol, unnamed (it may hold several statements).
+    await run();
+    await run();
+    expect((await prepared()).some((s) => s.includes("named */"))).toBe(false);
+  });
+
+  it("a `select *` prepared before a column was added: run again unnamed outside a transaction, failed inside one", async () => {
+    const star = (id: number) => sql`select * from t where id = ${id} /* star */`;
+    await database.db.execute(star(1));
+    await database.db.execute(star(1));
+    expect((await prepared()).some((s) => s.includes("star */"))).toBe(true);
+    await admin.query(`alter table ${schema}.t add column note text`);
+    // Outside a transaction: the stale statement is run again at once, unnamed, with the new column.
+    expect(rowsOf(await database.db.execute(star(2)))).toEqual([{ id: 2, name: "два", note: null }]);
+    await admin.query(`alter table ${schema}.t add column extra int`);
+    // Never named again: the next runs, in a transaction too, do not meet the stale statement.
+    const inTx = await database.db.transaction(async (tx) => rowsOf(await tx.execute(star(1))));
+    expect(inTx).toEqual([{ id: 1, name: "один", note: null, extra: null }]);
+
+    // Inside a transaction the stale statement fails it, as any statement's error does, with PostgreSQL's code.
+    const other = (id: number) => sql`select * from t where id = ${id} /* star in a transaction */`;
+    await database.db.execute(other(1));
+    await database.db.execute(other(1));
+    await admin.query(`alter table ${schema}.t add column more int`);
+    const failed = await database.db
+      .transaction(async (tx) => tx.execute(other(1)))
+      .then(
+        () => undefined,
+        (e: unknown) => e as { code?: string; cause?: { code?: string } },
+      );
+    expect(failed?.code ?? failed?.cause?.code).toBe("0A000");
+    expect(rowsOf(await database.db.execute(other(2)))).toEqual([
+      { id: 2, name: "два", note: null, extra: null, more: null },
+    ]);
+  });
+});
