@@ -1,7 +1,7 @@
 // What the benchmarks share: the «raw» side of each measurement (the same SQL statements driven straight through
 // the database driver, no HTTP, no service code), scratch databases on either engine, and the figures' wording.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
@@ -135,6 +135,44 @@ export async function scratchDatabase(engine: Engine, poolSize?: number) {
       }
     },
   };
+}
+
+const TICK = 100; // clock ticks per second of /proc's counters (USER_HZ on Linux)
+
+/** CPU time so far (user + system), in milliseconds, of a process and of its children still running (OTKLIK_WORKERS). */
+export function cpuMs(pid: number): number {
+  let total = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // fields[1] is the parent's pid; 11 and 12 are the user and system ticks.
+      if (Number(entry) !== pid && Number(fields[1]) !== pid) continue;
+      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / TICK;
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return total;
+}
+
+/**
+ * Waits until the process (with its workers) has used at most `idleMs` of CPU per half second for two seconds
+ * running: its start-up or background work is done. Returns its CPU time at that point.
+ */
+export async function quiet(pid: number, idleMs = 10): Promise<number> {
+  const deadline = Date.now() + 300_000;
+  let last = cpuMs(pid);
+  let calm = 0;
+  for (;;) {
+    if (Date.now() > deadline) throw new Error("the server did not go quiet in five minutes");
+    await new Promise((r) => setTimeout(r, 500));
+    const now = cpuMs(pid);
+    calm = now - last <= idleMs ? calm + 1 : 0;
+    last = now;
+    if (calm >= 4) return now;
+  }
 }
 
 export function quantile(xs: number[], q: number) {
