@@ -6,8 +6,9 @@
 // no room. The per-connection count of named statements is bounded.
 //
 // One case needs care: a statement prepared before a migration changed the columns of a `select *` answers
-// «cached plan must not change result type» (0A000). Its text is then never named again on this process, and outside a
-// transaction it is run again at once, unnamed; inside one the transaction fails as any statement error fails it.
+// «cached plan must not change result type» (0A000). So a text that selects `*` (or `t.*`) is never named; should
+// another statement meet that error, its text is never named again on this process, and outside a transaction it is
+// run again at once, unnamed (inside one the transaction fails as any statement error fails it).
 import { createHash } from "node:crypto";
 import type pg from "pg";
 
@@ -17,6 +18,9 @@ const PER_CONNECTION = 1000;
 const TRACKED = 20_000;
 /** A text that must not be named again (its prepared form went stale). */
 const NEVER = "";
+
+/** A select list with `*` or `t.*`: its columns are the table's, which a migration may change under it. */
+const STAR = /(\*\s+from\s)|(\w\.\*)/i;
 
 /** Text → its statement name, or the number of times it was seen unnamed. */
 const seen = new Map<string, string | number>();
@@ -30,6 +34,10 @@ function nameFor(text: string, connection: { parsedStatements: Record<string, st
     return Object.keys(connection.parsedStatements).length < PER_CONNECTION ? known : undefined;
   }
   if (known === undefined) {
+    if (STAR.test(text)) {
+      seen.set(text, NEVER);
+      return undefined;
+    }
     if (seen.size >= TRACKED) {
       for (const [t, v] of seen) if (typeof v === "number") seen.delete(t);
     }
