@@ -14,7 +14,12 @@ import pg from "pg";
 import { Pool } from "undici";
 import { openDatabase } from "../src/db/client.ts";
 import { GroupCommit } from "../src/db/group-commit.ts";
-import { NUMBERS_AND_DEPARTMENTS, WRITE_COLUMNS, writeGroupSql } from "../src/requests/core/register.ts";
+import {
+  NUMBERS_AND_DEPARTMENTS,
+  REGISTRATION_GROUPS,
+  WRITE_COLUMNS,
+  writeGroupSql,
+} from "../src/requests/core/register.ts";
 import { REGISTRATION_SQL } from "../src/routing/rules.ts";
 
 /** The registration's group statement as the service builds it, under a name of its own. */
@@ -355,7 +360,7 @@ async function runRaw(engine: Engine) {
   const drive = async (n: number, offset: number) => {
     const sizes: number[] = [];
     const batcher = new GroupCommit(writeGroup, {
-      parallel: engine === "pglite" ? 1 : 3,
+      parallel: REGISTRATION_GROUPS[engine],
       onGroup: (size) => sizes.push(size),
     });
     const latencies: number[] = [];

@@ -59,6 +59,14 @@ export type IntakeDeps = {
 };
 
 /**
+ * Registration groups written side by side. PGlite is one connection: one group at a time. A server pool takes two:
+ * with three, on a 2-core machine where the server shares the cores, the groups were smaller and the intake slower
+ * (web-form intake over HTTP, 10,000 submissions at C = 32, two rounds: 1,524 and 1,589 req/s with three against 1,823
+ * and 1,728 with two; one at a time 1,714 and 1,313). Groups grow with the load, so two do not cap it.
+ */
+export const REGISTRATION_GROUPS = { pglite: 1, postgres: 2 } as const;
+
+/**
  * Registration. Submissions go by group commit: those that arrive while a registration transaction is running are
  * written together in the next one — a few statements for the whole group instead of about ten per request, and one
  * commit. A group that fails is written again one submission at a time, so one bad submission (a raced idempotency
@@ -70,11 +78,7 @@ export class Intake {
 
   constructor(private readonly deps: IntakeDeps) {
     this.batcher = new GroupCommit((group) => deps.db.transaction((tx) => this.write(tx, group)), {
-      // PGlite is one connection: one group at a time. A server pool takes two groups side by side: with three, on a
-      // 2-core machine where the server shares the cores, the groups were smaller and the intake slower (web-form
-      // intake over HTTP, 10,000 submissions at C = 32, two rounds: 1,524 and 1,589 req/s with three against 1,823
-      // and 1,728 with two; one at a time 1,714 and 1,313). Groups grow with the load, so two do not cap it.
-      parallel: deps.engine === "pglite" ? 1 : 2,
+      parallel: REGISTRATION_GROUPS[deps.engine],
     });
   }
 
