@@ -196,6 +196,8 @@ export const isPreparedPglite = (pglite: PGlite): boolean => prepared.has(pglite
 const HOLD_MS = 10;
 let lastTurn = performance.now();
 let marking = false;
+/** The loop's own setImmediate, taken at load: a test's fake timers must not stop the database. */
+const nextTurn = setImmediate;
 
 /**
  * Gives the event loop a turn when it has had none for HOLD_MS. PGlite runs a statement synchronously in this thread
@@ -207,13 +209,13 @@ let marking = false;
 async function giveTurn(): Promise<void> {
   if (!marking) {
     marking = true;
-    setImmediate(() => {
+    nextTurn(() => {
       marking = false;
       lastTurn = performance.now();
     });
   }
   if (performance.now() - lastTurn < HOLD_MS) return;
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  await new Promise<void>((resolve) => nextTurn(resolve));
 }
 
 /**
