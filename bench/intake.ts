@@ -165,8 +165,8 @@ async function runEngine(engine: "pglite" | "postgres"): Promise<Result> {
   const child = await startChild(env, 120_000);
   try {
     // Each side is measured warm and on a quiet server: its start-up work done, the code compiled by the JIT (the
-    // first 6,000 health answers of a new server ran at about half the speed of the next 6,000: 2,600–3,000 against 4,600–5,500
-    // per second), and the warm-up's background work (its acknowledgement letters) finished before the run.
+    // first 6,000 health answers of a new server ran at about half the speed of the next 6,000: 2,600–3,000 against
+    // 4,600–5,500 per second), and the warm-up's background work (its acknowledgement letters) finished before the run.
     // The floor first, on the idle server: after the intake its background work would still be running and lower it.
     await quiet(child.proc.pid!);
     await floor(child.url, FLOOR_WARMUP, C);
