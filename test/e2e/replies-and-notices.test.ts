@@ -135,8 +135,8 @@ describe("answers from templates", () => {
     await page.getByText("Макрос «Взять себе как справочный» применён").waitFor();
     const [row] = await world.server.ctx.db.select().from(requests).where(eq(requests.number, number));
     expect(row).toMatchObject({ category: "information", assigneeId: op.id });
-    // The choice is cleared once it has run.
-    expect(await page.getByLabel("Макрос").inputValue()).toBe("");
+    // The choice is cleared once it has run (after the request is read again, which the notice does not wait for).
+    await expect.poll(() => page.getByLabel("Макрос").inputValue(), { timeout: 5_000 }).toBe("");
     expect(problems).toEqual([]);
   });
 
