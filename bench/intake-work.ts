@@ -9,7 +9,7 @@
 //        [--warmup 300] [--root DIR] [--cpu-prof DIR]
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { Pool } from "undici";
 import { freePort } from "../test/process.ts";
-import { cpuMs, load, quantile, quiet } from "./raw.ts";
+import { cpuMs, cpuMsOf, load, quantile, quiet } from "./raw.ts";
 
 const { values } = parseArgs({
   options: {
@@ -36,7 +36,6 @@ const { values } = parseArgs({
 });
 const N = Number(values.n);
 const C = Number(values.c);
-const TICK = 100; // clock ticks per second of /proc's counters (USER_HZ on Linux)
 /** The profiler's sampling costs some CPU of its own: a profiled server counts as quiet at a higher level. */
 const IDLE_MS = values["cpu-prof"] ? 60 : 10;
 
@@ -44,21 +43,7 @@ const IDLE_MS = values["cpu-prof"] ? 60 : 10;
  * The CPU time so far of the machine's PostgreSQL server processes (every process named «postgres»: the backends serve
  * this benchmark alone on a test machine), in milliseconds; backends that ended in between are not counted.
  */
-function postgresCpuMs(): number {
-  let total = 0;
-  for (const pid of readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) !== "postgres") continue;
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / TICK;
-    } catch {
-      // The process ended while being read.
-    }
-  }
-  return total;
-}
+const postgresCpuMs = () => cpuMsOf((_pid, _parent, name) => name === "postgres");
 
 async function drive(url: string, n: number, tag: string, contact: string) {
   const pool = new Pool(url, { connections: C, pipelining: 1 });

@@ -139,8 +139,8 @@ export async function scratchDatabase(engine: Engine, poolSize?: number) {
 
 const TICK = 100; // clock ticks per second of /proc's counters (USER_HZ on Linux)
 
-/** CPU time so far (user + system), in milliseconds, of a process and of its children still running (OTKLIK_WORKERS). */
-export function cpuMs(pid: number): number {
+/** CPU time so far (user + system), in milliseconds, of the running processes `pick` chooses by pid, parent and name. */
+export function cpuMsOf(pick: (pid: number, parent: number, name: string) => boolean): number {
   let total = 0;
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -148,7 +148,7 @@ export function cpuMs(pid: number): number {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       // fields[1] is the parent's pid; 11 and 12 are the user and system ticks.
-      if (Number(entry) !== pid && Number(fields[1]) !== pid) continue;
+      if (!pick(Number(entry), Number(fields[1]), stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")))) continue;
       total += ((Number(fields[11]) + Number(fields[12])) * 1000) / TICK;
     } catch {
       // The process ended while being read.
@@ -156,6 +156,9 @@ export function cpuMs(pid: number): number {
   }
   return total;
 }
+
+/** CPU time so far of a process and of its children still running (OTKLIK_WORKERS), in milliseconds. */
+export const cpuMs = (pid: number) => cpuMsOf((p, parent) => p === pid || parent === pid);
 
 /**
  * Waits until the process (with its workers) has used at most `idleMs` of CPU per half second for two seconds

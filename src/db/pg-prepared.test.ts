@@ -5,6 +5,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "./client.ts";
 import { rowsOf } from "./outbox.ts";
+import { PER_CONNECTION } from "./pg-prepared.ts";
 
 const url = process.env.TEST_DATABASE_URL;
 
@@ -33,8 +34,7 @@ describe.skipIf(!url)("statements by name on a PostgreSQL server", () => {
     ).map((r) => r.statement);
 
   it("prepares a parametrised text from its second run, and answers the same rows each time", async () => {
-    const text = "select id, name from t where id = $1 /* named */";
-    const run = async () => rowsOf(await database.db.execute(sql.raw(text.replace("$1", "1"))));
+    const unparametrised = sql.raw("select id, name from t where id = 1 /* without parameters */");
     const byParameter = async (id: number) =>
       rowsOf<{ id: number; name: string }>(
         await database.db.execute(sql`select id, name from t where id = ${id} /* by parameter */`),
@@ -45,9 +45,9 @@ describe.skipIf(!url)("statements by name on a PostgreSQL server", () => {
     expect(await byParameter(1)).toEqual([{ id: 1, name: "один" }]);
     expect((await prepared()).filter((s) => s.includes("by parameter"))).toHaveLength(1);
     // A statement without parameters goes by the simple protocol, unnamed (it may hold several statements).
-    await run();
-    await run();
-    expect((await prepared()).some((s) => s.includes("named */"))).toBe(false);
+    await database.db.execute(unparametrised);
+    await database.db.execute(unparametrised);
+    expect((await prepared()).some((s) => s.includes("without parameters"))).toBe(false);
   });
 
   it("never names a `select *`, whose columns a migration may change under it", async () => {
@@ -84,5 +84,17 @@ describe.skipIf(!url)("statements by name on a PostgreSQL server", () => {
       );
     expect(failed?.code ?? failed?.cause?.code).toBe("0A000");
     expect(rowsOf(await database.db.execute(other(2)))).toEqual([{ id: 2, name: "два" }]);
+  });
+
+  // Last: it fills the connection.
+  it("keeps at most PER_CONNECTION statements on a connection; the texts past it run unnamed and answer alike", async () => {
+    const before = (await prepared()).length;
+    for (let i = 0; i < PER_CONNECTION - before + 5; i++) {
+      const distinct = sql`select id, name from t where id = ${1} /* many ${sql.raw(String(i))} */`;
+      for (let run = 0; run < 2; run++) {
+        expect(rowsOf(await database.db.execute(distinct))).toEqual([{ id: 1, name: "один" }]);
+      }
+    }
+    expect((await prepared()).length).toBe(PER_CONNECTION);
   });
 });

@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import type pg from "pg";
 
 /** Named statements kept by one connection at most; later texts run unnamed on it. */
-const PER_CONNECTION = 1000;
+export const PER_CONNECTION = 1000;
 /** Texts tracked for their second use at most; past it, texts seen once are forgotten. */
 const TRACKED = 20_000;
 /** A text that must not be named again (its prepared form went stale). */
@@ -25,14 +25,10 @@ const STAR = /(\*\s+from\s)|(\w\.\*)/i;
 /** Text → its statement name, or the number of times it was seen unnamed. */
 const seen = new Map<string, string | number>();
 
-/** The name to send `text` under, or undefined to send it unnamed. */
-function nameFor(text: string, connection: { parsedStatements: Record<string, string> }): string | undefined {
+/** The name `text` goes under once it is repeated, or undefined while it is not (or must stay unnamed). */
+function nameFor(text: string): string | undefined {
   const known = seen.get(text);
-  if (typeof known === "string") {
-    if (known === NEVER) return undefined;
-    if (known in connection.parsedStatements) return known;
-    return Object.keys(connection.parsedStatements).length < PER_CONNECTION ? known : undefined;
-  }
+  if (typeof known === "string") return known === NEVER ? undefined : known;
   if (known === undefined) {
     if (STAR.test(text)) {
       seen.set(text, NEVER);
@@ -46,7 +42,7 @@ function nameFor(text: string, connection: { parsedStatements: Record<string, st
   }
   const name = `otklik_${createHash("sha1").update(text).digest("hex").slice(0, 24)}`;
   seen.set(text, name);
-  return Object.keys(connection.parsedStatements).length < PER_CONNECTION ? name : undefined;
+  return name;
 }
 
 type Config = { text?: unknown; name?: unknown; values?: unknown[]; submit?: unknown };
@@ -55,6 +51,13 @@ type Callback = (err: Error | null, res?: unknown) => void;
 /** Makes `client` send its repeated parametrised statements by name (see the file's header). */
 export function namePgStatements(client: pg.Client): void {
   const connection = (client as unknown as { connection: { parsedStatements: Record<string, string> } }).connection;
+  // Statements are never closed on a connection: once it holds PER_CONNECTION, it stays full and is not counted again.
+  let full = false;
+  const mayPrepare = (name: string) => {
+    if (name in connection.parsedStatements) return true;
+    if (!full) full = Object.keys(connection.parsedStatements).length >= PER_CONNECTION;
+    return !full;
+  };
   const query = client.query.bind(client) as (config: unknown, values?: unknown, cb?: Callback) => unknown;
   const named = (config: unknown, values?: unknown, cb?: unknown): unknown => {
     if (typeof values === "function") return query(config, values as Callback);
@@ -65,8 +68,8 @@ export function namePgStatements(client: pg.Client): void {
       return query(config, values, cb as Callback | undefined);
     }
     const text = c.text;
-    const name = nameFor(text, connection);
-    if (!name) return query(config, values, cb as Callback | undefined);
+    const name = nameFor(text);
+    if (!name || !mayPrepare(name)) return query(config, values, cb as Callback | undefined);
     // Stale (see the header): the text is not named again; outside a transaction (the client was idle before the
     // statement: an error is reported before the server's next «ready») it is run again at once, unnamed.
     const retry = (e: unknown) => {
