@@ -4,7 +4,16 @@ import { bootstrap } from "./bootstrap.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { type Database, openDatabase } from "./db/client.ts";
-import { EventBus, type EventMessage, type JobHandler, jobFor, OutboxWorker, wanted } from "./db/outbox.ts";
+import {
+  EventBus,
+  type EventMessage,
+  type JobHandler,
+  jobFor,
+  type ManyRun,
+  OutboxWorker,
+  runEach,
+  wanted,
+} from "./db/outbox.ts";
 import { startVacuuming } from "./db/vacuum.ts";
 import { openFileStore } from "./files/store.ts";
 import { after, configureGuard, every } from "./guard.ts";
@@ -123,11 +132,27 @@ export function mergeJobs(perRoom: Record<string, JobHandler>[]): Record<string,
       const run: JobHandler = async (event, db) => {
         for (const h of handlers) if (wanted(h, event)) await h(event, db);
       };
+      // Set-based when any of its jobs is: each job takes the events it wants and has not failed on yet, together
+      // when it can (a job whose set-based run throws runs them one by one), or one by one.
+      const many: ManyRun | undefined = handlers.some((h) => h.many)
+        ? async (events, db) => {
+            const failed = new Map<number, unknown>();
+            for (const h of handlers) {
+              const mine = events.filter((e) => !failed.has(e.id) && wanted(h, e));
+              let together: Map<number, unknown> | undefined;
+              if (h.many && mine.length > 1) together = await h.many(mine, db).catch(() => undefined);
+              if (together) for (const [id, error] of together) failed.set(id, error);
+              else await runEach(h, mine, db, failed);
+            }
+            return failed;
+          }
+        : undefined;
       // The topic's event is wanted when any of its jobs wants it; a job that does not say wants every event.
       const wants = handlers.every((h) => h.wants)
         ? (e: EventMessage) => handlers.some((h) => wanted(h, e))
         : undefined;
-      return [topic, wants ? jobFor(wants, run) : run];
+      if (!wants) return [topic, many ? Object.assign(run, { many }) : run];
+      return [topic, jobFor(wants, run, many)];
     }),
   );
 }

@@ -6,9 +6,9 @@ import type { AppContext } from "../context.ts";
 import type { Db, Queryable, Tx } from "../db/client.ts";
 import { type EventMessage, type JobHandler, jobFor } from "../db/outbox.ts";
 import { settings } from "../db/schema.ts";
-import { contactHashesAfter, contactHashesById } from "../requests/queries.ts";
+import { contactHashesAfter, contactHashesById, contactHashesByIds } from "../requests/queries.ts";
 import type { ContactKind } from "./db-schema.ts";
-import { type ContactKey, contactsOfApplicant, linkContacts } from "./store.ts";
+import { type ContactKey, contactsOfApplicant, linkContacts, linkMany } from "./store.ts";
 
 /** The contact keys of a request's row (blind indexes already stored beside its encrypted contacts). */
 export function keysOf(row: { emailHash: string | null; phoneHash: string | null }): ContactKey[] {
@@ -24,14 +24,24 @@ export function linkRequestJob(ctx: AppContext): JobHandler {
   // the event is not even claimed).
   const wants = (event: EventMessage) =>
     typeof event.data.requestId === "number" && !(event.data.hasEmail === false && event.data.hasPhone === false);
-  return jobFor(wants, async (event) => {
-    const requestId = event.data.requestId;
-    if (typeof requestId !== "number") return;
-    const row = await contactHashesById(ctx.db, requestId);
-    if (!row) return;
-    const keys = keysOf(row);
-    if (keys.length > 0) await ctx.db.transaction((tx) => linkContacts(tx, keys));
-  });
+  return jobFor(
+    wants,
+    async (event) => {
+      const requestId = event.data.requestId;
+      if (typeof requestId !== "number") return;
+      const row = await contactHashesById(ctx.db, requestId);
+      if (!row) return;
+      const keys = keysOf(row);
+      if (keys.length > 0) await ctx.db.transaction((tx) => linkContacts(tx, keys));
+    },
+    // A burst of registrations: one read of their contacts and one transaction for all of them.
+    async (events) => {
+      const ids = events.map((e) => e.data.requestId).filter((id): id is number => typeof id === "number");
+      const groups = (await contactHashesByIds(ctx.db, ids)).map(keysOf).filter((keys) => keys.length > 0);
+      if (groups.length > 0) await ctx.db.transaction((tx) => linkMany(tx, groups));
+      return new Map();
+    },
+  );
 }
 
 const BACKFILL_SETTING = "applicants_backfilled_to";
@@ -53,10 +63,10 @@ export async function backfillApplicants(
     if (rows.length === 0) break;
     const last = rows[rows.length - 1]!.id;
     await db.transaction(async (tx) => {
-      for (const row of rows) {
-        const keys = keysOf(row);
-        if (keys.length > 0) await linkContacts(tx, keys);
-      }
+      await linkMany(
+        tx,
+        rows.map(keysOf).filter((keys) => keys.length > 0),
+      );
       await tx
         .insert(settings)
         .values({ key: BACKFILL_SETTING, value: String(last) })

@@ -192,3 +192,73 @@ describe("a failed job's record", () => {
     expect(failureCode("text thrown")).toBe("error");
   });
 });
+
+describe("a set-based job", () => {
+  it("takes the leading events of every lane together, then runs the rest of each lane in order", async () => {
+    const log: string[] = [];
+    const label = (e: EventMessage) => `${e.topic.slice(5)} ${e.data.requestId ?? "-"}/${e.data.k}`;
+    const single = async (e: EventMessage) => {
+      log.push(`one ${label(e)}`);
+    };
+    const many = async (events: EventMessage[]) => {
+      log.push(`many ${events.map(label).join(", ")}`);
+      // The second event of request 301 fails: it alone backs off and is retried.
+      return new Map(events.filter((e) => e.data.requestId === 301 && e.data.k === 1).map((e) => [e.id, new Error()]));
+    };
+    const handlers = { "test.set": jobFor(() => true, single, many), "test.after": async (e: EventMessage) => single(e) };
+    const write = (topic: string, data: Record<string, unknown>) =>
+      database.db.transaction((tx) => emit(tx, topic, data));
+    await write("test.set", { requestId: 301, k: 0 });
+    await write("test.set", { requestId: 302, k: 0 });
+    await write("test.set", { requestId: 301, k: 1 });
+    await write("test.after", { requestId: 301, k: 2 });
+    await write("test.set", { requestId: 301, k: 3 });
+    await write("test.set", { k: 4 });
+    await write("test.set", { k: 5 });
+    const worker = new OutboxWorker(database, handlers, { parallel: 1 });
+    await worker.kick();
+    await worker.stop();
+    // Request 301's lane: its two leading «set» events go with the others, then «after», then its last «set» alone.
+    expect(log).toEqual([
+      "many set 301/0, set 302/0, set 301/1, set -/4, set -/5",
+      "one after 301/2",
+      "one set 301/3",
+    ]);
+    const rows = await database.db.execute(sql`select payload->>'k' as k, processed_at is not null as done, last_error
+      from events where topic in ('test.set', 'test.after') order by id`);
+    const list = (rows as unknown as { rows: { k: string; done: boolean; last_error: string | null }[] }).rows;
+    expect(list.map((r) => `${r.k} ${r.done ? "done" : r.last_error}`)).toEqual([
+      "0 done",
+      "0 done",
+      "1 Error",
+      "2 done",
+      "3 done",
+      "4 done",
+      "5 done",
+    ]);
+  });
+
+  it("runs each event on its own when the set-based run throws", async () => {
+    const log: string[] = [];
+    const handlers = {
+      "test.fallback": jobFor(
+        () => true,
+        async (e) => {
+          log.push(`one ${e.data.k}`);
+        },
+        async () => {
+          throw new Error("set-based run failed");
+        },
+      ),
+    };
+    for (const k of [0, 1, 2]) await database.db.transaction((tx) => emit(tx, "test.fallback", { requestId: 400 + k, k }));
+    const worker = new OutboxWorker(database, handlers);
+    await worker.kick();
+    await worker.stop();
+    expect(log.sort()).toEqual(["one 0", "one 1", "one 2"]);
+    const rows = await database.db.execute(
+      sql`select count(*)::int as n from events where topic = 'test.fallback' and processed_at is null`,
+    );
+    expect(Number((rows as unknown as { rows: { n: number }[] }).rows[0]!.n)).toBe(0);
+  });
+});

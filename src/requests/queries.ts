@@ -249,6 +249,15 @@ export async function contactHashesById(db: Queryable, id: number) {
   return row;
 }
 
+/** The contact keys (blind indexes) of several requests by their ids, in no particular order. */
+export async function contactHashesByIds(db: Queryable, ids: number[]) {
+  if (ids.length === 0) return [];
+  return db
+    .select({ id: requests.id, emailHash: requests.contactEmailHash, phoneHash: requests.contactPhoneHash })
+    .from(requests)
+    .where(inArray(requests.id, ids));
+}
+
 /** The tracking token given at registration, for news that carries the link again (none for older requests). */
 export async function trackingTokenOf(db: Queryable, id: number): Promise<string | undefined> {
   const [row] = await db.select({ sealed: requests.trackingSealed }).from(requests).where(eq(requests.id, id));

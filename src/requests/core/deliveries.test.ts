@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../../test/harness.ts";
 import type { Db } from "../../db/client.ts";
-import { type EventMessage, rowsOf } from "../../db/outbox.ts";
+import { type EventMessage, jobFor, rowsOf } from "../../db/outbox.ts";
 import { mergeJobs } from "../../server.ts";
 import { deliveryJobs } from "./deliveries.ts";
 import type { ChannelAdapter, Delivery, DeliveryTarget } from "./ports.ts";
@@ -58,6 +58,38 @@ describe("several rooms' jobs on one topic", () => {
     await merged.t!(created({}), {} as Db);
     await merged.u!(created({}), {} as Db);
     expect(ran).toEqual(["b", "d"]);
+  });
+
+  it("run set-based together when one of them is: each job gets the events it wants, and a failed one is reported", async () => {
+    const ran: string[] = [];
+    const event = (id: number, wantedByA: boolean): EventMessage => ({ id, topic: "t", data: { wantedByA } });
+    // «a» is set-based and wants only some events; «b» runs one by one and fails on event 2; «c» is set-based and
+    // throws, so it runs one by one too, and is not run for event 2 (the event failed already and is retried whole).
+    const a = jobFor(
+      (e) => e.data.wantedByA === true,
+      async (e) => void ran.push(`a ${e.id}`),
+      async (events) => {
+        ran.push(`a [${events.map((e) => e.id).join(",")}]`);
+        return new Map();
+      },
+    );
+    const b = Object.assign(async (e: EventMessage) => {
+      ran.push(`b ${e.id}`);
+      if (e.id === 2) throw new Error("b failed");
+    });
+    const c = jobFor(
+      () => true,
+      async (e) => void ran.push(`c ${e.id}`),
+      async () => {
+        throw new Error("set-based c failed");
+      },
+    );
+    const merged = mergeJobs([{ t: a }, { t: b }, { t: c }]);
+    const failed = await merged.t!.many!([event(1, true), event(2, false), event(3, true)], {} as Db);
+    expect(ran).toEqual(["a [1,3]", "b 1", "b 2", "b 3", "c 1", "c 3"]);
+    expect([...failed.keys()]).toEqual([2]);
+    // Without a set-based job among them, the topic has none.
+    expect(mergeJobs([{ t: b }]).t!.many).toBeUndefined();
   });
 });
 
