@@ -27,7 +27,10 @@ export type SinkLetter = {
   attachments: { filename: string; size: number }[];
 };
 
-/** A relay that accepts everything (except addresses named «refused…», answered 550) and keeps what it got. */
+/**
+ * A relay that accepts everything (except addresses named «refused…», answered 550, and «deferred…», answered 451 as a
+ * mailbox that is over its rate for now) and keeps what it got.
+ */
 export async function startSink() {
   const letters: SinkLetter[] = [];
   const server = new SMTPServer({
@@ -38,6 +41,11 @@ export async function startSink() {
       if (address.address.startsWith("refused")) {
         const e = new Error("5.1.1 No such user") as Error & { responseCode: number };
         e.responseCode = 550;
+        return cb(e);
+      }
+      if (address.address.startsWith("deferred")) {
+        const e = new Error("4.7.1 Try again later") as Error & { responseCode: number };
+        e.responseCode = 451;
         return cb(e);
       }
       cb();

@@ -205,7 +205,10 @@ describe("a set-based job", () => {
       // The second event of request 301 fails: it alone backs off and is retried.
       return new Map(events.filter((e) => e.data.requestId === 301 && e.data.k === 1).map((e) => [e.id, new Error()]));
     };
-    const handlers = { "test.set": jobFor(() => true, single, many), "test.after": async (e: EventMessage) => single(e) };
+    const handlers = {
+      "test.set": jobFor(() => true, single, many),
+      "test.after": async (e: EventMessage) => single(e),
+    };
     const write = (topic: string, data: Record<string, unknown>) =>
       database.db.transaction((tx) => emit(tx, topic, data));
     await write("test.set", { requestId: 301, k: 0 });
@@ -219,11 +222,7 @@ describe("a set-based job", () => {
     await worker.kick();
     await worker.stop();
     // Request 301's lane: its two leading «set» events go with the others, then «after», then its last «set» alone.
-    expect(log).toEqual([
-      "many set 301/0, set 302/0, set 301/1, set -/4, set -/5",
-      "one after 301/2",
-      "one set 301/3",
-    ]);
+    expect(log).toEqual(["many set 301/0, set 302/0, set 301/1, set -/4, set -/5", "one after 301/2", "one set 301/3"]);
     const rows = await database.db.execute(sql`select payload->>'k' as k, processed_at is not null as done, last_error
       from events where topic in ('test.set', 'test.after') order by id`);
     const list = (rows as unknown as { rows: { k: string; done: boolean; last_error: string | null }[] }).rows;
@@ -251,7 +250,8 @@ describe("a set-based job", () => {
         },
       ),
     };
-    for (const k of [0, 1, 2]) await database.db.transaction((tx) => emit(tx, "test.fallback", { requestId: 400 + k, k }));
+    for (const k of [0, 1, 2])
+      await database.db.transaction((tx) => emit(tx, "test.fallback", { requestId: 400 + k, k }));
     const worker = new OutboxWorker(database, handlers);
     await worker.kick();
     await worker.stop();

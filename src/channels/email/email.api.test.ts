@@ -1,7 +1,7 @@
 // The e-mail channel wired into the registry, over real SMTP on loopback: letters in the encodings Russian mail
 // still uses become requests, the applicant gets the acknowledgement through a relay (a sink server here),
 // replies thread and reopen, operators' answers go out threaded, machines get nothing, loops end.
-import { count, isNull } from "drizzle-orm";
+import { count, inArray, isNull } from "drizzle-orm";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../../test/harness.ts";
@@ -9,7 +9,8 @@ import { freePort, letter, SUPPORT, sendRaw, startSink, waitFor } from "../../..
 import { addStaffMessage } from "../../requests/actions.ts";
 import { findApiToken } from "../../staff/service.ts";
 import { displayRequestNumber } from "../../text/display.ts";
-import { emailInbox } from "./db-schema.ts";
+import { emailInbox, emailOutbox } from "./db-schema.ts";
+import { sendLetters } from "./outbound.ts";
 import { smtpIntakePort } from "./room.ts";
 
 const header = (raw: string, name: string) =>
@@ -371,6 +372,56 @@ describe("e-mail intake into the registry", () => {
     expect(emails.outbound[0]).toMatchObject({ kind: "ack", lastErrorCode: "550" });
     const detail = (await api("GET", `/requests/${req!.number}`)).json();
     expect(detail.history.map((h: { action: string }) => h.action)).toContain("email_failed");
+  });
+});
+
+describe("a burst of queued letters", () => {
+  it("goes in order as one by one would: a refused letter fails for good, a deferred one waits for a retry", async () => {
+    const names = ["burst.one", "refused.burst", "deferred.burst", "burst.two"];
+    const ids = (
+      await s.ctx.db
+        .insert(emailOutbox)
+        .values(
+          names.map((name, i) => ({
+            source: `test-burst:${i}`,
+            kind: "notice",
+            messageId: `<burst-${i}@otklik.test>`,
+            to: `${name}@example.ru`,
+            subject: `Письмо ${i}`,
+            text: `Текст письма ${i}.`,
+            auto: true,
+          })),
+        )
+        .returning({ id: emailOutbox.id })
+    ).map((r) => r.id);
+    const before = sink.letters.length;
+    // An id given twice is sent once.
+    const failed = await sendLetters(s.ctx, [...ids, ids[0]!]);
+    expect([...failed.keys()]).toEqual([ids[2]]);
+    expect(sink.letters.slice(before).map((l) => l.subject)).toEqual(["Письмо 0", "Письмо 3"]);
+    const rows = new Map(
+      (await s.ctx.db.select().from(emailOutbox).where(inArray(emailOutbox.id, ids))).map((r) => [r.id, r]),
+    );
+    const state = (id: number) => {
+      const r = rows.get(id)!;
+      return {
+        attempts: r.attempts,
+        sent: r.sentAt !== null,
+        failed: r.failedAt !== null,
+        text: r.text,
+        code: r.lastErrorCode,
+        retry: r.nextAttemptAt !== null,
+      };
+    };
+    expect(ids.map(state)).toEqual([
+      { attempts: 1, sent: true, failed: false, text: null, code: null, retry: false },
+      { attempts: 1, sent: false, failed: true, text: "Текст письма 1.", code: "550", retry: false },
+      { attempts: 1, sent: false, failed: false, text: "Текст письма 2.", code: "451", retry: true },
+      { attempts: 1, sent: true, failed: false, text: null, code: null, retry: false },
+    ]);
+    // Asked again, only the deferred letter is tried again; nothing already sent or refused goes twice.
+    expect([...(await sendLetters(s.ctx, ids)).keys()]).toEqual([ids[2]]);
+    expect(sink.letters.length).toBe(before + 2);
   });
 });
 

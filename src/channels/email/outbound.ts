@@ -4,7 +4,7 @@
 // its letters answer the applicant's, threaded. A request from the form, the chat or the phone whose applicant gave
 // an address gets the notification policy's letters (src/notifications/), each with an unsubscribe link. A temporary failure is retried with
 // the outbox's back-off; a permanent one is written into the request's history for the operator to see.
-import { and, desc, eq, inArray, isNotNull } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { AppContext } from "../../context.ts";
 import type { Queryable, Tx } from "../../db/client.ts";
 import { emit } from "../../db/outbox.ts";
@@ -266,6 +266,40 @@ async function trackingUrlOf(
 export async function sendLetter(ctx: AppContext, outboxId: number) {
   const [row] = await ctx.db.select().from(emailOutbox).where(eq(emailOutbox.id, outboxId));
   if (!row || row.sentAt || row.failedAt) return;
+  if (await sendRow(ctx, row)) await markSent(ctx, [row.id]);
+}
+
+/**
+ * Sends queued letters in the order given, as `sendLetter` for each would, with one read and one write for all that
+ * went (a burst of acknowledgements). Answers the temporary failures by outbox id: the outbox retries those later.
+ */
+export async function sendLetters(ctx: AppContext, outboxIds: number[]): Promise<Map<number, unknown>> {
+  const rows = new Map(
+    (await ctx.db.select().from(emailOutbox).where(inArray(emailOutbox.id, outboxIds))).map((r) => [r.id, r]),
+  );
+  const sent: number[] = [];
+  const failed = new Map<number, unknown>();
+  for (const id of outboxIds) {
+    const row = rows.get(id);
+    if (!row || row.sentAt || row.failedAt || sent.includes(id)) continue;
+    try {
+      if (await sendRow(ctx, row)) sent.push(id);
+    } catch (e) {
+      failed.set(id, e);
+    }
+  }
+  // A crash before this write sends these letters again (at least once, as one by one): their Message-IDs are fixed.
+  await markSent(ctx, sent);
+  return failed;
+}
+
+type OutboxRow = typeof emailOutbox.$inferSelect;
+
+/**
+ * Hands one letter to the relay or the outbox folder: true once it went. A failure is written on its row: a permanent
+ * one answers false (the request's history tells the operator), a temporary one throws.
+ */
+async function sendRow(ctx: AppContext, row: OutboxRow): Promise<boolean> {
   const attempts = row.attempts + 1;
   try {
     await emailStateOf(ctx).mailer.send({
@@ -292,7 +326,7 @@ export async function sendLetter(ctx: AppContext, outboxId: number) {
           await ctx.requests.log(tx, row.requestId, SYSTEM, "email_failed", { outboxId: row.id, kind: row.kind, code });
         }
       });
-      return;
+      return false;
     }
     await ctx.db
       .update(emailOutbox)
@@ -300,11 +334,16 @@ export async function sendLetter(ctx: AppContext, outboxId: number) {
       .where(eq(emailOutbox.id, row.id));
     throw new Error(`outbound letter ${row.id} not sent: ${code}`);
   }
-  // What was said is in the request's messages; the letter's body is not kept twice.
+  return true;
+}
+
+/** What was said is in the request's messages; a sent letter's body is not kept twice. */
+async function markSent(ctx: AppContext, ids: number[]) {
+  if (ids.length === 0) return;
   await ctx.db
     .update(emailOutbox)
-    .set({ attempts, sentAt: new Date(), text: null, lastErrorCode: null })
-    .where(eq(emailOutbox.id, row.id));
+    .set({ attempts: sql`${emailOutbox.attempts} + 1`, sentAt: new Date(), text: null, lastErrorCode: null })
+    .where(inArray(emailOutbox.id, ids));
 }
 
 /** The files an operator attached to the answer this letter carries. */

@@ -3,6 +3,7 @@
 import path from "node:path";
 import { pino } from "pino";
 import type { AppContext } from "../../context.ts";
+import type { EventMessage } from "../../db/outbox.ts";
 import { loggerOptions } from "../../http/logging.ts";
 import { saidInChat } from "../../notifications/policy.ts";
 import type { Room } from "../../room.ts";
@@ -11,7 +12,7 @@ import { startImapPolling } from "./imap-poll.ts";
 import { processLetter, RECEIVED_TOPIC, storeLetter } from "./inbox.ts";
 import { errorCode } from "./log.ts";
 import { createMailer } from "./mailer.ts";
-import { deliverByEmail, SEND_TOPIC, sendLetter } from "./outbound.ts";
+import { deliverByEmail, SEND_TOPIC, sendLetter, sendLetters } from "./outbound.ts";
 import { emailRoutes } from "./routes.ts";
 import { startSmtpIntake } from "./smtp-intake.ts";
 import { emailStateOf, mailDomainOf, maybeEmailState, setEmailState } from "./state.ts";
@@ -108,7 +109,20 @@ export const emailRoom: Room = {
   routes: emailRoutes,
   jobs: (ctx) => ({
     [RECEIVED_TOPIC]: (e) => processLetter(ctx, Number(e.data.inboxId)),
-    [SEND_TOPIC]: (e) => sendLetter(ctx, Number(e.data.outboxId)),
+    [SEND_TOPIC]: Object.assign((e: EventMessage) => sendLetter(ctx, Number(e.data.outboxId)), {
+      // A burst of letters (a burst of registrations' acknowledgements): one read and one write for all of them.
+      many: async (events: EventMessage[]) => {
+        const failed = await sendLetters(
+          ctx,
+          events.map((e) => Number(e.data.outboxId)),
+        );
+        return new Map(
+          events
+            .filter((e) => failed.has(Number(e.data.outboxId)))
+            .map((e) => [e.id, failed.get(Number(e.data.outboxId))]),
+        );
+      },
+    }),
   }),
 };
 
