@@ -9,12 +9,16 @@ import { createTestServer, type TestServer } from "../../test/harness.ts";
 import { startSmsGateway } from "../../test/sms-gateway.ts";
 import { SUPPORT, startSink, waitFor } from "../../test/test-smtp.ts";
 import { chatConversations, chatMessages } from "../channels/chat/db-schema.ts";
+import { deliverManyByEmail } from "../channels/email/outbound.ts";
 import { smsOutbox } from "../channels/sms/db-schema.ts";
 import { sendSms } from "../channels/sms/outbound.ts";
+import type { Delivery } from "../requests/core/index.ts";
 import { requestRowByNumber } from "../requests/queries.ts";
 import { requestHistory } from "../requests/schema.ts";
 import { displayRequestNumber } from "../text/display.ts";
 import { notificationLog } from "./db-schema.ts";
+import { type Admission, admit, admitMany } from "./gate.ts";
+import type { Verdict } from "./policy.ts";
 import { smsSegments } from "./texts.ts";
 
 let s: TestServer;
@@ -394,5 +398,70 @@ describe("a web-form applicant who gave a phone number", () => {
     const history = await s.ctx.db.select().from(requestHistory).where(eq(requestHistory.requestId, row!.id));
     expect(history.some((h) => h.action === "sms_failed")).toBe(true);
     expect((await s.app.inject({ method: "GET", url: "/api/v1/health" })).statusCode).toBe(200);
+  });
+});
+
+describe("the gate for a burst", () => {
+  it("gives each notification the verdict one at a time would: the burst counts towards the hour, a source repeated keeps its answer", async () => {
+    const r = await submit({ name: "Без адреса" });
+    const requestId = (await requestRowByNumber(s.ctx.db, r.number))!.id;
+    const burst = (contact: string): Admission[] => [
+      ...[1, 2, 3, 4, 5].map((k) => ({
+        medium: "email" as const,
+        source: `${contact}:reply:${k}`,
+        contact,
+        requestId,
+        news: "reply" as const,
+      })),
+      { medium: "email", source: `${contact}:reply:2`, contact, requestId, news: "reply" },
+      { medium: "email", source: `${contact}:resolved`, contact, requestId, news: "resolved" },
+    ];
+    const together = await s.ctx.db.transaction((tx) => admitMany(s.ctx, tx, burst("gate.together@example.ru")));
+    // The limit is four an hour: the fifth answer is held back; the resolution is essential and goes regardless.
+    expect(together).toEqual(["send", "send", "send", "send", "rate_limited", "send", "send"]);
+    const oneByOne: Verdict[] = [];
+    for (const a of burst("gate.one@example.ru"))
+      oneByOne.push(await s.ctx.db.transaction((tx) => admit(s.ctx, tx, a)));
+    expect(oneByOne).toEqual(together);
+    // What was decided is kept once per source, and a second burst gets the same answers.
+    const kept = await s.ctx.db.select().from(notificationLog).where(eq(notificationLog.requestId, requestId));
+    expect(kept).toHaveLength(12);
+    expect(await s.ctx.db.transaction((tx) => admitMany(s.ctx, tx, burst("gate.together@example.ru")))).toEqual(
+      together,
+    );
+  });
+});
+
+describe("a burst of registrations from the form", () => {
+  it("tells each applicant the number once, however often their deliveries come, together or one by one", async () => {
+    const addresses = ["burst.a@example.ru", "burst.b@example.ru", "burst.a@example.ru", SUPPORT];
+    const made: Awaited<ReturnType<typeof submit>>[] = [];
+    for (const email of addresses) made.push(await submit({ email }, "Не могу записаться к врачу через портал."));
+    const deliveries: Delivery[] = [];
+    for (const r of made) {
+      deliveries.push({
+        kind: "registered",
+        requestId: (await requestRowByNumber(s.ctx.db, r.number))!.id,
+        number: r.number,
+      });
+    }
+    // The same deliveries handed over together twice, besides the worker's own.
+    expect((await deliverManyByEmail(s.ctx, deliveries)).size).toBe(0);
+    expect((await deliverManyByEmail(s.ctx, deliveries)).size).toBe(0);
+    await s.ctx.worker.kick();
+    await waitLetters("burst.b@example.ru", 1);
+    await waitLetters("burst.a@example.ru", 2);
+    await s.ctx.worker.kick();
+    const told = (address: string) =>
+      lettersTo(address)
+        .filter((l) => l.text.includes("зарегистрировано под номером"))
+        .map((l) => l.subject)
+        .sort();
+    const subject = (i: number) => `[№ ${made[i]!.number}] Обращение зарегистрировано`;
+    expect(told("burst.a@example.ru")).toEqual([subject(0), subject(2)].sort());
+    expect(told("burst.b@example.ru")).toEqual([subject(1)]);
+    // A form filled in with the support mailbox's own address writes to nobody.
+    expect(lettersTo(SUPPORT).filter((l) => l.subject.includes(made[3]!.number))).toEqual([]);
+    for (const r of made.slice(0, 3)) expect(await outcomes(r.number, "email")).toEqual(["registered:queued"]);
   });
 });

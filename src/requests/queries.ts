@@ -229,6 +229,12 @@ export async function requestRowById(db: Queryable, id: number) {
   return row;
 }
 
+/** Several requests' rows by their ids, in no particular order. */
+export async function requestRowsByIds(db: Queryable, ids: number[]) {
+  if (ids.length === 0) return [];
+  return db.select(requestColumns).from(requests).where(inArray(requests.id, ids));
+}
+
 /** The id of the request's latest history row of this action (in the caller's transaction: one just written counts). */
 export async function lastHistoryId(db: Queryable, requestId: number, action: string): Promise<number | undefined> {
   const [row] = await db
@@ -651,14 +657,13 @@ export async function historyEntry(db: Queryable, historyId: number) {
   return row;
 }
 
-/** Whether the request was made by splitting an applicant's message off another (its history says so). */
-export async function splitOff(db: Queryable, requestId: number): Promise<boolean> {
-  const [row] = await db
-    .select({ id: requestHistory.id })
+/** Which of these requests were split off another (an applicant's message made a request of its own). */
+export async function splitOffAmong(db: Queryable, requestIds: number[]): Promise<number[]> {
+  const rows = await db
+    .selectDistinct({ id: requestHistory.requestId })
     .from(requestHistory)
-    .where(and(eq(requestHistory.requestId, requestId), eq(requestHistory.action, "split_from")))
-    .limit(1);
-  return Boolean(row);
+    .where(and(inArray(requestHistory.requestId, requestIds), eq(requestHistory.action, "split_from")));
+  return rows.map((r) => r.id);
 }
 
 /** The employees who follow a request. */

@@ -7,13 +7,19 @@
 import { and, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { AppContext } from "../../context.ts";
 import type { Queryable, Tx } from "../../db/client.ts";
-import { emit } from "../../db/outbox.ts";
-import { admit } from "../../notifications/gate.ts";
+import { emit, emitMany } from "../../db/outbox.ts";
+import { type Admission, admitMany } from "../../notifications/gate.ts";
 import { newsOf, sourceOf } from "../../notifications/policy.ts";
 import { NOTICE_SUBJECT, noticeLetter } from "../../notifications/texts.ts";
 import { unsubscribeUrl } from "../../notifications/unsubscribe.ts";
 import { type Delivery, SYSTEM } from "../../requests/core/index.ts";
-import { mergedTarget, messageAttachments, publicMessage, requestRowById, splitOff } from "../../requests/queries.ts";
+import {
+  mergedTarget,
+  messageAttachments,
+  publicMessage,
+  requestRowsByIds,
+  splitOffAmong,
+} from "../../requests/queries.ts";
 import { openChatOf } from "../chat/deliver.ts";
 import { acknowledgementMail } from "./acknowledge.ts";
 import { emailInbox, emailOutbox } from "./db-schema.ts";
@@ -43,23 +49,38 @@ type Letter = {
 
 /** Queues a letter once per source; the Message-ID is fixed now, so a resend after a crash is recognisable. */
 async function enqueue(ctx: AppContext, tx: Tx, letter: Letter) {
-  const [row] = await tx
+  await enqueueMany(ctx, tx, [letter]);
+}
+
+/** Queues letters in the given order (each once per source) with one insert, and their sending with one event each. */
+async function enqueueMany(ctx: AppContext, tx: Tx, letters: Letter[]) {
+  if (letters.length === 0) return;
+  const rows = await tx
     .insert(emailOutbox)
-    .values({
-      source: letter.source,
-      kind: letter.kind,
-      requestId: letter.requestId,
-      messageId: makeMessageId(mailDomainOf(ctx), letter.number),
-      to: letter.to,
-      subject: letter.subject,
-      text: letter.text,
-      inReplyTo: letter.inReplyTo ?? null,
-      references: letter.references ?? [],
-      auto: letter.auto,
-    })
+    .values(
+      letters.map((letter) => ({
+        source: letter.source,
+        kind: letter.kind,
+        requestId: letter.requestId,
+        messageId: makeMessageId(mailDomainOf(ctx), letter.number),
+        to: letter.to,
+        subject: letter.subject,
+        text: letter.text,
+        inReplyTo: letter.inReplyTo ?? null,
+        references: letter.references ?? [],
+        auto: letter.auto,
+      })),
+    )
     .onConflictDoNothing({ target: emailOutbox.source })
     .returning({ id: emailOutbox.id });
-  if (row) await emit(tx, SEND_TOPIC, { outboxId: row.id });
+  // The letters go in the order they were queued.
+  const ids = rows.map((r) => r.id).sort((a, b) => a - b);
+  if (ids.length === 1) await emit(tx, SEND_TOPIC, { outboxId: ids[0] });
+  else
+    await emitMany(
+      tx,
+      ids.map((outboxId) => ({ topic: SEND_TOPIC, data: { outboxId } })),
+    );
 }
 
 export async function composeAcknowledgement(
@@ -105,24 +126,60 @@ async function threadOf(db: Queryable, requestId: number) {
  * letter per message or history row, however often the delivery repeats.
  */
 export async function deliverByEmail(ctx: AppContext, d: Delivery) {
-  const row = await requestRowById(ctx.db, d.requestId);
-  if (!row?.contactEmail) return;
-  const req = { ...row, contactEmail: row.contactEmail };
-  if (req.channel === "email") await answerByEmail(ctx, d, req);
-  else await noticeByEmail(ctx, d, req);
+  const failed = await deliverManyByEmail(ctx, [d]);
+  if (failed.size > 0) throw failed.get(0);
 }
 
-type EmailRequest = NonNullable<Awaited<ReturnType<typeof requestRowById>>> & { contactEmail: string };
+/**
+ * Several deliveries at once (a burst of registrations), as `deliverByEmail` for each in the given order would: one
+ * read of the requests, and the notices of the form's, the chat's and the phone's applicants decided and queued in one
+ * transaction. Answers the failures by the delivery's place in the list.
+ */
+export async function deliverManyByEmail(ctx: AppContext, list: Delivery[]): Promise<Map<number, unknown>> {
+  const failed = new Map<number, unknown>();
+  const rows = new Map(
+    (await requestRowsByIds(ctx.db, [...new Set(list.map((d) => d.requestId))])).map((r) => [r.id, r]),
+  );
+  // A request that came by e-mail was acknowledged by its intake; one split off another came by no letter and is
+  // announced as any other (see `answerByEmail`).
+  const registeredByEmail = list
+    .filter((d) => d.kind === "registered" && rows.get(d.requestId)?.channel === "email")
+    .map((d) => d.requestId);
+  const split = new Set(registeredByEmail.length > 0 ? await splitOffAmong(ctx.db, registeredByEmail) : []);
+  const notices: { place: number; notice: Notice }[] = [];
+  for (const [place, d] of list.entries()) {
+    const row = rows.get(d.requestId);
+    if (!row?.contactEmail) continue;
+    const req = { ...row, contactEmail: row.contactEmail };
+    try {
+      if (req.channel === "email" && !(d.kind === "registered" && split.has(req.id))) {
+        if (d.kind !== "registered") await answerByEmail(ctx, d, req);
+        continue;
+      }
+      const notice = await noticeOf(ctx, d, req);
+      if (notice) notices.push({ place, notice });
+    } catch (e) {
+      failed.set(place, e);
+    }
+  }
+  try {
+    await queueNotices(
+      ctx,
+      notices.map((n) => n.notice),
+    );
+  } catch (e) {
+    for (const n of notices) failed.set(n.place, e);
+  }
+  return failed;
+}
+
+type EmailRequest = Awaited<ReturnType<typeof requestRowsByIds>>[number] & { contactEmail: string };
 
 /** The conversation of a request that came by e-mail: answers and status letters, threaded to the applicant's. */
-async function answerByEmail(ctx: AppContext, d: Delivery, req: EmailRequest) {
+async function answerByEmail(ctx: AppContext, d: Exclude<Delivery, { kind: "registered" }>, req: EmailRequest) {
   // The intake acknowledged the letter in the registration's own transaction, with its loop protection. A request
   // split off another (an applicant's message made a request of its own) came by no letter: it is announced as the
-  // policy announces any other.
-  if (d.kind === "registered") {
-    if (await splitOff(ctx.db, req.id)) await noticeByEmail(ctx, d, req);
-    return;
-  }
+  // policy announces any other (`deliverManyByEmail`).
   if (d.kind === "status.changed" && d.to !== "escalated") return;
   const thread = await threadOf(ctx.db, d.requestId);
   const subject = formatSubject(req.subject, req.number, { reply: true });
@@ -202,18 +259,21 @@ async function answerByEmail(ctx: AppContext, d: Delivery, req: EmailRequest) {
   );
 }
 
+/** A notice the policy may send: its letter and what the gate decides it by. */
+type Notice = { letter: Letter; admission: Admission };
+
 /**
- * The notification policy's letter to an applicant of the form, the chat or the phone who gave an address: one per
- * message or history row, if the policy lets it through (an unsubscribe, the hourly limit).
+ * The notification policy's letter to an applicant of the form, the chat or the phone who gave an address, for one
+ * message or history row; undefined when there is no news for them.
  */
-async function noticeByEmail(ctx: AppContext, d: Delivery, req: EmailRequest) {
+async function noticeOf(ctx: AppContext, d: Delivery, req: EmailRequest): Promise<Notice | undefined> {
   // A form filled in with the support mailbox's own address would write to ourselves.
-  if (req.contactEmail.toLowerCase() === ctx.config.supportAddress.toLowerCase()) return;
+  if (req.contactEmail.toLowerCase() === ctx.config.supportAddress.toLowerCase()) return undefined;
   const messageId = d.kind === "message.public" ? d.messageId : d.kind === "resolved" ? d.messageId : undefined;
   const message = messageId ? await publicMessage(ctx.db, messageId) : undefined;
-  if (d.kind === "message.public" && !message) return;
+  if (d.kind === "message.public" && !message) return undefined;
   const news = newsOf(d, { chatOpen: d.kind === "message.public" && Boolean(await openChatOf(ctx.db, req.id)) });
-  if (!news) return;
+  if (!news) return undefined;
   const trackingUrl = await trackingUrlOf(ctx, req.id, req.trackingSealed);
   const into = d.kind === "merged" ? (await mergedTarget(ctx.db, req))?.number : undefined;
   const text = noticeLetter(
@@ -222,16 +282,9 @@ async function noticeByEmail(ctx: AppContext, d: Delivery, req: EmailRequest) {
     unsubscribeUrl(ctx, "email", req.contactEmail),
   );
   const source = sourceOf(d);
-  await ctx.db.transaction(async (tx) => {
-    const verdict = await admit(ctx, tx, {
-      medium: "email",
-      source,
-      contact: req.contactEmail,
-      requestId: req.id,
-      news,
-    });
-    if (verdict !== "send") return;
-    await enqueue(ctx, tx, {
+  return {
+    admission: { medium: "email", source, contact: req.contactEmail, requestId: req.id, news },
+    letter: {
       source,
       kind: "notice",
       requestId: req.id,
@@ -241,7 +294,24 @@ async function noticeByEmail(ctx: AppContext, d: Delivery, req: EmailRequest) {
       subject: formatSubject(NOTICE_SUBJECT[news], req.number),
       text,
       auto: true,
-    });
+    },
+  };
+}
+
+/** Notices through the policy's gate (an unsubscribe, the hourly limit) and into the outbox, in one transaction. */
+async function queueNotices(ctx: AppContext, notices: Notice[]) {
+  if (notices.length === 0) return;
+  await ctx.db.transaction(async (tx) => {
+    const verdicts = await admitMany(
+      ctx,
+      tx,
+      notices.map((n) => n.admission),
+    );
+    await enqueueMany(
+      ctx,
+      tx,
+      notices.filter((_, i) => verdicts[i] === "send").map((n) => n.letter),
+    );
   });
 }
 

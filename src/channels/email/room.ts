@@ -12,7 +12,7 @@ import { startImapPolling } from "./imap-poll.ts";
 import { processLetter, RECEIVED_TOPIC, storeLetter } from "./inbox.ts";
 import { errorCode } from "./log.ts";
 import { createMailer } from "./mailer.ts";
-import { deliverByEmail, SEND_TOPIC, sendLetter, sendLetters } from "./outbound.ts";
+import { deliverByEmail, deliverManyByEmail, SEND_TOPIC, sendLetter, sendLetters } from "./outbound.ts";
 import { emailRoutes } from "./routes.ts";
 import { startSmtpIntake } from "./smtp-intake.ts";
 import { emailStateOf, mailDomainOf, maybeEmailState, setEmailState } from "./state.ts";
@@ -39,6 +39,11 @@ async function start(ctx: AppContext) {
     // A request that came by e-mail hears every answer by letter, even one typed in a chat on it.
     reaches: (d, r) => r.hasEmail && (r.channel === "email" || !saidInChat(d)),
     deliver: (d) => deliverByEmail(ctx, d),
+    deliverMany: (list) =>
+      deliverManyByEmail(
+        ctx,
+        list.map((i) => i.delivery),
+      ),
   });
   if (config.smtpPort) {
     emailStateOf(ctx).intake = await startSmtpIntake({

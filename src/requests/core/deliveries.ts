@@ -72,11 +72,10 @@ export function deliveryJobs(db: Db, adapters: () => readonly ChannelAdapter[]):
     if (!target) return true;
     return list.some((d) => adapters().some((a) => a.deliver && reaches(a, d, target)));
   };
-  const job = jobFor(wants, async (e) => {
+  /** The event's deliveries and the request they are about (events written before they carried its facts look it up). */
+  const itemsOf = async (e: EventMessage) => {
     const list = deliveriesOf(e);
-    const delivering = adapters().filter((a) => a.deliver);
-    if (list.length === 0 || delivering.length === 0) return;
-    // Events written before they carried the request's facts have them looked up.
+    if (list.length === 0) return [];
     let request = targetOf(e, list[0]!.requestId);
     if (!request) {
       const [row] = await db
@@ -88,10 +87,49 @@ export function deliveryJobs(db: Db, adapters: () => readonly ChannelAdapter[]):
         })
         .from(requests)
         .where(eq(requests.id, list[0]!.requestId));
-      if (!row) return;
+      if (!row) return [];
       request = { id: row.id, channel: row.channel, hasEmail: row.email !== null, hasPhone: row.phone !== null };
     }
-    for (const d of list) for (const a of delivering) if (reaches(a, d, request)) await a.deliver!(d, request);
-  });
+    return list.map((delivery) => ({ event: e, delivery, request: request! }));
+  };
+  const job = jobFor(
+    wants,
+    async (e) => {
+      const delivering = adapters().filter((a) => a.deliver);
+      if (delivering.length === 0) return;
+      for (const { delivery, request } of await itemsOf(e)) {
+        for (const a of delivering) if (reaches(a, delivery, request)) await a.deliver!(delivery, request);
+      }
+    },
+    // A burst of events (registrations): each channel gets the deliveries it reaches together when it can take them so.
+    async (events) => {
+      const failed = new Map<number, unknown>();
+      const items: Awaited<ReturnType<typeof itemsOf>> = [];
+      for (const e of events) {
+        try {
+          items.push(...(await itemsOf(e)));
+        } catch (error) {
+          failed.set(e.id, error);
+        }
+      }
+      for (const a of adapters().filter((a) => a.deliver)) {
+        const mine = items.filter((i) => !failed.has(i.event.id) && reaches(a, i.delivery, i.request));
+        if (mine.length === 0) continue;
+        if (a.deliverMany) {
+          for (const [place, error] of await a.deliverMany(mine)) failed.set(mine[place]!.event.id, error);
+          continue;
+        }
+        for (const i of mine) {
+          if (failed.has(i.event.id)) continue;
+          try {
+            await a.deliver!(i.delivery, i.request);
+          } catch (error) {
+            failed.set(i.event.id, error);
+          }
+        }
+      }
+      return failed;
+    },
+  );
   return Object.fromEntries(DELIVERING_ACTIONS.map((a) => [`request.${a}`, job]));
 }

@@ -150,4 +150,9 @@ export type ChannelAdapter = {
    */
   reaches?(delivery: Delivery, request: DeliveryTarget): boolean;
   deliver?(delivery: Delivery, request: DeliveryTarget): Promise<void>;
+  /**
+   * Several deliveries at once (a burst of registrations), as `deliver` for each in the given order would, answering
+   * the failures by the delivery's place in the list. An adapter without it is handed them one by one.
+   */
+  deliverMany?(list: { delivery: Delivery; request: DeliveryTarget }[]): Promise<Map<number, unknown>>;
 };
