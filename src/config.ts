@@ -42,6 +42,7 @@ export type Config = {
   trustProxy: boolean;
   metricsPort: number | undefined;
   shutdownSeconds: number;
+  jobsDeferMs: number;
   metricsHost: string;
   auditCheckpointMinutes: number;
   chatMaxPerOperator: number;
@@ -381,6 +382,13 @@ export const SETTINGS: Record<keyof Config, Setting> = {
       "seconds a stopping process gives open requests, live streams, chats and SMTP sessions to finish before it closes them",
     default: "20",
     parse: int(1, 600),
+  },
+  jobsDeferMs: {
+    env: "OTKLIK_JOBS_DEFER_MS",
+    describe:
+      "milliseconds background jobs (letters, messenger replies, webhooks) at most give way to a burst of HTTP requests (80 a second or more) before they take their turn again (0: never)",
+    default: "3000",
+    parse: int(0, 60_000),
   },
   auditCheckpointMinutes: {
     env: "OTKLIK_AUDIT_CHECKPOINT_MINUTES",

@@ -4,6 +4,7 @@ import type { Config } from "./config.ts";
 import type { Database, Db } from "./db/client.ts";
 import type { EventBus, OutboxWorker } from "./db/outbox.ts";
 import type { FileStore } from "./files/store.ts";
+import type { RequestPressure } from "./http/pressure.ts";
 import type { RequestCore } from "./requests/core/index.ts";
 import type { ServiceRegistry } from "./room.ts";
 
@@ -13,6 +14,8 @@ export type AppContext = {
   db: Db;
   bus: EventBus;
   worker: OutboxWorker;
+  /** The HTTP side's load right now: background jobs give way to a burst of requests (src/http/pressure.ts). */
+  pressure: RequestPressure;
   files: FileStore;
   /** The one owner of requests, their messages and history (src/requests/core). */
   requests: RequestCore;

@@ -18,6 +18,7 @@ import { startVacuuming } from "./db/vacuum.ts";
 import { openFileStore } from "./files/store.ts";
 import { after, configureGuard, every } from "./guard.ts";
 import { buildApp } from "./http/app.ts";
+import { RequestPressure } from "./http/pressure.ts";
 import { RequestCore } from "./requests/core/index.ts";
 import { ServiceRegistry, startOrder } from "./room.ts";
 import { ROOMS } from "./rooms.ts";
@@ -49,12 +50,14 @@ export async function createContext(config: Config, database: Database): Promise
   mkdirSync(config.dataDir, { recursive: true });
   const bus = new EventBus();
   await bus.start(database);
+  const pressure = new RequestPressure();
   const ctx: AppContext = {
     config,
     database,
     db: database.db,
     bus,
-    worker: new OutboxWorker(database),
+    worker: new OutboxWorker(database, {}, { busy: () => pressure.busy(), deferMs: config.jobsDeferMs }),
+    pressure,
     files: openFileStore(config.files, database.db, config.dataDir, config.maxAttachmentBytes),
     // Routing plugs its rules in at start; until then due times are a day and nothing is categorised or assigned.
     requests: new RequestCore({ db: database.db, engine: database.engine }),

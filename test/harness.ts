@@ -37,6 +37,8 @@ export async function createTestServer(overrides: Partial<Config> = {}): Promise
       logLevel: "silent",
       // No SMTP intake unless a test asks for one (on a port of its own).
       smtpPort: 0,
+      // Jobs run at once: a test's quick run of requests is not a burst to give way to (tested in src/db/outbox.test.ts).
+      jobsDeferMs: 0,
       ...overrides,
     },
   );

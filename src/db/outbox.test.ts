@@ -262,3 +262,39 @@ describe("a set-based job", () => {
     expect(Number((rows as unknown as { rows: { n: number }[] }).rows[0]!.n)).toBe(0);
   });
 });
+
+describe("jobs under a burst of requests", () => {
+  const timed = async (opts: { busyMs: number; deferMs: number }) => {
+    const started = performance.now();
+    let ranAt: number | undefined;
+    const worker = new OutboxWorker(
+      database,
+      {
+        "test.defer": async () => {
+          ranAt = performance.now() - started;
+        },
+      },
+      { busy: () => performance.now() - started < opts.busyMs, deferMs: opts.deferMs },
+    );
+    await database.db.transaction((tx) => emit(tx, "test.defer", { k: opts.busyMs }));
+    await worker.kick();
+    await worker.stop();
+    return ranAt;
+  };
+
+  it("wait while the burst lasts", async () => {
+    const ranAt = await timed({ busyMs: 200, deferMs: 5000 });
+    expect(ranAt).toBeGreaterThanOrEqual(190);
+  });
+
+  it("wait no longer than the bound under a load that lasts", async () => {
+    const ranAt = await timed({ busyMs: 60_000, deferMs: 250 });
+    expect(ranAt).toBeGreaterThanOrEqual(240);
+    expect(ranAt).toBeLessThan(60_000);
+  });
+
+  it("run at once when told never to wait", async () => {
+    // The job ran in this pass although the burst outlasts the test.
+    expect(await timed({ busyMs: 60_000, deferMs: 0 })).toBeDefined();
+  });
+});

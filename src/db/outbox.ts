@@ -170,6 +170,8 @@ export class OutboxWorker {
   private gathering: NodeJS.Timeout | undefined;
   /** Events heard that no job of their topic wants: the next claim marks them done. */
   private unwanted: number[] = [];
+  /** Since when the jobs have had work waiting without a pass that found none (ms, the monotonic clock). */
+  private waitingSince: number | undefined;
 
   constructor(
     private readonly database: Database,
@@ -180,6 +182,10 @@ export class OutboxWorker {
       batch?: number;
       gatherMs?: number;
       parallel?: number;
+      /** The HTTP side is under a burst of requests right now (src/http/pressure.ts). */
+      busy?: () => boolean;
+      /** How long, at most, a pass gives way to such a burst before it takes its turn (ms; 0: never). */
+      deferMs?: number;
     } = {},
   ) {}
 
@@ -250,9 +256,28 @@ export class OutboxWorker {
     let done = this.unwanted;
     this.unwanted = [];
     for (;;) {
+      await this.giveWay();
       const claimed = await this.claim(done);
-      if (claimed.length === 0) return;
+      if (claimed.length === 0) {
+        this.waitingSince = undefined;
+        return;
+      }
       done = await this.runBatch(claimed);
+    }
+  }
+
+  /**
+   * Waits while the HTTP side is under a burst of requests, but not longer than `deferMs` from when the jobs first had
+   * work waiting: a surge of applicants is registered first and their letters follow a moment later, while under a
+   * load that lasts the jobs take their turns again as they did, and no job waits much longer than `deferMs`.
+   */
+  private async giveWay() {
+    const { busy, deferMs = 0 } = this.opts;
+    if (!busy || deferMs <= 0) return;
+    this.waitingSince ??= performance.now();
+    const since = this.waitingSince;
+    while (!this.stopped && busy() && performance.now() - since < deferMs) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
 

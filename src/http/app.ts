@@ -107,6 +107,10 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
     },
   });
   securityHeaders(app);
+  app.addHook("onRequest", (_request, _reply, done) => {
+    ctx.pressure.hit();
+    done();
+  });
   app.addHook("onRequest", accessHook(ctx));
   await installMetrics(app, ctx);
 

@@ -14,18 +14,29 @@ export type Acknowledgement = {
   timeZone?: string;
 };
 
+/** The due time's format by time zone: building an Intl.DateTimeFormat costs far more than using one. */
+const dueFormats = new Map<string, Intl.DateTimeFormat>();
+function dueFormat(timeZone: string) {
+  let format = dueFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("ru-RU", {
+      timeZone,
+      day: "numeric",
+      month: "long",
+      year: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+    });
+    dueFormats.set(timeZone, format);
+  }
+  return format;
+}
+
 export function acknowledgementMail(
   inbound: Pick<InboundMessage, "from" | "subject" | "messageId" | "references">,
   ack: Acknowledgement,
 ): OutboundMail {
-  const due = new Intl.DateTimeFormat("ru-RU", {
-    timeZone: ack.timeZone ?? "Europe/Moscow",
-    day: "numeric",
-    month: "long",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-  }).format(ack.dueAt);
+  const due = dueFormat(ack.timeZone ?? "Europe/Moscow").format(ack.dueAt);
   const zoneNote = (ack.timeZone ?? "Europe/Moscow") === "Europe/Moscow" ? " (по московскому времени)" : "";
   const text = [
     "Здравствуйте!",

@@ -54,8 +54,10 @@ async function start(ctx: AppContext) {
       maxSessions: config.smtpMaxSessions,
       maxSessionsPerAddress: config.smtpMaxSessionsPerAddress,
       idleMs: config.smtpIdleMinutes * 60_000,
-      // 250 goes to the sender only after this transaction committed.
+      // 250 goes to the sender only after this transaction committed. A burst of letters, as one of HTTP requests,
+      // has the background jobs give way for a moment (src/http/pressure.ts).
       store: async (raw, envelope) => {
+        ctx.pressure.hit();
         await storeLetter(ctx, raw, {
           mailFrom: envelope.mailFrom,
           rcptTo: envelope.rcptTo,
