@@ -77,18 +77,22 @@ async function otklik(engine: Engine) {
     );
     return accepted;
   };
-  // Measured warm and on a quiet server (as bench:intake): its start-up work done, the hot code compiled by the JIT,
-  // and the warm-up letters' own background work (their requests and acknowledgements) finished first.
-  await quiet(child.proc.pid!, IDLE_MS);
-  await send(N, WARMUP);
-  await quiet(child.proc.pid!, IDLE_MS);
-  const t0 = performance.now();
-  const accepted = await send(0, N);
-  const seconds = (performance.now() - t0) / 1000;
-  for (const t of transports) t.close();
-  child.proc.kill("SIGTERM");
-  await exited(child.proc);
-  return { scratch, accepted, rps: accepted / seconds, seconds };
+  try {
+    // Measured warm and on a quiet server (as bench:intake): its start-up work done, the hot code compiled by the JIT,
+    // and the warm-up letters' own background work (their requests and acknowledgements) finished first.
+    await quiet(child.proc.pid!, IDLE_MS);
+    await send(N, WARMUP);
+    await quiet(child.proc.pid!, IDLE_MS);
+    const t0 = performance.now();
+    const accepted = await send(0, N);
+    const seconds = (performance.now() - t0) / 1000;
+    return { scratch, accepted, rps: accepted / seconds, seconds };
+  } finally {
+    // The server stops whatever happened (a failed run must not leave it running under the next benchmark).
+    for (const t of transports) t.close();
+    child.proc.kill("SIGTERM");
+    await exited(child.proc);
+  }
 }
 
 async function raw(scratch: Awaited<ReturnType<typeof scratchDatabase>>) {
