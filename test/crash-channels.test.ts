@@ -63,12 +63,21 @@ describe("channels under a crash", () => {
       });
       const { token } = (await res.json()) as { token: string };
       const client = await ChatClient.open(`${child.url.replace("http", "ws")}/api/v1/chat/ws?token=${token}`);
+      // Each message waits for its answer (an ack, or a refusal past the per-applicant limit) before the next, as a
+      // person's messages do: a client sending blind into a server slowed by a busy machine would be closed as a flood.
+      let answered = () => {};
       client.onFrame = (f) => {
         if (f.t === "ack") chats.push(String(f.id));
+        if (f.t === "ack" || f.t === "error") answered();
       };
       try {
         for (let i = 0; !stop && client.socket.readyState === client.socket.OPEN; i++) {
+          const answer = new Promise<void>((resolve) => {
+            answered = resolve;
+            setTimeout(resolve, 2000);
+          });
           client.send({ t: "msg", id: randomUUID(), text: `Сообщение ${i}: как восстановить доступ?` });
+          await answer;
           await new Promise((r) => setTimeout(r, 20));
         }
       } finally {

@@ -382,6 +382,8 @@ describe("order and the other sources", () => {
       sup.authorization,
     );
     expect(resolved.statusCode).toBe(200);
+    // Likewise the resolution before the call: deliveries of different subjects keep no order among themselves.
+    await settle();
     await applyCallEvent(s.ctx, { event: "newCall", callId: "pbx-missed-1", from: "+79125550011", to: "88001234567" });
     await applyCallEvent(s.ctx, { event: "hangup", callId: "pbx-missed-1", cause: "caller_hangup" });
     await applyCallEvent(s.ctx, { event: "newCall", callId: "pbx-answered-1", from: "+79125550012" });
