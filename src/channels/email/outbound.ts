@@ -167,8 +167,15 @@ export async function deliverManyByEmail(ctx: AppContext, list: Delivery[]): Pro
       ctx,
       notices.map((n) => n.notice),
     );
-  } catch (e) {
-    for (const n of notices) failed.set(n.place, e);
+  } catch {
+    // One notice the database refuses must not hold back the others: each in a transaction of its own.
+    for (const n of notices) {
+      try {
+        await queueNotices(ctx, [n.notice]);
+      } catch (e) {
+        failed.set(n.place, e);
+      }
+    }
   }
   return failed;
 }
