@@ -182,7 +182,7 @@ export class OutboxWorker {
       batch?: number;
       gatherMs?: number;
       parallel?: number;
-      /** The HTTP side is under a burst of requests right now (src/http/pressure.ts). */
+      /** The process receives a burst of requests or letters right now (src/http/pressure.ts). */
       busy?: () => boolean;
       /** How long, at most, a pass gives way to such a burst before it takes its turn (ms; 0: never). */
       deferMs?: number;
@@ -267,7 +267,7 @@ export class OutboxWorker {
   }
 
   /**
-   * Waits while the HTTP side is under a burst of requests, but not longer than `deferMs` from when the jobs first had
+   * Waits while the process receives a burst of requests or letters, but not longer than `deferMs` from when the jobs first had
    * work waiting: a surge of applicants is registered first and their letters follow a moment later, while under a
    * load that lasts the jobs take their turns again as they did, and no job waits much longer than `deferMs`.
    */

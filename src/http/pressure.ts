@@ -1,6 +1,6 @@
-// How hard the HTTP side is pressed right now: the requests received in the last tenth of a second. Background jobs
-// (letters, messenger replies, webhooks) give way to a burst of requests for a bounded time (src/db/outbox.ts), so that
-// a surge of applicants is registered first and told by letter a moment later.
+// How hard the process is pressed right now: the HTTP requests and SMTP letters received in the last tenth of a
+// second. Background jobs (letters, messenger replies, webhooks) give way to a burst for a bounded time
+// (src/db/outbox.ts), so that a surge of applicants is registered first and told by letter a moment later.
 
 /** Requests in a tenth of a second (80 a second) from which the HTTP side counts as under a burst. */
 export const BURST_REQUESTS = 8;
@@ -11,7 +11,7 @@ export class RequestPressure {
   private count = 0;
   private previous = 0;
 
-  /** One request received. */
+  /** One request (or letter) received. */
   hit(now = performance.now()) {
     const b = Math.floor(now / WINDOW_MS);
     if (b !== this.bucket) {
