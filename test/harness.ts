@@ -4,12 +4,12 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { type Config, loadConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { type Running, startServer } from "../src/server.ts";
 import type { Role } from "../src/staff/schema.ts";
 import { createApiToken, createUser } from "../src/staff/service.ts";
+import { dropSchema } from "./database.ts";
 
 export const TEST_ADMIN_PASSWORD = "test-admin-password-1";
 
@@ -66,12 +66,7 @@ export async function createTestServer(overrides: Partial<Config> = {}): Promise
     async close() {
       await running.close();
       rmSync(dataDir, { recursive: true, force: true });
-      if (url && schemaName) {
-        const admin = new pg.Client({ connectionString: url });
-        await admin.connect();
-        await admin.query(`DROP SCHEMA IF EXISTS ${schemaName} CASCADE`);
-        await admin.end();
-      }
+      await dropSchema(url, schemaName);
     },
   };
 }

@@ -1,28 +1,18 @@
-import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Database, openDatabase } from "../db/client.ts";
+import { createTestDatabase } from "../../test/database.ts";
+import type { Database } from "../db/client.ts";
 import { applicantContacts, applicants } from "./db-schema.ts";
 import { type ContactKey, linkContacts, linkMany } from "./store.ts";
 
-const url = process.env.TEST_DATABASE_URL;
-const schemaName = url ? `otklik_applicants_${randomBytes(4).toString("hex")}` : undefined;
+let test: Awaited<ReturnType<typeof createTestDatabase>>;
 let database: Database;
 
 beforeAll(async () => {
-  database = await openDatabase({ databaseUrl: url, schemaName });
-  await database.migrate();
+  test = await createTestDatabase("applicants");
+  database = test.database;
 });
-afterAll(async () => {
-  await database?.close();
-  if (url && schemaName) {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    await c.query(`drop schema ${schemaName} cascade`);
-    await c.end();
-  }
-});
+afterAll(() => test?.close());
 
 /** A small deterministic generator, so that a failing case can be run again. */
 function generator(seed: number) {

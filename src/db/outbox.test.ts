@@ -1,32 +1,26 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, dropSchema } from "../../test/database.ts";
 import { type Database, openDatabase } from "./client.ts";
 import { EventBus, type EventMessage, emit, failureCode, jobFor, OutboxWorker } from "./outbox.ts";
 
 const url = process.env.TEST_DATABASE_URL;
-const schemaName = url ? `otklik_outbox_${randomBytes(4).toString("hex")}` : undefined;
+let test: Awaited<ReturnType<typeof createTestDatabase>>;
 let database: Database;
 let bus: EventBus;
 const seen: EventMessage[] = [];
 
 beforeAll(async () => {
-  database = await openDatabase({ databaseUrl: url, schemaName });
-  await database.migrate();
+  test = await createTestDatabase("outbox");
+  database = test.database;
   bus = new EventBus();
   await bus.start(database);
   bus.subscribe((e) => seen.push(e));
 });
 afterAll(async () => {
   await bus?.stop();
-  await database?.close();
-  if (url && schemaName) {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    await c.query(`drop schema ${schemaName} cascade`);
-    await c.end();
-  }
+  await test?.close();
 });
 
 const waitFor = async (cond: () => boolean, ms = 3000) => {
@@ -71,10 +65,7 @@ describe("outbox", () => {
     } finally {
       await otherBus.stop();
       await other.close();
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop schema ${otherSchema} cascade`);
-      await c.end();
+      await dropSchema(url, otherSchema);
     }
   });
 
