@@ -33,10 +33,16 @@ export type SinkLetter = {
  */
 export async function startSink() {
   const letters: SinkLetter[] = [];
+  /** Connections opened to the sink so far. */
+  const counted = { connections: 0 };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["AUTH", "STARTTLS"],
     logger: false,
+    onConnect(_session, cb) {
+      counted.connections++;
+      cb();
+    },
     onRcptTo(address, _s, cb) {
       if (address.address.startsWith("refused")) {
         const e = new Error("5.1.1 No such user") as Error & { responseCode: number };
@@ -69,7 +75,12 @@ export async function startSink() {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const port = (server.server.address() as { port: number }).port;
-  return { letters, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    letters,
+    port,
+    connections: () => counted.connections,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** Sends raw bytes over SMTP; resolves with the server's answer, rejects with its refusal. */

@@ -3,7 +3,7 @@
 // Moscow due time and link, answers, a request for more information, the resolution with the invitation to rate.
 // A note never leaves; an unsubscribe and the hourly limit hold back what is not essential; the gateway's limits and
 // outages are retried, its refusals recorded.
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../test/harness.ts";
 import { startSmsGateway } from "../../test/sms-gateway.ts";
@@ -15,6 +15,7 @@ import { sendSms } from "../channels/sms/outbound.ts";
 import type { Delivery } from "../requests/core/index.ts";
 import { requestRowByNumber } from "../requests/queries.ts";
 import { requestHistory } from "../requests/schema.ts";
+import { blindIndex } from "../security/sealed.ts";
 import { displayRequestNumber } from "../text/display.ts";
 import { notificationLog } from "./db-schema.ts";
 import { type Admission, admit, admitMany } from "./gate.ts";
@@ -463,5 +464,44 @@ describe("a burst of registrations from the form", () => {
     // A form filled in with the support mailbox's own address writes to nobody.
     expect(lettersTo(SUPPORT).filter((l) => l.subject.includes(made[3]!.number))).toEqual([]);
     for (const r of made.slice(0, 3)) expect(await outcomes(r.number, "email")).toEqual(["registered:queued"]);
+  });
+
+  it("queues the others when the database refuses one notice of the burst, and fails that one alone", async () => {
+    const addresses = ["refused.one@example.ru", "refused.two@example.ru", "refused.three@example.ru"];
+    // The outbox refuses every letter about the second applicant's request, as a constraint refuses a row: set up
+    // before the requests exist, so that the worker's own deliveries meet it too.
+    await s.ctx.db.execute(
+      sql.raw(`create or replace function test_refuse_letter() returns trigger language plpgsql as $$
+        begin
+          if exists (select 1 from requests r where r.id = new.request_id
+              and r.contact_email_hash = '${blindIndex("email", addresses[1])}') then
+            raise exception 'letter refused';
+          end if;
+          return new;
+        end $$`),
+    );
+    await s.ctx.db.execute(
+      sql.raw(`create trigger test_refuse_letter before insert on email_outbox
+        for each row execute function test_refuse_letter()`),
+    );
+    try {
+      const made: Awaited<ReturnType<typeof submit>>[] = [];
+      for (const email of addresses) made.push(await submit({ email }, "Не приходит код подтверждения на почту."));
+      const deliveries: Delivery[] = [];
+      for (const r of made) {
+        const requestId = (await requestRowByNumber(s.ctx.db, r.number))!.id;
+        deliveries.push({ kind: "registered", requestId, number: r.number });
+      }
+      const failed = await deliverManyByEmail(s.ctx, deliveries);
+      expect([...failed.keys()]).toEqual([1]);
+      expect(String((failed.get(1) as { cause?: unknown }).cause)).toContain("letter refused");
+      expect(await outcomes(made[0]!.number, "email")).toEqual(["registered:queued"]);
+      expect(await outcomes(made[2]!.number, "email")).toEqual(["registered:queued"]);
+      // The gate's verdict went back with the refused letter: tried again, it is decided anew.
+      expect(await outcomes(made[1]!.number, "email")).toEqual([]);
+    } finally {
+      await s.ctx.db.execute(sql.raw("drop trigger test_refuse_letter on email_outbox"));
+      await s.ctx.db.execute(sql.raw("drop function test_refuse_letter()"));
+    }
   });
 });

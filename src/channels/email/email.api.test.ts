@@ -376,7 +376,7 @@ describe("e-mail intake into the registry", () => {
 });
 
 describe("a burst of queued letters", () => {
-  it("goes in order as one by one would: a refused letter fails for good, a deferred one waits for a retry", async () => {
+  it("goes in order as one by one would, over one connection: a refused letter fails for good, a deferred one waits for a retry", async () => {
     const names = ["burst.one", "refused.burst", "deferred.burst", "burst.two"];
     const ids = (
       await s.ctx.db
@@ -395,10 +395,13 @@ describe("a burst of queued letters", () => {
         .returning({ id: emailOutbox.id })
     ).map((r) => r.id);
     const before = sink.letters.length;
+    const connected = sink.connections();
     // An id given twice is sent once.
     const failed = await sendLetters(s.ctx, [...ids, ids[0]!]);
     expect([...failed.keys()]).toEqual([ids[2]]);
     expect(sink.letters.slice(before).map((l) => l.subject)).toEqual(["Письмо 0", "Письмо 3"]);
+    // The relay's connection is kept open between letters (and may still be open from the tests before).
+    expect(sink.connections() - connected).toBeLessThanOrEqual(1);
     const rows = new Map(
       (await s.ctx.db.select().from(emailOutbox).where(inArray(emailOutbox.id, ids))).map((r) => [r.id, r]),
     );

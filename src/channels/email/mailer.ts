@@ -32,9 +32,16 @@ export type Mailer = {
   close(): void;
 };
 
+/**
+ * Connections kept open to the relay. A letter over an open connection skips the connect, greeting, EHLO and TLS
+ * handshake; the outbox sends one letter at a time, so one connection carries a burst, and a relay that closed it
+ * is reconnected. The relay's URL may set its own (`?pool=false`, `&maxConnections=…`): the URL's settings win.
+ */
+const RELAY_POOL = { pool: true, maxConnections: 2, maxMessages: 500 } as const;
+
 export function createMailer(options: MailerOptions): Mailer {
   const transport = options.relayUrl
-    ? nodemailer.createTransport(options.relayUrl)
+    ? nodemailer.createTransport({ url: options.relayUrl, ...RELAY_POOL })
     : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "windows" });
 
   return {
