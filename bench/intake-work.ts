@@ -3,7 +3,8 @@
 // submission until its background jobs have finished (the process has gone quiet), divided by N. A figure the rest
 // of the machine's load disturbs far less than requests per second. `--root` runs another checkout's server (to
 // compare two versions of the code with the same client); `--cpu-prof DIR` writes the server's V8 profile there. On
-// PostgreSQL the server processes' CPU time over the same span is printed too (`databaseCpuMsPerRequest`).
+// PostgreSQL the server processes' CPU time over the same span is printed too (`databaseCpuMsPerRequest`), and over the
+// submissions alone (`…DuringHttp`, as for the server).
 // Several kinds in `--contact` (none,email) are measured one after another on the same server, after one warm-up.
 // Usage: node --import tsx bench/intake-work.ts [--engine pglite|postgres] [--contact none,email] [--n 1500] [--c 32]
 //        [--warmup 300] [--root DIR] [--cpu-prof DIR]
@@ -129,6 +130,7 @@ try {
     const dbBefore = postgresCpuMs();
     const r = await drive(url, N, `bench-${randomBytes(4).toString("hex")}`, contact);
     const atEnd = cpuMs(proc.pid!);
+    const dbAtEnd = values.engine === "postgres" ? postgresCpuMs() : 0;
     const after = await quiet(proc.pid!, IDLE_MS);
     const dbAfter = postgresCpuMs();
     // The quiet wait's own two seconds of idling are counted too; they are small and the same for every version.
@@ -145,7 +147,10 @@ try {
         cpuMsPerRequest: Number(((after - before) / N).toFixed(2)),
         cpuMsPerRequestDuringHttp: Number(((atEnd - before) / N).toFixed(2)),
         ...(values.engine === "postgres"
-          ? { databaseCpuMsPerRequest: Number(((dbAfter - dbBefore) / N).toFixed(2)) }
+          ? {
+              databaseCpuMsPerRequest: Number(((dbAfter - dbBefore) / N).toFixed(2)),
+              databaseCpuMsPerRequestDuringHttp: Number(((dbAtEnd - dbBefore) / N).toFixed(2)),
+            }
           : {}),
         load: `${loadStart} → ${load()}`,
       }),

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, dropSchema } from "../../test/database.ts";
 import { type Database, openDatabase } from "./client.ts";
-import { EventBus, type EventMessage, emit, failureCode, jobFor, OutboxWorker } from "./outbox.ts";
+import { EventBus, type EventMessage, emit, failureCode, jobFor, OutboxWorker, rowsOf } from "./outbox.ts";
 
 const url = process.env.TEST_DATABASE_URL;
 let test: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -287,5 +287,44 @@ describe("jobs under a burst of requests", () => {
   it("run at once when told never to wait", async () => {
     // The job ran in this pass although the burst outlasts the test.
     expect(await timed({ busyMs: 60_000, deferMs: 0 })).toBeDefined();
+  });
+});
+
+describe("a stopping worker", () => {
+  it("finishes the batch in hand, marks it done and claims no more; the next worker carries out the rest once", async () => {
+    const ran: number[] = [];
+    let first: OutboxWorker | undefined;
+    let stopping: Promise<void> | undefined;
+    const handlers = {
+      "test.stop": async (e: EventMessage) => {
+        ran.push(e.data.k as number);
+        // The stop comes while the first batch runs, as a signal would.
+        if (ran.length === 1) stopping = first!.stop();
+      },
+    };
+    for (let k = 0; k < 30; k++) await database.db.transaction((tx) => emit(tx, "test.stop", { k }));
+    first = new OutboxWorker(database, handlers, { batch: 5, parallel: 1 });
+    await first.kick();
+    await stopping;
+    expect(ran).toEqual([0, 1, 2, 3, 4]);
+    const pending = async () =>
+      rowsOf<{ n: number }>(
+        await database.db.execute(
+          sql`select count(*)::int as n from events where topic = 'test.stop' and processed_at is null`,
+        ),
+      )[0]!.n;
+    // The finished batch is marked done; the rest is neither run nor leased.
+    expect(await pending()).toBe(25);
+    const leased = rowsOf<{ n: number }>(
+      await database.db.execute(
+        sql`select count(*)::int as n from events where topic = 'test.stop' and processed_at is null and locked_until is not null`,
+      ),
+    )[0]!.n;
+    expect(leased).toBe(0);
+    const next = new OutboxWorker(database, handlers, { batch: 5, parallel: 1 });
+    await next.kick();
+    await next.stop();
+    expect(ran).toEqual(Array.from({ length: 30 }, (_, k) => k));
+    expect(await pending()).toBe(0);
   });
 });

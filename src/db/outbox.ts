@@ -257,6 +257,12 @@ export class OutboxWorker {
     this.unwanted = [];
     for (;;) {
       await this.giveWay();
+      // A stopping process finishes the batch in hand and claims no more: the rest waits for the next process (or
+      // this one's next start), and a stop is not held up by a backlog that would take minutes to work off.
+      if (this.stopped) {
+        await this.markDone(done);
+        return;
+      }
       const claimed = await this.claim(done);
       if (claimed.length === 0) {
         this.waitingSince = undefined;
@@ -353,6 +359,14 @@ export class OutboxWorker {
    * Marks the jobs of `done` as carried out and claims the next batch, in one statement. The claim leaves the
    * finished rows out (the statement's snapshot does not show them done yet).
    */
+  /** Marks finished jobs done without claiming more (what the next claim would have done). */
+  private async markDone(done: number[]) {
+    if (done.length === 0) return;
+    await this.database.db.execute(sql`
+      update events set processed_at = now(), last_error = null
+      where id = any(${toPgArray(done.map(String))}::bigint[]) and processed_at is null`);
+  }
+
   private async claim(done: number[]): Promise<EventMessage[]> {
     const { db } = this.database;
     const lease = this.opts.leaseSeconds ?? 60;
