@@ -2,6 +2,9 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../test/harness.ts";
 import { audit, verifyChain } from "../audit/audit.ts";
+import { maxUpdates } from "../channels/max/db-schema.ts";
+import { messengerContacts, messengerOutbox } from "../channels/messenger/db-schema.ts";
+import { vkEvents } from "../channels/vk/db-schema.ts";
 import { PURGED_TEXT } from "../requests/core/index.ts";
 import { requests } from "../requests/schema.ts";
 import { purge } from "./retention.ts";
@@ -155,5 +158,61 @@ describe("retention", () => {
     expect(report.audit).toBe(aged);
     const v = await verifyChain(s.ctx.db);
     expect(v.brokenAt).toBeNull();
+  });
+
+  it("removes a purged request's unsent messenger replies, and handled messenger updates past the events' period", async () => {
+    const submit = async (text: string) => {
+      const res = await s.app.inject({ method: "POST", url: "/api/v1/requests", payload: { text } });
+      expect(res.statusCode, res.body).toBe(201);
+      const [row] = await rows<{ id: number }>(sql`select id from requests where number = ${res.json().number}`);
+      return Number(row!.id);
+    };
+    const old = await submit("Старое обращение из мессенджера");
+    const fresh = await submit("Свежее обращение из мессенджера");
+    await s.ctx.db.execute(
+      sql`update requests set status = 'resolved', resolved_at = now() - interval '400 days' where id = ${old}`,
+    );
+    const [contact] = await s.ctx.db
+      .insert(messengerContacts)
+      .values({ channel: "telegram", chatHash: "retention-test-chat", chatId: "9000001", name: "Мария" })
+      .returning({ id: messengerContacts.id });
+    // Replies that never went (the applicant blocked the bot): their texts are the operator's answers.
+    await s.ctx.db.insert(messengerOutbox).values([
+      { contactId: contact!.id, source: "retention:old", requestId: old, text: "Ответ по старому обращению" },
+      { contactId: contact!.id, source: "retention:fresh", requestId: fresh, text: "Ответ по свежему обращению" },
+    ]);
+    const day = 86_400_000;
+    const at = (days: number) => new Date(Date.now() - days * day);
+    await s.ctx.db.insert(vkEvents).values([
+      { eventId: "retention-vk-old", type: "message_new", handledAt: at(40) },
+      { eventId: "retention-vk-recent", type: "message_new", handledAt: at(2) },
+      // Not handled yet (a crash before its job ran): kept whatever its age, with its body, for the job.
+      { eventId: "retention-vk-waiting", type: "message_new", body: "{}", receivedAt: at(40) },
+    ]);
+    await s.ctx.db.insert(maxUpdates).values([
+      { updateKey: "retention-max-old", type: "message_created", handledAt: at(40) },
+      { updateKey: "retention-max-recent", type: "message_created", handledAt: at(2) },
+    ]);
+
+    const report = await purge(s.ctx.database, s.ctx.requests, s.ctx.files, {
+      requestDays: 365,
+      rawMailDays: 90,
+      auditDays: 1825,
+      eventDays: 30,
+    });
+    expect(report.requests).toBe(1);
+    expect(report.updates).toBe(2);
+    const outbox = await rows<{ source: string }>(
+      sql`select source from messenger_outbox where source like 'retention:%' order by source`,
+    );
+    expect(outbox.map((r) => r.source)).toEqual(["retention:fresh"]);
+    const vk = await rows<{ event_id: string }>(
+      sql`select event_id from vk_events where event_id like 'retention-%' order by event_id`,
+    );
+    expect(vk.map((r) => r.event_id)).toEqual(["retention-vk-recent", "retention-vk-waiting"]);
+    const max = await rows<{ update_key: string }>(
+      sql`select update_key from max_updates where update_key like 'retention-%' order by update_key`,
+    );
+    expect(max.map((r) => r.update_key)).toEqual(["retention-max-recent"]);
   });
 });

@@ -29,6 +29,8 @@ export type PurgeReport = {
   rawMail: number;
   audit: number;
   events: number;
+  /** Handled messenger webhook updates (VK, MAX). */
+  updates: number;
   sessions: number;
 };
 
@@ -43,7 +45,15 @@ export async function purge(
   const before = (days: number) => new Date(now.getTime() - days * 86_400_000);
   const requestCutoff = before(policy.requestDays);
 
-  const report: PurgeReport = { requests: 0, files: 0, rawMail: 0, audit: 0, events: 0, sessions: 0 };
+  const report: PurgeReport = {
+    requests: 0,
+    files: 0,
+    rawMail: 0,
+    audit: 0,
+    events: 0,
+    updates: 0,
+    sessions: 0,
+  };
   const fileIds: string[] = [];
   await db.transaction(async (tx) => {
     // The registry blanks its own rows (the request core); each channel's rows of the same requests follow here.
@@ -65,9 +75,16 @@ export async function purge(
       await tx.execute(sql`delete from email_inbox where request_id in (${idList})`);
     if (await tableExists(tx, "email_outbox"))
       await tx.execute(sql`delete from email_outbox where request_id in (${idList})`);
-    // The numbers texted, the links and counts kept for the policy and a rating question waiting for the caller's
-    // next call go with the request's contacts.
-    for (const table of ["sms_outbox", "notification_short_links", "notification_log", "phone_rating_invitations"]) {
+    // The numbers texted, the links and counts kept for the policy, a rating question waiting for the caller's
+    // next call and the replies to a messenger chat that never went (a sent one keeps no text) go with the request's
+    // contacts.
+    for (const table of [
+      "sms_outbox",
+      "notification_short_links",
+      "notification_log",
+      "phone_rating_invitations",
+      "messenger_outbox",
+    ]) {
       if (await tableExists(tx, table)) {
         await tx.execute(sql`delete from ${sql.identifier(table)} where request_id in (${idList})`);
       }
@@ -92,6 +109,17 @@ export async function purge(
   report.events = rowsOf(
     await db.execute(sql`delete from events where processed_at < ${before(policy.eventDays)} returning id`),
   ).length;
+  // The messengers' webhook updates are emptied once handled; the rows that only recognised a repeated delivery follow
+  // the outbox's events (a messenger repeats an update for hours, not for a month).
+  for (const table of ["vk_events", "max_updates"]) {
+    if (await tableExists(db, table)) {
+      report.updates += rowsOf(
+        await db.execute(
+          sql`delete from ${sql.identifier(table)} where handled_at < ${before(policy.eventDays)} returning id`,
+        ),
+      ).length;
+    }
+  }
   report.sessions = rowsOf(
     await db.execute(sql`delete from sessions where expires_at < ${now} returning id_hash`),
   ).length;
