@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../test/harness.ts";
 import { audit, verifyChain } from "../audit/audit.ts";
 import { maxUpdates } from "../channels/max/db-schema.ts";
-import { messengerContacts, messengerOutbox } from "../channels/messenger/db-schema.ts";
+import { chatConversations } from "../channels/chat/db-schema.ts";
+import { messengerContacts, messengerOutbox, messengerThreads } from "../channels/messenger/db-schema.ts";
 import { vkEvents } from "../channels/vk/db-schema.ts";
 import { PURGED_TEXT } from "../requests/core/index.ts";
 import { requests } from "../requests/schema.ts";
@@ -214,5 +215,58 @@ describe("retention", () => {
       sql`select update_key from max_updates where update_key like 'retention-%' order by update_key`,
     );
     expect(max.map((r) => r.update_key)).toEqual(["retention-max-recent"]);
+  });
+
+  it("removes a messenger chat's record once every conversation it had is past the period", async () => {
+    const submit = async (text: string) => {
+      const res = await s.app.inject({ method: "POST", url: "/api/v1/requests", payload: { text } });
+      expect(res.statusCode, res.body).toBe(201);
+      const [row] = await rows<{ id: number }>(sql`select id from requests where number = ${res.json().number}`);
+      return Number(row!.id);
+    };
+    const day = 86_400_000;
+    const at = (days: number) => new Date(Date.now() - days * day);
+    const purged = await submit("Обращение из мессенджера, решённое давно");
+    const open = await submit("Обращение из мессенджера в работе");
+    await s.ctx.db.execute(
+      sql`update requests set status = 'resolved', resolved_at = now() - interval '400 days' where id = ${purged}`,
+    );
+    const conversation = async (requestId: number | null, createdAt: Date) =>
+      (
+        await s.ctx.db
+          .insert(chatConversations)
+          .values({ tokenHash: `retention-${Math.random()}`, channel: "telegram", requestId, createdAt })
+          .returning({ id: chatConversations.id })
+      )[0]!.id;
+    const contact = async (name: string, createdAt: Date, conversations: number[], current?: number) => {
+      const [c] = await s.ctx.db
+        .insert(messengerContacts)
+        .values({ channel: "telegram", chatHash: `retention-${name}`, chatId: name, createdAt, conversationId: current })
+        .returning({ id: messengerContacts.id });
+      for (const conversationId of conversations) {
+        await s.ctx.db.insert(messengerThreads).values({ conversationId, contactId: c!.id });
+      }
+      return c!.id;
+    };
+    await contact("purged", at(400), [await conversation(purged, at(400))]);
+    await contact("open", at(400), [await conversation(open, at(1))]);
+    // Talking to the bot now, no request yet: the conversation it is in is its only one.
+    await contact("talking", at(400), [], await conversation(null, at(1)));
+    await contact("abandoned", at(400), [await conversation(null, at(400))]);
+    await contact("new", at(1), []);
+
+    const report = await purge(s.ctx.database, s.ctx.requests, s.ctx.files, {
+      requestDays: 365,
+      rawMailDays: 90,
+      auditDays: 1825,
+      eventDays: 30,
+    });
+    expect(report.contacts).toBe(2);
+    const left = await rows<{ chat_hash: string }>(
+      sql`select chat_hash from messenger_contacts where chat_hash in
+        ('retention-purged', 'retention-open', 'retention-talking', 'retention-abandoned', 'retention-new')
+        order by chat_hash`,
+    );
+    expect(left.map((r) => r.chat_hash)).toEqual(["retention-new", "retention-open", "retention-talking"]);
   });
 });

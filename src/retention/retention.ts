@@ -31,6 +31,8 @@ export type PurgeReport = {
   events: number;
   /** Handled messenger webhook updates (VK, MAX). */
   updates: number;
+  /** Messenger chats whose every conversation is past the period. */
+  contacts: number;
   sessions: number;
 };
 
@@ -52,6 +54,7 @@ export async function purge(
     audit: 0,
     events: 0,
     updates: 0,
+    contacts: 0,
     sessions: 0,
   };
   const fileIds: string[] = [];
@@ -95,6 +98,24 @@ export async function purge(
         where request_id in (${idList})`);
     }
   });
+  // A messenger chat's record (its id and the name it shows, sealed) outlives no request of its own: it goes once every
+  // conversation it had is past the period (its request's data purged, or, without a request, begun before the
+  // cutoff), with its threads and its queue. A later message from that chat makes a new one.
+  if (await tableExists(db, "messenger_contacts")) {
+    report.contacts = rowsOf(
+      await db.execute(sql`
+        delete from messenger_contacts c
+        where c.created_at < ${requestCutoff}
+          and not exists (
+            select 1 from chat_conversations cc left join requests r on r.id = cc.request_id
+            where (cc.id = c.conversation_id
+                or cc.id in (select t.conversation_id from messenger_threads t where t.contact_id = c.id))
+              and (case when r.id is null then cc.created_at >= ${requestCutoff}
+                   else not (r.status in ('resolved', 'closed') and coalesce(r.closed_at, r.resolved_at) < ${requestCutoff})
+                   end))
+        returning c.id`),
+    ).length;
+  }
   // Files go after the commit: a crash in between leaves an orphan file, never a row pointing at nothing.
   for (const id of fileIds) await files.remove(id);
   report.files = fileIds.length;
