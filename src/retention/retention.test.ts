@@ -2,8 +2,8 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../test/harness.ts";
 import { audit, verifyChain } from "../audit/audit.ts";
-import { maxUpdates } from "../channels/max/db-schema.ts";
 import { chatConversations } from "../channels/chat/db-schema.ts";
+import { maxUpdates } from "../channels/max/db-schema.ts";
 import { messengerContacts, messengerOutbox, messengerThreads } from "../channels/messenger/db-schema.ts";
 import { vkEvents } from "../channels/vk/db-schema.ts";
 import { PURGED_TEXT } from "../requests/core/index.ts";
@@ -241,7 +241,13 @@ describe("retention", () => {
     const contact = async (name: string, createdAt: Date, conversations: number[], current?: number) => {
       const [c] = await s.ctx.db
         .insert(messengerContacts)
-        .values({ channel: "telegram", chatHash: `retention-${name}`, chatId: name, createdAt, conversationId: current })
+        .values({
+          channel: "telegram",
+          chatHash: `retention-${name}`,
+          chatId: name,
+          createdAt,
+          conversationId: current,
+        })
         .returning({ id: messengerContacts.id });
       for (const conversationId of conversations) {
         await s.ctx.db.insert(messengerThreads).values({ conversationId, contactId: c!.id });
