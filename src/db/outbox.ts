@@ -355,10 +355,6 @@ export class OutboxWorker {
       where processed_at is null and not (topic = any(${toPgArray(this.topics)}::text[]))`);
   }
 
-  /**
-   * Marks the jobs of `done` as carried out and claims the next batch, in one statement. The claim leaves the
-   * finished rows out (the statement's snapshot does not show them done yet).
-   */
   /** Marks finished jobs done without claiming more (what the next claim would have done). */
   private async markDone(done: number[]) {
     if (done.length === 0) return;
@@ -367,6 +363,10 @@ export class OutboxWorker {
       where id = any(${toPgArray(done.map(String))}::bigint[]) and processed_at is null`);
   }
 
+  /**
+   * Marks the jobs of `done` as carried out and claims the next batch, in one statement. The claim leaves the
+   * finished rows out (the statement's snapshot does not show them done yet).
+   */
   private async claim(done: number[]): Promise<EventMessage[]> {
     const { db } = this.database;
     const lease = this.opts.leaseSeconds ?? 60;
