@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.ts";
-import { type Child, exited, startChild } from "./process.ts";
+import { type Child, exited, freePort, startChild } from "./process.ts";
 
 const url = process.env.TEST_DATABASE_URL;
 const schema = `otklik_workers_${randomBytes(4).toString("hex")}`;
@@ -69,6 +69,7 @@ describe("OTKLIK_WORKERS", () => {
 
 describe.skipIf(!url)("two workers on one PostgreSQL", () => {
   let dir = "";
+  let metricsPort = 0;
 
   beforeAll(async () => {
     const admin = new pg.Client({ connectionString: url });
@@ -78,7 +79,16 @@ describe.skipIf(!url)("two workers on one PostgreSQL", () => {
     const u = new URL(url!);
     u.searchParams.set("options", `-c search_path=${schema}`);
     dir = mkdtempSync(path.join(os.tmpdir(), "otklik-workers-"));
-    server = await startChild({ DATABASE_URL: u.toString(), OTKLIK_DATA_DIR: dir, OTKLIK_WORKERS: "2" }, 180_000);
+    metricsPort = await freePort();
+    server = await startChild(
+      {
+        DATABASE_URL: u.toString(),
+        OTKLIK_DATA_DIR: dir,
+        OTKLIK_WORKERS: "2",
+        OTKLIK_METRICS_PORT: String(metricsPort),
+      },
+      180_000,
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -115,6 +125,14 @@ describe.skipIf(!url)("two workers on one PostgreSQL", () => {
       (n) => n === 2,
     );
     expect(await Promise.all(Array.from({ length: 20 }, (_, i) => file(i)))).toEqual(Array(20).fill(201));
+    // The supervisor serves both processes' metrics on one port, added up: every submission counted once, whichever
+    // process took it, and the outbox's backlog (a figure of the whole database) once.
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const line = (name: string) => metrics.split("\n").filter((l) => l.startsWith(name));
+    expect(
+      line('otklik_http_request_duration_seconds_count{method="POST",route="/api/v1/requests",status="201"}'),
+    ).toEqual(['otklik_http_request_duration_seconds_count{method="POST",route="/api/v1/requests",status="201"} 20']);
+    expect(line("otklik_outbox_pending ")).toHaveLength(1);
 
     // One is killed: the other keeps serving while the supervisor starts a replacement.
     process.kill(workers[0]!, "SIGKILL");

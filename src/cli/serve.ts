@@ -1,6 +1,7 @@
 import cluster, { type Worker } from "node:cluster";
 import { type Config, ConfigError, loadConfig } from "../config.ts";
 import { installLastResort } from "../guard.ts";
+import { SUPERVISOR_METRICS, serveClusterMetrics } from "../http/metrics.ts";
 import { startServer } from "../server.ts";
 
 export async function run(_argv: string[]): Promise<number> {
@@ -14,7 +15,7 @@ export async function run(_argv: string[]): Promise<number> {
     }
     throw e;
   }
-  if (config.workers > 1 && cluster.isPrimary) return supervise(config.workers);
+  if (config.workers > 1 && cluster.isPrimary) return supervise(config);
   // Each entry point has its guard; this is the net under them, so a missed one degrades the service instead of ending it.
   installLastResort();
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -58,20 +59,33 @@ const MAX_EARLY_EXITS = 5;
 /**
  * OTKLIK_WORKERS > 1: this process only supervises. It starts that many server processes, which share the HTTP and
  * SMTP ports (node:cluster hands them the connections) and one PostgreSQL, as two processes behind a balancer do;
- * one that ends is replaced; SIGTERM or SIGINT is passed to every one, and the supervisor ends when they have.
+ * one that ends is replaced; SIGTERM or SIGINT is passed to every one, and the supervisor ends when they have. With
+ * OTKLIK_METRICS_PORT it serves the metrics of all of them on that port.
  */
-async function supervise(count: number): Promise<number> {
+async function supervise(config: Config): Promise<number> {
+  const count = config.workers;
+  let closeMetrics: (() => Promise<void>) | undefined;
+  if (config.metricsPort !== undefined) {
+    try {
+      closeMetrics = await serveClusterMetrics(config.metricsHost, config.metricsPort);
+    } catch (e) {
+      process.stderr.write(`${(e as Error).message}\n`);
+      return 2;
+    }
+  }
   let stopping = false;
   let earlyExits = 0;
   const started = new Map<Worker, number>();
-  const fork = () => started.set(cluster.fork(), Date.now());
+  const env = closeMetrics ? { [SUPERVISOR_METRICS]: "1" } : {};
+  const fork = () => started.set(cluster.fork(env), Date.now());
   for (let i = 0; i < count; i++) fork();
   process.stdout.write(`Запускаю процессы сервера: ${count}.\n`);
 
   return new Promise<number>((resolve) => {
     let code = 0;
     const finish = () => {
-      if (Object.keys(cluster.workers ?? {}).length === 0) resolve(code);
+      if (Object.keys(cluster.workers ?? {}).length > 0) return;
+      void (closeMetrics?.() ?? Promise.resolve()).then(() => resolve(code));
     };
     cluster.on("exit", (worker, exitCode, signal) => {
       const since = started.get(worker) ?? 0;

@@ -1,6 +1,7 @@
 // Prometheus metrics, served by a listener of their own (OTKLIK_METRICS_PORT, on 127.0.0.1 unless told otherwise) and
 // never on the public port: request latencies by route pattern and status, the process's own figures, and a few of
 // the service's (outbox backlog, open streams and sockets, database errors by kind).
+import cluster from "node:cluster";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
@@ -12,6 +13,9 @@ import { NOT_FOUND } from "./errors.ts";
 import { sendProblem } from "./problem.ts";
 
 const listeners = new WeakMap<FastifyInstance, Server>();
+
+/** Set by `otklik serve`'s supervisor in the environment of the processes whose metrics it serves. */
+export const SUPERVISOR_METRICS = "OTKLIK_SUPERVISOR_METRICS";
 
 /** Where the metrics listener of this application listens, or null when there is none. */
 export function metricsAddress(app: FastifyInstance): AddressInfo | null {
@@ -84,6 +88,8 @@ export async function installMetrics(app: FastifyInstance, ctx: AppContext) {
     name: "otklik_outbox_pending",
     help: "announcements in the outbox not yet carried out",
     registers: [registry],
+    // A figure of the whole database: every process reads the same, and several processes count it once.
+    aggregator: "max",
     async collect() {
       const s = await outbox();
       if (s) this.set(s.pending);
@@ -93,34 +99,23 @@ export async function installMetrics(app: FastifyInstance, ctx: AppContext) {
     name: "otklik_outbox_oldest_pending_seconds",
     help: "age of the oldest announcement not yet carried out (0 when none)",
     registers: [registry],
+    aggregator: "max",
     async collect() {
       const s = await outbox();
       if (s) this.set(s.oldest);
     },
   });
 
-  const server = createServer((req, res) => {
-    if ((req.method !== "GET" && req.method !== "HEAD") || req.url?.split("?")[0] !== "/metrics") {
-      res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("Not found\n");
-      return;
-    }
-    registry.metrics().then(
-      (body) => res.writeHead(200, { "content-type": registry.contentType }).end(body),
-      () => res.writeHead(500).end(),
-    );
-  });
-  server.on("clientError", (_e, socket) => socket.destroy());
+  // Under a supervisor (OTKLIK_WORKERS) the supervisor serves the port, with every process's figures added up: this
+  // process answers its requests for them instead of listening (a shared port would give each scrape to one process).
+  if (cluster.isWorker && process.env[SUPERVISOR_METRICS] === "1") {
+    new client.AggregatorRegistry();
+    client.AggregatorRegistry.setRegistries([registry]);
+    return;
+  }
+  const server = metricsServer(() => registry.metrics(), registry.contentType);
   app.addHook("onReady", async () => {
-    const host = ctx.config.metricsHost;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    }).catch((e: NodeJS.ErrnoException) => {
-      throw new Error(`Порт метрик ${host}:${port} (OTKLIK_METRICS_PORT) не открылся: ${e.code ?? e.message}`);
-    });
+    await listenForMetrics(server, ctx.config.metricsHost, port);
     listeners.set(app, server);
   });
   app.addHook("onClose", async () => {
@@ -179,4 +174,47 @@ export function databaseErrorKind(error: unknown): string | null {
     e = cause;
   }
   return null;
+}
+
+/** The metrics listener: `/metrics` only, with what `body` gives. */
+function metricsServer(body: () => Promise<string>, contentType: string): Server {
+  const server = createServer((req, res) => {
+    if ((req.method !== "GET" && req.method !== "HEAD") || req.url?.split("?")[0] !== "/metrics") {
+      res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("Not found\n");
+      return;
+    }
+    body().then(
+      (text) => res.writeHead(200, { "content-type": contentType }).end(text),
+      () => res.writeHead(500).end(),
+    );
+  });
+  server.on("clientError", (_e, socket) => socket.destroy());
+  return server;
+}
+
+async function listenForMetrics(server: Server, host: string, port: number) {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  }).catch((e: NodeJS.ErrnoException) => {
+    throw new Error(`Порт метрик ${host}:${port} (OTKLIK_METRICS_PORT) не открылся: ${e.code ?? e.message}`);
+  });
+}
+
+/**
+ * The supervisor's metrics listener (OTKLIK_WORKERS > 1): the figures of every server process it runs, asked for at
+ * each scrape and added up (counters and histograms summed, the outbox's figures once). Started before the processes,
+ * so that they find it; answers the function that closes it.
+ */
+export async function serveClusterMetrics(host: string, port: number): Promise<() => Promise<void>> {
+  const registry = new client.AggregatorRegistry();
+  const server = metricsServer(() => registry.clusterMetrics(), registry.contentType);
+  await listenForMetrics(server, host, port);
+  return async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
 }
