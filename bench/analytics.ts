@@ -55,11 +55,15 @@ type Statement = { text: string; params: unknown[]; after: number };
  * most of their statements at once (Promise.all), so each one is kept with the number already finished when it left.
  */
 function recorder(database: Database) {
-  const client = (database.db as unknown as { $client: { query: (...a: unknown[]) => Promise<unknown> } }).$client;
+  // Drizzle sends through its session's client. That client is replaced by a view of it whose `query` records: an
+  // assignment to `query` would not do, as the embedded engine's client is a proxy that answers `query` itself.
+  type Client = { query: (...a: unknown[]) => Promise<unknown> };
+  const session = (database.db as unknown as { session: { client: Client } }).session;
+  const client = session.client;
   const original = client.query.bind(client);
   let log: Statement[] | null = null;
   let finished = 0;
-  client.query = (...a: unknown[]) => {
+  const query = (...a: unknown[]) => {
     const out = original(...a);
     if (log) {
       const [first, second] = a;
@@ -73,6 +77,13 @@ function recorder(database: Database) {
     }
     return out;
   };
+  session.client = new Proxy(client, {
+    get(target, key) {
+      if (key === "query") return query;
+      const value = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
   return async (fn: () => Promise<unknown>) => {
     log = [];
     finished = 0;

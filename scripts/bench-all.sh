@@ -79,9 +79,6 @@ done
 for e in $chat_engines; do
   run "telegram intake ($e)" node --import tsx bench/telegram.ts --engine "$e" --n "$TELEGRAM_N"
 done
-for e in $chat_engines; do
-  run "telegram intake ($e)" node --import tsx bench/telegram.ts --engine "$e" --n "$TELEGRAM_N"
-done
 run "statistics" node --import tsx bench/analytics.ts --generate "$ANALYTICS_REQUESTS" --runs "$ANALYTICS_RUNS" --engine "$engines"
 
 {
