@@ -6,8 +6,10 @@ import { chatConversations } from "../channels/chat/db-schema.ts";
 import { maxUpdates } from "../channels/max/db-schema.ts";
 import { messengerContacts, messengerOutbox, messengerThreads } from "../channels/messenger/db-schema.ts";
 import { vkEvents } from "../channels/vk/db-schema.ts";
+import { normalizePhone } from "../requests/contact.ts";
 import { PURGED_TEXT } from "../requests/core/index.ts";
 import { requests } from "../requests/schema.ts";
+import { blindIndex } from "../security/sealed.ts";
 import { purge } from "./retention.ts";
 
 let s: TestServer;
@@ -274,5 +276,59 @@ describe("retention", () => {
         order by chat_hash`,
     );
     expect(left.map((r) => r.chat_hash)).toEqual(["retention-new", "retention-open", "retention-talking"]);
+  });
+
+  it("drops from the applicant record the contacts that only purged requests bore, and the applicant left without any", async () => {
+    const submit = async (contact: Record<string, string>) => {
+      const res = await s.app.inject({
+        method: "POST",
+        url: "/api/v1/requests",
+        payload: { text: "Не приходит код подтверждения при входе", contact },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      await s.ctx.worker.kick();
+      return res.json().number as string;
+    };
+    const gone = { email: "old.applicant@example.ru", phone: "+79005550001" };
+    const old = await submit(gone);
+    await submit({ email: "kept.applicant@example.ru" });
+    const applicantOf = async (kind: "email" | "phone", hash: string | null) =>
+      (
+        await rows<{ applicant_id: string }>(
+          sql`select applicant_id from applicant_contacts where kind = ${kind} and hash = ${hash}`,
+        )
+      )[0]?.applicant_id;
+    const oldEmail = blindIndex("email", gone.email);
+    const oldPhone = blindIndex("phone", normalizePhone(gone.phone));
+    const keptEmail = blindIndex("email", "kept.applicant@example.ru");
+    const person = await applicantOf("email", oldEmail);
+    expect(person).toBeDefined();
+    expect(await applicantOf("phone", oldPhone)).toBe(person);
+    // A portal account verified on a call joined the same person.
+    await s.ctx.db.execute(
+      sql`insert into applicant_contacts (kind, hash, applicant_id) values ('account', 'retention-account', ${person})`,
+    );
+    await s.ctx.db.execute(
+      sql`update requests set status = 'resolved', resolved_at = now() - interval '400 days' where number = ${old}`,
+    );
+    await s.ctx.db.execute(sql`update applicant_contacts set created_at = now() - interval '400 days'`);
+    await s.ctx.db.execute(sql`update applicants set created_at = now() - interval '400 days'`);
+
+    const report = await purge(s.ctx.database, s.ctx.requests, s.ctx.files, {
+      requestDays: 365,
+      rawMailDays: 90,
+      auditDays: 1825,
+      eventDays: 30,
+    });
+    expect(report.applicants).toBe(1);
+    expect(await applicantOf("email", oldEmail)).toBeUndefined();
+    expect(await applicantOf("phone", oldPhone)).toBeUndefined();
+    const left = await rows<{ n: number }>(
+      sql`select (select count(*)::int from applicant_contacts where applicant_id = ${person})
+        + (select count(*)::int from applicants where id = ${person}) as n`,
+    );
+    expect(left[0]!.n).toBe(0);
+    // Another applicant's contact, borne by a request still kept, stays.
+    expect(await applicantOf("email", keptEmail)).toBeDefined();
   });
 });

@@ -33,6 +33,8 @@ export type PurgeReport = {
   updates: number;
   /** Messenger chats whose every conversation is past the period. */
   contacts: number;
+  /** Applicant records left with no contact. */
+  applicants: number;
   sessions: number;
 };
 
@@ -55,6 +57,7 @@ export async function purge(
     events: 0,
     updates: 0,
     contacts: 0,
+    applicants: 0,
     sessions: 0,
   };
   const fileIds: string[] = [];
@@ -92,6 +95,10 @@ export async function purge(
         await tx.execute(sql`delete from ${sql.identifier(table)} where request_id in (${idList})`);
       }
     }
+    if (await tableExists(tx, "phone_verifications")) {
+      // Who verified the caller and how each item held stay; the portal account checked against goes.
+      await tx.execute(sql`update phone_verifications set account_id = null where request_id in (${idList})`);
+    }
     if (await tableExists(tx, "phone_calls")) {
       // The applicant's number is «from» on a call in and «to» on a call out: both go, with their indexes.
       await tx.execute(sql`update phone_calls set from_number = null, from_hash = null, to_number = null, to_hash = null
@@ -116,6 +123,7 @@ export async function purge(
         returning c.id`),
     ).length;
   }
+  if (await tableExists(db, "applicant_contacts")) report.applicants = await purgeApplicantRecord(db, requestCutoff);
   // Files go after the commit: a crash in between leaves an orphan file, never a row pointing at nothing.
   for (const id of fileIds) await files.remove(id);
   report.files = fileIds.length;
@@ -148,4 +156,36 @@ export async function purge(
   // The audit chain loses its oldest links and records the purge, signed, so that it is told from a deletion.
   report.audit = await purgeAudit(db, before(policy.auditDays));
   return report;
+}
+
+/**
+ * The applicant record keeps which contacts belong to one person (keyed hashes). A contact known longer than the
+ * period goes once nothing kept still bears it — no request (the purge blanks their hashes), no call, no messenger chat —
+ * and a portal account once its applicant has no other contact left; an applicant with no contact goes. A contact seen
+ * again later is linked anew.
+ */
+async function purgeApplicantRecord(db: Queryable, cutoff: Date): Promise<number> {
+  const calls = await tableExists(db, "phone_calls");
+  const chats = await tableExists(db, "messenger_contacts");
+  await db.execute(sql`
+    delete from applicant_contacts ac
+    where ac.created_at < ${cutoff}
+      and case ac.kind
+        when 'email' then not exists (select 1 from requests r where r.contact_email_hash = ac.hash)
+        when 'phone' then not exists (select 1 from requests r where r.contact_phone_hash = ac.hash)
+          ${calls ? sql`and not exists (select 1 from phone_calls c where c.from_hash = ac.hash or c.to_hash = ac.hash)` : sql``}
+        when 'messenger' then ${chats ? sql`not exists (select 1 from messenger_contacts m where m.chat_hash = ac.hash)` : sql`true`}
+        else false
+      end`);
+  await db.execute(sql`
+    delete from applicant_contacts ac
+    where ac.kind = 'account' and ac.created_at < ${cutoff}
+      and not exists (select 1 from applicant_contacts o where o.applicant_id = ac.applicant_id and o.kind <> 'account')`);
+  return rowsOf(
+    await db.execute(sql`
+      delete from applicants a
+      where a.created_at < ${cutoff}
+        and not exists (select 1 from applicant_contacts ac where ac.applicant_id = a.id)
+      returning a.id`),
+  ).length;
 }
