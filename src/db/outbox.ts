@@ -152,6 +152,11 @@ export function jobFor(
 /** Most event ids remembered as wanted by no job until the next claim marks them done (the rest are claimed later). */
 const UNWANTED_LIMIT = 10_000;
 
+/** The statement that marks finished jobs done (on its own, or ahead of the next claim). */
+const markDoneSql = (done: number[]) => sql`
+  update events set processed_at = now(), last_error = null
+  where id = any(${toPgArray(done.map(String))}::bigint[]) and processed_at is null`;
+
 /**
  * Carries out the jobs attached to event topics. At least once: a job is marked done after its handler
  * returns; a worker that dies mid-job leaves the lease to expire and another worker retries it.
@@ -357,10 +362,7 @@ export class OutboxWorker {
 
   /** Marks finished jobs done without claiming more (what the next claim would have done). */
   private async markDone(done: number[]) {
-    if (done.length === 0) return;
-    await this.database.db.execute(sql`
-      update events set processed_at = now(), last_error = null
-      where id = any(${toPgArray(done.map(String))}::bigint[]) and processed_at is null`);
+    if (done.length > 0) await this.database.db.execute(markDoneSql(done));
   }
 
   /**
@@ -383,9 +385,7 @@ export class OutboxWorker {
     const rows = await db.execute<{ id: number; topic: string; payload: Record<string, unknown> }>(
       done.length === 0
         ? claim
-        : sql`with done as (
-            update events set processed_at = now(), last_error = null
-            where id = any(${finished}::bigint[]) and processed_at is null)
+        : sql`with done as (${markDoneSql(done)})
           ${claim}`,
     );
     // RETURNING keeps no order: the batch runs in the order the events were written.

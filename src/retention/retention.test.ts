@@ -20,6 +20,31 @@ afterAll(() => s?.close());
 
 const rows = async <T>(q: ReturnType<typeof sql>) => ((await s.ctx.db.execute(q)) as unknown as { rows: T[] }).rows;
 
+/** The purge with the periods every test here assumes: requests a year, raw mail 90 days, audit five years. */
+const purgeNow = () =>
+  purge(s.ctx.database, s.ctx.requests, s.ctx.files, {
+    requestDays: 365,
+    rawMailDays: 90,
+    auditDays: 1825,
+    eventDays: 30,
+  });
+
+/** A web-form request (with its background jobs run); its id and number. */
+async function submit(text: string, contact?: Record<string, string>) {
+  const res = await s.app.inject({ method: "POST", url: "/api/v1/requests", payload: { text, contact } });
+  expect(res.statusCode, res.body).toBe(201);
+  await s.ctx.worker.kick();
+  const number = res.json().number as string;
+  const [row] = await rows<{ id: number }>(sql`select id from requests where number = ${number}`);
+  return { id: Number(row!.id), number };
+}
+
+/** Resolved 400 days ago: past the period. */
+const resolveLongAgo = (id: number) =>
+  s.ctx.db.execute(
+    sql`update requests set status = 'resolved', resolved_at = now() - interval '400 days' where id = ${id}`,
+  );
+
 describe("retention", () => {
   it("purges the personal data of requests resolved longer ago than the period, and nothing younger", async () => {
     const op = await s.staff("operator", { department: "first_line" });
@@ -66,12 +91,7 @@ describe("retention", () => {
     }
     expect(await texted(old)).toBe(2);
 
-    const report = await purge(s.ctx.database, s.ctx.requests, s.ctx.files, {
-      requestDays: 365,
-      rawMailDays: 90,
-      auditDays: 1825,
-      eventDays: 30,
-    });
+    const report = await purgeNow();
     expect(report.requests).toBe(1);
     expect(report.files).toBe(1);
 
@@ -125,16 +145,7 @@ describe("retention", () => {
     );
     expect(freshFiles).toHaveLength(1);
 
-    expect(
-      (
-        await purge(s.ctx.database, s.ctx.requests, s.ctx.files, {
-          requestDays: 365,
-          rawMailDays: 90,
-          auditDays: 1825,
-          eventDays: 30,
-        })
-      ).requests,
-    ).toBe(0);
+    expect((await purgeNow()).requests).toBe(0);
   });
 
   it("trims the audit log from its head and the chain still verifies", async () => {
@@ -152,29 +163,16 @@ describe("retention", () => {
     ).rows.length;
     expect(aged).toBeGreaterThanOrEqual(2);
     // Editing `at` breaks those links; purging them removes exactly the broken head.
-    const report = await purge(s.ctx.database, s.ctx.requests, s.ctx.files, {
-      requestDays: 365,
-      rawMailDays: 90,
-      auditDays: 1825,
-      eventDays: 30,
-    });
+    const report = await purgeNow();
     expect(report.audit).toBe(aged);
     const v = await verifyChain(s.ctx.db);
     expect(v.brokenAt).toBeNull();
   });
 
   it("removes a purged request's unsent messenger replies, and handled messenger updates past the events' period", async () => {
-    const submit = async (text: string) => {
-      const res = await s.app.inject({ method: "POST", url: "/api/v1/requests", payload: { text } });
-      expect(res.statusCode, res.body).toBe(201);
-      const [row] = await rows<{ id: number }>(sql`select id from requests where number = ${res.json().number}`);
-      return Number(row!.id);
-    };
-    const old = await submit("Старое обращение из мессенджера");
-    const fresh = await submit("Свежее обращение из мессенджера");
-    await s.ctx.db.execute(
-      sql`update requests set status = 'resolved', resolved_at = now() - interval '400 days' where id = ${old}`,
-    );
+    const old = (await submit("Старое обращение из мессенджера")).id;
+    const fresh = (await submit("Свежее обращение из мессенджера")).id;
+    await resolveLongAgo(old);
     const [contact] = await s.ctx.db
       .insert(messengerContacts)
       .values({ channel: "telegram", chatHash: "retention-test-chat", chatId: "9000001", name: "Мария" })
@@ -197,12 +195,7 @@ describe("retention", () => {
       { updateKey: "retention-max-recent", type: "message_created", handledAt: at(2) },
     ]);
 
-    const report = await purge(s.ctx.database, s.ctx.requests, s.ctx.files, {
-      requestDays: 365,
-      rawMailDays: 90,
-      auditDays: 1825,
-      eventDays: 30,
-    });
+    const report = await purgeNow();
     expect(report.requests).toBe(1);
     expect(report.updates).toBe(2);
     const outbox = await rows<{ source: string }>(
@@ -220,19 +213,11 @@ describe("retention", () => {
   });
 
   it("removes a messenger chat's record once every conversation it had is past the period", async () => {
-    const submit = async (text: string) => {
-      const res = await s.app.inject({ method: "POST", url: "/api/v1/requests", payload: { text } });
-      expect(res.statusCode, res.body).toBe(201);
-      const [row] = await rows<{ id: number }>(sql`select id from requests where number = ${res.json().number}`);
-      return Number(row!.id);
-    };
     const day = 86_400_000;
     const at = (days: number) => new Date(Date.now() - days * day);
-    const purged = await submit("Обращение из мессенджера, решённое давно");
-    const open = await submit("Обращение из мессенджера в работе");
-    await s.ctx.db.execute(
-      sql`update requests set status = 'resolved', resolved_at = now() - interval '400 days' where id = ${purged}`,
-    );
+    const purged = (await submit("Обращение из мессенджера, решённое давно")).id;
+    const open = (await submit("Обращение из мессенджера в работе")).id;
+    await resolveLongAgo(purged);
     const conversation = async (requestId: number | null, createdAt: Date) =>
       (
         await s.ctx.db
@@ -263,12 +248,7 @@ describe("retention", () => {
     await contact("abandoned", at(400), [await conversation(null, at(400))]);
     await contact("new", at(1), []);
 
-    const report = await purge(s.ctx.database, s.ctx.requests, s.ctx.files, {
-      requestDays: 365,
-      rawMailDays: 90,
-      auditDays: 1825,
-      eventDays: 30,
-    });
+    const report = await purgeNow();
     expect(report.contacts).toBe(2);
     const left = await rows<{ chat_hash: string }>(
       sql`select chat_hash from messenger_contacts where chat_hash in
@@ -279,19 +259,9 @@ describe("retention", () => {
   });
 
   it("drops from the applicant record the contacts that only purged requests bore, and the applicant left without any", async () => {
-    const submit = async (contact: Record<string, string>) => {
-      const res = await s.app.inject({
-        method: "POST",
-        url: "/api/v1/requests",
-        payload: { text: "Не приходит код подтверждения при входе", contact },
-      });
-      expect(res.statusCode, res.body).toBe(201);
-      await s.ctx.worker.kick();
-      return res.json().number as string;
-    };
     const gone = { email: "old.applicant@example.ru", phone: "+79005550001" };
-    const old = await submit(gone);
-    await submit({ email: "kept.applicant@example.ru" });
+    const old = await submit("Не приходит код подтверждения при входе", gone);
+    await submit("Не приходит код подтверждения при входе", { email: "kept.applicant@example.ru" });
     const applicantOf = async (kind: "email" | "phone", hash: string | null) =>
       (
         await rows<{ applicant_id: string }>(
@@ -308,18 +278,11 @@ describe("retention", () => {
     await s.ctx.db.execute(
       sql`insert into applicant_contacts (kind, hash, applicant_id) values ('account', 'retention-account', ${person})`,
     );
-    await s.ctx.db.execute(
-      sql`update requests set status = 'resolved', resolved_at = now() - interval '400 days' where number = ${old}`,
-    );
+    await resolveLongAgo(old.id);
     await s.ctx.db.execute(sql`update applicant_contacts set created_at = now() - interval '400 days'`);
     await s.ctx.db.execute(sql`update applicants set created_at = now() - interval '400 days'`);
 
-    const report = await purge(s.ctx.database, s.ctx.requests, s.ctx.files, {
-      requestDays: 365,
-      rawMailDays: 90,
-      auditDays: 1825,
-      eventDays: 30,
-    });
+    const report = await purgeNow();
     expect(report.applicants).toBe(1);
     expect(await applicantOf("email", oldEmail)).toBeUndefined();
     expect(await applicantOf("phone", oldPhone)).toBeUndefined();
