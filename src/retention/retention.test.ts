@@ -294,4 +294,55 @@ describe("retention", () => {
     // Another applicant's contact, borne by a request still kept, stays.
     expect(await applicantOf("email", keptEmail)).toBeDefined();
   });
+  it("blanks the numbers of calls that never became a request once they began before the period", async () => {
+    const op = await s.staff("operator", { department: "first_line" });
+    const open = await submit("Не приходит код подтверждения при входе");
+    const caller = blindIndex("phone", normalizePhone("+79005550002"))!;
+    const other = blindIndex("phone", normalizePhone("+79005550003"))!;
+    const call = async (key: string, daysAgo: number, hash: string, requestId: number | null) => {
+      const [row] = await rows<{ id: string }>(sql`
+        insert into phone_calls (external_id, from_number, from_hash, to_number, to_hash, state, started_at, request_id)
+        values (${key}, 'sealed-caller', ${hash}, 'sealed-line', 'line-hash', 'ended',
+          now() - make_interval(days => ${daysAgo}), ${requestId})
+        returning id`);
+      await s.ctx.db.execute(sql`insert into phone_verifications (call_id, user_id, audience, topic, items, passed, account_id)
+        values (${row!.id}, ${op.id}, 'citizen', 'access', '{}'::jsonb, true, ${`account-${key}`})`);
+      return Number(row!.id);
+    };
+    const old = await call("retention-call-old", 400, caller, null);
+    const recent = await call("retention-call-recent", 10, other, null);
+    const kept = await call("retention-call-open", 400, other, open.id);
+    // The caller is known to the applicant record by this old call alone.
+    const [person] = await rows<{ id: string }>(
+      sql`insert into applicants (created_at) values (now() - interval '400 days') returning id`,
+    );
+    await s.ctx.db.execute(sql`insert into applicant_contacts (kind, hash, applicant_id, created_at)
+      values ('phone', ${caller}, ${person!.id}, now() - interval '400 days')`);
+
+    const report = await purgeNow();
+    expect(report.calls).toBe(1);
+    const calls = await rows<{
+      id: string;
+      from_hash: string | null;
+      from_number: string | null;
+      to_number: string | null;
+      account_id: string | null;
+    }>(
+      sql`select c.id, c.from_hash, c.from_number, c.to_number, v.account_id
+        from phone_calls c join phone_verifications v on v.call_id = c.id
+        where c.id in (${old}, ${recent}, ${kept}) order by c.id`,
+    );
+    expect(calls.map((c) => [Number(c.id), c.from_hash, c.from_number, c.to_number, c.account_id])).toEqual([
+      [old, null, null, null, null],
+      [recent, other, "sealed-caller", "sealed-line", "account-retention-call-recent"],
+      [kept, other, "sealed-caller", "sealed-line", "account-retention-call-open"],
+    ]);
+    // With the number gone from the call, nothing bears it: the applicant record forgets it and the person.
+    const left = await rows<{ n: number }>(
+      sql`select (select count(*)::int from applicant_contacts where hash = ${caller})
+        + (select count(*)::int from applicants where id = ${person!.id}) as n`,
+    );
+    expect(left[0]!.n).toBe(0);
+    expect((await purgeNow()).calls).toBe(0);
+  });
 });

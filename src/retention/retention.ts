@@ -33,6 +33,8 @@ export type PurgeReport = {
   updates: number;
   /** Messenger chats whose every conversation is past the period. */
   contacts: number;
+  /** Calls that never became a request, begun before the period, whose numbers went. */
+  calls: number;
   /** Applicant records left with no contact. */
   applicants: number;
   sessions: number;
@@ -57,6 +59,7 @@ export async function purge(
     events: 0,
     updates: 0,
     contacts: 0,
+    calls: 0,
     applicants: 0,
     sessions: 0,
   };
@@ -122,6 +125,26 @@ export async function purge(
                    end))
         returning c.id`),
     ).length;
+  }
+  // A call that never became a request keeps its numbers no longer than a request would: once it began before the
+  // cutoff they go, as a purged request's calls' do, and so does the portal account a verification on it was checked
+  // against. What the call log counts (times, line, queue, outcome) stays.
+  if (await tableExists(db, "phone_calls")) {
+    await db.transaction(async (tx) => {
+      report.calls = rowsOf(
+        await tx.execute(sql`
+          update phone_calls set from_number = null, from_hash = null, to_number = null, to_hash = null
+          where request_id is null and started_at < ${requestCutoff}
+            and (from_hash is not null or to_hash is not null or from_number is not null or to_number is not null)
+          returning id`),
+      ).length;
+      if (await tableExists(tx, "phone_verifications")) {
+        await tx.execute(sql`update phone_verifications v set account_id = null
+          from phone_calls c
+          where v.call_id = c.id and c.request_id is null and c.started_at < ${requestCutoff}
+            and v.request_id is null and v.account_id is not null`);
+      }
+    });
   }
   if (await tableExists(db, "applicant_contacts")) report.applicants = await purgeApplicantRecord(db, requestCutoff);
   // Files go after the commit: a crash in between leaves an orphan file, never a row pointing at nothing.
