@@ -14,19 +14,13 @@ import pg from "pg";
 import { Pool } from "undici";
 import { openDatabase } from "../src/db/client.ts";
 import { GroupCommit } from "../src/db/group-commit.ts";
-import {
-  NUMBERS_AND_DEPARTMENTS,
-  REGISTRATION_GROUPS,
-  WRITE_COLUMNS,
-  writeGroupSql,
-} from "../src/requests/core/register.ts";
+import { REGISTRATION_GROUPS, WRITE_COLUMNS, writeGroupSql } from "../src/requests/core/register.ts";
 import { REGISTRATION_SQL } from "../src/routing/rules.ts";
 
 /** The registration's group statement as the service builds it, under a name of its own. */
 const WRITE_GROUP = writeGroupSql(REGISTRATION_SQL);
 const WRITE_GROUP_NAME = "otklik_bench_intake_write";
 
-import { formatRequestNumber } from "../src/requests/number.ts";
 import { DEFAULT_ROUTE } from "../src/routing/departments.ts";
 import { exited, startChild } from "../test/process.ts";
 import { ENGINE_NAME, type Engine, load, ofRaw, type Query, quantile, quiet, scratchDatabase } from "./raw.ts";
@@ -267,10 +261,10 @@ async function runDirect(engine: "pglite" | "postgres"): Promise<{ rps: number; 
 
 /**
  * The limit the database sets: the statements one registration group sends (src/requests/core/register.ts, writeRequests:
- * the same two statements, by their text — numbers with departments, then requests with their search vector, first
+ * the same statement, by its text — the requests numbered, with their departments' ids, search vectors, first
  * messages, history, outbox events and their NOTIFY, incident links and staffed departments — named as Otklik names
- * them), on a fresh database of the same engine, grouped by the same group commit
- * (one group at a time on PGlite, three on PostgreSQL, at most 64 each) from the same C concurrent submitters.
+ * it), on a fresh database of the same engine, grouped by the same group commit
+ * (`REGISTRATION_GROUPS`: one group at a time on PGlite, two on PostgreSQL, at most 64 each) from the same C concurrent submitters.
  * The rows are of the same kind (same classification, due times, contact stored as ciphertext-sized text); what is
  * left out is the work Otklik does outside the database: HTTP, validation, classification, encryption.
  */
@@ -308,15 +302,10 @@ async function runRaw(engine: Engine) {
     raw.transaction(async (q: Query) => {
       const now = new Date();
       const due = dueOf(now);
-      const [head] = await q(NUMBERS_AND_DEPARTMENTS, [items.length, code ? [code] : []], "otklik_intake_numbers");
-      const departments = (head!.departments ?? {}) as Record<string, number>;
-      const departmentId = code ? (departments[code] ?? null) : null;
-      const numbers = (head!.numbers as string[]).map((n) => formatRequestNumber(BigInt(n)));
       // Each submission by column name, as the intake writes it (src/requests/core/register.ts, WRITE_COLUMNS):
       // the tracking token sealed and the contact's address sealed with its blind index.
       const rows = items.map(
-        (i, k): Record<string, unknown> => ({
-          number: numbers[k],
+        (i): Record<string, unknown> => ({
           tracking_token_hash: hex(32),
           tracking_sealed: `v1:${hex(40)}`,
           idempotency_key: null,
@@ -329,7 +318,7 @@ async function runRaw(engine: Engine) {
           region: null,
           channel: "web",
           priority: "normal",
-          department_id: departmentId,
+          department: code ?? null,
           contact_name: null,
           contact_name_hash: null,
           contact_email: `v1:${hex(40)}`,
@@ -353,8 +342,8 @@ async function runRaw(engine: Engine) {
         if (!(name in rows[0]!)) throw new Error(`bench/intake.ts: the raw side does not fill the column ${name}`);
         return rows.map((r) => r[name]);
       });
-      await q(WRITE_GROUP, [...columns, now.toISOString()], WRITE_GROUP_NAME);
-      return numbers;
+      const written = await q(WRITE_GROUP, [...columns, now.toISOString()], WRITE_GROUP_NAME);
+      return written.map((r) => r.number as string);
     });
 
   const drive = async (n: number, offset: number) => {

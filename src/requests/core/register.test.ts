@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../../test/harness.ts";
 import { rowsOf } from "../../db/outbox.ts";
+import { formatRequestNumber, isValidRequestNumber } from "../number.ts";
 
 let s: TestServer;
 
@@ -30,6 +31,10 @@ describe("registrations arriving together", () => {
     );
     expect(new Set(results.map((r) => r.number)).size).toBe(40);
     expect(new Set(results.map((r) => r.id)).size).toBe(40);
+    // Numbered by the database in the order the requests were written: valid check digits, rising with the ids.
+    expect(results.every((r) => isValidRequestNumber(r.number))).toBe(true);
+    const byId = [...results].sort((a, b) => a.id - b.id).map((r) => BigInt(r.number.slice(0, -1)));
+    expect(byId.every((n, i) => i === 0 || n > byId[i - 1]!)).toBe(true);
 
     const rows = await query<{ number: string; body: string; n_messages: number; n_history: number; n_events: number }>(
       sql`select r.number, min(m.body) as body, count(distinct m.id)::int as n_messages,
@@ -97,5 +102,24 @@ describe("registrations arriving together", () => {
       sql`select count(*)::int as n from requests where idempotency_key = ${same.idempotencyKey}`,
     );
     expect(copies[0]!.n).toBe(1);
+  });
+
+  it("numbers a request in the database exactly as formatRequestNumber does", async () => {
+    const values = [
+      0n,
+      7n,
+      10n,
+      99_999n,
+      100_001n,
+      1_000_198n,
+      123_456_789n,
+      9_007_199_254_740_993n,
+      9_223_372_036_854_775_807n,
+    ];
+    for (let i = 0n; i < 300n; i++) values.push(1_000_000n + i * 7_919n);
+    const rows = await query<{ seq: string; number: string }>(
+      sql`select v::text as seq, request_number_of(v) as number from unnest(${`{${values.join(",")}}`}::bigint[]) as v`,
+    );
+    expect(rows.map((r) => r.number)).toEqual(values.map((v) => formatRequestNumber(v)));
   });
 });

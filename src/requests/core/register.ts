@@ -16,7 +16,6 @@ import { count, WORDS } from "../../text/plural.ts";
 import { isAudience, isCategoryCode } from "../categories.ts";
 import { type Contact, normalizeContact } from "../contact.ts";
 import type { StoredFile } from "../files.ts";
-import { formatRequestNumber } from "../number.ts";
 import { attachments, requestColumns, requests } from "../schema.ts";
 import { attachmentRow, TEXT_MAX } from "./messages.ts";
 import type { Classification, Due, RegistrationSql, RequestRules } from "./ports.ts";
@@ -214,9 +213,10 @@ function prepare(deps: IntakeDeps, input: NewRequest, now: Date): Prepared {
 }
 
 /**
- * Writes a group of requests in the caller's transaction: two statements for the whole group, whatever its size —
- * the numbers (with the departments' ids), then everything else (`writeGroupSql`). Statements that depend on what
- * was found follow only when needed: attachments, assignment, incident messages, a channel's own rows.
+ * Writes a group of requests in the caller's transaction: one statement for the whole group, whatever its size
+ * (`writeGroupSql`: the numbers and the departments' ids are found by the statement itself, so the transaction makes
+ * one round trip to the database between its BEGIN and COMMIT). Statements that depend on what was found follow only
+ * when needed: attachments, assignment, incident messages, a channel's own rows.
  */
 async function writeRequests(
   tx: Tx,
@@ -224,27 +224,11 @@ async function writeRequests(
   rules: RequestRules,
   statement: { text: string; name: string },
 ): Promise<Registered[]> {
-  const routeOf = (p: Prepared) => (p.category ? rules.departmentFor(p.category) : null);
-  const codes = [...new Set(group.flatMap((p) => routeOf(p) ?? []))];
-  const [head] = await driverQuery<{ numbers: string[]; departments: Record<string, number> | null }>(
-    tx,
-    NUMBERS_AND_DEPARTMENTS,
-    [group.length, codes],
-    "otklik_intake_numbers",
-  );
-  const departmentIds = head!.departments ?? {};
-  const departmentOf = (p: Prepared) => {
-    const code = routeOf(p);
-    return code ? (departmentIds[code] ?? null) : null;
-  };
-  const numbers = head!.numbers.map((n) => formatRequestNumber(BigInt(n)));
-
   const columns: unknown[][] = WRITE_COLUMNS.map(() => new Array(group.length));
   for (const [i, p] of group.entries()) {
     const { input, contact, due } = p;
     const now = p.now.toISOString();
     const values = [
-      numbers[i]!,
       sha256(p.trackingToken),
       driverValue(requests.trackingSealed, p.trackingToken),
       input.idempotencyKey ?? null,
@@ -257,7 +241,7 @@ async function writeRequests(
       input.region?.trim() || null,
       input.channel,
       p.priority,
-      departmentOf(p),
+      p.category ? rules.departmentFor(p.category) : null,
       driverValue(requests.contactName, contact.name),
       blindIndex("name", contact.name),
       driverValue(requests.contactEmail, contact.email),
@@ -281,16 +265,18 @@ async function writeRequests(
     for (let c = 0; c < values.length; c++) columns[c]![i] = values[c];
   }
   const linkedAt = group.at(-1)!.now.toISOString();
-  const written = await driverQuery<{
+  // In the group's order: the statement numbers the requests as it writes them, in that order.
+  const rows = await driverQuery<{
     id: string;
     number: string;
     status: string;
     message_id: string;
+    department_id: number | null;
     staffed: boolean;
     incidents: number[];
   }>(tx, statement.text, [...columns, linkedAt], statement.name);
-  const byNumber = new Map(written.map((r) => [r.number, r]));
-  const rows = numbers.map((n) => byNumber.get(n)!);
+  if (rows.length !== group.length) throw new Error(`registration wrote ${rows.length} of ${group.length} requests`);
+  const departmentOf = (i: number) => (rows[i]!.department_id === null ? null : Number(rows[i]!.department_id));
 
   const files = group.flatMap((p, i) =>
     (p.input.files ?? []).map((f) => ({
@@ -305,8 +291,8 @@ async function writeRequests(
     tx,
     group.map((p, i) => ({
       id: Number(rows[i]!.id),
-      number: numbers[i]!,
-      departmentId: departmentOf(p),
+      number: rows[i]!.number,
+      departmentId: departmentOf(i),
       now: p.now,
       staffed: rows[i]!.staffed,
       incidents: rows[i]!.incidents,
@@ -316,7 +302,7 @@ async function writeRequests(
   for (const [i, p] of group.entries()) {
     const r: Registered = {
       id: Number(rows[i]!.id),
-      number: numbers[i]!,
+      number: rows[i]!.number,
       trackingToken: p.trackingToken,
       status: rows[i]!.status,
       firstResponseDueAt: p.due.firstResponseDueAt,
@@ -329,14 +315,8 @@ async function writeRequests(
   return registered;
 }
 
-/** The group's request numbers, in order, and the ids of the departments its categories route to (by code). */
-export const NUMBERS_AND_DEPARTMENTS = `select
-    array(select nextval('request_number_seq')::text from generate_series(1, $1::int)) as numbers,
-    (select json_object_agg(code, id) from departments where code = any($2::text[])) as departments`;
-
 /** The columns of one submission as the group statement takes them: one array parameter each, in this order. */
 export const WRITE_COLUMNS = [
-  "number",
   "tracking_token_hash",
   "tracking_sealed",
   "idempotency_key",
@@ -349,7 +329,8 @@ export const WRITE_COLUMNS = [
   "region",
   "channel",
   "priority",
-  "department_id::int",
+  /** The code of the department the category routes to; the statement finds its id. */
+  "department",
   "contact_name",
   "contact_name_hash",
   "contact_email",
@@ -368,28 +349,43 @@ export const WRITE_COLUMNS = [
 
 const column = (c: string) => c.split("::")[0]!;
 const typed = (c: string) => (c.includes("::") ? `${column(c)}${c.slice(c.indexOf("::"))}` : column(c));
-/** The requests table's own columns: the entries up to `created_at` (the rest feed the message and the history). */
-const REQUEST_COLUMNS = WRITE_COLUMNS.slice(0, WRITE_COLUMNS.indexOf("created_at::timestamptz") + 1).map(column);
+/**
+ * The requests table's own columns: the number and the department's id the statement finds, and the entries up to
+ * `created_at` but the department's code (the rest feed the message and the history).
+ */
+const REQUEST_COLUMNS = [
+  "number",
+  "department_id",
+  ...WRITE_COLUMNS.slice(0, WRITE_COLUMNS.indexOf("created_at::timestamptz") + 1)
+    .map(column)
+    .filter((c) => c !== "department"),
+];
 
 /**
  * Everything a group's registration writes, in one statement (a text that never changes, so a server parses it
- * once per connection): the requests with their search vectors, their first messages, their history, the outbox
- * events and their NOTIFY (delivered on commit), the links to active incidents they match; and, for what must
- * follow, which of their departments have someone on shift. Rows are inserted in the group's order, so ids, events
+ * once per connection): the requests, numbered from the sequence in the group's order (`request_number_of` adds the
+ * check digit, migration 0039) and routed to their departments' ids by code, with their search vectors, their first
+ * messages, their history, the outbox events and their NOTIFY (delivered on commit), the links to active incidents
+ * they match; and, for what must follow, which of their departments have someone on shift. Rows are inserted in the group's order, so ids, events
  * and notifications follow it, as they did statement by statement. Parameters: one text array per entry of
- * `WRITE_COLUMNS`, then the events channel and the time of the links.
+ * `WRITE_COLUMNS`, then the time of the links.
  */
 export const writeGroupSql = (seams: RegistrationSql) => `with input as (
     select ${WRITE_COLUMNS.map(typed).join(", ")}, ord
     from unnest(${WRITE_COLUMNS.map((_, i) => `$${i + 1}::text[]`).join(", ")})
       with ordinality as t(${WRITE_COLUMNS.map(column).join(", ")}, ord)
   ),
+  numbered as (
+    select i.*, request_number_of(nextval('request_number_seq')) as number,
+      (select d.id from departments d where d.code = i.department) as department_id
+    from (select * from input order by ord) i
+  ),
   r as (
     insert into requests (${REQUEST_COLUMNS.join(", ")}, updated_at, search)
-    select ${REQUEST_COLUMNS.join(", ")}, created_at, to_tsvector('russian', search_text) from input order by ord
+    select ${REQUEST_COLUMNS.join(", ")}, created_at, to_tsvector('russian', search_text) from numbered order by ord
     returning id, number, status, category, department_id, channel, created_at, search, contact_email_hash, contact_phone_hash
   ),
-  g as (select r.*, input.ord, input.body, input.changes from r join input using (number)),
+  g as (select r.*, numbered.ord, numbered.body, numbered.changes from r join numbered using (number)),
   m as (
     insert into messages (request_id, visibility, author_type, body, channel, created_at)
     select id, 'public', 'applicant', body, channel, created_at from g order by ord
@@ -421,7 +417,7 @@ export const writeGroupSql = (seams: RegistrationSql) => `with input as (
     on conflict do nothing
     returning incident_id, request_id
   )
-  select g.id::text as id, g.number, g.status, m.id::text as message_id,
+  select g.id::text as id, g.number, g.status, m.id::text as message_id, g.department_id,
     coalesce(g.department_id in (select department_id from staffed), false) as staffed,
     array(select incident_id from links where links.request_id = g.id) as incidents
   from g join m on m.request_id = g.id, notified
