@@ -3,7 +3,7 @@
 // of words), and an operator must be able to say why the form shows «юрлицо».
 
 import type { Audience } from "../requests/categories.ts";
-import { findIdentifiers } from "../verification/find-identifiers.ts";
+import { identifiersIn } from "./classifier-features.ts";
 
 // Legal forms are matched case-sensitively: «АО», «ООО» in capitals are forms, lower-case letters may be anything.
 const LEGAL_FORMS = /(?<![\p{L}])(ООО|ОАО|ЗАО|ПАО|АО|НКО|ГУП|МУП|ФГУП|ТСЖ|СНТ|OOO)(?![\p{L}])/u;
@@ -21,7 +21,7 @@ export interface AudienceGuess {
 
 export function detectAudience(text: string): AudienceGuess {
   // A valid identifier is the strongest signal there is.
-  const ids = findIdentifiers(text).filter((f) => f.valid);
+  const ids = identifiersIn(text).filter((f) => f.valid);
   if (ids.some((f) => f.kind === "ogrnip")) return { audience: "entrepreneur", reason: "identifier" };
   const entrepreneurWords = ENTREPRENEUR_FORMS.test(text) || ENTREPRENEUR_WORDS.test(text);
   if (ids.some((f) => f.kind === "ogrn" || f.kind === "inn_legal"))

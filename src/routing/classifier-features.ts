@@ -13,7 +13,7 @@ import {
   tokenize,
   transliterate,
 } from "../text/index.ts";
-import { findIdentifiers } from "../verification/find-identifiers.ts";
+import { type FoundIdentifier, findIdentifiers } from "../verification/find-identifiers.ts";
 import { familiesOf } from "./classifier-concepts.ts";
 
 export type SparseVector = Map<string, number>;
@@ -66,8 +66,21 @@ function readTranslit(word: string): string {
     .replace(/([аеоуыэ])и(?=[бвгджзклмнпрстфхцчшщ]|$)/g, "$1й");
 }
 
+// The last text read and its words, per lexicon: classifying a text reads it for the features and again for the
+// audience, and most texts have no identifier to cut out, so the second reading is the first one's.
+const lastRead = new WeakMap<object, { text: string; words: readonly string[] }>();
+
 /** The words of a text, with Latin chunks repaired when the lexicon (or their shape) says so. */
-export function readWords(text: string, lexicon?: Lexicon): string[] {
+export function readWords(text: string, lexicon?: Lexicon): readonly string[] {
+  const key = lexicon ?? NO_LEXICON;
+  const last = lastRead.get(key);
+  if (last?.text === text) return last.words;
+  const words = readChunks(text, lexicon);
+  lastRead.set(key, { text, words });
+  return words;
+}
+
+function readChunks(text: string, lexicon: Lexicon | undefined): readonly string[] {
   const cache = cacheOf(chunkCaches, lexicon);
   const out: string[] = [];
   for (const chunk of text.split(/\s+/)) {
@@ -101,9 +114,20 @@ function readChunk(chunk: string, lexicon: Lexicon | undefined): readonly string
   return typed;
 }
 
+let lastIdentifiers: { text: string; found: readonly FoundIdentifier[] } | undefined;
+
+/**
+ * `findIdentifiers` of the last text asked about, kept: the features and the audience look for identifiers in the same
+ * text one after the other.
+ */
+export function identifiersIn(text: string): readonly FoundIdentifier[] {
+  if (lastIdentifiers?.text !== text) lastIdentifiers = { text, found: findIdentifiers(text) };
+  return lastIdentifiers.found;
+}
+
 // Identifiers tell the classifier «an organisation / an entrepreneur is writing», not which number it is.
 function identifierTokens(text: string): { text: string; tokens: string[] } {
-  const found = findIdentifiers(text).filter((f) => f.kind);
+  const found = identifiersIn(text).filter((f) => f.kind);
   let clean = "";
   let at = 0;
   for (const f of found) {
