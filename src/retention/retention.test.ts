@@ -297,6 +297,8 @@ describe("retention", () => {
   it("blanks the numbers of calls that never became a request once they began before the period", async () => {
     const op = await s.staff("operator", { department: "first_line" });
     const open = await submit("Не приходит код подтверждения при входе");
+    const purged = await submit("Не приходит код подтверждения при входе");
+    await resolveLongAgo(purged.id);
     const caller = blindIndex("phone", normalizePhone("+79005550002"))!;
     const other = blindIndex("phone", normalizePhone("+79005550003"))!;
     const call = async (key: string, daysAgo: number, hash: string, requestId: number | null) => {
@@ -305,13 +307,17 @@ describe("retention", () => {
         values (${key}, 'sealed-caller', ${hash}, 'sealed-line', 'line-hash', 'ended',
           now() - make_interval(days => ${daysAgo}), ${requestId})
         returning id`);
-      await s.ctx.db.execute(sql`insert into phone_verifications (call_id, user_id, audience, topic, items, passed, account_id)
-        values (${row!.id}, ${op.id}, 'citizen', 'access', '{}'::jsonb, true, ${`account-${key}`})`);
+      // The verification belongs to the call's request, as the operator's check of the caller on that request does.
+      await s.ctx.db.execute(sql`insert into phone_verifications
+          (call_id, request_id, user_id, audience, topic, items, passed, account_id)
+        values (${row!.id}, ${requestId}, ${op.id}, 'citizen', 'access', '{}'::jsonb, true, ${`account-${key}`})`);
       return Number(row!.id);
     };
     const old = await call("retention-call-old", 400, caller, null);
     const recent = await call("retention-call-recent", 10, other, null);
     const kept = await call("retention-call-open", 400, other, open.id);
+    // A call of a request whose data the purge takes: it goes with the request, not counted among these calls.
+    const gone = await call("retention-call-purged", 400, other, purged.id);
     // The caller is known to the applicant record by this old call alone.
     const [person] = await rows<{ id: string }>(
       sql`insert into applicants (created_at) values (now() - interval '400 days') returning id`,
@@ -330,12 +336,13 @@ describe("retention", () => {
     }>(
       sql`select c.id, c.from_hash, c.from_number, c.to_number, v.account_id
         from phone_calls c join phone_verifications v on v.call_id = c.id
-        where c.id in (${old}, ${recent}, ${kept}) order by c.id`,
+        where c.id in (${old}, ${recent}, ${kept}, ${gone}) order by c.id`,
     );
     expect(calls.map((c) => [Number(c.id), c.from_hash, c.from_number, c.to_number, c.account_id])).toEqual([
       [old, null, null, null, null],
       [recent, other, "sealed-caller", "sealed-line", "account-retention-call-recent"],
       [kept, other, "sealed-caller", "sealed-line", "account-retention-call-open"],
+      [gone, null, null, null, null],
     ]);
     // With the number gone from the call, nothing bears it: the applicant record forgets it and the person.
     const left = await rows<{ n: number }>(
