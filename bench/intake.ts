@@ -263,8 +263,8 @@ async function runDirect(engine: "pglite" | "postgres"): Promise<{ rps: number; 
  * The limit the database sets: the statements one registration group sends (src/requests/core/register.ts, writeRequests:
  * the same statement, by its text — the requests numbered, with their departments' ids, search vectors, first
  * messages, history, outbox events and their NOTIFY, incident links and staffed departments — named as Otklik names
- * it), on a fresh database of the same engine, grouped by the same group commit
- * (`REGISTRATION_GROUPS`: one group at a time on PGlite, two on PostgreSQL, at most 64 each) from the same C concurrent submitters.
+ * it), on a fresh database of the same engine, grouped by the same group commit (`REGISTRATION_GROUPS`: one group at a
+ * time on PGlite, two on PostgreSQL, at most 64 each) from the same C concurrent submitters.
  * The rows are of the same kind (same classification, due times, contact stored as ciphertext-sized text); what is
  * left out is the work Otklik does outside the database: HTTP, validation, classification, encryption.
  */

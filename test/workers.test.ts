@@ -126,7 +126,7 @@ describe.skipIf(!url)("two workers on one PostgreSQL", () => {
     );
     expect(await Promise.all(Array.from({ length: 20 }, (_, i) => file(i)))).toEqual(Array(20).fill(201));
     // The supervisor serves both processes' metrics on one port, added up: every submission counted once, whichever
-    // process took it, and the outbox's backlog (a figure of the whole database) once.
+    // process took it, and the outbox's backlog (a figure of the whole database) as one line, not one per process.
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     const line = (name: string) => metrics.split("\n").filter((l) => l.startsWith(name));
     expect(

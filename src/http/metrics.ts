@@ -109,6 +109,7 @@ export async function installMetrics(app: FastifyInstance, ctx: AppContext) {
   // Under a supervisor (OTKLIK_WORKERS) the supervisor serves the port, with every process's figures added up: this
   // process answers its requests for them instead of listening (a shared port would give each scrape to one process).
   if (cluster.isWorker && process.env[SUPERVISOR_METRICS] === "1") {
+    // Constructing one in a worker installs its answer to the supervisor's requests for figures.
     new client.AggregatorRegistry();
     client.AggregatorRegistry.setRegistries([registry]);
     return;
