@@ -44,7 +44,7 @@ describe("telegram: a conversation answered from the console", () => {
     tg.text(CHAT, "Не приходит смс с кодом для входа", "Мария");
     await sentText(/Вот что может помочь/);
     const registered = await sentText(/зарегистрировано под номером/);
-    const number = /номером (\d+)/.exec(registered.text)![1]!;
+    const number = /номером ([\d ]+)\./.exec(registered.text)![1]!.replaceAll(" ", "");
     tg.press(CHAT, "operator");
     await sentText(/Подключаем оператора/);
 

@@ -7,6 +7,7 @@ import { type Contact, normalizeContact } from "../../requests/contact.ts";
 import { CHANNELS, isUniqueViolation, TEXT_MAX } from "../../requests/core/index.ts";
 import type { StoredFile } from "../../requests/files.ts";
 import { randomToken, sha256 } from "../../security/tokens.ts";
+import { displayRequestNumber } from "../../text/display.ts";
 import { botResponds } from "./bot-turn.ts";
 import { type ChatPayload, type ChatState, chatConversations } from "./db-schema.ts";
 import { currentChatHours } from "./hours-setting.ts";
@@ -158,7 +159,7 @@ async function registerWithFirst(
       seq = row.seq;
       await appendMessage(tx, conv.id, {
         author: "system",
-        body: `Ваше обращение зарегистрировано под номером ${reg.number}. Переписка сохраняется в нём; следить за ответом можно на странице обращения: ${ctx.config.publicUrl}/track/${reg.trackingToken}`,
+        body: `Ваше обращение зарегистрировано под номером ${displayRequestNumber(reg.number)}. Переписка сохраняется в нём; следить за ответом можно на странице обращения: ${ctx.config.publicUrl}/track/${reg.trackingToken}`,
       });
     },
   });

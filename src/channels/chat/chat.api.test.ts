@@ -67,11 +67,11 @@ describe("chat: the bot first", () => {
     expect((bot.articles as { slug: string }[])[0]!.slug).toBe("sms-code-not-received");
     expect(bot.buttons).toEqual(["helped", "operator"]);
     const system = c.messages().find((f) => f.author === "system")!;
-    expect(system.text).toMatch(/номером \d{7}/);
+    expect(system.text).toMatch(/номером \d \d{3} \d{3}\./);
     // «Это помогло» closes the chat and resolves its request.
     c.send({ t: "msg", id: id(), text: "", action: "helped" });
     await c.waitFor((f) => f.t === "state" && f.state === "closed");
-    const number = /номером (\d+)/.exec(String(system.text))![1]!;
+    const number = /номером ([\d ]+)\./.exec(String(system.text))![1]!.replaceAll(" ", "");
     const [req] = await s.ctx.db.select().from(requests).where(eq(requests.number, number));
     expect(req).toMatchObject({ channel: "chat", status: "resolved", contactEmail: "anna@example.ru" });
     const transcript = await s.ctx.db.select().from(messages).where(eq(messages.requestId, req!.id));

@@ -1,6 +1,8 @@
-// The automatic letter that tells an applicant the request number and when to expect an answer.
-// It is marked automatic (RFC 3834) and threaded to the applicant's letter, and keeps the number in
-// the subject so that a reply finds its request.
+// The automatic letter that tells an applicant the request number and when to expect an answer, written as the
+// other channels' letters write them (the number in groups, the deadline in Moscow time with its weekday). It is
+// marked automatic (RFC 3834) and threaded to the applicant's letter, and keeps the number's digits in the subject so
+// that a reply finds its request.
+import { displayRequestNumber, moscowDeadline } from "../../text/display.ts";
 import type { OutboundMail } from "./mailer.ts";
 import type { InboundMessage } from "./parse.ts";
 import { formatSubject } from "./subject.ts";
@@ -10,39 +12,17 @@ export type Acknowledgement = {
   number: string;
   dueAt: Date;
   trackingUrl: string;
-  /** The time zone deadlines are written in; the seed's service works in Moscow time. */
-  timeZone?: string;
 };
-
-/** The due time's format by time zone: building an Intl.DateTimeFormat costs far more than using one. */
-const dueFormats = new Map<string, Intl.DateTimeFormat>();
-function dueFormat(timeZone: string) {
-  let format = dueFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("ru-RU", {
-      timeZone,
-      day: "numeric",
-      month: "long",
-      year: "numeric",
-      hour: "2-digit",
-      minute: "2-digit",
-    });
-    dueFormats.set(timeZone, format);
-  }
-  return format;
-}
 
 export function acknowledgementMail(
   inbound: Pick<InboundMessage, "from" | "subject" | "messageId" | "references">,
   ack: Acknowledgement,
 ): OutboundMail {
-  const due = dueFormat(ack.timeZone ?? "Europe/Moscow").format(ack.dueAt);
-  const zoneNote = (ack.timeZone ?? "Europe/Moscow") === "Europe/Moscow" ? " (по московскому времени)" : "";
   const text = [
     "Здравствуйте!",
     "",
-    `Ваше обращение зарегистрировано под номером ${ack.number}.`,
-    `Мы ответим не позднее ${due}${zoneNote}.`,
+    `Ваше обращение зарегистрировано под номером ${displayRequestNumber(ack.number)}.`,
+    `Мы ответим не позже ${moscowDeadline(ack.dueAt)}.`,
     "",
     `Следить за ходом рассмотрения можно по ссылке: ${ack.trackingUrl}`,
     "",

@@ -83,7 +83,7 @@ describe("e-mail intake into the registry", () => {
     expect(header(ack!.raw, "Auto-Submitted")).toBe("auto-replied");
     expect(header(ack!.raw, "Message-ID")).toMatch(new RegExp(`^<r${req!.number}\\.[0-9a-f]+@gosuslugi\\.test>$`));
     const body = ack!.text;
-    expect(body).toContain(`номером ${req!.number}`);
+    expect(body).toContain(`номером ${displayRequestNumber(req!.number)}.`);
     expect(body).toMatch(/http:\/\/otklik\.test\/track\/[A-Za-z0-9_-]{43}/);
   });
 

@@ -51,8 +51,8 @@ const sentText = (userId: number, re: RegExp) => until(() => sentTo(userId).find
 const linesOf = (requestId: number) => s.ctx.db.select().from(messages).where(eq(messages.requestId, requestId));
 
 async function requestOf(userId: number) {
-  const m = await sentText(userId, /зарегистрировано под номером \d+/);
-  const number = /номером (\d+)/.exec(m.text)![1]!;
+  const m = await sentText(userId, /зарегистрировано под номером \d/);
+  const number = /номером ([\d ]+)\./.exec(m.text)![1]!.replaceAll(" ", "");
   return until(async () => (await s.ctx.db.select().from(requests).where(eq(requests.number, number)))[0]);
 }
 

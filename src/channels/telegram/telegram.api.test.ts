@@ -52,8 +52,8 @@ const sentTo = (chatId: number) => tg.sent.filter((m) => m.chatId === chatId);
 const sentText = (chatId: number, re: RegExp) => until(() => sentTo(chatId).find((m) => re.test(m.text)));
 
 async function requestOf(chatId: number) {
-  const m = await sentText(chatId, /зарегистрировано под номером \d+/);
-  const number = /номером (\d+)/.exec(m.text)![1]!;
+  const m = await sentText(chatId, /зарегистрировано под номером \d/);
+  const number = /номером ([\d ]+)\./.exec(m.text)![1]!.replaceAll(" ", "");
   return until(async () => (await s.ctx.db.select().from(requests).where(eq(requests.number, number)))[0]);
 }
 

@@ -57,8 +57,8 @@ describe("telegram: webhook mode", () => {
     expect((await post(update, "wrong-secret")).statusCode).toBe(401);
     const ok = await post(update, tg.webhook()!.secret);
     expect(ok.statusCode).toBe(200);
-    const sent = await waitFor(() => tg.sent.find((m) => /зарегистрировано под номером (\d+)/.test(m.text)));
-    const number = /номером (\d+)/.exec(sent.text)![1]!;
+    const sent = await waitFor(() => tg.sent.find((m) => /зарегистрировано под номером \d/.test(m.text)));
+    const number = /номером ([\d ]+)\./.exec(sent.text)![1]!.replaceAll(" ", "");
     const [req] = await s.ctx.db.select().from(requests).where(eq(requests.number, number));
     expect(req!.channel).toBe("telegram");
     // Telegram repeats an update it got no answer to: the same update is one message on the request.

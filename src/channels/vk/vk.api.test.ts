@@ -65,8 +65,8 @@ const sentTo = (peer: number) => vk.sent.filter((m) => m.peerId === peer);
 const sentText = (peer: number, re: RegExp) => until(() => sentTo(peer).find((m) => re.test(m.text)));
 
 async function requestOf(peer: number) {
-  const m = await sentText(peer, /зарегистрировано под номером \d+/);
-  const number = /номером (\d+)/.exec(m.text)![1]!;
+  const m = await sentText(peer, /зарегистрировано под номером \d/);
+  const number = /номером ([\d ]+)\./.exec(m.text)![1]!.replaceAll(" ", "");
   return until(async () => (await s.ctx.db.select().from(requests).where(eq(requests.number, number)))[0]);
 }
 
