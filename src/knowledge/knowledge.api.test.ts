@@ -261,7 +261,7 @@ describe("answer templates", () => {
     expect(r.statusCode).toBe(200);
     expect(r.json().text).toMatch(
       new RegExp(
-        `^Здравствуйте, Анна! По обращению № ${displayRequestNumber(number)} ответим до \\d{1,2} [а-я]+ 20\\d\\d г\\. в \\d\\d:\\d\\d \\(по московскому времени\\)\\. \\{\\{подпись\\}\\}$`,
+        `^Здравствуйте, Анна! По обращению № ${displayRequestNumber(number)} ответим до \\d{1,2} [а-я]+( 20\\d\\d г\\.)? в \\d\\d:\\d\\d по московскому времени \\([а-я]+\\)\\. \\{\\{подпись\\}\\}$`,
       ),
     );
     expect(r.json().unknown).toEqual(["подпись"]);

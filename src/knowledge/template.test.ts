@@ -4,6 +4,8 @@ import { formatDue, renderTemplate } from "./template.ts";
 
 const due = new Date("2026-11-28T15:00:00Z");
 const first = new Date("2026-11-27T09:30:00Z");
+/** When the texts are written: the deadlines fall in the year under way. */
+const now = new Date("2026-11-26T10:00:00Z");
 
 const NONE = { firstResponseDueAt: null, resolutionDueAt: null };
 
@@ -11,21 +13,21 @@ describe("renderTemplate", () => {
   it("fills name, number and each due time in Moscow time", () => {
     const r = renderTemplate(
       "Здравствуйте, {{имя}}! Обращение № {{ номер }}: ответим до {{срок_ответа}}, решим до {{срок_решения}}.",
-      { name: "Анна", number: "1000013", firstResponseDueAt: first, resolutionDueAt: due },
+      { name: "Анна", number: "1000013", firstResponseDueAt: first, resolutionDueAt: due, now },
     );
     expect(r).toEqual({
       text:
-        "Здравствуйте, Анна! Обращение № 1000013: ответим до 27 ноября 2026 г. в 12:30 (по московскому времени), " +
-        "решим до 28 ноября 2026 г. в 18:00 (по московскому времени).",
+        "Здравствуйте, Анна! Обращение № 1000013: ответим до 27 ноября в 12:30 по московскому времени (пятница), " +
+        "решим до 28 ноября в 18:00 по московскому времени (суббота).",
       unknown: [],
     });
   });
 
   it("{{срок}} is the first answer's due time until the first answer, then the resolution's", () => {
-    const values = { name: null, number: "1", firstResponseDueAt: first, resolutionDueAt: due };
-    expect(renderTemplate("до {{срок}}", values).text).toBe("до 27 ноября 2026 г. в 12:30 (по московскому времени)");
+    const values = { name: null, number: "1", firstResponseDueAt: first, resolutionDueAt: due, now };
+    expect(renderTemplate("до {{срок}}", values).text).toBe("до 27 ноября в 12:30 по московскому времени (пятница)");
     expect(renderTemplate("до {{срок}}", { ...values, answered: true }).text).toBe(
-      "до 28 ноября 2026 г. в 18:00 (по московскому времени)",
+      "до 28 ноября в 18:00 по московскому времени (суббота)",
     );
   });
 
@@ -66,8 +68,12 @@ describe("renderTemplate", () => {
     expect(r).toEqual({ text: "{{подпись}} {{подпись}} Инна", unknown: ["подпись"] });
   });
 
-  it("formats a due time with the Moscow offset whatever the server's zone", () => {
-    expect(formatDue(new Date("2026-12-31T21:30:00Z"))).toBe("1 января 2027 г. в 00:30 (по московскому времени)");
+  it("formats a due time with the Moscow offset whatever the server's zone, naming a year not under way", () => {
+    const newYear = new Date("2026-12-31T21:30:00Z");
+    expect(formatDue(newYear, now)).toBe("1 января 2027 г. в 00:30 по московскому времени (пятница)");
+    expect(formatDue(newYear, new Date("2027-01-01T09:00:00Z"))).toBe(
+      "1 января в 00:30 по московскому времени (пятница)",
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 // Answer templates: placeholders in double braces filled from the request being answered. Pure, no I/O.
+import { moscowDeadline } from "../text/display.ts";
 
 export type TemplateValues = {
   /** The applicant's name as they gave it; none in many requests. */
@@ -12,6 +13,8 @@ export type TemplateValues = {
   answered?: boolean;
   category?: string | null;
   operator?: string | null;
+  /** The moment the text is written (a deadline in another year names its year); now by default. */
+  now?: Date;
 };
 
 /**
@@ -32,19 +35,11 @@ export const PLACEHOLDERS = [
 /** `{{ключ}}` or `{{ключ|запасной текст}}`: the text after the bar stands in when the value is missing. */
 const PLACEHOLDER = /\{\{\s*([^{}|]+?)\s*(?:\|([^{}]*))?\}\}/g;
 
-const DUE_FORMAT = new Intl.DateTimeFormat("ru-RU", {
-  day: "numeric",
-  month: "long",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-  timeZone: "Europe/Moscow",
-});
-
-/** «28 ноября 2026 г. в 18:00 (по московскому времени)». */
-export function formatDue(d: Date): string {
-  return `${DUE_FORMAT.format(d).replace(",", " в")} (по московскому времени)`;
-}
+/**
+ * «28 ноября в 18:00 по московскому времени (суббота)», as the notices and the tracking page write a deadline (the
+ * year only when it is not the one under way at `now`).
+ */
+export const formatDue = (d: Date, now?: Date): string => moscowDeadline(d, now);
 
 const DUE_KEYS = new Set(["срок", "срок_ответа", "срок_решения"]);
 const SOON = "в ближайшее время";
@@ -61,8 +56,8 @@ const SOON = "в ближайшее время";
 export function renderTemplate(body: string, v: TemplateValues): { text: string; unknown: string[] } {
   const unknown: string[] = [];
   const name = v.name?.trim() || null;
-  const firstDue = v.firstResponseDueAt ? formatDue(v.firstResponseDueAt) : null;
-  const resolutionDue = v.resolutionDueAt ? formatDue(v.resolutionDueAt) : null;
+  const firstDue = v.firstResponseDueAt ? formatDue(v.firstResponseDueAt, v.now) : null;
+  const resolutionDue = v.resolutionDueAt ? formatDue(v.resolutionDueAt, v.now) : null;
   const values: Record<string, string | null> = {
     приветствие: name ? `Здравствуйте, ${name}!` : "Здравствуйте!",
     имя: name,
