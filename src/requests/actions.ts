@@ -116,6 +116,8 @@ export async function rateRequest(
   comment?: string,
   opts: { replace?: boolean } = {},
 ) {
-  const found = await findByTrackingToken(ctx.db, token);
+  // The link of a merged duplicate rates the request it was merged into when it is the same applicant's (the page
+  // shows that one); another applicant's duplicate is refused by the core.
+  const { row: found } = await findTrackedRequest(ctx.db, token);
   await ctx.db.transaction((tx) => ctx.requests.rate(tx, found.id, score, comment, opts));
 }

@@ -157,6 +157,77 @@ describe("merge", () => {
     expect(tracked.messages).toEqual([]);
   });
 
+  it("shows the target's applicant nothing of another applicant's merged duplicate: not its words, not its files", async () => {
+    const target = await submit("Не работает запись к врачу через портал.", { email: "first.person@example.ru" });
+    const source = await submit(
+      "Запись к врачу не работает, вот скриншот.",
+      { email: "second.person@example.ru" },
+      true,
+    );
+    const mine = await submit(
+      "Запись к врачу: пишу ещё раз, скриншот прилагаю.",
+      { email: "first.person@example.ru" },
+      true,
+    );
+    expect((await api(operator, "POST", `/requests/${source.number}/merge`, { into: target.number })).statusCode).toBe(
+      200,
+    );
+    expect((await api(operator, "POST", `/requests/${mine.number}/merge`, { into: target.number })).statusCode).toBe(
+      200,
+    );
+    const view = (await s.app.inject({ method: "GET", url: `/api/v1/track/${target.token}` })).json() as {
+      messages: { body: string; attachments: { id: string }[] }[];
+    };
+    // The applicant's own duplicate went on here; the other person's stays with the operators.
+    expect(view.messages.map((m) => m.body)).toEqual([
+      "Не работает запись к врачу через портал.",
+      "Запись к врачу: пишу ещё раз, скриншот прилагаю.",
+    ]);
+    const targetId = await idOf(target.number);
+    const files = await s.ctx.db.select().from(attachments).where(eq(attachments.requestId, targetId));
+    expect(files).toHaveLength(2);
+    const shown = view.messages.flatMap((m) => m.attachments.map((a) => a.id));
+    expect(shown).toHaveLength(1);
+    const foreign = files.find((f) => !shown.includes(f.id))!;
+    const download = await s.app.inject({
+      method: "GET",
+      url: `/api/v1/track/${target.token}/attachments/${foreign.id}`,
+    });
+    expect(download.statusCode).toBe(404);
+    // The operators see every message of the request, wherever it was written.
+    const staffView = (await api(operator, "GET", `/requests/${target.number}`)).json() as {
+      messages: { body: string }[];
+    };
+    expect(staffView.messages.map((m) => m.body)).toContain("Запись к врачу не работает, вот скриншот.");
+  });
+
+  it("rates through a duplicate's link only the request the same applicant's conversation went on in", async () => {
+    const contact = { email: "rates.merge@example.ru" };
+    const target = await submit("Не пришёл ответ по заявлению о пособии.", contact);
+    const same = await submit("Повторно: нет ответа по заявлению о пособии.", contact);
+    const other = await submit("Нет ответа по заявлению о пособии, пишу за маму.", { email: "daughter@example.ru" });
+    for (const dup of [same, other]) {
+      expect((await api(operator, "POST", `/requests/${dup.number}/merge`, { into: target.number })).statusCode).toBe(
+        200,
+      );
+    }
+    const rate = (token: string) =>
+      s.app.inject({ method: "POST", url: `/api/v1/track/${token}/rating`, payload: { score: 5 } });
+    // Merged is closed, but nothing was answered yet: no rating through any link.
+    expect((await rate(same.token)).json()).toMatchObject({ code: "not_resolved" });
+    expect((await rate(other.token)).json()).toMatchObject({ code: "request_merged" });
+    for (const status of ["in_progress", "resolved"]) {
+      expect((await api(operator, "POST", `/requests/${target.number}/status`, { status })).statusCode).toBe(200);
+    }
+    expect((await rate(same.token)).statusCode).toBe(200);
+    expect(await requestRowByNumber(s.ctx.db, target.number)).toMatchObject({ rating: 5 });
+    expect(await requestRowByNumber(s.ctx.db, same.number)).toMatchObject({ rating: null });
+    const refused = await rate(other.token);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ code: "request_merged" });
+    expect(await requestRowByNumber(s.ctx.db, other.number)).toMatchObject({ rating: null });
+  });
+
   it("refuses a merge into itself, into a closed or merged request, and a circle, with stable codes", async () => {
     const a = await submit("Первое обращение о налоговом вычете.", { email: "a.merge@example.ru" });
     const b = await submit("Второе обращение о налоговом вычете.", { email: "a.merge@example.ru" });

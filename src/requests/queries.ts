@@ -582,6 +582,20 @@ export async function findTrackedRequest(db: Queryable, token: string) {
     : { row: own, mergedFrom: null, mergedInto: target.number };
 }
 
+/**
+ * A message of the request's own applicant or of the service: one written here, or moved here by a merge from a
+ * request with the same e-mail or phone as this one (as `findTrackedRequest` tells the same applicant). A duplicate
+ * of another person's, merged in for the operators' sake, stays theirs: its words and files are not shown here.
+ */
+function ownMessage(row: { contactEmailHash: string | null; contactPhoneHash: string | null }): SQL {
+  const same: SQL[] = [];
+  if (row.contactEmailHash !== null) same.push(sql`o.contact_email_hash = ${row.contactEmailHash}`);
+  if (row.contactPhoneHash !== null) same.push(sql`o.contact_phone_hash = ${row.contactPhoneHash}`);
+  if (same.length === 0) return sql`messages.merged_from is null`;
+  return sql`(messages.merged_from is null or exists (select 1 from ${requests} o
+    where o.id = messages.merged_from and (${sql.join(same, sql` or `)})))`;
+}
+
 /** What the applicant sees on the tracking page: no internal notes, no staff names beyond the first name. */
 export async function getTrackingView(db: Queryable, token: string) {
   const { row, mergedFrom, mergedInto } = await findTrackedRequest(db, token);
@@ -596,7 +610,7 @@ export async function getTrackingView(db: Queryable, token: string) {
       })
       .from(messages)
       .leftJoin(users, eq(users.id, messages.authorId))
-      .where(and(eq(messages.requestId, row.id), eq(messages.visibility, "public")))
+      .where(and(eq(messages.requestId, row.id), eq(messages.visibility, "public"), ownMessage(row)))
       .orderBy(asc(messages.id)),
     db.select().from(attachments).where(eq(attachments.requestId, row.id)),
     // The last change the applicant can see (the rule of the tracking page's stream, `seenByApplicant`): the row's own

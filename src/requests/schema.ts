@@ -156,6 +156,12 @@ export const messages = pgTable(
     body: text("body").notNull(),
     channel: text("channel").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * The request the message was written on, when a merge moved it here (the first one, through a chain of merges).
+     * The tracking page shows such a message only when that request is the same applicant's (no key: it outlives
+     * the request's purge, and a request it cannot find is another applicant's).
+     */
+    mergedFrom: bigint("merged_from", { mode: "number" }),
   },
   (t) => [index("messages_request_idx").on(t.requestId, t.id)],
 );

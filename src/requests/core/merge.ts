@@ -41,7 +41,8 @@ export type Merged = { source: RequestRow; target: RequestRow; messages: number;
 
 /**
  * Merges `sourceId` into `targetId`: the source's messages and files move to the target (its history stays where it
- * was written, and each side's new history row names the other), its followers follow the target, its related
+ * was written, and each side's new history row names the other; a moved message keeps the source's id in
+ * `merged_from`, and the target's applicant sees it only when the source was theirs too), its followers follow the target, its related
  * requests become the target's, and it is closed as merged. Its number and tracking link lead to the target from then
  * on (queries.ts).
  */
@@ -69,9 +70,11 @@ export async function merge(
   }
   refuseMergeTarget(target);
 
+  // Each moved message remembers the request it was written on, so that the target's tracking page shows another
+  // applicant's words to no one (queries.ts, getTrackingView).
   const moved = await tx
     .update(messages)
-    .set({ requestId: target.id })
+    .set({ requestId: target.id, mergedFrom: sql`coalesce(${messages.mergedFrom}, ${source.id})` })
     .where(eq(messages.requestId, source.id))
     .returning({ id: messages.id });
   const files = await tx

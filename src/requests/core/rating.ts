@@ -17,6 +17,13 @@ export async function rate(
   }
   const text = comment?.trim().slice(0, 2000) || null;
   const row = await lockRequest(tx, requestId);
+  // A merged duplicate is closed without having been resolved: its rating would count a verdict on no answer.
+  if (row.mergedIntoId !== null) {
+    throw errors.conflict(
+      "request_merged",
+      "Обращение объединено с другим: оценить можно то обращение, в котором дан ответ.",
+    );
+  }
   if (row.status !== "resolved" && row.status !== "closed") {
     throw errors.conflict("not_resolved", "Оценить можно после того, как обращение решено.");
   }
