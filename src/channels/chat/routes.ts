@@ -81,9 +81,24 @@ const PUBLIC_CHAT = new Set([
   "/api/v1/chat/files/:id",
 ]);
 
+/**
+ * An error on an open chat socket. A client's broken frame (too big, bad UTF-8, a bad opcode) or a cut connection is
+ * the client's doing, and ws has already closed the socket with the matching code: a line at debug, not an error with
+ * a stack that anyone on the internet could write into the log at will. Anything else is ours and logged as an error.
+ */
+function socketError(this: unknown, error: Error, socket: { terminate(): void }, req: FastifyRequest) {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && (code.startsWith("WS_ERR_") || code === "ECONNRESET" || code === "EPIPE")) {
+    req.log.debug({ code }, "chat socket closed on the client's error");
+  } else {
+    req.log.error(error);
+  }
+  socket.terminate();
+}
+
 export async function chatRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
   if (!fastify.hasDecorator("websocketServer"))
-    await fastify.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+    await fastify.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 }, errorHandler: socketError });
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const firstLine = await firstLineIdOf(ctx);
   fastify.addHook("onSend", async (req, reply) => {
