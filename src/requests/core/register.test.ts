@@ -83,6 +83,17 @@ describe("registrations arriving together", () => {
     );
   });
 
+  it("counts a text's characters as a person does: 20,000 emoji pass, 20,001 letters do not", async () => {
+    const emoji = "😊".repeat(20_000);
+    expect(emoji.length).toBe(40_000);
+    const r = await s.ctx.requests.register({ text: emoji, channel: "web" });
+    const [stored] = await query<{ body: string }>(sql`select body from messages where request_id = ${r.id}`);
+    expect(stored!.body).toBe(emoji);
+    await expect(s.ctx.requests.register({ text: "а".repeat(20_001), channel: "web" })).rejects.toMatchObject({
+      code: "validation_failed",
+    });
+  });
+
   it("answers two copies of one submission in the same group with one request", async () => {
     const same = {
       text: "Повторная отправка одной формы",

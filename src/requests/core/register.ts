@@ -168,10 +168,17 @@ type Prepared = {
   now: Date;
 };
 
+/** Characters as a person counts them, and as the routes' schemas do: an emoji is one, not two UTF-16 units. */
+function characters(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
 function prepare(deps: IntakeDeps, input: NewRequest, now: Date): Prepared {
   const text = input.text.trim();
   if (!text) throw errors.validation("Опишите вопрос: поле «Текст обращения» пустое.", { field: "text" });
-  if (text.length > TEXT_MAX) {
+  if (text.length > TEXT_MAX && characters(text) > TEXT_MAX) {
     throw errors.validation(
       `Текст обращения длиннее ${count(TEXT_MAX, ...WORDS.characterGenitive)}: сократите его или приложите файлом.`,
       {
