@@ -16,7 +16,13 @@ import { type DeclaredInput, declaredBody, enforceBodyRule } from "./bodies.ts";
 import { NOT_FOUND } from "./errors.ts";
 import { loggerOptions } from "./logging.ts";
 import { installMetrics } from "./metrics.ts";
-import { errorHandler, schemaErrorFormatter, sendProblem } from "./problem.ts";
+import {
+  clientErrorHandler,
+  errorHandler,
+  frameworkErrorHandler,
+  schemaErrorFormatter,
+  sendProblem,
+} from "./problem.ts";
 import { securityHeaders } from "./security.ts";
 
 export type App = FastifyInstance;
@@ -37,6 +43,9 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
     trustProxy: ctx.config.trustProxy,
     bodyLimit: 1024 * 1024,
     schemaErrorFormatter,
+    // Errors before routing and requests Node cannot parse answer in the same vocabulary as the rest.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     ajv: { customOptions: { allErrors: false, coerceTypes: "array", removeAdditional: false, strictTypes: false } },
   });
 

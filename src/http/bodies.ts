@@ -40,6 +40,24 @@ export function mediaTypeOf(header: string): string {
   return header.split(";", 1)[0]!.trim().toLowerCase();
 }
 
+/** The charset parameter of a Content-Type header, lower-cased, if it names one. */
+export function charsetOf(header: string): string | undefined {
+  const m = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(header);
+  const charset = (m?.[1] ?? m?.[2] ?? "").trim().toLowerCase();
+  return charset || undefined;
+}
+
+// JSON is UTF-8 (RFC 8259): another charset is refused rather than read as UTF-8, and so are bytes that are not it.
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+export const charsetError = (charset: string) =>
+  errors.unsupportedType(
+    `Кодировка «${charset.slice(0, 40)}» здесь не принимается: JSON отправляется в кодировке UTF-8.`,
+  );
+
+export const notUtf8Error = () =>
+  errors.badInput("invalid_encoding", "Тело запроса не в кодировке UTF-8. Отправьте JSON в кодировке UTF-8.");
+
 const levels = (n: number) => count(n, ...WORDS.levelGenitive);
 
 /** Whether a JSON text nests arrays and objects deeper than `max` (strings are skipped, escapes honoured). */
@@ -209,15 +227,26 @@ export function enforceBodyRule(app: FastifyInstance): DeclaredInput[] {
     return payload;
   });
 
-  // JSON: the nesting bound before the parser (secure-json-parse keeps refusing __proto__ and constructor keys).
+  // JSON: the charset and the bytes checked, then the nesting bound before the parser (secure-json-parse keeps
+  // refusing __proto__ and constructor keys). Read as bytes: as a string, Fastify would have turned bytes that are
+  // not UTF-8 into U+FFFD and stored them so.
   const parseJson = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser(JSON_TYPE);
-  app.addContentTypeParser(JSON_TYPE, { parseAs: "string" }, (req, body, done) => {
-    if (jsonTooDeep(body as string)) return done(tooDeepError(), undefined);
+  app.addContentTypeParser(JSON_TYPE, { parseAs: "buffer" }, (req, raw, done) => {
+    const charset = charsetOf(req.headers["content-type"] ?? "");
+    if (charset !== undefined && charset !== "utf-8" && charset !== "utf8")
+      return done(charsetError(charset), undefined);
+    let body: string;
+    try {
+      body = UTF8.decode(raw as Buffer);
+    } catch {
+      return done(notUtf8Error(), undefined);
+    }
+    if (jsonTooDeep(body)) return done(tooDeepError(), undefined);
     // JSON can hold NUL only as the escape `\u0000` (a raw one is a syntax error): the text is looked at once, here,
     // instead of serialising what it parses to again.
-    if ((body as string).includes(NUL_ESCAPED)) return done(nulError(), undefined);
-    parseJson(req, body as string, done);
+    if (body.includes(NUL_ESCAPED)) return done(nulError(), undefined);
+    parseJson(req, body, done);
   });
 
   app.addHook("preValidation", async (req) => {

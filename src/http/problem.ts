@@ -1,5 +1,6 @@
 // Turns every error into application/problem+json with a stable code and a Russian message.
 
+import type { Socket } from "node:net";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../db/outage.ts";
 import { count, WORDS } from "../text/plural.ts";
@@ -8,7 +9,9 @@ import { isAppError } from "./errors.ts";
 
 type AjvError = { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string };
 
-const FIELD_NAMES: Record<string, string> = {
+// Fields of the public and staff routes, by path. A field a person never fills (a machine's webhook, a header) keeps
+// its own name. The map has no prototype: a field sent as «constructor» or «__proto__» is not found in it.
+const FIELD_NAMES: Record<string, string> = Object.assign(Object.create(null), {
   text: "Текст обращения",
   subject: "Тема",
   category: "Категория",
@@ -21,7 +24,74 @@ const FIELD_NAMES: Record<string, string> = {
   score: "Оценка",
   email: "Электронная почта",
   password: "Пароль",
-};
+  token: "Код доступа из ссылки",
+  number: "Номер обращения",
+  id: "Номер",
+  topic: "Тема",
+  name: "Имя",
+  phone: "Телефон",
+  comment: "Комментарий",
+  code: "Код",
+  totp: "Код из приложения",
+  current: "Текущий пароль",
+  next: "Новый пароль",
+  title: "Заголовок",
+  summary: "Краткое описание",
+  description: "Описание",
+  slug: "Адрес статьи",
+  tags: "Метки",
+  synonyms: "Синонимы",
+  visibility: "Видимость",
+  status: "Статус",
+  priority: "Приоритет",
+  department: "Подразделение",
+  departmentId: "Подразделение",
+  assignee: "Исполнитель",
+  assigneeId: "Исполнитель",
+  operator: "Сотрудник",
+  operatorId: "Сотрудник",
+  role: "Роль",
+  active: "Активен",
+  reason: "Причина",
+  question: "Вопрос",
+  message: "Сообщение",
+  publicMessage: "Сообщение для заявителей",
+  into: "Номер обращения, с которым объединить",
+  other: "Номер связанного обращения",
+  numbers: "Номера обращений",
+  messageId: "Сообщение",
+  templateId: "Шаблон ответа",
+  version: "Версия",
+  year: "Год",
+  date: "Дата",
+  day: "День",
+  from: "Начало периода",
+  to: "Конец периода",
+  at: "Время",
+  channel: "Канал",
+  q: "Строка поиска",
+  limit: "Количество",
+  cursor: "Курсор",
+  sort: "Сортировка",
+  dir: "Направление сортировки",
+  overdue: "Просроченные",
+  keywords: "Ключевые слова",
+  categories: "Категории",
+  since: "Время начала",
+  expectedRecoveryAt: "Ожидаемое время восстановления",
+  snils: "СНИЛС",
+  callId: "Звонок",
+  url: "Адрес",
+  events: "События",
+  recipients: "Получатели",
+  hour: "Час",
+  yaml: "Справочник (YAML)",
+  "hours.from": "Начало рабочего дня",
+  "hours.to": "Конец рабочего дня",
+  "hours.zone": "Часовой пояс",
+  "firstResponse.minutes": "Срок первого ответа",
+  "resolution.minutes": "Срок решения",
+});
 
 function fieldOf(e: AjvError): string {
   const path = e.instancePath.replace(/^\//, "").replaceAll("/", ".");
@@ -47,11 +117,16 @@ const typeName = (type: string) =>
     .map((t) => TYPE_NAMES[t] ?? t)
     .join(" или ");
 
+const NOT_AN_OBJECT = "Тело запроса должно быть объектом JSON.";
+
 /** One Russian sentence for a schema violation. */
 export function describeSchemaError(e: AjvError, where: string): { field: string; message: string } {
   const field = fieldOf(e);
-  const name = FIELD_NAMES[field] ? `«${FIELD_NAMES[field]}»` : field ? `«${field}»` : where;
   const p = e.params;
+  // The whole body of the wrong type (none, null, a list, a string): there is no field to name.
+  if (!field && e.keyword === "type" && where === "body" && String(p.type).split(",").includes("object"))
+    return { field: where, message: NOT_AN_OBJECT };
+  const name = field in FIELD_NAMES ? `«${FIELD_NAMES[field]}»` : field ? `«${field}»` : where;
   const message = (() => {
     switch (e.keyword) {
       case "required":
@@ -148,4 +223,59 @@ export function errorHandler(error: FastifyError, req: FastifyRequest, reply: Fa
   // keeps only its class, codes and stack frames.
   req.log.error({ err: error }, "unhandled error");
   return sendProblem(reply, 500, "internal_error", "Внутренняя ошибка. Мы уже знаем о ней; попробуйте ещё раз позже.");
+}
+
+// Errors Fastify meets before a route is found (a path that does not decode, a parameter too long). Their own
+// answer is English and quotes the raw URL, which may carry a tracking token: neither goes out nor to the log.
+const FRAMEWORK_ERRORS: Record<string, [number, string, string]> = {
+  FST_ERR_BAD_URL: [400, "bad_url", "Адрес запроса составлен неверно: в нём ошибка кодирования символов."],
+  FST_ERR_MAX_PARAM_LENGTH: [414, "url_too_long", "Адрес запроса слишком длинный."],
+};
+
+export function frameworkErrorHandler(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  const known = Object.hasOwn(FRAMEWORK_ERRORS, error.code) ? FRAMEWORK_ERRORS[error.code] : undefined;
+  if (known) return sendProblem(reply, ...known);
+  req.log.error({ err: error }, "framework error");
+  return sendProblem(reply, 500, "internal_error", "Внутренняя ошибка. Мы уже знаем о ней; попробуйте ещё раз позже.");
+}
+
+/** What Node's HTTP parser refused, by its error code: status, code and sentence. */
+function clientErrorOf(code: string | undefined): [number, string, string] {
+  if (code === "HPE_HEADER_OVERFLOW")
+    return [431, "headers_too_large", "Заголовки запроса слишком велики. Уменьшите их и повторите запрос."];
+  if (code === "ERR_HTTP_REQUEST_TIMEOUT")
+    return [408, "request_timeout", "Запрос не пришёл целиком за отведённое время. Повторите его."];
+  return [400, "bad_request", "Запрос составлен неверно и не может быть обработан."];
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: "Bad Request",
+  408: "Request Timeout",
+  431: "Request Header Fields Too Large",
+};
+
+/**
+ * A request Node's HTTP parser could not read (a broken request line, a bad Content-Length, headers too large, too
+ * slow): there is no request nor reply, so the answer is written to the socket by hand, and the socket closed.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket) {
+  // A reset connection, or one already gone: nobody to answer.
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  // As Node does: no answer over a response already begun on this socket, it would corrupt it.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
+    const [status, code, message] = clientErrorOf(error.code);
+    const body = JSON.stringify({
+      type: `https://otklik.dev/problems/${code}`,
+      title: message,
+      status,
+      code,
+      detail: message,
+    });
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

@@ -102,7 +102,8 @@ function describe(e: ErrorObject | undefined): string {
     e.keyword === "additionalProperties"
       ? String(e.params.additionalProperty)
       : (path[0] ?? String(e.params.missingProperty));
-  const name = FIELDS[key] ? `«${FIELDS[key]}»` : `«${key}»`;
+  // Own properties only: a frame's «constructor» or «toString» is named as sent, not found on Object.prototype.
+  const name = Object.hasOwn(FIELDS, key) ? `«${FIELDS[key]}»` : `«${key}»`;
   switch (e.keyword) {
     case "additionalProperties":
       return `Сообщение составлено неверно: неизвестное поле ${name}.`;

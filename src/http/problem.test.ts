@@ -1,0 +1,32 @@
+// The sentence of a schema violation: the field by its Russian name, or as it was sent, never by what
+// Object.prototype holds under that name; a body that is not an object is said to be so.
+import { describe, expect, it } from "vitest";
+import { describeSchemaError } from "./problem.ts";
+
+const extra = (name: string) => ({
+  instancePath: "",
+  keyword: "additionalProperties",
+  params: { additionalProperty: name },
+});
+
+describe("describeSchemaError", () => {
+  it.each(["constructor", "__proto__", "toString", "hasOwnProperty"])(
+    "an unknown field «%s» is named as sent",
+    (name) => {
+      expect(describeSchemaError(extra(name), "body")).toEqual({ field: name, message: `Неизвестное поле «${name}».` });
+    },
+  );
+
+  it("a body of the wrong type is not called a field", () => {
+    const e = { instancePath: "", keyword: "type", params: { type: "object" } };
+    expect(describeSchemaError(e, "body").message).toBe("Тело запроса должно быть объектом JSON.");
+  });
+
+  it.each([
+    ["token", "minLength", { limit: 22 }, "Поле «Код доступа из ссылки» короче 22 символов."],
+    ["id", "minimum", { limit: 1 }, "Значение поля «Номер» вне допустимых пределов."],
+    ["topic", "maxLength", { limit: 40 }, "Поле «Тема» длиннее 40 символов."],
+  ])("the field «%s» is named in Russian", (field, keyword, params, message) => {
+    expect(describeSchemaError({ instancePath: `/${field}`, keyword, params }, "params").message).toBe(message);
+  });
+});
