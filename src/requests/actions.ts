@@ -6,7 +6,7 @@ import type { StaffUser } from "../staff/service.ts";
 import { displayRequestNumber } from "../text/display.ts";
 import { type RequestPatch, staffActor } from "./core/index.ts";
 import type { StoredFile } from "./files.ts";
-import { findByTrackingToken, findTrackedRequest, mergedTarget, visibleRequestRef } from "./queries.ts";
+import { findTrackedRequest, mergedTarget, visibleRequestRef } from "./queries.ts";
 import { isStatus } from "./status.ts";
 
 /**
