@@ -1,5 +1,6 @@
 // Starting and stopping Otklik: database, migrations, first-start data, HTTP, background work.
 import { mkdirSync } from "node:fs";
+import pino from "pino";
 import { bootstrap } from "./bootstrap.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
@@ -18,6 +19,7 @@ import { startVacuuming } from "./db/vacuum.ts";
 import { openFileStore } from "./files/store.ts";
 import { after, configureGuard, every } from "./guard.ts";
 import { buildApp } from "./http/app.ts";
+import { loggerOptions } from "./http/logging.ts";
 import { RequestPressure } from "./http/pressure.ts";
 import { RequestCore } from "./requests/core/index.ts";
 import { ServiceRegistry, startOrder } from "./room.ts";
@@ -56,7 +58,11 @@ export async function createContext(config: Config, database: Database): Promise
     database,
     db: database.db,
     bus,
-    worker: new OutboxWorker(database, {}, { busy: () => pressure.busy(), deferMs: config.jobsDeferMs }),
+    worker: new OutboxWorker(database, {}, {
+      busy: () => pressure.busy(),
+      deferMs: config.jobsDeferMs,
+      log: pino({ ...loggerOptions(config.logLevel), name: "jobs" }, process.stdout),
+    }),
     pressure,
     files: openFileStore(config.files, database.db, config.dataDir, config.maxAttachmentBytes),
     // Routing plugs its rules in at start; until then due times are a day and nothing is categorised or assigned.

@@ -209,9 +209,17 @@ describe("a set-based job", () => {
     await write("test.set", { requestId: 301, k: 3 });
     await write("test.set", { k: 4 });
     await write("test.set", { k: 5 });
-    const worker = new OutboxWorker(database, handlers, { parallel: 1 });
+    const warned: Record<string, unknown>[] = [];
+    const worker = new OutboxWorker(database, handlers, {
+      parallel: 1,
+      log: { warn: (fields) => warned.push(fields) },
+    });
     await worker.kick();
     await worker.stop();
+    // The failure is logged by topic, event and code, with when it will be tried again.
+    expect(warned).toEqual([
+      expect.objectContaining({ topic: "test.set", error: "Error", attempts: 1, retryInSeconds: 10 }),
+    ]);
     // Request 301's lane: its two leading «set» events go with the others, then «after», then its last «set» alone.
     expect(log).toEqual(["many set 301/0, set 302/0, set 301/1, set -/4, set -/5", "one after 301/2", "one set 301/3"]);
     const rows = await database.db.execute(sql`select payload->>'k' as k, processed_at is not null as done, last_error

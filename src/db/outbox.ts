@@ -191,6 +191,8 @@ export class OutboxWorker {
       busy?: () => boolean;
       /** How long, at most, a pass gives way to such a burst before it takes its turn (ms; 0: never). */
       deferMs?: number;
+      /** Where a failed job is reported (its topic, event and error code, never the error's message). */
+      log?: { warn(fields: Record<string, unknown>, message: string): void };
     } = {},
   ) {}
 
@@ -407,12 +409,22 @@ export class OutboxWorker {
     }
   }
 
-  /** A failed job backs off: the lease is extended by a growing delay before the next attempt. */
+  /**
+   * A failed job backs off: the lease is extended by a growing delay before the next attempt. The failure is logged,
+   * so that a job that keeps failing (a channel's API answering what it should not) is seen, not only retried.
+   */
   private async backOff(event: EventMessage, error: unknown) {
-    await this.database.db.execute(sql`
-      update events set last_error = ${failureCode(error)},
+    const code = failureCode(error);
+    const rows = await this.database.db.execute<{ attempts: number; retry: number }>(sql`
+      update events set last_error = ${code},
         locked_until = now() + make_interval(secs => least(3600, 5 * power(2, least(attempts, 10))))
-      where id = ${event.id}`);
+      where id = ${event.id}
+      returning attempts, least(3600, 5 * power(2, least(attempts, 10)))::int as retry`);
+    const row = rowsOf<{ attempts: number; retry: number }>(rows)[0];
+    this.opts.log?.warn(
+      { topic: event.topic, event: event.id, error: code, attempts: row?.attempts, retryInSeconds: row?.retry },
+      "job failed; it will be tried again",
+    );
   }
 
   async stop() {
