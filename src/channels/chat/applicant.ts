@@ -46,8 +46,16 @@ class AlreadyRegistered extends Error {}
 
 class NotRegistered extends ChatRefusal {}
 
-/** The applicant's message (or button): stored once per client id, then the bot takes its turn if it has one. */
-export async function applicantSend(ctx: AppContext, conversationId: number, m: Outgoing): Promise<Sent> {
+/**
+ * The applicant's message (or button): stored once per client id, then the bot takes its turn if it has one — on
+ * `botText` when given (a messenger's long message stored in parts answers once, on the whole), not at all when false.
+ */
+export async function applicantSend(
+  ctx: AppContext,
+  conversationId: number,
+  m: Outgoing,
+  opts: { botText?: string | false } = {},
+): Promise<Sent> {
   const text = checkOutgoing(m);
   const files = (await uploadedFiles(ctx.db, conversationId, m.files ?? [])) as StoredFile[];
   const payload: ChatPayload = {
@@ -74,8 +82,8 @@ export async function applicantSend(ctx: AppContext, conversationId: number, m: 
       sent = await appendApplicant(ctx, conversationId, m, text, files, payload);
     }
   }
-  if (!sent.duplicate && sent.state === "bot") {
-    await botResponds(ctx, (await loadConversation(ctx, conversationId))!, text, m.action);
+  if (!sent.duplicate && sent.state === "bot" && opts.botText !== false) {
+    await botResponds(ctx, (await loadConversation(ctx, conversationId))!, opts.botText ?? text, m.action);
   }
   return { seq: sent.seq, duplicate: sent.duplicate };
 }

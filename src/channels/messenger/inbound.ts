@@ -13,7 +13,7 @@ import { SYSTEM } from "../../requests/core/index.ts";
 import { sha256 } from "../../security/tokens.ts";
 import { applicantSend } from "../chat/applicant.ts";
 import { chatConversations, chatFiles } from "../chat/db-schema.ts";
-import type { ButtonAction } from "../chat/outgoing.ts";
+import { type ButtonAction, CLIENT_ID } from "../chat/outgoing.ts";
 import { messengerContacts, messengerOutbox, messengerThreads } from "./db-schema.ts";
 import { MESSENGER_TEXT, queueText, relayConversation } from "./outbound.ts";
 import type { Inbound, MessengerDriver } from "./port.ts";
@@ -190,13 +190,20 @@ export async function receive(ctx: AppContext, driver: MessengerDriver, m: Inbou
   if (parts.length === 0) parts.push("");
   let notice: string | undefined;
   for (const [i, text] of parts.entries()) {
+    const last = i === parts.length - 1;
     try {
-      await applicantSend(ctx, conversationId, {
-        clientId: `${driver.channel}-${m.eventId}${i ? `-${i}` : ""}`.slice(0, 64),
-        text,
-        files: i === 0 ? fileIds : [],
-        action: m.button as ButtonAction | undefined,
-      });
+      await applicantSend(
+        ctx,
+        conversationId,
+        {
+          clientId: clientIdOf(driver.channel, m.eventId, i),
+          text,
+          files: i === 0 ? fileIds : [],
+          action: m.button as ButtonAction | undefined,
+        },
+        // A long message is stored in parts; the bot answers it once, after the last, as one message.
+        { botText: last ? (m.button ? undefined : body) : false },
+      );
     } catch (e) {
       // A button of an earlier turn (the bot has handed over since): said on the button, nothing stored.
       if (isAppError(e) && e.code === "chat_not_bot") notice = MESSENGER_TEXT.staleButton;
@@ -209,6 +216,17 @@ export async function receive(ctx: AppContext, driver: MessengerDriver, m: Inbou
     .from(chatConversations)
     .where(eq(chatConversations.id, conversationId));
   return { notice, requestId: conv?.requestId ?? undefined };
+}
+
+/**
+ * The chat's id of one part of a provider's event: the channel, the event's id and the part's number, as long as that
+ * is an id the chat takes (6 to 64 letters, digits, «-» and «_»); otherwise a hash of it. A provider's ids are its own
+ * (a short or long `event_id`, other characters): cut or refused, a message would be lost, or its parts taken for
+ * repeats of the first.
+ */
+export function clientIdOf(channel: string, eventId: string, part: number): string {
+  const plain = `${channel}-${eventId}${part ? `-${part}` : ""}`;
+  return CLIENT_ID.test(plain) ? plain : `${channel}-${sha256(plain).slice(0, 40)}`;
 }
 
 /** A file the applicant sent, stored after the web form's checks; a refused one is explained in the chat. */

@@ -142,6 +142,34 @@ describe("vk: the Callback API", () => {
     }
   });
 
+  it("takes an event whose event_id is short or long, and a long message in parts answered by the bot once", async () => {
+    // VK's ids are its own: «g1» is too short for a chat id as it was, and was refused — and retried — forever.
+    const peer = newPeer();
+    vk.allow(peer);
+    const message = { date: Math.floor(Date.now() / 1000), from_id: peer, id: 1, out: 0, peer_id: peer };
+    const short = vk.event("message_new", { message: { ...message, text: "Не приходит код подтверждения" } });
+    short.event_id = "g1";
+    expect((await vk.deliver(short))[0]).toMatchObject({ status: 200, body: "ok" });
+    const req = await requestOf(peer);
+    expect((await linesOf(req.id)).map((m) => m.body)).toContain("Не приходит код подтверждения");
+
+    // 9,500 characters: three parts on the request, one turn of the bot.
+    const other = newPeer();
+    const long = `${"Подробно описываю проблему со входом в личный кабинет. ".repeat(170)}Конец.`;
+    expect(long.length).toBeGreaterThan(8000);
+    await vk.text(other, long).posted;
+    const made = await requestOf(other);
+    const lines = await until(async () => {
+      const all = await linesOf(made.id);
+      return all.filter((m) => m.authorType === "applicant").length === 3 ? all : undefined;
+    });
+    const parts = lines.filter((m) => m.authorType === "applicant").map((m) => m.body);
+    expect(parts.every((p) => p.length <= 4000)).toBe(true);
+    expect(parts.join(" ")).toBe(long);
+    await settled(other);
+    expect((await linesOf(made.id)).filter((m) => m.authorType === "bot")).toHaveLength(1);
+  });
+
   it("takes a repeated event_id once", async () => {
     const peer = newPeer();
     const { event, posted } = vk.text(peer, "Как изменить номер телефона в профиле портала?");
