@@ -1,6 +1,6 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import { Markdown } from "./Markdown.tsx";
+import { Markdown, safeHref } from "./Markdown.tsx";
 
 const html = (source: string, opts: { baseLevel?: number; links?: Map<string, string> } = {}) =>
   renderToStaticMarkup(<Markdown source={source} {...opts} />);
@@ -26,6 +26,15 @@ describe("Markdown", () => {
     expect(out).not.toContain("<img");
     expect(out).toContain("&lt;script&gt;");
     expect(out).not.toContain("<a");
+  });
+
+  it("takes a link for a path of this site only when a browser would stay on the site", () => {
+    // Browsers read «/\host» as «//host» and drop a tab or a newline: each of these leaves the site.
+    for (const href of ["/\\evil.example/x", "/\t/evil.example", "/\n/evil.example", "//evil.example"]) {
+      expect(safeHref(href), JSON.stringify(href)).toBeNull();
+    }
+    expect(safeHref("/%0a/evil.example")).toBe("/%0a/evil.example");
+    expect(safeHref("/help/sms-code?x=1#steps")).toBe("/help/sms-code?x=1#steps");
   });
 
   it("opens external links with noopener and keeps this site's paths in the app", () => {

@@ -7,11 +7,21 @@ import remarkGfm from "remark-gfm";
 import { Link } from "../router.tsx";
 
 /** Only links a reader can trust: the web, mail, phone and this site's own paths. */
+const THIS_SITE = "https://this-site.invalid";
+
 export function safeHref(url: string): string | null {
   const u = url.trim();
   if (/^(https?:\/\/|mailto:|tel:)/i.test(u)) return u;
-  if (u.startsWith("/") && !u.startsWith("//")) return u;
-  return null;
+  if (!u.startsWith("/")) return null;
+  // A path of this site only as a browser reads it: «//host», «/\host» and a tab or a newline among the slashes
+  // (which browsers drop) all lead elsewhere.
+  let resolved: URL;
+  try {
+    resolved = new URL(u, THIS_SITE);
+  } catch {
+    return null;
+  }
+  return resolved.origin === THIS_SITE ? `${resolved.pathname}${resolved.search}${resolved.hash}` : null;
 }
 
 /** Titles of other articles, so that «Смотрите статью «…»» becomes a link to it. */
