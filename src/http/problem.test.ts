@@ -29,4 +29,12 @@ describe("describeSchemaError", () => {
   ])("the field «%s» is named in Russian", (field, keyword, params, message) => {
     expect(describeSchemaError({ instancePath: `/${field}`, keyword, params }, "params").message).toBe(message);
   });
+
+  it("names «from» a period's start only in a query; in a body it is the sender's, named as sent", () => {
+    const missing = { instancePath: "", keyword: "required", params: { missingProperty: "from" } };
+    const bad = { instancePath: "/from", keyword: "pattern", params: { pattern: "x" } };
+    expect(describeSchemaError(bad, "querystring").message).toContain("«Начало периода»");
+    expect(describeSchemaError(missing, "body").message).toContain("«from»");
+    expect(describeSchemaError(missing, "body").message).not.toContain("периода");
+  });
 });

@@ -65,8 +65,6 @@ const FIELD_NAMES: Record<string, string> = Object.assign(Object.create(null), {
   year: "Год",
   date: "Дата",
   day: "День",
-  from: "Начало периода",
-  to: "Конец периода",
   at: "Время",
   channel: "Канал",
   q: "Строка поиска",
@@ -92,6 +90,10 @@ const FIELD_NAMES: Record<string, string> = Object.assign(Object.create(null), {
   "firstResponse.minutes": "Срок первого ответа",
   "resolution.minutes": "Срок решения",
 });
+
+// Names a field has only in a query: a period's ends in the statistics (in a body, «from» is a sender's number, sent
+// by a machine, and keeps its own name).
+const QUERY_FIELD_NAMES: Record<string, string> = { from: "Начало периода", to: "Конец периода" };
 
 function fieldOf(e: AjvError): string {
   const path = e.instancePath.replace(/^\//, "").replaceAll("/", ".");
@@ -126,7 +128,9 @@ export function describeSchemaError(e: AjvError, where: string): { field: string
   // The whole body of the wrong type (none, null, a list, a string): there is no field to name.
   if (!field && e.keyword === "type" && where === "body" && String(p.type).split(",").includes("object"))
     return { field: where, message: NOT_AN_OBJECT };
-  const name = field in FIELD_NAMES ? `«${FIELD_NAMES[field]}»` : field ? `«${field}»` : where;
+  const label =
+    where === "querystring" && Object.hasOwn(QUERY_FIELD_NAMES, field) ? QUERY_FIELD_NAMES[field] : FIELD_NAMES[field];
+  const name = label ? `«${label}»` : field ? `«${field}»` : where;
   const message = (() => {
     switch (e.keyword) {
       case "required":
