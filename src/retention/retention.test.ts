@@ -148,6 +148,16 @@ describe("retention", () => {
     expect((await purgeNow()).requests).toBe(0);
   });
 
+  it("forgets failed sign-ins under unknown e-mails a day after the last", async () => {
+    await s.ctx.db.execute(sql`insert into login_failures (email_hash, failed, updated_at) values
+      ('old-hash', 3, now() - interval '25 hours'), ('fresh-hash', 3, now() - interval '1 hour')`);
+    await purgeNow();
+    const left = await rows<{ email_hash: string }>(
+      sql`select email_hash from login_failures where email_hash in ('old-hash', 'fresh-hash')`,
+    );
+    expect(left.map((r) => r.email_hash)).toEqual(["fresh-hash"]);
+  });
+
   it("trims the audit log from its head and the chain still verifies", async () => {
     for (let i = 0; i < 4; i++) {
       await s.ctx.db.transaction((tx) =>

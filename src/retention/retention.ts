@@ -175,6 +175,8 @@ export async function purge(
   report.sessions = rowsOf(
     await db.execute(sql`delete from sessions where expires_at < ${now} returning id_hash`),
   ).length;
+  // Failed sign-ins under e-mails without an account count for a day, as a lock lasts at most an hour.
+  await db.execute(sql`delete from login_failures where updated_at < ${before(1)}`);
 
   // The audit chain loses its oldest links and records the purge, signed, so that it is told from a deletion.
   report.audit = await purgeAudit(db, before(policy.auditDays));

@@ -43,6 +43,24 @@ describe("sign-in lockout under parallel attempts", () => {
     expect(right.json().code).toBe("account_locked");
   });
 
+  it("answers an e-mail no employee has as it answers an employee's: five refusals, then locked", async () => {
+    const answers = async (email: string) => {
+      const codes: string[] = [];
+      for (let i = 0; i < 7; i++) codes.push((await login(email, "wrong-password-1")).json().code as string);
+      return codes;
+    };
+    const { email } = await s.staff("operator", { email: "known.lock@otklik.test" });
+    const known = await answers(email);
+    expect(known).toEqual([...Array(5).fill("invalid_credentials"), "account_locked", "account_locked"]);
+    expect(await answers("nobody.here@otklik.test")).toEqual(known);
+    // Another spelling of the same address is the same address.
+    expect((await login(" Nobody.Here@otklik.test ", "wrong-password-1")).json().code).toBe("account_locked");
+    // A deactivated employee's address answers the same way as well.
+    const gone = await s.staff("operator", { email: "gone.lock@otklik.test" });
+    await s.ctx.db.execute(sql`update users set active = false where lower(email) = ${gone.email}`);
+    expect(await answers(gone.email)).toEqual(known);
+  });
+
   it("a burst mixing the right password with wrong ones never lets the right one in after the threshold", async () => {
     const { email } = await s.staff("operator", { email: "race-mixed@otklik.test" });
     // Four failures first: the fifth attempt of the burst is the last one checked.

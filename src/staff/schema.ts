@@ -54,6 +54,18 @@ export const users = pgTable(
  * Sign-ins through the provider under way: the state's hash, what the callback must check (nonce, PKCE verifier) and
  * the browser that began it (hash of a cookie). Each row is taken once; rows live ten minutes.
  */
+/**
+ * Failed sign-ins under an e-mail no active account has, counted by the e-mail's blind index as an account counts its
+ * own: the sixth answers «locked» as a real account's does, so that the answers do not tell which e-mails are staff.
+ * Rows a day old are deleted by the daily purge.
+ */
+export const loginFailures = pgTable("login_failures", {
+  emailHash: text("email_hash").primaryKey(),
+  failed: integer("failed").notNull().default(0),
+  lockedUntil: timestamp("locked_until", { withTimezone: true }),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
 export const oidcFlows = pgTable("oidc_flows", {
   stateHash: text("state_hash").primaryKey(),
   browserHash: text("browser_hash").notNull(),

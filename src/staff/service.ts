@@ -2,8 +2,9 @@
 import { and, eq, gt, ne, sql } from "drizzle-orm";
 import type { Queryable } from "../db/client.ts";
 import { errors } from "../http/errors.ts";
+import { blindIndex } from "../security/sealed.ts";
 import { randomToken, sha256 } from "../security/tokens.ts";
-import { attemptSucceeded, beginAttempt, confirmPassword } from "./attempts.ts";
+import { attemptSucceeded, beginAttempt, beginUnknownAttempt, confirmPassword } from "./attempts.ts";
 import { hashPassword, NO_PASSWORD, passwordProblem, verifyPassword } from "./passwords.ts";
 import { departments, ROLES, type Role, sessions, users } from "./schema.ts";
 import { spendTotpStep } from "./second-factor.ts";
@@ -110,6 +111,9 @@ export async function checkLogin(
 ): Promise<LoginResult> {
   const row = await findUserByEmail(db, email);
   if (!row?.active) {
+    // Counted and checked as an account would be (the same answers, the same time), then refused.
+    const attempt = await beginUnknownAttempt(db, blindIndex("email", email.trim().toLowerCase()) ?? "", now);
+    if (!attempt.ok) return { ok: false, reason: "locked", retryAfterSeconds: attempt.retryAfterSeconds };
     dummyHash ??= hashPassword("otklik-dummy-password-1");
     await verifyPassword(await dummyHash, password);
     return { ok: false, reason: "invalid" };
