@@ -58,11 +58,15 @@ export async function createContext(config: Config, database: Database): Promise
     database,
     db: database.db,
     bus,
-    worker: new OutboxWorker(database, {}, {
-      busy: () => pressure.busy(),
-      deferMs: config.jobsDeferMs,
-      log: pino({ ...loggerOptions(config.logLevel), name: "jobs" }, process.stdout),
-    }),
+    worker: new OutboxWorker(
+      database,
+      {},
+      {
+        busy: () => pressure.busy(),
+        deferMs: config.jobsDeferMs,
+        log: pino({ ...loggerOptions(config.logLevel), name: "jobs" }, process.stdout),
+      },
+    ),
     pressure,
     files: openFileStore(config.files, database.db, config.dataDir, config.maxAttachmentBytes),
     // Routing plugs its rules in at start; until then due times are a day and nothing is categorised or assigned.
