@@ -126,7 +126,7 @@ export async function fill(s: Running): Promise<Filled> {
   const system = await chat.waitFor((f) => f.t === "msg" && f.author === "system" && /номером/.test(String(f.text)));
   await chat.waitFor((f) => f.t === "msg" && f.author === "bot");
   chat.close();
-  const chatNumber = /номером (\d+)/.exec(String(system.text))![1]!;
+  const chatNumber = /номером ([\d ]+)\./.exec(String(system.text))![1]!.replaceAll(" ", "");
 
   return {
     staff: [

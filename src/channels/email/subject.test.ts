@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatRequestNumber, isValidRequestNumber } from "../../requests/number.ts";
+import { displayRequestNumber } from "../../text/display.ts";
 import {
   categoryFromSubject,
   findRequestNumber,
@@ -103,7 +104,7 @@ describe("request number in the subject", () => {
     ["[№ 12345]", "too short"],
     ["[№ 1234567890124]", "too long"],
     ["Звоните 88005552224", "a bare number is a phone, not a request"],
-    ["№ 12 345 674", "digits only"],
+    ["№ 12 34 56 74", "groups of three only"],
   ])("%s → nothing (%s)", (subject) => {
     expect(findRequestNumber(subject, valid)).toBeUndefined();
   });
@@ -114,6 +115,17 @@ describe("request number in the subject", () => {
     expect(findRequestNumberInText("Мой запрос 12345674 не решён", valid)).toBe("12345674");
     expect(findRequestNumberInText("Заявление № 1234567894 висит месяц", valid)).toBeUndefined();
     expect(findRequestNumberInText("Мой телефон 89001234564", valid)).toBeUndefined();
+  });
+
+  it("reads a number written in groups, as the service's letters write it", () => {
+    const number = formatRequestNumber(103_002);
+    const grouped = displayRequestNumber(number);
+    expect(grouped).toContain(" ");
+    expect(findRequestNumberInText(`По обращению № ${grouped} ответа нет.`, isValidRequestNumber)).toBe(number);
+    expect(findRequestNumber(`Обращение ${grouped.replaceAll(" ", "\u00a0")}`, isValidRequestNumber)).toBe(number);
+    expect(findRequestNumberInText(`Обращение ${grouped}, 12 декабря: ответа нет.`, isValidRequestNumber)).toBe(number);
+    // Groups that are not of three are not a number of ours.
+    expect(findRequestNumberInText("По обращению № 12 34 567 ответа нет.", isValidRequestNumber)).toBeUndefined();
   });
 
   it("round-trips the registry's own numbers, and its Damm check refuses a mistyped one", () => {

@@ -170,11 +170,12 @@ export function categoryFromSubject(subject: string): CategoryCode | undefined {
 }
 
 // Our tag: «[№ 12345674]». Readers also accept «№12345674», «No. 12345674», «#12345674»,
-// «обращение 12345674» — citizens retype the number by hand.
+// «обращение 12345674» — citizens retype the number by hand, also as our letters write it, in groups: «12 345 674».
+const DIGITS = String.raw`(\d{6,12}|\d{1,3}(?:[ \u00a0\u202f]\d{3}){1,3})(?![\d])`;
 const TAG = /\[\s*(?:№|N[o°]?\.?|#)\s*(\d{6,12})\s*\]/giu;
-const MARKED = /(?:№|\bN[o°]\.?|#|обращени[еяюи]\s*(?:№\s*)?)\s*(\d{6,12})(?!\d)/giu;
+const MARKED = new RegExp(String.raw`(?:№|\bN[o°]\.?|#|обращени[еяюи]\s*(?:№\s*)?)\s*${DIGITS}`, "giu");
 // In a letter's text «№» alone is too loose: «заявление № 1234567890» is the portal's application number.
-const NAMED = /(?:обращени[еяюи]м?|запрос[ау]?)\s*(?:№|N[o°]\.?|#)?\s*(\d{6,12})(?!\d)/giu;
+const NAMED = new RegExp(String.raw`(?:обращени[еяюи]м?|запрос[ау]?)\s*(?:№|N[o°]\.?|#)?\s*${DIGITS}`, "giu");
 
 function stripRequestTag(subject: string): string {
   return subject.replace(TAG, " ").replace(/\s+/g, " ").trim();
@@ -200,7 +201,7 @@ export function findRequestNumberInText(text: string, isValidNumber: (n: string)
 function firstValid(subject: string, patterns: RegExp[], isValidNumber: (n: string) => boolean): string | undefined {
   for (const pattern of patterns) {
     for (const m of subject.matchAll(pattern)) {
-      const digits = m[1];
+      const digits = m[1]?.replace(/\D/g, "");
       if (digits && isValidNumber(digits)) return digits;
     }
   }

@@ -40,7 +40,7 @@ async function chatWithOperator() {
   await applicant.waitFor((f) => f.t === "state" && f.state === "queued");
   expect((await api(op.authorization, "POST", `/chat/conversations/${conversationId}/accept`)).statusCode).toBe(200);
   const system = applicant.messages().find((f) => f.author === "system" && /номером/.test(String(f.text)))!;
-  const number = /номером (\d+)/.exec(String(system.text))![1]!;
+  const number = /номером ([\d ]+)\./.exec(String(system.text))![1]!.replaceAll(" ", "");
   const [request] = await s.ctx.db.select().from(requests).where(eq(requests.number, number));
   return { op, applicant, conversationId, request: request! };
 }
