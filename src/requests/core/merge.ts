@@ -42,9 +42,9 @@ export type Merged = { source: RequestRow; target: RequestRow; messages: number;
 /**
  * Merges `sourceId` into `targetId`: the source's messages and files move to the target (its history stays where it
  * was written, and each side's new history row names the other; a moved message keeps the source's id in
- * `merged_from`, and the target's applicant sees it only when the source was theirs too), its followers follow the target, its related
- * requests become the target's, and it is closed as merged. Its number and tracking link lead to the target from then
- * on (queries.ts).
+ * `merged_from`, and the target's applicant sees it only when the source was theirs too), its followers follow the
+ * target, its related requests become the target's, and it is closed as merged. Its number and tracking link lead to
+ * the target from then on (queries.ts).
  */
 export async function merge(
   rules: RequestRules,
