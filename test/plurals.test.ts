@@ -123,7 +123,11 @@ describe("schema errors in Russian", () => {
     expect(say("minLength", { limit: 21 })).toBe("Поле «Код доступа из ссылки» короче 21 символа.");
     expect(say("minLength", { limit: 22 })).toBe("Поле «Код доступа из ссылки» короче 22 символов.");
     expect(say("maxLength", { limit: 101 })).toBe("Поле «Код доступа из ссылки» длиннее 101 символа.");
-    expect(say("type", { type: "integer" })).toBe("Поле «Код доступа из ссылки» имеет неверный тип: ожидается целое число.");
-    expect(say("type", { type: "string,null" })).toBe("Поле «Код доступа из ссылки» имеет неверный тип: ожидается строка или null.");
+    expect(say("type", { type: "integer" })).toBe(
+      "Поле «Код доступа из ссылки» имеет неверный тип: ожидается целое число.",
+    );
+    expect(say("type", { type: "string,null" })).toBe(
+      "Поле «Код доступа из ссылки» имеет неверный тип: ожидается строка или null.",
+    );
   });
 });
