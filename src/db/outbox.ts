@@ -419,7 +419,7 @@ export class OutboxWorker {
       update events set last_error = ${code},
         locked_until = now() + make_interval(secs => least(3600, 5 * power(2, least(attempts, 10))))
       where id = ${event.id}
-      returning attempts::int as attempts, least(3600, 5 * power(2, least(attempts, 10)))::int as retry`);
+      returning attempts::int as attempts, ceil(extract(epoch from locked_until - now()))::int as retry`);
     const row = rowsOf<{ attempts: number; retry: number }>(rows)[0];
     this.opts.log?.warn(
       { topic: event.topic, event: event.id, error: code, attempts: row?.attempts, retryInSeconds: row?.retry },

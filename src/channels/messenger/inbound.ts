@@ -224,7 +224,7 @@ export async function receive(ctx: AppContext, driver: MessengerDriver, m: Inbou
  * (a short or long `event_id`, other characters): cut or refused, a message would be lost, or its parts taken for
  * repeats of the first.
  */
-export function clientIdOf(channel: string, eventId: string, part: number): string {
+function clientIdOf(channel: string, eventId: string, part: number): string {
   const plain = `${channel}-${eventId}${part ? `-${part}` : ""}`;
   return CLIENT_ID.test(plain) ? plain : `${channel}-${sha256(plain).slice(0, 40)}`;
 }
