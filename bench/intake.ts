@@ -342,6 +342,8 @@ async function runRaw(engine: Engine) {
         if (!(name in rows[0]!)) throw new Error(`bench/intake.ts: the raw side does not fill the column ${name}`);
         return rows.map((r) => r[name]);
       });
+      // Planned as the intake plans it (its generic plan, src/requests/core/register.ts).
+      await q("set local plan_cache_mode = force_generic_plan");
       const written = await q(WRITE_GROUP, [...columns, now.toISOString()], WRITE_GROUP_NAME);
       return written.map((r) => r.number as string);
     });

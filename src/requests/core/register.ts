@@ -221,8 +221,8 @@ function prepare(deps: IntakeDeps, input: NewRequest, now: Date): Prepared {
 
 /**
  * Writes a group of requests in the caller's transaction: one statement for the whole group, whatever its size
- * (`writeGroupSql`: the numbers and the departments' ids are found by the statement itself, so the transaction makes
- * one round trip to the database between its BEGIN and COMMIT). Statements that depend on what was found follow only
+ * (`writeGroupSql`: the numbers and the departments' ids are found by the statement itself, so between its BEGIN and
+ * COMMIT the transaction sends that statement and the setting of its plan). Statements that depend on what was found follow only
  * when needed: attachments, assignment, incident messages, a channel's own rows.
  */
 async function writeRequests(
@@ -272,6 +272,13 @@ async function writeRequests(
     for (let c = 0; c < values.length; c++) columns[c]![i] = values[c];
   }
   const linkedAt = group.at(-1)!.now.toISOString();
+  // The statement's generic plan, always. Left to choose (`plan_cache_mode = auto`), the engine plans it anew for every
+  // run while its groups are small, since one row's custom plan is estimated cheaper than the generic plan's default
+  // guess for an array; planning this statement costs more than running it. Measured on a 2-core machine, one
+  // submission at a time: 3.5 ms per registration on PGlite re-planned against 1.3–1.5 ms generic (2.9 against 1.7–2.2
+  // ms on PostgreSQL); groups of 32 run no slower (docs/PERFORMANCE.md, «8 December 2026»). `set local` ends with the
+  // transaction.
+  await driverQuery(tx, "set local plan_cache_mode = force_generic_plan", []);
   // In the group's order: the statement numbers the requests as it writes them, in that order.
   const rows = await driverQuery<{
     id: string;
