@@ -1,5 +1,6 @@
 // Metrics are not public: the public port answers 404 at /metrics whatever the configuration; with a metrics port
 // set, a listener of its own serves them, and the request histogram holds every route called, by route pattern.
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../test/harness.ts";
 import { databaseErrorKind, metricsAddress } from "./metrics.ts";
@@ -55,6 +56,24 @@ describe("metrics on their own port", () => {
     expect(text).toMatch(/^otklik_websocket_connections 0$/m);
 
     expect((await fetch(`http://127.0.0.1:${address!.port}/anything`)).status).toBe(404);
+  });
+
+  it("counts the jobs that failed and wait for their next attempt, by topic, every topic with a job listed", async () => {
+    await s.app.ready();
+    const topics = s.ctx.worker.topics;
+    expect(topics.length).toBeGreaterThan(1);
+    const [failing, other] = topics as [string, string];
+    const scrape = async () => (await fetch(`http://127.0.0.1:${metricsAddress(s.app)!.port}/metrics`)).text();
+    expect(await scrape()).toMatch(new RegExp(`^otklik_outbox_failing\\{topic="${other}"\\} 0$`, "m"));
+    // Two failed jobs of one topic, leased away for an hour as a failed job is between attempts; one done already.
+    await s.ctx.db.execute(sql`insert into events (topic, payload, attempts, last_error, locked_until, processed_at)
+      values (${failing}, '{}'::jsonb, 3, 'timeout', now() + interval '1 hour', null),
+             (${failing}, '{}'::jsonb, 1, 'http_503', now() + interval '1 hour', null),
+             (${failing}, '{}'::jsonb, 2, 'timeout', null, now())`);
+    const text = await scrape();
+    expect(text).toMatch(new RegExp(`^otklik_outbox_failing\\{topic="${failing}"\\} 2$`, "m"));
+    expect(text).toMatch(new RegExp(`^otklik_outbox_failing\\{topic="${other}"\\} 0$`, "m"));
+    expect(text).toMatch(/^otklik_outbox_pending [2-9]\d*$/m);
   });
 });
 

@@ -106,6 +106,21 @@ export async function installMetrics(app: FastifyInstance, ctx: AppContext) {
     },
   });
 
+  new client.Gauge({
+    name: "otklik_outbox_failing",
+    help: "announcements whose job failed and waits for its next attempt, by topic",
+    labelNames: ["topic"],
+    registers: [registry],
+    aggregator: "max",
+    async collect() {
+      const s = await outbox();
+      if (!s) return;
+      // Every topic with a job has its line, 0 included: an alert on the figure needs the series to exist before it rises.
+      this.reset();
+      for (const topic of ctx.worker.topics) this.set({ topic }, s.failing.get(topic) ?? 0);
+    },
+  });
+
   // Under a supervisor (OTKLIK_WORKERS) the supervisor serves the port, with every process's figures added up: this
   // process answers its requests for them instead of listening (a shared port would give each scrape to one process).
   if (cluster.isWorker && process.env[SUPERVISOR_METRICS] === "1") {
@@ -126,20 +141,33 @@ export async function installMetrics(app: FastifyInstance, ctx: AppContext) {
   });
 }
 
+type OutboxSnapshot = { pending: number; oldest: number; failing: Map<string, number> };
+
 /**
- * One query per scrape for both outbox gauges; a database that does not answer leaves them as they were. Only events
- * with a job count: the others are announced and marked done by the worker's periodic sweep.
+ * One query per scrape for the outbox gauges; a database that does not answer leaves them as they were. Only events
+ * with a job count: the others are announced and marked done by the worker's periodic sweep. A job that failed keeps
+ * being tried with a growing pause (up to an hour, src/db/outbox.ts); the failing count by topic is what shows one that
+ * will never succeed (a channel's credentials revoked, a webhook's receiver gone).
  */
 function outboxSnapshot(ctx: AppContext) {
-  let running: Promise<{ pending: number; oldest: number } | null> | null = null;
+  let running: Promise<OutboxSnapshot | null> | null = null;
   return () => {
     running ??= ctx.db
-      .execute(sql`select count(*) as pending,
+      .execute(sql`select topic, count(*) as pending, count(*) filter (where last_error is not null) as failing,
           coalesce(extract(epoch from now() - min(created_at)), 0) as oldest
-        from events where processed_at is null and topic = any(${toPgArray(ctx.worker.topics)}::text[])`)
-      .then((r) => {
-        const [row] = rowsOf<{ pending: string; oldest: string }>(r);
-        return { pending: Number(row?.pending ?? 0), oldest: Number(row?.oldest ?? 0) };
+        from events where processed_at is null and topic = any(${toPgArray(ctx.worker.topics)}::text[])
+        group by topic`)
+      .then((r): OutboxSnapshot => {
+        const rows = rowsOf<{ topic: string; pending: string; failing: string; oldest: string }>(r);
+        const failing = new Map<string, number>();
+        let pending = 0;
+        let oldest = 0;
+        for (const row of rows) {
+          pending += Number(row.pending);
+          oldest = Math.max(oldest, Number(row.oldest));
+          if (Number(row.failing) > 0) failing.set(row.topic, Number(row.failing));
+        }
+        return { pending, oldest, failing };
       })
       .catch(() => null)
       .finally(() => {
