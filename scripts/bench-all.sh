@@ -50,12 +50,36 @@ started=$(date +%s)
   echo
 } > "$report"
 
+# The share of the processors idle over the next second, in per cent (from /proc/stat).
+idle_share() {
+  local a b
+  read -r -a a < <(grep '^cpu ' /proc/stat)
+  sleep 1
+  read -r -a b < <(grep '^cpu ' /proc/stat)
+  local total=0 i
+  for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+  echo $(((b[4] + b[5] - a[4] - a[5]) * 100 / (total > 0 ? total : 1)))
+}
+
+# Each benchmark starts on a quiet machine: what the one before left running (PostgreSQL's autovacuum and checkpoint
+# after tens of thousands of rows, a server's last jobs) is waited out, up to SETTLE_SECONDS (default 30).
+settle() {
+  local waited=0 idle
+  idle=$(idle_share)
+  while [ "$idle" -lt 90 ] && [ "$waited" -lt "${SETTLE_SECONDS:-30}" ]; do
+    idle=$(idle_share)
+    waited=$((waited + 1))
+  done
+  echo "processors idle ${idle}% after waiting ${waited} s"
+}
+
 status=0
 run() {
   local title="$1"
   shift
   echo "== $title: $*" | tee -a "$report"
   {
+    settle
     echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo '```'
     local t0=$SECONDS
