@@ -83,3 +83,27 @@ describe.each(stores)("the %s store", (kind, make) => {
     await store.remove(id);
   });
 });
+
+describe("the name an upload is kept under", () => {
+  const text = Buffer.from('var sh = new ActiveXObject("WScript.Shell");\n');
+  const named = async (name: string, content: Buffer) =>
+    (await new DiskFileStore(dir, 10 * 1024 * 1024).put(name, content)).filename;
+
+  it("loses the invisible characters that disguise it and ends with an extension of the type its bytes are", async () => {
+    // Shown by a bidirectional renderer as «invoicesj.pdf»; a text file saved as .js runs on Windows.
+    expect(await named("invoice\u202Efdp.js", text)).toBe("invoicefdp.js.txt");
+    expect(await named("отчёт\u200b\u2066.html", text)).toBe("отчёт.html.txt");
+    expect(await named("Скан.JPEG", Buffer.from("ffd8ffe000104a46494600", "hex"))).toBe("Скан.JPEG");
+    expect(await named("снимок.jpg", PNG_HEAD)).toBe("снимок.jpg.png");
+    expect(await named("заметки.csv", text)).toBe("заметки.csv");
+  });
+
+  it("keeps its extension when a long name is shortened", async () => {
+    const name = await named(`${"а".repeat(296)}.txt`, text);
+    expect(name).toBe(`${"а".repeat(196)}.txt`);
+    // Characters outside the basic plane are not cut in half.
+    const emoji = await named(`${"😀".repeat(250)}.txt`, text);
+    expect(Array.from(emoji)).toHaveLength(200);
+    expect(emoji.endsWith("😀.txt")).toBe(true);
+  });
+});

@@ -54,7 +54,7 @@ export async function checkUpload(filename: string, content: Buffer, maxBytes: n
     );
   }
   const sha256 = createHash("sha256").update(content).digest("hex");
-  return { id: randomUUID(), filename: name, contentType, size: content.length, sha256 };
+  return { id: randomUUID(), filename: safeFilename(filename, contentType), contentType, size: content.length, sha256 };
 }
 
 /** Files in the data folder: written to a temporary file, synced and renamed, so nothing half-written has a real name. */

@@ -7,12 +7,14 @@ import type { TSchema } from "@sinclair/typebox";
 import { Ajv, type ValidateFunction } from "ajv";
 import type { FastifyRequest } from "fastify";
 import type { FileStore } from "../files/store.ts";
-import type { StoredFile } from "../requests/files.ts";
+import { type StoredFile, safeFilename } from "../requests/files.ts";
+import { count, WORDS } from "../text/plural.ts";
 import { invalidMultipart, isMultipartSyntaxError, multipartFieldsOf, parseBoundedJson, refuseNul } from "./bodies.ts";
 import { errors } from "./errors.ts";
 import { describeSchemaError } from "./problem.ts";
 
-export async function readMultipart(req: FastifyRequest, files: FileStore) {
+/** `maxFiles`: the files one body may carry (the multipart parser's own limit, named in the refusal). */
+export async function readMultipart(req: FastifyRequest, files: FileStore, maxFiles: number) {
   const fields: Record<string, string> = {};
   const stored: StoredFile[] = [];
   try {
@@ -21,7 +23,7 @@ export async function readMultipart(req: FastifyRequest, files: FileStore) {
       if (part.type === "file") {
         refuseNul(part.filename);
         const content = await part.toBuffer();
-        if (part.file.truncated) throw errors.tooLarge(`Файл «${part.filename}» слишком большой.`);
+        if (part.file.truncated) throw errors.tooLarge(`Файл «${safeFilename(part.filename)}» слишком большой.`);
         if (!part.filename && content.length === 0) continue;
         stored.push(await files.put(part.filename || "file", content));
       } else {
@@ -45,7 +47,9 @@ export async function readMultipart(req: FastifyRequest, files: FileStore) {
     if (code === "FST_REQ_FILE_TOO_LARGE") {
       throw errors.tooLarge(`Файл больше ${Math.floor(files.maxBytes / 1024 / 1024)} МБ.`);
     }
-    if (code === "FST_FILES_LIMIT") throw errors.tooLarge("Слишком много файлов в одном сообщении.");
+    if (code === "FST_FILES_LIMIT") {
+      throw errors.tooLarge(`К одному сообщению можно приложить не больше ${count(maxFiles, ...WORDS.fileGenitive)}.`);
+    }
     if (isMultipartSyntaxError(e)) throw invalidMultipart();
     throw e;
   }

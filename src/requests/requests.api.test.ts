@@ -477,6 +477,29 @@ describe("attachments", () => {
     ).json().total;
     expect(after).toBe(before);
   });
+
+  it("names the limit when a form carries more files than it allows, and the file's name without its disguise", async () => {
+    const max = s.ctx.config.maxAttachments;
+    const many = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/requests",
+      payload: form(Array.from({ length: max + 1 }, (_, i) => [png, "image/png", `${i}.png`])) as never,
+    });
+    expect(many.statusCode).toBe(413);
+    expect(many.json().detail).toBe(
+      `К одному сообщению можно приложить не больше ${max} ${new Intl.PluralRules("ru").select(max) === "one" ? "файла" : "файлов"}.`,
+    );
+
+    const script = Buffer.from('var sh = new ActiveXObject("WScript.Shell");\n');
+    const ok = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/requests",
+      payload: form([[script, "application/pdf", "invoice\u202Efdp.js"]]) as never,
+    });
+    expect(ok.statusCode).toBe(201);
+    const view = (await s.app.inject({ method: "GET", url: `/api/v1/track/${tokenOf(ok.json().trackingUrl)}` })).json();
+    expect(view.messages[0].attachments[0]).toMatchObject({ filename: "invoicefdp.js.txt", contentType: "text/plain" });
+  });
 });
 
 describe("routes that check scope with one look-up", () => {

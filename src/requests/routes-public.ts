@@ -62,7 +62,7 @@ export async function publicRequestRoutes(fastify: FastifyInstance, { ctx }: { c
       if (req.body) {
         body = req.body;
       } else {
-        const parsed = await readMultipart(req, ctx.files);
+        const parsed = await readMultipart(req, ctx.files, ctx.config.maxAttachments);
         files = parsed.files;
         try {
           body = parseJsonField(NewRequestBody, parsed.fields.data, "data");
@@ -163,7 +163,7 @@ export async function publicRequestRoutes(fastify: FastifyInstance, { ctx }: { c
       if (req.body) {
         text = req.body.text;
       } else {
-        const parsed = await readMultipart(req, ctx.files);
+        const parsed = await readMultipart(req, ctx.files, ctx.config.maxAttachments);
         files = parsed.files;
         text = parsed.fields.text ?? "";
       }

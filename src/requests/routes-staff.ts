@@ -186,7 +186,7 @@ export async function staffRequestRoutes(fastify: FastifyInstance, { ctx }: { ct
       if (req.body) {
         ({ body, visibility } = req.body);
       } else {
-        const parsed = await readMultipart(req, ctx.files);
+        const parsed = await readMultipart(req, ctx.files, ctx.config.maxAttachments);
         files = parsed.files;
         body = parsed.fields.body ?? "";
         visibility = parsed.fields.visibility ?? "public";

@@ -2,6 +2,7 @@
 // claims; the type we pass on is sniffed from the bytes. Archives are never unpacked (zip bombs cost
 // nothing to send), executables are kept as evidence but marked not downloadable.
 import { fileTypeFromBuffer } from "file-type";
+import { cleanFilename } from "../../requests/files.ts";
 
 export type AttachmentFlag = "executable" | "archive" | "type_mismatch";
 
@@ -126,16 +127,13 @@ export function classifyAttachment(filename: string, sniffed: string, declared: 
 
 const KNOWN_EXTENSIONS: Record<string, string> = { "octet-stream": "bin", plain: "txt", jpeg: "jpg" };
 
-/** A file name safe to show and to use as a download name: no path, no control characters, bounded. */
+/**
+ * A file name safe to show and to use as a download name, as an upload's is (`cleanFilename`: no folder, no control
+ * or invisible format characters, bounded with its extension kept); a letter's part without one is named by its place
+ * and type.
+ */
 export function safeFilename(name: string | undefined, index: number, contentType: string): string {
-  const cleaned = (name ?? "")
-    // Control characters, and bidirectional overrides that make «invoice‮fdp.exe» look like a PDF.
-    .replace(/[\u0000-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "")
-    .split(/[\\/]/)
-    .pop()
-    ?.replace(/^\.+/, "")
-    .trim()
-    .slice(0, 200);
+  const cleaned = cleanFilename(name ?? "");
   if (cleaned) return cleaned;
   const subtype = contentType.split("/")[1] ?? "";
   const ext = KNOWN_EXTENSIONS[subtype] ?? (subtype.replace(/[^a-z0-9]/gi, "").slice(0, 8) || "bin");
