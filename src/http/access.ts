@@ -70,6 +70,23 @@ async function authenticate(ctx: AppContext, req: FastifyRequest): Promise<Staff
   return session.user;
 }
 
+/**
+ * Whether the credentials `req` came with (its token, or its session cookie) still sign in `user` with the same rights:
+ * the same role and department. A live connection opened with them asks again whenever an employee's access changes
+ * (src/staff/service.ts, STAFF_ACCESS_CHANGED) and ends when they no longer do.
+ */
+export async function stillSignedIn(ctx: AppContext, req: FastifyRequest, user: StaffUser): Promise<boolean> {
+  const header = req.headers.authorization;
+  let now: StaffUser | undefined;
+  if (header?.startsWith("Bearer ")) {
+    now = await findApiToken(ctx.db, header.slice(7).trim());
+  } else {
+    const sid = req.cookies?.[SESSION_COOKIE];
+    now = sid ? (await findSession(ctx.db, sid))?.user : undefined;
+  }
+  return now !== undefined && now.id === user.id && now.role === user.role && now.departmentId === user.departmentId;
+}
+
 /** The signed-in employee; only call from routes whose access is not `public`. */
 export function staffOf(req: FastifyRequest): StaffUser {
   if (!req.staff) throw errors.unauthenticated();

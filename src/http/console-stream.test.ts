@@ -24,6 +24,7 @@ async function listen(authorization: string, query = "") {
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toContain("text/event-stream");
   const updates: Record<string, unknown>[] = [];
+  const state = { signedOut: false, ended: false };
   let ready!: () => void;
   const isReady = new Promise<void>((r) => {
     ready = r;
@@ -34,13 +35,17 @@ async function listen(authorization: string, query = "") {
     try {
       for (;;) {
         const { value, done } = await reader.read();
-        if (done) return;
+        if (done) {
+          state.ended = true;
+          return;
+        }
         text += new TextDecoder().decode(value);
         let end = text.indexOf("\n\n");
         while (end >= 0) {
           const block = text.slice(0, end);
           text = text.slice(end + 2);
           if (block.startsWith("event: ready")) ready();
+          if (block.startsWith("event: signed_out")) state.signedOut = true;
           const data = /^event: update\ndata: (.*)$/m.exec(block);
           if (data) updates.push(JSON.parse(data[1]!));
           end = text.indexOf("\n\n");
@@ -53,6 +58,7 @@ async function listen(authorization: string, query = "") {
   await isReady;
   return {
     updates,
+    state,
     async stop() {
       controller.abort();
       await reading;
@@ -129,5 +135,59 @@ describe("GET /api/v1/console/stream", () => {
 
     const anonymous = await fetch(`${url}/api/v1/console/stream`);
     expect(anonymous.status).toBe(401);
+  });
+});
+
+describe("a staff stream outlives no change of its credentials", () => {
+  const patchUser = async (admin: string, id: number, body: object) => {
+    const res = await fetch(`${url}/api/v1/admin/users/${id}`, {
+      method: "PATCH",
+      headers: { authorization: admin, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(200);
+  };
+  const announce = (n: number) =>
+    server.ctx.db.transaction((tx) =>
+      emit(tx, "request.created", { requestId: n, number: String(1_000_000 + n), departmentId: null }),
+    );
+
+  it("ends at once, saying so, when the employee is switched off, given another role, or their token is revoked", async () => {
+    const admin = (await server.staff("administrator")).authorization;
+    const switchedOff = await server.staff("supervisor");
+    const demoted = await server.staff("supervisor");
+    const revoked = await server.staff("supervisor");
+    const untouched = await server.staff("supervisor");
+    const streams = {
+      switchedOff: await listen(switchedOff.authorization, "?feeds=requests"),
+      demoted: await listen(demoted.authorization, "?feeds=requests"),
+      revoked: await listen(revoked.authorization, "?feeds=requests"),
+      untouched: await listen(untouched.authorization, "?feeds=requests"),
+    };
+
+    await patchUser(admin, switchedOff.id, { active: false });
+    await patchUser(admin, demoted.id, { role: "specialist", departmentId: await departmentId("technical") });
+    const tokens = await fetch(`${url}/api/v1/admin/tokens`, { headers: { authorization: admin } });
+    expect(tokens.status).toBe(200);
+    const token = ((await tokens.json()) as { id: number; user: { id: number } }[]).find(
+      (t) => t.user.id === revoked.id,
+    );
+    expect(token).toBeDefined();
+    const revoke = await fetch(`${url}/api/v1/admin/tokens/${token!.id}`, {
+      method: "DELETE",
+      headers: { authorization: admin },
+    });
+    expect(revoke.status).toBe(204);
+
+    for (const name of ["switchedOff", "demoted", "revoked"] as const) {
+      await expect.poll(() => streams[name].state.ended, { timeout: 10_000 }).toBe(true);
+      expect(streams[name].state.signedOut).toBe(true);
+    }
+    // Nothing reaches the ended streams; the others go on.
+    await announce(91);
+    await expect.poll(() => streams.untouched.updates.length, { timeout: 10_000 }).toBe(1);
+    expect(streams.untouched.state.ended).toBe(false);
+    for (const name of ["switchedOff", "demoted", "revoked"] as const) expect(streams[name].updates).toEqual([]);
+    for (const stream of Object.values(streams)) await stream.stop();
   });
 });

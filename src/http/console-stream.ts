@@ -7,7 +7,7 @@ import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { staffOf } from "./access.ts";
 import { errors } from "./errors.ts";
-import { type Feed, type FeedFactory, openEventStream } from "./sse.ts";
+import { type Feed, type FeedFactory, openStaffStream } from "./sse.ts";
 
 export async function consoleStreamRoutes(
   fastify: FastifyInstance,
@@ -40,7 +40,7 @@ export async function consoleStreamRoutes(
       const user = staffOf(req);
       const chosen: [string, Feed][] = [];
       for (const name of new Set(names)) chosen.push([name, await feeds.get(name)!(user)]);
-      openEventStream(ctx, req, reply, async (e, stream) => {
+      openStaffStream(ctx, req, reply, async (e, stream) => {
         for (const [feed, pick] of chosen) {
           const data = await pick(e);
           if (data) stream.send("update", { ...data, feed });

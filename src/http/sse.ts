@@ -4,9 +4,15 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { AppContext } from "../context.ts";
 import type { EventMessage } from "../db/outbox.ts";
 import { contain, every, guarded } from "../guard.ts";
-import type { StaffUser } from "../staff/service.ts";
+import { STAFF_ACCESS_CHANGED, type StaffUser } from "../staff/service.ts";
+import { staffOf, stillSignedIn } from "./access.ts";
 
 const HEARTBEAT_MS = 25_000;
+/**
+ * How often a staff stream checks its credentials without being told to: what no announcement covers (a session that
+ * expired) ends within this time.
+ */
+const RECHECK_MS = 60_000;
 
 export type EventStream = { send(event: string, data: unknown): void };
 
@@ -26,6 +32,15 @@ export function openEventStream(
   req: FastifyRequest,
   reply: FastifyReply,
   onEvent: (e: EventMessage, stream: EventStream) => void | Promise<void>,
+  options: {
+    /**
+     * Whether the stream may go on (a staff stream: its credentials still sign in the same employee with the same
+     * rights), asked when `concerns` says an event may have changed that, and every RECHECK_MS; when it answers no,
+     * the stream says `signed_out` and ends.
+     */
+    allowed?: () => Promise<boolean>;
+    concerns?: (e: EventMessage) => boolean;
+  } = {},
 ) {
   reply.hijack();
   const res = reply.raw;
@@ -49,14 +64,30 @@ export function openEventStream(
   // under the guard: a feed that fails (or cannot decide while the database is away) skips that event, logged without
   // its message, and the stream and every other one go on; the page catches up later.
   let queue = Promise.resolve();
+  const { allowed, concerns } = options;
+  // Asked in the events' own order, so no event after the change is sent before the answer.
+  const recheck = () =>
+    contain("sse.recheck", async () => {
+      if (!allowed || res.destroyed || res.writableEnded || (await allowed())) return;
+      stream.send("signed_out", {});
+      res.end();
+    });
   const unsubscribe = ctx.bus.subscribe((e) => {
-    queue = queue.then(() => contain("sse.event", () => onEvent(e, stream)));
+    queue = queue.then(() =>
+      concerns?.(e) ? recheck() : contain("sse.event", () => (res.writableEnded ? undefined : onEvent(e, stream))),
+    );
   });
   const heartbeat = every("sse.heartbeat", HEARTBEAT_MS, () => write(": ping\n\n"));
+  const rechecking = allowed
+    ? every("sse.recheck", RECHECK_MS, () => {
+        queue = queue.then(recheck);
+      })
+    : undefined;
   req.raw.on(
     "close",
     guarded("sse.close", () => {
       clearInterval(heartbeat);
+      if (rechecking) clearInterval(rechecking);
       unsubscribe();
     }),
   );
@@ -64,9 +95,26 @@ export function openEventStream(
   res.on("close", () => ctx.streams.delete(res));
 }
 
-/** A stream of one feed: each event the feed lets through becomes an `update`. */
+/**
+ * A staff member's stream: it lasts as long as the credentials it was opened with still sign in the same employee with
+ * the same rights (switched off, a role or department changed, signed out, the token revoked: it ends at once).
+ */
+export function openStaffStream(
+  ctx: AppContext,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  onEvent: (e: EventMessage, stream: EventStream) => void | Promise<void>,
+) {
+  const user = staffOf(req);
+  openEventStream(ctx, req, reply, onEvent, {
+    allowed: () => stillSignedIn(ctx, req, user),
+    concerns: (e) => e.topic === STAFF_ACCESS_CHANGED && e.data.userId === user.id,
+  });
+}
+
+/** A staff member's stream of one feed: each event the feed lets through becomes an `update`. */
 export function openFeedStream(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, feed: Feed) {
-  openEventStream(ctx, req, reply, async (e, stream) => {
+  openStaffStream(ctx, req, reply, async (e, stream) => {
     const data = await feed(e);
     if (data) stream.send("update", data);
   });

@@ -8,6 +8,7 @@ import { errors } from "../http/errors.ts";
 import { staffShifts } from "../routing/sla-schema.ts";
 import { type Actor, audited } from "./audited.ts";
 import { apiTokens, type Role, sessions, users } from "./schema.ts";
+import { accessChanged } from "./service.ts";
 
 export type Account = {
   id: number;
@@ -69,6 +70,7 @@ export async function setActive(db: Db, userId: number, active: boolean, by: Act
       ? { active, failedLogins: 0, lockedUntil: null, directoryRevoked: false }
       : { active, directoryRevoked: false };
     await tx.update(users).set(patch).where(eq(users.id, userId));
+    if (!active) await accessChanged(tx, userId);
     await audit(tx, {
       ...audited(by, details),
       action: active ? "user.activate" : "user.deactivate",

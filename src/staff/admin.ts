@@ -11,7 +11,7 @@ import { type Account, account } from "./accounts.ts";
 import { type Actor, audited } from "./audited.ts";
 import { hashPassword, NO_PASSWORD, passwordProblem } from "./passwords.ts";
 import { departments, passwordLinks, ROLES, type Role, sessions, users } from "./schema.ts";
-import { findUserByEmail } from "./service.ts";
+import { accessChanged, findUserByEmail } from "./service.ts";
 
 /** How long a link stays good: an invitation a week, a reset a day. */
 const LINK_HOURS = { invite: 7 * 24, reset: 24 } as const;
@@ -140,6 +140,7 @@ export async function changeAccount(
     await tx.update(users).set(patch).where(eq(users.id, userId));
     // A new role is a new set of rights: sessions opened under the old one end (tokens carry the role live).
     if (patch.role) await tx.delete(sessions).where(eq(sessions.userId, userId));
+    if (patch.role || patch.departmentId !== undefined) await accessChanged(tx, userId);
     await audit(tx, {
       ...audited(by, { from, to }),
       action: "user.update",
@@ -170,6 +171,7 @@ export async function resetPassword(db: Db, config: Config, userId: number, by: 
       .set({ passwordHash: NO_PASSWORD, failedLogins: 0, lockedUntil: null })
       .where(eq(users.id, userId));
     const ended = await tx.delete(sessions).where(eq(sessions.userId, userId)).returning({ id: sessions.userId });
+    await accessChanged(tx, userId);
     const link = await issueLink(tx, config, userId, "reset", by);
     await audit(tx, {
       ...audited(by, { sessions: ended.length }),

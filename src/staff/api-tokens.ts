@@ -7,7 +7,7 @@ import { errors } from "../http/errors.ts";
 import { randomToken, sha256 } from "../security/tokens.ts";
 import { type Actor, audited } from "./audited.ts";
 import { apiTokens, users } from "./schema.ts";
-import type { StaffUser } from "./service.ts";
+import { accessChanged, type StaffUser } from "./service.ts";
 
 /** `otk_` and 8 characters: 48 of the token's 256 bits, enough to tell tokens apart, far too few to guess the rest. */
 const PREFIX_LENGTH = 12;
@@ -119,6 +119,7 @@ export async function revokeToken(db: Db, id: number, by: Actor, owner?: number)
     if (!row || (owner !== undefined && row.userId !== owner)) throw tokenNotFound();
     if (row.revokedAt) return;
     await tx.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.id, id));
+    await accessChanged(tx, row.userId);
     await audit(tx, {
       ...audited(by, { userId: row.userId }),
       action: "token.revoke",

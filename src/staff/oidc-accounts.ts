@@ -8,7 +8,7 @@ import { staffShifts } from "../routing/sla-schema.ts";
 import { audited } from "./audited.ts";
 import { NO_PASSWORD } from "./passwords.ts";
 import { apiTokens, departments, type Role, sessions, users } from "./schema.ts";
-import type { StaffUser } from "./service.ts";
+import { accessChanged, type StaffUser } from "./service.ts";
 
 export type DirectorySignIn = {
   issuer: string;
@@ -142,6 +142,7 @@ function signInOnce(db: Db, input: DirectorySignIn): Promise<StaffUser | AppErro
       })
       .where(eq(users.id, user.id));
     if (changed) {
+      await accessChanged(tx, user.id);
       await audit(tx, {
         ...audited(BY_DIRECTORY, { role, department: input.access.department, reactivated: !user.active }),
         action: "user.directory_update",
@@ -185,6 +186,7 @@ async function revoke(tx: Tx, userId: number) {
     .returning({ id: apiTokens.id });
   await tx.update(staffShifts).set({ onShift: false, changedAt: now }).where(eq(staffShifts.userId, userId));
   await tx.update(users).set({ active: false, directoryRevoked: true }).where(eq(users.id, userId));
+  await accessChanged(tx, userId);
   await audit(tx, {
     ...audited(BY_DIRECTORY, { sessions: ended.length, tokens: revoked.map((t) => t.id) }),
     action: "user.deactivate",

@@ -13,7 +13,15 @@ import { oidcRoutes } from "./routes-oidc.ts";
 import { tokenRoutes } from "./routes-tokens.ts";
 import { ROLES } from "./schema.ts";
 import { beginTotpSetup, confirmTotp, disableTotp, totpReused } from "./second-factor.ts";
-import { changePassword, checkLogin, deleteSession, findSession, listDepartments, listStaff } from "./service.ts";
+import {
+  accessChanged,
+  changePassword,
+  checkLogin,
+  deleteSession,
+  findSession,
+  listDepartments,
+  listStaff,
+} from "./service.ts";
 import { setSessionCookie } from "./session-cookie.ts";
 
 const Me = Type.Object({
@@ -168,7 +176,12 @@ export async function staffRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
         const session = await findSession(ctx.db, sid);
         // Logging out of someone else's browser needs their CSRF token too.
         if (session && req.headers["x-csrf-token"] !== session.csrfToken) throw errors.csrf();
-        await deleteSession(ctx.db, sid);
+        if (session) {
+          await ctx.db.transaction(async (tx) => {
+            await deleteSession(tx, sid);
+            await accessChanged(tx, session.user.id);
+          });
+        }
       }
       reply.clearCookie(SESSION_COOKIE, { path: "/" });
       return reply.code(204).send(null);

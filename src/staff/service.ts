@@ -1,6 +1,7 @@
 // Staff accounts, login sessions and API tokens. Knows nothing of HTTP.
 import { and, eq, gt, ne, sql } from "drizzle-orm";
-import type { Queryable } from "../db/client.ts";
+import type { Queryable, Tx } from "../db/client.ts";
+import { emit } from "../db/outbox.ts";
 import { errors } from "../http/errors.ts";
 import { blindIndex } from "../security/sealed.ts";
 import { randomToken, sha256 } from "../security/tokens.ts";
@@ -169,6 +170,18 @@ export async function findSession(db: Queryable, id: string, now = new Date()) {
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.idHash, sha256(id)), gt(sessions.expiresAt, now), eq(users.active, true)));
   return row;
+}
+
+/**
+ * Announced (in the transaction that makes the change) whenever what an employee's credentials give them changes: a
+ * role or a department, the account switched off, a session or a token ended, a password reset. Live connections
+ * opened with those credentials (the console's streams, the chat's socket) check them again at once and end if they
+ * no longer sign in the same employee with the same rights.
+ */
+export const STAFF_ACCESS_CHANGED = "staff.access_changed";
+
+export async function accessChanged(tx: Tx, userId: number): Promise<void> {
+  await emit(tx, STAFF_ACCESS_CHANGED, { userId });
 }
 
 export async function deleteSession(db: Queryable, id: string) {
