@@ -97,7 +97,14 @@ export async function escalate(ctx: AppContext, user: StaffUser, number: string,
 
 export async function addApplicantMessage(ctx: AppContext, token: string, body: string, files: StoredFile[] = []) {
   // The link of a merged duplicate writes into the request it was merged into (when it is the same applicant's).
-  const { row: found } = await findTrackedRequest(ctx.db, token);
+  const { row: found, mergedInto } = await findTrackedRequest(ctx.db, token);
+  if (mergedInto !== null) {
+    throw errors.conflict(
+      "request_merged",
+      `Обращение объединено с обращением № ${displayRequestNumber(mergedInto)} и закрыто, писать в него больше нельзя. Если вопрос остался, создайте новое обращение.`,
+      { into: mergedInto },
+    );
+  }
   await ctx.db.transaction((tx) =>
     ctx.requests.appendMessage(tx, found.id, {
       author: { type: "applicant" },

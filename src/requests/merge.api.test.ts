@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../../test/harness.ts";
 import { emailOutbox } from "../channels/email/db-schema.ts";
 import { smsOutbox } from "../channels/sms/db-schema.ts";
+import { displayRequestNumber } from "../text/display.ts";
 import { requestRowByNumber } from "./queries.ts";
 import { attachments, messages, requestHistory } from "./schema.ts";
 
@@ -145,16 +146,43 @@ describe("merge", () => {
     expect(last).toEqual([{ requestId: targetId }]);
   });
 
-  it("shows another applicant's duplicate only a pointer, never the target's conversation", async () => {
+  it("shows another applicant's duplicate its own words and files and a pointer, never the target's conversation", async () => {
     const target = await submit("Не приходит код подтверждения.", { email: "one.applicant@example.ru" });
-    const source = await submit("Не приходит код подтверждения на телефон.", { email: "another@example.ru" });
+    const source = await submit("Не приходит код подтверждения на телефон.", { email: "another@example.ru" }, true);
     expect((await api(operator, "POST", `/requests/${source.number}/merge`, { into: target.number })).statusCode).toBe(
       200,
     );
+    // The target's conversation goes on after the merge: none of it reaches the duplicate's applicant.
+    expect(
+      (
+        await api(operator, "POST", `/requests/${target.number}/messages`, {
+          body: "Проверьте номер телефона.",
+          visibility: "public",
+        })
+      ).statusCode,
+    ).toBeLessThan(300);
     const tracked = (await s.app.inject({ method: "GET", url: `/api/v1/track/${source.token}` })).json();
     expect(tracked).toMatchObject({ number: source.number, mergedInto: target.number, status: "closed" });
     expect(tracked.canReply).toBe(false);
-    expect(tracked.messages).toEqual([]);
+    expect(tracked.messages.map((m: { body: string }) => m.body)).toEqual([
+      "Не приходит код подтверждения на телефон.",
+    ]);
+    const [file] = tracked.messages[0].attachments;
+    expect(file).toMatchObject({ filename: "скрин.png", contentType: "image/png" });
+    const download = await s.app.inject({
+      method: "GET",
+      url: `/api/v1/track/${source.token}/attachments/${file.id}`,
+    });
+    expect(download.statusCode).toBe(200);
+
+    const reply = await s.app.inject({
+      method: "POST",
+      url: `/api/v1/track/${source.token}/messages`,
+      payload: { text: "Код так и не пришёл." },
+    });
+    expect(reply.statusCode).toBe(409);
+    expect(reply.json()).toMatchObject({ code: "request_merged" });
+    expect(reply.json().detail).toContain(`№ ${displayRequestNumber(target.number)}`);
   });
 
   it("shows the target's applicant nothing of another applicant's merged duplicate: not its words, not its files", async () => {

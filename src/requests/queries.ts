@@ -599,6 +599,13 @@ function ownMessage(row: { contactEmailHash: string | null; contactPhoneHash: st
 /** What the applicant sees on the tracking page: no internal notes, no staff names beyond the first name. */
 export async function getTrackingView(db: Queryable, token: string) {
   const { row, mergedFrom, mergedInto } = await findTrackedRequest(db, token);
+  // Merged into another person's request, this one keeps showing its applicant what they wrote (and what was answered
+  // here before the merge), though those messages now belong to the request it was merged into; nothing of that
+  // request's own is shown.
+  const shown =
+    mergedInto === null
+      ? and(eq(messages.requestId, row.id), ownMessage(row))
+      : or(eq(messages.requestId, row.id), eq(messages.mergedFrom, row.id));
   const [msgs, files, [seen]] = await Promise.all([
     db
       .select({
@@ -610,9 +617,22 @@ export async function getTrackingView(db: Queryable, token: string) {
       })
       .from(messages)
       .leftJoin(users, eq(users.id, messages.authorId))
-      .where(and(eq(messages.requestId, row.id), eq(messages.visibility, "public"), ownMessage(row)))
+      .where(and(shown, eq(messages.visibility, "public")))
       .orderBy(asc(messages.id)),
-    db.select().from(attachments).where(eq(attachments.requestId, row.id)),
+    db
+      .select()
+      .from(attachments)
+      .where(
+        mergedInto === null
+          ? eq(attachments.requestId, row.id)
+          : or(
+              eq(attachments.requestId, row.id),
+              inArray(
+                attachments.messageId,
+                db.select({ id: messages.id }).from(messages).where(eq(messages.mergedFrom, row.id)),
+              ),
+            ),
+      ),
     // The last change the applicant can see (the rule of the tracking page's stream, `seenByApplicant`): the row's own
     // time moves with notes and reassignments too, and would hint at them.
     db
