@@ -41,6 +41,31 @@ describe("a JSON body is UTF-8", () => {
     }
   });
 
+  it("a compressed body is a 415 of its own, whatever it holds", async () => {
+    const { gzipSync } = await import("node:zlib");
+    for (const [payload, encoding] of [
+      [gzipSync('{"text":"Не приходит код"}'), "gzip"],
+      [Buffer.from('{"text":"Не приходит код"}'), "gzip"],
+      [Buffer.from('{"text":"Не приходит код"}'), "br"],
+    ] as const) {
+      const res = await s.app.inject({
+        method: "POST",
+        url: "/api/v1/requests",
+        payload,
+        headers: { "content-type": "application/json", "content-encoding": encoding },
+      });
+      expectProblem(res, 415, "unsupported_content_encoding");
+      expect(res.json().detail).toContain(encoding);
+    }
+    const plain = await s.app.inject({
+      method: "POST",
+      url: "/api/v1/requests",
+      payload: Buffer.from('{"text":"Не приходит код подтверждения"}'),
+      headers: { "content-type": "application/json", "content-encoding": "identity" },
+    });
+    expect(plain.statusCode).toBe(201);
+  });
+
   it("bytes that are not UTF-8 are a 400, under any spelling of the charset or none", async () => {
     const payload = Buffer.concat([
       Buffer.from('{"text":"'),
@@ -79,6 +104,14 @@ describe("a JSON body is UTF-8", () => {
 });
 
 describe("errors before routing", () => {
+  it("a path parameter too long for its route is that route's refusal, not a long address", async () => {
+    const slug = await s.app.inject({ method: "GET", url: `/api/v1/kb/articles/${"a".repeat(101)}` });
+    expect([400, 404]).toContain(slug.statusCode);
+    expect(slug.json().code).not.toBe("url_too_long");
+    const long = await s.app.inject({ method: "GET", url: `/api/v1/kb/articles/${"a".repeat(600)}` });
+    expectProblem(long, 414, "url_too_long");
+  });
+
   it("a path that does not decode: problem+json in Russian, the URL not echoed", async () => {
     const res = await s.app.inject({ method: "GET", url: "/api/v1/track/%ZZsecret-token" });
     expectProblem(res, 400, "bad_url");

@@ -42,6 +42,10 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
     logger: opts.logger ?? (loggerOptions(ctx.config.logLevel) as unknown as FastifyServerOptions["logger"]),
     trustProxy: ctx.config.trustProxy,
     bodyLimit: 1024 * 1024,
+    // A path parameter longer than this answers 414 before its route sees it; below it, the route's own schema
+    // refuses a parameter too long for it with a 400 that names the field (a 101-character slug is a bad slug, not a
+    // long address).
+    routerOptions: { maxParamLength: 500 },
     schemaErrorFormatter,
     // Errors before routing and requests Node cannot parse answer in the same vocabulary as the rest.
     frameworkErrors: frameworkErrorHandler,

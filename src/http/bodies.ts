@@ -7,7 +7,7 @@
 
 import type { FastifyInstance, FastifyRequest, FastifySchema } from "fastify";
 import { count, WORDS } from "../text/plural.ts";
-import { errors } from "./errors.ts";
+import { AppError, errors } from "./errors.ts";
 
 export const MAX_JSON_DEPTH = 64;
 export const JSON_TYPE = "application/json";
@@ -224,6 +224,16 @@ export function enforceBodyRule(app: FastifyInstance): DeclaredInput[] {
       );
     }
     if (type === MULTIPART_TYPE) checkBoundary(header);
+    // A compressed body is not unpacked here: read as it is, its bytes would be refused as a broken text or, worse,
+    // taken for one.
+    const encoding = req.headers["content-encoding"]?.trim().toLowerCase();
+    if (encoding && encoding !== "identity") {
+      throw new AppError(
+        "unsupported_content_encoding",
+        `Сжатое тело запроса (Content-Encoding: ${encoding.slice(0, 40)}) не принимается: отправьте его без сжатия.`,
+        415,
+      );
+    }
     return payload;
   });
 

@@ -191,8 +191,11 @@ export function errorHandler(error: FastifyError, req: FastifyRequest, reply: Fa
   if (isAppError(error)) {
     if (error.status === 429 && error.details?.retryAfter)
       reply.header("retry-after", String(error.details.retryAfter));
-    // A server-side fault with a code of its own (a data key missing): its code goes to the log for the administrator.
-    if (error.status >= 500) req.log.error({ err: error }, "server error");
+    // A part of the service not set up or away (503: the phone channel without its secret) is the administrator's to
+    // know, not a fault: its code alone, as a warning. Any other server-side fault with a code of its own (a data key
+    // missing) goes to the log as an error.
+    if (error.status === 503) req.log.warn({ code: error.code, route: req.routeOptions.url }, "service unavailable");
+    else if (error.status >= 500) req.log.error({ err: error }, "server error");
     return sendProblem(reply, error.status, error.code, error.message, error.details ?? {});
   }
   // A lost database is an outage, not a fault of the request: 503, and when to try again.
