@@ -10,7 +10,7 @@ import { TEXT_MAX } from "../../requests/core/index.ts";
 import { requestRowById } from "../../requests/queries.ts";
 import { activeIncidents } from "../../routing/incidents.ts";
 import { displayRequestNumber } from "../../text/display.ts";
-import { BOT_TEXT, botTurn, incidentNotice } from "./bot.ts";
+import { BOT_TEXT, botTurn, incidentNotice, linesIntro } from "./bot.ts";
 import { type ChatPayload, type ChatState, chatConversations } from "./db-schema.ts";
 import { whenText } from "./hours.ts";
 import { currentChatHours } from "./hours-setting.ts";
@@ -36,7 +36,7 @@ export async function botResponds(ctx: AppContext, conv: Conversation, text: str
   if (action === "helped") return botHelped(ctx, conv.id);
   const turn = botTurn(text, conv.bot, (q) => searchKnowledge(ctx, q, { limit: 5 }));
   if (turn.kind === "handover") return handOver(ctx, conv.id);
-  const notice = conv.bot.greeted ? null : incidentNotice(await activeIncidents(ctx));
+  const notice = conv.bot.greeted ? null : incidentNotice(await activeIncidents(ctx), chatSettings(ctx).now());
   await ctx.db.transaction(async (tx) => {
     const locked = await lockConversation(tx, conv.id);
     if (locked.state !== "bot") return;
@@ -89,7 +89,7 @@ export async function handOver(ctx: AppContext, id: number) {
       conv,
       `Операторы чата работают ${hours.text}${hours.opensAt ? `; вернутся ${whenText(hours.opensAt, now)}` : ""}. ` +
         `Можно оставить обращение: вся переписка войдёт в него, ответ придёт ${where}.` +
-        (lines.length ? " Или позвоните на линию, которая работает сейчас:" : ""),
+        (lines.length ? ` ${linesIntro(lines.length)}` : ""),
       { buttons: ["leave"], lines },
     );
   });

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createSearchIndex, loadArticlesFromDir } from "../../knowledge/index.ts";
-import { BOT_TEXT, botTurn } from "./bot.ts";
+import { BOT_TEXT, botTurn, incidentNotice, linesIntro } from "./bot.ts";
 
 // The shipped articles, as the knowledge room loads them on first start.
 const index = createSearchIndex(await loadArticlesFromDir(fileURLToPath(new URL("../../../data/kb", import.meta.url))));
@@ -47,5 +47,55 @@ describe("chatbot", () => {
       expect(botTurn(text, {}, search).kind, text).toBe("handover");
     }
     expect(botTurn("Не приходит смс с кодом подтверждения", {}, search).kind).toBe("answer");
+  });
+});
+
+describe("the bot's outage notice", () => {
+  const now = new Date("2026-12-08T10:00:00+03:00");
+  const sms = { title: "Задержка СМС", publicMessage: "Сейчас СМС с кодами приходят с задержкой." };
+
+  it("states the expected recovery in Moscow time, as the phone menu does, and says «сейчас» once", () => {
+    const text = incidentNotice([{ ...sms, expectedRecoveryAt: new Date("2026-12-08T15:30:00+03:00") }], now);
+    expect(text).toBe(
+      "Известен сбой. Сейчас СМС с кодами приходят с задержкой. " +
+        "Ожидаемое время восстановления: 8 декабря в 15:30 по московскому времени.",
+    );
+    expect(text!.match(/сейчас/gi)).toHaveLength(1);
+  });
+
+  it("says nothing of the recovery when it is not known; a message without its full stop gets one", () => {
+    expect(incidentNotice([{ ...sms, expectedRecoveryAt: null }], now)).toBe(
+      "Известен сбой. Сейчас СМС с кодами приходят с задержкой.",
+    );
+    expect(incidentNotice([{ title: "Не работает вход через Госключ", publicMessage: "  " }], now)).toBe(
+      "Известен сбой. Не работает вход через Госключ.",
+    );
+    expect(incidentNotice([], now)).toBeNull();
+  });
+
+  it("lists two outages at most, each with its own recovery; the year when it is not this one", () => {
+    const text = incidentNotice(
+      [
+        { ...sms, expectedRecoveryAt: "2026-12-08T12:30:00.000Z" },
+        { title: "Оплата пошлин", publicMessage: "Оплата пошлин временно недоступна", expectedRecoveryAt: null },
+        { title: "Третий", publicMessage: "Третий сбой.", expectedRecoveryAt: null },
+      ],
+      now,
+    );
+    expect(text).toBe(
+      "Известны сбои:\n" +
+        "— Сейчас СМС с кодами приходят с задержкой. Ожидаемое время восстановления: 8 декабря в 15:30 по московскому времени.\n" +
+        "— Оплата пошлин временно недоступна.",
+    );
+    expect(incidentNotice([{ ...sms, expectedRecoveryAt: new Date("2027-01-02T09:00:00+03:00") }], now)).toContain(
+      "Ожидаемое время восстановления: 2 января 2027 г. в 09:00 по московскому времени.",
+    );
+  });
+});
+
+describe("the phone lines after the offer to leave a request", () => {
+  it("agree with their number", () => {
+    expect(linesIntro(1)).toBe("Или позвоните на линию, которая работает сейчас:");
+    for (const n of [2, 3, 21]) expect(linesIntro(n)).toBe("Или позвоните на одну из линий, которые работают сейчас:");
   });
 });

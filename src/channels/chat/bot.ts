@@ -1,6 +1,7 @@
 // The chatbot's rules: answer from the knowledge-base search, ask once when the text is too short to search,
 // hand over when asked for a person. Pure: the search is an argument, the answer is data.
 import type { SearchHit } from "../../knowledge/index.ts";
+import { MOSCOW_LABEL, moscowDateTime } from "../../text/display.ts";
 import { fixLayout, isStopWord, normalize, tokenize } from "../../text/index.ts";
 import type { BotMemory, ChatArticle, ChatPayload } from "./db-schema.ts";
 
@@ -21,13 +22,32 @@ export const BOT_TEXT = {
   helped: "Рад, что помогло! Если появятся вопросы, напишите сюда снова.",
 };
 
-/** The outages going on now, said before the bot's first answer: the applicant may be writing about one of them. */
-export function incidentNotice(list: { title: string; publicMessage: string }[]): string | null {
+export type IncidentForNotice = { title: string; publicMessage: string; expectedRecoveryAt?: Date | string | null };
+
+/**
+ * The outages going on now, said before the bot's first answer: the applicant may be writing about one of them. Each
+ * with its expected recovery as the phone menu says it. The opening does not say «сейчас»: public messages often
+ * begin with it.
+ */
+export function incidentNotice(list: IncidentForNotice[], now: Date = new Date()): string | null {
   if (list.length === 0) return null;
-  const lines = list.slice(0, 2).map((i) => i.publicMessage.trim() || `Мы знаем о проблеме: ${i.title}.`);
-  return list.length === 1
-    ? `Сейчас известен сбой. ${lines[0]}`
-    : `Сейчас известны сбои:\n${lines.map((l) => `— ${l}`).join("\n")}`;
+  const lines = list.slice(0, 2).map((i) => describeIncident(i, now));
+  return list.length === 1 ? `Известен сбой. ${lines[0]}` : `Известны сбои:\n${lines.map((l) => `— ${l}`).join("\n")}`;
+}
+
+function describeIncident(i: IncidentForNotice, now: Date): string {
+  const told = i.publicMessage.trim() || i.title.trim();
+  const text = /[.!?…]$/.test(told) ? told : `${told}.`;
+  return i.expectedRecoveryAt
+    ? `${text} Ожидаемое время восстановления: ${moscowDateTime(i.expectedRecoveryAt, now)} ${MOSCOW_LABEL}.`
+    : text;
+}
+
+/** What leads to the phone lines open now, in agreement with their number. */
+export function linesIntro(n: number): string {
+  return n === 1
+    ? "Или позвоните на линию, которая работает сейчас:"
+    : "Или позвоните на одну из линий, которые работают сейчас:";
 }
 
 /** Words that carry meaning (no politeness, no function words). */

@@ -114,6 +114,14 @@ describe("chat: the bot first", () => {
       expect(offer.text).toMatch(/завтра в 9:00/);
       expect(offer.buttons).toEqual(["leave"]);
       expect(Array.isArray(offer.lines)).toBe(true);
+      // The words before the lines agree with their number.
+      const lines = (offer.lines as unknown[]).length;
+      expect(lines).toBeGreaterThan(0);
+      expect(offer.text).toMatch(
+        lines === 1
+          ? / Или позвоните на линию, которая работает сейчас:$/
+          : / Или позвоните на одну из линий, которые работают сейчас:$/,
+      );
       c.send({ t: "msg", id: id(), text: "", action: "leave" });
       await c.waitFor((f) => f.t === "state" && f.state === "left");
       // Details written afterwards join the request.
@@ -207,7 +215,19 @@ describe("chat: operators", () => {
     expect(ok.status).toBe(201);
     const file = (await ok.json()) as { id: string; contentType: string };
     expect(file.contentType).toBe("image/png");
-    expect((await upload("note.pdf", Buffer.from("просто текст"), "application/pdf")).status).toBe(415);
+    // Refused by the chat (text is a request's attachment, not a chat's) and by the store (not a known type at all):
+    // either way the refusal names what a chat takes.
+    for (const [name, body] of [
+      ["note.pdf", Buffer.from("просто текст")],
+      ["archive.bin", Buffer.from([0, 1, 2, 3, 0xff, 0xfe, 0, 0x10])],
+    ] as const) {
+      const refused = await upload(name, body, "application/octet-stream");
+      expect(refused.status).toBe(415);
+      expect(await refused.json()).toMatchObject({
+        code: "unsupported_media_type",
+        detail: `Файл «${name}» не принят: в чат можно отправить изображение (PNG, JPEG, GIF, WebP) или PDF.`,
+      });
+    }
     const c = await applicant(a.token);
     await say(c, "Ошибка на странице, снимок экрана приложен", { files: [file.id] });
     const mine = await c.waitFor((f) => f.author === "applicant");

@@ -13,6 +13,7 @@ import type { EventMessage } from "../../db/outbox.ts";
 import { EVENTS_CHANNEL_SQL } from "../../db/outbox.ts";
 import { after, contain } from "../../guard.ts";
 import type { StaffUser } from "../../staff/service.ts";
+import { MAX_SOCKETS_PER_SESSION, MESSAGE_WINDOW_MS, WindowLimiter } from "./limits.ts";
 import { firstName } from "./operator.ts";
 import {
   type ConversationState,
@@ -52,6 +53,10 @@ const READ_LIMIT = 500;
 
 export class ChatHub {
   readonly clients = new Set<Client>();
+  /** Messages per conversation and per employee in this process (limits.ts), shared by all their sockets. */
+  readonly messages = new WindowLimiter(MESSAGE_WINDOW_MS);
+  /** The applicant's sockets of each conversation in this process, oldest first. */
+  private sessions = new Map<number, Client[]>();
   private feeds = new Map<number, Feed>();
   /** Conversations whose read waits for the next turn of the event loop. */
   private wanted = new Set<number>();
@@ -69,13 +74,37 @@ export class ChatHub {
     });
   }
 
-  add(client: Client) {
+  /**
+   * Adds a connected client. An applicant's socket past MAX_SOCKETS_PER_SESSION of its session puts out the oldest
+   * ones, returned to be closed: the newest wins, so a reconnect never waits for a dead connection to time out.
+   */
+  add(client: Client): Client[] {
     this.clients.add(client);
+    const id = client.conversationId;
+    if (id === null) return [];
+    const open = this.sessions.get(id) ?? [];
+    open.push(client);
+    this.sessions.set(id, open);
+    const evicted = open.slice(0, Math.max(0, open.length - MAX_SOCKETS_PER_SESSION));
+    for (const old of evicted) this.remove(old);
+    return evicted;
   }
 
   remove(client: Client) {
     this.clients.delete(client);
     for (const id of client.positions.keys()) this.feeds.get(id)?.clients.delete(client);
+    const id = client.conversationId;
+    const open = id === null ? undefined : this.sessions.get(id);
+    if (open) {
+      const rest = open.filter((c) => c !== client);
+      if (rest.length) this.sessions.set(id!, rest);
+      else this.sessions.delete(id!);
+    }
+  }
+
+  /** The applicant's sockets of a conversation open in this process. */
+  sessionSockets(conversationId: number): number {
+    return this.sessions.get(conversationId)?.length ?? 0;
   }
 
   /** Starts pushing a conversation to a client from after `since` (what the client last saw). */
@@ -272,6 +301,7 @@ export class ChatHub {
     for (const c of this.clients) c.socket.close(1001, "server shutting down");
     this.clients.clear();
     this.feeds.clear();
+    this.sessions.clear();
   }
 }
 

@@ -8,8 +8,9 @@ import { eq } from "drizzle-orm";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { AppContext } from "../../context.ts";
 import { staffOf } from "../../http/access.ts";
-import { AppError, errors } from "../../http/errors.ts";
+import { AppError, errors, isAppError } from "../../http/errors.ts";
 import { formOnly, Id, IdParams, multipartOf, Natural, Problem } from "../../http/schemas.ts";
+import { type StoredFile, safeFilename } from "../../requests/files.ts";
 import { sendAttachment } from "../../requests/routes-public.ts";
 import { sha256 } from "../../security/tokens.ts";
 import { departments, users } from "../../staff/schema.ts";
@@ -31,6 +32,13 @@ const UploadedFile = Type.Object({
   size: Type.Integer(),
 });
 
+/** What a chat takes: images a browser shows and PDF (the widget's file picker offers the same). */
+const CHAT_FILE_TYPES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"]);
+const refusedType = (filename: string) =>
+  errors.unsupportedType(
+    `Файл «${filename}» не принят: в чат можно отправить изображение (PNG, JPEG, GIF, WebP) или PDF.`,
+  );
+
 /** A file for a conversation: an image or a PDF by its content, within the chat's size limit. */
 async function receiveFile(ctx: AppContext, req: FastifyRequest, conversationId: number) {
   if (!req.isMultipart()) throw errors.badInput("multipart_required", "Отправьте файл формой multipart/form-data.");
@@ -43,13 +51,22 @@ async function receiveFile(ctx: AppContext, req: FastifyRequest, conversationId:
   } catch {
     throw errors.tooLarge(`Файл больше ${Math.floor(max / 1024 / 1024)} МБ.`);
   }
+  // Named as the applicant sent it (made safe to show): the store may give the kept file another extension.
+  const name = safeFilename(part.filename || "file");
   if (part.file.truncated || content.length > max) {
-    throw errors.tooLarge(`Файл «${part.filename}» больше ${Math.floor(max / 1024 / 1024)} МБ.`);
+    throw errors.tooLarge(`Файл «${name}» больше ${Math.floor(max / 1024 / 1024)} МБ.`);
   }
-  const stored = await ctx.files.put(part.filename || "file", content);
-  if (!stored.contentType.startsWith("image/") && stored.contentType !== "application/pdf") {
+  let stored: StoredFile;
+  try {
+    stored = await ctx.files.put(part.filename || "file", content);
+  } catch (e) {
+    // The store's refusal lists what a request may carry (documents, text): the chat names its own narrower list.
+    if (isAppError(e) && e.code === "unsupported_media_type") throw refusedType(name);
+    throw e;
+  }
+  if (!CHAT_FILE_TYPES.has(stored.contentType)) {
     await ctx.files.remove(stored.id);
-    throw errors.unsupportedType(`Файл «${stored.filename}» не принят: в чат можно отправить изображение или PDF.`);
+    throw refusedType(name);
   }
   await ctx.db.insert(chatFiles).values({ ...stored, conversationId });
   return { id: stored.id, filename: stored.filename, contentType: stored.contentType, size: stored.size };

@@ -12,12 +12,16 @@ import { findApiToken, findSession, type StaffUser } from "../../staff/service.t
 import { applicantSend } from "./applicant.ts";
 import { type ApplicantFrame, readFrame, type StaffFrame } from "./frames.ts";
 import { type ChatHub, type Client, send } from "./hub.ts";
+import {
+  APPLICANT_MESSAGES_PER_WINDOW,
+  RATE_LIMITED_FRAME,
+  SESSION_SOCKETS_CLOSE,
+  STAFF_MESSAGES_PER_WINDOW,
+} from "./limits.ts";
 import { canHandle, staffSend } from "./operator.ts";
 import { chatSettings } from "./settings.ts";
 import { conversationIdByTokenHash } from "./store.ts";
 
-const MESSAGE_WINDOW_MS = 10_000;
-const MESSAGES_PER_WINDOW = 20;
 /** Frames received and not yet handled, past which the client is flooding: the socket is closed (1008). */
 const MAX_QUEUED_FRAMES = 100;
 
@@ -88,7 +92,7 @@ export function serveSocket(
     staff: "staff" in who ? who.staff : null,
     positions: new Map(),
   };
-  hub.add(client);
+  for (const old of hub.add(client)) old.socket.close(SESSION_SOCKETS_CLOSE.code, SESSION_SOCKETS_CLOSE.reason);
   let alive = true;
   socket.on("pong", () => {
     alive = true;
@@ -111,17 +115,11 @@ export function serveSocket(
   let queue = Promise.resolve();
   let queued = 0;
   // A person types a few messages a minute: a flood is refused (the client resends later), typing is thinned.
-  let windowStart = Date.now();
-  let inWindow = 0;
+  // Messages are counted per conversation (an employee's: per employee), so more sockets bring no more allowance.
+  const limitKey = client.staff ? `staff:${client.staff.id}` : `chat:${client.conversationId}`;
+  const perWindow = client.staff ? STAFF_MESSAGES_PER_WINDOW : APPLICANT_MESSAGES_PER_WINDOW;
+  const flooding = () => !hub.messages.take(limitKey, perWindow);
   let lastTyping = 0;
-  const flooding = () => {
-    const now = Date.now();
-    if (now - windowStart > MESSAGE_WINDOW_MS) {
-      windowStart = now;
-      inWindow = 0;
-    }
-    return ++inWindow > (client.staff ? MESSAGES_PER_WINDOW * 4 : MESSAGES_PER_WINDOW);
-  };
   const typingTooSoon = () => {
     const now = Date.now();
     if (now - lastTyping < 1000) return true;
@@ -179,13 +177,7 @@ export function serveSocket(
       if (f.t === "ping") return send(client, { t: "pong" });
       if (f.t === "typing" && typingTooSoon()) return;
       if (f.t === "msg" && flooding()) {
-        return send(client, {
-          t: "error",
-          id: f.id,
-          code: "internal",
-          retry: true,
-          message: "Слишком много сообщений подряд: отправим чуть позже.",
-        });
+        return send(client, { t: "error", id: f.id, ...RATE_LIMITED_FRAME, retry: true });
       }
       if (client.conversationId !== null) return await applicantFrame(client.conversationId, f as ApplicantFrame);
       return await staffFrame(client.staff!, f as StaffFrame);

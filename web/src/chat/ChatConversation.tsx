@@ -52,7 +52,12 @@ export function ChatConversation({
         {status !== "online" && (
           <span className="chat__status">
             {" "}
-            · {status === "connecting" ? "подключаемся…" : "нет связи, переподключаемся…"}
+            ·{" "}
+            {status === "connecting"
+              ? "подключаемся…"
+              : status === "elsewhere"
+                ? "чат открыт в другом окне; чтобы продолжить здесь, обновите страницу"
+                : "нет связи, переподключаемся…"}
           </span>
         )}
       </p>

@@ -20,7 +20,8 @@ export type ChatMessage = {
   action?: string;
 };
 export type Frame = { t: string; [k: string]: unknown };
-export type Status = "connecting" | "online" | "offline";
+/** «elsewhere»: the chat was opened in more windows than the server keeps (close 4409) and this one was let go. */
+export type Status = "connecting" | "online" | "offline" | "elsewhere";
 
 const PING_MS = 15_000;
 const SILENCE_MS = 40_000;
@@ -135,6 +136,11 @@ export class ChatConnection {
     socket.onclose = (e) => {
       if (this.socket !== socket) return;
       this.socket = null;
+      // Let go for a newer window of the same chat: reconnecting would only put out that one in turn.
+      if (e.code === 4409) {
+        this.opts.onStatus?.("elsewhere");
+        return;
+      }
       this.opts.onStatus?.("offline");
       if (this.stopped || e.code === 4401) return;
       const delay = Math.min(10_000, 500 * 2 ** this.attempt++) * (0.75 + Math.random() / 2);
