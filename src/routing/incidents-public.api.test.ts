@@ -149,7 +149,7 @@ describe("an incident in public", () => {
     };
     await say("Не приходит смс с кодом подтверждения на телефон");
     const first = await c.waitFor((f) => f.t === "msg" && f.author === "bot");
-    expect(first.text).toMatch(/^Сейчас известен сбой\. Оплата госпошлины временно не проходит/);
+    expect(first.text).toMatch(/^Известен сбой\. Оплата госпошлины временно не проходит/);
     expect(first.text).toContain("Вот что может помочь:");
     await say("Не могу восстановить пароль от учётной записи");
     const second = await c.waitFor((f) => f.t === "msg" && f.author === "bot" && f !== first);

@@ -133,6 +133,48 @@ describe("chat: the bot first", () => {
   });
 });
 
+describe("chat: an employee's socket ends with their access", () => {
+  // At once: well within the minute after which every socket checks again anyway.
+  const closed = (c: ChatClient) =>
+    new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("the socket was not closed within 10 s")), 10_000);
+      c.socket.once("close", (code: number) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+
+  it("closes with 4401 at once when the employee is switched off or given another role; others' go on", async () => {
+    const admin = await s.staff("administrator");
+    const off = await s.staff("operator");
+    const moved = await s.staff("operator");
+    const kept = await s.staff("operator");
+    const [offSocket, movedSocket, keptSocket] = await Promise.all([
+      staffSocket(off.authorization),
+      staffSocket(moved.authorization),
+      staffSocket(kept.authorization),
+    ]);
+    const offClosed = closed(offSocket);
+    const movedClosed = closed(movedSocket);
+    const patch = (id: number, payload: object) =>
+      s.app.inject({
+        method: "PATCH",
+        url: `/api/v1/admin/users/${id}`,
+        headers: { authorization: admin.authorization },
+        payload,
+      });
+    expect((await patch(off.id, { active: false })).statusCode).toBe(200);
+    expect((await patch(moved.id, { role: "specialist" })).statusCode).toBe(200);
+    expect(await offClosed).toBe(4401);
+    expect(await movedClosed).toBe(4401);
+    // The one whose access did not change still talks.
+    keptSocket.send({ t: "ping" });
+    await keptSocket.waitFor((f) => f.t === "pong");
+    expect(keptSocket.socket.readyState).toBe(keptSocket.socket.OPEN);
+    keptSocket.close();
+  });
+});
+
 describe("chat: operators", () => {
   it("queue, accept within the limit, typing both ways, transfer, close with a result", async () => {
     const op = await s.staff("operator");

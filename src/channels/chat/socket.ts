@@ -5,10 +5,10 @@ import type { RawData, WebSocket } from "ws";
 import type { AppContext } from "../../context.ts";
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../../db/outage.ts";
 import { contain, every, guarded, report } from "../../guard.ts";
-import { SESSION_COOKIE } from "../../http/access.ts";
+import { SESSION_COOKIE, stillSignedIn } from "../../http/access.ts";
 import { isAppError, NOT_FOUND } from "../../http/errors.ts";
 import { sha256 } from "../../security/tokens.ts";
-import { findApiToken, findSession, type StaffUser } from "../../staff/service.ts";
+import { findApiToken, findSession, STAFF_ACCESS_CHANGED, type StaffUser } from "../../staff/service.ts";
 import { applicantSend } from "./applicant.ts";
 import { type ApplicantFrame, readFrame, type StaffFrame } from "./frames.ts";
 import { type ChatHub, type Client, send } from "./hub.ts";
@@ -24,6 +24,8 @@ import { conversationIdByTokenHash } from "./store.ts";
 
 /** Frames received and not yet handled, past which the client is flooding: the socket is closed (1008). */
 const MAX_QUEUED_FRAMES = 100;
+/** How often an employee's socket checks its credentials without being told to (a session that expired). */
+const RECHECK_MS = 60_000;
 
 export async function identify(
   ctx: AppContext,
@@ -74,7 +76,9 @@ export async function acceptSocket(
     socket.off("message", keep);
   }
   if (!who) return socket.close(4401, "unauthenticated");
-  serveSocket(ctx, hub, socket, who, Number(req.query.since ?? 0), firstLineId);
+  // An employee's socket lasts as long as the credentials it was opened with still sign them in with the same rights.
+  const allowed = "staff" in who ? () => stillSignedIn(ctx, req, who.staff) : undefined;
+  serveSocket(ctx, hub, socket, who, Number(req.query.since ?? 0), firstLineId, allowed);
   for (const [d, binary] of early) socket.emit("message", d, binary);
 }
 
@@ -85,6 +89,7 @@ export function serveSocket(
   who: { conversationId: number } | { staff: StaffUser },
   since: number,
   firstLineId: () => number | null,
+  allowed?: () => Promise<boolean>,
 ) {
   const client: Client = {
     socket,
@@ -102,10 +107,26 @@ export function serveSocket(
     alive = false;
     socket.ping();
   });
+  // Switched off, given another role or department, signed out, the token revoked: the socket closes with 4401 (the
+  // client stops) as soon as that is announced, and within RECHECK_MS whatever ended the credentials.
+  const recheck = () =>
+    contain("chat.recheck", async () => {
+      if (!allowed || socket.readyState !== socket.OPEN || (await allowed())) return;
+      socket.close(4401, "signed out");
+    });
+  const staffId = client.staff?.id;
+  const unsubscribe = allowed
+    ? ctx.bus.subscribe((e) => {
+        if (e.topic === STAFF_ACCESS_CHANGED && e.data.userId === staffId) void recheck();
+      })
+    : undefined;
+  const rechecking = allowed ? every("chat.recheck", RECHECK_MS, recheck) : undefined;
   socket.on(
     "close",
     guarded("chat.close", () => {
       clearInterval(heartbeat);
+      if (rechecking) clearInterval(rechecking);
+      unsubscribe?.();
       hub.remove(client);
     }),
   );
