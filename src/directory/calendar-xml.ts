@@ -13,10 +13,10 @@ function attrs(tag: string): Record<string, string> {
 
 export function calendarFromXml(xml: string, decree?: string): CalendarYear {
   const head = /<calendar\b([^>]*)>/.exec(xml);
-  if (!head) throw new Error("это не производственный календарь: нет элемента <calendar>");
+  if (!head) throw new Error("Это не производственный календарь: в файле нет элемента <calendar>.");
   const meta = attrs(head[1]!);
   const year = Number(meta.year);
-  if (!Number.isInteger(year)) throw new Error("в элементе <calendar> нет года (year)");
+  if (!Number.isInteger(year)) throw new Error("В элементе <calendar> не указан год (атрибут year).");
   const titles = new Map<string, string>();
   for (const m of xml.matchAll(/<holiday\b([^>]*)\/?>/g)) {
     const a = attrs(m[1]!);
@@ -56,7 +56,7 @@ function toEntry(date: string, a: Record<string, string>, titles: Map<string, st
     case "3":
       return weekend ? { date, type: "working" } : undefined;
     default:
-      throw new Error(`день ${date}: неизвестный тип t="${a.t ?? ""}"`);
+      throw new Error(`У дня ${date} неизвестный тип t="${a.t ?? ""}": ожидался 1, 2 или 3.`);
   }
 }
 

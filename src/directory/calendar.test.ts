@@ -78,6 +78,15 @@ describe("calendar data validation", () => {
     );
     expect(() => parseCalendarYear({ year: 2026, days: [] })).toThrow(/source/);
   });
+  it("says so in a sentence that begins with the file or the year named", () => {
+    expect(() =>
+      parseCalendarYear(
+        { year: 2026, source: "x", days: [{ date: "2025-01-01", type: "holiday" }] },
+        "Календарь 2026.yaml",
+      ),
+    ).toThrow("Календарь 2026.yaml (days[0]): дата «2025-01-01» не из 2026 года или не в формате ГГГГ-ММ-ДД.");
+    expect(() => parseCalendarYear({ year: 2026, days: [] })).toThrow("Календарь: не указан источник (source).");
+  });
 });
 
 const XML = `<?xml version="1.0" encoding="UTF-8"?>

@@ -113,26 +113,30 @@ export function isShortDay(calendar: ProductionCalendar, date: string): boolean 
   return dayStatus(calendar, date).short;
 }
 
-/** Validates one year of calendar data (as read from YAML); throws with a Russian message naming the entry. */
-export function parseCalendarYear(data: unknown, origin = "календарь"): CalendarYear {
-  if (!isRecord(data)) throw new Error(`${origin}: ожидался объект с полями year, source, days`);
+/**
+ * Validates one year of calendar data (as read from YAML); throws a Russian sentence that begins with `origin` (a
+ * capitalised subject: «Календарь 2026.yaml») and names the entry.
+ */
+export function parseCalendarYear(data: unknown, origin = "Календарь"): CalendarYear {
+  if (!isRecord(data)) throw new Error(`${origin}: ожидался объект с полями year, source и days.`);
   const { year, source, decree, days } = data;
-  if (typeof year !== "number" || !Number.isInteger(year)) throw new Error(`${origin}: поле year должно быть числом`);
-  if (typeof source !== "string" || !source.trim()) throw new Error(`${origin}: не указан источник (source)`);
-  if (!Array.isArray(days)) throw new Error(`${origin}: поле days должно быть списком`);
+  if (typeof year !== "number" || !Number.isInteger(year))
+    throw new Error(`${origin}: поле year должно быть целым числом.`);
+  if (typeof source !== "string" || !source.trim()) throw new Error(`${origin}: не указан источник (source).`);
+  if (!Array.isArray(days)) throw new Error(`${origin}: поле days должно быть списком.`);
   const entries = days.map((raw, i): CalendarEntry => {
-    const where = `${origin}: days[${i}]`;
-    if (!isRecord(raw)) throw new Error(`${where}: ожидался объект`);
+    const where = `${origin} (days[${i}])`;
+    if (!isRecord(raw)) throw new Error(`${where}: ожидался объект с полями date и type.`);
     const date = String(raw.date ?? "");
     if (!isIsoDate(date) || !date.startsWith(`${year}-`))
-      throw new Error(`${where}: дата «${date}» не из ${year} года или не в формате ГГГГ-ММ-ДД`);
+      throw new Error(`${where}: дата «${date}» не из ${year} года или не в формате ГГГГ-ММ-ДД.`);
     if (!TYPES.includes(raw.type as CalendarDayType))
-      throw new Error(`${where}: тип «${String(raw.type)}» не из ${TYPES.join(", ")}`);
+      throw new Error(`${where}: тип «${String(raw.type)}» не из списка: ${TYPES.join(", ")}.`);
     const entry: CalendarEntry = { date, type: raw.type as CalendarDayType };
     if (typeof raw.title === "string") entry.title = raw.title;
     if (raw.from !== undefined) {
       const from = String(raw.from);
-      if (!isIsoDate(from)) throw new Error(`${where}: дата переноса «${from}» не в формате ГГГГ-ММ-ДД`);
+      if (!isIsoDate(from)) throw new Error(`${where}: дата переноса «${from}» не в формате ГГГГ-ММ-ДД.`);
       entry.from = from;
     }
     return entry;

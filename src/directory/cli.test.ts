@@ -121,3 +121,41 @@ describe("otklik directory recommend", () => {
     expect(JSON.parse(out).error.code).toBe("region_unknown");
   });
 });
+
+describe("the command line's errors", () => {
+  const sentence = /^[А-ЯЁ].*[.!?…]$/su;
+  it.each([
+    [["check", "/no/such/file.yaml"], "file_not_found", "Файл «/no/such/file.yaml» не найден."],
+    [["check"], "usage", "Не указан файл справочника: otklik directory check ФАЙЛ."],
+    [["recommend", "--topic", "access", "--bogus"], "usage", "Неизвестный параметр «--bogus»."],
+    [["recommend", "--topic"], "usage", "Параметру «--topic» нужно значение."],
+    [["recommend"], "topic_unknown", "Не указана тема: добавьте --topic, например --topic access."],
+    [["recommend", "--topic", "zzz"], "topic_unknown", "Темы «zzz» в справочнике нет."],
+    [["recommend", "--topic", "access", "--at", "+275760-09-13T00:00:00.000Z"], "at_invalid", "с 1 января 2000 года"],
+  ])("%j: %s, a whole sentence", async (args, code, words) => {
+    const json = await capture([...args, "--json"]);
+    expect(json.code).toBe(2);
+    const { error } = JSON.parse(json.out);
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(sentence);
+    expect(error.message).toContain(words);
+    const text = await capture(args);
+    expect(text.err).toBe(`Ошибка [${code}]. ${error.message}\n`);
+  });
+  it("says what is missing for calendar-import too", async () => {
+    const { code, err } = await capture(["calendar-import"]);
+    expect(code).toBe(2);
+    expect(err).toBe("Ошибка [usage]. Не указан XML-файл календаря: otklik directory calendar-import ФАЙЛ.xml.\n");
+  });
+  it("names the first error of a broken directory file in a sentence, counted in Russian", async () => {
+    const file = join(dir, "broken-count.yaml");
+    await writeFile(file, "lines:\n  - id: x\n    number: '123'\n");
+    const { out } = await capture(["recommend", "--topic", "access", "--file", file, "--json"]);
+    const { error } = JSON.parse(out);
+    expect(error.code).toBe("directory_invalid");
+    expect(error.message).toMatch(
+      /^В справочнике \d+ ошиб(ка|ки|ок), поэтому ответа нет\. Первая — в строке \d+ \[[a-z_]+\]: /u,
+    );
+    expect(error.message).toMatch(sentence);
+  });
+});

@@ -25,9 +25,9 @@ export async function run(argv: string[]): Promise<number> {
     if (command === "calendar-import") return await calendarImport(rest);
   } catch (err) {
     const code = err instanceof DirectoryQueryError ? err.code : errorCode(err);
-    const message = err instanceof Error ? err.message : String(err);
+    const message = messageOf(err, code);
     if (rest.includes("--json")) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
-    else process.stderr.write(`Ошибка [${code}]: ${message}\n`);
+    else process.stderr.write(`Ошибка [${code}]. ${message}\n`);
     return 2;
   }
   const unknown = command && command !== "help" && command !== "--help";
@@ -43,6 +43,28 @@ function errorCode(err: unknown): string {
   return typeof code === "string" && /^[a-z_]+$/.test(code) ? code : "failed";
 }
 
+/**
+ * The error as a Russian sentence: ours are written so; Node's own (a missing file, an unknown option) are English
+ * and are said again here.
+ */
+function messageOf(err: unknown, code: string): string {
+  const text = err instanceof Error ? err.message : String(err);
+  if (/[А-ЯЁа-яё]/.test(text)) return text;
+  const path = (err as { path?: unknown })?.path;
+  const option = /'(-[^' ]*)/.exec(text)?.[1];
+  if (code === "file_not_found" && typeof path === "string") return `Файл «${path}» не найден.`;
+  if (code === "usage" && (err as { code?: unknown }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION")
+    return `Неизвестный параметр${option ? ` «${option}»` : ""}. Параметры команд — в справке: otklik directory help.`;
+  if (code === "usage" && /argument missing|argument is ambiguous/.test(text))
+    return `Параметру${option ? ` «${option.split(" ")[0]}»` : ""} нужно значение. Параметры команд — в справке: otklik directory help.`;
+  if (code === "usage")
+    return `Неверное значение параметра${option ? ` «${option}»` : ""}. Параметры команд — в справке: otklik directory help.`;
+  const system = (err as { code?: unknown })?.code;
+  if (typeof system === "string" && /^E[A-Z]+$/.test(system))
+    return `Не удалось прочитать файл${typeof path === "string" ? ` «${path}»` : ""} (${system}).`;
+  return `Команда не выполнена: ${text.replace(/\.$/, "")}.`;
+}
+
 async function check(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -51,7 +73,7 @@ async function check(args: string[]): Promise<number> {
   });
   const file = positionals[0];
   if (!file)
-    throw Object.assign(new Error("не указан файл справочника"), {
+    throw Object.assign(new Error("Не указан файл справочника: otklik directory check ФАЙЛ."), {
       code: "ERR_PARSE_ARGS_INVALID_OPTION_VALUE",
     });
   const problems = checkDirectory(await loadDirectoryFile(file), await loadRegions());
@@ -86,7 +108,8 @@ async function recommendCommand(args: string[]): Promise<number> {
       json: { type: "boolean" },
     },
   });
-  if (!values.topic) throw new DirectoryQueryError("topic_unknown", "не указана тема (--topic)");
+  if (!values.topic)
+    throw new DirectoryQueryError("topic_unknown", "Не указана тема: добавьте --topic, например --topic access.");
   const { directory, regions, calendar } = await loadDirectoryData(values.file);
   const items = recommend(
     directory.lines,
@@ -121,7 +144,7 @@ async function calendarImport(args: string[]): Promise<number> {
   });
   const file = positionals[0];
   if (!file)
-    throw Object.assign(new Error("не указан XML-файл календаря"), {
+    throw Object.assign(new Error("Не указан XML-файл календаря: otklik directory calendar-import ФАЙЛ.xml."), {
       code: "ERR_PARSE_ARGS_INVALID_OPTION_VALUE",
     });
   process.stdout.write(calendarYearToYaml(calendarFromXml(await readFile(file, "utf8"), values.decree)));

@@ -117,6 +117,85 @@ describe("GET /directory/recommend answers exactly as the CLI", () => {
   });
 });
 
+describe("no question makes the public routes fail", () => {
+  const EXTREMES = [
+    "+275760-09-13T00:00:00.000Z",
+    "+275760-09-14T00:00:00.000Z",
+    "0000-01-01T00:00:00Z",
+    "-000001-01-01T00:00:00Z",
+    "+010000-01-01T00:00:00Z",
+    "9999-12-31T23:59:59Z",
+    "1999-12-31T23:59:59Z",
+    "2101-01-01T00:00:00Z",
+    "2026-02-30T10:00:00Z",
+    "x".repeat(3000),
+  ];
+  const sentence = /^[А-ЯЁ].*[.!?…]$/su;
+
+  it("refuses a moment outside 2000–2100 with 400 at_invalid and a Russian sentence, never 500", async () => {
+    for (const at of EXTREMES) {
+      const res = await get(`/api/v1/directory/recommend?topic=access&at=${encodeURIComponent(at)}`);
+      expect(res.statusCode, at).toBe(400);
+      expect(res.json().code, at).toBe("at_invalid");
+      expect(res.json().detail, at).toMatch(sentence);
+      expect(res.json().detail.length, at).toBeLessThan(300);
+    }
+    for (const at of ["2000-01-01T00:00:00Z", "2100-12-31T23:59:59.999Z"]) {
+      const res = await get(`/api/v1/directory/recommend?topic=access&region=Якутия&at=${encodeURIComponent(at)}`);
+      expect(res.statusCode, at).toBe(200);
+    }
+  });
+
+  it("refuses the same moments in the list of lines as its schema refuses a bad time (400 validation_failed)", async () => {
+    for (const at of EXTREMES) {
+      const res = await get(`/api/v1/directory/lines?at=${encodeURIComponent(at)}`);
+      expect(res.statusCode, at).toBe(400);
+      expect(res.json(), at).toMatchObject({ code: "validation_failed", errors: [{ field: "at" }] });
+      expect(res.json().detail, at).toMatch(sentence);
+    }
+    for (const at of ["2000-01-01T00:00:00Z", "2100-12-31T23:59:59.999Z"])
+      expect((await get(`/api/v1/directory/lines?at=${encodeURIComponent(at)}`)).statusCode, at).toBe(200);
+  });
+
+  it("answers every other parameter's extremes with a 4xx and a sentence", async () => {
+    const long = "я".repeat(5000);
+    for (const query of [
+      `topic=${encodeURIComponent(long)}`,
+      `topic=access&audience=${encodeURIComponent(long)}`,
+      `topic=access&region=${encodeURIComponent(long)}`,
+      "topic=access&region=%27%3B--",
+      "topic=__proto__",
+      "topic=access&audience=constructor&region=toString",
+      "topic=access&abroad=maybe",
+      "topic=access&topic=business",
+      "topic=access&at=a&at=b",
+      "topic=",
+      "",
+    ]) {
+      const res = await get(`/api/v1/directory/recommend?${query}`);
+      expect(res.statusCode, query).toBeGreaterThanOrEqual(400);
+      expect(res.statusCode, query).toBeLessThan(500);
+      expect(res.json().detail, query).toMatch(sentence);
+      expect(res.json().detail.length, query).toBeLessThan(300);
+    }
+  });
+});
+
+describe("the calendar's refusals", () => {
+  it("are sentences naming the year and the entry, with the stable code", async () => {
+    const res = await asAdmin("PUT", "/api/v1/admin/directory/calendar/2030", {
+      source: "проверка",
+      days: [{ date: "2030-02-30", type: "holiday" }],
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({
+      code: "calendar_invalid",
+      detail:
+        "Календарь на 2030 год не принят (days[0]): дата «2030-02-30» не из 2030 года или не в формате ГГГГ-ММ-ДД.",
+    });
+  });
+});
+
 describe("the public lists", () => {
   it("groups the published lines as the seed does, with the state at the moment asked", async () => {
     const res = await get("/api/v1/directory/lines?at=2026-11-28T23:30:00%2B03:00");

@@ -3,6 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { count, WORDS } from "../text/plural.ts";
 import { buildCalendar, type CalendarYear, type ProductionCalendar, parseCalendarYear } from "./calendar.ts";
 import { checkDirectory } from "./check.ts";
 import { type ParsedDirectory, parseDirectoryText } from "./parse.ts";
@@ -33,7 +34,7 @@ export async function calendarFileYears(dir = join(DATA_DIR, "calendar")): Promi
 export async function loadCalendarYears(dir = join(DATA_DIR, "calendar")): Promise<CalendarYear[]> {
   const files = (await readdir(dir)).filter((f) => /^\d{4}\.ya?ml$/.test(f)).sort();
   return Promise.all(
-    files.map(async (f) => parseCalendarYear(parse(await readFile(join(dir, f), "utf8")), `календарь ${f}`)),
+    files.map(async (f) => parseCalendarYear(parse(await readFile(join(dir, f), "utf8")), `Календарь ${f}`)),
   );
 }
 
@@ -55,7 +56,7 @@ export async function loadDirectoryData(directoryPath?: string): Promise<LoadedD
     const first = errors[0]!;
     throw Object.assign(
       new Error(
-        `в справочнике ${errors.length} ошибок; первая: строка ${first.line ?? "?"} [${first.code}] ${first.message}`,
+        `В справочнике ${count(errors.length, ...WORDS.error)}, поэтому ответа нет. Первая — в строке ${first.line ?? "?"} [${first.code}]: ${first.message.replace(/\.$/, "")}. Все ошибки покажет команда otklik directory check.`,
       ),
       { code: "directory_invalid" },
     );

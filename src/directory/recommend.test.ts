@@ -168,6 +168,87 @@ describe("the answer", () => {
   });
 });
 
+describe("the moment asked about", () => {
+  const codeOf = (at: string | Date) => {
+    try {
+      ask({ topic: "access", at });
+      return "ok";
+    } catch (err) {
+      return err instanceof DirectoryQueryError ? err.code : `threw ${(err as Error).name}`;
+    }
+  };
+  it.each([
+    "+275760-09-13T00:00:00.000Z", // the last instant a Date holds: the zone arithmetic failed on it (500)
+    "+275760-09-14T00:00:00.000Z",
+    "-271821-04-20T00:00:00.000Z",
+    "0000-01-01T00:00:00Z",
+    "-000001-01-01T00:00:00Z",
+    "+010000-01-01T00:00:00Z",
+    "9999-12-31T23:59:59Z",
+    "1970-01-01T00:00:00Z",
+    "1999-12-31T23:59:59.999Z",
+    "2101-01-01T00:00:00.000Z",
+    "2100-12-31T23:59:59.999-00:01",
+  ])("refuses %s outside 2000–2100 with at_invalid", (at) => {
+    expect(codeOf(at)).toBe("at_invalid");
+  });
+  it("refuses a Date outside the years as well, and an invalid one", () => {
+    expect(codeOf(new Date(8.64e15))).toBe("at_invalid");
+    expect(codeOf(new Date(Number.NaN))).toBe("at_invalid");
+    expect(codeOf(new Date("1999-06-01T00:00:00Z"))).toBe("at_invalid");
+  });
+  it.each([
+    "2000-01-01T00:00:00.000Z",
+    "2000-01-01T03:00:00+03:00",
+    "2100-12-31T23:59:59.999Z",
+    "2100-12-31T23:59:59.999+14:00",
+  ])("answers for %s, at the edges of the years", (at) => {
+    expect(codeOf(at)).toBe("ok");
+    expect(ask({ topic: "information", region: "Якутия", at }).length).toBeGreaterThan(0);
+  });
+});
+
+describe("refusals are whole Russian sentences", () => {
+  const messageOf = (query: RecommendQuery) => {
+    try {
+      ask(query);
+    } catch (err) {
+      return (err as DirectoryQueryError).message;
+    }
+    throw new Error("not refused");
+  };
+  it.each<[RecommendQuery, string]>([
+    [
+      { topic: "zzz" },
+      "Темы «zzz» в справочнике нет. Укажите одну из тем: access, contacts, application_status, documents, e_signature, technical, business, information, complaint.",
+    ],
+    [
+      { topic: "access", audience: "zzz" },
+      "Типа заявителя «zzz» в справочнике нет. Укажите один из типов: citizen, legal_entity, entrepreneur.",
+    ],
+    [
+      { topic: "access", region: "';--" },
+      "Регион «';--» не найден среди субъектов Российской Федерации. Укажите субъект, например «Воронежская область» или «Якутия».",
+    ],
+    [
+      { topic: "access", at: "not-a-date" },
+      "Время «not-a-date» не распознано. Укажите его в формате ISO 8601, например 2026-11-26T10:00:00+03:00.",
+    ],
+    [
+      { topic: "access", at: "+275760-09-13T00:00:00.000Z" },
+      "Время «+275760-09-13T00:00:00.000Z» вне пределов, на которые рассчитан справочник. Укажите время с 1 января 2000 года по 31 декабря 2100 года.",
+    ],
+  ])("%o", (query, message) => {
+    expect(messageOf(query)).toBe(message);
+  });
+  it("quotes at most 60 characters of what was typed", () => {
+    const message = messageOf({ topic: "x".repeat(5000) });
+    expect(message).toContain(`«${"x".repeat(60)}…»`);
+    expect(message.length).toBeLessThan(250);
+    expect(message).toMatch(/^[А-ЯЁ].*\.$/su);
+  });
+});
+
 describe("lines in different zones", () => {
   it("orders closed lines by the instant they open, not by the text of the time", () => {
     const office = (id: string, timezone: string): DirectoryLine => ({

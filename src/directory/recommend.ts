@@ -67,17 +67,23 @@ export function recommend(
 ): RecommendItem[] {
   const topic = query.topic as Topic;
   if (!TOPICS.includes(topic))
-    throw new DirectoryQueryError("topic_unknown", `неизвестная тема «${query.topic}»; темы: ${TOPICS.join(", ")}`);
+    throw new DirectoryQueryError(
+      "topic_unknown",
+      `Темы ${quoted(query.topic)} в справочнике нет. Укажите одну из тем: ${TOPICS.join(", ")}.`,
+    );
   const audience = (query.audience ?? "citizen") as Audience;
   if (!AUDIENCES.includes(audience))
     throw new DirectoryQueryError(
       "audience_unknown",
-      `неизвестная аудитория «${query.audience}»; варианты: ${AUDIENCES.join(", ")}`,
+      `Типа заявителя ${quoted(query.audience ?? "")} в справочнике нет. Укажите один из типов: ${AUDIENCES.join(", ")}.`,
     );
   const region = query.region ? resolveRegion(regions, query.region) : undefined;
   if (query.region && !region)
-    throw new DirectoryQueryError("region_unknown", `регион «${query.region}» не найден среди 89 субъектов РФ`);
-  const at = toInstant(query.at ?? options.now ?? new Date());
+    throw new DirectoryQueryError(
+      "region_unknown",
+      `Регион ${quoted(query.region)} не найден среди субъектов Российской Федерации. Укажите субъект, например «Воронежская область» или «Якутия».`,
+    );
+  const at = parseAt(query.at ?? options.now ?? new Date());
   const overloaded = options.overloaded ?? new Set<string>();
   const abroad = query.abroad === true;
 
@@ -121,10 +127,34 @@ function opensAtMillis(c: Candidate): number {
   return c.state.opensAt ? Date.parse(c.state.opensAt) : Number.POSITIVE_INFINITY;
 }
 
-function toInstant(at: string | Date): Date {
+/**
+ * The moments the directory answers for: the years the production calendar can hold (2000–2100, as its admin
+ * route), in UTC. Beyond them the answer would rest on no calendar at all, and far beyond them the date arithmetic
+ * itself fails.
+ */
+export const AT_RANGE = { from: new Date("2000-01-01T00:00:00.000Z"), until: new Date("2101-01-01T00:00:00.000Z") };
+
+/** `at` of a question (ISO 8601 text, or a Date) as an instant within AT_RANGE; else `at_invalid`. */
+export function parseAt(at: string | Date): Date {
   const dt = typeof at === "string" ? DateTime.fromISO(at, { setZone: true }) : DateTime.fromJSDate(at);
-  if (!dt.isValid) throw new DirectoryQueryError("at_invalid", `время «${String(at)}» не в формате ISO 8601`);
-  return dt.toJSDate();
+  if (!dt.isValid)
+    throw new DirectoryQueryError(
+      "at_invalid",
+      `Время ${quoted(String(at))} не распознано. Укажите его в формате ISO 8601, например 2026-11-26T10:00:00+03:00.`,
+    );
+  const instant = dt.toJSDate();
+  if (!(instant >= AT_RANGE.from && instant < AT_RANGE.until))
+    throw new DirectoryQueryError(
+      "at_invalid",
+      `Время ${quoted(typeof at === "string" ? at : (dt.toISO() ?? ""))} вне пределов, на которые рассчитан справочник. Укажите время с 1 января 2000 года по 31 декабря 2100 года.`,
+    );
+  return instant;
+}
+
+/** A value people typed, in quotes and cut short: a message quotes it, it does not repeat a whole request. */
+function quoted(value: string): string {
+  const chars = [...value];
+  return `«${chars.length > 60 ? `${chars.slice(0, 60).join("")}…` : value}»`;
 }
 
 // Lower is better: the caller's own region, then a line made for the topic or the audience, then the general one.

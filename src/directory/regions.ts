@@ -103,13 +103,14 @@ export function resolveRegion(index: RegionIndex, text: string): Region | undefi
 /** Validates regions.yaml content; throws with a Russian message naming the entry. */
 export function parseRegions(data: unknown): Region[] {
   const list = (data as { regions?: unknown } | null)?.regions;
-  if (!Array.isArray(list)) throw new Error("regions.yaml: ожидался список regions");
+  if (!Array.isArray(list)) throw new Error("В файле regions.yaml нет списка regions.");
   return list.map((raw, i): Region => {
     const r = raw as Record<string, unknown>;
-    const where = `regions.yaml: regions[${i}]`;
-    if (typeof r.name !== "string" || !r.name) throw new Error(`${where}: нет названия (name)`);
-    if (!DISTRICTS.includes(r.district as District)) throw new Error(`${where} (${r.name}): неизвестный округ`);
-    if (typeof r.timezone !== "string") throw new Error(`${where} (${r.name}): нет часового пояса`);
+    const where = `Субъект regions[${i}] в regions.yaml`;
+    if (typeof r.name !== "string" || !r.name) throw new Error(`${where}: не указано название (name).`);
+    if (!DISTRICTS.includes(r.district as District))
+      throw new Error(`${where} («${r.name}»): неизвестный федеральный округ «${String(r.district)}».`);
+    if (typeof r.timezone !== "string") throw new Error(`${where} («${r.name}»): не указан часовой пояс (timezone).`);
     const strings = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
     return {
       name: r.name,

@@ -6,7 +6,7 @@ import type { AppContext } from "../context.ts";
 import { errors } from "../http/errors.ts";
 import { Problem } from "../http/schemas.ts";
 import { dialFromAbroad } from "./phone.ts";
-import { DirectoryQueryError, recommend } from "./recommend.ts";
+import { DirectoryQueryError, parseAt, recommend } from "./recommend.ts";
 import { regionIn } from "./regions.ts";
 import { describeSchedule, openState } from "./schedule.ts";
 import { RecommendAnswerSchema } from "./schema.ts";
@@ -19,6 +19,18 @@ export function recommendNow(state: DirectoryState, query: Parameters<typeof rec
     overloaded: new Set(state.overloaded.keys()),
     now,
   });
+}
+
+// The list's `at` is checked by its schema's format, so a bad one has always been `validation_failed` here; a moment
+// outside the directory's years is refused the same way, naming the field as the schema's refusals do.
+function linesAt(text: string): Date {
+  try {
+    return parseAt(text);
+  } catch (e) {
+    if (e instanceof DirectoryQueryError)
+      throw errors.validation(e.message, { errors: [{ field: "at", message: e.message }] });
+    throw e;
+  }
 }
 
 export async function publicDirectoryRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
@@ -61,7 +73,7 @@ export async function publicDirectoryRoutes(fastify: FastifyInstance, { ctx }: {
     },
     async (req, reply) => {
       reply.header("cache-control", "no-store");
-      const at = req.query.at ? new Date(req.query.at) : new Date();
+      const at = req.query.at ? linesAt(req.query.at) : new Date();
       const state = directoryOf(ctx);
       const groups: Static<typeof LinesAnswer>["groups"] = [];
       for (const { line, section } of state.entries) {

@@ -240,9 +240,9 @@ export async function setOverloaded(
 export async function putCalendarYear(ctx: AppContext, year: number, data: unknown, userId: number | null) {
   let parsed: CalendarYear;
   try {
-    parsed = parseCalendarYear({ ...(data as object), year }, `Календарь на ${year} год`);
+    parsed = parseCalendarYear({ ...(data as object), year }, `Календарь на ${year} год не принят`);
   } catch (e) {
-    throw errors.badInput("calendar_invalid", `Календарь не принят: ${(e as Error).message.replace(/\.$/, "")}.`);
+    throw errors.badInput("calendar_invalid", (e as Error).message);
   }
   const seen = new Set<string>();
   for (const d of parsed.days) {

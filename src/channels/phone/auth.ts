@@ -13,8 +13,9 @@ declare module "fastify" {
 
 export const SIGNATURE_HEADER = "x-otklik-signature";
 
-const refused = () =>
-  new AppError("phone_unauthenticated", "Событие не подписано секретом АТС (OTKLIK_PHONE_SECRET).", 401);
+const refused = (what = "Событие не подписано") =>
+  new AppError("phone_unauthenticated", `${what} секретом АТС (OTKLIK_PHONE_SECRET).`, 401);
+const ivrRefused = () => refused("Запрос голосового меню не подписан");
 const notConfigured = () =>
   new AppError("phone_not_configured", "Телефонный канал не настроен: задайте OTKLIK_PHONE_SECRET.", 503);
 
@@ -70,8 +71,8 @@ export function twilioSignature(secret: string, url: string, params: Record<stri
 }
 
 /**
- * IVR: the path secret, or Twilio's signature over our public address of the request. Without a secret the
- * IVR answers anyone (it only reads out what a caller could learn by phone anyway).
+ * IVR: the path secret, or Twilio's signature over our public address of the request. Without a secret it is
+ * refused as call events are: an unsigned request could name any caller and ask about any request number.
  */
 export function checkIvrAuth(
   secret: string | undefined,
@@ -79,13 +80,13 @@ export function checkIvrAuth(
   publicUrl: string,
   pathSecret: string | undefined,
 ) {
-  if (!secret) return;
+  if (!secret) throw notConfigured();
   if (pathSecret !== undefined) {
-    if (!same(pathSecret, secret)) throw refused();
+    if (!same(pathSecret, secret)) throw ivrRefused();
     return;
   }
   const header = req.headers["x-twilio-signature"];
-  if (typeof header !== "string") throw refused();
+  if (typeof header !== "string") throw ivrRefused();
   const url = publicUrl.replace(/\/$/, "") + req.url;
-  if (!same(header, twilioSignature(secret, url, req.body ?? {}))) throw refused();
+  if (!same(header, twilioSignature(secret, url, req.body ?? {}))) throw ivrRefused();
 }

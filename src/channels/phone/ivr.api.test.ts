@@ -2,6 +2,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestServer, type TestServer } from "../../../test/harness.ts";
+import { formatRequestNumber } from "../../requests/number.ts";
 import { requests } from "../../requests/schema.ts";
 import { twilioSignature } from "./auth.ts";
 
@@ -109,16 +110,112 @@ describe("IVR scripts", () => {
     expect(log.json().map((r: { outcome: string }) => r.outcome)).toEqual(["refused_caller", "refused_caller"]);
   });
 
-  it("reads no application's status when the platform's requests are not authenticated", async () => {
-    // Without the secret the IVR answers unsigned requests, so their From may be anyone's.
+  it("is refused as call events are while no phone secret is configured: no menu, no status", async () => {
+    const web = await s.app.inject({ method: "POST", url: "/api/v1/requests", payload: { text: "Чужое обращение" } });
+    const number: string = web.json().number;
     s.ctx.config.phoneSecret = undefined;
     try {
-      const answer = await turn(`/api/v1/phone/ivr?step=app-status`, { ...call("ivr-3c"), Digits: "1000000001" });
-      expect(answer).not.toContain("Статус:");
-      expect(answer).toContain("в личном кабинете");
+      const form = { "content-type": "application/x-www-form-urlencoded" };
+      const events = await s.app.inject({
+        method: "POST",
+        url: "/api/v1/phone/events",
+        payload: "event=newCall&callId=nc-1",
+        headers: form,
+      });
+      expect(events.statusCode).toBe(503);
+      for (const url of [
+        "/api/v1/phone/ivr",
+        "/api/v1/phone/ivr?step=request-status",
+        "/api/v1/phone/ivr?step=app-status",
+        `/api/v1/phone/ivr/${SECRET}?step=request-status`,
+      ]) {
+        const res = await s.app.inject({
+          method: "POST",
+          url,
+          payload: new URLSearchParams({ ...call("nc-2", "+78005553535", "+70000000000"), Digits: number }).toString(),
+          headers: form,
+        });
+        expect(res.statusCode, url).toBe(503);
+        expect(res.json()).toMatchObject({ code: "phone_not_configured", detail: events.json().detail });
+        expect(res.body).not.toContain("Статус");
+      }
     } finally {
       s.ctx.config.phoneSecret = SECRET;
     }
+  });
+
+  it("requires the PBX's authentication for every step, the request-status one included", async () => {
+    const web = await s.app.inject({ method: "POST", url: "/api/v1/requests", payload: { text: "Чужое обращение" } });
+    const params = { ...call("auth-1", "+78005553535", "+79005557700"), Digits: web.json().number as string };
+    const headers = { "content-type": "application/x-www-form-urlencoded" };
+    const payload = new URLSearchParams(params).toString();
+    const path = "/api/v1/phone/ivr?step=request-status";
+    const forged = twilioSignature("not-the-secret-0123456789", `http://otklik.test${path}`, params);
+    for (const [url, extra] of [
+      [path, {}],
+      [path, { "x-twilio-signature": forged }],
+      ["/api/v1/phone/ivr/not-the-secret-0123456789?step=request-status", {}],
+    ] as const) {
+      const res = await s.app.inject({ method: "POST", url, payload, headers: { ...headers, ...extra } });
+      expect(res.statusCode, url).toBe(401);
+      expect(res.json().code).toBe("phone_unauthenticated");
+      expect(res.body).not.toContain("Статус");
+    }
+    const signed = await s.app.inject({
+      method: "POST",
+      url: path,
+      payload,
+      headers: { ...headers, "x-twilio-signature": twilioSignature(SECRET, `http://otklik.test${path}`, params) },
+    });
+    expect(signed.statusCode).toBe(200);
+    expect(signed.body).toContain("Статус: новое.");
+  });
+
+  it("tells one caller the status of at most five numbers an hour, found or not, then the same words for any", async () => {
+    at(WEDNESDAY_NOON);
+    const web = await s.app.inject({ method: "POST", url: "/api/v1/requests", payload: { text: "Вопрос о статусе" } });
+    const number: string = web.json().number;
+    const status = (sid: string, from: string, digits: string) =>
+      turn(`${IVR}?step=request-status`, { ...call(sid, "+78005553535", from), Digits: digits });
+    // Valid check digits, numbers nobody registered: a look-up counts whether it finds anything or not.
+    const missing = [999_990, 999_991, 999_992].map(formatRequestNumber);
+    const from = "+79005557701";
+    for (const [i, n] of missing.entries()) expect(await status(`lim-${i}`, from, n)).toContain("не найдено");
+    expect(await status("lim-3", from, number)).toContain("Статус: новое.");
+    expect(await status("lim-4", from, number)).toContain("Статус: новое.");
+    // The sixth: neither the status of a number that exists nor «not found» for one that does not.
+    const over = [await status("lim-6", from, number), await status("lim-7", from, missing[0]!)];
+    for (const xml of over) {
+      expect(xml).toContain("слишком много запросов");
+      expect(xml).not.toContain("Статус: ");
+      expect(xml).not.toContain("не найдено");
+      expect(next(xml)).toContain("step=menu-prompt");
+    }
+    expect(over[0]).toBe(over[1]);
+    // A wrong check digit is refused as before: it looks nothing up.
+    const typo = `${number.slice(0, -1)}${(Number(number.at(-1)) + 1) % 10}`;
+    expect(await status("lim-8", from, typo)).toContain("контрольная цифра не сходится");
+    // Another caller has an allowance of their own; the first caller's comes back after the hour.
+    expect(await status("lim-9", "+79005557702", number)).toContain("Статус: новое.");
+    vi.setSystemTime(new Date(WEDNESDAY_NOON.getTime() + 3600_000));
+    expect(await status("lim-10", from, number)).toContain("Статус: новое.");
+  });
+
+  it("counts withheld numbers together: hiding the number buys no more look-ups", async () => {
+    at(WEDNESDAY_NOON);
+    const web = await s.app.inject({ method: "POST", url: "/api/v1/requests", payload: { text: "Вопрос о статусе" } });
+    const number: string = web.json().number;
+    const answers: string[] = [];
+    for (const [i, from] of ["anonymous", "", "restricted", "anonymous", "101", "anonymous"].entries()) {
+      answers.push(
+        await turn(`${IVR}?step=request-status`, {
+          ...call(`anon-${i}`, "+78005553535", from),
+          Digits: number,
+        }),
+      );
+    }
+    expect(answers.slice(0, 5).every((a) => a.includes("Статус: новое."))).toBe(true);
+    expect(answers[5]).toContain("слишком много запросов");
   });
 
   it("outside the line's hours tells the hours and the lines open now, and takes a call-back request", async () => {

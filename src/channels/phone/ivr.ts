@@ -18,6 +18,7 @@ import { MOSCOW_LABEL, moscowDateTime } from "../../text/display.ts";
 import { phoneCalls, phoneLineSettings } from "./db-schema.ts";
 import { lineForNumber, normalizeCallerNumber } from "./numbers.ts";
 import { rateFromCall, takeInvitation } from "./rating.ts";
+import { statusLimiterOf } from "./status-limit.ts";
 import { spellDigits, twiml, type Verb } from "./twiml.ts";
 import { queueLoad } from "./wallboard.ts";
 
@@ -52,6 +53,10 @@ const MAX_ATTEMPTS = 3;
 // Said alike whether the application exists or not: an unverified caller learns nothing of it.
 const STATUS_ELSEWHERE =
   "Статус заявления называется по телефону, только если вы звоните с номера телефона, указанного в учётной записи, которой принадлежит заявление. Статус можно посмотреть в личном кабинете на портале Госуслуг, в разделе «Заявления». Или нажмите 0 в меню, и оператор назовёт статус после проверки вашей личности.";
+
+// Said when a caller (or all callers together) asked about more request numbers than the IVR tells in an hour.
+const STATUS_LIMITED =
+  "Сейчас мы не можем назвать статус обращения по телефону: слишком много запросов. Статус можно посмотреть на странице обращения по ссылке из уведомления. Или нажмите 0 в меню, чтобы поговорить с оператором.";
 
 // An array, not an object: the menu is read in this order (1…5, then 0).
 const MENU: Array<[string, { title: string; queue?: string; step?: IvrStep }]> = [
@@ -150,6 +155,10 @@ export async function ivr(ctx: AppContext, input: IvrInput, now = new Date()): P
       if (!digits || !isValidRequestNumber(digits)) {
         return twiml(askAgain("request-status", "Номер набран с ошибкой: контрольная цифра не сходится."));
       }
+      // Counted before the look-up: a number that exists and one that does not cost the same allowance.
+      const caller = input.callerTrusted ? normalizeCallerNumber(input.from) : null;
+      if (!statusLimiterOf(ctx).take(caller, now))
+        return twiml([{ say: STATUS_LIMITED }, { redirect: url("menu-prompt") }]);
       const row = await requestRowByNumber(ctx.db, digits);
       if (!row)
         return twiml([{ say: `Обращение ${spellDigits(digits)} не найдено.` }, { redirect: url("menu-prompt") }]);

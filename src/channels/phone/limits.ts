@@ -26,3 +26,9 @@ export const IVR_LIMITS = {
   /** Each parameter the IVR does not use (Twilio sends twenty-odd, a call token among them). */
   extra: 1024,
 } as const;
+
+/**
+ * Request numbers the IVR looks up (menu 3) in an hour: per caller's number (the PBX vouches for it), and for the
+ * whole process, so that neither one caller nor many can walk through the numbers to learn which exist.
+ */
+export const IVR_STATUS_LIMITS = { perCaller: 5, perProcess: 600, windowSeconds: 3600 } as const;

@@ -137,7 +137,7 @@ export async function phoneRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppC
   const ivrSchema = {
     summary: "Голосовое меню (TwiML): приветствие, часы работы, темы, статус обращения и заявления, перегрузка",
     description:
-      "Параметры Twilio (CallSid, From, To, Digits) формой; шаг диалога — в step. При заданном OTKLIK_PHONE_SECRET проверяется X-Twilio-Signature (или секрет в пути).",
+      "Параметры Twilio (CallSid, From, To, Digits) формой; шаг диалога — в step. Каждый запрос подписан X-Twilio-Signature на OTKLIK_PHONE_SECRET (или несёт секрет в пути), иначе 401; без OTKLIK_PHONE_SECRET — 503 phone_not_configured, как у событий звонков. Статус обращения называется не больше чем по 5 номерам в час с одного номера звонящего и 600 в час на процесс.",
     tags,
     body: IvrBody,
     querystring: IvrQuery,
