@@ -62,6 +62,20 @@ describe("PGlite with prepared statements", () => {
     expect(theirs.rows).toEqual(rows);
   });
 
+  it("writes bytes as PGlite does, every byte value, a view into a larger buffer, and a Node Buffer", async () => {
+    const every = new Uint8Array(Array.from({ length: 256 }, (_, i) => i));
+    const backing = new Uint8Array([9, 9, ...every, 9]);
+    const view = backing.subarray(2, 2 + 256);
+    for (const value of [every, view, Buffer.from(every), new Uint8Array(0)]) {
+      const [ours] = (await prepared.query<{ raw: Uint8Array }>("select $1::bytea as raw", [value])).rows;
+      const [theirs] = (await engine.query<{ raw: Uint8Array }>("select $1::bytea as raw", [value])).rows;
+      expect(ours!.raw).toEqual(theirs!.raw);
+      expect(Buffer.from(ours!.raw).equals(Buffer.from(value))).toBe(true);
+    }
+    const [text] = (await prepared.query<{ hex: string }>("select encode($1::bytea, 'hex') as hex", [view])).rows;
+    expect(text!.hex).toBe(Buffer.from(every).toString("hex"));
+  });
+
   it("counts the rows an update changed, and a statement without rows answers none", async () => {
     const updated = await prepared.query("update t set n = coalesce(n, 0) + 1 where id <= $1", [2]);
     expect(updated.affectedRows).toBe(2);
