@@ -97,7 +97,20 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   ctx.worker.start(ctx.bus);
   const stopVacuuming = startVacuuming(database);
   let url = "";
-  if (opts.listen !== false) url = await app.listen({ port: config.port, host: config.host });
+  if (opts.listen !== false) {
+    try {
+      url = await app.listen({ port: config.port, host: config.host });
+    } catch (e) {
+      // The address could not be taken (another program holds it): what was started stops, so the process can end.
+      await app.close().catch(() => {});
+      await ctx.worker.stop();
+      await stopVacuuming();
+      await ctx.services.stopAll();
+      await ctx.bus.stop();
+      await database.close();
+      throw e;
+    }
+  }
   ctx.phase.now = "serving";
   let closing: Promise<void> | undefined;
   const close = () => {

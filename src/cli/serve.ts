@@ -27,6 +27,13 @@ export async function run(_argv: string[]): Promise<number> {
       process.stderr.write(`${e.message}\n`);
       return 2;
     }
+    // A port another program holds, or one this user may not open: said in words, and a failed exit for the
+    // supervisor (systemd's Restart=on-failure) to see, rather than an exception the last resort would swallow.
+    const code = (e as { code?: unknown }).code;
+    if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
+      process.stderr.write(`${listenRefusal(code, config.host, config.port)}\n`);
+      return 1;
+    }
     throw e;
   }
   const which = cluster.isWorker ? ` (процесс ${cluster.worker!.id})` : "";
@@ -111,4 +118,14 @@ async function supervise(config: Config): Promise<number> {
     process.once("SIGTERM", () => stopAll("SIGTERM"));
     process.once("SIGINT", () => stopAll("SIGTERM"));
   });
+}
+
+/** Why the server could not take its address, for the person who started it. */
+export function listenRefusal(code: "EADDRINUSE" | "EACCES" | "EADDRNOTAVAIL", host: string, port: number): string {
+  const where = `${host}:${port}`;
+  if (code === "EADDRINUSE")
+    return `Адрес ${where} уже занят другой программой: остановите её или задайте другой порт в OTKLIK_PORT.`;
+  if (code === "EACCES")
+    return `Нет прав открыть порт ${port}: порты ниже 1024 требуют прав администратора, задайте другой в OTKLIK_PORT.`;
+  return `Адреса ${host} на этой машине нет: задайте существующий в OTKLIK_HOST.`;
 }
