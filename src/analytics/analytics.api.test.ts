@@ -276,6 +276,18 @@ describe("who sees what", () => {
     expect((await get(`/analytics/period?${PERIOD}&department=technical`, supervisor)).statusCode).toBe(200);
   });
 
+  it("shows a colleague's own figures in the table by employee only to those who see everything", async () => {
+    // The specialist's department is opB's: the department's figures are theirs to see, opB's personal row is not.
+    const dept = (await get(`/analytics/period?${PERIOD}`, specialist)).json();
+    expect(dept.summary.created).toBeGreaterThan(0);
+    expect(dept.operators).toEqual([]);
+    const csv = await get(`/analytics/export?${PERIOD}&table=operators&format=csv`, specialist);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body).not.toContain("operator");
+    const boss = (await get(`/analytics/period?${PERIOD}&department=technical`, supervisor)).json();
+    expect(boss.operators.map((o: { operatorId: number }) => o.operatorId)).toContain(opB.id);
+  });
+
   it("shows rating comments to supervisors only, with addresses masked and no request number", async () => {
     expect((await get(`/analytics/comments?${PERIOD}`, opA)).statusCode).toBe(403);
     expect((await get(`/analytics/export?${PERIOD}&table=comments`, opA)).statusCode).toBe(403);

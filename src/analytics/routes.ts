@@ -11,7 +11,7 @@ import { Binary, Id, Problem } from "../http/schemas.ts";
 import { TABLES, type Table, tableOf, toCsv, toXlsx } from "./export.ts";
 import { scopedFilters, seesEverything, ZONE } from "./filters.ts";
 import { ratingComments } from "./measures.ts";
-import { periodBoard, todayBoard } from "./service.ts";
+import { boardFor, periodBoard, todayBoard } from "./service.ts";
 import { queueSummary, saveSummarySettings, summarySettings, summaryText } from "./summary.ts";
 
 const FilterQuery = Type.Object(
@@ -56,7 +56,8 @@ export async function analyticsRoutes(fastify: FastifyInstance, { ctx }: { ctx: 
         response: { 200: Board, 400: Problem, 403: Problem },
       },
     },
-    async (req) => periodBoard(ctx.db, await scopedFilters(ctx.db, staffOf(req), req.query)),
+    async (req) =>
+      boardFor(await periodBoard(ctx.db, await scopedFilters(ctx.db, staffOf(req), req.query)), staffOf(req)),
   );
 
   app.get(
@@ -128,7 +129,7 @@ export async function analyticsRoutes(fastify: FastifyInstance, { ctx }: { ctx: 
           rows: await ratingComments(ctx.db, f, 10_000),
         };
       } else {
-        t = tableOf(await periodBoard(ctx.db, f), table);
+        t = tableOf(boardFor(await periodBoard(ctx.db, f), staffOf(req)), table);
       }
       const day = (d: Date) => DateTime.fromJSDate(d, { zone: ZONE }).toISODate();
       const name = `otklik-${table}-${day(f.from)}-${day(new Date(f.to.getTime() - 1))}`;

@@ -4,7 +4,8 @@ import { sql } from "drizzle-orm";
 import { DateTime } from "luxon";
 import type { Queryable } from "../db/client.ts";
 import { rowsOf } from "../db/outbox.ts";
-import { type Filters, previousPeriod, sliceCondition, ZONE } from "./filters.ts";
+import type { StaffUser } from "../staff/service.ts";
+import { type Filters, previousPeriod, seesEverything, sliceCondition, ZONE } from "./filters.ts";
 import { backlog, calls, deflection, summary, tableExists, volume } from "./measures.ts";
 import * as period from "./period.ts";
 import { pending } from "./rollup.ts";
@@ -41,6 +42,16 @@ export async function periodBoard(db: Queryable, f: Filters, now = new Date()) {
     deflection: kb,
     operators,
   };
+}
+
+/**
+ * The board as `viewer` may see it: the table by employee holds every colleague's figures only for those who see
+ * everything (supervisors, administrators); anyone else finds their own row there, as asking for another employee's
+ * figures is refused them (filters.ts).
+ */
+export function boardFor<B extends { operators: { operatorId: number }[] }>(board: B, viewer: StaffUser): B {
+  if (seesEverything(viewer)) return board;
+  return { ...board, operators: board.operators.filter((o) => o.operatorId === viewer.id) };
 }
 
 export async function todayBoard(db: Queryable, f: Omit<Filters, "from" | "to">, now = new Date()) {
