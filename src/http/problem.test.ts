@@ -30,6 +30,30 @@ describe("describeSchemaError", () => {
     expect(describeSchemaError({ instancePath: `/${field}`, keyword, params }, "params").message).toBe(message);
   });
 
+  it("a body that must be a list is said to be one, not called a field «body»", () => {
+    const e = { instancePath: "", keyword: "type", params: { type: "array" } };
+    expect(describeSchemaError(e, "body").message).toBe("Тело запроса имеет неверный тип: ожидается список.");
+  });
+
+  it("an item of a list is named as its list, by its Russian name or as the list was sent", () => {
+    const item = (path: string) => ({ instancePath: path, keyword: "enum", params: { allowedValues: ["a", "b"] } });
+    expect(describeSchemaError(item("/status/0"), "querystring").message).toBe(
+      "Недопустимое значение поля «Статус». Возможные: a, b.",
+    );
+    expect(describeSchemaError(item("/keywords/3"), "body").message).toContain("«Ключевые слова»");
+    expect(describeSchemaError(item("/gadgets/12"), "body").message).toContain("«gadgets»");
+  });
+
+  it.each([
+    ["contact", "«Контактные данные»"],
+    ["idempotency-key", "«Ключ повторной отправки»"],
+    ["helpful", "«Помогла ли статья»"],
+    ["table", "«Таблица»"],
+  ])("the field «%s» of a public or staff route is named in Russian", (field, name) => {
+    const e = { instancePath: `/${field}`, keyword: "type", params: { type: "string" } };
+    expect(describeSchemaError(e, "body").message).toContain(name);
+  });
+
   it("names «from» a period's start only in a query; in a body it is the sender's, named as sent", () => {
     const missing = { instancePath: "", keyword: "required", params: { missingProperty: "from" } };
     const bad = { instancePath: "/from", keyword: "pattern", params: { pattern: "x" } };

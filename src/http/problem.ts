@@ -89,6 +89,19 @@ const FIELD_NAMES: Record<string, string> = Object.assign(Object.create(null), {
   "hours.zone": "Часовой пояс",
   "firstResponse.minutes": "Срок первого ответа",
   "resolution.minutes": "Срок решения",
+  contact: "Контактные данные",
+  "idempotency-key": "Ключ повторной отправки",
+  helpful: "Помогла ли статья",
+  abroad: "За пределами России",
+  table: "Таблица",
+  format: "Формат",
+  source: "Источник",
+  action: "Действие",
+  "action.type": "Действие",
+  "action.assigneeId": "Исполнитель",
+  "action.into": "Номер обращения, с которым объединить",
+  days: "Дни",
+  maxWaiting: "Наибольшая очередь",
 });
 
 // Names a field has only in a query: a period's ends in the statistics (in a body, «from» is a sender's number, sent
@@ -128,9 +141,16 @@ export function describeSchemaError(e: AjvError, where: string): { field: string
   // The whole body of the wrong type (none, null, a list, a string): there is no field to name.
   if (!field && e.keyword === "type" && where === "body" && String(p.type).split(",").includes("object"))
     return { field: where, message: NOT_AN_OBJECT };
+  // The whole body of another type than the route takes (a list where a list is expected is a field-less error too).
+  if (!field && e.keyword === "type" && where === "body")
+    return { field: where, message: `Тело запроса имеет неверный тип: ожидается ${typeName(String(p.type))}.` };
+  // An item of a list is named as its list is («status.0» is the list «status»).
+  const listed = field.replace(/\.\d+(?=\.|$)/g, "");
   const label =
-    where === "querystring" && Object.hasOwn(QUERY_FIELD_NAMES, field) ? QUERY_FIELD_NAMES[field] : FIELD_NAMES[field];
-  const name = label ? `«${label}»` : field ? `«${field}»` : where;
+    where === "querystring" && Object.hasOwn(QUERY_FIELD_NAMES, field)
+      ? QUERY_FIELD_NAMES[field]
+      : (FIELD_NAMES[field] ?? FIELD_NAMES[listed]);
+  const name = label ? `«${label}»` : field ? `«${listed}»` : where;
   const message = (() => {
     switch (e.keyword) {
       case "required":
