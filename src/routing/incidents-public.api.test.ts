@@ -70,6 +70,29 @@ describe("an incident in public", () => {
     expect(ids(await call("GET", "/incidents/active"))).not.toContain(id);
   });
 
+  it("refuses an expected recovery before the outage began, declared or changed", async () => {
+    const past = await call(
+      "POST",
+      "/incidents",
+      { title: "Сбой оплаты", keywords: ["оплата"], expectedRecoveryAt: "1999-01-01T00:00:00Z" },
+      supervisor.authorization,
+    );
+    expect(past.statusCode).toBe(400);
+    expect(past.json()).toMatchObject({
+      code: "validation_failed",
+      detail: "Ожидаемое время восстановления должно быть позже начала сбоя.",
+    });
+    const id = await declare({ title: "Сбой оплаты", keywords: ["оплата"] });
+    const changed = await s.app.inject({
+      method: "PATCH",
+      url: `/api/v1/incidents/${id}`,
+      headers: { authorization: supervisor.authorization },
+      payload: { expectedRecoveryAt: "2000-01-01T00:00:00Z" },
+    });
+    expect(changed.statusCode).toBe(400);
+    await resolve(id);
+  });
+
   it("tells the form whether the typed text is about an incident, by the rules that link requests", async () => {
     const words = await declare({ title: "Не загружаются документы", keywords: ["загрузить документ"] });
     const limited = await declare({

@@ -49,6 +49,7 @@ export async function declareIncident(ctx: AppContext, user: StaffUser, input: I
       field: "keywords",
     });
   }
+  checkRecovery(input.since ?? now, input.expectedRecoveryAt);
   const publicMessage =
     input.publicMessage?.trim() ||
     `Мы знаем о проблеме: ${title}. Специалисты уже устраняют её, повторно обращаться не нужно.`;
@@ -145,6 +146,15 @@ export async function announceLinks(
   }
 }
 
+/** An outage cannot be expected to end before it began: the public pages and the letters would promise the past. */
+function checkRecovery(since: Date, recovery: Date | null | undefined) {
+  if (recovery && recovery.getTime() <= since.getTime()) {
+    throw errors.validation("Ожидаемое время восстановления должно быть позже начала сбоя.", {
+      field: "expectedRecoveryAt",
+    });
+  }
+}
+
 export async function updateIncident(ctx: AppContext, id: number, input: Partial<IncidentInput>) {
   await ctx.db.transaction(async (tx) => {
     const [row] = await tx.select().from(incidents).where(eq(incidents.id, id)).for("update");
@@ -154,7 +164,10 @@ export async function updateIncident(ctx: AppContext, id: number, input: Partial
     if (input.title?.trim()) patch.title = input.title.trim();
     if (input.description !== undefined) patch.description = input.description.trim();
     if (input.publicMessage?.trim()) patch.publicMessage = input.publicMessage.trim();
-    if (input.expectedRecoveryAt !== undefined) patch.expectedRecoveryAt = input.expectedRecoveryAt;
+    if (input.expectedRecoveryAt !== undefined) {
+      checkRecovery(row.since, input.expectedRecoveryAt);
+      patch.expectedRecoveryAt = input.expectedRecoveryAt;
+    }
     if (input.keywords !== undefined) patch.keywords = cleanList(input.keywords);
     await tx.update(incidents).set(patch).where(eq(incidents.id, id));
     await emit(tx, "incident.updated", { incidentId: id });
