@@ -46,6 +46,12 @@ describe("web form intake", () => {
     expect(empty.headers["content-type"]).toContain("application/problem+json");
     expect(empty.json()).toMatchObject({ code: "validation_failed" });
     expect(empty.json().detail).toMatch(/Текст обращения/);
+    // Invisible characters only (zero-width spaces, a direction mark, a byte-order mark) are no text either.
+    for (const text of ["\u200b\u200b\u200b", " \u200e\ufeff\n"]) {
+      const invisible = await submit({ text });
+      expect(invisible.statusCode).toBe(400);
+      expect(invisible.json().detail).toBe("Опишите вопрос: поле «Текст обращения» пустое.");
+    }
 
     const phone = await submit({ text: "Вопрос", contact: { phone: "+7 872 33-44-55" } });
     expect(phone.statusCode).toBe(400);

@@ -49,10 +49,16 @@ export type Appended = { messageId: number; row: RequestRow };
 
 const AUTHOR_TYPE = { applicant: "applicant", staff: "staff", service: "staff", bot: "bot" } as const;
 
+/**
+ * A text with nothing to read: spaces, line breaks and invisible format characters only (zero-width spaces and
+ * joiners, direction marks), which `trim` leaves in place.
+ */
+export const isBlank = (text: string): boolean => /^[\s\p{Cf}]*$/u.test(text);
+
 function checkBody(m: NewMessage): string {
   const body = m.body.trim();
   const field = m.author.type === "applicant" ? "text" : "body";
-  if (!body) {
+  if (isBlank(body)) {
     throw errors.validation(
       m.author.type === "applicant" ? "Напишите текст сообщения." : "Пустое сообщение: напишите текст ответа.",
       { field },

@@ -17,7 +17,7 @@ import { isAudience, isCategoryCode } from "../categories.ts";
 import { type Contact, normalizeContact } from "../contact.ts";
 import type { StoredFile } from "../files.ts";
 import { attachments, requestColumns, requests } from "../schema.ts";
-import { attachmentRow, TEXT_MAX } from "./messages.ts";
+import { attachmentRow, isBlank, TEXT_MAX } from "./messages.ts";
 import type { Classification, Due, RegistrationSql, RequestRules } from "./ports.ts";
 
 export const CHANNELS = ["web", "email", "chat", "phone", "telegram", "vk", "max"] as const;
@@ -177,7 +177,7 @@ function characters(text: string): number {
 
 function prepare(deps: IntakeDeps, input: NewRequest, now: Date): Prepared {
   const text = input.text.trim();
-  if (!text) throw errors.validation("Опишите вопрос: поле «Текст обращения» пустое.", { field: "text" });
+  if (isBlank(text)) throw errors.validation("Опишите вопрос: поле «Текст обращения» пустое.", { field: "text" });
   if (text.length > TEXT_MAX && characters(text) > TEXT_MAX) {
     throw errors.validation(
       `Текст обращения длиннее ${count(TEXT_MAX, ...WORDS.characterGenitive)}: сократите его или приложите файлом.`,
