@@ -297,6 +297,16 @@ describe("the operator's work and the applicant's view", () => {
     });
     expect(seen.statusCode).toBe(200);
     expect(seen.json()).toMatchObject({ status: "escalated", department: "e_signature" });
+    // Passed on again to the department that holds it: refused, nothing changes.
+    const again = await s.app.inject({
+      method: "POST",
+      url: `/api/v1/requests/${created.number}/escalate`,
+      headers: { authorization: specialist.authorization },
+      payload: { department: "e_signature", reason: "Ещё раз" },
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().code).toBe("same_department");
+    expect(again.json().detail).toMatch(/^Обращение уже в подразделении «.+»: выберите другое подразделение\.$/);
     const other = await s.staff("specialist", { department: "technical" });
     const notSeen = await s.app.inject({
       method: "GET",

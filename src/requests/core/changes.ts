@@ -115,6 +115,12 @@ export async function moveTo(
   opts: Opts = {},
 ): Promise<RequestRow> {
   const row = await lockRequest(tx, requestId);
+  if (act.action === "escalated" && row.departmentId === department.id) {
+    throw errors.conflict(
+      "same_department",
+      `Обращение уже в подразделении «${department.name}»: выберите другое подразделение.`,
+    );
+  }
   const now = opts.now ?? new Date();
   const [current] = row.departmentId
     ? await tx.select({ code: departments.code }).from(departments).where(eq(departments.id, row.departmentId))
