@@ -320,7 +320,7 @@ describe("the applicant record", () => {
       method: "POST",
       url: `/api/v1/requests/${other.number}/escalate`,
       headers: { authorization: supervisor.authorization },
-      payload: { department: "business", reason: "Вопрос предпринимателя" },
+      payload: { department: "technical", reason: "Нужна проверка специалиста" },
     });
     expect(esc.statusCode).toBe(200);
     const asOperator = (await staffGet(`/requests/${mine.number}`)).json().applicantRequests;
