@@ -96,6 +96,14 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   logDevelopmentKeys(app.log);
   ctx.worker.start(ctx.bus);
   const stopVacuuming = startVacuuming(database);
+  /** What runs besides HTTP, stopped after it (in this order: the jobs may still use the database). */
+  const stopBackground = async () => {
+    await ctx.worker.stop();
+    await stopVacuuming();
+    await ctx.services.stopAll();
+    await ctx.bus.stop();
+    await database.close();
+  };
   let url = "";
   if (opts.listen !== false) {
     try {
@@ -103,11 +111,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     } catch (e) {
       // The address could not be taken (another program holds it): what was started stops, so the process can end.
       await app.close().catch(() => {});
-      await ctx.worker.stop();
-      await stopVacuuming();
-      await ctx.services.stopAll();
-      await ctx.bus.stop();
-      await database.close();
+      await stopBackground();
       throw e;
     }
   }
@@ -131,11 +135,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         clearInterval(idle);
         clearTimeout(cut);
       }
-      await ctx.worker.stop();
-      await stopVacuuming();
-      await ctx.services.stopAll();
-      await ctx.bus.stop();
-      await database.close();
+      await stopBackground();
     })();
     return closing;
   };

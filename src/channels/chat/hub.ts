@@ -13,7 +13,8 @@ import type { EventMessage } from "../../db/outbox.ts";
 import { EVENTS_CHANNEL_SQL } from "../../db/outbox.ts";
 import { after, contain } from "../../guard.ts";
 import type { StaffUser } from "../../staff/service.ts";
-import { MAX_SOCKETS_PER_SESSION, MESSAGE_WINDOW_MS, WindowLimiter } from "./limits.ts";
+import { WindowLimiter } from "../../window-limiter.ts";
+import { MAX_SOCKETS_PER_SESSION, MESSAGE_WINDOW_MS } from "./limits.ts";
 import { firstName } from "./operator.ts";
 import {
   type ConversationState,

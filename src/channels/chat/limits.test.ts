@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { WindowLimiter } from "./limits.ts";
+import { WindowLimiter } from "../../window-limiter.ts";
 
 describe("chat message limiter", () => {
   it("counts per key within a window and starts again when it has passed", () => {

@@ -1,17 +1,20 @@
 // How many request numbers the IVR looks up (menu 3), so that its answers cannot be used to find which numbers
 // exist: a few an hour per caller's number, and a ceiling for the whole process whatever the numbers calling.
+import { WindowLimiter } from "../../window-limiter.ts";
 import { IVR_STATUS_LIMITS } from "./limits.ts";
-
-type Window = { start: number; count: number };
 
 /** Withheld and unrecognised numbers share one allowance: withholding the number buys no more look-ups. */
 export const UNKNOWN_CALLER = "unknown";
+const PROCESS = "process";
 
 export class StatusLookupLimiter {
-  private readonly callers = new Map<string, Window>();
-  private process: Window = { start: 0, count: 0 };
+  private readonly callers: WindowLimiter;
+  private readonly process: WindowLimiter;
 
-  constructor(private readonly limits: { perCaller: number; perProcess: number; windowSeconds: number }) {}
+  constructor(private readonly limits: { perCaller: number; perProcess: number; windowSeconds: number }) {
+    this.callers = new WindowLimiter(limits.windowSeconds * 1000);
+    this.process = new WindowLimiter(limits.windowSeconds * 1000);
+  }
 
   /**
    * Counts one look-up for the caller when both allowances have room; false (and nothing counted) when either is
@@ -19,21 +22,10 @@ export class StatusLookupLimiter {
    */
   take(caller: string | null, now: Date): boolean {
     const t = now.getTime();
-    const span = this.limits.windowSeconds * 1000;
-    if (t - this.process.start >= span) {
-      this.process = { start: t, count: 0 };
-      // Windows that ended go with the process's: the map holds at most one hour's callers, and no more of them
-      // than look-ups the process allows in an hour.
-      for (const [key, w] of this.callers) if (t - w.start >= span) this.callers.delete(key);
-    }
     const key = caller ?? UNKNOWN_CALLER;
-    let own = this.callers.get(key);
-    if (own && t - own.start >= span) own = undefined;
-    if ((own?.count ?? 0) >= this.limits.perCaller) return false;
-    if (this.process.count >= this.limits.perProcess) return false;
-    this.process.count++;
-    this.callers.set(key, own ? { start: own.start, count: own.count + 1 } : { start: t, count: 1 });
-    return true;
+    if (!this.callers.hasRoom(key, this.limits.perCaller, t)) return false;
+    if (!this.process.take(PROCESS, this.limits.perProcess, t)) return false;
+    return this.callers.take(key, this.limits.perCaller, t);
   }
 }
 
