@@ -126,6 +126,6 @@ export function listenRefusal(code: "EADDRINUSE" | "EACCES" | "EADDRNOTAVAIL", h
   if (code === "EADDRINUSE")
     return `Адрес ${where} уже занят другой программой: остановите её или задайте другой порт в OTKLIK_PORT.`;
   if (code === "EACCES")
-    return `Нет прав открыть порт ${port}: порты ниже 1024 требуют прав администратора, задайте другой в OTKLIK_PORT.`;
+    return `Нет прав открыть порт ${port}: порты ниже 1024 открывает только администратор системы. Задайте другой порт в OTKLIK_PORT.`;
   return `Адреса ${host} на этой машине нет: задайте существующий в OTKLIK_HOST.`;
 }
